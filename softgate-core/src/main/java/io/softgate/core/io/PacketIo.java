@@ -1,0 +1,37 @@
+package io.softgate.core.io;
+
+import io.softgate.core.memory.FramePool;
+import io.softgate.core.pipeline.PacketBatch;
+import io.softgate.core.pipeline.StageVector;
+
+/**
+ * One worker's queue on one port: receives packets into frames of the worker's pool and
+ * transmits frames, taking their ownership. Every backend (memory, pcap, UDP, AF_XDP, TUN/TAP)
+ * gives the pipeline the same shape: a whole Ethernet frame (or an IP packet on an IP port)
+ * starting at {@code batch.offset[slot]}.
+ *
+ * <p>Threading: an instance belongs to one worker; {@link #receive} and {@link #transmit} are
+ * called only by that worker's thread, never block, never allocate once warm, never throw.
+ */
+public interface PacketIo extends AutoCloseable {
+    /** Backend and queue name for logs and counters, e.g. {@code "udp:0"}. */
+    String name();
+
+    /**
+     * Appends up to {@code batch.capacity() - batch.size()} received packets to {@code batch}
+     * (via {@link PacketBatch#add}) with {@code port} as their ingress port, taking frames from
+     * {@code pool}; returns how many were added (0 when nothing is waiting).
+     */
+    int receive(PacketBatch batch, int port, FramePool pool);
+
+    /**
+     * Transmits the packets of {@code slots}; ownership of their frames passes to the backend,
+     * which returns them to {@code pool} once sent (or counts and releases those it cannot send).
+     * Returns the number handed to the wire.
+     */
+    int transmit(PacketBatch batch, StageVector slots, FramePool pool);
+
+    /** Releases the backend's sockets, rings and any frames it still holds. */
+    @Override
+    void close();
+}

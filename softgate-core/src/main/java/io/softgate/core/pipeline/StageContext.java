@@ -1,0 +1,80 @@
+package io.softgate.core.pipeline;
+
+import io.softgate.core.counter.WorkerCounters;
+import io.softgate.core.memory.FramePool;
+import io.softgate.core.snapshot.ConfigSnapshot;
+
+/**
+ * What a stage sees of its worker while it processes a vector: its outgoing edges, its
+ * counters, the snapshot adopted for this batch, the batch's clock and the frame pool.
+ *
+ * <p>Threading: one instance per (worker, stage); used only by that worker's thread.
+ */
+public final class StageContext {
+    private final StageVector[] edges;
+    private final StageVector dropVector;
+    private final WorkerCounters counters;
+    private final int dropCounterBase;
+    private final int eventCounterBase;
+    private final FramePool pool;
+    private final int workerId;
+    private final String stageName;
+    ConfigSnapshot snapshot;
+    long nowNs;
+
+    StageContext(String stageName, int workerId, StageVector[] edges, StageVector dropVector,
+                 WorkerCounters counters, int dropCounterBase, int eventCounterBase, FramePool pool) {
+        this.stageName = stageName;
+        this.workerId = workerId;
+        this.edges = edges;
+        this.dropVector = dropVector;
+        this.counters = counters;
+        this.dropCounterBase = dropCounterBase;
+        this.eventCounterBase = eventCounterBase;
+        this.pool = pool;
+    }
+
+    /** Sends {@code slot} along edge {@code edge} (an index into {@link Stage#nextStages()}). */
+    public void forward(int edge, int slot) {
+        edges[edge].add(slot);
+    }
+
+    /** Drops {@code slot}, counting it under {@code reason}. */
+    public void drop(int slot, DropReason reason) {
+        counters.increment(dropCounterBase + reason.ordinal());
+        dropVector.add(slot);
+    }
+
+    /** Counts one event of this stage ({@code event} indexes {@link Stage#eventCounters()}). */
+    public void countEvent(int event) {
+        counters.increment(eventCounterBase + event);
+    }
+
+    /** Adds {@code amount} to an event counter of this stage. */
+    public void addEvent(int event, long amount) {
+        counters.add(eventCounterBase + event, amount);
+    }
+
+    /** The configuration snapshot this worker adopted for the current batch. */
+    public ConfigSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The batch's cached clock ({@link System#nanoTime()} read once per batch). */
+    public long nowNs() {
+        return nowNs;
+    }
+
+    /** The worker's frame pool, for stages that must create a packet of their own. */
+    public FramePool pool() {
+        return pool;
+    }
+
+    public int workerId() {
+        return workerId;
+    }
+
+    public String stageName() {
+        return stageName;
+    }
+}

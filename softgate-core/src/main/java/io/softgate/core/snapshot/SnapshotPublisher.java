@@ -1,0 +1,51 @@
+package io.softgate.core.snapshot;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Publishes compiled snapshots to workers through one volatile reference, and tells the control
+ * plane when every worker has moved past an old one (an RCU-style grace period).
+ *
+ * <p>Threading: {@link #publish} is for one control thread at a time (it is synchronized);
+ * workers call {@link #current()} and report through {@link WorkerEpochs} without locks.
+ */
+public final class SnapshotPublisher {
+    private volatile ConfigSnapshot current = ConfigSnapshot.empty();
+    private final WorkerEpochs epochs;
+    private long lastEpoch;
+
+    public SnapshotPublisher(WorkerEpochs epochs) {
+        this.epochs = epochs;
+    }
+
+    /** The latest snapshot; a worker reads this once per batch. */
+    public ConfigSnapshot current() {
+        return current;
+    }
+
+    public WorkerEpochs epochs() {
+        return epochs;
+    }
+
+    /** Makes {@code next} the current snapshot with the next epoch number and returns it. */
+    public synchronized ConfigSnapshot publish(ConfigSnapshot.Builder next) {
+        ConfigSnapshot snapshot = next.build(++lastEpoch);
+        current = snapshot;
+        return snapshot;
+    }
+
+    /**
+     * Waits until every running worker has adopted {@code epoch} or a later one (or is idle
+     * outside a batch), so tables of older snapshots are no longer read. Returns false on timeout.
+     */
+    public boolean awaitAdoption(long epoch, long timeoutNs) {
+        long deadline = System.nanoTime() + timeoutNs;
+        while (!epochs.allAdopted(epoch)) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            LockSupport.parkNanos(50_000);
+        }
+        return true;
+    }
+}
