@@ -34,7 +34,6 @@ public final class SoftgateMain implements Runnable {
     /** Runs the command line and returns the exit code (tests call this instead of {@link #main}). */
     public static int execute(String... args) {
         CommandLine commandLine = new CommandLine(new SoftgateMain());
-        commandLine.setExitCodeExceptionMapper(error -> ExitCodes.FAILURE);
         return commandLine.execute(args);
     }
 
