@@ -19,9 +19,10 @@ import picocli.CommandLine.Parameters;
  * <p>Threading: single-threaded; the worker is driven on the calling thread.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-    description = {"Run a capture through the same pipeline offline with the pcap backend: one worker driven",
-        "on this thread (no worker threads, a virtual clock), so the output is deterministic. Prints",
-        "the counters when the input is exhausted. The io section of the configuration is ignored."})
+    description = {"Run a capture through the pipeline offline and write what it transmits.",
+        "Uses the pcap backend with one worker driven on this thread (no worker threads, a virtual",
+        "clock), so the output is deterministic. Prints the counters when the input is exhausted.",
+        "The io section of the configuration is ignored."})
 public final class ReplayCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "Configuration file (JSON).")
     private Path config;

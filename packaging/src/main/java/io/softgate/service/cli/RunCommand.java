@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
  * <p>Threading: runs on the main thread, which waits while workers run on their own threads.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Run the softgate in the foreground: logs go to standard output, SIGTERM or SIGINT stops it",
-        "cleanly (workers stop, I/O is closed, exit code 0)."})
+    description = {"Run the softgate in the foreground until SIGTERM or SIGINT.",
+        "Logs go to standard output. SIGTERM or SIGINT stops it cleanly: workers finish their batch,",
+        "packet I/O is closed, the final counters are logged, and the exit code is 0."})
 public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
         description = "Configuration file (JSON; schema in the distribution's README).")
