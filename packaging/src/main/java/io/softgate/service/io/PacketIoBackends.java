@@ -10,6 +10,9 @@ import java.nio.file.Path;
  * <p>Threading: stateless.
  */
 public final class PacketIoBackends {
+    /** True once the UDP backend (softgate-io) is part of the service. */
+    public static final boolean UDP_WIRED = false;
+
     private PacketIoBackends() {
     }
 

@@ -78,10 +78,11 @@ class ClassFileReaderTest {
     }
 
     @Test
-    void shouldTreatBgpControlApiAndHealthPackagesAsControlPlane() {
+    void shouldTreatBgpControlApiHealthAndCompilerPackagesAsControlPlane() {
         assertNull(DataPlaneDependencyTest.dataPlaneRoot("io/softgate/evpn/bgp/BgpSession"));
         assertNull(DataPlaneDependencyTest.dataPlaneRoot("io/softgate/nat/control/NatCompiler"));
         assertNull(DataPlaneDependencyTest.dataPlaneRoot("io/softgate/lb/health/TcpCheck"));
+        assertNull(DataPlaneDependencyTest.dataPlaneRoot("io/softgate/evpn/forwarding/compiler/ForwardingCompiler"));
         assertNull(DataPlaneDependencyTest.dataPlaneRoot("io/softgate/service/SoftgateMain"));
     }
 
