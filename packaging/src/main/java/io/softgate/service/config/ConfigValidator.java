@@ -54,6 +54,17 @@ public final class ConfigValidator {
         name("node.name", node.name(), true);
         unicastMac("node.routerMac", node.routerMac(), true);
         unicastIpv4("node.vtepAddress", node.vtepAddress(), true);
+        range("node.underlayMtuBytes", node.underlayMtuBytes(), NodeConfig.MIN_UNDERLAY_MTU_BYTES,
+            NodeConfig.MAX_UNDERLAY_MTU_BYTES);
+        // Defaults copy the router MAC; only a different value needs a check of its own.
+        if (!java.util.Objects.equals(node.underlayMac(), node.routerMac())) {
+            unicastMac("node.underlayMac", node.underlayMac(), false);
+        }
+        if (!java.util.Objects.equals(node.underlayNextHopMac(), node.routerMac())) {
+            unicastMac("node.underlayNextHopMac", node.underlayNextHopMac(), false);
+        }
+        range("node.icmpErrorsPerSecond", node.icmpErrorsPerSecond(), 0, 1_000_000_000);
+        range("node.icmpErrorBurst", node.icmpErrorBurst(), node.icmpErrorsPerSecond() > 0 ? 1 : 0, 1_000_000_000);
         if (node.publicVrf() != null && !vrfNames.contains(node.publicVrf())) {
             error("node.publicVrf", "names no VRF in forwarding.vrfs: " + node.publicVrf());
         }
@@ -99,6 +110,17 @@ public final class ConfigValidator {
                 Integer owner = vniOwners.putIfAbsent(vrf.l3vni(), v);
                 if (owner != null) {
                     error(path + ".l3vni", "L3VNI " + vrf.l3vni() + " already used by forwarding.vrfs[" + owner + "]");
+                }
+            }
+            unicastIpv4(path + ".gatewayIpv4", vrf.gatewayIpv4(), false);
+            if (vrf.gatewayIpv6() != null) {
+                try {
+                    byte[] address = Addresses.parseIpLiteral(vrf.gatewayIpv6());
+                    if (address.length != 16 || (address[0] & 0xFF) == 0xFF || java.util.Arrays.equals(address, new byte[16])) {
+                        error(path + ".gatewayIpv6", "must be a unicast IPv6 address: \"" + vrf.gatewayIpv6() + "\"");
+                    }
+                } catch (IllegalArgumentException e) {
+                    error(path + ".gatewayIpv6", "must be an IPv6 address: \"" + vrf.gatewayIpv6() + "\"");
                 }
             }
             checkRoutes(path, vrf.routes());
@@ -198,8 +220,9 @@ public final class ConfigValidator {
             return null;
         }
         int firstOctet = address >>> 24;
-        if (address == 0 || address == -1 || (firstOctet >= 224 && firstOctet <= 239)) {
-            error(path, "must be a unicast IPv4 address: \"" + value + "\"");
+        // Not unspecified, not loopback (127/8: never on the wire), not multicast or reserved (224/3).
+        if (address == 0 || firstOctet == 127 || firstOctet >= 224) {
+            error(path, "must be a unicast IPv4 address (not 0.0.0.0, 127/8 or 224/3): \"" + value + "\"");
             return null;
         }
         return address;

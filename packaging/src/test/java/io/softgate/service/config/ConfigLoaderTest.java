@@ -184,4 +184,30 @@ class ConfigLoaderTest {
         assertEquals(Path.of("/opt/softgate/var"), loaded.resolve("../var"));
         assertEquals(Path.of("/var/lib/softgate"), loaded.resolve("/var/lib/softgate"));
     }
+
+    @Test
+    void shouldRejectALoopbackVtepAddress() {
+        List<String> errors = errors("{\"node\": {\"name\": \"sg1\", \"routerMac\": \"02:00:00:00:00:01\", \"vtepAddress\": \"127.0.0.1\"}}");
+        assertEquals(List.of("node.vtepAddress: must be a unicast IPv4 address (not 0.0.0.0, 127/8 or 224/3): \"127.0.0.1\""), errors);
+    }
+
+    @Test
+    void shouldRejectAnUnderlayMtuThatLeavesLessThanTheIpv6MinimumInside() {
+        List<String> errors = errors("{\"node\": {\"name\": \"sg1\", \"routerMac\": \"02:00:00:00:00:01\", \"vtepAddress\": \"10.0.0.1\","
+            + " \"underlayMtuBytes\": 1300}}");
+        assertEquals(List.of("node.underlayMtuBytes: must be 1330..9216 (was 1300)"), errors);
+    }
+
+    @Test
+    void shouldDefaultTheUnderlayMacsToTheRouterMac() throws ConfigException {
+        NodeConfig node = parse("{" + NODE + "}").node();
+        assertEquals("02:00:00:00:00:01", node.underlayMac());
+        assertEquals("02:00:00:00:00:01", node.underlayNextHopMac());
+    }
+
+    @Test
+    void shouldRejectAMulticastIpv6Gateway() {
+        assertEquals(List.of("forwarding.vrfs[0].gatewayIpv6: must be a unicast IPv6 address: \"ff02::1\""),
+            errors(vrfs("{\"name\": \"a\", \"l3vni\": 5001, \"gatewayIpv6\": \"ff02::1\"}")));
+    }
 }
