@@ -59,7 +59,7 @@ class FoundationSystemTest {
 
     @Test
     void shouldRouteVmToVmThroughTheSoftgateWithTheL3vniAndRouterMacs(TestInfo test) throws Exception {
-        SystemTestSupport.assumeRootAndTools("ip", "bridge", "ping", "tcpdump", "nc", "ss");
+        SystemTestSupport.assumeRootAndTools("ip", "bridge", "ethtool", "ping", "tcpdump", "nc", "ss");
         assumeTrue(PacketIoBackends.UDP_WIRED && ServicePipeline.FORWARDING_WIRED,
             "forwarding not wired: the service has no UDP backend and/or no VXLAN forwarding stages yet");
         Path output = SystemTestSupport.outputDirectory(test);

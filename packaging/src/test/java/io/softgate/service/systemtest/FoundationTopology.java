@@ -110,6 +110,11 @@ public final class FoundationTopology implements AutoCloseable {
         hv.addVethPair("vm", vm, "eth0");
         hv.setMtu("vm", VM_MTU);
         vm.setMtu("eth0", VM_MTU);
+        // A veth never computes checksums it was asked to offload, and kernel VXLAN carries the
+        // partial checksum inside the tunnel: the softgate would receive (and correctly forward
+        // unchanged) TCP segments whose checksum was never filled in. A VM's NIC, like real
+        // hardware, must hand over finished packets, so its stack computes them.
+        vm.execOk("ethtool", "-K", "eth0", "tx", "off");
         hv.addAddress("vm", vmNetwork + ".1/24");
         vm.addAddress("eth0", vmNetwork + ".10/24");
         vm.addRoute("default", "via", vmNetwork + ".1");

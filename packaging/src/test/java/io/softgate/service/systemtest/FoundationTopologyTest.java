@@ -33,7 +33,7 @@ class FoundationTopologyTest {
 
     @Test
     void shouldSendVmTrafficForTheOtherSubnetAsVxlanToTheSoftgateVtep(TestInfo test) throws Exception {
-        SystemTestSupport.assumeRootAndTools("ip", "bridge", "ping", "tcpdump");
+        SystemTestSupport.assumeRootAndTools("ip", "bridge", "ethtool", "ping", "tcpdump");
         Path output = SystemTestSupport.outputDirectory(test);
         topology = FoundationTopology.build(test.getDisplayName());
         Path pcap = output.resolve("softgate-uplink.pcap");
@@ -54,7 +54,7 @@ class FoundationTopologyTest {
 
     @Test
     void shouldDeleteEveryNamespaceOnClose(TestInfo test) {
-        SystemTestSupport.assumeRootAndTools("ip", "bridge");
+        SystemTestSupport.assumeRootAndTools("ip", "bridge", "ethtool");
         topology = FoundationTopology.build(test.getDisplayName());
         List<String> names = List.of(topology.leaf().name(), topology.hypervisor1().name(), topology.softgate().name());
         topology.close();
