@@ -27,12 +27,15 @@ import sun.misc.Signal;
  */
 public final class ServiceProcess {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceProcess.class);
+    /** How long the shutdown hook waits for workers to stop and I/O to close. */
+    private static final long SHUTDOWN_WAIT_SECONDS = 10;
 
     private final LoadedConfig loaded;
     private final PacketIoFactory io;
     private final NanoClock clock;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch running = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
     public ServiceProcess(LoadedConfig loaded, PacketIoFactory io, NanoClock clock) {
         this.loaded = loaded;
@@ -41,12 +44,22 @@ public final class ServiceProcess {
     }
 
     /**
-     * Handles SIGTERM and SIGINT by requesting a stop (instead of the JVM's default of exiting with
-     * 143/130 while workers still run), then runs until stopped.
+     * Handles SIGTERM and SIGINT by requesting a stop, so the main thread stops the workers, closes
+     * I/O and exits with 0 (the JVM's default would exit with 143/130 while workers still run).
+     * A shutdown hook covers every other way the JVM may go down (another signal, an exit from
+     * elsewhere): it requests the same stop and waits for it to finish.
      */
     public int runUntilSignalled() {
         Signal.handle(new Signal("TERM"), signal -> requestStop("SIGTERM"));
         Signal.handle(new Signal("INT"), signal -> requestStop("SIGINT"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            requestStop("JVM shutdown");
+            try {
+                stopped.await(SHUTDOWN_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "softgate-shutdown"));
         return run();
     }
 
@@ -69,6 +82,14 @@ public final class ServiceProcess {
 
     /** Builds, starts and runs the service until {@link #requestStop()}; returns the exit code. */
     public int run() {
+        try {
+            return startAndWait();
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private int startAndWait() {
         SoftgateConfig config = loaded.config();
         Path stateDir = loaded.resolve(config.stateDir());
         try {
