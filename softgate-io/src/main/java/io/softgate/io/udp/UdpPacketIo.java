@@ -64,6 +64,8 @@ public final class UdpPacketIo implements PacketIo {
     private final UnsafeBuffer frames;
     private final SpscArrayQueue<DatagramPacket> rxQueue;
     private final SpscArrayQueue<DatagramPacket> txQueue;
+    /** Received datagrams the worker has copied, going back to the event loop to be released there. */
+    private final SpscArrayQueue<DatagramPacket> releaseQueue;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainTransmitQueue;
     private final PacketIoCounters counters = new PacketIoCounters();
@@ -92,6 +94,7 @@ public final class UdpPacketIo implements PacketIo {
         this.frames = memory.buffer();
         this.rxQueue = new SpscArrayQueue<>(queueCapacity);
         this.txQueue = new SpscArrayQueue<>(queueCapacity);
+        this.releaseQueue = new SpscArrayQueue<>(2 * queueCapacity);
         this.localMac = localMac;
         this.peerMac = peerMac;
         this.localAddress = localAddress;
@@ -145,7 +148,7 @@ public final class UdpPacketIo implements PacketIo {
             }
             rxQueue.poll();
             int length = toFrame(packet, memory.packetStart(frame));
-            packet.release();
+            giveBack(packet);
             if (length < 0) {
                 pool.release(frame);
                 continue;
@@ -158,6 +161,25 @@ public final class UdpPacketIo implements PacketIo {
             counters.addReceived(received, bytes);
         }
         return received;
+    }
+
+    /**
+     * Hands a copied datagram back to the event loop, which releases it: releasing a pooled buffer
+     * on the thread that allocated it keeps Netty's recycling thread-local, while a release here
+     * would allocate bookkeeping for the cross-thread free (measured: about 95 bytes per datagram).
+     */
+    private void giveBack(DatagramPacket packet) {
+        if (!releaseQueue.offer(packet)) {
+            packet.release();
+        }
+    }
+
+    /** Event loop: releases the datagrams the worker has finished with. */
+    private void releaseReturned() {
+        DatagramPacket packet;
+        while ((packet = releaseQueue.poll()) != null) {
+            packet.release();
+        }
     }
 
     /** Writes outer headers and the datagram at {@code start}; returns the frame length, or -1 (counted). */
@@ -282,6 +304,7 @@ public final class UdpPacketIo implements PacketIo {
     /** Event loop: writes every queued datagram and flushes once (one sendmmsg batch on epoll). */
     private void drainTransmitQueue() {
         drainScheduled.set(false);
+        releaseReturned();
         Channel current = channel;
         int written = 0;
         DatagramPacket packet;
@@ -321,8 +344,10 @@ public final class UdpPacketIo implements PacketIo {
         channel.close().awaitUninterruptibly();
         if (!channel.eventLoop().isShuttingDown()) {
             channel.eventLoop().submit(this::releaseTransmitQueue).awaitUninterruptibly();
+            channel.eventLoop().submit(this::releaseReturned).awaitUninterruptibly();
         }
         releaseTransmitQueue();
+        releaseReturned();
         DatagramPacket packet;
         while ((packet = rxQueue.poll()) != null) {
             packet.release();
@@ -348,6 +373,7 @@ public final class UdpPacketIo implements PacketIo {
     private final class ReceiveHandler extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object message) {
+            releaseReturned();
             if (message instanceof DatagramPacket) {
                 DatagramPacket packet = (DatagramPacket) message;
                 if (closed || !rxQueue.offer(packet)) {
