@@ -186,6 +186,10 @@ public abstract class PacketIoConformanceSuite {
             int received = io.receive(batch, 0, pool);
             StageVector slots = new StageVector(BATCH);
             for (int slot = 0; slot < received; slot++) {
+                // Answer in the received frame itself (addressed back to the peer, not to us).
+                byte[] reply = ConformanceFrames.outbound(harness.endpoints(), echoed + slot, 200);
+                memory.buffer().putBytes(batch.offset[slot], reply);
+                batch.length[slot] = reply.length;
                 slots.add(slot);
             }
             if (received > 0) {
@@ -194,6 +198,7 @@ public abstract class PacketIoConformanceSuite {
             echoed += received;
         }
         assertEquals(2 * BATCH, echoed);
+        assertEquals(2 * BATCH, collect(2 * BATCH).size());
 
         io.close();
         assertEquals(FRAMES, pool.available());

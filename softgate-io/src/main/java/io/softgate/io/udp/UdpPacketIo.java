@@ -20,6 +20,7 @@ import io.softgate.core.pipeline.StageVector;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.jctools.queues.SpscArrayQueue;
@@ -253,10 +254,20 @@ public final class UdpPacketIo implements PacketIo {
         if (sent > 0) {
             counters.addTransmitted(sent, bytes);
             if (drainScheduled.compareAndSet(false, true)) {
-                channel.eventLoop().execute(drainTask);
+                scheduleDrain();
             }
         }
         return sent;
+    }
+
+    private void scheduleDrain() {
+        try {
+            channel.eventLoop().execute(drainTask);
+        } catch (RejectedExecutionException e) {
+            // Only when the backend was closed under a running worker: nothing will send these.
+            drainScheduled.set(false);
+            counters.drop(IoDropReason.TX_ERROR, txQueue.size());
+        }
     }
 
     /** Finds the outer IPv4/UDP headers, copies the UDP payload into a Netty buffer and queues it. */
