@@ -55,7 +55,7 @@ public final class MemoryPacketIoBackend implements PacketIoBackend {
     }
 
     @Override
-    public synchronized PacketIo open(int workerId, int workerCount, FramePool pool) {
+    public PacketIo open(int workerId, int workerCount, FramePool pool) {
         BackendChecks.checkOpen(NAME, closed, workerId, workerCount);
         MemoryPacketIo[] current = queues;
         if (current.length != workerCount) {
@@ -86,7 +86,7 @@ public final class MemoryPacketIoBackend implements PacketIoBackend {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         closed = true;
         for (MemoryPacketIo queue : queues) {
             if (queue != null) {

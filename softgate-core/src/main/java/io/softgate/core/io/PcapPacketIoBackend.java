@@ -83,7 +83,7 @@ public final class PcapPacketIoBackend implements PacketIoBackend {
     }
 
     @Override
-    public synchronized PacketIo open(int workerId, int workerCount, FramePool pool) throws IOException {
+    public PacketIo open(int workerId, int workerCount, FramePool pool) throws IOException {
         BackendChecks.checkOpen(NAME, closed, workerId, workerCount);
         PcapReader reader = null;
         PcapWriter writer = null;
@@ -125,7 +125,7 @@ public final class PcapPacketIoBackend implements PacketIoBackend {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         closed = true;
         for (PcapPacketIo queue : opened) {
             queue.close();

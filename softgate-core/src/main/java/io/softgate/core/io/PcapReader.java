@@ -19,8 +19,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * naming what is wrong; a damaged record never throws: {@link #next} returns a negative code
  * ({@link #TRUNCATED}, {@link #MALFORMED}) and the capture ends there.
  *
- * <p>Once constructed it allocates nothing: one preallocated direct buffer holds the largest
- * possible record. In follow mode a clean or partial end of file means "nothing yet" and a later
+ * <p>Once constructed it allocates nothing: records are copied out of one preallocated
+ * {@link #WINDOW_BYTES} direct buffer, and longer ones are streamed past. In follow mode a clean or partial end of file means "nothing yet" and a later
  * {@link #next} reads what the writer appended since (used to tail a capture being written).
  *
  * <p>Threading: confined to one thread at a time.
@@ -34,6 +34,8 @@ public final class PcapReader implements Closeable {
     public static final int TRUNCATED = -3;
     /** {@link #next}: a record header claims an impossible length; the rest of the file is unreadable. */
     public static final int MALFORMED = -4;
+    /** Read buffer size; a record longer than this minus its header is always skipped as {@link #OVERSIZE}. */
+    public static final int WINDOW_BYTES = 64 * 1024;
 
     private final ReadableByteChannel channel;
     private final ByteBuffer window;
@@ -50,6 +52,7 @@ public final class PcapReader implements Closeable {
     private long timestampNs;
     private int originalLength;
     private long records;
+    private long skipRemaining;
 
     /**
      * Reads and checks the global header from {@code channel}; the reader owns the channel from
@@ -60,8 +63,7 @@ public final class PcapReader implements Closeable {
     public PcapReader(ReadableByteChannel channel, boolean follow) throws IOException {
         this.channel = channel;
         this.follow = follow;
-        this.window = BufferUtil.allocateDirectAligned(
-            alignUp(PcapFormat.MAX_RECORD_LENGTH + PcapFormat.RECORD_HEADER_LENGTH), 64);
+        this.window = BufferUtil.allocateDirectAligned(WINDOW_BYTES, 64);
         this.view = new UnsafeBuffer(window);
         window.limit(0);
         try {
@@ -126,6 +128,10 @@ public final class PcapReader implements Closeable {
         if (follow) {
             endOfChannel = false;
         }
+        if (skipRemaining > 0 && !skip()) {
+            // Still inside an oversize record already reported: wait for (follow) or give up on the rest.
+            return endOfRecords(true);
+        }
         if (!ensure(PcapFormat.RECORD_HEADER_LENGTH)) {
             return endOfRecords(window.hasRemaining());
         }
@@ -134,22 +140,55 @@ public final class PcapReader implements Closeable {
             finished = true;
             return MALFORMED;
         }
-        if (!ensure(PcapFormat.RECORD_HEADER_LENGTH + included)) {
+        int recordBytes = PcapFormat.RECORD_HEADER_LENGTH + included;
+        if (included > capacity || recordBytes > window.capacity()) {
+            readRecordHeader(window.position());
+            skipRemaining = recordBytes;
+            if (!skip() && !follow) {
+                finished = true;
+                return TRUNCATED;
+            }
+            return OVERSIZE;
+        }
+        if (!ensure(recordBytes)) {
             return endOfRecords(true);
         }
         // ensure() may have compacted the window: read the header only now.
         int header = window.position();
+        readRecordHeader(header);
+        window.position(header + recordBytes);
+        destination.putBytes(offset, view, header + PcapFormat.RECORD_HEADER_LENGTH, included);
+        return included;
+    }
+
+    private void readRecordHeader(int header) {
         long seconds = view.getInt(header, order) & 0xFFFF_FFFFL;
         long fraction = view.getInt(header + 4, order) & 0xFFFF_FFFFL;
         timestampNs = seconds * 1_000_000_000L + (nanosecondTimestamps ? fraction : fraction * 1_000L);
         originalLength = view.getInt(header + 12, order);
-        window.position(header + PcapFormat.RECORD_HEADER_LENGTH + included);
         records++;
-        if (included > capacity) {
-            return OVERSIZE;
+    }
+
+    /** Discards the rest of an oversize record without buffering it whole; false when the input ends first. */
+    private boolean skip() throws IOException {
+        while (skipRemaining > 0) {
+            if (!window.hasRemaining()) {
+                if (endOfChannel) {
+                    return false;
+                }
+                window.clear();
+                int read = channel.read(window);
+                window.flip();
+                if (read <= 0) {
+                    endOfChannel = true;
+                }
+                continue;
+            }
+            int step = (int) Math.min(skipRemaining, window.remaining());
+            window.position(window.position() + step);
+            skipRemaining -= step;
         }
-        destination.putBytes(offset, view, header + PcapFormat.RECORD_HEADER_LENGTH, included);
-        return included;
+        return true;
     }
 
     private int endOfRecords(boolean partialRecord) {
@@ -227,10 +266,6 @@ public final class PcapReader implements Closeable {
     public void close() throws IOException {
         finished = true;
         channel.close();
-    }
-
-    private static int alignUp(int bytes) {
-        return (bytes + 4095) & ~4095;
     }
 
     private static void closeQuietly(ReadableByteChannel channel, Exception primary) {

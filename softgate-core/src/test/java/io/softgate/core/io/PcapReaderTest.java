@@ -154,6 +154,28 @@ class PcapReaderTest {
     }
 
     @Test
+    void shouldStreamPastRecordLongerThanTheReadWindowAndGoOn() throws IOException {
+        byte[] jumbo = new byte[PcapReader.WINDOW_BYTES * 2 + 17];
+        byte[] capture = PcapFiles.littleEndianMicroseconds().record(1, 0, jumbo).record(2, 0, FRAME_B).toBytes();
+        try (PcapReader reader = reader(capture)) {
+            assertEquals(PcapReader.OVERSIZE, reader.next(destination, 0, 4096));
+            assertEquals(jumbo.length, reader.originalLength());
+            assertArrayEquals(FRAME_B, nextRecord(reader));
+            assertEquals(PcapReader.END_OF_CAPTURE, reader.next(destination, 0, 4096));
+        }
+    }
+
+    @Test
+    void shouldReportTruncatedWhenCaptureEndsInsideLongRecord() throws IOException {
+        byte[] jumbo = new byte[PcapReader.WINDOW_BYTES * 2];
+        PcapFiles files = PcapFiles.littleEndianMicroseconds().record(1, 0, jumbo);
+        try (PcapReader reader = reader(files.truncated(files.toBytes().length - 100))) {
+            assertEquals(PcapReader.TRUNCATED, reader.next(destination, 0, 4096));
+            assertEquals(PcapReader.END_OF_CAPTURE, reader.next(destination, 0, 4096));
+        }
+    }
+
+    @Test
     void shouldAllocateNothingPerRecordOnceOpen() throws IOException {
         PcapFiles files = PcapFiles.littleEndianMicroseconds();
         for (int i = 0; i < 20_000; i++) {
