@@ -47,7 +47,9 @@ import org.jctools.queues.SpscArrayQueue;
  * transmitted datagram it allocates one Netty {@code DatagramPacket} (its buffer comes from the
  * pooled allocator and its destination address from a cache). Netty's event loop allocates, per
  * received datagram, a {@code DatagramPacket}, the sender's {@code InetSocketAddress} and a
- * buffer slice object; the buffer memory itself is pooled and direct.
+ * buffer slice object; the buffer memory itself is pooled and direct. Copied datagrams go back
+ * to the event loop through a second SPSC queue and are released there on its next read or
+ * flush, so while traffic pauses up to twice the queue capacity of received buffers stay held.
  *
  * <p>Threading: {@link #receive} and {@link #transmit} belong to the worker and never block or
  * lock (SPSC queues, one CAS to schedule the event loop's flush; on the NIO transport, waking the

@@ -126,12 +126,12 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
             // recvmmsg: each read fills one buffer with up to datagramsPerRead segments of segmentBytes.
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true)
                 .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, segmentBytes)
-                .option(ChannelOption.RCVBUF_ALLOCATOR,
+                .option(ChannelOption.RECVBUF_ALLOCATOR,
                     new FixedRecvByteBufAllocator(segmentBytes * settings.datagramsPerRead)
                         .maxMessagesPerRead(settings.readsPerWakeup));
         } else {
             bootstrap.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
-                .option(ChannelOption.RCVBUF_ALLOCATOR,
+                .option(ChannelOption.RECVBUF_ALLOCATOR,
                     new FixedRecvByteBufAllocator(segmentBytes).maxMessagesPerRead(settings.datagramsPerRead));
         }
         ChannelFuture future = bootstrap.bind(new InetSocketAddress(settings.bindAddressText, port))
