@@ -42,14 +42,15 @@ public final class ReplayCommand implements Callable<Integer> {
             System.err.println("softgate: " + e.getMessage());
             return ExitCodes.CONFIGURATION_ERROR;
         }
+        VirtualClock clock = new VirtualClock(0, Replay.VIRTUAL_TICK_NS);
         PacketIoFactory io;
         try {
-            io = PacketIoBackends.pcap(input, output);
+            io = PacketIoBackends.pcap(input, output, clock);
         } catch (BackendUnavailableException e) {
             System.err.println("softgate: " + e.getMessage());
             return ExitCodes.FAILURE;
         }
-        return new Replay(loaded.config(), io).run(System.out, System.err);
+        return new Replay(loaded.config(), io, clock).run(System.out, System.err);
     }
 
 }

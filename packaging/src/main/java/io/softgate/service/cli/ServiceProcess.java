@@ -120,7 +120,7 @@ public final class ServiceProcess {
             try (StatsReporter stats = StatsReporter.start(runtime.counters(), config.dataplane().statsIntervalSeconds())) {
                 LOG.info("softgate node {} running: VTEP {}, router MAC {}, io {}, {} VRF(s), snapshot epoch {}, state {}",
                     config.node().name(), config.node().vtepAddress(), config.node().routerMac(),
-                    config.io().backend().configName(), config.forwarding().vrfs().size(), published.epoch(), stateDir);
+                    io.description(), config.forwarding().vrfs().size(), published.epoch(), stateDir);
                 if (!ServicePipeline.FORWARDING_WIRED) {
                     LOG.warn("forwarding stages are not wired into this build: every packet is dropped and counted");
                 }

@@ -14,6 +14,11 @@ public interface PacketIoFactory extends AutoCloseable {
     /** Opens the ports of worker {@code workerId}; frames come from that worker's {@code pool}. */
     PacketIo[] openPorts(int workerId, FramePool pool) throws IOException;
 
+    /** What the workers' ports are, for the start-up log line (e.g. {@code udp (EPOLL) 127.0.0.1:14789}). */
+    default String description() {
+        return getClass().getSimpleName();
+    }
+
     /** Releases anything shared between workers' ports (ports themselves are closed one by one). */
     @Override
     default void close() {

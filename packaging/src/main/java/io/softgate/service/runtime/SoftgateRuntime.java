@@ -107,6 +107,11 @@ public final class SoftgateRuntime implements AutoCloseable {
         return List.copyOf(workers);
     }
 
+    /** Every open port of every worker (empty once closed). */
+    public List<PacketIo> ports() {
+        return List.copyOf(ports);
+    }
+
     public CounterRegistry counters() {
         return counters;
     }

@@ -25,14 +25,22 @@ import org.junit.jupiter.api.TestInfo;
 class DistributionSystemTest {
     private NetworkNamespace namespace;
     private ManagedProcess softgate;
+    private Path home;
 
     @AfterEach
-    void cleanUp() {
+    void cleanUp() throws java.io.IOException {
         if (softgate != null) {
             softgate.close();
         }
         if (namespace != null) {
             namespace.close();
+        }
+        if (home != null) {
+            try (var walk = Files.walk(home)) {
+                for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
         }
     }
 
@@ -44,7 +52,7 @@ class DistributionSystemTest {
         Path output = SystemTestSupport.outputDirectory(test);
         // A copy of the bundled file in a directory the unprivileged user may write, so that its
         // relative stateDir ("../var") lands there and not in the build tree.
-        Path home = Files.createTempDirectory("softgate-nobody");
+        home = Files.createTempDirectory("softgate-nobody");
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path etc = Files.createDirectories(home.resolve("etc"));
         Files.setPosixFilePermissions(etc, PosixFilePermissions.fromString("rwxr-xr-x"));
