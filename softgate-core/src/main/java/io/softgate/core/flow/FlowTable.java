@@ -242,6 +242,17 @@ public final class FlowTable implements AutoCloseable {
     }
 
     /**
+     * Starts loading {@code key}'s home slot into the cache and returns its state word (ignore
+     * it; it is returned only so the load cannot be optimised away). A stage with a batch of
+     * packets calls this for every packet first and then {@link #lookup} for each: the batch's
+     * cache misses then overlap instead of being paid one after another, the way VPP's
+     * quad loops prefetch. Costs one key hash; harmless if the slot changes meanwhile.
+     */
+    public long prefetch(long[] key) {
+        return getAcquire(slotAddress((int) keyHash(key) & mask));
+    }
+
+    /**
      * Like {@link #lookup}, and also copies the entry's value words into {@code valueOut}
      * (length >= valueWords) in the same validated window, so the copy belongs to {@code key}
      * even if the entry is removed and its slot reused right after. Each word is as of some
