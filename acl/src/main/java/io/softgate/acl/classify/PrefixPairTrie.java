@@ -21,97 +21,140 @@ import java.util.Arrays;
 public final class PrefixPairTrie {
     static final int STRIDE_BITS = 8;
 
+    /** Child keys must fit 32 bits: node ids below 2^24. */
+    static final int MAX_NODES = 1 << 24;
+    private static final int NONE = -1;
+
     private final int maxDepth;
-    private final int[] subtreeBest;
-    private final int[] sourceRoot;
-    private final int[] listStart;
-    private final int[] listLength;
+    /**
+     * Per node, one long: best rank beneath it (high half) and its payload (low half): for a
+     * destination node the root of its source trie, for a source node the start of its rule
+     * list in {@link #ruleList} (a length, then the ranks); {@link #NONE} when absent.
+     */
+    private final long[] nodeInfo;
     private final int[] ruleList;
-    private final long[] childKeys;
-    private final int[] childNodes;
+    /**
+     * Child table, open addressing, two longs per slot: (child key, child node) and a copy of the
+     * child's info, so a step down the trie reads one cache line and not two.
+     */
+    private final long[] children;
     private final int childMask;
     private final int childShift;
 
     private PrefixPairTrie(Builder builder) {
         this.maxDepth = builder.maxDepth;
-        int nodes = builder.nodeCount;
-        this.subtreeBest = Arrays.copyOf(builder.subtreeBest, nodes);
-        this.sourceRoot = Arrays.copyOf(builder.sourceRoot, nodes);
-        this.listStart = new int[nodes];
-        this.listLength = new int[nodes];
-        this.ruleList = new int[builder.entryCount];
-        int position = 0;
-        for (int node = 0; node < nodes; node++) {
-            listStart[node] = position;
-            for (int entry = builder.listHead[node]; entry >= 0; entry = builder.entryNext[entry]) {
-                ruleList[position++] = builder.entryRule[entry];
+        int count = builder.nodeCount;
+        this.nodeInfo = new long[count];
+        int listWords = 0;
+        for (int node = 0; node < count; node++) {
+            if (builder.listHead[node] >= 0) {
+                listWords++;
             }
-            listLength[node] = position - listStart[node];
         }
-        this.childKeys = builder.childKeys;
-        this.childNodes = builder.childNodes;
-        this.childMask = builder.childMask;
-        this.childShift = builder.childShift;
+        this.ruleList = new int[builder.entryCount + listWords];
+        int position = 0;
+        for (int node = 0; node < count; node++) {
+            int payload = builder.sourceRoot[node];
+            if (builder.listHead[node] >= 0) {
+                payload = position;
+                int lengthAt = position++;
+                for (int entry = builder.listHead[node]; entry >= 0; entry = builder.entryNext[entry]) {
+                    ruleList[position++] = builder.entryRule[entry];
+                }
+                ruleList[lengthAt] = position - lengthAt - 1;
+            }
+            nodeInfo[node] = ((long) builder.subtreeBest[node] << 32) | (payload & 0xFFFF_FFFFL);
+        }
+        // Re-pack the child table at the size it needs (load <= 1/2) to keep it cache-dense.
+        int capacity = Integer.highestOneBit(Math.max(16, builder.childCount * 2) - 1) << 1;
+        this.children = new long[capacity * 2];
+        this.childMask = capacity - 1;
+        this.childShift = 64 - Integer.numberOfTrailingZeros(capacity);
+        for (int i = 0; i < builder.childKeys.length; i++) {
+            long key = builder.childKeys[i];
+            if (key != 0) {
+                int index = hash(key, childShift);
+                while (children[index * 2] != 0) {
+                    index = (index + 1) & childMask;
+                }
+                int child = builder.childNodes[i];
+                children[index * 2] = (key << 32) | child;
+                children[index * 2 + 1] = nodeInfo[child];
+            }
+        }
     }
 
     /** Number of trie nodes (destination and source), for tests and sizing. */
     public int nodeCount() {
-        return subtreeBest.length;
+        return nodeInfo.length;
     }
 
     /** The rank of the first rule matching the packet, or -1. Allocation-free. */
     public int lookup(CompiledRules rules, long srcHigh, long srcLow, long dstHigh, long dstLow,
                       int protocol, int srcPort, int dstPort, int icmpType, boolean nonFirstFragment) {
         int best = Integer.MAX_VALUE;
+        long[] table = children;
         int destinationNode = 0;
+        long destinationInfo = nodeInfo[0];
         int destinationDepth = 0;
-        while (true) {
-            if (subtreeBest[destinationNode] >= best) {
-                break;
-            }
-            int sourceNode = sourceRoot[destinationNode];
-            int sourceDepth = 0;
-            while (sourceNode >= 0 && subtreeBest[sourceNode] < best) {
-                int start = listStart[sourceNode];
-                int end = start + listLength[sourceNode];
-                for (int i = start; i < end; i++) {
-                    int rank = ruleList[i];
-                    if (rank >= best) {
+        while ((int) (destinationInfo >> 32) < best) {
+            int sourceNode = (int) destinationInfo;
+            if (sourceNode != NONE) {
+                long sourceInfo = nodeInfo[sourceNode];
+                int sourceDepth = 0;
+                while ((int) (sourceInfo >> 32) < best) {
+                    int listStart = (int) sourceInfo;
+                    if (listStart != NONE) {
+                        int end = listStart + 1 + ruleList[listStart];
+                        for (int i = listStart + 1; i < end; i++) {
+                            int rank = ruleList[i];
+                            if (rank >= best) {
+                                break;
+                            }
+                            if (rules.matches(rank, srcHigh, srcLow, dstHigh, dstLow, protocol, srcPort, dstPort,
+                                icmpType, nonFirstFragment)) {
+                                best = rank;
+                                break;
+                            }
+                        }
+                    }
+                    if (sourceDepth == maxDepth) {
                         break;
                     }
-                    if (rules.matches(rank, srcHigh, srcLow, dstHigh, dstLow, protocol, srcPort, dstPort,
-                        icmpType, nonFirstFragment)) {
-                        best = rank;
+                    int slot = findChild(sourceNode, byteAt(srcHigh, srcLow, sourceDepth));
+                    if (slot < 0) {
                         break;
                     }
+                    sourceNode = (int) table[slot];
+                    sourceInfo = table[slot + 1];
+                    sourceDepth++;
                 }
-                if (sourceDepth == maxDepth) {
-                    break;
-                }
-                sourceNode = child(sourceNode, byteAt(srcHigh, srcLow, sourceDepth));
-                sourceDepth++;
             }
             if (destinationDepth == maxDepth) {
                 break;
             }
-            destinationNode = child(destinationNode, byteAt(dstHigh, dstLow, destinationDepth));
-            if (destinationNode < 0) {
+            int slot = findChild(destinationNode, byteAt(dstHigh, dstLow, destinationDepth));
+            if (slot < 0) {
                 break;
             }
+            destinationNode = (int) table[slot];
+            destinationInfo = table[slot + 1];
             destinationDepth++;
         }
         return best == Integer.MAX_VALUE ? -1 : best;
     }
 
-    private int child(int node, int label) {
+    /** Index in {@link #children} of the slot of ({@code node}, {@code label}), or -1. */
+    private int findChild(int node, int label) {
         long key = childKey(node, label);
         int index = hash(key, childShift);
+        long[] table = children;
         while (true) {
-            long candidate = childKeys[index];
-            if (candidate == key) {
-                return childNodes[index];
+            long slot = table[index * 2];
+            if (slot >>> 32 == key) {
+                return index * 2;
             }
-            if (candidate == 0) {
+            if (slot == 0) {
                 return -1;
             }
             index = (index + 1) & childMask;
@@ -246,6 +289,9 @@ public final class PrefixPairTrie {
                 sourceRoot = Arrays.copyOf(sourceRoot, size);
                 listHead = Arrays.copyOf(listHead, size);
                 listTail = Arrays.copyOf(listTail, size);
+            }
+            if (nodeCount == MAX_NODES) {
+                throw new IllegalArgumentException("rule set too large for one VPC's classifier");
             }
             int node = nodeCount++;
             // Ranks arrive in increasing order, so the rule that creates a node is the best under it.
