@@ -177,8 +177,11 @@ final class AclStage implements Stage {
                 return;
             }
             counterId = rank < 0 ? tables.defaultCounterId(classifier.vrfIndex()) : classifier.ruleId(rank);
-            flows.value(entry, 1, metaOf(counterId, forwardIcmpType, grant));
-            flows.value(entry, 0, tables.generation());
+            // The generation word is claimed by CAS, so if another worker removed this entry and
+            // its slot now holds another flow (different generation), we do not overwrite it.
+            if (flows.compareAndSetValue(entry, 0, generation, tables.generation())) {
+                flows.value(entry, 1, metaOf(counterId, forwardIcmpType, grant));
+            }
         }
         flows.refresh(entry, nowNs + timeouts.forProtocol(protocol));
         ruleCounters.count(counterId, ipBytes);
@@ -203,9 +206,14 @@ final class AclStage implements Stage {
             context.countEvent(EVENT_FLOW_CREATED);
             return;
         }
-        if (flows.value(entry, 0) != generation || flows.value(entry, 1) != meta) {
+        long entryGeneration = flows.value(entry, 0);
+        if (entryGeneration != generation) {
+            // An entry of an older rule generation: claim it for this one (CAS, see passReturnTraffic).
+            if (flows.compareAndSetValue(entry, 0, entryGeneration, generation)) {
+                flows.value(entry, 1, meta);
+            }
+        } else if (flows.value(entry, 1) != meta) {
             flows.value(entry, 1, meta);
-            flows.value(entry, 0, generation);
         }
         flows.refresh(entry, expiresAtNs);
     }
