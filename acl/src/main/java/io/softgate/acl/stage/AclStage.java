@@ -4,6 +4,7 @@ import io.softgate.acl.classify.AclTables;
 import io.softgate.acl.classify.CompiledRules;
 import io.softgate.acl.classify.VrfClassifier;
 import io.softgate.core.flow.FlowTable;
+import io.softgate.core.packet.IcmpFlyweight;
 import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.packet.Ipv6Flyweight;
 import io.softgate.core.packet.TcpFlyweight;
@@ -35,8 +36,9 @@ final class AclStage implements Stage {
     static final int EVENT_FLOW_INSERT_FAILED = 2;
     static final int EVENT_FLOW_RECHECKED = 3;
     static final int EVENT_UNFILTERED = 4;
+    static final int EVENT_RELATED_PASSED = 5;
     private static final List<String> EVENTS = List.of("return-passed", "flows-created", "flow-insert-failed",
-        "flows-rechecked", "unfiltered");
+        "flows-rechecked", "unfiltered", "related-icmp-passed");
     private static final DropReason[] DROP_REASONS = AclDropReason.values();
 
     /** Grant kinds stored in a return entry. */
@@ -74,6 +76,10 @@ final class AclStage implements Stage {
     private int tcpFlags;
     private boolean nonFirstFragment;
     private int ipBytes;
+    /** Absolute offset of the packet an ICMP error quotes, or -1; and the bytes available from it. */
+    private int quotedOffset;
+    private int quotedAvailable;
+    private UnsafeBuffer currentBuffer;
 
     AclStage(String name, String nextStage, AclRuntime runtime, AclRuleCounters.WorkerArray ruleCounters) {
         this.name = name;
@@ -135,6 +141,12 @@ final class AclStage implements Stage {
             int entry = flows.lookupInto(key, nowNs, value);
             if (entry >= 0 && returnEntryAdmits((int) value[1] & 0xFF)) {
                 passReturnTraffic(entry, slot, tables, classifier, nowNs, context);
+                return;
+            }
+            if (quotedOffset >= 0 && relatedToPermittedFlow(vrf, tables, nowNs)) {
+                ruleCounters.count((int) (value[1] >>> 32), ipBytes);
+                context.countEvent(EVENT_RELATED_PASSED);
+                context.forward(0, slot);
                 return;
             }
         }
@@ -218,6 +230,86 @@ final class AclStage implements Stage {
         flows.refresh(entry, expiresAtNs);
     }
 
+    /**
+     * True when this ICMP error quotes a packet of a flow with a current return entry, in either
+     * direction (RFC 792 and RFC 4443 §2.4: an error carries the start of the packet that caused
+     * it). Such errors (e.g. "fragmentation needed", RFC 1191) belong to the flow and pass.
+     * Leaves the entry's value in {@link #value}.
+     */
+    private boolean relatedToPermittedFlow(int vrf, AclTables tables, long nowNs) {
+        UnsafeBuffer buffer = currentBuffer;
+        int quoted = quotedOffset;
+        int available = quotedAvailable;
+        long quotedSrcHigh;
+        long quotedSrcLow;
+        long quotedDstHigh;
+        long quotedDstLow;
+        int quotedProtocol;
+        int quotedL4;
+        if (ipv6) {
+            if (available < Ipv6Flyweight.HEADER_LENGTH || Ipv6Flyweight.version(buffer, quoted) != 6) {
+                return false;
+            }
+            long walk = Ipv6Flyweight.walkExtensionHeaders(buffer, quoted, available);
+            if (walk < 0 || Ipv6Flyweight.walkFragmentBits(walk) != 0) {
+                return false;
+            }
+            quotedSrcHigh = Ipv6Flyweight.sourceHigh(buffer, quoted);
+            quotedSrcLow = Ipv6Flyweight.sourceLow(buffer, quoted);
+            quotedDstHigh = Ipv6Flyweight.destinationHigh(buffer, quoted);
+            quotedDstLow = Ipv6Flyweight.destinationLow(buffer, quoted);
+            quotedProtocol = Ipv6Flyweight.walkProtocol(walk);
+            quotedL4 = Ipv6Flyweight.walkL4Offset(walk);
+        } else {
+            if (available < Ipv4Flyweight.MIN_HEADER_LENGTH || Ipv4Flyweight.version(buffer, quoted) != 4) {
+                return false;
+            }
+            quotedL4 = Ipv4Flyweight.headerLength(buffer, quoted);
+            if (quotedL4 < Ipv4Flyweight.MIN_HEADER_LENGTH || Ipv4Flyweight.fragmentOffsetBytes(buffer, quoted) != 0) {
+                return false;
+            }
+            quotedSrcHigh = (Ipv4Flyweight.source(buffer, quoted) & 0xFFFF_FFFFL) << 32;
+            quotedSrcLow = 0;
+            quotedDstHigh = (Ipv4Flyweight.destination(buffer, quoted) & 0xFFFF_FFFFL) << 32;
+            quotedDstLow = 0;
+            quotedProtocol = Ipv4Flyweight.protocol(buffer, quoted);
+        }
+        // RFC 792 §"Destination Unreachable": at least 64 bits of the original datagram's data.
+        if (quotedL4 + 8 > available) {
+            return false;
+        }
+        int l4 = quoted + quotedL4;
+        int quotedSrcPort = 0;
+        int quotedDstPort = 0;
+        if (quotedProtocol == PROTOCOL_TCP || quotedProtocol == PROTOCOL_UDP) {
+            quotedSrcPort = TcpFlyweight.sourcePort(buffer, l4);
+            quotedDstPort = TcpFlyweight.destinationPort(buffer, l4);
+        } else if (quotedProtocol == (ipv6 ? PROTOCOL_ICMPV6 : PROTOCOL_ICMP)) {
+            if (!isIcmpQuery(ipv6, buffer.getByte(l4) & 0xFF)) {
+                return false;
+            }
+            quotedSrcPort = ((buffer.getByte(l4 + 4) & 0xFF) << 8) | (buffer.getByte(l4 + 5) & 0xFF);
+            quotedDstPort = quotedSrcPort;
+        }
+        long head = ((vrf & VRF_MASK) << 41) | (ipv6 ? 1L << 40 : 0) | ((long) quotedProtocol << 32);
+        // The quoted packet was a reply (its own tuple is a return entry) ...
+        key[0] = head | ((long) quotedSrcPort << 16) | quotedDstPort;
+        key[1] = quotedSrcHigh;
+        key[2] = quotedSrcLow;
+        key[3] = quotedDstHigh;
+        key[4] = quotedDstLow;
+        if (flows.lookupInto(key, nowNs, value) >= 0 && value[0] == tables.generation()) {
+            return true;
+        }
+        // ... or a forward packet (its reversed tuple is the return entry).
+        key[0] = head | ((long) quotedDstPort << 16) | quotedSrcPort;
+        key[1] = quotedDstHigh;
+        key[2] = quotedDstLow;
+        key[3] = quotedSrcHigh;
+        key[4] = quotedSrcLow;
+        return flows.lookupInto(key, nowNs, value) >= 0 && value[0] == tables.generation();
+    }
+
     private static long metaOf(int counterId, int forwardIcmpType, int grant) {
         return ((long) counterId << 32) | ((long) ((forwardIcmpType + 1) & 0xFFFF) << 8) | grant;
     }
@@ -289,6 +381,8 @@ final class AclStage implements Stage {
         dstPort = 0;
         icmpType = -1;
         tcpFlags = 0;
+        quotedOffset = -1;
+        currentBuffer = buffer;
         int l4 = batch.l4Offset[slot];
         // RFC 791 §3.2 / RFC 8200 §4.5: only the first fragment carries the upper-layer header.
         nonFirstFragment = (flags & PacketFlags.NON_FIRST_FRAGMENT) != 0;
@@ -317,6 +411,10 @@ final class AclStage implements Stage {
                 return AclDropReason.TRUNCATED_L4;
             }
             icmpType = buffer.getByte(l4) & 0xFF;
+            if (ipv6 ? IcmpFlyweight.isV6Error(icmpType) : IcmpFlyweight.isV4Error(icmpType)) {
+                quotedOffset = l4 + ICMP_HEADER_LENGTH;
+                quotedAvailable = end - quotedOffset;
+            }
             if (isIcmpQuery(icmpType)) {
                 // RFC 792 / RFC 4443 §4: a query and its reply share the identifier, which keys the flow.
                 int identifier = ((buffer.getByte(l4 + 4) & 0xFF) << 8) | (buffer.getByte(l4 + 5) & 0xFF);
@@ -333,6 +431,10 @@ final class AclStage implements Stage {
     }
 
     private boolean isIcmpQuery(int type) {
+        return isIcmpQuery(ipv6, type);
+    }
+
+    private static boolean isIcmpQuery(boolean ipv6, int type) {
         return ipv6 ? type == 128 || type == 129 : type == 0 || type == 8 || type == 13 || type == 14;
     }
 }

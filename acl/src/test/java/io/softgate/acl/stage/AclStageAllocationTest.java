@@ -32,7 +32,9 @@ class AclStageAllocationTest {
             ether().ipv4("198.51.100.1", "10.0.0.5").tcp(4000, 22).tcpFlags(FLAG_SYN).build(),
             ether().ipv4("198.51.100.1", "10.0.0.5").udp(4000, 53).build(),
             ether().ipv6("2001:db8:1::1", "2001:db8::5").udp(4000, 53).build(),
-            ether().ipv4("198.51.100.1", "10.0.0.5").fragment(false, 8).rawProtocol(17).payload(16).build());
+            ether().ipv4("198.51.100.1", "10.0.0.5").fragment(false, 8).rawProtocol(17).payload(16).build(),
+            ether().ipv4("192.0.2.254", "10.0.0.30").icmp(3, 4, 1400).payload(java.util.Arrays.copyOfRange(
+                ether().ipv4("10.0.0.30", "203.0.113.9").tcp(50000, 443).build(), 14, 14 + 28)).build());
         try (AclFixture fixture = new AclFixture(rules, AclAction.DENY)) {
             PacketBatch batch = fixture.harness.batch();
             fixture.harness.load(packets, slot -> {
@@ -52,6 +54,7 @@ class AclStageAllocationTest {
             assertTrue(fixture.counter("return-passed") > 1_000);
             assertTrue(fixture.counter("drop.rule-denied") > 1_000);
             assertTrue(fixture.counter("drop.default-denied") > 1_000);
+            assertTrue(fixture.counter("related-icmp-passed") > 1_000);
         }
     }
 }

@@ -73,6 +73,14 @@ class AclStageGoldenTest {
         v4("established: an ACK from a peer the VM never contacted is denied",
             ether().ipv4("203.0.113.10", "10.0.0.30").tcp(443, 50000).tcpFlags(FLAG_ACK).build(), DROP,
             "drop.default-denied"),
+        v4("related: a 'fragmentation needed' error about the VM's connection comes in (RFC 1191)",
+            ether().ipv4("192.0.2.254", "10.0.0.30").icmp(3, 4, 1400)
+                .payload(quote(ether().ipv4("10.0.0.30", "203.0.113.9").tcp(50000, 443).tcpFlags(FLAG_SYN).build()))
+                .build(), NEXT, "related-icmp-passed"),
+        v4("related: an error quoting a connection nobody opened is judged by the rules",
+            ether().ipv4("192.0.2.254", "10.0.0.30").icmp(3, 4, 1400)
+                .payload(quote(ether().ipv4("10.0.0.30", "203.0.113.9").tcp(50001, 443).tcpFlags(FLAG_SYN).build()))
+                .build(), DROP, "drop.default-denied"),
         v4("reverse: a DNS query goes out",
             ether().ipv4("10.0.0.30", "192.0.2.53").udp(5353, 53).build(), NEXT, "flows-created"),
         v4("reverse: its answer comes back",
@@ -106,6 +114,11 @@ class AclStageGoldenTest {
         new Row("a VRF without an ACL is not filtered",
             ether().ipv4("198.51.100.7", "10.9.9.9").udp(1, 2).build(),
             fixture -> AclFixture.ipv4(fixture.harness, AclFixture.OTHER_VRF, 0), NEXT, "unfiltered"));
+
+    /** What an ICMP error quotes: the offending packet's IP header and first 8 bytes of data. */
+    private static byte[] quote(byte[] frame) {
+        return java.util.Arrays.copyOfRange(frame, AclFixture.ETHERNET, AclFixture.ETHERNET + 20 + 8);
+    }
 
     @Test
     void shouldGiveEveryRowItsVerdictAndCounter() {
