@@ -28,8 +28,9 @@ public final class PrefixPairTrie {
     private final int maxDepth;
     /**
      * Per node, one long: best rank beneath it (high half) and its payload (low half): for a
-     * destination node the root of its source trie, for a source node the start of its rule
-     * list in {@link #ruleList} (a length, then the ranks); {@link #NONE} when absent.
+     * destination node the root of its source trie; for a source node its rules: a single rule
+     * inline as {@code -2 - rank} (saves a cache miss on the common one-rule list), else the start
+     * of its list in {@link #ruleList} (a length, then the ranks); {@link #NONE} when absent.
      */
     private final long[] nodeInfo;
     private final int[] ruleList;
@@ -55,7 +56,10 @@ public final class PrefixPairTrie {
         int position = 0;
         for (int node = 0; node < count; node++) {
             int payload = builder.sourceRoot[node];
-            if (builder.listHead[node] >= 0) {
+            int head = builder.listHead[node];
+            if (head >= 0 && builder.entryNext[head] < 0) {
+                payload = inlineRank(builder.entryRule[head]);
+            } else if (head >= 0) {
                 payload = position;
                 int lengthAt = position++;
                 for (int entry = builder.listHead[node]; entry >= 0; entry = builder.entryNext[entry]) {
@@ -104,7 +108,13 @@ public final class PrefixPairTrie {
                 int sourceDepth = 0;
                 while ((int) (sourceInfo >> 32) < best) {
                     int listStart = (int) sourceInfo;
-                    if (listStart != NONE) {
+                    if (listStart < NONE) {
+                        int rank = inlineRank(listStart);
+                        if (rank < best && rules.matches(rank, srcHigh, srcLow, dstHigh, dstLow, protocol, srcPort,
+                            dstPort, icmpType, nonFirstFragment)) {
+                            best = rank;
+                        }
+                    } else if (listStart != NONE) {
                         int end = listStart + 1 + ruleList[listStart];
                         for (int i = listStart + 1; i < end; i++) {
                             int rank = ruleList[i];
@@ -159,6 +169,11 @@ public final class PrefixPairTrie {
             }
             index = (index + 1) & childMask;
         }
+    }
+
+    /** Encodes a rank inline in a payload, and decodes it (the map is its own inverse). */
+    static int inlineRank(int value) {
+        return -2 - value;
     }
 
     static long childKey(int node, int label) {
