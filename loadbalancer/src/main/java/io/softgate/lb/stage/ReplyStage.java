@@ -36,12 +36,14 @@ public final class ReplyStage implements Stage {
 
     private final List<String> nextStages;
     private final FlowTable connections;
+    private final ConnectionPrefetch prefetch;
     private final long[] key = new long[ConnectionLayout.KEY_WORDS];
     private final long[] value = new long[ConnectionLayout.VALUE_WORDS];
 
     /** @param nextStage where every packet goes next (the NAT in2out stage, or the route lookup) */
     public ReplyStage(ConnectionTracker tracker, String nextStage) {
         this.connections = tracker.table();
+        this.prefetch = new ConnectionPrefetch(connections);
         this.nextStages = List.of(nextStage);
     }
 
@@ -69,6 +71,9 @@ public final class ReplyStage implements Stage {
     public void process(PacketBatch batch, StageVector input, StageContext context) {
         ConfigSnapshot snapshot = context.snapshot();
         LoadBalancerTables tables = snapshot == null ? null : snapshot.get(LoadBalancerTables.SLOT);
+        if (tables != null) {
+            prefetch.touch(batch, input, -1);
+        }
         int size = input.size();
         for (int i = 0; i < size; i++) {
             int slot = input.slot(i);

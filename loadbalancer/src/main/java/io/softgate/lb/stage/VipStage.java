@@ -50,6 +50,7 @@ public final class VipStage implements Stage {
 
     private final List<String> nextStages;
     private final FlowTable connections;
+    private final ConnectionPrefetch prefetch;
     private final long[] key = new long[ConnectionLayout.KEY_WORDS];
     private final long[] value = new long[ConnectionLayout.VALUE_WORDS];
     private final long[] reverseKey = new long[ConnectionLayout.KEY_WORDS];
@@ -58,6 +59,7 @@ public final class VipStage implements Stage {
     /** @param nextStage where every forwarded packet goes (the NAT out2in stage, or the route lookup) */
     public VipStage(ConnectionTracker tracker, String nextStage) {
         this.connections = tracker.table();
+        this.prefetch = new ConnectionPrefetch(connections);
         this.nextStages = List.of(nextStage);
     }
 
@@ -85,6 +87,9 @@ public final class VipStage implements Stage {
     public void process(PacketBatch batch, StageVector input, StageContext context) {
         ConfigSnapshot snapshot = context.snapshot();
         LoadBalancerTables tables = snapshot == null ? null : snapshot.get(LoadBalancerTables.SLOT);
+        if (tables != null) {
+            prefetch.touch(batch, input, tables.publicVrf());
+        }
         int size = input.size();
         for (int i = 0; i < size; i++) {
             int slot = input.slot(i);
