@@ -55,6 +55,7 @@ public final class VipStage implements Stage {
     private final long[] value = new long[ConnectionLayout.VALUE_WORDS];
     private final long[] reverseKey = new long[ConnectionLayout.KEY_WORDS];
     private final long[] reverseValue = new long[ConnectionLayout.VALUE_WORDS];
+    private final long[] scratchValue = new long[ConnectionLayout.VALUE_WORDS];
 
     /** @param nextStage where every forwarded packet goes (the NAT out2in stage, or the route lookup) */
     public VipStage(ConnectionTracker tracker, String nextStage) {
@@ -227,16 +228,12 @@ public final class VipStage implements Stage {
                 reverseCreated = true;
             } else if (fullNatAddress == 0) {
                 // Without full NAT the reverse key names this very client and backend: a racing
-                // worker made it, or an earlier connection of the same tuple left it. Make sure it
-                // translates to this VIP (word by word; a reply racing this sees old or new words
-                // of the same client, both valid for a single VIP, the only realistic case).
-                reverseEntry = FlowTable.entryIndex(result);
-                for (int word = 0; word < ConnectionLayout.VALUE_WORDS; word++) {
-                    if (connections.value(reverseEntry, word) != reverseValue[word]) {
-                        connections.value(reverseEntry, word, reverseValue[word]);
-                    }
+                // worker made it, or an earlier connection of the same tuple left it.
+                // Shared with that other connection, so never removed on failure below.
+                reverseEntry = adoptReverse(reverseKey, reverseValue, nowNs, expiresAtNs);
+                if (reverseEntry < 0) {
+                    return VipDropReason.CONNECTION_TABLE_FULL;
                 }
-                connections.refresh(reverseEntry, expiresAtNs);
             }
             // With full NAT an existing reverse key is another connection's port: try the next port.
         }
@@ -266,6 +263,24 @@ public final class VipStage implements Stage {
             connections.remove(reverseEntry, reverseKey);
         }
         return VipDropReason.CONNECTION_TABLE_FULL;
+    }
+
+    /**
+     * Makes the existing reverse entry for {@code reverseKey} translate with {@code wanted}: kept
+     * when it already does (refreshed), otherwise replaced (remove checks the key, so a slot reused
+     * meanwhile is never touched). Returns the entry index, or -1 when the table is full.
+     */
+    private int adoptReverse(long[] reverseKey, long[] wanted, long nowNs, long expiresAtNs) {
+        int existing = connections.lookupInto(reverseKey, nowNs, scratchValue);
+        if (existing >= 0 && scratchValue[0] == wanted[0] && scratchValue[1] == wanted[1] && scratchValue[2] == wanted[2]) {
+            connections.refresh(existing, expiresAtNs);
+            return existing;
+        }
+        if (existing >= 0) {
+            connections.remove(existing, reverseKey);
+        }
+        int result = connections.insert(reverseKey, wanted, expiresAtNs, nowNs);
+        return result < 0 ? -1 : FlowTable.entryIndex(result);
     }
 
     private void processIcmp(PacketBatch batch, int slot, StageContext context, LoadBalancerTables tables,

@@ -221,4 +221,18 @@ class ConnectionBehaviourTest {
             6, length - 20) + Checksums.sum(buffer, ip + 20, length - 20);
         assertEquals(0, ~Checksums.fold(sum) & 0xFFFF, "TCP checksum");
     }
+
+    @Test
+    void shouldRepointTheReplyPathWhenTheSameClientTupleReachesTheSameBackendThroughAnotherVip() {
+        List<Backend> shared = List.of(Backend.of("10.1.0.5", 8080));
+        use(LbFixtures.compile(compiler, LoadBalancerConfig.of(List.of(
+            LoadBalancerService.of("a", LbProtocol.TCP, VIP, 80, shared, HealthCheck.NONE, "blue"),
+            LoadBalancerService.of("b", LbProtocol.TCP, "203.0.113.11", 80, shared, HealthCheck.NONE, "blue"))),
+            BackendHealth.ALL_HEALTHY));
+        vip.run(frame().ipv4(CLIENT, VIP).tcp(40000, 80).build(), LbFixtures.fromOutside(vip.batch()));
+        vip.run(frame().ipv4(CLIENT, "203.0.113.11").tcp(40000, 80).build(), LbFixtures.fromOutside(vip.batch()));
+        StageHarness.Outcome back = reply.run(frame().ipv4("10.1.0.5", CLIENT).tcp(8080, 40000).build(),
+            LbFixtures.fromVpc(reply.batch(), TestVrfs.BLUE));
+        assertEquals("203.0.113.11", Ipv4Flyweight.format(Ipv4Flyweight.source(new UnsafeBuffer(back.packet()), LbFixtures.ETHERNET)));
+    }
 }
