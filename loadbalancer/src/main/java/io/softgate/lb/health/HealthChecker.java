@@ -37,7 +37,10 @@ public final class HealthChecker implements BackendHealth, AutoCloseable {
     private final ProbeTransport transport;
     private final BackendHealthListener listener;
     private final ScheduledExecutorService scheduler;
+    private static final System.Logger LOGGER = System.getLogger(HealthChecker.class.getName());
+
     private final Map<BackendKey, Target> targets = new HashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong listenerFailures = new java.util.concurrent.atomic.AtomicLong();
     private final HealthProbe tcpProbe = new TcpConnectProbe();
     private final HealthProbe httpProbe = new HttpGetProbe();
     private boolean started;
@@ -129,7 +132,23 @@ public final class HealthChecker implements BackendHealth, AutoCloseable {
 
     private void schedule(Target target) {
         long intervalMs = target.check.intervalMs();
-        target.future = scheduler.scheduleWithFixedDelay(() -> probe(target), intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        target.future = scheduler.scheduleWithFixedDelay(() -> probeGuarded(target), intervalMs, intervalMs,
+            TimeUnit.MILLISECONDS);
+    }
+
+    /** A scheduled task that throws is never run again, so nothing may escape a periodic probe. */
+    private void probeGuarded(Target target) {
+        try {
+            probe(target);
+        } catch (RuntimeException e) {
+            listenerFailures.incrementAndGet();
+            LOGGER.log(System.Logger.Level.WARNING, "health change of " + target.key + " could not be applied", e);
+        }
+    }
+
+    /** Times a health-change listener threw (the probe schedule carries on). */
+    public long listenerFailures() {
+        return listenerFailures.get();
     }
 
     private void probe(Target target) {

@@ -162,4 +162,23 @@ class HealthCheckerTest {
             assertFalse(scheduled.isHealthy(key(port)));
         }
     }
+
+    @Test
+    void shouldKeepProbingOnItsScheduleWhenTheListenerThrows() throws Exception {
+        int port = LocalServers.closedPort();
+        CountDownLatch down = new CountDownLatch(1);
+        CountDownLatch up = new CountDownLatch(1);
+        try (HealthChecker scheduled = new HealthChecker(ProbeTransport.hostStack(), (backend, healthy) -> {
+            (healthy ? up : down).countDown();
+            throw new IllegalStateException("listener failure for the test");
+        }, 1)) {
+            scheduled.update(service(HealthCheck.tcp(200, 20, 1, 1), port));
+            scheduled.start();
+            assertTrue(down.await(30, TimeUnit.SECONDS), "no down report");
+            try (java.net.ServerSocket back = new java.net.ServerSocket(port, 50, LocalServers.LOOPBACK)) {
+                assertTrue(up.await(30, TimeUnit.SECONDS), "the probe schedule stopped after a listener failure");
+            }
+            assertTrue(scheduled.listenerFailures() >= 2);
+        }
+    }
 }
