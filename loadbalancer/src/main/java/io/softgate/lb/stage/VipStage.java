@@ -157,8 +157,8 @@ public final class VipStage implements Stage {
                 apply(batch, slot, buffer, ip, l4, protocol, context);
                 return;
             }
-            // The backend is down or gone: forget the connection and pick again below (RFC-free
-            // policy, Maglev §3.3: a dead backend's connections move, healthy ones never do).
+            // The backend is down or gone: forget the connection and pick again below (a dead
+            // backend's connections move; a healthy or draining backend's never do).
             connections.remove(entry, key);
             context.countEvent(EVENT_CONNECTIONS_MOVED);
         }
