@@ -84,6 +84,13 @@ class LoadBalancerGoldenTest {
                     IcmpFlyweight.V4_CODE_FRAGMENTATION_NEEDED, ROUTER_MTU)
                     .payload(ipPart(frame().ipv4(VIP, CLIENT).tcp(80, 49999).build())).build(),
                 DROP, null, TestVrfs.PUBLIC),
+            outside("TCP with IPv4 options (IHL 6) to VIP:80 is translated behind the options",
+                frame().ipv4(CLIENT, VIP).ipv4Options(new byte[] {1, 1, 1, 0}).tcp(40002, 80).payload(12).build(),
+                NEXT, frame().ipv4(CLIENT, WEB_BACKEND).ipv4Options(new byte[] {1, 1, 1, 0}).tcp(40002, 8080).payload(12).build(),
+                TestVrfs.BLUE),
+            new GoldenCase("A packet to the VIP address inside a VPC VRF is not load-balanced (VIPs live in the public VRF)",
+                frame().ipv4("10.1.0.9", VIP).tcp(40000, 80).build(), TestVrfs.BLUE, 0, NEXT,
+                frame().ipv4("10.1.0.9", VIP).tcp(40000, 80).build(), TestVrfs.BLUE),
             new GoldenCase("Inner IPv6 passes untouched", frame().ipv6("2001:db8::1", "2001:db8::2").udp(1, 2).build(),
                 TestVrfs.PUBLIC, PacketFlags.FROM_OUTSIDE | PacketFlags.INNER_IPV6, NEXT,
                 frame().ipv6("2001:db8::1", "2001:db8::2").udp(1, 2).build(), TestVrfs.PUBLIC));
