@@ -60,10 +60,15 @@ class LoadBalancerControllerTest {
 
     @Test
     void shouldRepublishAndWithdrawTheVipWhenItsOnlyBackendFailsItsHealthCheck() throws Exception {
-        int port;
-        try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-            port = server.getLocalPort();
+        // A bound, unconnected socket holds the port: connects are refused and nobody can listen there.
+        java.net.Socket holder = new java.net.Socket();
+        holder.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        try (holder) {
+            withdrawAfterTwoFailures(holder.getLocalPort());
         }
+    }
+
+    private void withdrawAfterTwoFailures(int port) throws Exception {
         controller.apply(web(port));
         controller.healthChecker().probeAllOnce();
         assertEquals(1, published.size(), "one failure is fewer than fall = 2");

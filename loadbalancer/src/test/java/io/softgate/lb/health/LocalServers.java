@@ -99,10 +99,31 @@ final class LocalServers {
         }
     }
 
-    /** A loopback port with nothing listening (bound, then released). */
-    static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, LOOPBACK)) {
-            return socket.getLocalPort();
+    /**
+     * A loopback port nobody listens on, held by a bound but unconnected socket so no other
+     * process on the machine can start listening there while a test counts refused connects.
+     */
+    static final class ReservedPort implements AutoCloseable {
+        private final Socket holder = new Socket();
+
+        ReservedPort() throws IOException {
+            holder.bind(new InetSocketAddress(LOOPBACK, 0));
+        }
+
+        int port() {
+            return holder.getLocalPort();
+        }
+
+        /** Gives the port up (to listen on it) and returns a server now listening there. */
+        ServerSocket listen() throws IOException {
+            int port = port();
+            holder.close();
+            return new ServerSocket(port, 50, LOOPBACK);
+        }
+
+        @Override
+        public void close() throws IOException {
+            holder.close();
         }
     }
 }
