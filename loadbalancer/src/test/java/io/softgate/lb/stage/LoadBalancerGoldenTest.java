@@ -26,7 +26,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Golden packet tables for both LB stages: each row is a packet in, the verdict, and the exact
  * packet (and VRF) out. Every row starts from a fresh connection table in which one connection,
- * CLIENT:40001 -> VIP:80 (to the web backend), is already established.
+ * CLIENT:40001 -> VIP:80 (to the web backend), and one UDP flow, CLIENT:5300 -> VIP:53 (to the
+ * dns backend), are already established.
  */
 class LoadBalancerGoldenTest {
     static final String NEXT = "next";
@@ -78,6 +79,13 @@ class LoadBalancerGoldenTest {
                 frame().ipv4("192.0.2.1", WEB_BACKEND).icmp(IcmpFlyweight.V4_DESTINATION_UNREACHABLE,
                     IcmpFlyweight.V4_CODE_FRAGMENTATION_NEEDED, ROUTER_MTU)
                     .payload(ipPart(frame().ipv4(WEB_BACKEND, CLIENT).dontFragment().tcp(8080, 40001).tcpSequence(5, 6).build())).build(),
+                TestVrfs.BLUE),
+            outside("ICMP port unreachable from the client about a UDP reply goes to the dns backend, UDP checksum patched",
+                frame().ipv4(CLIENT, VIP).icmp(IcmpFlyweight.V4_DESTINATION_UNREACHABLE, IcmpFlyweight.V4_CODE_PORT_UNREACHABLE, 0)
+                    .payload(ipPart(frame().ipv4(VIP, CLIENT).udp(53, 5300).payload(12).build())).build(),
+                NEXT,
+                frame().ipv4(CLIENT, DNS_BACKEND).icmp(IcmpFlyweight.V4_DESTINATION_UNREACHABLE, IcmpFlyweight.V4_CODE_PORT_UNREACHABLE, 0)
+                    .payload(ipPart(frame().ipv4(DNS_BACKEND, CLIENT).udp(53, 5300).payload(12).build())).build(),
                 TestVrfs.BLUE),
             outside("ICMP error about a connection the VIP never tracked is dropped as icmp-error-without-connection",
                 frame().ipv4("192.0.2.1", VIP).icmp(IcmpFlyweight.V4_DESTINATION_UNREACHABLE,
@@ -132,6 +140,9 @@ class LoadBalancerGoldenTest {
         StageHarness.Outcome seed = vip.run(frame().ipv4(CLIENT, VIP).tcp(40001, 80).tcpFlags(TcpFlyweight.FLAG_SYN).build(),
             LbFixtures.fromOutside(vip.batch()));
         assertEquals(NEXT, seed.verdict());
+        StageHarness.Outcome udpSeed = vip.run(frame().ipv4(CLIENT, VIP).udp(5300, 53).payload(4).build(),
+            LbFixtures.fromOutside(vip.batch()));
+        assertEquals(NEXT, udpSeed.verdict());
         return new StageHarness[] {vip, reply};
     }
 
