@@ -93,6 +93,7 @@ public final class LoadBalancerCompiler {
             int vrf = vrfs.vrfOfVpc(service.vpc());
 
             MaglevTableBuilder builder = new MaglevTableBuilder(config.maglevTableSize());
+            boolean anyHealthy = false;
             Map<String, Integer> idByIdentity = new HashMap<>();
             for (Backend backend : service.backends()) {
                 int id = backendIds.get(key(service, backend));
@@ -105,6 +106,7 @@ public final class LoadBalancerCompiler {
                 backendVrf[id] = vrf;
                 backendService[id] = s;
                 boolean healthy = health.isHealthy(key(service, backend));
+                anyHealthy |= healthy;
                 boolean takesNew = healthy && backend.state() == BackendAdminState.ENABLED && backend.weight() > 0;
                 backendState[id] = !healthy ? BackendState.DOWN : takesNew ? BackendState.ACTIVE : BackendState.DRAINING;
                 if (takesNew) {
@@ -122,7 +124,9 @@ public final class LoadBalancerCompiler {
                 slots[slot] = slots[slot] == MaglevTable.NO_BACKEND ? MaglevTable.NO_BACKEND : idOfPosition[slots[slot]];
             }
             maglev[s] = slots;
-            if (!identities.isEmpty()) {
+            // Advertised while any backend is healthy, draining ones included: withdrawing the VIP
+            // would cut the established connections a drain is meant to let finish.
+            if (anyHealthy) {
                 available.add(service.vip());
             }
             insertVip(vipKeys, vipServices, LoadBalancerTables.vipKey(vipAddress[s], protocol[s], vipPort[s]), s);

@@ -196,7 +196,10 @@ public final class LoadBalancerTables {
         return backendService[backend];
     }
 
-    /** VIP addresses (dotted quad) with at least one backend taking new connections: the ones to advertise. */
+    /**
+     * VIP addresses (dotted quad) with at least one healthy backend (taking new connections or
+     * draining): the ones to advertise.
+     */
     public Set<String> availableVips() {
         return availableVips;
     }

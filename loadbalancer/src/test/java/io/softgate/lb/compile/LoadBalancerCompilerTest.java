@@ -179,4 +179,18 @@ class LoadBalancerCompilerTest {
                 BackendHealth.ALL_HEALTHY));
         assertEquals(-1, compiler.backendId(new BackendKey("web", "10.1.0.5", 80)));
     }
+
+    @Test
+    void shouldKeepAdvertisingTheVipWhileOnlyDrainingBackendsRemain() throws Exception {
+        LoadBalancerTables tables = compiler.compile(config(web(List.of(
+            new Backend("10.1.0.6", 80, 1, BackendAdminState.MAINTENANCE)))), BackendHealth.ALL_HEALTHY);
+        assertEquals(java.util.Set.of("203.0.113.10"), tables.availableVips());
+        assertEquals(-1, tables.selectBackend(0, 42));
+    }
+
+    @Test
+    void shouldWithdrawTheVipWhenEveryBackendIsDown() throws Exception {
+        LoadBalancerTables tables = compiler.compile(config(web(List.of(Backend.of("10.1.0.5", 80)))), key -> false);
+        assertTrue(tables.availableVips().isEmpty());
+    }
 }
