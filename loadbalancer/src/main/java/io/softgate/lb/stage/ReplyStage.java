@@ -39,6 +39,7 @@ public final class ReplyStage implements Stage {
     private final ConnectionPrefetch prefetch;
     private final long[] key = new long[ConnectionLayout.KEY_WORDS];
     private final long[] value = new long[ConnectionLayout.VALUE_WORDS];
+    private final long[] forwardKey = new long[ConnectionLayout.KEY_WORDS];
 
     /** @param nextStage where every packet goes next (the NAT in2out stage, or the route lookup) */
     public ReplyStage(ConnectionTracker tracker, String nextStage) {
@@ -121,10 +122,28 @@ public final class ReplyStage implements Stage {
         long expiresAtNs = nowNs + tables.idleTimeoutNs(protocol);
         if (connections.expiresAtNs(entry) < expiresAtNs - VipStage.REFRESH_GRANULARITY_NS) {
             connections.refresh(entry, expiresAtNs);
+            keepForwardAlive(tables, protocol, nowNs, expiresAtNs);
         }
         PacketRewriter.apply(buffer, ip, l4, protocol, value[ConnectionLayout.NEW_SOURCE], value[ConnectionLayout.NEW_DESTINATION]);
         batch.vrf[slot] = ConnectionLayout.vrf(value[ConnectionLayout.TARGET]);
         context.countEvent(EVENT_REPLIES_TRANSLATED);
+    }
+
+    /**
+     * A backend that keeps sending to a silent client keeps the forward entry too (at most once
+     * per refresh granularity), so the client's next packet still finds its backend. The forward
+     * key is the reverse rewrite's result (client -> VIP) in the public VRF. Uses {@link #value}.
+     */
+    private void keepForwardAlive(LoadBalancerTables tables, int protocol, long nowNs, long expiresAtNs) {
+        long vip = value[ConnectionLayout.NEW_SOURCE];
+        long client = value[ConnectionLayout.NEW_DESTINATION];
+        forwardKey[0] = ConnectionLayout.addresses(ConnectionLayout.address(client), ConnectionLayout.address(vip));
+        forwardKey[1] = ConnectionLayout.portsProtocolVrf(ConnectionLayout.port(client), ConnectionLayout.port(vip), protocol,
+            tables.publicVrf());
+        int forward = connections.lookup(forwardKey, nowNs);
+        if (forward >= 0) {
+            connections.refresh(forward, expiresAtNs);
+        }
     }
 
     private void translateIcmpError(PacketBatch batch, int slot, StageContext context, UnsafeBuffer buffer,

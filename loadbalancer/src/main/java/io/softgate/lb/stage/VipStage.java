@@ -153,7 +153,10 @@ public final class VipStage implements Stage {
         if (entry >= 0) {
             int backend = ConnectionLayout.backendId(value[ConnectionLayout.TARGET]);
             if (BackendState.keepsConnections(tables.backendState(backend)) && tables.backendService(backend) == service) {
-                refresh(entry, expiresAtNs);
+                if (connections.expiresAtNs(entry) < expiresAtNs - REFRESH_GRANULARITY_NS) {
+                    connections.refresh(entry, expiresAtNs);
+                    keepReverseAlive(tables, source, destination, sourcePort, destinationPort, protocol, nowNs, expiresAtNs);
+                }
                 apply(batch, slot, buffer, ip, l4, protocol, context);
                 return;
             }
@@ -183,10 +186,39 @@ public final class VipStage implements Stage {
         context.forward(EDGE_NEXT, slot);
     }
 
-    private void refresh(int entry, long expiresAtNs) {
-        if (connections.expiresAtNs(entry) < expiresAtNs - REFRESH_GRANULARITY_NS) {
-            connections.refresh(entry, expiresAtNs);
+    /**
+     * The two directions expire separately; a client that keeps talking to a silent backend must
+     * not lose the reply translation (a late reply would leave with the backend's address). So
+     * whenever the forward entry is refreshed (at most once per {@link #REFRESH_GRANULARITY_NS}),
+     * the reverse entry is refreshed too, and re-created if it has expired. Uses {@link #value}.
+     */
+    private void keepReverseAlive(LoadBalancerTables tables, int client, int vip, int clientPort, int vipPort,
+                                  int protocol, long nowNs, long expiresAtNs) {
+        long target = value[ConnectionLayout.TARGET];
+        long newSource = value[ConnectionLayout.NEW_SOURCE];
+        long newDestination = value[ConnectionLayout.NEW_DESTINATION];
+        fillReverse(tables, ConnectionLayout.backendId(target), ConnectionLayout.address(newDestination),
+            ConnectionLayout.port(newDestination), ConnectionLayout.vrf(target), ConnectionLayout.address(newSource),
+            ConnectionLayout.port(newSource), client, clientPort, vip, vipPort, protocol);
+        int reverse = connections.lookup(reverseKey, nowNs);
+        if (reverse >= 0) {
+            connections.refresh(reverse, expiresAtNs);
+        } else {
+            connections.insert(reverseKey, reverseValue, expiresAtNs, nowNs);
         }
+    }
+
+    /** Fills {@link #reverseKey} and {@link #reverseValue}: backend -> (client or full-NAT address), rewritten back to VIP -> client. */
+    private void fillReverse(LoadBalancerTables tables, int backend, int backendAddress, int backendPort, int backendVrf,
+                             int newSource, int newSourcePort, int client, int clientPort, int vip, int vipPort, int protocol) {
+        reverseKey[0] = ConnectionLayout.addresses(backendAddress, newSource);
+        reverseKey[1] = ConnectionLayout.portsProtocolVrf(backendPort, newSourcePort, protocol, backendVrf);
+        int reverseIp = Checksums.addDeltas(Checksums.delta32(backendAddress, vip), Checksums.delta32(newSource, client));
+        int reverseL4 = Checksums.addDeltas(reverseIp,
+            Checksums.addDeltas(Checksums.delta16(backendPort, vipPort), Checksums.delta16(newSourcePort, clientPort)));
+        reverseValue[ConnectionLayout.TARGET] = ConnectionLayout.target(backend, tables.publicVrf());
+        reverseValue[ConnectionLayout.NEW_SOURCE] = ConnectionLayout.endpoint(vip, vipPort, reverseIp);
+        reverseValue[ConnectionLayout.NEW_DESTINATION] = ConnectionLayout.endpoint(client, clientPort, reverseL4);
     }
 
     /**
@@ -211,14 +243,8 @@ public final class VipStage implements Stage {
             if (fullNatAddress != 0) {
                 newSourcePort = FULL_NAT_FIRST_PORT + (firstPort + attempt) % FULL_NAT_PORT_COUNT;
             }
-            reverseKey[0] = ConnectionLayout.addresses(backendAddress, newSource);
-            reverseKey[1] = ConnectionLayout.portsProtocolVrf(backendPort, newSourcePort, protocol, backendVrf);
-            int reverseIp = Checksums.addDeltas(Checksums.delta32(backendAddress, vip), Checksums.delta32(newSource, client));
-            int reverseL4 = Checksums.addDeltas(reverseIp,
-                Checksums.addDeltas(Checksums.delta16(backendPort, vipPort), Checksums.delta16(newSourcePort, clientPort)));
-            reverseValue[ConnectionLayout.TARGET] = ConnectionLayout.target(backend, tables.publicVrf());
-            reverseValue[ConnectionLayout.NEW_SOURCE] = ConnectionLayout.endpoint(vip, vipPort, reverseIp);
-            reverseValue[ConnectionLayout.NEW_DESTINATION] = ConnectionLayout.endpoint(client, clientPort, reverseL4);
+            fillReverse(tables, backend, backendAddress, backendPort, backendVrf, newSource, newSourcePort, client,
+                clientPort, vip, vipPort, protocol);
             int result = connections.insert(reverseKey, reverseValue, expiresAtNs, nowNs);
             if (result < 0) {
                 return VipDropReason.CONNECTION_TABLE_FULL;

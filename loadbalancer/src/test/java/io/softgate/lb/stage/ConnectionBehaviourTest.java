@@ -235,4 +235,30 @@ class ConnectionBehaviourTest {
             LbFixtures.fromVpc(reply.batch(), TestVrfs.BLUE));
         assertEquals("203.0.113.11", Ipv4Flyweight.format(Ipv4Flyweight.source(new UnsafeBuffer(back.packet()), LbFixtures.ETHERNET)));
     }
+
+    @Test
+    void shouldStillTranslateABackendsLateReplyWhileTheClientKeepsTheConnectionAlive() {
+        long minute = 60_000_000_000L;
+        use(LbFixtures.compile(compiler, LbFixtures.referenceConfig(), BackendHealth.ALL_HEALTHY)); // UDP idle 5 min
+        vip.run(frame().ipv4(CLIENT, VIP).udp(5300, 53).build(), LbFixtures.fromOutside(vip.batch()));
+        vip.nowNs(NOW_NS + 4 * minute);
+        vip.run(frame().ipv4(CLIENT, VIP).udp(5300, 53).build(), LbFixtures.fromOutside(vip.batch()));
+        reply.nowNs(NOW_NS + 8 * minute);
+        StageHarness.Outcome late = reply.run(frame().ipv4(LbFixtures.DNS_BACKEND, CLIENT).udp(53, 5300).build(),
+            LbFixtures.fromVpc(reply.batch(), TestVrfs.BLUE));
+        assertEquals(VIP, Ipv4Flyweight.format(Ipv4Flyweight.source(new UnsafeBuffer(late.packet()), LbFixtures.ETHERNET)));
+        assertEquals(1, vip.counter("lb-vip.connections-created"));
+    }
+
+    @Test
+    void shouldKeepAClientsConnectionWhileOnlyTheBackendTalks() {
+        long minute = 60_000_000_000L;
+        use(LbFixtures.compile(compiler, LbFixtures.referenceConfig(), BackendHealth.ALL_HEALTHY));
+        vip.run(frame().ipv4(CLIENT, VIP).udp(5300, 53).build(), LbFixtures.fromOutside(vip.batch()));
+        reply.nowNs(NOW_NS + 4 * minute);
+        reply.run(frame().ipv4(LbFixtures.DNS_BACKEND, CLIENT).udp(53, 5300).build(), LbFixtures.fromVpc(reply.batch(), TestVrfs.BLUE));
+        vip.nowNs(NOW_NS + 8 * minute);
+        vip.run(frame().ipv4(CLIENT, VIP).udp(5300, 53).build(), LbFixtures.fromOutside(vip.batch()));
+        assertEquals(1, vip.counter("lb-vip.connections-created"));
+    }
 }
