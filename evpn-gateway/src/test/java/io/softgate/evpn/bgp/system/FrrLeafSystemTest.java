@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.softgate.evpn.bgp.IpPrefixRouteUpdate;
+import io.softgate.evpn.bgp.MacIpRouteUpdate;
+import io.softgate.evpn.bgp.attribute.PmsiTunnelAttribute;
+import io.softgate.evpn.bgp.evpn.InclusiveMulticastEthernetTagRoute;
 import io.softgate.evpn.bgp.community.RouteTarget;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.NeighborSettings;
@@ -31,6 +34,7 @@ import org.junit.jupiter.api.Test;
 class FrrLeafSystemTest {
     private static final long ROUTER_MAC = 0x02_5e_00_00_50_01L;
     private static final int L3VNI = 5001;
+    private static final String VM_MAC = "02:aa:bb:cc:dd:01";
 
     private static String suffix() {
         return Long.toString(ProcessHandle.current().pid());
@@ -65,7 +69,13 @@ class FrrLeafSystemTest {
         namespace.exec("ip addr add 192.0.2.100/32 dev lo"
                 + " && ip link add br5001 type bridge && ip link set br5001 address 02:00:00:00:50:01"
                 + " && ip link add vxlan5001 type vxlan id 5001 local 192.0.2.100 dstport 4789 nolearning"
-                + " && ip link set vxlan5001 master br5001 && ip link set br5001 up && ip link set vxlan5001 up");
+                + " && ip link set vxlan5001 master br5001 && ip link set br5001 up && ip link set vxlan5001 up"
+                + " && ip link add br1001 type bridge"
+                + " && ip link add vxlan1001 type vxlan id 1001 local 192.0.2.100 dstport 4789 nolearning"
+                + " && ip link set vxlan1001 master br1001 && ip link set br1001 up && ip link set vxlan1001 up"
+                + " && ip link add vm1 type veth peer name vm1port && ip link set vm1port master br1001"
+                + " && ip link set vm1port up && ip link set vm1 up"
+                + " && bridge fdb add " + VM_MAC + " dev vm1port master static");
     }
 
     @Test
@@ -112,6 +122,17 @@ class FrrLeafSystemTest {
                 assertEquals(0x02_00_00_00_50_01L, learned.routersMac());
                 assertEquals(List.of(RouteTarget.ofTwoOctetAs(65000, L3VNI)), learned.routeTargets());
                 assertEquals(L3VNI, learned.l3Vni());
+
+                // A type-2 MAC-only route (L2VNI 1001) for the leaf's local VM MAC, and its type-3 with PMSI.
+                assertTrue(Await.until(() -> listener.macIps.stream().anyMatch(u -> !u.withdrawn()
+                        && u.macAddress() == InetAddresses.parseMac(VM_MAC)), 10000), () -> "learned " + listener.macIps);
+                MacIpRouteUpdate vm = listener.macIps.stream().filter(u -> u.macAddress() == InetAddresses.parseMac(VM_MAC))
+                        .findFirst().orElseThrow();
+                assertEquals(1001, vm.l2Vni());
+                assertEquals(InetAddresses.parse("192.0.2.100"), vm.nextHopVtep());
+                assertTrue(Await.until(() -> s.bestPaths().stream().anyMatch(p -> p.nlri() instanceof InclusiveMulticastEthernetTagRoute
+                        && p.attribute(PmsiTunnelAttribute.class) != null
+                        && p.attribute(PmsiTunnelAttribute.class).label() == 1001), 5000), "type-3 with PMSI label = VNI 1001");
 
                 // The reflector sends our own route back only if broken; either way we never learn it.
                 assertTrue(listener.prefixes.stream().noneMatch(u -> u.prefix().equals(vip)));
