@@ -42,7 +42,12 @@ public final class IpPrefixRouteCodec implements EvpnRouteCodec<IpPrefixRoute> {
             return null;
         }
         java.net.InetAddress prefix = InetAddresses.read(in, addressOctets);
-        java.net.InetAddress gateway = InetAddresses.read(in, addressOctets);
+        // The interface-less model's all-zero gateway is shared rather than allocated per route.
+        java.net.InetAddress gateway = isZero(in, addressOctets) ? IpPrefixRoute.zeroGateway(addressOctets == 4)
+                : InetAddresses.read(in, addressOctets);
+        if (gateway == IpPrefixRoute.zeroGateway(addressOctets == 4)) {
+            in.skipBytes(addressOctets);
+        }
         int label = EvpnRouteCodec.readLabel(in);
         return new IpPrefixRoute(routeDistinguisher, esi, ethernetTag, prefix, prefixLength, gateway, label);
     }
@@ -61,5 +66,15 @@ public final class IpPrefixRouteCodec implements EvpnRouteCodec<IpPrefixRoute> {
         out.writeBytes(route.prefix().getAddress());
         out.writeBytes(route.gatewayAddress().getAddress());
         EvpnRouteCodec.writeLabel(out, route.label());
+    }
+
+    private static boolean isZero(ByteBuf in, int octets) {
+        int start = in.readerIndex();
+        for (int i = 0; i < octets; i++) {
+            if (in.getByte(start + i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }
