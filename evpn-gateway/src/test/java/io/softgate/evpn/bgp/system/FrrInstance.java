@@ -12,9 +12,16 @@ import java.nio.file.Path;
 final class FrrInstance implements AutoCloseable {
     private final VethNamespace namespace;
     final Path directory;
+    private final String bgpdExtraFlags;
 
     FrrInstance(VethNamespace namespace, String zebraConf, String bgpdConf) throws IOException {
+        this(namespace, zebraConf, bgpdConf, "");
+    }
+
+    /** {@code bgpdExtraFlags} e.g. {@code -l ADDRESS} to listen on one address only. */
+    FrrInstance(VethNamespace namespace, String zebraConf, String bgpdConf, String bgpdExtraFlags) throws IOException {
         this.namespace = namespace;
+        this.bgpdExtraFlags = bgpdExtraFlags;
         this.directory = Files.createTempDirectory("sgfrr-");
         Files.createDirectories(directory.resolve("run"));
         Files.writeString(directory.resolve("zebra.conf"), zebraConf, StandardCharsets.UTF_8);
@@ -36,7 +43,7 @@ final class FrrInstance implements AutoCloseable {
     }
 
     void startBgpd() {
-        startDaemon("bgpd");
+        Shell.run("ip netns exec " + namespace.name + " /usr/lib/frr/bgpd" + flags("bgpd") + " " + bgpdExtraFlags);
         waitForFile(directory.resolve("run/bgpd.vty"));
     }
 
