@@ -9,7 +9,7 @@ import java.util.Map;
  * <p>Threading: immutable after construction, safe from any thread.
  */
 public final class ExtendedCommunityCodecs {
-    /** Builds a community from its type octet and six value octets. */
+    /** Builds a community from its type octet and six value octets. Threading: stateless. */
     @FunctionalInterface
     public interface Decoder {
         ExtendedCommunity decode(int type, long value);

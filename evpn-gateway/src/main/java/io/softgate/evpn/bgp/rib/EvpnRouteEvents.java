@@ -17,6 +17,7 @@ import java.util.List;
  * <p>Threading: confined to the speaker's event loop.
  */
 public final class EvpnRouteEvents implements LocRib.BestPathListener {
+    private static final System.Logger LOG = System.getLogger(EvpnRouteEvents.class.getName());
     private final List<EvpnRouteListener> listeners;
 
     /** {@code listeners} is read on every change; pass a thread-safe list to add listeners later. */
@@ -45,15 +46,28 @@ public final class EvpnRouteEvents implements LocRib.BestPathListener {
             IpPrefixRouteUpdate update = new IpPrefixRouteUpdate(withdrawn, route.routeDistinguisher(), route.label(),
                     route.prefix(), route.prefixLength(), path.nextHop(), routersMac, targets);
             for (EvpnRouteListener listener : listeners) {
-                listener.ipPrefixRouteChanged(update);
+                try {
+                    listener.ipPrefixRouteChanged(update);
+                } catch (RuntimeException e) {
+                    listenerFailed(e);
+                }
             }
         } else {
             MacIpAdvertisementRoute route = (MacIpAdvertisementRoute) path.nlri();
             MacIpRouteUpdate update = new MacIpRouteUpdate(withdrawn, route.routeDistinguisher(), route.label1(),
                     route.label2(), route.macAddress(), route.ipAddress(), path.nextHop(), routersMac, targets);
             for (EvpnRouteListener listener : listeners) {
-                listener.macIpRouteChanged(update);
+                try {
+                    listener.macIpRouteChanged(update);
+                } catch (RuntimeException e) {
+                    listenerFailed(e);
+                }
             }
         }
+    }
+
+    /** A failing listener must not take a BGP session down with it: log and go on. */
+    private static void listenerFailed(RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "EVPN route listener failed", e);
     }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
  * <p>Threading: confined to the speaker's event loop.
  */
 public final class LocRib {
-    /** Called after the best path of a key changed; either side may be null. */
+    /** Called after the best path of a key changed; either side may be null. Threading: called on the event loop. */
     @FunctionalInterface
     public interface BestPathListener {
         void bestPathChanged(Nlri routeKey, Path previous, Path current);

@@ -113,4 +113,23 @@ class BgpSpeakerLoopbackTest {
         assertTrue(Await.until(() -> activeListener.lastPrefix() != null, 5000));
         assertEquals(24, activeListener.lastPrefix().prefixLength());
     }
+
+    @Test
+    void shouldKeepSessionUpWhenListenerThrows() throws Exception {
+        passive.addListener(new io.softgate.evpn.bgp.EvpnRouteListener() {
+            @Override
+            public void macIpRouteChanged(io.softgate.evpn.bgp.MacIpRouteUpdate update) {
+                throw new IllegalStateException("broken consumer");
+            }
+
+            @Override
+            public void ipPrefixRouteChanged(IpPrefixRouteUpdate update) {
+                throw new IllegalStateException("broken consumer");
+            }
+        });
+        active.advertiseType5(5001, InetAddresses.parse("203.0.113.11"), 32).get();
+        assertTrue(Await.until(() -> passiveListener.lastPrefix() != null, 3000), "later listeners still called");
+        Thread.sleep(200);
+        assertEquals(BgpState.ESTABLISHED, passive.peerStates().get(A));
+    }
 }
