@@ -62,6 +62,21 @@ public record BgpNodeSettings(InetAddress routerId, long asNumber, InetAddress v
         return null;
     }
 
+    /**
+     * The VRF a learned route belongs to: the first whose import targets ({@code ASN:L3VNI} by
+     * default) include one of the route's targets, or null when none does.
+     */
+    public VrfSettings vrfForRouteTargets(java.util.Collection<io.softgate.evpn.bgp.community.RouteTarget> routeTargets) {
+        for (VrfSettings vrf : vrfs) {
+            for (io.softgate.evpn.bgp.community.RouteTarget target : vrf.effectiveImportRouteTargets(asNumber)) {
+                if (routeTargets.contains(target)) {
+                    return vrf;
+                }
+            }
+        }
+        return null;
+    }
+
     /** The Router's MAC for {@code vrf}: one per (VTEP address, L3VNI), never absent. */
     public long routerMacFor(VrfSettings vrf) {
         return vrf.routerMac() >= 0 ? vrf.routerMac() : routerMac;

@@ -132,4 +132,13 @@ class BgpSpeakerLoopbackTest {
         Thread.sleep(200);
         assertEquals(BgpState.ESTABLISHED, passive.peerStates().get(A));
     }
+
+    @Test
+    void shouldDeliverIpv6TypeFiveRoute() throws Exception {
+        active.advertiseType5(5001, InetAddresses.parse("2001:db8::7"), 128).get();
+        assertTrue(Await.until(() -> passiveListener.lastPrefix() != null, 3000));
+        assertEquals(InetAddresses.parse("2001:db8::7"), passiveListener.lastPrefix().prefix());
+        assertEquals(128, passiveListener.lastPrefix().prefixLength());
+        assertEquals(InetAddresses.parse("192.0.2.1"), passiveListener.lastPrefix().nextHopVtep());
+    }
 }
