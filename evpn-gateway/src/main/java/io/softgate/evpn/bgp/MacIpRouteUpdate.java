@@ -18,12 +18,14 @@ import java.util.List;
  * @param nextHopVtep the VTEP behind which the host lives
  * @param routersMac the Router's MAC for inner Ethernet towards that VTEP, or -1 when absent
  * @param routeTargets the route's targets (which VRF it belongs to)
+ * @param macMobilitySequence the MAC Mobility sequence number (RFC 7432 §15: the higher one
+ *                            wins when a host moved), or -1 when the route carries none
  *
  * <p>Threading: immutable, safe to share.
  */
 public record MacIpRouteUpdate(boolean withdrawn, RouteDistinguisher routeDistinguisher, int l2Vni, int l3Vni,
                                long macAddress, InetAddress ipAddress, InetAddress nextHopVtep, long routersMac,
-                               List<RouteTarget> routeTargets) {
+                               List<RouteTarget> routeTargets, long macMobilitySequence) {
     public MacIpRouteUpdate {
         routeTargets = List.copyOf(routeTargets);
     }

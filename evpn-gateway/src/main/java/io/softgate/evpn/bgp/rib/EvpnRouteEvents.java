@@ -4,6 +4,7 @@ import io.softgate.evpn.bgp.EvpnRouteListener;
 import io.softgate.evpn.bgp.IpPrefixRouteUpdate;
 import io.softgate.evpn.bgp.MacIpRouteUpdate;
 import io.softgate.evpn.bgp.attribute.ExtendedCommunitiesAttribute;
+import io.softgate.evpn.bgp.community.MacMobilityExtendedCommunity;
 import io.softgate.evpn.bgp.community.RouteTarget;
 import io.softgate.evpn.bgp.evpn.IpPrefixRoute;
 import io.softgate.evpn.bgp.evpn.MacIpAdvertisementRoute;
@@ -54,8 +55,11 @@ public final class EvpnRouteEvents implements LocRib.BestPathListener {
             }
         } else {
             MacIpAdvertisementRoute route = (MacIpAdvertisementRoute) path.nlri();
+            MacMobilityExtendedCommunity mobility = communities == null ? null
+                    : communities.find(MacMobilityExtendedCommunity.class);
             MacIpRouteUpdate update = new MacIpRouteUpdate(withdrawn, route.routeDistinguisher(), route.label1(),
-                    route.label2(), route.macAddress(), route.ipAddress(), path.nextHop(), routersMac, targets);
+                    route.label2(), route.macAddress(), route.ipAddress(), path.nextHop(), routersMac, targets,
+                    mobility == null ? -1 : mobility.sequenceNumber());
             for (EvpnRouteListener listener : listeners) {
                 try {
                     listener.macIpRouteChanged(update);
