@@ -113,7 +113,7 @@ public final class VxlanDecapStage implements Stage {
         if (outerHeaderLength < 0) {
             return DecapDropReason.MALFORMED_OUTER_IPV4;
         }
-        if (Checksums.fold(Checksums.sum(buffer, outerIp, outerHeaderLength)) != 0xFFFF) {
+        if (!Ipv4HeaderChecksum.isValid(buffer, outerIp, outerHeaderLength)) {
             return DecapDropReason.BAD_OUTER_IPV4_CHECKSUM;
         }
         if (Ipv4Flyweight.destination(buffer, outerIp) != tables.localVtep()) {
@@ -199,7 +199,7 @@ public final class VxlanDecapStage implements Stage {
             return DecapDropReason.MALFORMED_INNER_IPV4;
         }
         // RFC 1812 §5.2.2: a router verifies the IP header checksum of what it forwards.
-        if (Checksums.fold(Checksums.sum(buffer, ip, headerLength)) != 0xFFFF) {
+        if (!Ipv4HeaderChecksum.isValid(buffer, ip, headerLength)) {
             return DecapDropReason.BAD_INNER_IPV4_CHECKSUM;
         }
         if (outerEcn == ECN_CE) {
