@@ -13,7 +13,12 @@ public final class FlowHash {
 
     /** IPv4: {@code ports} is source port << 16 | destination port, or 0 when absent. */
     public static int ipv4(int source, int destination, int protocol, int ports) {
-        return mix(((long) source << 32) | (destination & 0xFFFF_FFFFL), ((long) protocol << 32) | (ports & 0xFFFF_FFFFL));
+        return ipv4(((long) source << 32) | (destination & 0xFFFF_FFFFL), protocol, ports);
+    }
+
+    /** IPv4 with both addresses in one long (source in the high half), as read from the header. */
+    public static int ipv4(long sourceAndDestination, int protocol, int ports) {
+        return mix(sourceAndDestination, ((long) protocol << 32) | (ports & 0xFFFF_FFFFL));
     }
 
     /** IPv6: addresses as (high, low) longs. */

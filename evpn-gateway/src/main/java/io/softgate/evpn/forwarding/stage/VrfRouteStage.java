@@ -1,5 +1,7 @@
 package io.softgate.evpn.forwarding.stage;
 
+import static java.nio.ByteOrder.BIG_ENDIAN;
+
 import io.softgate.core.packet.IcmpFlyweight;
 import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.packet.Ipv6Flyweight;
@@ -121,7 +123,8 @@ public final class VrfRouteStage implements Stage {
             }
             return;
         }
-        if (Ipv4Flyweight.ttl(buffer, ip) <= 1) {
+        int ttlWord = buffer.getInt(ip + Ipv4Flyweight.TTL_OFFSET, BIG_ENDIAN);
+        if ((ttlWord >>> 24) <= 1) {
             sendIpv4Error(batch, buffer, slot, vrf, tables, context, IcmpFlyweight.V4_TIME_EXCEEDED,
                 IcmpFlyweight.V4_CODE_TTL_EXCEEDED, 0, RouteDropReason.TTL_EXPIRED, EVENT_TIME_EXCEEDED_SENT);
             return;
@@ -138,9 +141,22 @@ public final class VrfRouteStage implements Stage {
             }
             return;
         }
-        Ipv4Flyweight.decrementTtl(buffer, ip);
+        buffer.putInt(ip + Ipv4Flyweight.TTL_OFFSET, decrementTtl(ttlWord), BIG_ENDIAN);
         batch.adjacency[slot] = tables.adjacencyOf(result, batch.flowHash[slot]);
         context.forward(0, slot);
+    }
+
+    /**
+     * The TTL/protocol/checksum word with the TTL one lower and the checksum patched by RFC 1624
+     * eqn. 3 (HC' = ~(~HC + ~m + m'), m = the TTL/protocol word).
+     */
+    static int decrementTtl(int ttlWord) {
+        int oldWord = ttlWord >>> 16;
+        int newWord = oldWord - 0x0100;
+        int sum = (~ttlWord & 0xFFFF) + (~oldWord & 0xFFFF) + newWord;
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        return (newWord << 16) | (~sum & 0xFFFF);
     }
 
     private void routeIpv6(PacketBatch batch, UnsafeBuffer buffer, int slot, int vrf, ForwardingTables tables,

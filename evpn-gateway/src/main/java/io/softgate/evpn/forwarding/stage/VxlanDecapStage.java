@@ -44,6 +44,8 @@ public final class VxlanDecapStage implements Stage {
     private static final int ECN_MASK = 0x03;
     private static final int ECN_CE = 0x03;
     private static final int PROTOCOL_SCTP = 132;
+    /** MF flag and fragment offset in the identification/flags word of an IPv4 header. */
+    private static final int FRAGMENT_BITS = Ipv4Flyweight.FLAG_MORE_FRAGMENTS | Ipv4Flyweight.FRAGMENT_OFFSET_MASK;
 
     private final List<String> nextStages;
 
@@ -89,6 +91,10 @@ public final class VxlanDecapStage implements Stage {
         }
     }
 
+    /*
+     * Headers are read a word at a time (one bounds-checked load per 4 or 8 bytes, fields taken
+     * out with shifts) rather than field by field: this runs once per packet at line rate.
+     */
     private static DecapDropReason decapsulate(PacketBatch batch, UnsafeBuffer buffer, int slot,
                                                ForwardingTables tables) {
         int start = batch.offset[slot];
@@ -96,12 +102,15 @@ public final class VxlanDecapStage implements Stage {
         if (length < EthernetFlyweight.HEADER_LENGTH) {
             return DecapDropReason.TRUNCATED_OUTER_ETHERNET;
         }
-        int l2Length = EthernetFlyweight.headerLength(buffer, start, length);
-        if (l2Length < 0) {
-            return DecapDropReason.MALFORMED_OUTER_ETHERNET;
-        }
-        if (EthernetFlyweight.payloadEtherType(buffer, start, l2Length) != EthernetFlyweight.ETHER_TYPE_IPV4) {
-            return DecapDropReason.NOT_IPV4_UNDERLAY;
+        int l2Length = EthernetFlyweight.HEADER_LENGTH;
+        if (EthernetFlyweight.etherType(buffer, start) != EthernetFlyweight.ETHER_TYPE_IPV4) {
+            l2Length = EthernetFlyweight.headerLength(buffer, start, length);
+            if (l2Length < 0) {
+                return DecapDropReason.MALFORMED_OUTER_ETHERNET;
+            }
+            if (EthernetFlyweight.payloadEtherType(buffer, start, l2Length) != EthernetFlyweight.ETHER_TYPE_IPV4) {
+                return DecapDropReason.NOT_IPV4_UNDERLAY;
+            }
         }
 
         int outerIp = start + l2Length;
@@ -109,33 +118,36 @@ public final class VxlanDecapStage implements Stage {
         if (outerAvailable < Ipv4Flyweight.MIN_HEADER_LENGTH) {
             return DecapDropReason.TRUNCATED_OUTER_IPV4;
         }
-        int outerHeaderLength = Ipv4Flyweight.validate(buffer, outerIp, outerAvailable);
-        if (outerHeaderLength < 0) {
+        int outerWord0 = buffer.getInt(outerIp, BIG_ENDIAN);
+        int outerHeaderLength = ipv4HeaderLength(outerWord0);
+        int outerTotalLength = outerWord0 & 0xFFFF;
+        if (!isWellFormedIpv4(outerWord0, outerHeaderLength, outerTotalLength, outerAvailable)) {
             return DecapDropReason.MALFORMED_OUTER_IPV4;
         }
         if (!Ipv4HeaderChecksum.isValid(buffer, outerIp, outerHeaderLength)) {
             return DecapDropReason.BAD_OUTER_IPV4_CHECKSUM;
         }
-        if (Ipv4Flyweight.destination(buffer, outerIp) != tables.localVtep()) {
+        if (buffer.getInt(outerIp + Ipv4Flyweight.DESTINATION_OFFSET, BIG_ENDIAN) != tables.localVtep()) {
             return DecapDropReason.NOT_OUR_VTEP;
         }
-        if (Ipv4Flyweight.protocol(buffer, outerIp) != Ipv4Flyweight.PROTOCOL_UDP) {
+        if (ipv4Protocol(buffer.getInt(outerIp + Ipv4Flyweight.TTL_OFFSET, BIG_ENDIAN)) != Ipv4Flyweight.PROTOCOL_UDP) {
             return DecapDropReason.NOT_UDP;
         }
         // RFC 7348 §4.3: VTEPs never fragment VXLAN packets; we do not reassemble them either.
-        if (Ipv4Flyweight.isFragment(buffer, outerIp)) {
+        if ((buffer.getInt(outerIp + Ipv4Flyweight.IDENTIFICATION_OFFSET, BIG_ENDIAN) & FRAGMENT_BITS) != 0) {
             return DecapDropReason.OUTER_FRAGMENT;
         }
 
         int udp = outerIp + outerHeaderLength;
-        int udpAvailable = Ipv4Flyweight.totalLength(buffer, outerIp) - outerHeaderLength;
+        int udpAvailable = outerTotalLength - outerHeaderLength;
         if (udpAvailable < UdpFlyweight.HEADER_LENGTH) {
             return DecapDropReason.TRUNCATED_UDP;
         }
-        if (UdpFlyweight.destinationPort(buffer, udp) != VxlanFlyweight.UDP_PORT) {
+        long udpHeader = buffer.getLong(udp, BIG_ENDIAN);
+        if ((int) (udpHeader >>> 32 & 0xFFFF) != VxlanFlyweight.UDP_PORT) {
             return DecapDropReason.NOT_VXLAN_PORT;
         }
-        int udpLength = UdpFlyweight.length(buffer, udp);
+        int udpLength = (int) (udpHeader >>> 16 & 0xFFFF);
         if (udpLength < UdpFlyweight.HEADER_LENGTH || udpLength > udpAvailable) {
             return DecapDropReason.MALFORMED_UDP_LENGTH;
         }
@@ -145,12 +157,13 @@ public final class VxlanDecapStage implements Stage {
         if (vxlanAvailable < VxlanFlyweight.HEADER_LENGTH) {
             return DecapDropReason.TRUNCATED_VXLAN;
         }
+        long vxlanHeader = buffer.getLong(vxlan, BIG_ENDIAN);
         // RFC 7348 §5: the I flag must be set for a valid VNI; the other flag bits are reserved
         // and "MUST be ignored on receipt".
-        if ((VxlanFlyweight.flags(buffer, vxlan) & VxlanFlyweight.FLAG_VALID_VNI) == 0) {
+        if (((int) (vxlanHeader >>> 56) & VxlanFlyweight.FLAG_VALID_VNI) == 0) {
             return DecapDropReason.VXLAN_I_FLAG_CLEAR;
         }
-        int vni = VxlanFlyweight.vni(buffer, vxlan);
+        int vni = (int) (vxlanHeader >>> 8) & 0xFF_FFFF;
         int vrf = tables.vrfOfVni(vni);
         if (vrf == VniMap.MISSING) {
             return DecapDropReason.UNKNOWN_VNI;
@@ -166,13 +179,13 @@ public final class VxlanDecapStage implements Stage {
             return DecapDropReason.INNER_VLAN_TAGGED;
         }
         // RFC 9135 §4.1 (symmetric IRB): routed traffic is addressed to our router MAC.
-        if (EthernetFlyweight.destinationMac(buffer, innerEthernet) != tables.routerMac()) {
+        if (buffer.getLong(innerEthernet, BIG_ENDIAN) >>> 16 != tables.routerMac()) {
             return DecapDropReason.WRONG_INNER_ROUTER_MAC;
         }
 
         int inner = innerEthernet + EthernetFlyweight.HEADER_LENGTH;
         int innerAvailable = innerEthernetAvailable - EthernetFlyweight.HEADER_LENGTH;
-        int outerEcn = Ipv4Flyweight.tos(buffer, outerIp) & ECN_MASK;
+        int outerEcn = (outerWord0 >>> 16) & ECN_MASK;
         DecapDropReason reason;
         if (innerType == EthernetFlyweight.ETHER_TYPE_IPV4) {
             reason = acceptIpv4(batch, buffer, slot, inner, innerAvailable, outerEcn);
@@ -189,13 +202,31 @@ public final class VxlanDecapStage implements Stage {
         return reason;
     }
 
+    /** IHL x 4 from the first 32-bit word of an IPv4 header. */
+    private static int ipv4HeaderLength(int word0) {
+        return (word0 >>> 22) & 0x3C;
+    }
+
+    /** The protocol from the third 32-bit word (TTL, protocol, checksum). */
+    private static int ipv4Protocol(int word2) {
+        return (word2 >>> 16) & 0xFF;
+    }
+
+    /** Version 4, IHL >= 5, header inside the total length, total length inside the bytes present. */
+    private static boolean isWellFormedIpv4(int word0, int headerLength, int totalLength, int available) {
+        return (word0 >>> 28) == 4 && headerLength >= Ipv4Flyweight.MIN_HEADER_LENGTH && headerLength <= totalLength
+            && totalLength <= available;
+    }
+
     private static DecapDropReason acceptIpv4(PacketBatch batch, UnsafeBuffer buffer, int slot, int ip,
                                               int available, int outerEcn) {
         if (available < Ipv4Flyweight.MIN_HEADER_LENGTH) {
             return DecapDropReason.TRUNCATED_INNER_IPV4;
         }
-        int headerLength = Ipv4Flyweight.validate(buffer, ip, available);
-        if (headerLength < 0) {
+        int word0 = buffer.getInt(ip, BIG_ENDIAN);
+        int headerLength = ipv4HeaderLength(word0);
+        int totalLength = word0 & 0xFFFF;
+        if (!isWellFormedIpv4(word0, headerLength, totalLength, available)) {
             return DecapDropReason.MALFORMED_INNER_IPV4;
         }
         // RFC 1812 §5.2.2: a router verifies the IP header checksum of what it forwards.
@@ -203,7 +234,7 @@ public final class VxlanDecapStage implements Stage {
             return DecapDropReason.BAD_INNER_IPV4_CHECKSUM;
         }
         if (outerEcn == ECN_CE) {
-            int oldWord = buffer.getShort(ip, BIG_ENDIAN) & 0xFFFF;
+            int oldWord = word0 >>> 16;
             // RFC 6040 §4.2: CE outside, Not-ECT inside: drop; otherwise the inner becomes CE.
             if ((oldWord & ECN_MASK) == 0) {
                 return DecapDropReason.ECN_CE_ON_NOT_ECT;
@@ -213,16 +244,15 @@ public final class VxlanDecapStage implements Stage {
             Ipv4Flyweight.checksum(buffer, ip,
                 Checksums.update16(Ipv4Flyweight.checksum(buffer, ip), oldWord, newWord));
         }
-        int totalLength = Ipv4Flyweight.totalLength(buffer, ip);
-        int source = Ipv4Flyweight.source(buffer, ip);
-        int destination = Ipv4Flyweight.destination(buffer, ip);
-        int protocol = Ipv4Flyweight.protocol(buffer, ip);
+        int fragmentWord = buffer.getInt(ip + Ipv4Flyweight.IDENTIFICATION_OFFSET, BIG_ENDIAN);
+        int protocol = ipv4Protocol(buffer.getInt(ip + Ipv4Flyweight.TTL_OFFSET, BIG_ENDIAN));
+        long addresses = buffer.getLong(ip + Ipv4Flyweight.SOURCE_OFFSET, BIG_ENDIAN);
         int flags = 0;
         int l4 = ip + headerLength;
         int ports = 0;
-        if (Ipv4Flyweight.isFragment(buffer, ip)) {
+        if ((fragmentWord & FRAGMENT_BITS) != 0) {
             flags = PacketFlags.FRAGMENT;
-            if (Ipv4Flyweight.fragmentOffsetBytes(buffer, ip) != 0) {
+            if ((fragmentWord & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0) {
                 flags |= PacketFlags.NON_FIRST_FRAGMENT;
                 l4 = PacketBatch.UNSET;
             }
@@ -233,7 +263,7 @@ public final class VxlanDecapStage implements Stage {
         batch.length[slot] = totalLength;
         batch.l3Offset[slot] = ip;
         batch.l4Offset[slot] = l4;
-        batch.flowHash[slot] = FlowHash.ipv4(source, destination, protocol, ports);
+        batch.flowHash[slot] = FlowHash.ipv4(addresses, protocol, ports);
         batch.flags[slot] = (batch.flags[slot] & ~(PacketFlags.INNER_IPV6 | PacketFlags.FRAGMENT
             | PacketFlags.NON_FIRST_FRAGMENT)) | flags;
         return null;
