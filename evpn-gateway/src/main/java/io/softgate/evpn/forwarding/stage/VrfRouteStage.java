@@ -202,12 +202,14 @@ public final class VrfRouteStage implements Stage {
             dropWithoutError(slot, context, reason, EVENT_NO_SOURCE_ADDRESS);
             return;
         }
-        if (!IcmpErrorWriter.mayReportIpv4(buffer, ip)) {
+        int errorIp = ip - IcmpErrorWriter.IPV4_PREFIX_LENGTH;
+        // The error is written in front of the packet and quotes its start: both must lie in the frame.
+        if (errorIp - VxlanEncapStage.HEADER_LENGTH < batch.frameStart(slot)
+            || ip + Ipv4Flyweight.totalLength(buffer, ip) > batch.frameEnd(slot)) {
             dropWithoutError(slot, context, reason, EVENT_NOT_PERMITTED);
             return;
         }
-        int errorIp = ip - IcmpErrorWriter.IPV4_PREFIX_LENGTH;
-        if (errorIp - VxlanEncapStage.HEADER_LENGTH < batch.frameStart(slot)) {
+        if (!IcmpErrorWriter.mayReportIpv4(buffer, ip)) {
             dropWithoutError(slot, context, reason, EVENT_NOT_PERMITTED);
             return;
         }
@@ -237,14 +239,15 @@ public final class VrfRouteStage implements Stage {
             dropWithoutError(slot, context, reason, EVENT_NO_SOURCE_ADDRESS);
             return;
         }
-        int l4 = batch.l4Offset[slot];
-        int protocol = l4 >= 0 ? protocolOfIpv6(buffer, ip) : -1;
-        if (!IcmpErrorWriter.mayReportIpv6(buffer, ip, l4, protocol, type == IcmpFlyweight.V6_PACKET_TOO_BIG)) {
+        int errorIp = ip - IcmpErrorWriter.IPV6_PREFIX_LENGTH;
+        if (errorIp - VxlanEncapStage.HEADER_LENGTH < batch.frameStart(slot)
+            || ip + Ipv6Flyweight.HEADER_LENGTH + Ipv6Flyweight.payloadLength(buffer, ip) > batch.frameEnd(slot)) {
             dropWithoutError(slot, context, reason, EVENT_NOT_PERMITTED);
             return;
         }
-        int errorIp = ip - IcmpErrorWriter.IPV6_PREFIX_LENGTH;
-        if (errorIp - VxlanEncapStage.HEADER_LENGTH < batch.frameStart(slot)) {
+        int l4 = batch.l4Offset[slot];
+        int protocol = l4 >= 0 ? protocolOfIpv6(buffer, ip) : -1;
+        if (!IcmpErrorWriter.mayReportIpv6(buffer, ip, l4, protocol, type == IcmpFlyweight.V6_PACKET_TOO_BIG)) {
             dropWithoutError(slot, context, reason, EVENT_NOT_PERMITTED);
             return;
         }
