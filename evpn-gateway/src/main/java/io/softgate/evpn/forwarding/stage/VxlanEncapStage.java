@@ -2,9 +2,7 @@ package io.softgate.evpn.forwarding.stage;
 
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
-import io.softgate.core.packet.Checksums;
 import io.softgate.core.packet.EthernetFlyweight;
-import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.packet.Ipv6Flyweight;
 import io.softgate.core.pipeline.DropReason;
 import io.softgate.core.pipeline.PacketBatch;
@@ -32,14 +30,6 @@ public final class VxlanEncapStage implements Stage {
     public static final String NAME = "vxlan-encap";
     /** Bytes written in front of the inner IP packet. */
     public static final int HEADER_LENGTH = AdjacencyTable.HEADER_LENGTH;
-
-    private static final int IP = AdjacencyTable.OUTER_IPV4_OFFSET;
-    private static final int UDP = AdjacencyTable.OUTER_UDP_OFFSET;
-    private static final int INNER_ETHER_TYPE = AdjacencyTable.INNER_ETHERNET_OFFSET
-        + EthernetFlyweight.ETHER_TYPE_OFFSET;
-    /** Outer IPv4 + UDP + VXLAN + inner Ethernet in front of the inner IP packet. */
-    private static final int OUTER_IP_OVERHEAD = HEADER_LENGTH - IP;
-    private static final int UDP_OVERHEAD = HEADER_LENGTH - UDP;
 
     private static final List<String> NEXT = List.of(Stage.TRANSMIT);
 
@@ -106,25 +96,16 @@ public final class VxlanEncapStage implements Stage {
             tos = (firstWord >>> 20) & 0xFF;
             innerEtherType = EthernetFlyweight.ETHER_TYPE_IPV6;
         } else {
-            ipLength = Ipv4Flyweight.totalLength(buffer, ip);
-            tos = Ipv4Flyweight.tos(buffer, ip);
+            int word0 = buffer.getInt(ip, BIG_ENDIAN);
+            ipLength = word0 & 0xFFFF;
+            tos = (word0 >>> 16) & 0xFF;
             innerEtherType = EthernetFlyweight.ETHER_TYPE_IPV4;
         }
         if (ip + ipLength > batch.frameEnd(slot)) {
             return EncapDropReason.INNER_LENGTH_OUTSIDE_FRAME;
         }
-        adjacencies.writeHeader(buffer, start, adjacency);
-        int outerLength = ipLength + OUTER_IP_OVERHEAD;
-        int identification = nextIdentification++ & 0xFFFF;
-        buffer.putByte(start + IP + Ipv4Flyweight.TOS_OFFSET, (byte) tos);
-        buffer.putShort(start + IP + Ipv4Flyweight.TOTAL_LENGTH_OFFSET, (short) outerLength, BIG_ENDIAN);
-        buffer.putShort(start + IP + Ipv4Flyweight.IDENTIFICATION_OFFSET, (short) identification, BIG_ENDIAN);
-        int checksum = ~Checksums.fold((long) adjacencies.headerSum(adjacency) + tos + outerLength + identification)
-            & 0xFFFF;
-        buffer.putShort(start + IP + Ipv4Flyweight.CHECKSUM_OFFSET, (short) checksum, BIG_ENDIAN);
-        buffer.putShort(start + UDP, (short) FlowHash.udpSourcePort(batch.flowHash[slot]), BIG_ENDIAN);
-        buffer.putShort(start + UDP + 4, (short) (ipLength + UDP_OVERHEAD), BIG_ENDIAN);
-        buffer.putShort(start + INNER_ETHER_TYPE, (short) innerEtherType, BIG_ENDIAN);
+        adjacencies.writeHeader(buffer, start, adjacency, ipLength, tos, nextIdentification++ & 0xFFFF,
+            FlowHash.udpSourcePort(batch.flowHash[slot]), innerEtherType);
         batch.offset[slot] = start;
         batch.length[slot] = ipLength + HEADER_LENGTH;
         batch.egressPort[slot] = adjacencies.egressPort(adjacency);

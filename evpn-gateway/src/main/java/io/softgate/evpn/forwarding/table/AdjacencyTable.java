@@ -76,7 +76,7 @@ public final class AdjacencyTable {
             EthernetFlyweight.destinationMac(header, INNER_ETHERNET_OFFSET, routerMac[a]);
             EthernetFlyweight.sourceMac(header, INNER_ETHERNET_OFFSET, localRouterMac);
             for (int i = 0; i < LONGS_PER_HEADER; i++) {
-                headerTemplate[a * LONGS_PER_HEADER + i] = header.getLong(i * 8);
+                headerTemplate[a * LONGS_PER_HEADER + i] = header.getLong(i * 8, BIG_ENDIAN);
             }
         }
     }
@@ -86,20 +86,33 @@ public final class AdjacencyTable {
     }
 
     /**
-     * Writes adjacency {@code adjacency}'s 64-byte header template at {@code offset} (native
-     * order longs, so the bytes land exactly as built); the caller patches the * fields.
+     * Writes adjacency {@code adjacency}'s 64-byte header at {@code offset}, in front of an inner
+     * IP packet of {@code innerIpLength} bytes, with the per-packet fields filled in: outer TOS,
+     * total length, identification and checksum, UDP source port and length, inner EtherType.
+     * The template is held as big-endian longs and the fields are or-ed into them in registers,
+     * so the header costs eight 8-byte stores.
      */
-    public void writeHeader(UnsafeBuffer buffer, int offset, int adjacency) {
+    public void writeHeader(UnsafeBuffer buffer, int offset, int adjacency, int innerIpLength, int tos,
+                            int identification, int udpSourcePort, int innerEtherType) {
         int base = adjacency * LONGS_PER_HEADER;
         long[] template = headerTemplate;
-        buffer.putLong(offset, template[base]);
-        buffer.putLong(offset + 8, template[base + 1]);
-        buffer.putLong(offset + 16, template[base + 2]);
-        buffer.putLong(offset + 24, template[base + 3]);
-        buffer.putLong(offset + 32, template[base + 4]);
-        buffer.putLong(offset + 40, template[base + 5]);
-        buffer.putLong(offset + 48, template[base + 6]);
-        buffer.putLong(offset + 56, template[base + 7]);
+        int outerLength = innerIpLength + (HEADER_LENGTH - OUTER_IPV4_OFFSET);
+        int udpLength = innerIpLength + (HEADER_LENGTH - OUTER_UDP_OFFSET);
+        int checksum = ~Checksums.fold((long) headerSum[adjacency] + tos + outerLength + identification) & 0xFFFF;
+        // Bytes 8-15 end with the version/IHL byte and the TOS (byte 15).
+        buffer.putLong(offset, template[base], BIG_ENDIAN);
+        buffer.putLong(offset + 8, template[base + 1] | tos, BIG_ENDIAN);
+        // Bytes 16-23: total length, identification, flags/fragment, TTL, protocol.
+        buffer.putLong(offset + 16, template[base + 2] | ((long) outerLength << 48) | ((long) identification << 32),
+            BIG_ENDIAN);
+        // Bytes 24-31: checksum, source address, first half of the destination.
+        buffer.putLong(offset + 24, template[base + 3] | ((long) checksum << 48), BIG_ENDIAN);
+        // Bytes 32-39: rest of the destination, UDP source port, destination port, length.
+        buffer.putLong(offset + 32, template[base + 4] | ((long) udpSourcePort << 32) | udpLength, BIG_ENDIAN);
+        buffer.putLong(offset + 40, template[base + 5], BIG_ENDIAN);
+        buffer.putLong(offset + 48, template[base + 6], BIG_ENDIAN);
+        // Bytes 56-63 end with the inner EtherType.
+        buffer.putLong(offset + 56, template[base + 7] | innerEtherType, BIG_ENDIAN);
     }
 
     /** Folded one's-complement sum of the outer IPv4 header template (patched fields zero). */
