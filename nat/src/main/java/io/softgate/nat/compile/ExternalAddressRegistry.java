@@ -2,17 +2,18 @@ package io.softgate.nat.compile;
 
 import io.softgate.nat.config.NatSettings;
 import io.softgate.nat.session.PortSpace;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Hands out one {@link ExternalAddress} (and its port space) per public address and keeps it for
  * the life of the process, so recompiling rules never loses the state of ports in use.
  *
- * <p>Threading: control thread only (the compiler); the port spaces it creates are shared with workers.
+ * <p>Threading: {@link #intern} (via the compiler) from one control thread at a time; {@link #find} from
+ * any thread; the port spaces it creates are shared with workers.
  */
 public final class ExternalAddressRegistry {
-    private final Map<Integer, ExternalAddress> byAddress = new HashMap<>();
+    private final Map<Integer, ExternalAddress> byAddress = new ConcurrentHashMap<>();
     private final ExternalAddress[] byIndex;
 
     /** @param maxAddresses bound on distinct public addresses (each costs about 768 KiB of port state) */
@@ -20,7 +21,7 @@ public final class ExternalAddressRegistry {
         this.byIndex = new ExternalAddress[maxAddresses];
     }
 
-    ExternalAddress intern(int address, NatSettings settings, String field) {
+    synchronized ExternalAddress intern(int address, NatSettings settings, String field) {
         ExternalAddress known = byAddress.get(address);
         if (known != null) {
             return known;
@@ -31,9 +32,14 @@ public final class ExternalAddressRegistry {
                 "more than " + byIndex.length + " public addresses in use");
         }
         ExternalAddress created = new ExternalAddress(address, index, new PortSpace(address));
-        byAddress.put(address, created);
         byIndex[index] = created;
+        byAddress.put(address, created);
         return created;
+    }
+
+    /** The record of {@code address}, or null when it was never configured. */
+    public ExternalAddress find(int address) {
+        return byAddress.get(address);
     }
 
     /** The address with {@code index}, or null. */

@@ -406,7 +406,7 @@ public final class NatRuleCompiler {
         check(s.tcpTransitoryTimeoutNs() >= NatSettings.MIN_TCP_TRANSITORY_TIMEOUT_NS,
             "settings.tcpTransitoryTimeoutNs", "RFC 5382 REQ-5: at least 4 minutes");
         check(s.icmpQueryTimeoutNs() >= NatSettings.MIN_ICMP_QUERY_TIMEOUT_NS, "settings.icmpQueryTimeoutNs",
-            "RFC 5508 REQ-1: at least 60 seconds");
+            "RFC 5508 (ICMP query session timeout): at least 60 seconds");
         check(s.portReuseHoldNs() >= 0, "settings.portReuseHoldNs", "must not be negative");
         check(s.filtering() != null, "settings.filtering", "must be set");
         check(s.portAllocation() != null, "settings.portAllocation", "must be set");

@@ -9,14 +9,14 @@ import java.util.concurrent.TimeUnit;
  * @param udpTimeoutNs            UDP mapping idle timeout; RFC 4787 REQ-5: at least 2 min, default 5 min
  * @param tcpEstablishedTimeoutNs RFC 5382 REQ-5: at least 2 h 4 min
  * @param tcpTransitoryTimeoutNs  RFC 5382 REQ-5: at least 4 min (SYN sent, FIN seen, RST seen)
- * @param icmpQueryTimeoutNs      RFC 5508 REQ-1: at least 60 s
+ * @param icmpQueryTimeoutNs      RFC 5508 (ICMP query session timeout): at least 60 s
  * @param portReuseHoldNs         a freed external port is not handed out again for this long (120 s)
  * @param filtering               RFC 4787 §5 filtering; default endpoint-independent (REQ-8 recommended)
  * @param portAllocation          random ports or per-subscriber port blocks
  * @param portBlockSize           ports per block in {@link PortAllocationMode#PORT_BLOCKS} mode
  * @param portRangeFirst          lowest external port handed out (RFC 6056: 1024 and up)
  * @param portRangeLast           highest external port handed out
- * @param portsPerSubscriberLimit RFC 6888 REQ-4: ports one internal address may hold per protocol
+ * @param portsPerSubscriberLimit RFC 6888 per-subscriber limit: ports one internal address may hold per protocol
  * @param inboundRefresh          RFC 4787 REQ-6 makes outbound refresh mandatory; inbound refresh is optional
  * @param tcpMssClamp             clamp the MSS option of SYNs to this value; 0 disables clamping
  * @param icmpErrorsPerSecond     rate limit of the ICMP unreachable (code 13) the NAT sends, per worker

@@ -8,6 +8,6 @@ package io.softgate.nat.config;
 public enum PortAllocationMode {
     /** Each mapping gets a random free port of the range (RFC 6056 §3.3.1); one log line per mapping. */
     RANDOM,
-    /** Each subscriber gets blocks of consecutive ports (RFC 6888 REQ-6 log reduction); one log line per block. */
+    /** Each subscriber gets blocks of consecutive ports (RFC 6888 port-block allocation, to keep logs small); one log line per block. */
     PORT_BLOCKS
 }

@@ -8,7 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The 5-tuple the NAT keys on, read from a packet into reused fields. ICMP queries use their
- * identifier as the port of the side that chose it (RFC 5508 REQ-2): a request carries it as the
+ * identifier as the port of the side that chose it (RFC 5508 ICMP query mapping): a request carries it as the
  * source port, a reply as the destination port, the other port being 0; so a reply's tuple is
  * the request's tuple reversed, exactly as for TCP and UDP.
  *
@@ -97,7 +97,7 @@ public final class FlowTuple {
                 return OK;
             case Ipv4Flyweight.PROTOCOL_ICMP:
                 int result = readIcmp(IcmpFlyweight.type(buffer, l4), IcmpFlyweight.identifier(buffer, l4));
-                // RFC 5508 §4.2: an error never quotes an error worth translating again.
+                // RFC 1122 §3.2.2: no error is sent about an error, so an error worth translating again.
                 return result == ICMP_ERROR ? UNSUPPORTED_ICMP : result;
             default:
                 return UNSUPPORTED_PROTOCOL;

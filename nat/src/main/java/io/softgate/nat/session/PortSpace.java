@@ -7,8 +7,8 @@ import java.util.Arrays;
 /**
  * Every port of one public address, per protocol class, as a lock-free state word: in use, or
  * free from a given second on. Workers on the slow path claim ports with a CAS; the sweeper frees
- * them with a release store that stamps the RFC 6888 / DESIGN §8 reuse hold (120 s by default).
- * Port blocks (RFC 6888 REQ-6 log reduction) have their own owner words.
+ * them with a release store that stamps the DESIGN §8 reuse hold (120 s by default).
+ * Port blocks (RFC 6888 port-block allocation, to keep logs small) have their own owner words.
  *
  * <p>Memory: 3 x 65536 x 4 bytes of port words plus 3 x 65536/blockSize x 8 bytes of block words
  * (about 768 KiB per public address).
