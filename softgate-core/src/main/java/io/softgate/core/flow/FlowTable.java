@@ -1,0 +1,758 @@
+package io.softgate.core.flow;
+
+import static io.softgate.core.flow.SlotState.DELETED;
+import static io.softgate.core.flow.SlotState.EMPTY;
+import static io.softgate.core.flow.SlotState.LIVE;
+import static io.softgate.core.flow.SlotState.PENDING;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A bounded, off-heap, lock-free hash table from a fixed-size key ({@code keyWords} longs) to a
+ * fixed-size value ({@code valueWords} longs) with a per-entry expiry time in nanoseconds.
+ * Sized once at construction, never resized; an insert that finds no room fails with
+ * {@link #FULL} and never evicts a live entry.
+ *
+ * <h2>Memory layout</h2>
+ * One direct {@link ByteBuffer} of {@code capacity * bytesPerEntry()} bytes (at most
+ * {@link #MAX_MEMORY_BYTES}), aligned to 64 bytes, accessed through a byte-buffer view
+ * {@link VarHandle} so every access has an explicit memory-ordering mode. Capacity
+ * is the requested size rounded up to a power of two. Entry {@code i} starts at
+ * {@code i * bytesPerEntry()}:
+ * <pre>
+ *   +0   state word     incarnation (61 bits) | tag (3 bits), see below
+ *   +8   expiresAtNs    entry is absent for a lookup whose nowNs is greater than this
+ *   +16  key[0..keyWords)
+ *   +16+8*keyWords      value[0..valueWords)
+ * </pre>
+ * {@code bytesPerEntry()} is {@code 8 * (2 + keyWords + valueWords)} rounded up to a power of
+ * two when at most 64, otherwise to a multiple of 64, so an entry never straddles more cache
+ * lines than it must and the state, expiry and key of an entry with {@code keyWords <= 6} share
+ * its first line: a lookup hit costs one cache miss.
+ *
+ * <h2>Probing</h2>
+ * A key's home slot is {@code keyHash(key) & (capacity - 1)}; its probe window is the next
+ * {@code probeWindow()} slots (linear, wrapping). A key only ever lives inside its window.
+ * Inserts take the <em>first</em> free slot of the window, and a slot never goes back to
+ * {@code EMPTY}, so every probe may stop at the first {@code EMPTY} slot: nothing of this key
+ * can lie beyond it (the inserter that put it there saw that slot non-free, and it stays so).
+ *
+ * <h2>Slot state machine</h2>
+ * <pre>
+ *   EMPTY ──claim(CAS)──► CLAIMED ──write key,value,expiry; volatile store──► PENDING
+ *   DELETED ──claim(CAS)─┘                                                       │
+ *   LIVE and expired ──claim(CAS)┘          ┌──publish(CAS)── no duplicate found ◄┘
+ *                                           ▼
+ *                     LIVE ──remove(CAS)──► DELETED ◄──abort/kill(CAS)── PENDING
+ * </pre>
+ * Every claim increments the incarnation, so a state word value occurs at most once in a slot's
+ * life. Key, value and expiry are written only by the owner of a {@code CLAIMED} slot. Only
+ * {@code LIVE} entries are visible to lookups, {@link #remove} and {@link #refresh}.
+ *
+ * <h2>Memory ordering</h2>
+ * <ul>
+ *   <li>Publication: the inserter writes key, value and expiry with plain stores and then moves
+ *       the state to {@code PENDING} (volatile store) and {@code LIVE} (CAS); a reader that reads
+ *       {@code LIVE} with acquire semantics therefore sees the complete entry.</li>
+ *   <li>Validation (seqlock style): a reader reads the state (acquire), the key words and expiry
+ *       (opaque), issues a load fence and reads the state again. If both reads are equal the
+ *       slot did not change in between (incarnations never repeat), so the key it compared and
+ *       the expiry it read belong together: a reader never acts on a torn key.
+ *       {@link #lookupInto} copies the value words inside the same window, so the copied value
+ *       belongs to that key.</li>
+ *   <li>Claims, removals, kills and publication are CASes on the state word, so exactly one
+ *       thread wins each transition; two inserters never own one slot.</li>
+ * </ul>
+ *
+ * <h2>No duplicate live keys</h2>
+ * After writing its entry, an inserter makes it {@code PENDING} with a volatile store and then
+ * re-scans the window with volatile loads. For each other slot holding the same key:
+ * {@code LIVE} and unexpired: it aborts its own slot and returns that entry; {@code LIVE} and
+ * expired: it deletes that stale copy (CAS); {@code PENDING} at a <em>smaller</em> probe offset:
+ * it aborts and retries (that one has priority); {@code PENDING} at a larger offset: it kills it
+ * (CAS to {@code DELETED}). Then it publishes with a CAS {@code PENDING -> LIVE}, which fails if it
+ * was killed (it then retries). Argument: take two inserters A and B of one key whose
+ * {@code PENDING} stores are ordered A before B in the total order of volatile accesses. B's
+ * re-scan of A's slot comes after B's store, hence sees A's {@code PENDING} or a later state:
+ * if {@code LIVE}, B aborts; if deleted or reused, A can no longer publish; if {@code PENDING}, B
+ * either yields (A has priority) or kills A, and the kill CAS and A's publish CAS cannot both
+ * succeed (if the kill fails, B looks again and finds A {@code LIVE} and aborts). So at most one
+ * of them becomes {@code LIVE}. Progress: the lowest-offset pending inserter is never killed or
+ * made to yield by another pending one, so some inserter always completes (lock-free). An
+ * inserter that keeps meeting a pending copy of its own key gives up after a bounded number of
+ * attempts and returns {@link #CONTENDED}.
+ *
+ * <h2>Expiry</h2>
+ * Lazy: a lookup treats an entry with {@code expiresAtNs < nowNs} as absent; an insert may
+ * reclaim it (CAS from that exact {@code LIVE} state, so two inserters never both reclaim it);
+ * {@link #removeExpired} sweeps on demand. Expiry is judged by each caller's clock: give all
+ * threads clocks within a batch of one another and timeouts far above that skew.
+ * {@link #refresh} only moves expiry later, by a CAS loop that re-validates the slot's state
+ * before each attempt. Residual race (documented, benign): if the slot is removed and reused
+ * between that validation and the CAS, and the new entry's expiry equals the old value to the
+ * nanosecond, the refresh lengthens the new entry's expiry; it never shortens one and never
+ * touches a key or value.
+ *
+ * <h2>Results</h2>
+ * {@link #lookup} returns the entry index or {@link #MISSING}. {@link #insert} returns a
+ * non-negative code when the key is in the table afterwards: {@link #entryIndex(int)} gives the
+ * entry and {@link #isCreated(int)} says whether this call created it (its value and expiry were
+ * stored) or found it already there (untouched). Negative codes are failures: {@link #FULL} (no
+ * free slot in the window) and {@link #CONTENDED} (gave up after bounded retries while another
+ * thread inserted the same key). Entry indexes are not stable handles: once an entry is removed
+ * or expires, its index may be reused by another key ({@link #remove} checks the key for this
+ * reason; use {@link #lookupInto} for a value that is guaranteed to belong to the key).
+ *
+ * <h2>Worst cases</h2>
+ * Lookup and remove touch at most {@code probeWindow} slots (more only while other threads keep
+ * changing the slot being read: each retry means another thread made progress). Insert scans
+ * the window at most twice per attempt and makes at most {@value #MAX_INSERT_ATTEMPTS}
+ * attempts. Deleted slots are tombstones: a lookup miss walks past them up to the first
+ * {@code EMPTY} slot or the window's end; inserts reuse them.
+ *
+ * <p>Threading: every method is lock-free and safe to call from any number of threads at once;
+ * the data-path methods ({@code lookup*}, {@code insert}, {@code remove}, {@code refresh},
+ * {@code expireAt}, value accessors, {@code keyHash}) allocate nothing.
+ */
+public final class FlowTable implements AutoCloseable {
+    /** {@link #lookup} result: the key is absent (or expired). */
+    public static final int MISSING = -1;
+    /** {@link #insert} result: no free slot in the key's probe window; nothing was evicted. */
+    public static final int FULL = -2;
+    /** {@link #insert} result: gave up after bounded retries racing another insert of the same key. */
+    public static final int CONTENDED = -3;
+    /** Bit set in a non-negative {@link #insert} result when the key was already present. */
+    public static final int EXISTING_FLAG = 1 << 30;
+    public static final int MAX_CAPACITY = 1 << 30;
+    private static final int CACHE_LINE_BYTES = 64;
+    public static final int MAX_KEY_WORDS = 6;
+    public static final int MAX_VALUE_WORDS = 16;
+    public static final int DEFAULT_PROBE_WINDOW = 32;
+    /** Largest region one direct buffer (int-indexed) can hold, less alignment slack. */
+    public static final long MAX_MEMORY_BYTES = Integer.MAX_VALUE - 2 * CACHE_LINE_BYTES;
+    /** Bound on insert retries (claim lost, killed, yielded, or waiting for a pending copy). */
+    public static final int MAX_INSERT_ATTEMPTS = 64;
+
+    private static final int STATE_OFFSET = 0;
+    private static final int EXPIRY_OFFSET = 8;
+    private static final int KEY_OFFSET = 16;
+    private static final int CACHE_LINE = CACHE_LINE_BYTES;
+    private static final VarHandle WORDS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+    private final ByteBuffer memory;
+    private final long memoryBytes;
+    private final int capacity;
+    private final int mask;
+    private final int keyWords;
+    private final int valueWords;
+    private final int bytesPerEntry;
+    private final int valueOffset;
+    private final int probeWindow;
+    private final StripedLiveCounter liveCount = new StripedLiveCounter();
+
+    public FlowTable(int capacity, int keyWords, int valueWords) {
+        this(capacity, keyWords, valueWords, DEFAULT_PROBE_WINDOW);
+    }
+
+    public FlowTable(int capacity, int keyWords, int valueWords, int probeWindow) {
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacity must be in [1, " + MAX_CAPACITY + "]: " + capacity);
+        }
+        if (keyWords < 1 || keyWords > MAX_KEY_WORDS) {
+            throw new IllegalArgumentException("keyWords must be in [1, " + MAX_KEY_WORDS + "]: " + keyWords);
+        }
+        if (valueWords < 0 || valueWords > MAX_VALUE_WORDS) {
+            throw new IllegalArgumentException("valueWords must be in [0, " + MAX_VALUE_WORDS + "]: " + valueWords);
+        }
+        this.capacity = capacity == 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
+        if (probeWindow < 1) {
+            throw new IllegalArgumentException("probeWindow must be >= 1: " + probeWindow);
+        }
+        this.probeWindow = Math.min(probeWindow, this.capacity);
+        this.mask = this.capacity - 1;
+        this.keyWords = keyWords;
+        this.valueWords = valueWords;
+        this.valueOffset = KEY_OFFSET + 8 * keyWords;
+        this.bytesPerEntry = entryStride(8 * (2 + keyWords + valueWords));
+        this.memoryBytes = (long) this.capacity * bytesPerEntry;
+        if (memoryBytes > MAX_MEMORY_BYTES) {
+            throw new IllegalArgumentException("table needs " + memoryBytes + " bytes, more than the "
+                + MAX_MEMORY_BYTES + " one direct buffer can hold: lower capacity or entry size");
+        }
+        // Direct memory is zeroed: every slot starts EMPTY with incarnation 0. Sliced to a
+        // 64-byte boundary so entries sit on cache lines and 8-byte atomics are aligned.
+        this.memory = ByteBuffer.allocateDirect((int) memoryBytes + CACHE_LINE).alignedSlice(CACHE_LINE);
+    }
+
+    // ---------------------------------------------------------------- data path
+
+    /**
+     * Finds the live, unexpired entry for {@code key}.
+     *
+     * @return the entry index, or {@link #MISSING}
+     */
+    public int lookup(long[] key, long nowNs) {
+        int home = (int) keyHash(key) & mask;
+        for (int probe = 0; probe < probeWindow; probe++) {
+            int at = slotAddress((home + probe) & mask);
+            long state = getAcquire(at);
+            int tag = SlotState.tag(state);
+            if (tag == EMPTY) {
+                return MISSING;
+            }
+            if (tag == LIVE && keyMatches(at, key)) {
+                long expiresAtNs = getOpaque(at + EXPIRY_OFFSET);
+                VarHandle.acquireFence();
+                if (getOpaque(at) != state) {
+                    probe--; // the slot changed while we compared: look at it again
+                    continue;
+                }
+                if (expiresAtNs >= nowNs) {
+                    return (home + probe) & mask;
+                }
+                // Expired copy: keep looking, a fresh copy inserted by a later clock may follow.
+            }
+        }
+        return MISSING;
+    }
+
+    /**
+     * Like {@link #lookup}, and also copies the entry's value words into {@code valueOut}
+     * (length >= valueWords) in the same validated window, so the copy belongs to {@code key}
+     * even if the entry is removed and its slot reused right after. Each word is as of some
+     * instant during the call (words written separately by {@link #value(int, int, long)} are
+     * not a group snapshot).
+     *
+     * @return the entry index, or {@link #MISSING} (then {@code valueOut} is unspecified)
+     */
+    public int lookupInto(long[] key, long nowNs, long[] valueOut) {
+        int home = (int) keyHash(key) & mask;
+        for (int probe = 0; probe < probeWindow; probe++) {
+            int at = slotAddress((home + probe) & mask);
+            long state = getAcquire(at);
+            int tag = SlotState.tag(state);
+            if (tag == EMPTY) {
+                return MISSING;
+            }
+            if (tag == LIVE && keyMatches(at, key)) {
+                long expiresAtNs = getOpaque(at + EXPIRY_OFFSET);
+                copyValue(at, valueOut);
+                VarHandle.acquireFence();
+                if (getOpaque(at) != state) {
+                    probe--;
+                    continue;
+                }
+                if (expiresAtNs >= nowNs) {
+                    return (home + probe) & mask;
+                }
+            }
+        }
+        return MISSING;
+    }
+
+    /**
+     * Inserts {@code key} with {@code value} and {@code expiresAtNs} unless a live, unexpired
+     * entry for it exists. May reclaim a deleted or expired slot; never evicts a live one.
+     *
+     * @return {@code >= 0}: the key is present at {@link #entryIndex(int) entryIndex(result)},
+     *     created by this call iff {@link #isCreated(int) isCreated(result)}; or {@link #FULL};
+     *     or {@link #CONTENDED}
+     */
+    public int insert(long[] key, long[] value, long expiresAtNs, long nowNs) {
+        int home = (int) keyHash(key) & mask;
+        for (int attempt = 0; attempt < MAX_INSERT_ATTEMPTS; attempt++) {
+            if (attempt > 0) {
+                Thread.onSpinWait();
+            }
+            // 1. Scan: an existing live copy wins; otherwise remember the first free slot.
+            int freeProbe = -1;
+            long freeState = 0;
+            boolean samePending = false;
+            for (int probe = 0; probe < probeWindow; probe++) {
+                int slot = (home + probe) & mask;
+                int at = slotAddress(slot);
+                long state = getAcquire(at);
+                int tag = SlotState.tag(state);
+                if (tag == EMPTY) {
+                    if (freeProbe < 0) {
+                        freeProbe = probe;
+                        freeState = state;
+                    }
+                    break;
+                }
+                if (tag == DELETED) {
+                    if (freeProbe < 0) {
+                        freeProbe = probe;
+                        freeState = state;
+                    }
+                } else if (tag == LIVE || tag == PENDING) {
+                    boolean sameKey = keyMatches(at, key);
+                    long slotExpiresAtNs = getOpaque(at + EXPIRY_OFFSET);
+                    VarHandle.acquireFence();
+                    if (getOpaque(at) != state) {
+                        probe--;
+                        continue;
+                    }
+                    boolean expired = slotExpiresAtNs < nowNs;
+                    if (tag == PENDING) {
+                        samePending |= sameKey;
+                    } else if (!expired) {
+                        if (sameKey) {
+                            return EXISTING_FLAG | slot;
+                        }
+                    } else if (freeProbe < 0) {
+                        freeProbe = probe;
+                        freeState = state;
+                    }
+                }
+                // CLAIMED: owned by another inserter, neither free nor readable.
+            }
+            if (samePending) {
+                continue; // another thread is publishing this key right now: let it finish
+            }
+            if (freeProbe < 0) {
+                return FULL;
+            }
+            // 2. Claim the first free slot (one CAS winner), fill it, make it PENDING.
+            int slot = (home + freeProbe) & mask;
+            int at = slotAddress(slot);
+            long claimed = SlotState.claimedAfter(freeState);
+            if (!compareAndSet(at, freeState, claimed)) {
+                continue;
+            }
+            if (SlotState.tag(freeState) == LIVE) {
+                liveCount.add(slot, -1); // reclaimed an expired entry
+            }
+            writeEntry(at, key, value, expiresAtNs);
+            long pending = SlotState.withTag(claimed, PENDING);
+            // Volatile (not just release) store: the re-scan's loads must not pass it, or two
+            // inserters of one key could each miss the other (store-load ordering, Dekker).
+            setVolatile(at, pending);
+            // 3. Re-scan for another copy of this key, then publish.
+            int verdict = resolveDuplicates(key, home, freeProbe, nowNs);
+            if (verdict == PUBLISH) {
+                if (compareAndSet(at, pending, SlotState.withTag(pending, LIVE))) {
+                    liveCount.add(slot, 1);
+                    return slot;
+                }
+                continue; // killed by a higher-priority inserter of the same key: start over
+            }
+            // Abort our copy; if the CAS fails we were already killed, which is the same outcome.
+            compareAndSet(at, pending, SlotState.withTag(pending, DELETED));
+            if (verdict >= 0) {
+                return EXISTING_FLAG | verdict;
+            }
+            // verdict == YIELD: a pending copy with priority exists; retry and find it published.
+        }
+        return CONTENDED;
+    }
+
+    /** True when an {@link #insert} result means the key is in the table (created or existing). */
+    public static boolean isPresent(int insertResult) {
+        return insertResult >= 0;
+    }
+
+    /** True when an {@link #insert} result means this call created the entry. */
+    public static boolean isCreated(int insertResult) {
+        return insertResult >= 0 && (insertResult & EXISTING_FLAG) == 0;
+    }
+
+    /** The entry index carried by a non-negative {@link #insert} result. */
+    public static int entryIndex(int insertResult) {
+        return insertResult & ~EXISTING_FLAG;
+    }
+
+    /**
+     * Removes the entry if the slot still holds a live entry (expired or not) with {@code key}.
+     *
+     * @return true if this call removed it
+     */
+    public boolean remove(int entry, long[] key) {
+        if (!isEntryIndex(entry)) {
+            return false;
+        }
+        int at = slotAddress(entry);
+        long state = getAcquire(at);
+        if (SlotState.tag(state) != LIVE || !keyMatches(at, key)) {
+            return false;
+        }
+        // The CAS succeeds only if the state never left this exact LIVE incarnation, so the key
+        // we compared is the key we remove.
+        if (compareAndSet(at, state, SlotState.withTag(state, DELETED))) {
+            liveCount.add(entry, -1);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Moves the entry's expiry to {@code expiresAtNs} if that is later (never shortens).
+     *
+     * @return false if the slot holds no live entry
+     */
+    public boolean refresh(int entry, long expiresAtNs) {
+        return updateExpiry(entry, expiresAtNs, false);
+    }
+
+    /**
+     * Sets the entry's expiry to {@code expiresAtNs}, earlier or later (for example a short
+     * timeout after a TCP FIN).
+     *
+     * @return false if the slot holds no live entry
+     */
+    public boolean expireAt(int entry, long expiresAtNs) {
+        return updateExpiry(entry, expiresAtNs, true);
+    }
+
+    /** The entry's expiry time (whatever the slot holds now; check liveness by lookup). */
+    public long expiresAtNs(int entry) {
+        checkEntry(entry);
+        return getOpaque(slotAddress(entry) + EXPIRY_OFFSET);
+    }
+
+    /** Reads one value word (opaque: atomic, never torn, no ordering with other words). */
+    public long value(int entry, int word) {
+        return getOpaque(valueAddress(entry, word));
+    }
+
+    /** Writes one value word with release semantics (earlier writes are visible before it). */
+    public void value(int entry, int word, long newValue) {
+        setRelease(valueAddress(entry, word), newValue);
+    }
+
+    /** Atomically sets one value word if it equals {@code expected}. */
+    public boolean compareAndSetValue(int entry, int word, long expected, long newValue) {
+        return compareAndSet(valueAddress(entry, word), expected, newValue);
+    }
+
+    /** Atomically adds {@code delta} to one value word (a per-flow counter) and returns the new value. */
+    public long addToValue(int entry, int word, long delta) {
+        return getAndAdd(valueAddress(entry, word), delta) + delta;
+    }
+
+    /**
+     * A 64-bit hash of {@code key}'s first {@code keyWords} words (stable for the JVM's life and
+     * across tables with the same key size); its low bits choose the home slot.
+     */
+    public long keyHash(long[] key) {
+        long hash = 0x9E3779B97F4A7C15L * (keyWords + 1);
+        for (int word = 0; word < keyWords; word++) {
+            hash = Long.rotateLeft(hash ^ (key[word] * 0xC2B2AE3D27D4EB4FL), 29) * 0x9E3779B97F4A7C15L;
+        }
+        // Finalizer: every input bit affects the low bits used for the home slot.
+        hash ^= hash >>> 33;
+        hash *= 0xFF51AFD7ED558CCDL;
+        hash ^= hash >>> 33;
+        hash *= 0xC4CEB9FE1A85EC53L;
+        hash ^= hash >>> 33;
+        return hash;
+    }
+
+    // ---------------------------------------------------------------- control plane
+
+    /**
+     * Visits every live entry (including expired ones not yet reclaimed) with a consistent copy
+     * of its key, value and expiry. Concurrent changes may or may not be seen. Allocates two
+     * scratch arrays per call.
+     */
+    public void forEach(EntryVisitor visitor) {
+        long[] key = new long[keyWords];
+        long[] value = new long[valueWords];
+        long[] expiresAtNs = new long[1];
+        for (int entry = 0; entry < capacity; entry++) {
+            if (copyLiveEntry(entry, key, value, expiresAtNs)) {
+                visitor.visit(entry, key, value, expiresAtNs[0]);
+            }
+        }
+    }
+
+    /**
+     * Copies the key of a live entry into {@code keyOut}.
+     *
+     * @return false if the slot holds no live entry
+     */
+    public boolean copyKey(int entry, long[] keyOut) {
+        checkEntry(entry);
+        int at = slotAddress(entry);
+        while (true) {
+            long state = getAcquire(at);
+            if (SlotState.tag(state) != LIVE) {
+                return false;
+            }
+            for (int word = 0; word < keyWords; word++) {
+                keyOut[word] = getOpaque(at + KEY_OFFSET + 8 * word);
+            }
+            VarHandle.acquireFence();
+            if (getOpaque(at) == state) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Deletes entries in {@code [fromEntry, fromEntry + entryCount)} whose expiry is before
+     * {@code nowNs}; lets a housekeeping task sweep the table in slices.
+     *
+     * @return how many entries this call deleted
+     */
+    public int removeExpired(int fromEntry, int entryCount, long nowNs) {
+        int removed = 0;
+        int end = (int) Math.min((long) capacity, (long) fromEntry + entryCount);
+        for (int entry = Math.max(0, fromEntry); entry < end; entry++) {
+            int at = slotAddress(entry);
+            long state = getAcquire(at);
+            if (SlotState.tag(state) == LIVE && getOpaque(at + EXPIRY_OFFSET) < nowNs
+                && compareAndSet(at, state, SlotState.withTag(state, DELETED))) {
+                liveCount.add(entry, -1);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Deletes every entry whose expiry is before {@code nowNs}; returns how many. */
+    public int removeExpired(long nowNs) {
+        return removeExpired(0, capacity, nowNs);
+    }
+
+    /** True if the slot currently holds a live entry (expired or not). */
+    public boolean isLive(int entry) {
+        checkEntry(entry);
+        return SlotState.tag(getAcquire(slotAddress(entry))) == LIVE;
+    }
+
+    /**
+     * Approximate number of live entries, including expired ones not yet reclaimed or swept;
+     * exact when no writer is running.
+     */
+    public int size() {
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, liveCount.sum()));
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int keyWords() {
+        return keyWords;
+    }
+
+    public int valueWords() {
+        return valueWords;
+    }
+
+    public int probeWindow() {
+        return probeWindow;
+    }
+
+    /** Bytes of direct memory per entry (state, expiry, key, value, padding). */
+    public int bytesPerEntry() {
+        return bytesPerEntry;
+    }
+
+    /** Bytes of direct memory held by the table ({@code capacity() * bytesPerEntry()}). */
+    public long memoryBytes() {
+        return memoryBytes;
+    }
+
+    /**
+     * Releases the table. The memory is a direct buffer that the garbage collector frees once
+     * the table is unreachable; nothing is freed early, so a late reader can never touch freed
+     * memory. Kept so owners manage the table's life explicitly.
+     */
+    @Override
+    public void close() {
+        // Deliberately no explicit free: see Javadoc.
+    }
+
+    @Override
+    public String toString() {
+        return "FlowTable{capacity=" + capacity + ", keyWords=" + keyWords + ", valueWords=" + valueWords
+            + ", probeWindow=" + probeWindow + ", bytesPerEntry=" + bytesPerEntry + ", size=" + size() + '}';
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private static final int PUBLISH = -1;
+    private static final int YIELD = -2;
+
+    /**
+     * Re-scans the window after our slot at {@code ownProbe} became PENDING.
+     *
+     * @return {@link #PUBLISH}, {@link #YIELD}, or the index of a live unexpired copy of the key
+     */
+    private int resolveDuplicates(long[] key, int home, int ownProbe, long nowNs) {
+        for (int probe = 0; probe < probeWindow; probe++) {
+            if (probe == ownProbe) {
+                continue;
+            }
+            int slot = (home + probe) & mask;
+            int at = slotAddress(slot);
+            long state = getVolatile(at);
+            int tag = SlotState.tag(state);
+            if (tag == EMPTY) {
+                return PUBLISH; // nothing of this key lies beyond an EMPTY slot
+            }
+            if (tag != LIVE && tag != PENDING) {
+                continue;
+            }
+            boolean sameKey = keyMatches(at, key);
+            long slotExpiresAtNs = getOpaque(at + EXPIRY_OFFSET);
+            VarHandle.acquireFence();
+            if (getVolatile(at) != state) {
+                probe--;
+                continue;
+            }
+            if (!sameKey) {
+                continue;
+            }
+            if (tag == LIVE) {
+                if (slotExpiresAtNs >= nowNs) {
+                    return slot;
+                }
+                // A stale expired copy: delete it so only our copy can be found.
+                if (compareAndSet(at, state, SlotState.withTag(state, DELETED))) {
+                    liveCount.add(slot, -1);
+                } else {
+                    probe--;
+                }
+            } else if (probe < ownProbe) {
+                return YIELD; // the copy nearer home has priority
+            } else if (!compareAndSet(at, state, SlotState.withTag(state, DELETED))) {
+                probe--; // it moved on (published, aborted or killed): judge it again
+            }
+        }
+        return PUBLISH;
+    }
+
+    private boolean updateExpiry(int entry, long expiresAtNs, boolean allowEarlier) {
+        checkEntry(entry);
+        int at = slotAddress(entry);
+        while (true) {
+            long state = getAcquire(at);
+            if (SlotState.tag(state) != LIVE) {
+                return false;
+            }
+            long current = getVolatile(at + EXPIRY_OFFSET);
+            VarHandle.acquireFence();
+            if (getOpaque(at) != state) {
+                continue;
+            }
+            if (current == expiresAtNs || (!allowEarlier && current > expiresAtNs)) {
+                return true;
+            }
+            if (compareAndSet(at + EXPIRY_OFFSET, current, expiresAtNs)) {
+                return true;
+            }
+        }
+    }
+
+    /** Validated copy of a live entry's key, value and expiry; false if the slot is not live. */
+    private boolean copyLiveEntry(int entry, long[] keyOut, long[] valueOut, long[] expiresAtNsOut) {
+        int at = slotAddress(entry);
+        while (true) {
+            long state = getAcquire(at);
+            if (SlotState.tag(state) != LIVE) {
+                return false;
+            }
+            for (int word = 0; word < keyWords; word++) {
+                keyOut[word] = getOpaque(at + KEY_OFFSET + 8 * word);
+            }
+            long expiresAtNs = getOpaque(at + EXPIRY_OFFSET);
+            copyValue(at, valueOut);
+            VarHandle.acquireFence();
+            if (getOpaque(at) == state) {
+                expiresAtNsOut[0] = expiresAtNs;
+                return true;
+            }
+        }
+    }
+
+    private void writeEntry(int at, long[] key, long[] value, long expiresAtNs) {
+        setPlain(at + EXPIRY_OFFSET, expiresAtNs);
+        for (int word = 0; word < keyWords; word++) {
+            setPlain(at + KEY_OFFSET + 8 * word, key[word]);
+        }
+        for (int word = 0; word < valueWords; word++) {
+            setPlain(at + valueOffset + 8 * word, value[word]);
+        }
+    }
+
+    private void copyValue(int at, long[] valueOut) {
+        for (int word = 0; word < valueWords; word++) {
+            valueOut[word] = getOpaque(at + valueOffset + 8 * word);
+        }
+    }
+
+    private boolean keyMatches(int at, long[] key) {
+        for (int word = 0; word < keyWords; word++) {
+            if (getOpaque(at + KEY_OFFSET + 8 * word) != key[word]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long getAcquire(int offset) {
+        return (long) WORDS.getAcquire(memory, offset);
+    }
+
+    private long getOpaque(int offset) {
+        return (long) WORDS.getOpaque(memory, offset);
+    }
+
+    private long getVolatile(int offset) {
+        return (long) WORDS.getVolatile(memory, offset);
+    }
+
+    private void setPlain(int offset, long value) {
+        WORDS.set(memory, offset, value);
+    }
+
+    private void setRelease(int offset, long value) {
+        WORDS.setRelease(memory, offset, value);
+    }
+
+    private void setVolatile(int offset, long value) {
+        WORDS.setVolatile(memory, offset, value);
+    }
+
+    private boolean compareAndSet(int offset, long expected, long value) {
+        return WORDS.compareAndSet(memory, offset, expected, value);
+    }
+
+    private long getAndAdd(int offset, long delta) {
+        return (long) WORDS.getAndAdd(memory, offset, delta);
+    }
+
+    private int slotAddress(int slot) {
+        return slot * bytesPerEntry;
+    }
+
+    private int valueAddress(int entry, int word) {
+        if (!isEntryIndex(entry) || word < 0 || word >= valueWords) {
+            throw new IndexOutOfBoundsException("entry " + entry + " word " + word + " outside " + this);
+        }
+        return slotAddress(entry) + valueOffset + 8 * word;
+    }
+
+    private boolean isEntryIndex(int entry) {
+        return entry >= 0 && entry < capacity;
+    }
+
+    private void checkEntry(int entry) {
+        if (!isEntryIndex(entry)) {
+            throw new IndexOutOfBoundsException("entry " + entry + " outside capacity " + capacity);
+        }
+    }
+
+    private static int entryStride(int bytes) {
+        if (bytes <= CACHE_LINE) {
+            return Integer.highestOneBit(bytes - 1) << 1;
+        }
+        return (bytes + CACHE_LINE - 1) & -CACHE_LINE;
+    }
+}
