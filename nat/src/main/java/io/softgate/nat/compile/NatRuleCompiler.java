@@ -413,7 +413,8 @@ public final class NatRuleCompiler {
         check(s.portRangeFirst() >= 1 && s.portRangeFirst() <= s.portRangeLast() && s.portRangeLast() <= 65535,
             "settings.portRangeFirst", "range must satisfy 1 <= first <= last <= 65535");
         int rangeSize = s.portRangeLast() - s.portRangeFirst() + 1;
-        check(s.portBlockSize() >= 1 && s.portBlockSize() <= rangeSize, "settings.portBlockSize",
+        check(s.portAllocation() != PortAllocationMode.PORT_BLOCKS
+                || (s.portBlockSize() >= 1 && s.portBlockSize() <= rangeSize), "settings.portBlockSize",
             "must be 1..size of the port range");
         check(s.portsPerSubscriberLimit() >= 1, "settings.portsPerSubscriberLimit", "must be at least 1");
         check(s.tcpMssClamp() == 0 || (s.tcpMssClamp() >= 536 && s.tcpMssClamp() <= 65535), "settings.tcpMssClamp",
