@@ -26,7 +26,7 @@ import io.softgate.nat.stage.NatDropReason;
 final class MappingAllocator {
     /** {@link #findForInbound}: no mapping for that outside endpoint. */
     static final int NO_MAPPING = -1;
-    private static final int ATTEMPTS = 4;
+    private static final int ATTEMPTS = 8;
     private static final int MAPPING_WORD_ADDRESS = 0;
     private static final int MAPPING_WORD_REFERENCES = 1;
     private static final int MAPPING_WORD_PARTNER = 2;
@@ -229,6 +229,16 @@ final class MappingAllocator {
         if (!FlowTable.isCreated(insideResult)) {
             mappings.remove(outsideEntry, outsideKey);
             undo(external, protocolClass, outsidePort, subscriber, nowNs);
+            if (FlowTable.isPresent(insideResult)) {
+                // Another worker mapped this endpoint at the same moment: use its mapping (EIM).
+                int existing = FlowTable.entryIndex(insideResult);
+                if (takeReference(existing)) {
+                    long outside = mappings.value(existing, MAPPING_WORD_ADDRESS);
+                    scratch.mappedAddress = (int) (outside >>> 32);
+                    scratch.mappedPort = (int) outside & 0xFFFF;
+                    return existing;
+                }
+            }
             return NatSessions.failure(insideResult == FlowTable.FULL ? NatDropReason.MAPPING_TABLE_FULL
                 : NatDropReason.INSERT_CONTENDED);
         }
