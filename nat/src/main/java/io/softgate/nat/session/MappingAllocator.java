@@ -273,15 +273,20 @@ final class MappingAllocator {
         long[] key = scratch.key2;
         subscriberKey(key, protocolClass, vrf, address);
         long[] values = scratch.values2;
-        values[0] = 0;
-        values[1] = 0;
-        values[2] = 0;
-        int result = mappings.insert(key, values, Long.MAX_VALUE, nowNs);
-        if (result < 0) {
-            return NatSessions.failure(result == FlowTable.FULL ? NatDropReason.MAPPING_TABLE_FULL
-                : NatDropReason.INSERT_CONTENDED);
+        // Most new mappings belong to a subscriber the table already counts: a lookup is far
+        // cheaper than an insert that finds the key (claim, duplicate scan, abort).
+        int entry = mappings.lookup(key, nowNs);
+        if (entry < 0) {
+            values[0] = 0;
+            values[1] = 0;
+            values[2] = 0;
+            int result = mappings.insert(key, values, Long.MAX_VALUE, nowNs);
+            if (result < 0) {
+                return NatSessions.failure(result == FlowTable.FULL ? NatDropReason.MAPPING_TABLE_FULL
+                    : NatDropReason.INSERT_CONTENDED);
+            }
+            entry = FlowTable.entryIndex(result);
         }
-        int entry = FlowTable.entryIndex(result);
         if (mappings.addToValue(entry, MAPPING_WORD_REFERENCES, 1) > limit) {
             mappings.addToValue(entry, MAPPING_WORD_REFERENCES, -1);
             return NatSessions.failure(NatDropReason.SUBSCRIBER_PORT_LIMIT);
