@@ -132,6 +132,8 @@ public final class NatRuleCompiler {
         for (CompiledRule rule : inboundArray) {
             addOwned(owned, rule.pool);
         }
+        reserveForwardedPorts(inboundArray, owned);
+        rejectOneToOneInPools(outboundByVrf, inboundArray);
         int[] sorted = new int[owned.size()];
         ExternalAddress[] byPosition = new ExternalAddress[owned.size()];
         int position = 0;
@@ -146,6 +148,63 @@ public final class NatRuleCompiler {
         }
         return new NatTables(outboundByVrf, inboundArray, sorted, byPosition, vpcNames, masquerade,
             config.publicVrf(), settings);
+    }
+
+    /** Port forwards keep their public ports out of dynamic allocation on a shared address. */
+    private static void reserveForwardedPorts(CompiledRule[] inbound, TreeMap<Long, ExternalAddress> owned) {
+        Map<ExternalAddress, java.util.BitSet[]> wanted = new HashMap<>();
+        for (ExternalAddress external : owned.values()) {
+            wanted.put(external, new java.util.BitSet[] {new java.util.BitSet(), new java.util.BitSet(),
+                new java.util.BitSet()});
+        }
+        for (CompiledRule rule : inbound) {
+            boolean ports = rule.destinationPortFirst != 0 || rule.destinationPortLast != 65535;
+            if (!ports) {
+                continue;
+            }
+            java.util.BitSet[] sets = wanted.get(rule.pool[0]);
+            if (rule.protocol == 6 || rule.protocol == CompiledRule.PROTOCOL_ALL) {
+                sets[io.softgate.nat.session.ProtocolClass.TCP].set(rule.destinationPortFirst,
+                    rule.destinationPortLast + 1);
+            }
+            if (rule.protocol == 17 || rule.protocol == CompiledRule.PROTOCOL_ALL) {
+                sets[io.softgate.nat.session.ProtocolClass.UDP].set(rule.destinationPortFirst,
+                    rule.destinationPortLast + 1);
+            }
+        }
+        for (Map.Entry<ExternalAddress, java.util.BitSet[]> entry : wanted.entrySet()) {
+            for (int c = 0; c < io.softgate.nat.session.ProtocolClass.COUNT; c++) {
+                entry.getKey().ports.reservePorts(c, entry.getValue()[c]);
+            }
+        }
+    }
+
+    /** A 1:1 address belongs to one VM entirely; it cannot also be an SNAT pool address. */
+    private static void rejectOneToOneInPools(CompiledRule[][] outboundByVrf, CompiledRule[] inbound) {
+        for (CompiledRule forward : inbound) {
+            boolean oneToOne = forward.protocol == CompiledRule.PROTOCOL_ALL && forward.destinationPortFirst == 0
+                && forward.destinationPortLast == 65535;
+            if (!oneToOne) {
+                continue;
+            }
+            for (CompiledRule[] rules : outboundByVrf) {
+                if (rules == null) {
+                    continue;
+                }
+                for (CompiledRule rule : rules) {
+                    if (rule.kind != RuleKind.DYNAMIC_SOURCE) {
+                        continue;
+                    }
+                    for (ExternalAddress external : rule.pool) {
+                        if (external == forward.pool[0]) {
+                            throw new NatConfigException("rule[" + rule.name + "].snatToPool",
+                                Ipv4Flyweight.format(external.address) + " is the 1:1 address of rule "
+                                    + forward.vpc + "/" + forward.name);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static void addOwned(TreeMap<Long, ExternalAddress> owned, ExternalAddress[] pool) {

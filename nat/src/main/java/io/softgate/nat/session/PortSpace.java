@@ -27,6 +27,8 @@ public final class PortSpace {
     private final int address;
     private final int[][] portWords = new int[ProtocolClass.COUNT][65536];
     private final long[][] blockWords = new long[ProtocolClass.COUNT][];
+    /** Ports held for port forwards (control thread only). */
+    private final java.util.BitSet[] reserved = {new java.util.BitSet(), new java.util.BitSet(), new java.util.BitSet()};
 
     public PortSpace(int address) {
         this.address = address;
@@ -76,6 +78,34 @@ public final class PortSpace {
             }
         }
         return -1;
+    }
+
+    /**
+     * Holds exactly the ports in {@code wanted} for port forwards so dynamic mappings never take
+     * them: ports no longer wanted are freed at once; a newly wanted port is claimed now, unless a
+     * live mapping holds it (then the next compile after that mapping ends claims it).
+     * Control thread only.
+     */
+    public synchronized void reservePorts(int protocolClass, java.util.BitSet wanted) {
+        int[] words = portWords[protocolClass];
+        java.util.BitSet held = reserved[protocolClass];
+        for (int port = held.nextSetBit(0); port >= 0; port = held.nextSetBit(port + 1)) {
+            if (!wanted.get(port)) {
+                INTS.setRelease(words, port, NEVER_USED);
+            }
+        }
+        java.util.BitSet now = new java.util.BitSet();
+        for (int port = wanted.nextSetBit(0); port >= 0 && port < 65536; port = wanted.nextSetBit(port + 1)) {
+            if (held.get(port)) {
+                now.set(port);
+                continue;
+            }
+            int word = (int) INTS.getAcquire(words, port);
+            if (word != IN_USE && INTS.compareAndSet(words, port, word, IN_USE)) {
+                now.set(port);
+            }
+        }
+        reserved[protocolClass] = now;
     }
 
     // ---- port blocks ----

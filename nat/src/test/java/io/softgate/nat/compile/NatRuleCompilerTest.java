@@ -166,6 +166,43 @@ class NatRuleCompilerTest {
     }
 
     @Test
+    void shouldRejectAOneToOneAddressThatIsAlsoAnSnatAddress() {
+        NatConfigException error = assertThrows(NatConfigException.class, () -> compile(List.of(
+            NatRule.builder("eip", NatAction.DNAT, "blue").destination("203.0.113.7", null).dnatTo("10.0.0.9", null)
+                .build(),
+            NatRule.builder("out", NatAction.SNAT, "red").snatToIP("203.0.113.7").build())));
+        assertEquals("rule[out].snatToPool", error.field());
+    }
+
+    @Test
+    void shouldKeepForwardedPortsOutOfDynamicAllocation() {
+        NatTables tables = compile(List.of(
+            NatRule.builder("out", NatAction.SNAT, "blue").snatToIP("198.51.100.1").build(),
+            NatRule.builder("web", NatAction.DNAT, "blue").protocol("tcp").destination("198.51.100.1", "8080")
+                .dnatTo("10.0.0.2", 80).build()),
+            NatSettings.defaults().withPortRange(8080, 8081));
+        io.softgate.nat.session.PortSpace ports = tables.external(Ipv4Flyweight.parse("198.51.100.1")).ports;
+        assertEquals(8081, ports.claimRandom(io.softgate.nat.session.ProtocolClass.TCP, 8080, 8081, 0, 0));
+        assertEquals(-1, ports.claimRandom(io.softgate.nat.session.ProtocolClass.TCP, 8080, 8081, 0, 0));
+        assertEquals(8080, ports.claimRandom(io.softgate.nat.session.ProtocolClass.UDP, 8080, 8081, 0, 0),
+            "a TCP forward leaves the UDP port free");
+    }
+
+    @Test
+    void shouldFreeAForwardedPortWhenTheForwardIsRemoved() {
+        ExternalAddressRegistry registry = new ExternalAddressRegistry(8);
+        NatRuleCompiler compiler = new NatRuleCompiler(registry);
+        NatRule out = NatRule.builder("out", NatAction.SNAT, "blue").snatToIP("198.51.100.1").build();
+        NatRule web = NatRule.builder("web", NatAction.DNAT, "blue").protocol("tcp")
+            .destination("198.51.100.1", "8080").dnatTo("10.0.0.2", 80).build();
+        NatSettings settings = NatSettings.defaults().withPortRange(8080, 8080);
+        compiler.compile(new NatConfig(VPCS, 0, List.of(out, web), settings));
+        NatTables tables = compiler.compile(new NatConfig(VPCS, 0, List.of(out), settings));
+        assertEquals(8080, tables.external(Ipv4Flyweight.parse("198.51.100.1")).ports
+            .claimRandom(io.softgate.nat.session.ProtocolClass.TCP, 8080, 8080, 0, 0));
+    }
+
+    @Test
     void shouldRejectAnUnknownState() {
         assertEquals("rule[x].state", rejected(NatRule.builder("x", NatAction.SNAT, "blue").snatToIP("198.51.100.1")
             .state("maybe").build()).field());
