@@ -201,6 +201,27 @@ class NatGoldenPacketTableTest {
                         IcmpFlyweight.V4_DESTINATION_UNREACHABLE, IcmpFlyweight.V4_CODE_PORT_UNREACHABLE, 0,
                         quote(original, original.length - 14)));
                 }),
+            row("RFC 5508: an inbound ICMP error quoting a translated echo request gets the VM's address and "
+                + "identifier back", defaults, nat -> {
+                    byte[] echo = ip(VM, SERVER).icmpEcho(300, 9).payload(16).build();
+                    byte[] sent = nat.fromVpc(BLUE_VRF, echo).packet();
+                    StageHarness.Outcome in = nat.fromInternet(icmpError(ROUTER, BLUE_SNAT,
+                        IcmpFlyweight.V4_TIME_EXCEEDED, 0, 0, quote(sent, sent.length - 14)));
+                    return forwarded(nat, in, BLUE_VRF, icmpError(ROUTER, VM, IcmpFlyweight.V4_TIME_EXCEEDED, 0, 0,
+                        quote(echo, echo.length - 14)));
+                }),
+            row("RFC 5508 / RFC 5382 REQ-9: an inbound ICMP error about a port-forward reply reaches the VM",
+                defaults, nat -> {
+                    nat.fromInternet(tcp(SERVER, 4000, BLUE_FORWARD, 8080, TcpFlyweight.FLAG_SYN));
+                    byte[] answer = tcp(BLUE_FORWARD_VM, 80, SERVER, 4000, TcpFlyweight.FLAG_SYN | TcpFlyweight.FLAG_ACK);
+                    byte[] sent = nat.fromVpc(BLUE_VRF, answer).packet();
+                    StageHarness.Outcome in = nat.fromInternet(icmpError(ROUTER, BLUE_FORWARD,
+                        IcmpFlyweight.V4_DESTINATION_UNREACHABLE, IcmpFlyweight.V4_CODE_FRAGMENTATION_NEEDED, 1280,
+                        quote(sent, 28)));
+                    return forwarded(nat, in, BLUE_VRF, icmpError(ROUTER, BLUE_FORWARD_VM,
+                        IcmpFlyweight.V4_DESTINATION_UNREACHABLE, IcmpFlyweight.V4_CODE_FRAGMENTATION_NEEDED, 1280,
+                        quote(answer, 28)));
+                }),
             row("RFC 5508: an inbound ICMP error whose embedded packet matches no session is dropped", defaults,
                 nat -> {
                     byte[] never = udp(BLUE_SNAT, 41000, SERVER, 53);
