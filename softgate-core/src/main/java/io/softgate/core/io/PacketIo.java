@@ -31,6 +31,14 @@ public interface PacketIo extends AutoCloseable {
      */
     int transmit(PacketBatch batch, StageVector slots, FramePool pool);
 
+    /**
+     * This queue's packet, byte and drop counters (see {@link IoDropReason}). Backends override
+     * this; the default, for simple test doubles, is a shared instance that stays at zero.
+     */
+    default PacketIoCounters counters() {
+        return PacketIoCounters.UNCOUNTED;
+    }
+
     /** Releases the backend's sockets, rings and any frames it still holds. */
     @Override
     void close();

@@ -1,0 +1,319 @@
+package io.softgate.io.udp;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.softgate.core.io.BackendChecks;
+import io.softgate.core.io.PacketIo;
+import io.softgate.core.io.PacketIoBackend;
+import io.softgate.core.memory.FramePool;
+import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.core.packet.VxlanFlyweight;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The default backend ({@code io.backend = udp}): VXLAN over UDP (port 4789 unless configured)
+ * on Netty datagram channels, one socket per worker, all bound to the same address and port with
+ * SO_REUSEPORT so the kernel spreads flows over the workers' sockets. Epoll when its native
+ * library loads (reads with recvmmsg, writes with sendmmsg), NIO otherwise; see
+ * {@link #transport()} for what was chosen. Needs no privilege beyond binding the port.
+ *
+ * <p>Build it with {@link #builder()}; {@link #open} binds worker {@code w}'s socket. With port 0
+ * the first socket gets an ephemeral port and the others share it ({@link #boundPort()}).
+ *
+ * <p>Threading: {@link #open} and {@link #close} on the control thread; availability from any
+ * thread.
+ */
+public final class UdpPacketIoBackend implements PacketIoBackend {
+    /** Backend name in configuration. */
+    public static final String NAME = "udp";
+
+    private final Settings settings;
+    private final UdpTransport transport;
+    private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+    private final List<UdpPacketIo> opened = new ArrayList<>();
+    private EventLoopGroup group;
+    private int boundPort;
+    private boolean closed;
+
+    private UdpPacketIoBackend(Settings settings) {
+        this.settings = settings;
+        this.transport = settings.transport;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return transport.isAvailable();
+    }
+
+    @Override
+    public Throwable unavailabilityCause() {
+        return transport.unavailabilityCause();
+    }
+
+    /** The transport actually used here: {@link UdpTransport#EPOLL} or {@link UdpTransport#NIO}. */
+    public UdpTransport transport() {
+        return transport.resolve();
+    }
+
+    /** The UDP port the sockets are bound to (the ephemeral one when configured as 0), or 0 before the first open. */
+    public synchronized int boundPort() {
+        return boundPort != 0 ? boundPort : settings.port;
+    }
+
+    @Override
+    public synchronized PacketIo open(int workerId, int workerCount, FramePool pool) throws IOException {
+        BackendChecks.checkOpen(NAME, closed, workerId, workerCount);
+        ensureAvailable();
+        if (group == null) {
+            group = new MultiThreadIoEventLoopGroup(Math.min(settings.ioThreads, workerCount),
+                new DefaultThreadFactory("softgate-udp", true), transport.ioHandlerFactory());
+        }
+        boolean anyOpen = false;
+        for (UdpPacketIo queue : opened) {
+            anyOpen |= !queue.isClosed();
+        }
+        int port = settings.port == 0 && !anyOpen ? 0 : boundPort();
+        UdpPacketIo queue = new UdpPacketIo(NAME + ":" + workerId, pool, settings.queueCapacity, settings.localMac,
+            settings.peerMac, settings.vtepAddress, 0, settings.maxFrameBytes, allocator);
+        Channel channel = bind(queue, port);
+        int actualPort = ((InetSocketAddress) channel.localAddress()).getPort();
+        boundPort = actualPort;
+        queue.attach(channel);
+        queue.setLocalPort(actualPort);
+        opened.add(queue);
+        return queue;
+    }
+
+    private Channel bind(UdpPacketIo queue, int port) throws IOException {
+        // One byte more than the largest payload, so an oversize datagram is seen as too long
+        // instead of arriving silently cut to the buffer size.
+        int segmentBytes = queue.maxPayloadBytes() + 1;
+        Bootstrap bootstrap = new Bootstrap()
+            .group(group)
+            .channelFactory(transport.channelFactory())
+            .option(ChannelOption.ALLOCATOR, allocator)
+            .option(ChannelOption.SO_RCVBUF, settings.receiveBufferBytes)
+            .option(ChannelOption.SO_SNDBUF, settings.sendBufferBytes)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(settings.sendBufferBytes / 2, settings.sendBufferBytes))
+            .handler(queue.receiveHandler());
+        if (transport.resolve() == UdpTransport.EPOLL) {
+            // recvmmsg: each read fills one buffer with up to datagramsPerRead segments of segmentBytes.
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true)
+                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, segmentBytes)
+                .option(ChannelOption.RECVBUF_ALLOCATOR,
+                    new FixedRecvByteBufAllocator(segmentBytes * settings.datagramsPerRead)
+                        .maxMessagesPerRead(settings.readsPerWakeup));
+        } else {
+            bootstrap.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
+                .option(ChannelOption.RECVBUF_ALLOCATOR,
+                    new FixedRecvByteBufAllocator(segmentBytes).maxMessagesPerRead(settings.datagramsPerRead));
+        }
+        ChannelFuture future = bootstrap.bind(new InetSocketAddress(settings.bindAddressText, port))
+            .awaitUninterruptibly();
+        if (!future.isSuccess()) {
+            throw new IOException("cannot bind UDP " + settings.bindAddressText + ":" + port + " ("
+                + transport.resolve() + "): " + future.cause().getMessage(), future.cause());
+        }
+        return future.channel();
+    }
+
+    /** Closes every socket, releases every queued buffer and stops the event loops. Idempotent. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        for (UdpPacketIo queue : opened) {
+            queue.close();
+        }
+        opened.clear();
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+            group = null;
+        }
+    }
+
+    /** Settings checked by the builder; never changed after {@link Builder#build()}. */
+    private static final class Settings {
+        String bindAddressText;
+        int vtepAddress;
+        int port;
+        long localMac;
+        long peerMac;
+        int maxFrameBytes;
+        int queueCapacity;
+        int receiveBufferBytes;
+        int sendBufferBytes;
+        int datagramsPerRead;
+        int readsPerWakeup;
+        int ioThreads;
+        UdpTransport transport;
+    }
+
+    /**
+     * Configures a {@link UdpPacketIoBackend}; every setting has a default except the MACs, which
+     * default to locally administered placeholders.
+     *
+     * <p>Threading: confined to the building thread.
+     */
+    public static final class Builder {
+        private String bindAddress = "0.0.0.0";
+        private String vtepAddress;
+        private int port = VxlanFlyweight.UDP_PORT;
+        private long localMac = 0x02_00_00_00_00_01L;
+        private long peerMac = 0x02_00_00_00_00_02L;
+        private int maxFrameBytes = 1920;
+        private int queueCapacity = 4096;
+        private int receiveBufferBytes = 8 << 20;
+        private int sendBufferBytes = 8 << 20;
+        private int datagramsPerRead = 32;
+        private int readsPerWakeup = 16;
+        private int ioThreads = 1;
+        private UdpTransport transport = UdpTransport.AUTO;
+
+        /** IPv4 address to bind (default {@code 0.0.0.0}; then {@link #vtepAddress} must be set). */
+        public Builder bindAddress(String address) {
+            this.bindAddress = address;
+            return this;
+        }
+
+        /** Our VTEP address: the destination written into synthesised outer IPv4 headers (default: the bind address). */
+        public Builder vtepAddress(String address) {
+            this.vtepAddress = address;
+            return this;
+        }
+
+        /** UDP port to bind (default 4789, RFC 7348 §5; 0 = ephemeral, for tests). */
+        public Builder port(int udpPort) {
+            this.port = udpPort;
+            return this;
+        }
+
+        /** Our MAC: the destination of synthesised outer Ethernet headers. */
+        public Builder localMac(long mac) {
+            this.localMac = mac;
+            return this;
+        }
+
+        /** The source MAC written into synthesised outer Ethernet headers (the kernel hides the real one). */
+        public Builder peerMac(long mac) {
+            this.peerMac = mac;
+            return this;
+        }
+
+        /** Largest outer frame in bytes, synthesised headers included (default 1920: a default frame minus headroom). */
+        public Builder maxFrameBytes(int bytes) {
+            this.maxFrameBytes = bytes;
+            return this;
+        }
+
+        /** Capacity of each worker's receive and transmit hand-over queues, in datagrams (default 4096). */
+        public Builder queueCapacity(int datagrams) {
+            this.queueCapacity = datagrams;
+            return this;
+        }
+
+        /** SO_RCVBUF in bytes (default 8 MiB; the kernel caps it at net.core.rmem_max). */
+        public Builder receiveBufferBytes(int bytes) {
+            this.receiveBufferBytes = bytes;
+            return this;
+        }
+
+        /** SO_SNDBUF in bytes (default 8 MiB; the kernel caps it at net.core.wmem_max). */
+        public Builder sendBufferBytes(int bytes) {
+            this.sendBufferBytes = bytes;
+            return this;
+        }
+
+        /** Datagrams per recvmmsg call on epoll (default 32); on NIO, datagrams per read loop. */
+        public Builder datagramsPerRead(int datagrams) {
+            this.datagramsPerRead = datagrams;
+            return this;
+        }
+
+        /** Read calls per readiness event on epoll before yielding to other channels (default 16). */
+        public Builder readsPerWakeup(int reads) {
+            this.readsPerWakeup = reads;
+            return this;
+        }
+
+        /** Netty event loop threads shared by the sockets (default 1; at most one per worker is used). */
+        public Builder ioThreads(int threads) {
+            this.ioThreads = threads;
+            return this;
+        }
+
+        /** Transport (default {@link UdpTransport#AUTO}). */
+        public Builder transport(UdpTransport udpTransport) {
+            this.transport = udpTransport;
+            return this;
+        }
+
+        /** Checks the settings; throws {@link IllegalArgumentException} naming the bad one. */
+        public UdpPacketIoBackend build() {
+            Settings settings = new Settings();
+            int bind = parseAddress("bindAddress", bindAddress);
+            settings.bindAddressText = bindAddress;
+            String vtep = vtepAddress != null ? vtepAddress : bindAddress;
+            settings.vtepAddress = parseAddress("vtepAddress", vtep);
+            if (settings.vtepAddress == 0) {
+                throw new IllegalArgumentException("vtepAddress must be set when bindAddress is " + bindAddress
+                    + " (bind " + Ipv4Flyweight.format(bind) + ")");
+            }
+            settings.port = check("port", port, 0, 65535);
+            settings.localMac = localMac;
+            settings.peerMac = peerMac;
+            settings.maxFrameBytes = check("maxFrameBytes", maxFrameBytes, UdpPacketIo.OUTER_HEADER_BYTES + 1, 65535);
+            settings.queueCapacity = check("queueCapacity", queueCapacity, 2, 1 << 20);
+            settings.receiveBufferBytes = check("receiveBufferBytes", receiveBufferBytes, 4096, Integer.MAX_VALUE);
+            settings.sendBufferBytes = check("sendBufferBytes", sendBufferBytes, 4096, Integer.MAX_VALUE);
+            settings.datagramsPerRead = check("datagramsPerRead", datagramsPerRead, 1, 1024);
+            settings.readsPerWakeup = check("readsPerWakeup", readsPerWakeup, 1, 1024);
+            settings.ioThreads = check("ioThreads", ioThreads, 1, 256);
+            if (transport == null) {
+                throw new IllegalArgumentException("transport must be set");
+            }
+            settings.transport = transport;
+            return new UdpPacketIoBackend(settings);
+        }
+
+        private static int parseAddress(String field, String text) {
+            try {
+                return Ipv4Flyweight.parse(text);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(field + " is not an IPv4 address: " + text, e);
+            }
+        }
+
+        private static int check(String field, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(field + " must be in [" + min + ", " + max + "]: " + value);
+            }
+            return value;
+        }
+    }
+}
