@@ -101,6 +101,11 @@ public final class NatSessions implements AutoCloseable {
 
     // ---------------------------------------------------------------- fast path
 
+    /** Starts loading the table slot of {@code key} (see {@link FlowTable#prefetch}). */
+    public long prefetch(long[] key) {
+        return sessions.prefetch(key);
+    }
+
     /** Finds a session entry for {@code key}, copying its three value words into {@code valuesOut}. */
     public int lookup(long[] key, long nowNs, long[] valuesOut) {
         return sessions.lookupInto(key, nowNs, valuesOut);

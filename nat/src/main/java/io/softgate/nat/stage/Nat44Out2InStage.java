@@ -55,6 +55,14 @@ public final class Nat44Out2InStage implements Stage {
     @Override
     public void process(PacketBatch batch, StageVector input, StageContext context) {
         NatTables tables = context.snapshot() == null ? null : context.snapshot().get(NatTables.SLOT);
+        if (tables != null) {
+            for (int i = 0; i < input.size(); i++) {
+                int slot = input.slot(i);
+                if ((batch.flags[slot] & PacketFlags.INNER_IPV6) == 0) {
+                    translator.prefetch(batch, slot, false, tables.publicVrf());
+                }
+            }
+        }
         for (int i = 0; i < input.size(); i++) {
             int slot = input.slot(i);
             if (tables == null) {
