@@ -37,6 +37,7 @@ public final class ServiceProcess {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile ServiceFeatures activeFeatures;
 
     public ServiceProcess(LoadedConfig loaded, PacketIoFactory io, NanoClock clock) {
         this.loaded = loaded;
@@ -53,6 +54,13 @@ public final class ServiceProcess {
     public int runUntilSignalled() {
         Signal.handle(new Signal("TERM"), signal -> requestStop("SIGTERM"));
         Signal.handle(new Signal("INT"), signal -> requestStop("SIGINT"));
+        // SIGHUP: re-read the file and apply its nat, loadBalancer and acl sections (ServiceFeatures.reload).
+        Signal.handle(new Signal("HUP"), signal -> {
+            ServiceFeatures running = activeFeatures;
+            if (running != null) {
+                running.reloadFrom(loaded.file());
+            }
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             requestStop("JVM shutdown");
             try {
@@ -126,6 +134,7 @@ public final class ServiceProcess {
             runtime.start();
             try {
                 features.start(runtime.publisher(), stateDir);
+                activeFeatures = features;
             } catch (IOException e) {
                 System.err.println("softgate: cannot start the feature modules: " + e);
                 return ExitCodes.FAILURE;
