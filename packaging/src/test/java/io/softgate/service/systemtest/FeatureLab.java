@@ -99,6 +99,11 @@ final class FeatureLab implements AutoCloseable {
         return server;
     }
 
+    /** Stops {@code process} (by its PID) when the lab closes. */
+    void track(ManagedProcess process) {
+        processes.add(process);
+    }
+
     /** One HTTP GET with curl from {@code namespace}; returns the body, or null when it failed. */
     static String get(NetworkNamespace namespace, String url, int timeoutSeconds) {
         Commands.Result result = namespace.exec(Duration.ofSeconds(timeoutSeconds + 10), "curl", "-s", "-f",
