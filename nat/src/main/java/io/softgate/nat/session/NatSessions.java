@@ -56,12 +56,20 @@ public final class NatSessions implements AutoCloseable {
     public NatSessions(int maxSessions, int maxMappings, int maxFragments, NatEventLog eventLog,
                        ExternalAddressRegistry registry) {
         this.maxSessions = maxSessions;
-        this.sessions = new FlowTable(Math.max(64, maxSessions * 4), KEY_WORDS, VALUE_WORDS);
-        this.mappings = new FlowTable(Math.max(64, maxMappings * 4), KEY_WORDS, VALUE_WORDS);
-        this.fragments = new FlowTable(Math.max(64, maxFragments * 2), KEY_WORDS, VALUE_WORDS);
+        // Two entries per session (or mapping) at most half full: 4 entries of room each.
+        this.sessions = new FlowTable(entries(maxSessions, 4), KEY_WORDS, VALUE_WORDS);
+        this.mappings = new FlowTable(entries(maxMappings, 4), KEY_WORDS, VALUE_WORDS);
+        this.fragments = new FlowTable(entries(maxFragments, 2), KEY_WORDS, VALUE_WORDS);
         this.eventLog = eventLog;
         this.registry = registry;
         this.allocator = new MappingAllocator(mappings, eventLog);
+    }
+
+    private static int entries(int items, int entriesPerItem) {
+        if (items < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1: " + items);
+        }
+        return (int) Math.min(FlowTable.MAX_CAPACITY, Math.max(64L, (long) items * entriesPerItem));
     }
 
     /** Failure code of a slow-path call that refused a packet for {@code reason}. */

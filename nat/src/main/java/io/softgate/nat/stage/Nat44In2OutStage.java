@@ -25,6 +25,7 @@ public final class Nat44In2OutStage implements Stage {
 
     private final List<String> next;
     private final Nat44Translator translator;
+    private int[] deferred = new int[0];
 
     public Nat44In2OutStage(NatSessions sessions, String nextStage, int workerId) {
         this.next = List.of(nextStage);
@@ -53,6 +54,9 @@ public final class Nat44In2OutStage implements Stage {
 
     @Override
     public void process(PacketBatch batch, StageVector input, StageContext context) {
+        if (deferred.length < batch.capacity()) {
+            deferred = new int[batch.capacity()]; // once, on the first batch
+        }
         NatTables tables = context.snapshot() == null ? null : context.snapshot().get(NatTables.SLOT);
         if (tables != null) {
             for (int i = 0; i < input.size(); i++) {
@@ -62,6 +66,7 @@ public final class Nat44In2OutStage implements Stage {
                 }
             }
         }
+        int deferredCount = 0;
         for (int i = 0; i < input.size(); i++) {
             int slot = input.slot(i);
             if (tables == null) {
@@ -73,12 +78,25 @@ public final class Nat44In2OutStage implements Stage {
                 context.forward(0, slot);
                 continue;
             }
-            int result = translator.inToOut(batch, slot, tables, context);
-            if (result == Nat44Translator.FORWARD) {
-                context.forward(0, slot);
-            } else {
-                context.drop(slot, NatDropReason.of(result));
+            if (Nat44Translator.isLaterFragment(batch, slot)) {
+                // Later fragments wait for the rest of the batch: a first fragment behind them in
+                // the same batch is translated first, so reordering inside a batch costs nothing.
+                deferred[deferredCount++] = slot;
+                continue;
             }
+            finish(batch, slot, tables, context);
+        }
+        for (int i = 0; i < deferredCount; i++) {
+            finish(batch, deferred[i], tables, context);
+        }
+    }
+
+    private void finish(PacketBatch batch, int slot, NatTables tables, StageContext context) {
+        int result = translator.inToOut(batch, slot, tables, context);
+        if (result == Nat44Translator.FORWARD) {
+            context.forward(0, slot);
+        } else {
+            context.drop(slot, NatDropReason.of(result));
         }
     }
 }

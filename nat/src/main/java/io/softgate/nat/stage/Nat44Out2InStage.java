@@ -26,6 +26,7 @@ public final class Nat44Out2InStage implements Stage {
 
     private final List<String> next;
     private final Nat44Translator translator;
+    private int[] deferred = new int[0];
 
     public Nat44Out2InStage(NatSessions sessions, String nextStage, int workerId) {
         this.next = List.of(nextStage);
@@ -54,6 +55,9 @@ public final class Nat44Out2InStage implements Stage {
 
     @Override
     public void process(PacketBatch batch, StageVector input, StageContext context) {
+        if (deferred.length < batch.capacity()) {
+            deferred = new int[batch.capacity()]; // once, on the first batch
+        }
         NatTables tables = context.snapshot() == null ? null : context.snapshot().get(NatTables.SLOT);
         if (tables != null) {
             for (int i = 0; i < input.size(); i++) {
@@ -63,6 +67,7 @@ public final class Nat44Out2InStage implements Stage {
                 }
             }
         }
+        int deferredCount = 0;
         for (int i = 0; i < input.size(); i++) {
             int slot = input.slot(i);
             if (tables == null) {
@@ -74,12 +79,25 @@ public final class Nat44Out2InStage implements Stage {
                 context.forward(0, slot);
                 continue;
             }
-            int result = translator.outToIn(batch, slot, tables, context, false);
-            if (result == Nat44Translator.FORWARD) {
-                context.forward(0, slot);
-            } else {
-                context.drop(slot, NatDropReason.of(result));
+            if (Nat44Translator.isLaterFragment(batch, slot)) {
+                // Later fragments wait for the rest of the batch: a first fragment behind them in
+                // the same batch is translated first, so reordering inside a batch costs nothing.
+                deferred[deferredCount++] = slot;
+                continue;
             }
+            finish(batch, slot, tables, context);
+        }
+        for (int i = 0; i < deferredCount; i++) {
+            finish(batch, deferred[i], tables, context);
+        }
+    }
+
+    private void finish(PacketBatch batch, int slot, NatTables tables, StageContext context) {
+        int result = translator.outToIn(batch, slot, tables, context, false);
+        if (result == Nat44Translator.FORWARD) {
+            context.forward(0, slot);
+        } else {
+            context.drop(slot, NatDropReason.of(result));
         }
     }
 }

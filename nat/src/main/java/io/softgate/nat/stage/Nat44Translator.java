@@ -74,6 +74,15 @@ final class Nat44Translator {
         prefetchSink += sessions.prefetch(key);
     }
 
+    /** True for an IPv4 packet whose fragment offset is not zero (it carries no ports). */
+    static boolean isLaterFragment(PacketBatch batch, int slot) {
+        int l3 = batch.l3Offset[slot];
+        int end = batch.offset[slot] + batch.length[slot];
+        return l3 >= batch.offset[slot] && l3 + Ipv4Flyweight.MIN_HEADER_LENGTH <= end
+            && Ipv4Flyweight.version(batch.buffer(), l3) == 4
+            && Ipv4Flyweight.fragmentOffsetBytes(batch.buffer(), l3) != 0;
+    }
+
     /** VPC to outside: source NAT (then destination NAT when hairpinning). */
     int inToOut(PacketBatch batch, int slot, NatTables tables, StageContext context) {
         UnsafeBuffer buffer = batch.buffer();
