@@ -19,9 +19,6 @@ import java.util.List;
  * <p>Threading: stateless; called by the control thread.
  */
 public final class ServicePipeline {
-    /** True once the EVPN forwarding stages are part of the pipeline. */
-    public static final boolean FORWARDING_WIRED = true;
-
     private ServicePipeline() {
     }
 
