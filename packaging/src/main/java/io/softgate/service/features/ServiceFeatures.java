@@ -10,7 +10,7 @@ import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.pipeline.StageFactory;
 import io.softgate.core.snapshot.ConfigSnapshot;
 import io.softgate.core.snapshot.SnapshotPublisher;
-import io.softgate.evpn.forwarding.stage.ForwardingFeature;
+import io.softgate.evpn.forwarding.ForwardingFeature;
 import io.softgate.evpn.forwarding.table.ForwardingTables;
 import io.softgate.lb.compile.LoadBalancerConfigException;
 import io.softgate.lb.compile.LoadBalancerTables;
