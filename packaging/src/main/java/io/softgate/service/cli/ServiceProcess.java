@@ -109,7 +109,11 @@ public final class ServiceProcess {
             return ExitCodes.FAILURE;
         }
         try (ServiceFeatures features = ServiceFeatures.create(config)) {
-            return startAndWait(config, stateDir, features);
+            try {
+                return startAndWait(config, stateDir, features);
+            } finally {
+                activeFeatures = null; // no reload into features being closed
+            }
         }
     }
 

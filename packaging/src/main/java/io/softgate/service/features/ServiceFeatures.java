@@ -429,6 +429,7 @@ public final class ServiceFeatures implements AutoCloseable {
         }
     }
 
+    /** Stops the control-plane threads and frees the tables; call after the workers have stopped. */
     @Override
     public void close() {
         if (housekeeping != null) {
@@ -448,6 +449,17 @@ public final class ServiceFeatures implements AutoCloseable {
         }
         if (lbController != null) {
             lbController.close();
+        }
+        // The tables' off-heap memory goes last: the caller has stopped the workers (the runtime is
+        // closed before the features), so no stage reads them any more.
+        if (lbStages != null) {
+            lbStages.tracker().close();
+        }
+        if (nat != null) {
+            nat.close();
+        }
+        if (acl != null) {
+            acl.close();
         }
     }
 
