@@ -1,6 +1,8 @@
 package io.softgate.service.systemtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -168,5 +170,30 @@ class LoadBalancerSystemTest {
             Thread.sleep(50);
         }
         throw new AssertionError("no backend logged " + request);
+    }
+
+    @Test
+    void shouldMarkTheVipUnavailableWhenAllBackendsAreDownAndAvailableWhenOneComesBack(TestInfo test)
+        throws Exception {
+        Map<String, ManagedProcess> servers = startLab(test);
+        String available = "VIP " + VIP + " available";
+        String unavailable = "VIP " + VIP + " unavailable";
+        assertNotNull(FeatureLab.get(lab.topology.internet(), "http://" + VIP + "/id", 5), lab.softgateLog());
+
+        for (ManagedProcess server : servers.values()) {
+            server.stop();
+        }
+        lab.softgate().awaitOutput(unavailable, Duration.ofMillis((long) INTERVAL_MS * FALL + 5000));
+        assertNull(FeatureLab.get(lab.topology.internet(), "http://" + VIP + "/id", 3),
+            "no backend is up, nothing may answer");
+
+        lab.startHttpServer("b2", lab.topology.vm("b2"), BACKENDS.get("b2"), BACKEND_PORT, 0);
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (lab.softgateLog().split(available, -1).length < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(3, lab.softgateLog().split(available, -1).length,
+            "the VIP must be reported available again once b2 is healthy:\n" + lab.softgateLog());
+        assertEquals("b2", FeatureLab.get(lab.topology.internet(), "http://" + VIP + "/id", 5), lab.softgateLog());
     }
 }

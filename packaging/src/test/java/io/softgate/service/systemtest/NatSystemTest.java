@@ -76,6 +76,26 @@ class NatSystemTest {
         assertTrue(seen.contains(BLUE_SNAT + " - - "), "the server did not see blue's SNAT address:\n" + seen);
         assertTrue(seen.contains(GREEN_SNAT + " - - "), "the server did not see green's SNAT address:\n" + seen);
         assertTrue(!seen.contains(BLUE1 + " - - "), "a private address reached the internet:\n" + seen);
+
+        // The abuse-desk log names both mappings (VPC, inside and outside) and never the destination.
+        Path eventLog = lab.output.resolve("etc-1/state/nat-events.log");
+        String events = awaitLines(eventLog, 2);
+        assertTrue(events.contains("MAPPING-CREATE proto=tcp vpc=blue inside=" + BLUE1 + ":")
+            && events.contains("outside=" + BLUE_SNAT + ":"), events);
+        assertTrue(events.contains("MAPPING-CREATE proto=tcp vpc=green inside=" + GREEN1 + ":")
+            && events.contains("outside=" + GREEN_SNAT + ":"), events);
+        assertTrue(!events.contains(SERVER_A), "the NAT event log must not record destinations:\n" + events);
+    }
+
+    private static String awaitLines(Path file, int lines) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            String text = java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file) : "";
+            if (text.lines().count() >= lines || System.nanoTime() > deadline) {
+                return text;
+            }
+            Thread.sleep(100);
+        }
     }
 
     @Test
