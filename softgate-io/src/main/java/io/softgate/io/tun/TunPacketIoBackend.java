@@ -59,24 +59,24 @@ public final class TunPacketIoBackend implements PacketIoBackend {
 
     private TunPacketIoBackend(Settings settings) {
         this.settings = settings;
-        this.unavailabilityCause = probe();
+        this.unavailabilityCause = probe(settings.cloneDevice);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    private static Throwable probe() {
+    private static Throwable probe(Path cloneDevice) {
         if (!Native.isAvailable()) {
             return new IllegalStateException("JNR-FFI cannot bind the C library: " + Native.unavailabilityCause(),
                 Native.unavailabilityCause());
         }
-        if (!Files.exists(CLONE_DEVICE)) {
-            return new IllegalStateException(CLONE_DEVICE + " does not exist (no tun module, or not visible in this container)");
+        if (!Files.exists(cloneDevice)) {
+            return new IllegalStateException(cloneDevice + " does not exist (no tun module, or not visible in this container)");
         }
-        int fd = Native.libc().open(CLONE_DEVICE.toString(), O_RDWR | O_CLOEXEC);
+        int fd = Native.libc().open(cloneDevice.toString(), O_RDWR | O_CLOEXEC);
         if (fd < 0) {
-            return new IllegalStateException("cannot open " + CLONE_DEVICE + ": " + Native.describe(Native.errno()));
+            return new IllegalStateException("cannot open " + cloneDevice + ": " + Native.describe(Native.errno()));
         }
         Native.closeQuietly(fd);
         return null;
@@ -152,8 +152,8 @@ public final class TunPacketIoBackend implements PacketIoBackend {
         }
         LibC libc = Native.libc();
         try (NetworkNamespace.Scope scope = NetworkNamespace.enter(settings.networkNamespace)) {
-            int fd = Native.check(libc.open(CLONE_DEVICE.toString(), O_RDWR | O_NONBLOCK | O_CLOEXEC),
-                "open " + CLONE_DEVICE);
+            int fd = Native.check(libc.open(settings.cloneDevice.toString(), O_RDWR | O_NONBLOCK | O_CLOEXEC),
+                "open " + settings.cloneDevice);
             UnsafeBuffer ifreq = Native.scratch(IFREQ_BYTES);
             byte[] nameBytes = settings.deviceName.getBytes(StandardCharsets.US_ASCII);
             ifreq.putBytes(0, nameBytes);
@@ -197,6 +197,7 @@ public final class TunPacketIoBackend implements PacketIoBackend {
         boolean multiQueue;
         int maxFrameBytes;
         String networkNamespace;
+        Path cloneDevice;
     }
 
     /**
@@ -210,6 +211,7 @@ public final class TunPacketIoBackend implements PacketIoBackend {
         private boolean multiQueue = true;
         private int maxFrameBytes = 1514;
         private String networkNamespace;
+        private Path cloneDevice = CLONE_DEVICE;
 
         /** Device to create or attach to (at most 15 ASCII characters). */
         public Builder deviceName(String name) {
@@ -244,6 +246,12 @@ public final class TunPacketIoBackend implements PacketIoBackend {
             return this;
         }
 
+        /** The TUN clone device (default /dev/net/tun; a container may mount it elsewhere). */
+        public Builder cloneDevice(String path) {
+            this.cloneDevice = Path.of(path);
+            return this;
+        }
+
         /** Checks the settings; throws {@link IllegalArgumentException} naming the bad one. */
         public TunPacketIoBackend build() {
             if (deviceName == null || deviceName.isEmpty() || deviceName.length() >= IFNAMSIZ
@@ -262,6 +270,7 @@ public final class TunPacketIoBackend implements PacketIoBackend {
             settings.multiQueue = multiQueue;
             settings.maxFrameBytes = maxFrameBytes;
             settings.networkNamespace = networkNamespace;
+            settings.cloneDevice = cloneDevice;
             return new TunPacketIoBackend(settings);
         }
     }

@@ -15,6 +15,7 @@ import io.softgate.io.jnr.NetworkNamespace;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.util.function.IntPredicate;
 
 /**
  * The AF_XDP backend ({@code io.backend = af_xdp}): one AF_XDP socket per worker, bound to
@@ -57,21 +58,31 @@ public final class XdpPacketIoBackend implements PacketIoBackend {
     private XdpPacketIoBackend(Settings settings) {
         this.settings = settings;
         this.opened = new XdpPacketIo[settings.maxWorkers];
-        this.unavailabilityCause = probe();
+        this.unavailabilityCause = probe(settings.capabilities);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    private static Throwable probe() {
+    private static Throwable probe(IntPredicate hasCapability) {
         if (!Native.isAvailable()) {
             return new IllegalStateException("JNR-FFI cannot bind the C library: " + Native.unavailabilityCause(),
                 Native.unavailabilityCause());
         }
-        if (!Capabilities.has(Capabilities.CAP_NET_ADMIN) || !Capabilities.has(Capabilities.CAP_NET_RAW)
-            || !(Capabilities.has(Capabilities.CAP_BPF) || Capabilities.has(Capabilities.CAP_SYS_ADMIN))) {
-            return new IllegalStateException("AF_XDP needs CAP_NET_ADMIN, CAP_NET_RAW and CAP_BPF (or CAP_SYS_ADMIN)");
+        StringBuilder missing = new StringBuilder();
+        if (!hasCapability.test(Capabilities.CAP_NET_ADMIN)) {
+            missing.append(" CAP_NET_ADMIN");
+        }
+        if (!hasCapability.test(Capabilities.CAP_NET_RAW)) {
+            missing.append(" CAP_NET_RAW");
+        }
+        if (!hasCapability.test(Capabilities.CAP_BPF) && !hasCapability.test(Capabilities.CAP_SYS_ADMIN)) {
+            missing.append(" CAP_BPF");
+        }
+        if (missing.length() > 0) {
+            return new IllegalStateException("the process lacks" + missing
+                + " (AF_XDP needs CAP_NET_ADMIN, CAP_NET_RAW, CAP_BPF and, for large UMEMs, CAP_IPC_LOCK)");
         }
         int fd = Native.libc().socket(XdpConstants.AF_XDP, XdpConstants.SOCK_RAW | XdpConstants.SOCK_CLOEXEC, 0);
         if (fd < 0) {
@@ -292,6 +303,7 @@ public final class XdpPacketIoBackend implements PacketIoBackend {
         XdpMode xdpMode;
         XdpCopyMode copyMode;
         BusyPoll busyPoll;
+        IntPredicate capabilities;
     }
 
     /**
@@ -312,6 +324,7 @@ public final class XdpPacketIoBackend implements PacketIoBackend {
         private XdpMode xdpMode = XdpMode.AUTO;
         private XdpCopyMode copyMode = XdpCopyMode.AUTO;
         private BusyPoll busyPoll = BusyPoll.OFF;
+        private IntPredicate capabilities = Capabilities::has;
 
         /** The interface facing the fabric (its queues carry the VXLAN traffic). */
         public Builder interfaceName(String name) {
@@ -385,6 +398,12 @@ public final class XdpPacketIoBackend implements PacketIoBackend {
             return this;
         }
 
+        /** Test hook: which capabilities the availability check believes the process has. */
+        Builder capabilityCheck(IntPredicate hasCapability) {
+            this.capabilities = hasCapability;
+            return this;
+        }
+
         /** Checks the settings; throws {@link IllegalArgumentException} naming the bad one. */
         public XdpPacketIoBackend build() {
             if (interfaceName == null || interfaceName.isEmpty() || interfaceName.length() > 15) {
@@ -432,6 +451,7 @@ public final class XdpPacketIoBackend implements PacketIoBackend {
             settings.xdpMode = xdpMode;
             settings.copyMode = copyMode;
             settings.busyPoll = busyPoll;
+            settings.capabilities = capabilities;
             return new XdpPacketIoBackend(settings);
         }
     }

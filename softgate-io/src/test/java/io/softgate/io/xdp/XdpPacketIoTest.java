@@ -111,14 +111,18 @@ class XdpPacketIoTest {
     }
 
     @Test
-    void shouldLetTheKernelKeepAnsweringArpAndPingWhileTheSocketIsOpen() throws Exception {
+    void shouldLetTheKernelKeepAnsweringArpAndEchoWhileTheSocketIsOpen() throws Exception {
         setUp(1);
         backend = builder().build();
         backend.open(0, 1, pool);
 
-        String output = TestNamespaces.run("ip", "netns", "exec", remote, "ping", "-c", "1", "-W", "2", VTEP);
+        boolean answered;
+        try (NetworkNamespace.Scope scope = NetworkNamespace.enter(remote)) {
+            // As root the JDK sends an ICMP echo; the kernel must first resolve the VTEP with ARP.
+            answered = InetAddress.getByName(VTEP).isReachable(3000);
+        }
 
-        assertTrue(output.contains("1 received"), output);
+        assertTrue(answered, "the gateway's kernel answered ARP and the echo request");
     }
 
     @Test
