@@ -111,6 +111,19 @@ class XdpPacketIoTest {
     }
 
     @Test
+    void shouldReceiveWithBusyPollingEnabled() throws Exception {
+        setUp(1);
+        backend = builder().busyPoll(BusyPoll.recommended()).build();
+        PacketIo io = backend.open(0, 1, pool);
+
+        send(new byte[] {0x08, 0, 0, 0, 0, 0, 0x01, 0, 7, 7}, VTEP, 4789);
+
+        assertEquals(1, receiveAtLeast(io, 1));
+        assertTrue(backend.describeModes().endsWith("busy polling 20 us budget 64"), backend.describeModes());
+        releaseBatch();
+    }
+
+    @Test
     void shouldLetTheKernelKeepAnsweringArpAndEchoWhileTheSocketIsOpen() throws Exception {
         setUp(1);
         backend = builder().build();
