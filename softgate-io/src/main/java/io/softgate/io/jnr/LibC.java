@@ -44,4 +44,7 @@ public interface LibC {
     int if_nametoindex(String name);
 
     String strerror(int errno);
+
+    /** Pins a thread ({@code pid} 0 = the caller) to the CPUs in the mask at {@code maskAddress}. */
+    int sched_setaffinity(int pid, long maskBytes, long maskAddress);
 }
