@@ -124,6 +124,43 @@ class XdpPacketIoTest {
     }
 
     @Test
+    void shouldLeaveFragmentsAndHeadersWithOptionsToTheKernel() throws Exception {
+        setUp(1);
+        backend = builder().build();
+        PacketIo io = backend.open(0, 1, pool);
+        PacketSocket peer = new PacketSocket(remote, XdpVethPair.REMOTE_END);
+        try {
+            Endpoints endpoints = new Endpoints(0x02_00_00_00_0F_01L, 0x02_00_00_00_0F_02L, Ipv4Flyweight.parse(VTEP),
+                Ipv4Flyweight.parse(REMOTE), 4789, 4789);
+            byte[] moreFragments = ConformanceFrames.inbound(endpoints, 1, 100);
+            moreFragments[20] = 0x20;
+            byte[] laterFragment = ConformanceFrames.inbound(endpoints, 2, 100);
+            laterFragment[21] = 0x10;
+            byte[] withOptions = ConformanceFrames.inbound(endpoints, 3, 100);
+            withOptions[14] = 0x46;
+            byte[] dontFragment = ConformanceFrames.inbound(endpoints, 4, 100);
+            dontFragment[20] = 0x40;
+            // Checksums are left stale on purpose: the kernel drops these, and the queue must not see them.
+            peer.send(moreFragments);
+            peer.send(laterFragment);
+            peer.send(withOptions);
+            peer.send(dontFragment);
+
+            assertEquals(1, receiveAtLeast(io, 1), "only the unfragmented datagram (DF set) reached the queue");
+            assertEquals(4, ConformanceFrames.sequence(copyOf(0)));
+            releaseBatch();
+        } finally {
+            peer.close();
+        }
+    }
+
+    private byte[] copyOf(int slot) {
+        byte[] copy = new byte[batch.length[slot]];
+        memory.buffer().getBytes(batch.offset[slot], copy);
+        return copy;
+    }
+
+    @Test
     void shouldLetTheKernelKeepAnsweringArpAndEchoWhileTheSocketIsOpen() throws Exception {
         setUp(1);
         backend = builder().build();
