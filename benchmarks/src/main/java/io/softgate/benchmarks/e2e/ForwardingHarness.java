@@ -9,6 +9,7 @@ import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.StageVector;
 import io.softgate.io.jnr.Native;
 import io.softgate.io.xdp.BusyPoll;
+import io.softgate.io.xdp.XdpPacketIo;
 import io.softgate.io.xdp.XdpPacketIoBackend;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -32,7 +33,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * histogram and no 2x-overload run. CPU sharing on the 2-core machine: the generator thread is
  * pinned to CPU 0 (its veth transmit and the gateway's softirq receive run there too), the
  * softgate's worker to CPU 1 (its transmit to the sink runs there too). In the kernel run the
- * generator is on CPU 0 and the kernel forwards in softirq on the generator's CPU.
+ * generator is on CPU 0 and RPS steers gw0's receive processing (forwarding, transmit to the
+ * sink, the sink's receive) to CPU 1.
  *
  * <p>Run as root: {@code benchmarks/run-forwarding-harness.sh [seconds] [busy-poll]}.
  *
@@ -40,7 +42,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class ForwardingHarness {
     private static final int BATCH = 32;
-    private static final int FRAMES = 16384;
+    private static final int FRAMES = 32768;
 
     private ForwardingHarness() {
     }
@@ -213,7 +215,7 @@ public final class ForwardingHarness {
 
         Relay(Topology topology, BusyPoll busyPoll) {
             inbound = XdpPacketIoBackend.builder().interfaceName("gw0").networkNamespace(topology.gateway)
-                .vtepAddress(Topology.GATEWAY_IN_IP).ringSize(2048).maxWorkers(1).busyPoll(busyPoll).build();
+                .vtepAddress(Topology.GATEWAY_IN_IP).ringSize(8192).maxWorkers(1).busyPoll(busyPoll).build();
             outbound = XdpPacketIoBackend.builder().interfaceName("gw1").networkNamespace(topology.gateway)
                 .vtepAddress(Topology.GATEWAY_OUT_IP).ringSize(2048).maxWorkers(1).build();
         }
@@ -283,6 +285,13 @@ public final class ForwardingHarness {
         void stop() throws InterruptedException {
             running = false;
             thread.join(5000);
+            try {
+                long[] stats = ((XdpPacketIo) rx).kernelStatistics();
+                System.out.printf("  gw0 socket: rx_dropped %d, rx_ring_full %d, rx_fill_ring_empty %d; softgate queues: %s | %s%n",
+                    stats[0], stats[3], stats[4], rx.counters(), tx.counters());
+            } catch (IOException e) {
+                System.out.println("  gw0 socket statistics unavailable: " + e.getMessage());
+            }
             rx.close();
             tx.close();
             inbound.close();

@@ -56,8 +56,15 @@ final class Topology implements AutoCloseable {
         }
     }
 
+    /**
+     * Turns the gateway kernel's forwarding on or off. On, gw0's receive processing is steered to
+     * CPU 1 with RPS, so the kernel forwards on the core the softgate's worker uses in the other run
+     * (the generator keeps CPU 0).
+     */
     void kernelForwarding(boolean enabled) throws IOException {
         sysctl(gateway, "net.ipv4.ip_forward", enabled ? "1" : "0");
+        run("ip", "netns", "exec", gateway, "sh", "-c",
+            "echo " + (enabled ? "2" : "0") + " > /sys/class/net/gw0/queues/rx-0/rps_cpus");
     }
 
     /** Packets received by {@code sink0} so far (the kernel's device counter). */

@@ -14,11 +14,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * when softirq receive and the poller fight for one core. Pair it with the device settings
  * {@code napi_defer_hard_irqs} and {@code gro_flush_timeout} (see BUILD-FACTS).
  *
+ * <p>Threading: immutable.
+ *
  * @param enabled whether to set the options and poll from receive
  * @param busyPollMicros SO_BUSY_POLL
  * @param budget SO_BUSY_POLL_BUDGET
- *
- * <p>Threading: immutable.
  */
 public record BusyPoll(boolean enabled, int busyPollMicros, int budget) {
     /** No busy polling (default): the kernel's softirq fills the RX ring. */
