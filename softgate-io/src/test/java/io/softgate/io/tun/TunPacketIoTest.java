@@ -166,6 +166,23 @@ class TunPacketIoTest {
     }
 
     @Test
+    void shouldCreateTheDeviceWhenMissingAndRemoveItWithTheLastQueue() throws Exception {
+        String unavailable = TestNamespaces.unavailableReason();
+        Assumptions.assumeTrue(unavailable == null, unavailable);
+        namespace = namespaces.create("sgtun");
+        backend = TunPacketIoBackend.builder().deviceName("sgnew0").mode(TunMode.TUN).networkNamespace(namespace).build();
+
+        PacketIo io = backend.open(0, 1, pool);
+        String created = TestNamespaces.run("ip", "-n", namespace, "-d", "link", "show", "sgnew0");
+        io.close();
+
+        assertTrue(created.contains("tun type tun") && created.contains("multi_queue"), created);
+        IOException gone = assertThrows(IOException.class,
+            () -> TestNamespaces.run("ip", "-n", namespace, "link", "show", "sgnew0"));
+        assertTrue(gone.getMessage().contains("does not exist"), gone.getMessage());
+    }
+
+    @Test
     void shouldRefuseSeveralWorkersOnASingleQueueDevice() {
         TunPacketIoBackend single = TunPacketIoBackend.builder().deviceName("sgnone0").multiQueue(false).build();
         Assumptions.assumeTrue(single.isAvailable(), () -> "tun unavailable: " + single.unavailabilityCause());
