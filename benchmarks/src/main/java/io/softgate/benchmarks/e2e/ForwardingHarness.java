@@ -3,10 +3,22 @@ package io.softgate.benchmarks.e2e;
 import io.softgate.core.io.PacketIo;
 import io.softgate.core.memory.FrameMemory;
 import io.softgate.core.memory.FramePool;
-import io.softgate.core.packet.EthernetFlyweight;
-import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.core.counter.CounterLayout;
+import io.softgate.core.packet.PacketBuilder;
 import io.softgate.core.pipeline.PacketBatch;
+import io.softgate.core.pipeline.Pipeline;
 import io.softgate.core.pipeline.StageVector;
+import io.softgate.core.snapshot.ConfigSnapshot;
+import io.softgate.core.snapshot.SnapshotPublisher;
+import io.softgate.core.snapshot.WorkerEpochs;
+import io.softgate.evpn.forwarding.ForwardingPipeline;
+import io.softgate.evpn.forwarding.compiler.ForwardingCompiler;
+import io.softgate.evpn.forwarding.model.ForwardingIntent;
+import io.softgate.evpn.forwarding.model.NextHop;
+import io.softgate.evpn.forwarding.model.NodeIntent;
+import io.softgate.evpn.forwarding.model.RouteIntent;
+import io.softgate.evpn.forwarding.model.VrfIntent;
+import io.softgate.evpn.forwarding.table.ForwardingTables;
 import io.softgate.io.jnr.Native;
 import io.softgate.io.xdp.BusyPoll;
 import io.softgate.io.xdp.XdpPacketIo;
@@ -22,15 +34,15 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * End-to-end forwarding harness (issue 8, "Done when" 3, first part): a generator sends VXLAN
- * through a gateway namespace to a sink namespace, once with the softgate's AF_XDP backend
- * relaying (receive on gw0, rewrite outer Ethernet/IPv4 toward the sink, transmit on gw1, frames
- * never copied in user space) and once with the Linux kernel forwarding the same packets (plain
- * IPv4 routing, static neighbours), and prints the sink's received rate for each and their ratio,
- * for 64-byte and 1400-byte inner frames.
+ * through a gateway namespace to a sink namespace, once with the softgate forwarding it (AF_XDP
+ * receive on gw0, the evpn-gateway pipeline vxlan-decap / vrf-route / vxlan-encap toward the
+ * sink's VTEP, AF_XDP transmit on gw1; frames never copied in user space) and once with the Linux
+ * kernel forwarding the same outer packets (plain IPv4 routing, static neighbours), and prints the
+ * sink's received rate for each and their ratio, for 64-byte and 1400-byte inner frames.
  *
- * <p>What it is not (yet): the softgate runs only its I/O and an outer-header rewrite, not the
- * NAT/LB pipeline, and the kernel does plain forwarding, not vxlan + nftables NAT; no latency
- * histogram and no 2x-overload run. CPU sharing on the 2-core machine: the generator thread is
+ * <p>What it is not (yet): no NAT/LB/ACL stages on the softgate side; the kernel baseline is plain
+ * forwarding, a lighter job than vxlan devices + nftables NAT; no latency histogram, no
+ * 2x-overload run. CPU sharing on the 2-core machine: the generator thread is
  * pinned to CPU 0 (its veth transmit and the gateway's softirq receive run there too), the
  * softgate's worker to CPU 1 (its transmit to the sink runs there too). In the kernel run the
  * generator is on CPU 0 and RPS steers gw0's receive processing (forwarding, transmit to the
@@ -43,6 +55,13 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class ForwardingHarness {
     private static final int BATCH = 32;
     private static final int FRAMES = 32768;
+    private static final int L3_VNI = 5001;
+    private static final String ROUTER_MAC = "02:5f:00:00:00:01";
+    private static final String REMOTE_ROUTER_MAC = "02:20:00:00:00:01";
+    private static final String INNER_SOURCE_MAC = "02:11:00:00:00:01";
+    private static final String INNER_SOURCE_IP = "172.16.0.10";
+    private static final String INNER_DESTINATION_IP = "10.99.0.7";
+    private static final String INNER_PREFIX = "10.99.0.0/16";
 
     private ForwardingHarness() {
     }
@@ -57,7 +76,7 @@ public final class ForwardingHarness {
             for (int inner : new int[] {64, 1400}) {
                 Result softgate = run(topology, inner, seconds, busyPoll);
                 Result kernel = run(topology, inner, seconds, null);
-                lines.add(String.format("inner %4d B: softgate (AF_XDP relay) %.3f Mpps [generator %.3f Mpps, worker CPU %.0f ns/pkt,"
+                lines.add(String.format("inner %4d B: softgate (AF_XDP + decap/route/encap) %.3f Mpps [generator %.3f Mpps, worker CPU %.0f ns/pkt,"
                     + " machine CPU %.2f core-s/Mpkt] | kernel forwarding %.3f Mpps [generator %.3f Mpps, machine CPU %.2f"
                     + " core-s/Mpkt] | ratio %.2f", inner, softgate.sinkMpps, softgate.generatedMpps, softgate.workerNsPerPacket,
                     softgate.machineCoreSecondsPerMillion, kernel.sinkMpps, kernel.generatedMpps,
@@ -142,9 +161,10 @@ public final class ForwardingHarness {
         Generator(Topology topology, int innerBytes, boolean toSoftgate) {
             this.backend = XdpPacketIoBackend.builder().interfaceName("gen0").networkNamespace(topology.generator)
                 .vtepAddress(Topology.GENERATOR_IP).ringSize(2048).maxWorkers(1).build();
-            this.template = VxlanFrames.frame(Topology.GENERATOR_MAC, Topology.GATEWAY_IN_MAC,
-                Ipv4Flyweight.parse(Topology.GENERATOR_IP),
-                Ipv4Flyweight.parse(toSoftgate ? Topology.GATEWAY_IN_IP : Topology.SINK_IP), innerBytes);
+            byte[] inner = PacketBuilder.ethernet(PacketBuilder.parseMac(INNER_SOURCE_MAC), PacketBuilder.parseMac(ROUTER_MAC))
+                .ipv4(INNER_SOURCE_IP, INNER_DESTINATION_IP).ttl(64).udp(40000, 53).payload(innerBytes - 42).build();
+            this.template = PacketBuilder.vxlan(Topology.GENERATOR_MAC, Topology.GATEWAY_IN_MAC, Topology.GENERATOR_IP,
+                toSoftgate ? Topology.GATEWAY_IN_IP : Topology.SINK_IP, 49152, L3_VNI, inner);
         }
 
         void start() throws IOException {
@@ -199,15 +219,22 @@ public final class ForwardingHarness {
         }
     }
 
-    /** The softgate side: AF_XDP receive on gw0, outer rewrite toward the sink, AF_XDP transmit on gw1. */
+    /**
+     * The softgate side: AF_XDP receive on gw0, the evpn-gateway forwarding pipeline (vxlan-decap,
+     * vrf-route, vxlan-encap toward the sink's VTEP), AF_XDP transmit on gw1.
+     */
     private static final class Relay implements Runnable {
         private final XdpPacketIoBackend inbound;
         private final XdpPacketIoBackend outbound;
         private final FrameMemory memory = new FrameMemory(FRAMES);
         private final FramePool pool = new FramePool(memory);
+        private final PacketBatch batch = new PacketBatch(memory, BATCH);
+        private final Pipeline pipeline = new Pipeline(ForwardingPipeline.definition(), 0, batch, pool, new CounterLayout());
+        private final ConfigSnapshot snapshot;
         private final Thread thread = new Thread(this, "softgate-worker");
         private volatile boolean running = true;
         private volatile long forwarded;
+        private volatile long dropped;
         private volatile long threadCpuNs;
         private PacketIo rx;
         private PacketIo tx;
@@ -218,6 +245,14 @@ public final class ForwardingHarness {
                 .vtepAddress(Topology.GATEWAY_IN_IP).ringSize(8192).maxWorkers(1).busyPoll(busyPoll).build();
             outbound = XdpPacketIoBackend.builder().interfaceName("gw1").networkNamespace(topology.gateway)
                 .vtepAddress(Topology.GATEWAY_OUT_IP).ringSize(2048).maxWorkers(1).build();
+            // Our VTEP is gw0's address; encapsulated packets leave toward the sink's VTEP with the
+            // sink's MAC as the underlay next hop (gw1 is a point-to-point link to it).
+            NodeIntent node = NodeIntent.of(Topology.GATEWAY_IN_IP, ROUTER_MAC, Topology.mac(Topology.GATEWAY_IN_MAC),
+                Topology.mac(Topology.SINK_MAC));
+            ForwardingIntent intent = ForwardingIntent.of(node, List.of(VrfIntent.of("tenant", L3_VNI, 1)),
+                List.of(RouteIntent.of("tenant", INNER_PREFIX, NextHop.remoteVtep(Topology.SINK_IP, REMOTE_ROUTER_MAC))));
+            ForwardingTables tables = new ForwardingCompiler().compile(intent);
+            snapshot = new SnapshotPublisher(new WorkerEpochs(1)).publish(ConfigSnapshot.builder().with(ForwardingTables.SLOT, tables));
         }
 
         void start() throws IOException {
@@ -239,32 +274,22 @@ public final class ForwardingHarness {
             pinTo(1);
             com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long id = Thread.currentThread().getId();
-            PacketBatch batch = new PacketBatch(memory, BATCH);
-            StageVector slots = new StageVector(BATCH);
-            UnsafeBuffer frames = memory.buffer();
-            int sinkAddress = Ipv4Flyweight.parse(Topology.SINK_IP);
-            int gatewayAddress = Ipv4Flyweight.parse(Topology.GATEWAY_OUT_IP);
             long count = 0;
+            long drops = 0;
             int loops = 0;
             try {
                 while (running) {
                     batch.clear();
-                    slots.clear();
                     int received = rx.receive(batch, 0, pool);
-                    for (int slot = 0; slot < received; slot++) {
-                        int offset = batch.offset[slot];
-                        EthernetFlyweight.destinationMac(frames, offset, Topology.SINK_MAC);
-                        EthernetFlyweight.sourceMac(frames, offset, Topology.GATEWAY_OUT_MAC);
-                        int ip = offset + EthernetFlyweight.HEADER_LENGTH;
-                        Ipv4Flyweight.source(frames, ip, gatewayAddress);
-                        Ipv4Flyweight.destination(frames, ip, sinkAddress);
-                        Ipv4Flyweight.ttl(frames, ip, Ipv4Flyweight.ttl(frames, ip) - 1);
-                        Ipv4Flyweight.updateChecksum(frames, ip);
-                        slots.add(slot);
-                    }
                     if (received > 0) {
-                        tx.transmit(batch, slots, pool);
-                        count += received;
+                        pipeline.run(batch, snapshot, System.nanoTime());
+                        StageVector send = pipeline.transmitVector();
+                        StageVector drop = pipeline.dropVector();
+                        for (int i = 0; i < drop.size(); i++) {
+                            pool.release(batch.frame[drop.slot(i)]);
+                        }
+                        drops += drop.size();
+                        count += tx.transmit(batch, send, pool);
                     } else {
                         // Reclaim completions on the transmit socket while idle.
                         tx.receive(batch, 0, pool);
@@ -274,9 +299,11 @@ public final class ForwardingHarness {
                     }
                     if ((++loops & 1023) == 0) {
                         forwarded = count;
+                        dropped = drops;
                         threadCpuNs = threads.getThreadCpuTime(id);
                     }
                 }
+                dropped = drops;
             } catch (Throwable e) {
                 failure = e;
             }
@@ -287,8 +314,8 @@ public final class ForwardingHarness {
             thread.join(5000);
             try {
                 long[] stats = ((XdpPacketIo) rx).kernelStatistics();
-                System.out.printf("  gw0 socket: rx_dropped %d, rx_ring_full %d, rx_fill_ring_empty %d; softgate queues: %s | %s%n",
-                    stats[0], stats[3], stats[4], rx.counters(), tx.counters());
+                System.out.printf("  gw0 socket: rx_dropped %d, rx_ring_full %d, rx_fill_ring_empty %d; softgate queues: %s | %s;"
+                    + " pipeline drops %d%n", stats[0], stats[3], stats[4], rx.counters(), tx.counters(), dropped);
             } catch (IOException e) {
                 System.out.println("  gw0 socket statistics unavailable: " + e.getMessage());
             }
