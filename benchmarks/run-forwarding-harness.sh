@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end forwarding harness (issue 8): generator -> gateway -> sink across network namespaces,
 # softgate AF_XDP relay vs kernel forwarding in the same run. Needs root (namespaces, AF_XDP, BPF),
-# iproute2 and libbpf1. Usage: benchmarks/run-forwarding-harness.sh [seconds-per-run] [busy-poll]
+# iproute2. Usage: benchmarks/run-forwarding-harness.sh [seconds-per-run] [busy-poll]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -o -q -B -pl benchmarks -am package -DskipTests

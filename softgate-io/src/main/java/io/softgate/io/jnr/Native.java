@@ -8,7 +8,7 @@ import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Loads the C library (and, on demand, libbpf) through JNR-FFI once, remembers why loading failed,
+ * Loads the C library through JNR-FFI once, remembers why loading failed,
  * and turns failed calls into {@link IOException}s that name the call and the errno text.
  *
  * <p>Threading: the libraries load once under the class initialiser's lock; every method is
@@ -29,8 +29,6 @@ public final class Native {
     private static final LibC LIBC;
     private static final Runtime RUNTIME;
     private static final Throwable LIBC_CAUSE;
-    private static volatile LibBpf libBpf;
-    private static volatile Throwable libBpfCause;
 
     static {
         LibC loaded = null;
@@ -72,23 +70,6 @@ public final class Native {
             throw new IllegalStateException("JNR-FFI cannot bind the C library: " + LIBC_CAUSE, LIBC_CAUSE);
         }
         return LIBC;
-    }
-
-    /** libbpf ({@code libbpf.so.1}, Debian package libbpf1), loaded on first use. */
-    public static synchronized LibBpf libbpf() throws IOException {
-        if (libBpf == null && libBpfCause == null) {
-            try {
-                libBpf = LibraryLoader.create(LibBpf.class).search("/usr/lib/x86_64-linux-gnu")
-                    .search("/usr/lib/aarch64-linux-gnu").search("/usr/lib64").search("/usr/lib")
-                    .load("libbpf.so.1");
-            } catch (Throwable e) {
-                libBpfCause = e;
-            }
-        }
-        if (libBpf == null) {
-            throw new IOException("cannot load libbpf.so.1 (install Debian package libbpf1): " + libBpfCause, libBpfCause);
-        }
-        return libBpf;
     }
 
     /** The calling thread's errno after the last call through JNR. */

@@ -8,7 +8,6 @@ import io.softgate.core.memory.FramePool;
 import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.packet.VxlanFlyweight;
 import io.softgate.io.jnr.Capabilities;
-import io.softgate.io.jnr.LibBpf;
 import io.softgate.io.jnr.Native;
 import io.softgate.io.jnr.NativeException;
 import io.softgate.io.jnr.NetworkNamespace;
@@ -22,7 +21,8 @@ import java.util.function.IntPredicate;
  * interface queue {@code firstQueue + workerId}, receiving and sending in the worker's own frames
  * (the {@link FrameMemory} region is the UMEM). On the first {@link #open} it loads
  * {@link XdpSteeringProgram} (VXLAN to our VTEP goes to the sockets, everything else to the
- * kernel) and attaches it to the interface; {@link #close} detaches it.
+ * kernel) and attaches it to the interface with a BPF link; {@link #close} detaches it, and so
+ * does the process's exit or crash (the kernel closes the link).
  *
  * <p>Modes: the program runs in the driver (native) where the driver supports it, else generic;
  * sockets bind zero-copy where the driver supports it, else copy mode (always copy on veth). Both
@@ -31,8 +31,9 @@ import java.util.function.IntPredicate;
  * EBUSY (the kernel has not yet released the queue from a previous socket) is retried every
  * 100 ms for up to {@link Builder#bindRetries} tries.
  *
- * <p>Availability: JNR-FFI loads, the kernel has AF_XDP, libbpf.so.1 loads (Debian package
- * libbpf1), and the process has CAP_NET_ADMIN, CAP_NET_RAW and CAP_BPF (or CAP_SYS_ADMIN).
+ * <p>Availability: JNR-FFI loads, the kernel has AF_XDP (and BPF links for XDP, Linux 5.9+), and
+ * the process has CAP_NET_ADMIN, CAP_NET_RAW and CAP_BPF (or CAP_SYS_ADMIN). No libbpf or libxdp
+ * is needed: everything is raw system calls.
  * Large UMEMs also need CAP_IPC_LOCK (or a high memlock limit).
  *
  * <p>Threading: {@link #name}, {@link #isAvailable}, {@link #unavailabilityCause} from any thread;
@@ -48,7 +49,8 @@ public final class XdpPacketIoBackend implements PacketIoBackend {
     private final Throwable unavailabilityCause;
     private final XdpPacketIo[] opened;
     private XdpSteeringProgram program;
-    private int attachedIfindex;
+    /** The BPF link holding the program on the interface; closing it detaches. */
+    private int linkFd = -1;
     private int attachFlags;
     private boolean logged;
     private boolean closed;
@@ -89,11 +91,6 @@ public final class XdpPacketIoBackend implements PacketIoBackend {
             return new IllegalStateException("the kernel refuses AF_XDP sockets: " + Native.describe(Native.errno()));
         }
         Native.closeQuietly(fd);
-        try {
-            Native.libbpf();
-        } catch (IOException e) {
-            return e;
-        }
         return null;
     }
 
@@ -169,37 +166,44 @@ public final class XdpPacketIoBackend implements PacketIoBackend {
     }
 
     private void attachProgram(int ifindex) throws IOException {
-        LibBpf libbpf = Native.libbpf();
         XdpSteeringProgram loaded = XdpSteeringProgram.load(settings.vtepAddress, settings.udpPort, settings.maxQueues);
         String fallback = "";
         int flags = -1;
-        if (settings.xdpMode != XdpMode.GENERIC) {
-            int result = libbpf.bpf_xdp_attach(ifindex, loaded.programFd(),
-                XdpConstants.XDP_FLAGS_UPDATE_IF_NOEXIST | XdpConstants.XDP_FLAGS_DRV_MODE, 0L);
-            if (result == 0) {
-                flags = XdpConstants.XDP_FLAGS_DRV_MODE;
-            } else if (settings.xdpMode == XdpMode.NATIVE) {
-                loaded.close();
-                throw new NativeException("attach XDP program in native mode to " + settings.interfaceName
-                    + " (another XDP program attached, or no driver support)", -result);
-            } else {
-                fallback = " (native refused: " + Native.describe(-result) + ")";
+        int link = -1;
+        try {
+            if (settings.xdpMode != XdpMode.GENERIC) {
+                try {
+                    link = loaded.attach(ifindex, XdpConstants.XDP_FLAGS_DRV_MODE,
+                        "attach XDP program in native mode to " + settings.interfaceName);
+                    flags = XdpConstants.XDP_FLAGS_DRV_MODE;
+                } catch (NativeException e) {
+                    if (settings.xdpMode == XdpMode.NATIVE || e.errno() == Native.EBUSY) {
+                        throw withHint(e);
+                    }
+                    fallback = " (native refused: " + Native.describe(e.errno()) + ")";
+                }
             }
-        }
-        if (flags < 0) {
-            int result = libbpf.bpf_xdp_attach(ifindex, loaded.programFd(),
-                XdpConstants.XDP_FLAGS_UPDATE_IF_NOEXIST | XdpConstants.XDP_FLAGS_SKB_MODE, 0L);
-            if (result != 0) {
-                loaded.close();
-                throw new NativeException("attach XDP program in generic mode to " + settings.interfaceName
-                    + " (another XDP program attached?)", -result);
+            if (link < 0) {
+                link = loaded.attach(ifindex, XdpConstants.XDP_FLAGS_SKB_MODE,
+                    "attach XDP program in generic mode to " + settings.interfaceName);
+                flags = XdpConstants.XDP_FLAGS_SKB_MODE;
             }
-            flags = XdpConstants.XDP_FLAGS_SKB_MODE;
+        } catch (NativeException e) {
+            loaded.close();
+            throw withHint(e);
         }
         program = loaded;
-        attachedIfindex = ifindex;
+        linkFd = link;
         attachFlags = flags;
         modeDescription = "program " + (flags == XdpConstants.XDP_FLAGS_DRV_MODE ? "native" : "generic") + fallback;
+    }
+
+    private NativeException withHint(NativeException e) {
+        if (e.errno() == Native.EBUSY && !e.getMessage().contains("another XDP program")) {
+            return new NativeException(e.getMessage().replace(" failed: ", "") + " (another XDP program is attached"
+                + " to " + settings.interfaceName + ": softgate never replaces it)", e.errno());
+        }
+        return e;
     }
 
     private XdpSocket bind(int ifindex, int queue, FrameMemory memory) throws IOException {
@@ -273,12 +277,8 @@ public final class XdpPacketIoBackend implements PacketIoBackend {
         }
         synchronized (this) {
             if (program != null) {
-                try (NetworkNamespace.Scope scope = NetworkNamespace.enter(settings.networkNamespace)) {
-                    Native.libbpf().bpf_xdp_detach(attachedIfindex, attachFlags, 0L);
-                } catch (IOException e) {
-                    LOG.log(Level.WARNING, "cannot detach the XDP program from " + settings.interfaceName + ": "
-                        + e.getMessage());
-                }
+                Native.closeQuietly(linkFd);
+                linkFd = -1;
                 program.close();
                 program = null;
             }

@@ -20,7 +20,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * VTEP; destination port ours (4789, RFC 7348 §5). A match is redirected with
  * {@code bpf_redirect_map(xskmap, rx_queue_index, XDP_PASS)}: the fallback action in the flags
  * means a queue without a socket hands the packet to the kernel instead of dropping it. So ARP,
- * BGP, SSH, ICMP and VXLAN for other addresses all stay with the kernel.
+ * BGP, SSH, ICMP and VXLAN for other addresses all stay with the kernel. The program is attached
+ * with a BPF link ({@link #attach}), so it goes away with the process.
  *
  * <p>Threading: control thread only; the file descriptors are closed by {@link #close()}.
  */
@@ -30,6 +31,9 @@ final class XdpSteeringProgram implements AutoCloseable {
     private static final int BPF_MAP_UPDATE_ELEM = 2;
     private static final int BPF_MAP_DELETE_ELEM = 3;
     private static final int BPF_PROG_LOAD = 5;
+    private static final int BPF_LINK_CREATE = 28;
+    /** enum bpf_attach_type BPF_XDP. */
+    private static final int BPF_XDP = 37;
     private static final int BPF_MAP_TYPE_XSKMAP = 17;
     private static final int BPF_PROG_TYPE_XDP = 6;
     private static final int BPF_PSEUDO_MAP_FD = 1;
@@ -77,6 +81,22 @@ final class XdpSteeringProgram implements AutoCloseable {
 
     int programFd() {
         return programFd;
+    }
+
+    /**
+     * Attaches the program to {@code ifindex} through a BPF link ({@code flags}: XDP_FLAGS_DRV_MODE
+     * or XDP_FLAGS_SKB_MODE) and returns the link's descriptor. The program stays attached exactly
+     * as long as that descriptor is open: closing it detaches, and so does the process's death, so a
+     * crashed softgate never leaves its program behind. Fails with EBUSY when another XDP program
+     * is attached (never replaced).
+     */
+    int attach(int ifindex, int flags, String what) throws IOException {
+        UnsafeBuffer attr = Native.scratch(ATTR_BYTES);
+        attr.putInt(0, programFd);
+        attr.putInt(4, ifindex);
+        attr.putInt(8, BPF_XDP);
+        attr.putInt(12, flags);
+        return bpf(BPF_LINK_CREATE, attr, what);
     }
 
     /** Puts socket {@code socketFd} into the map at {@code queue}: packets steered on that queue go to it. */

@@ -4,7 +4,8 @@
  * between pool and kernel by index, no user-space copy), fill/completion/RX/TX rings driven in
  * Java with acquire/release ordering, need-wakeup kicks at most once per batch, optional busy
  * polling, and a steering program assembled in Java that hands only VXLAN for our VTEP to the
- * sockets (everything else stays with the kernel). libbpf (Debian libbpf1) attaches the program.
+ * sockets (everything else stays with the kernel), attached with a BPF link so it goes with the
+ * process. Only raw system calls through the C library: no libbpf or libxdp is needed.
  *
  * <pre>{@code
  * XdpPacketIoBackend fabric = XdpPacketIoBackend.builder()

@@ -217,6 +217,25 @@ class XdpPacketIoTest {
     }
 
     @Test
+    void shouldNeverReplaceAnXdpProgramAlreadyOnTheInterface() throws Exception {
+        setUp(1);
+        backend = builder().build();
+        backend.open(0, 1, pool);
+        XdpPacketIoBackend second = builder().build();
+        try {
+            FramePool other = new FramePool(new FrameMemory(64));
+
+            IOException refusal = assertThrows(IOException.class, () -> second.open(0, 1, other));
+
+            assertTrue(refusal.getMessage().contains("another XDP program is attached"), refusal.getMessage());
+            assertEquals(64, other.available());
+        } finally {
+            second.close();
+        }
+        assertTrue(linkShow().contains("xdp"), "the first backend's program is still attached: " + linkShow());
+    }
+
+    @Test
     void shouldOpenOneSocketPerWorkerQueueAndDetachOnClose() throws Exception {
         setUp(2);
         backend = builder().build();
