@@ -1,0 +1,277 @@
+package io.softgate.service.config;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a parsed configuration completely (ranges, formats, uniqueness, cross-references) and
+ * returns every problem with its field path, so one start-up attempt shows all of them.
+ *
+ * <p>Threading: stateless.
+ */
+public final class ConfigValidator {
+    /** RFC 7348 §5: the VNI is a 24-bit field; 0 is reserved here as "no VNI". */
+    public static final long MAX_VNI = 0xFF_FFFFL;
+    /** RFC 6793: AS numbers are 4 octets; 0 is reserved (RFC 7607). */
+    public static final long MAX_ASN = 0xFFFF_FFFFL;
+    public static final int MAX_STATS_INTERVAL_SECONDS = 86_400;
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    private final List<ConfigError> errors = new ArrayList<>();
+
+    private ConfigValidator() {
+    }
+
+    /** Every problem in {@code config}; empty when it is usable. */
+    public static List<ConfigError> validate(SoftgateConfig config) {
+        ConfigValidator validator = new ConfigValidator();
+        validator.check(config);
+        return List.copyOf(validator.errors);
+    }
+
+    private void check(SoftgateConfig config) {
+        Set<String> vrfNames = checkForwarding(config.forwarding());
+        checkNode(config.node(), vrfNames);
+        checkDataplane(config.dataplane());
+        checkIo(config.io());
+        checkBgp(config.bgp());
+        if (config.stateDir().isBlank()) {
+            error("stateDir", "must not be empty");
+        }
+    }
+
+    private void checkNode(NodeConfig node, Set<String> vrfNames) {
+        if (node == null) {
+            error("node", "required");
+            return;
+        }
+        name("node.name", node.name(), true);
+        unicastMac("node.routerMac", node.routerMac(), true);
+        unicastIpv4("node.vtepAddress", node.vtepAddress(), true);
+        range("node.underlayMtuBytes", node.underlayMtuBytes(), NodeConfig.MIN_UNDERLAY_MTU_BYTES,
+            NodeConfig.MAX_UNDERLAY_MTU_BYTES);
+        // Defaults copy the router MAC; only a different value needs a check of its own.
+        if (!java.util.Objects.equals(node.underlayMac(), node.routerMac())) {
+            unicastMac("node.underlayMac", node.underlayMac(), false);
+        }
+        if (!java.util.Objects.equals(node.underlayNextHopMac(), node.routerMac())) {
+            unicastMac("node.underlayNextHopMac", node.underlayNextHopMac(), false);
+        }
+        range("node.icmpErrorsPerSecond", node.icmpErrorsPerSecond(), 0, 1_000_000_000);
+        range("node.icmpErrorBurst", node.icmpErrorBurst(), node.icmpErrorsPerSecond() > 0 ? 1 : 0, 1_000_000_000);
+        if (node.publicVrf() != null && !vrfNames.contains(node.publicVrf())) {
+            error("node.publicVrf", "names no VRF in forwarding.vrfs: " + node.publicVrf());
+        }
+    }
+
+    private void checkDataplane(DataplaneConfig dataplane) {
+        range("dataplane.workers", dataplane.workers(), 1, DataplaneConfig.MAX_WORKERS);
+        range("dataplane.batchSize", dataplane.batchSize(), 1, DataplaneConfig.MAX_BATCH_SIZE);
+        // A worker needs a batch in flight plus frames held by its I/O rings.
+        long minimumFrames = 2L * Math.max(1, dataplane.batchSize());
+        range("dataplane.framesPerWorker", dataplane.framesPerWorker(), minimumFrames, DataplaneConfig.MAX_FRAMES_PER_WORKER);
+        range("dataplane.statsIntervalSeconds", dataplane.statsIntervalSeconds(), 0, MAX_STATS_INTERVAL_SECONDS);
+    }
+
+    private void checkIo(IoConfig io) {
+        ipv4("io.udp.bindAddress", io.udp().bindAddress(), true);
+        range("io.udp.port", io.udp().port(), 1, 65_535);
+        if (io.backend() == IoBackendKind.PCAP) {
+            if (blank(io.pcap().input())) {
+                error("io.pcap.input", "required when io.backend is pcap");
+            }
+            if (blank(io.pcap().output())) {
+                error("io.pcap.output", "required when io.backend is pcap");
+            }
+        }
+    }
+
+    private Set<String> checkForwarding(ForwardingConfig forwarding) {
+        Set<String> names = new HashSet<>();
+        Map<Long, Integer> vniOwners = new HashMap<>();
+        List<VrfConfig> vrfs = forwarding.vrfs();
+        for (int v = 0; v < vrfs.size(); v++) {
+            String path = "forwarding.vrfs[" + v + "]";
+            VrfConfig vrf = vrfs.get(v);
+            if (vrf == null) {
+                error(path, "required (null entry)");
+                continue;
+            }
+            if (name(path + ".name", vrf.name(), true) && !names.add(vrf.name())) {
+                error(path + ".name", "duplicate VRF name " + vrf.name());
+            }
+            if (range(path + ".l3vni", vrf.l3vni(), 1, MAX_VNI)) {
+                Integer owner = vniOwners.putIfAbsent(vrf.l3vni(), v);
+                if (owner != null) {
+                    error(path + ".l3vni", "L3VNI " + vrf.l3vni() + " already used by forwarding.vrfs[" + owner + "]");
+                }
+            }
+            unicastIpv4(path + ".gatewayIpv4", vrf.gatewayIpv4(), false);
+            if (vrf.gatewayIpv6() != null) {
+                try {
+                    byte[] address = Addresses.parseIpLiteral(vrf.gatewayIpv6());
+                    if (address.length != 16 || (address[0] & 0xFF) == 0xFF || java.util.Arrays.equals(address, new byte[16])) {
+                        error(path + ".gatewayIpv6", "must be a unicast IPv6 address: \"" + vrf.gatewayIpv6() + "\"");
+                    }
+                } catch (IllegalArgumentException e) {
+                    error(path + ".gatewayIpv6", "must be an IPv6 address: \"" + vrf.gatewayIpv6() + "\"");
+                }
+            }
+            checkRoutes(path, vrf.routes());
+        }
+        return names;
+    }
+
+    private void checkRoutes(String vrfPath, List<StaticRouteConfig> routes) {
+        Set<Addresses.Prefix> prefixes = new HashSet<>();
+        Map<Integer, Long> routerMacByVtep = new HashMap<>();
+        for (int r = 0; r < routes.size(); r++) {
+            String path = vrfPath + ".routes[" + r + "]";
+            StaticRouteConfig route = routes.get(r);
+            if (route == null) {
+                error(path, "required (null entry)");
+                continue;
+            }
+            Addresses.Prefix prefix = prefix(path + ".prefix", route.prefix());
+            if (prefix != null && !prefixes.add(prefix)) {
+                error(path + ".prefix", "duplicate prefix " + prefix + " in this VRF");
+            }
+            Integer vtep = unicastIpv4(path + ".nextHopVtep", route.nextHopVtep(), true);
+            Long mac = unicastMac(path + ".nextHopRouterMac", route.nextHopRouterMac(), true);
+            if (vtep != null && mac != null) {
+                // One router MAC per (VTEP, L3VNI): a second one rewrites the remote neighbour entry.
+                Long previous = routerMacByVtep.putIfAbsent(vtep, mac);
+                if (previous != null && previous.longValue() != mac.longValue()) {
+                    error(path + ".nextHopRouterMac", "VTEP " + route.nextHopVtep() + " already has router MAC "
+                        + Addresses.formatMac(previous) + " in this VRF; a VTEP has one router MAC per L3VNI");
+                }
+            }
+        }
+    }
+
+    private void checkBgp(BgpConfig bgp) {
+        boolean required = bgp.enabled();
+        range("bgp.asn", bgp.asn(), 1, MAX_ASN, required);
+        unicastIpv4("bgp.routerId", bgp.routerId(), required);
+        ipv4("bgp.listenAddress", bgp.listenAddress(), false);
+        List<BgpNeighborConfig> neighbors = bgp.neighbors();
+        for (int n = 0; n < neighbors.size(); n++) {
+            String path = "bgp.neighbors[" + n + "]";
+            BgpNeighborConfig neighbor = neighbors.get(n);
+            if (neighbor == null) {
+                error(path, "required (null entry)");
+                continue;
+            }
+            unicastIpv4(path + ".address", neighbor.address(), true);
+            range(path + ".remoteAsn", neighbor.remoteAsn(), 1, MAX_ASN, true);
+        }
+    }
+
+    // ----- field checks; each returns whether the field is present and valid -----
+
+    private boolean name(String path, String value, boolean required) {
+        if (value == null) {
+            return missing(path, required);
+        }
+        if (!NAME.matcher(value).matches()) {
+            return error(path, "must be 1..63 characters of letters, digits, '.', '_' or '-', starting with a letter or digit: \""
+                + value + "\"");
+        }
+        return true;
+    }
+
+    private boolean range(String path, Number value, long min, long max) {
+        return range(path, value, min, max, true);
+    }
+
+    private boolean range(String path, Number value, long min, long max, boolean required) {
+        if (value == null) {
+            return missing(path, required);
+        }
+        long number = value.longValue();
+        if (number < min || number > max) {
+            return error(path, "must be " + min + ".." + max + " (was " + number + ")");
+        }
+        return true;
+    }
+
+    private Integer ipv4(String path, String value, boolean required) {
+        if (value == null) {
+            missing(path, required);
+            return null;
+        }
+        try {
+            return Addresses.parseIpv4(value);
+        } catch (IllegalArgumentException e) {
+            error(path, "must be an IPv4 address: \"" + value + "\"");
+            return null;
+        }
+    }
+
+    private Integer unicastIpv4(String path, String value, boolean required) {
+        Integer address = ipv4(path, value, required);
+        if (address == null) {
+            return null;
+        }
+        int firstOctet = address >>> 24;
+        // Not unspecified, not loopback (127/8: never on the wire), not multicast or reserved (224/3).
+        if (address == 0 || firstOctet == 127 || firstOctet >= 224) {
+            error(path, "must be a unicast IPv4 address (not 0.0.0.0, 127/8 or 224/3): \"" + value + "\"");
+            return null;
+        }
+        return address;
+    }
+
+    private Long unicastMac(String path, String value, boolean required) {
+        if (value == null) {
+            missing(path, required);
+            return null;
+        }
+        try {
+            long mac = Addresses.parseMac(value);
+            if (!Addresses.isUnicastMac(mac)) {
+                error(path, "must be a unicast MAC address (not zero, group bit clear): \"" + value + "\"");
+                return null;
+            }
+            return mac;
+        } catch (IllegalArgumentException e) {
+            error(path, "must be a MAC address like 02:00:00:00:00:01: \"" + value + "\"");
+            return null;
+        }
+    }
+
+    private Addresses.Prefix prefix(String path, String value) {
+        if (value == null) {
+            missing(path, true);
+            return null;
+        }
+        try {
+            return Addresses.parsePrefix(value);
+        } catch (IllegalArgumentException e) {
+            error(path, e.getMessage());
+            return null;
+        }
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+
+    private boolean missing(String path, boolean required) {
+        if (required) {
+            error(path, "required");
+        }
+        return false;
+    }
+
+    private boolean error(String path, String message) {
+        errors.add(new ConfigError(path, message));
+        return false;
+    }
+}
