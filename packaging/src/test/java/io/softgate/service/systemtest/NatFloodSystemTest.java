@@ -29,9 +29,11 @@ import org.junit.jupiter.api.TestInfo;
  * resident, heap and native memory stay flat.
  *
  * <p>Capacity is the smallest the service accepts ({@code nat.maxSessions} 1024) and a subscriber
- * may hold {@value #PORTS_PER_SUBSCRIBER} ports, so the flood is 20 times the table on a 2-core
- * box at a paced rate the single worker keeps up with (the point is the session table, not the
- * socket buffers). Every flood is hping3 with a packet count: it stops by itself.
+ * may hold {@value #PORTS_PER_SUBSCRIBER} ports. The NAT sizes its flow table for twice
+ * {@code maxSessions} (4 entries a session, 2 used), so it admits about 2,000 sessions before it is
+ * full; the flood of 20 x 1024 SYNs is about 10 times that, on a 2-core box, at a paced rate the
+ * single worker keeps up with (the point is the session table, not the socket buffers). Every
+ * flood is hping3 with a packet count: it stops by itself.
  *
  * <p>Threading: JUnit test thread.
  */
@@ -177,7 +179,7 @@ class NatFloodSystemTest {
     private ManagedProcess startSoftgateWithNativeMemoryTracking(Path output) throws IOException, InterruptedException {
         Path config = lab.topology.writeSoftgateConfig(output.resolve("etc"), NAT_SECTION);
         ManagedProcess softgate = SoftgateDistribution.built().start(lab.topology.softgate(),
-            List.of("env", "SOFTGATE_JAVA_OPTS=-XX:NativeMemoryTracking=summary -Xmx256m"), config,
+            List.of("env", "SOFTGATE_JAVA_OPTS=-XX:NativeMemoryTracking=summary -Xms256m -Xmx256m -XX:+AlwaysPreTouch"), config,
             output.resolve("softgate.log"));
         lab.track(softgate);
         softgate.awaitOutput(SoftgateDistribution.RUNNING_MARKER, SoftgateDistribution.START_TIMEOUT);

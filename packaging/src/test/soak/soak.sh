@@ -1,0 +1,20 @@
+#!/bin/sh
+# Soak run of the softgate (issue 9, "Done when" 3). Not part of CI. Needs root, ip, bridge,
+# ethtool, ss, curl, iperf3, jcmd and python3. Usage, from the repository root:
+#   SOAK_MINUTES=30 packaging/src/test/soak/soak.sh
+# Builds the distribution, then runs io.softgate.service.systemtest.SoakRun (FeatureTopology lab:
+# iperf3 TCP/UDP through SNAT, iperf3 TCP through a port forward, new HTTP connections to a VIP and
+# through SNAT every 100 ms, a SIGHUP reload with alternating rules every second), which samples
+# RSS, heap, native memory, file descriptors and counters and prints a verdict. The report stays in
+# packaging/target/system-tests/SoakRun-soak/soak-report.txt with every log of the run.
+set -eu
+cd "$(dirname "$0")/../../../.."
+SOAK_MINUTES="${SOAK_MINUTES:-30}"
+export SOAK_MINUTES
+mvn -o -B -q -pl packaging -am package -DskipTests
+status=0
+mvn -o -B -pl packaging -am test -Dtest=SoakRun -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dsurefire.timeout=$(( ${SOAK_MINUTES%.*} * 60 + 900 )) || status=$?
+report=packaging/target/system-tests/SoakRun-soak/soak-report.txt
+if [ -f "$report" ]; then cat "$report"; else echo "soak: no report (see the Maven output above)"; fi
+exit "$status"
