@@ -114,7 +114,11 @@ public final class Ipv6RouteTable {
             real.put(new Key(prefix.high(), prefix.low(), prefix.length()), results[i]);
             lengthSet.add(prefix.length());
         }
-        int[] lengths = lengthSet.stream().mapToInt(Integer::intValue).toArray();
+        int[] lengths = new int[lengthSet.size()];
+        int next = 0;
+        for (int length : lengthSet) {
+            lengths[next++] = length;
+        }
 
         // Every real prefix, plus a marker at each shorter length the binary search visits on
         // its way to the prefix's own length (so a hit there sends the search to longer lengths).

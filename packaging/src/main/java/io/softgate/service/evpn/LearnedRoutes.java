@@ -1,0 +1,72 @@
+package io.softgate.service.evpn;
+
+import io.softgate.evpn.forwarding.model.IpPrefix;
+import io.softgate.evpn.forwarding.model.RouteIntent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The routes BGP EVPN has taught us, as forwarding intent: one entry per learned EVPN route
+ * (identified by its kind, route distinguisher and key, so the same prefix from two VTEPs is two
+ * entries, an ECMP group, and the same prefix in two VPCs is two entries in two VRFs).
+ *
+ * <p>Threading: thread-safe; the speaker's event loop writes, the compile thread reads
+ * {@link #snapshot()}; every method holds the table's monitor briefly (control plane only).
+ */
+public final class LearnedRoutes {
+    /**
+     * Identity of one learned route: {@code kind} (type-2 or type-5), the advertiser's route
+     * distinguisher, the host MAC for type-2 (0 for type-5), and the (VRF, prefix) it installs.
+     */
+    public record Key(int routeType, long routeDistinguisher, long macAddress, String vrf, IpPrefix prefix) {
+    }
+
+    private final Map<Key, RouteIntent> routes = new LinkedHashMap<>();
+    private long version;
+
+    /** Adds or replaces the route for {@code key}; returns true when the table changed. */
+    public synchronized boolean put(Key key, RouteIntent route) {
+        RouteIntent previous = routes.put(key, route);
+        if (route.equals(previous)) {
+            return false;
+        }
+        version++;
+        return true;
+    }
+
+    /** Removes the route for {@code key}; returns true when there was one. */
+    public synchronized boolean remove(Key key) {
+        if (routes.remove(key) == null) {
+            return false;
+        }
+        version++;
+        return true;
+    }
+
+    /** Removes every route whose key matches {@code routeType}, RD and MAC whatever its VRF or prefix. */
+    public synchronized boolean removeMatching(int routeType, long routeDistinguisher, long macAddress, IpPrefix prefix) {
+        boolean removed = routes.keySet().removeIf(key -> key.routeType() == routeType
+            && key.routeDistinguisher() == routeDistinguisher && key.macAddress() == macAddress
+            && key.prefix().equals(prefix));
+        if (removed) {
+            version++;
+        }
+        return removed;
+    }
+
+    /** The routes now, in learning order. */
+    public synchronized List<RouteIntent> snapshot() {
+        return new ArrayList<>(routes.values());
+    }
+
+    public synchronized int size() {
+        return routes.size();
+    }
+
+    /** Incremented on every change; lets the compiler skip work when nothing changed. */
+    public synchronized long version() {
+        return version;
+    }
+}
