@@ -107,8 +107,10 @@ public final class EvpnService implements AutoCloseable {
 
     @Override
     public void close() {
-        compiler.close();
+        // The speaker first: closing its sessions withdraws learned routes, and those changes
+        // must find the compiler still open (they are then dropped, the service is stopping).
         speaker.close();
+        compiler.close();
         LOG.info("bgp speaker stopped");
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,6 +39,9 @@ public final class LearnedRouteCompiler implements AutoCloseable {
         void publish(List<RouteIntent> learned) throws Exception;
     }
 
+    /** Up to this many learned routes are listed in the log line of a publish. */
+    private static final int LOGGED_ROUTES = 16;
+
     private final LearnedRoutes routes;
     private final ForwardingIntent staticIntent;
     private final Publisher publisher;
@@ -62,10 +66,14 @@ public final class LearnedRouteCompiler implements AutoCloseable {
         });
     }
 
-    /** Schedules a compile unless one is already pending. */
+    /** Schedules a compile unless one is already pending; does nothing once closed. */
     public void requestCompile() {
-        if (scheduled.compareAndSet(false, true)) {
-            executor.schedule(this::compileNow, coalesceMillis, TimeUnit.MILLISECONDS);
+        if (!executor.isShutdown() && scheduled.compareAndSet(false, true)) {
+            try {
+                executor.schedule(this::compileNow, coalesceMillis, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // closed meanwhile: the service is stopping and nothing will be published again
+            }
         }
     }
 
@@ -83,8 +91,8 @@ public final class LearnedRouteCompiler implements AutoCloseable {
             lastCompiledVersion = version;
             lastCompiledRoutes = usable.size();
             compiles.incrementAndGet();
-            LOG.info("published forwarding tables with {} learned route(s) in {} ms", usable.size(),
-                (System.nanoTime() - startNs) / 1_000_000);
+            LOG.info("published forwarding tables with {} learned route(s) in {} ms{}", usable.size(),
+                (System.nanoTime() - startNs) / 1_000_000, usable.size() <= LOGGED_ROUTES ? ": " + describe(usable) : "");
         } catch (Exception e) {
             failures.incrementAndGet();
             LOG.warn("learned routes not published (the previous tables stay): {}", e.getMessage());
@@ -124,6 +132,16 @@ public final class LearnedRouteCompiler implements AutoCloseable {
             }
         }
         return usable;
+    }
+
+    private static String describe(List<RouteIntent> routes) {
+        StringBuilder text = new StringBuilder();
+        for (RouteIntent route : routes) {
+            NextHop.RemoteVtep remote = (NextHop.RemoteVtep) route.nextHop();
+            text.append(text.length() == 0 ? "" : ", ").append(route.vrf()).append(' ').append(route.prefix())
+                .append(" via ").append(remote.vtep()).append(" rmac ").append(remote.routerMac());
+        }
+        return text.toString();
     }
 
     private static boolean isUnicast(int address) {
