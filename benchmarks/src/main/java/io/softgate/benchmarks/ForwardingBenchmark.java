@@ -19,7 +19,7 @@ import io.softgate.evpn.forwarding.model.NodeIntent;
 import io.softgate.evpn.forwarding.model.RouteIntent;
 import io.softgate.evpn.forwarding.model.RouteSource;
 import io.softgate.evpn.forwarding.model.VrfIntent;
-import io.softgate.evpn.forwarding.stage.ForwardingPipeline;
+import io.softgate.evpn.forwarding.ForwardingPipeline;
 import io.softgate.evpn.forwarding.table.ForwardingTables;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -16,8 +16,8 @@
  *       hash probes), ECMP {@code NextHopGroups}, and {@code AdjacencyTable} with a precompiled
  *       64-byte encapsulation header per next hop.</li>
  *   <li>{@code stage}: {@code vxlan-decap -> [features] -> vrf-route -> vxlan-encap -> transmit},
- *       built by {@code ForwardingPipeline}; features (ACL, LB, NAT) go on its
- *       {@code FEATURE_EDGE}.</li>
+ *       built by {@code ForwardingPipeline} in this package; features (ACL, LB, NAT,
+ *       each a {@code ForwardingFeature}) go on its {@code FEATURE_EDGE}.</li>
  * </ul>
  *
  * <h2>Decisions</h2>

@@ -1,9 +1,7 @@
 package io.softgate.evpn.forwarding.table;
 
 import io.softgate.evpn.forwarding.model.Ipv4Prefix;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -57,16 +55,15 @@ public final class Ipv4RouteTable {
      */
     public static Ipv4RouteTable build(List<Ipv4Prefix> prefixes, int[] results) {
         int rootBits = prefixes.size() > SMALL_TABLE_ROUTES ? 16 : 8;
-        List<Integer> order = new ArrayList<>(prefixes.size());
-        for (int i = 0; i < prefixes.size(); i++) {
-            order.add(i);
-        }
-        // Shorter prefixes first: a longer one then overwrites what it covers (prefix expansion).
-        order.sort(Comparator.comparingInt(i -> prefixes.get(i).length()));
         Builder builder = new Builder(rootBits);
-        for (int i : order) {
-            Ipv4Prefix prefix = prefixes.get(i);
-            builder.insert(prefix.address(), prefix.length(), results[i]);
+        // Shorter prefixes first: a longer one then overwrites what it covers (prefix expansion).
+        for (int length = 0; length <= 32; length++) {
+            for (int i = 0; i < prefixes.size(); i++) {
+                Ipv4Prefix prefix = prefixes.get(i);
+                if (prefix.length() == length) {
+                    builder.insert(prefix.address(), length, results[i]);
+                }
+            }
         }
         return new Ipv4RouteTable(Arrays.copyOf(builder.nodes, builder.used), rootBits);
     }

@@ -11,6 +11,7 @@ import io.softgate.core.packet.PacketBuilder;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.Pipeline;
 import io.softgate.evpn.forwarding.ForwardingFixture;
+import io.softgate.evpn.forwarding.ForwardingPipeline;
 import org.junit.jupiter.api.Test;
 
 class ForwardingPathTest {

@@ -14,6 +14,7 @@ import io.softgate.core.pipeline.Pipeline;
 import io.softgate.core.pipeline.StageVector;
 import io.softgate.core.snapshot.ConfigSnapshot;
 import io.softgate.evpn.forwarding.ForwardingFixture;
+import io.softgate.evpn.forwarding.ForwardingPipeline;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**

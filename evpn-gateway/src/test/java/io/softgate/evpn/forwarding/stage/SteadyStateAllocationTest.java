@@ -15,6 +15,7 @@ import io.softgate.core.pipeline.StageHarness;
 import io.softgate.core.snapshot.ConfigSnapshot;
 import io.softgate.core.testkit.AllocationProbe;
 import io.softgate.evpn.forwarding.ForwardingFixture;
+import io.softgate.evpn.forwarding.ForwardingPipeline;
 import java.util.ArrayList;
 import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,7 +1,10 @@
-package io.softgate.evpn.forwarding.stage;
+package io.softgate.evpn.forwarding;
 
 import io.softgate.core.pipeline.PipelineDefinition;
 import io.softgate.core.pipeline.StageFactory;
+import io.softgate.evpn.forwarding.stage.VrfRouteStage;
+import io.softgate.evpn.forwarding.stage.VxlanDecapStage;
+import io.softgate.evpn.forwarding.stage.VxlanEncapStage;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.softgate.evpn.forwarding.stage;
+package io.softgate.evpn.forwarding;
 
 import static io.softgate.evpn.forwarding.ForwardingFixture.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +13,6 @@ import io.softgate.core.pipeline.Stage;
 import io.softgate.core.pipeline.StageContext;
 import io.softgate.core.pipeline.StageFactory;
 import io.softgate.core.pipeline.StageVector;
-import io.softgate.evpn.forwarding.ForwardingFixture;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,7 @@
-package io.softgate.evpn.forwarding.stage;
+package io.softgate.evpn.forwarding;
 
 import io.softgate.core.pipeline.StageFactory;
+import io.softgate.evpn.forwarding.stage.VxlanDecapStage;
 import java.util.List;
 
 /**
