@@ -6,7 +6,7 @@ import io.softgate.evpn.forwarding.compiler.ForwardingCompiler;
 import io.softgate.evpn.forwarding.compiler.ForwardingConfigException;
 import io.softgate.evpn.forwarding.model.ForwardingIntent;
 import io.softgate.evpn.forwarding.model.RouteIntent;
-import io.softgate.evpn.forwarding.stage.ForwardingPipeline;
+import io.softgate.evpn.forwarding.ForwardingPipeline;
 import io.softgate.evpn.forwarding.table.ForwardingTables;
 import io.softgate.service.config.ConfigError;
 import io.softgate.service.config.ConfigException;
