@@ -3,13 +3,13 @@ package io.softgate.service.evpn;
 import io.softgate.core.snapshot.SnapshotPublisher;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.session.BgpSpeaker;
-import io.softgate.evpn.forwarding.model.ForwardingIntent;
 import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.ConfigLoader;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.pipeline.ServicePipeline;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -35,16 +35,15 @@ public final class EvpnService implements AutoCloseable {
     private final BgpSpeaker speaker;
     private final LearnedRouteCompiler compiler;
     private final AdvertisementSync advertisements;
-    private final ForwardingIntent staticIntent;
+    private final LearnedRoutes routes = new LearnedRoutes();
+    private final AtomicReference<SoftgateConfig> config;
 
     private EvpnService(LoadedConfig loaded, SnapshotPublisher publisher) {
         this.loaded = loaded;
-        SoftgateConfig config = loaded.config();
-        BgpNodeSettings settings = BgpSettingsFactory.settings(config);
-        staticIntent = StaticForwardingIntent.of(config);
-        LearnedRoutes routes = new LearnedRoutes();
-        compiler = new LearnedRouteCompiler(routes, staticIntent,
-            learned -> publisher.publish(ServicePipeline.compile(config, learned)), COALESCE_MILLIS);
+        config = new AtomicReference<>(loaded.config());
+        BgpNodeSettings settings = BgpSettingsFactory.settings(loaded.config());
+        compiler = new LearnedRouteCompiler(routes, () -> StaticForwardingIntent.of(config.get()),
+            learned -> publisher.publish(ServicePipeline.compile(config.get(), learned)), COALESCE_MILLIS);
         speaker = new BgpSpeaker(settings);
         speaker.addListener(new EvpnRouteBridge(settings, routes, compiler::requestCompile));
         advertisements = new AdvertisementSync(new AdvertisementSync.Advertiser() {
@@ -65,8 +64,7 @@ public final class EvpnService implements AutoCloseable {
         EvpnService service = new EvpnService(loaded, publisher);
         try {
             service.speaker.start();
-            service.advertisements.apply(AdvertisementPlan.of(service.staticIntent,
-                BgpSettingsFactory.publicServices(loaded.config())));
+            service.applyPublicServices(BgpSettingsFactory.publicServices(loaded.config()));
             Signal.handle(new Signal("HUP"), signal -> service.reloadAdvertisements());
         } catch (RuntimeException | InterruptedException e) {
             service.close();
@@ -83,14 +81,35 @@ public final class EvpnService implements AutoCloseable {
     void reloadAdvertisements() {
         try {
             SoftgateConfig next = ConfigLoader.load(loaded.file()).config();
-            advertisements.apply(AdvertisementPlan.of(StaticForwardingIntent.of(next),
-                BgpSettingsFactory.publicServices(next)));
+            applyPublicServices(BgpSettingsFactory.publicServices(next));
             LOG.info("reloaded advertisements from {}: {}", loaded.file(), advertisements.current());
         } catch (ConfigException e) {
             LOG.warn("SIGHUP: configuration not reloaded: {}", e.getMessage());
         } catch (RuntimeException e) {
             LOG.warn("SIGHUP: advertisements not reloaded: {}", e.toString());
         }
+    }
+
+    /**
+     * Makes our advertisements follow {@code services} (public addresses, VPCs with a NAT or LB
+     * service): the hook for the NAT/LB resources of the API and for the load balancer withdrawing
+     * a VIP without a healthy backend and announcing it again.
+     */
+    public void applyPublicServices(PublicServices services) {
+        advertisements.apply(AdvertisementPlan.of(StaticForwardingIntent.of(config.get()), services));
+    }
+
+    /**
+     * The static configuration changed (e.g. the API replaced it): the next snapshot, compiled
+     * and published here at once, holds {@code next} and the learned routes together. While BGP
+     * runs, publish static changes through this method rather than directly, or the learned
+     * routes vanish from the tables until their next change. Node and BGP settings are not
+     * re-read (they need a restart).
+     */
+    public void staticConfigChanged(SoftgateConfig next) {
+        config.set(next);
+        routes.touch();
+        compiler.requestCompile();
     }
 
     private static void report(CompletableFuture<Void> result, Type5Advertisement route) {

@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,7 @@ public final class LearnedRouteCompiler implements AutoCloseable {
     private static final int LOGGED_ROUTES = 16;
 
     private final LearnedRoutes routes;
-    private final ForwardingIntent staticIntent;
+    private final Supplier<ForwardingIntent> staticIntent;
     private final Publisher publisher;
     private final long coalesceMillis;
     private final ScheduledExecutorService executor;
@@ -53,7 +54,11 @@ public final class LearnedRouteCompiler implements AutoCloseable {
     private volatile long lastCompiledVersion = -1;
     private volatile int lastCompiledRoutes;
 
-    public LearnedRouteCompiler(LearnedRoutes routes, ForwardingIntent staticIntent, Publisher publisher,
+    /**
+     * @param staticIntent the current static intent (configuration, later the API): learned routes
+     *                     are checked against it, and {@code publisher} compiles them with it
+     */
+    public LearnedRouteCompiler(LearnedRoutes routes, Supplier<ForwardingIntent> staticIntent, Publisher publisher,
                                 long coalesceMillis) {
         this.routes = routes;
         this.staticIntent = staticIntent;
@@ -84,7 +89,7 @@ public final class LearnedRouteCompiler implements AutoCloseable {
         if (version == lastCompiledVersion) {
             return;
         }
-        List<RouteIntent> usable = usableRoutes(staticIntent, routes.snapshot());
+        List<RouteIntent> usable = usableRoutes(staticIntent.get(), routes.snapshot());
         long startNs = System.nanoTime();
         try {
             publisher.publish(usable);

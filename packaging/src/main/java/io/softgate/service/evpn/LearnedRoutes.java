@@ -56,6 +56,11 @@ public final class LearnedRoutes {
         return removed;
     }
 
+    /** Marks the table changed without changing it: the static intent it is compiled with changed. */
+    public synchronized void touch() {
+        version++;
+    }
+
     /** The routes now, in learning order. */
     public synchronized List<RouteIntent> snapshot() {
         return new ArrayList<>(routes.values());

@@ -28,7 +28,7 @@ class LearnedRouteCompilerTest {
     void shouldCoalesceABurstOfChangesIntoOnePublish() throws Exception {
         LearnedRoutes routes = new LearnedRoutes();
         List<List<RouteIntent>> published = new CopyOnWriteArrayList<>();
-        try (LearnedRouteCompiler compiler = new LearnedRouteCompiler(routes, STATIC, published::add, 200)) {
+        try (LearnedRouteCompiler compiler = new LearnedRouteCompiler(routes, () -> STATIC, published::add, 200)) {
             for (int i = 0; i < 100; i++) {
                 routes.put(new LearnedRoutes.Key(5, i, 0, "vpc-a", IpPrefix.parse("10.2." + i + ".0/24")),
                     learned("10.2." + i + ".0/24", "10.255.0.12", "02:5f:00:00:0b:02"));
