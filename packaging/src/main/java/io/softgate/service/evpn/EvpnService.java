@@ -7,6 +7,7 @@ import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.ConfigLoader;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
+import io.softgate.service.pipeline.ForwardingIntents;
 import io.softgate.service.pipeline.ServicePipeline;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,7 +43,7 @@ public final class EvpnService implements AutoCloseable {
         this.loaded = loaded;
         config = new AtomicReference<>(loaded.config());
         BgpNodeSettings settings = BgpSettingsFactory.settings(loaded.config());
-        compiler = new LearnedRouteCompiler(routes, () -> StaticForwardingIntent.of(config.get()),
+        compiler = new LearnedRouteCompiler(routes, () -> ForwardingIntents.translate(config.get()).intent(),
             learned -> publisher.publish(ServicePipeline.compile(config.get(), learned)), COALESCE_MILLIS);
         speaker = new BgpSpeaker(settings);
         speaker.addListener(new EvpnRouteBridge(settings, routes, compiler::requestCompile));
@@ -96,7 +97,7 @@ public final class EvpnService implements AutoCloseable {
      * a VIP without a healthy backend and announcing it again.
      */
     public void applyPublicServices(PublicServices services) {
-        advertisements.apply(AdvertisementPlan.of(StaticForwardingIntent.of(config.get()), services));
+        advertisements.apply(AdvertisementPlan.of(ForwardingIntents.translate(config.get()).intent(), services));
     }
 
     /**
