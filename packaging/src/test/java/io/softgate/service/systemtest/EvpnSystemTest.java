@@ -84,6 +84,7 @@ class EvpnSystemTest {
         tcpdump = SystemTestSupport.captureVxlan(topology.softgate(), EvpnFabricTopology.SOFTGATE_UPLINK, pcap,
             output.resolve("tcpdump.log"));
         Path config = topology.writeSoftgateConfig(output.resolve("etc"), List.of(PUBLIC_KEPT, PUBLIC_WITHDRAWN));
+        assertTrue(!Files.readString(config).contains("nextHopVtep"), "the softgate must need no static route or VTEP");
         softgate = distribution.start(topology.softgate(), config, output.resolve("softgate.log"));
         softgate.awaitOutput(SoftgateDistribution.RUNNING_MARKER, SoftgateDistribution.START_TIMEOUT);
 
