@@ -15,7 +15,11 @@ import org.slf4j.LoggerFactory;
 public final class AdvertisementSync {
     private static final Logger LOG = LoggerFactory.getLogger(AdvertisementSync.class);
 
-    /** Where advertisements go: the BGP speaker in the service, a recorder in tests. */
+    /**
+     * Where advertisements go: the BGP speaker in the service, a recorder in tests.
+     *
+     * <p>Threading: called under the sync's monitor; must not block (hand work to the speaker).
+     */
     public interface Advertiser {
         void advertise(Type5Advertisement route);
 

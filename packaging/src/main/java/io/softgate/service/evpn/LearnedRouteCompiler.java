@@ -34,7 +34,11 @@ import org.slf4j.LoggerFactory;
 public final class LearnedRouteCompiler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LearnedRouteCompiler.class);
 
-    /** Compiles the static configuration plus {@code learned} and publishes the snapshot. */
+    /**
+     * Compiles the static configuration plus {@code learned} and publishes the snapshot.
+     *
+     * <p>Threading: called on the compile thread only, one call at a time.
+     */
     @FunctionalInterface
     public interface Publisher {
         void publish(List<RouteIntent> learned) throws Exception;

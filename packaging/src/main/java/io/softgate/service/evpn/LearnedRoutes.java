@@ -19,6 +19,8 @@ public final class LearnedRoutes {
     /**
      * Identity of one learned route: {@code kind} (type-2 or type-5), the advertiser's route
      * distinguisher, the host MAC for type-2 (0 for type-5), and the (VRF, prefix) it installs.
+     *
+     * <p>Threading: immutable value.
      */
     public record Key(int routeType, long routeDistinguisher, long macAddress, String vrf, IpPrefix prefix) {
     }
