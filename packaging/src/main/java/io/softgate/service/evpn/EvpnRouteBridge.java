@@ -70,7 +70,7 @@ public final class EvpnRouteBridge implements EvpnRouteListener {
             return;
         }
         install(MAC_IP_ROUTE, update.routeDistinguisher().value(), update.macAddress(), update.l3Vni(), host,
-            update.nextHopVtep(), update.routersMac(), update.routeTargets(), update);
+            update.nextHopVtep(), update.routersMac(), update.routeTargets(), update.macMobilitySequence(), update);
     }
 
     @Override
@@ -85,11 +85,12 @@ public final class EvpnRouteBridge implements EvpnRouteListener {
             return;
         }
         install(IP_PREFIX_ROUTE, update.routeDistinguisher().value(), 0, update.l3Vni(), prefix, update.nextHopVtep(),
-            update.routersMac(), update.routeTargets(), update);
+            update.routersMac(), update.routeTargets(), 0, update);
     }
 
     private void install(int routeType, long routeDistinguisher, long mac, int l3Vni, IpPrefix prefix,
-                         InetAddress nextHopVtep, long routersMac, List<RouteTarget> targets, Object update) {
+                         InetAddress nextHopVtep, long routersMac, List<RouteTarget> targets, long sequence,
+                         Object update) {
         VrfSettings vrf = settings.vrfForRouteTargets(targets);
         if (vrf == null) {
             // Not one of our VRFs; if it was before (targets changed), forget what it installed.
@@ -116,7 +117,7 @@ public final class EvpnRouteBridge implements EvpnRouteListener {
             new NextHop.RemoteVtep(new Ipv4Address(vtep), new MacAddress(routersMac)), RouteSource.BGP);
         // An update for the same route with other targets may move it to another VRF: drop the old one first.
         boolean changed = routes.removeMatching(routeType, routeDistinguisher, mac, prefix);
-        changed |= routes.put(new LearnedRoutes.Key(routeType, routeDistinguisher, mac, vrf.name(), prefix), route);
+        changed |= routes.put(new LearnedRoutes.Key(routeType, routeDistinguisher, mac, vrf.name(), prefix), route, sequence);
         if (changed) {
             installed.incrementAndGet();
             LOG.debug("learned {} -> {}", update, route);

@@ -3,6 +3,7 @@ package io.softgate.service.evpn;
 import io.softgate.evpn.forwarding.model.IpPrefix;
 import io.softgate.evpn.forwarding.model.RouteIntent;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +26,26 @@ public final class LearnedRoutes {
     public record Key(int routeType, long routeDistinguisher, long macAddress, String vrf, IpPrefix prefix) {
     }
 
-    private final Map<Key, RouteIntent> routes = new LinkedHashMap<>();
+    /** A learned route and its MAC Mobility sequence number (RFC 7432 §15; 0 when absent or type-5). */
+    private record Learned(RouteIntent route, long sequence) {
+    }
+
+    private final Map<Key, Learned> routes = new LinkedHashMap<>();
     private long version;
 
-    /** Adds or replaces the route for {@code key}; returns true when the table changed. */
+    /** Adds or replaces the route for {@code key} (no MAC Mobility sequence); returns true when the table changed. */
     public synchronized boolean put(Key key, RouteIntent route) {
-        RouteIntent previous = routes.put(key, route);
-        if (route.equals(previous)) {
+        return put(key, route, 0);
+    }
+
+    /**
+     * Adds or replaces the route for {@code key} with its MAC Mobility sequence number; returns
+     * true when the table changed.
+     */
+    public synchronized boolean put(Key key, RouteIntent route, long sequence) {
+        Learned learned = new Learned(route, Math.max(0, sequence));
+        Learned previous = routes.put(key, learned);
+        if (learned.equals(previous)) {
             return false;
         }
         version++;
@@ -63,9 +77,28 @@ public final class LearnedRoutes {
         version++;
     }
 
-    /** The routes now, in learning order. */
+    /**
+     * The routes now, in learning order. Where type-2 routes from several advertisers install the
+     * same host in one VRF (a VM that moved), only those with the highest MAC Mobility sequence
+     * number are returned (RFC 7432 §15.2: the higher sequence number wins).
+     */
     public synchronized List<RouteIntent> snapshot() {
-        return new ArrayList<>(routes.values());
+        Map<String, Long> highest = new HashMap<>();
+        for (Map.Entry<Key, Learned> entry : routes.entrySet()) {
+            if (entry.getKey().routeType() == EvpnRouteBridge.MAC_IP_ROUTE) {
+                highest.merge(entry.getKey().vrf() + " " + entry.getKey().prefix(), entry.getValue().sequence(), Math::max);
+            }
+        }
+        List<RouteIntent> list = new ArrayList<>(routes.size());
+        for (Map.Entry<Key, Learned> entry : routes.entrySet()) {
+            Key key = entry.getKey();
+            if (key.routeType() == EvpnRouteBridge.MAC_IP_ROUTE
+                && entry.getValue().sequence() < highest.get(key.vrf() + " " + key.prefix())) {
+                continue;
+            }
+            list.add(entry.getValue().route());
+        }
+        return list;
     }
 
     public synchronized int size() {

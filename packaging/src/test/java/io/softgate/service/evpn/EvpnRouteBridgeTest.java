@@ -34,9 +34,23 @@ class EvpnRouteBridgeTest {
     private final EvpnRouteBridge bridge = new EvpnRouteBridge(SETTINGS, routes, changes::incrementAndGet);
 
     private static MacIpRouteUpdate macIp(boolean withdrawn, String vtep, int rd, int l3Vni, long routerMac, String ip) {
+        return macIp(withdrawn, vtep, rd, l3Vni, routerMac, ip, -1);
+    }
+
+    private static MacIpRouteUpdate macIp(boolean withdrawn, String vtep, int rd, int l3Vni, long routerMac, String ip,
+                                          long sequence) {
         return new MacIpRouteUpdate(withdrawn, RouteDistinguisher.ofIpv4Address(InetAddresses.toInt(InetAddresses.parse(vtep)), rd),
             1001, l3Vni, 0x0200_0a01_010aL, InetAddresses.parse(ip), InetAddresses.parse(vtep), routerMac,
-            List.of(RouteTarget.ofAsnAndVni(ASN, 1001), RouteTarget.ofAsnAndVni(ASN, l3Vni)), -1);
+            List.of(RouteTarget.ofAsnAndVni(ASN, 1001), RouteTarget.ofAsnAndVni(ASN, l3Vni)), sequence);
+    }
+
+    @Test
+    void shouldFollowAMovedHostByItsHigherMacMobilitySequence() {
+        bridge.macIpRouteChanged(macIp(false, "10.255.0.11", 2, 5001, HV1_MAC, "10.1.1.10"));
+        bridge.macIpRouteChanged(macIp(false, "10.255.0.12", 2, 5001, HV2_MAC, "10.1.1.10", 1));
+
+        assertEquals(List.of(new RouteIntent("vpc-a", IpPrefix.parse("10.1.1.10/32"),
+            NextHop.remoteVtep("10.255.0.12", "02:5f:00:00:0b:02"), RouteSource.BGP)), routes.snapshot());
     }
 
     @Test
