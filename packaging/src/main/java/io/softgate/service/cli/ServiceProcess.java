@@ -122,7 +122,10 @@ public final class ServiceProcess {
             if (config.bgp().enabled()) {
                 try {
                     evpn = EvpnService.start(loaded, runtime.publisher());
-                } catch (RuntimeException e) {
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    // Netty rethrows a failed bind's BindException unchecked-style: catch every exception.
                     System.err.println("softgate: cannot start the BGP speaker: " + e);
                     return ExitCodes.FAILURE;
                 }

@@ -67,7 +67,8 @@ public final class EvpnService implements AutoCloseable {
             service.speaker.start();
             service.applyPublicServices(BgpSettingsFactory.publicServices(loaded.config()));
             Signal.handle(new Signal("HUP"), signal -> service.reloadAdvertisements());
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (Throwable e) {
+            // Also a BindException that Netty throws without declaring it: never leave the event loop running.
             service.close();
             throw e;
         }
