@@ -6,6 +6,7 @@ import io.softgate.service.ExitCodes;
 import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
+import io.softgate.service.evpn.EvpnService;
 import io.softgate.service.io.PacketIoFactory;
 import io.softgate.service.pipeline.ServicePipeline;
 import io.softgate.service.runtime.SoftgateRuntime;
@@ -114,9 +115,21 @@ public final class ServiceProcess {
             System.err.println("softgate: cannot open packet I/O (" + config.io().backend().configName() + "): " + e);
             return ExitCodes.FAILURE;
         }
+        EvpnService evpn = null;
         try (runtime) {
             ConfigSnapshot published = runtime.publish(snapshot);
             runtime.start();
+            if (config.bgp().enabled()) {
+                try {
+                    evpn = EvpnService.start(loaded, runtime.publisher());
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    // Netty rethrows a failed bind's BindException unchecked-style: catch every exception.
+                    System.err.println("softgate: cannot start the BGP speaker: " + e);
+                    return ExitCodes.FAILURE;
+                }
+            }
             try (StatsReporter stats = StatsReporter.start(runtime.counters(), config.dataplane().statsIntervalSeconds())) {
                 LOG.info("softgate node {} running: VTEP {}, router MAC {}, io {}, {} VRF(s), snapshot epoch {}, state {}",
                     config.node().name(), config.node().vtepAddress(), config.node().routerMac(),
@@ -126,6 +139,10 @@ public final class ServiceProcess {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (evpn != null) {
+                evpn.close();
+            }
         }
         LOG.info("stopped; counters {}", StatsReporter.formatNonZero(runtime.counters().totals()));
         return ExitCodes.OK;

@@ -5,6 +5,7 @@ import io.softgate.core.snapshot.ConfigSnapshot;
 import io.softgate.evpn.forwarding.compiler.ForwardingCompiler;
 import io.softgate.evpn.forwarding.compiler.ForwardingConfigException;
 import io.softgate.evpn.forwarding.ForwardingPipeline;
+import io.softgate.evpn.forwarding.model.RouteIntent;
 import io.softgate.evpn.forwarding.table.ForwardingTables;
 import io.softgate.service.config.ConfigError;
 import io.softgate.service.config.ConfigException;
@@ -32,10 +33,20 @@ public final class ServicePipeline {
      * reject is a {@link ConfigException} naming the field of the configuration file.
      */
     public static ConfigSnapshot.Builder compile(SoftgateConfig config) throws ConfigException {
+        return compile(config, List.of());
+    }
+
+    /**
+     * As {@link #compile(SoftgateConfig)}, with the routes BGP EVPN has learned appended to the
+     * static ones (a static route wins over a learned one for the same VRF and prefix), so the
+     * static configuration and the learned state are published together in one snapshot.
+     */
+    public static ConfigSnapshot.Builder compile(SoftgateConfig config, List<RouteIntent> learnedRoutes)
+        throws ConfigException {
         ForwardingIntents.Translation translation = ForwardingIntents.translate(config);
         ForwardingTables tables;
         try {
-            tables = new ForwardingCompiler().compile(translation.intent());
+            tables = new ForwardingCompiler().compile(translation.intent().withAdditionalRoutes(learnedRoutes));
         } catch (ForwardingConfigException e) {
             String path = translation.configPath(e.field());
             String message = e.getMessage().startsWith(e.field() + ": ")
