@@ -89,7 +89,7 @@ public final class CapacityReport {
 
         int[] sessions = quick ? new int[] {1_000, 100_000} : new int[] {1_000, 10_000, 100_000, 1_000_000};
         int[] rules = quick ? new int[] {10, 10_000} : new int[] {10, 100, 1_000, 10_000, 100_000};
-        int[] vpcs = quick ? new int[] {1, 100_000} : new int[] {1, 1_000, 100_000};
+        int[] vpcs = quick ? new int[] {1, 100_000} : new int[] {1, 1_000, 65_535, 100_000};
         int[] packetBytes = quick ? new int[] {64, 1514} : new int[] {64, 512, 1514};
         pipeline("sessions", PIPELINE_FORWARD, strings(sessions), str(REF_RULES), str(REF_VPCS), str(REF_PACKET_BYTES), 1);
         pipeline("rules", PIPELINE_FORWARD, str(10_000), strings(rules), str(REF_VPCS), str(REF_PACKET_BYTES), 1);
@@ -106,8 +106,10 @@ public final class CapacityReport {
         }
         Map<String, Object> sessionMemory = sessionMemory();
         log("memory per session: " + sessionMemory);
-        Map<String, Object> vpcMemory = VpcMemoryProbe.measure(100_000, 10, 1000);
+        Map<String, Object> vpcMemory = VpcMemoryProbe.measure(100_000, 10, REF_SESSIONS, quick ? 4_000 : 10_000);
+        List<Object> cpuTime = List.of(vpcMemory.remove("cpuTimeAtOneVpc"), vpcMemory.remove("cpuTimeAtManyVpcs"));
         log("memory per VPC: " + vpcMemory);
+        log("CPU time per packet: " + cpuTime);
         List<Map<String, Object>> gcResults = gc ? gcComparison() : List.of();
 
         Map<String, Object> methodology = methodology(started);
@@ -122,6 +124,7 @@ public final class CapacityReport {
         json.put("memoryPerSession", sessionMemory);
         json.put("memoryPerVpc", vpcMemory);
         json.put("vpcScaling", vpcVerdict());
+        json.put("vpcScalingCpuTime", cpuTime);
         json.put("gcComparison", gcResults);
         json.put("gcChoice", GcChoice.choose(gcResults));
         json.put("problems", problems);
@@ -144,7 +147,8 @@ public final class CapacityReport {
     }
 
     private ChainedOptionsBuilder options(String include) {
-        return new OptionsBuilder().include(include).forks(FORKS)
+        // jvmArgs replaces the default (this JVM's own -Xms/-Xmx); each benchmark's @Fork jvmArgsAppend still applies.
+        return new OptionsBuilder().include(include).forks(FORKS).jvmArgs("-Dsoftgate.capacity-report=true")
             .warmupIterations(warmupIterations).warmupTime(TimeValue.seconds(1))
             .measurementIterations(measurementIterations).measurementTime(TimeValue.seconds(1))
             .addProfiler(GCProfiler.class).shouldFailOnError(true)
@@ -329,7 +333,7 @@ public final class CapacityReport {
         List<Map<String, Object>> results = new ArrayList<>();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("java.class.path");
-        int seconds = quick ? 10 : 20;
+        int seconds = quick ? 10 : 15;
         for (String flag : GC_FLAGS) {
             String loadBefore = MachineDescription.loadAverage();
             log("GC probe " + flag + " (load average " + loadBefore + ")");
@@ -383,7 +387,9 @@ public final class CapacityReport {
             + "before measuring; flows visited in a fixed shuffled order; receive writes each packet's 92 header bytes "
             + "into its frame (the payload is laid down once, like NIC DMA), transmit releases the frame");
         methodology.put("pipeline", "vxlan-decap -> acl-egress -> lb-reply -> nat44-in2out -> vrf-route -> vxlan-encap "
-            + "inside Worker.doWork() (real Pipeline, snapshot adoption, counters, latency histogram)");
+            + "inside Worker.doWork() (real Pipeline, snapshot adoption, counters, latency histogram); the NAT binds VPC "
+            + "VRFs up to " + io.softgate.benchmarks.pipeline.PipelineFeatures.NAT_MAX_VRF + " (16-bit VRF in its keys), "
+            + "VPCs above route to the internet untranslated");
         methodology.put("workers", "JMH threads, one Worker each, flows split by index modulo the worker count; "
             + "Mpps per core = packets/s / threads");
         methodology.put("pinning", "none: JMH threads are not pinned (taskset/isolcpus not used); on a quiet box run "

@@ -12,7 +12,9 @@ import java.util.Map;
  * direct (off-heap) memory in use, once with a data plane configured for one VPC and once for
  * {@code vpcs}, the same sessions and rules per VPC otherwise; the difference divided by
  * {@code vpcs - 1} is the cost of one more VPC (its VRF, route table, ACL classifier, NAT rule
- * and binding, snapshot entries), the fixed costs (flow tables, frames) cancelling out.
+ * and binding, snapshot entries), the fixed costs (flow tables, frames, NAT port spaces)
+ * cancelling out. While each world exists, {@link CpuTimeProbe} also measures its per-packet
+ * CPU time, so the 100,000-VPC configuration is compiled only once.
  *
  * <p>Threading: run on one thread, with nothing else allocating in the JVM.
  */
@@ -20,26 +22,17 @@ public final class VpcMemoryProbe {
     private VpcMemoryProbe() {
     }
 
-    /** Measures at {@code 1} and {@code vpcs} VPCs; the map holds bytes and compile times. */
-    public static Map<String, Object> measure(int vpcs, int rulesPerVpc, int sessions) {
+    /** Measures at {@code 1} and {@code vpcs} VPCs; the map holds bytes, compile times and CPU time per packet. */
+    public static Map<String, Object> measure(int vpcs, int rulesPerVpc, int sessions, int cpuBatches) {
         long[] base = retained();
-        long[] one;
-        long compileOneMs;
-        try (PipelineWorld world = new PipelineWorld(new PipelineScenario(sessions, rulesPerVpc, 1, 64))) {
-            one = retained();
-            compileOneMs = world.tableCompileNs() / 1_000_000;
-        }
+        Map<String, Object> one = measureWorld(new PipelineScenario(sessions, rulesPerVpc, 1, 64), base, cpuBatches);
         long[] base2 = settled(base[1]);
-        long[] many;
-        long compileManyMs;
-        try (PipelineWorld world = new PipelineWorld(new PipelineScenario(sessions, rulesPerVpc, vpcs, 64))) {
-            many = retained();
-            compileManyMs = world.tableCompileNs() / 1_000_000;
-        }
-        long heapOne = one[0] - base[0];
-        long directOne = one[1] - base[1];
-        long heapMany = many[0] - base2[0];
-        long directMany = many[1] - base2[1];
+        Map<String, Object> many = measureWorld(new PipelineScenario(sessions, rulesPerVpc, vpcs, 64), base2,
+            cpuBatches);
+        long heapOne = (Long) one.get("heapBytes");
+        long directOne = (Long) one.get("directBytes");
+        long heapMany = (Long) many.get("heapBytes");
+        long directMany = (Long) many.get("directBytes");
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("vpcs", vpcs);
         result.put("rulesPerVpc", rulesPerVpc);
@@ -51,8 +44,25 @@ public final class VpcMemoryProbe {
         result.put("heapBytesPerVpc", (double) (heapMany - heapOne) / (vpcs - 1));
         result.put("directBytesPerVpc", (double) (directMany - directOne) / (vpcs - 1));
         result.put("bytesPerVpc", (double) (heapMany - heapOne + directMany - directOne) / (vpcs - 1));
-        result.put("compileMsAtOneVpc", compileOneMs);
-        result.put("compileMsAtManyVpcs", compileManyMs);
+        result.put("compileMsAtOneVpc", one.get("compileMs"));
+        result.put("compileMsAtManyVpcs", many.get("compileMs"));
+        result.put("cpuTimeAtOneVpc", one.get("cpuTime"));
+        result.put("cpuTimeAtManyVpcs", many.get("cpuTime"));
+        return result;
+    }
+
+    /** Builds, measures and closes one world in its own frame, so nothing keeps it reachable afterwards. */
+    private static Map<String, Object> measureWorld(PipelineScenario scenario, long[] base, int cpuBatches) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (PipelineWorld world = new PipelineWorld(scenario)) {
+            long[] now = retained();
+            result.put("heapBytes", now[0] - base[0]);
+            result.put("directBytes", now[1] - base[1]);
+            result.put("compileMs", world.tableCompileNs() / 1_000_000);
+            if (cpuBatches > 0) {
+                result.put("cpuTime", CpuTimeProbe.measure(world, cpuBatches / 2, cpuBatches));
+            }
+        }
         return result;
     }
 
@@ -92,6 +102,7 @@ public final class VpcMemoryProbe {
     public static void main(String[] args) {
         int vpcs = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int rules = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        System.out.print(Json.write(measure(vpcs, rules, 1000)));
+        int sessions = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
+        System.out.print(Json.write(measure(vpcs, rules, sessions, 10_000)));
     }
 }

@@ -1,6 +1,7 @@
 package io.softgate.benchmarks.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.softgate.core.packet.EthernetFlyweight;
@@ -29,7 +30,7 @@ class PipelineWorldTest {
 
     @Test
     void shouldRunEveryFeatureStageBetweenDecapAndRoute() {
-        assertEquals(List.of("vxlan-decap", "acl-egress", "lb-reply", "vrf-route", "vxlan-encap"),
+        assertEquals(List.of("vxlan-decap", "acl-egress", "lb-reply", "nat44-in2out", "vrf-route", "vxlan-encap"),
             world.stageNames());
     }
 
@@ -44,7 +45,7 @@ class PipelineWorldTest {
     }
 
     @Test
-    void shouldSendVmTrafficToTheInternetThroughABorderLeaf() {
+    void shouldSendVmTrafficToTheInternetTranslatedAndEncapsulatedInThePublicVrf() {
         PipelineWorker handle = world.newWorker(0, 1);
         UnsafeBuffer captured = new UnsafeBuffer(new byte[256]);
         handle.io().captureFirstTransmitted(captured);
@@ -55,14 +56,19 @@ class PipelineWorldTest {
         int vxlan = outerIp + Ipv4Flyweight.MIN_HEADER_LENGTH + 8;
         int innerEthernet = vxlan + VxlanFlyweight.HEADER_LENGTH;
         int innerIp = innerEthernet + EthernetFlyweight.HEADER_LENGTH;
-        assertEquals(PipelineWorld.FIRST_VPC_VNI, VxlanFlyweight.vni(captured, vxlan) & ~3,
-            "routed in its own VPC's VRF (no NAT on main yet)");
+        assertEquals(PipelineWorld.PUBLIC_VNI, VxlanFlyweight.vni(captured, vxlan));
         int outerDestination = Ipv4Flyweight.destination(captured, outerIp);
         assertTrue((outerDestination & 0xFFFF_FFF0) == 0xC000_0210, "sent to a border leaf VTEP 192.0.2.16-31");
-        assertEquals(0x0A00_0000, Ipv4Flyweight.source(captured, innerIp) & 0xFFFF_0000,
-            "inner source is the VM's own address");
+        assertEquals(0xC633_6400, Ipv4Flyweight.source(captured, innerIp) & 0xFFFF_FF00,
+            "inner source translated into the NAT pool 198.51.100.0/24");
         assertEquals(0x02bb_0000_0000L, EthernetFlyweight.destinationMac(captured, innerEthernet) & ~0xFFL,
             "inner destination MAC is the border leaf's router MAC");
+    }
+
+    @Test
+    void shouldRouteVpcsBeyondTheNatVrfRangeUntranslated() {
+        assertTrue(PipelineFeatures.natBinds(PipelineFeatures.NAT_MAX_VRF));
+        assertFalse(PipelineFeatures.natBinds(PipelineFeatures.NAT_MAX_VRF + 1));
     }
 
     @Test
