@@ -51,7 +51,11 @@ import org.openjdk.jmh.infra.ThreadParams;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g", "-XX:MaxDirectMemorySize=12g"})
 public class PipelineBenchmark {
-    /** The configured softgate: tables, sessions, flows. */
+    /**
+     * The configured softgate: tables, sessions, flows.
+     *
+     * <p>Threading: set up and torn down by JMH on one thread; read by every benchmark thread.
+     */
     @State(Scope.Benchmark)
     public static class World {
         @Param({"100000"})
@@ -78,7 +82,11 @@ public class PipelineBenchmark {
         }
     }
 
-    /** One worker per benchmark thread. */
+    /**
+     * One worker per benchmark thread.
+     *
+     * <p>Threading: owned by its benchmark thread.
+     */
     @State(Scope.Thread)
     public static class WorkerState {
         PipelineWorker worker;
