@@ -7,6 +7,7 @@ import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.evpn.EvpnService;
+import io.softgate.service.features.ServiceFeatures;
 import io.softgate.service.io.PacketIoFactory;
 import io.softgate.service.pipeline.ServicePipeline;
 import io.softgate.service.runtime.SoftgateRuntime;
@@ -37,6 +38,9 @@ public final class ServiceProcess {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile ServiceFeatures activeFeatures;
+    /** The running EVPN service (null when BGP is off or stopped), for the SIGHUP handler. */
+    private volatile EvpnService activeEvpn;
 
     public ServiceProcess(LoadedConfig loaded, PacketIoFactory io, NanoClock clock) {
         this.loaded = loaded;
@@ -53,6 +57,18 @@ public final class ServiceProcess {
     public int runUntilSignalled() {
         Signal.handle(new Signal("TERM"), signal -> requestStop("SIGTERM"));
         Signal.handle(new Signal("INT"), signal -> requestStop("SIGINT"));
+        // SIGHUP: re-read the file; apply its nat, loadBalancer and acl sections (ServiceFeatures.reload)
+        // and its BGP advertisement settings (EvpnService.reloadAdvertisements).
+        Signal.handle(new Signal("HUP"), signal -> {
+            ServiceFeatures running = activeFeatures;
+            if (running != null) {
+                running.reloadFrom(loaded.file());
+            }
+            EvpnService speaker = activeEvpn;
+            if (speaker != null) {
+                speaker.reloadAdvertisements();
+            }
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             requestStop("JVM shutdown");
             try {
@@ -100,9 +116,19 @@ public final class ServiceProcess {
             io.close();
             return ExitCodes.FAILURE;
         }
+        try (ServiceFeatures features = ServiceFeatures.create(config)) {
+            try {
+                return startAndWait(config, stateDir, features);
+            } finally {
+                activeFeatures = null; // no reload into features being closed
+            }
+        }
+    }
+
+    private int startAndWait(SoftgateConfig config, Path stateDir, ServiceFeatures features) {
         ConfigSnapshot.Builder snapshot;
         try {
-            snapshot = ServicePipeline.compile(config);
+            snapshot = ServicePipeline.compile(config, features);
         } catch (ConfigException e) {
             System.err.println("softgate: " + e.getMessage());
             io.close();
@@ -110,7 +136,7 @@ public final class ServiceProcess {
         }
         SoftgateRuntime runtime;
         try {
-            runtime = new SoftgateRuntime(config.dataplane(), ServicePipeline.definition(config), io, clock);
+            runtime = new SoftgateRuntime(config.dataplane(), ServicePipeline.definition(config, features), io, clock);
         } catch (IOException | RuntimeException e) {
             System.err.println("softgate: cannot open packet I/O (" + config.io().backend().configName() + "): " + e);
             return ExitCodes.FAILURE;
@@ -119,9 +145,17 @@ public final class ServiceProcess {
         try (runtime) {
             ConfigSnapshot published = runtime.publish(snapshot);
             runtime.start();
+            try {
+                features.start(runtime.publisher(), stateDir);
+                activeFeatures = features;
+            } catch (IOException e) {
+                System.err.println("softgate: cannot start the feature modules: " + e);
+                return ExitCodes.FAILURE;
+            }
             if (config.bgp().enabled()) {
                 try {
                     evpn = EvpnService.start(loaded, runtime.publisher());
+                    activeEvpn = evpn;
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Exception e) {
@@ -141,6 +175,7 @@ public final class ServiceProcess {
             Thread.currentThread().interrupt();
         } finally {
             if (evpn != null) {
+                activeEvpn = null;
                 evpn.close();
             }
         }

@@ -3,6 +3,7 @@ package io.softgate.service.evpn;
 import io.softgate.core.snapshot.SnapshotPublisher;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.session.BgpSpeaker;
+import io.softgate.evpn.forwarding.table.ForwardingTables;
 import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.ConfigLoader;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
@@ -13,14 +14,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * The bridge between the BGP EVPN speaker and the forwarding tables, for one running service:
  * learned routes flow through {@link EvpnRouteBridge} into {@link LearnedRoutes}, and
  * {@link LearnedRouteCompiler} recompiles and publishes them with the static configuration; the
  * routes we originate follow {@link AdvertisementPlan} of the forwarding intent and the public
- * services. On SIGHUP the configuration file is read again and the advertisements follow its
+ * services. On SIGHUP (the service calls {@link #reloadAdvertisements}) the configuration file is
+ * read again and the advertisements follow its
  * {@code bgp.publicAddresses} and {@code bgp.vrfs[i].advertiseDefaultRoute} (other changes need
  * a restart).
  *
@@ -44,7 +45,8 @@ public final class EvpnService implements AutoCloseable {
         config = new AtomicReference<>(loaded.config());
         BgpNodeSettings settings = BgpSettingsFactory.settings(loaded.config());
         compiler = new LearnedRouteCompiler(routes, () -> ForwardingIntents.translate(config.get()).intent(),
-            learned -> publisher.publish(ServicePipeline.compile(config.get(), learned)), COALESCE_MILLIS);
+            learned -> publishForwarding(publisher, ServicePipeline.compileForwarding(config.get(), learned)),
+            COALESCE_MILLIS);
         speaker = new BgpSpeaker(settings);
         speaker.addListener(new EvpnRouteBridge(settings, routes, compiler::requestCompile));
         advertisements = new AdvertisementSync(new AdvertisementSync.Advertiser() {
@@ -60,13 +62,23 @@ public final class EvpnService implements AutoCloseable {
         });
     }
 
+    /**
+     * Replaces only the forwarding tables of the current snapshot, under the publisher's monitor
+     * like every other control-plane publisher (features, load-balancer health), so the NAT, ACL
+     * and LB tables published by others are kept and no concurrent update is lost.
+     */
+    private static void publishForwarding(SnapshotPublisher publisher, ForwardingTables tables) {
+        synchronized (publisher) {
+            publisher.publish(publisher.current().toBuilder().with(ForwardingTables.SLOT, tables));
+        }
+    }
+
     /** Starts the speaker and originates the planned routes; the caller closes the result. */
     public static EvpnService start(LoadedConfig loaded, SnapshotPublisher publisher) throws InterruptedException {
         EvpnService service = new EvpnService(loaded, publisher);
         try {
             service.speaker.start();
             service.applyPublicServices(BgpSettingsFactory.publicServices(loaded.config()));
-            Signal.handle(new Signal("HUP"), signal -> service.reloadAdvertisements());
         } catch (Throwable e) {
             // Also a BindException that Netty throws without declaring it: never leave the event loop running.
             service.close();
@@ -79,8 +91,8 @@ public final class EvpnService implements AutoCloseable {
         return service;
     }
 
-    /** Reads the configuration file again and makes the advertisements follow it. */
-    void reloadAdvertisements() {
+    /** Reads the configuration file again and makes the advertisements follow it (the service's SIGHUP). */
+    public void reloadAdvertisements() {
         try {
             SoftgateConfig next = ConfigLoader.load(loaded.file()).config();
             applyPublicServices(BgpSettingsFactory.publicServices(next));

@@ -3,8 +3,6 @@ package io.softgate.service.evpn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.softgate.core.packet.Ipv4Flyweight;
-import io.softgate.core.snapshot.SnapshotPublisher;
-import io.softgate.core.snapshot.WorkerEpochs;
 import io.softgate.evpn.forwarding.model.IpPrefix;
 import io.softgate.evpn.forwarding.model.NextHop;
 import io.softgate.evpn.forwarding.model.RouteIntent;
@@ -28,8 +26,7 @@ class LearnedRouteTablesTest {
 
     private static ForwardingTables compile(List<RouteIntent> learned) throws Exception {
         SoftgateConfig config = ConfigLoader.parse("test.json", CONFIG.getBytes(StandardCharsets.UTF_8));
-        SnapshotPublisher publisher = new SnapshotPublisher(new WorkerEpochs(1));
-        return publisher.publish(ServicePipeline.compile(config, learned)).get(ForwardingTables.SLOT);
+        return ServicePipeline.compileForwarding(config, learned);
     }
 
     private static RouteIntent learned(String vrf, String prefix, String vtep, String mac) {
