@@ -35,6 +35,7 @@ public final class IntentStore {
     private final IntentPersistence persistence;
     private final SnapshotSink sink;
     private volatile IntentDocument current;
+    private volatile long lastCompileAndSwapNs;
 
     private IntentStore(IntentCompiler compiler, IntentPersistence persistence, SnapshotSink sink, IntentDocument start) {
         this.compiler = compiler;
@@ -62,6 +63,11 @@ public final class IntentStore {
 
     public IntentDocument current() {
         return current;
+    }
+
+    /** How long the last accepted change took to validate, compile, persist and publish. */
+    public long lastCompileAndSwapNs() {
+        return lastCompileAndSwapNs;
     }
 
     public IntentCompiler compiler() {
@@ -93,7 +99,8 @@ public final class IntentStore {
         }
         sink.publish(snapshot);
         current = next;
-        return new Applied<>(result, next, System.nanoTime() - startNs);
+        lastCompileAndSwapNs = System.nanoTime() - startNs;
+        return new Applied<>(result, next, lastCompileAndSwapNs);
     }
 
     /** Replaces the whole document (config apply), subject to the same checks. */

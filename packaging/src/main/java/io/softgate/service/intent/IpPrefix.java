@@ -133,6 +133,7 @@ public record IpPrefix(byte[] address, int length) {
     }
 
     @Override
+    @com.fasterxml.jackson.annotation.JsonValue
     public String toString() {
         try {
             return InetAddress.getByAddress(address).getHostAddress() + "/" + length;
