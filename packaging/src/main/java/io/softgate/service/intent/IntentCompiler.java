@@ -125,6 +125,13 @@ public final class IntentCompiler {
                 acl.srcPortTo(), acl.dstPortFrom(), acl.dstPortTo(), acl.established(), acl.reverse(),
                 acl.icmpType() == null ? -1 : acl.icmpType()));
         }
+        // Netris ACLs are not an ordered list: the most specific rule wins. Order each VRF's rules
+        // so a first-match classifier gives that answer: longer destination, then longer source
+        // prefix first; on a tie, permit before deny; then the controller's order (stable sort).
+        acls.sort(java.util.Comparator.comparing(CompiledIntent.AclRule::vrf)
+            .thenComparing(rule -> -rule.destination().length())
+            .thenComparing(rule -> -rule.source().length())
+            .thenComparing(rule -> rule.permit() ? 0 : 1));
         return new CompiledIntent(document.generation(), vrfs, nats, services, acls, publicAddresses);
     }
 
