@@ -4,6 +4,9 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -39,6 +42,7 @@ public final class ApiServer implements AutoCloseable {
     private EventLoopGroup group;
     private EventExecutorGroup handlers;
     private Channel channel;
+    private final ChannelGroup connections = new DefaultChannelGroup("softgate-api", GlobalEventExecutor.INSTANCE);
 
     public ApiServer(Router router, Authenticator authenticator, SslContext tls, int maxRequestBytes) {
         this.router = router;
@@ -62,6 +66,7 @@ public final class ApiServer implements AutoCloseable {
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    connections.add(ch);
                     ChannelPipeline pipeline = ch.pipeline();
                     if (tls != null) {
                         pipeline.addLast(tls.newHandler(ch.alloc()));
@@ -83,14 +88,17 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // Listener first, then open connections (their last events run on the handler
+        // executor, which must still be alive), then the handler executor, then the I/O loop.
         if (channel != null) {
             channel.close().syncUninterruptibly();
         }
-        if (group != null) {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         if (handlers != null) {
             handlers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 }

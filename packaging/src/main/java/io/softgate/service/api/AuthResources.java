@@ -31,7 +31,16 @@ final class AuthResources {
         router.add("DELETE", "/api/auth", true, "auth", "Log out", null, List.of(), this::logout);
     }
 
-    private ApiResponse login(ApiRequest request) throws BadRequestException {
+    private ApiResponse login(ApiRequest request) {
+        try {
+            return checkedLogin(request);
+        } catch (BadRequestException e) {
+            // No usable credentials in the request: 401 like any other unauthenticated call.
+            return Envelope.error(401, e.field(), e.reason());
+        }
+    }
+
+    private ApiResponse checkedLogin(ApiRequest request) throws BadRequestException {
         String user;
         String password;
         String scheme;
