@@ -79,4 +79,31 @@ class DistributionSystemTest {
         assertEquals(ExitCodes.CONFIGURATION_ERROR, softgate.awaitExit(Duration.ofSeconds(60)), softgate.output());
         assertTrue(softgate.output().contains("forwarding.vrfs[1].l3vni: must be 1..16777215"), softgate.output());
     }
+
+    @Test
+    void shouldPrintTheBuiltVersionThroughTheLauncher(TestInfo test) throws Exception {
+        SoftgateDistribution distribution = SoftgateDistribution.built();
+        Path output = SystemTestSupport.outputDirectory(test);
+        Commands.Result result = Commands.run(List.of(distribution.launcher().toString(), "--version"),
+            Duration.ofSeconds(60));
+        assertEquals(0, result.exitCode(), result.output());
+        String version = distribution.home().getFileName().toString().substring("softgate-".length());
+        assertEquals("softgate " + version, result.output().trim());
+        Files.writeString(output.resolve("version.txt"), result.output());
+    }
+
+    @Test
+    void shouldExplainWhenNoJavaRuntimeIsFound(TestInfo test) throws Exception {
+        SoftgateDistribution distribution = SoftgateDistribution.built();
+        Path output = SystemTestSupport.outputDirectory(test);
+        // A PATH with the few tools the launcher needs, and no java.
+        Path bin = Files.createDirectories(output.resolve("bin"));
+        for (String tool : List.of("dirname", "readlink")) {
+            Files.createSymbolicLink(bin.resolve(tool), Path.of(Commands.runOk("sh", "-c", "command -v " + tool).trim()));
+        }
+        Commands.Result result = Commands.run(List.of("env", "-i", "PATH=" + bin, "/bin/sh",
+            distribution.launcher().toString(), "--version"), Duration.ofSeconds(30));
+        assertEquals(1, result.exitCode(), result.output());
+        assertTrue(result.output().contains("no Java runtime found"), result.output());
+    }
 }

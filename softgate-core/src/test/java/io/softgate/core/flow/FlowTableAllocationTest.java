@@ -41,6 +41,7 @@ class FlowTableAllocationTest {
             long[] key = keys[i];
             value[0] = i;
             value[1] = round;
+            checksum[0] += table.prefetch(key);
             int result = table.insert(key, value, nowNs + TIMEOUT_NS, nowNs);
             int entry = FlowTable.entryIndex(result);
             checksum[0] += table.lookup(key, nowNs);

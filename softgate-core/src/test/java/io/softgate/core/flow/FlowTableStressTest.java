@@ -34,7 +34,7 @@ class FlowTableStressTest {
     private static final long OWNED_BASE = 1_000_000;
     private static final long CONTENDED_BASE = 5_000_000;
 
-    private final FlowTable table = new FlowTable(8192, 3, 3, 16);
+    private final FlowTable table = new FlowTable(8192, 3, 3, 16, 0x5EED);
     private final AtomicLong clock = new AtomicLong(1);
     private final AtomicReference<String> firstError = new AtomicReference<>();
     private final AtomicLong errors = new AtomicLong();

@@ -276,4 +276,22 @@ class FlowTableTest {
         table.remove(entry, key(7));
         assertFalse(table.copyKey(entry, out));
     }
+
+    @Test
+    void shouldHashKeysByTheTableSeed() {
+        long[] key = key(7);
+        FlowTable first = table(16, 3, 0, 16);
+        FlowTable sameSeed = new FlowTable(16, 3, 0, 16, first.hashSeed());
+        tables.add(sameSeed);
+        FlowTable otherSeed = new FlowTable(16, 3, 0, 16, first.hashSeed() + 1);
+        tables.add(otherSeed);
+        assertEquals(first.keyHash(key), sameSeed.keyHash(key));
+        assertNotEquals(first.keyHash(key), otherSeed.keyHash(key));
+    }
+
+    @Test
+    void shouldHashPermutedKeyWordsDifferently() {
+        FlowTable table = table(16, 3, 0, 16);
+        assertNotEquals(table.keyHash(new long[] {1, 2, 3}), table.keyHash(new long[] {2, 1, 3}));
+    }
 }

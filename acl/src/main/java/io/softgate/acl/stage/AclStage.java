@@ -1,0 +1,440 @@
+package io.softgate.acl.stage;
+
+import io.softgate.acl.classify.AclTables;
+import io.softgate.acl.classify.CompiledRules;
+import io.softgate.acl.classify.VrfClassifier;
+import io.softgate.core.flow.FlowTable;
+import io.softgate.core.packet.IcmpFlyweight;
+import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.core.packet.Ipv6Flyweight;
+import io.softgate.core.packet.TcpFlyweight;
+import io.softgate.core.pipeline.DropReason;
+import io.softgate.core.pipeline.PacketBatch;
+import io.softgate.core.pipeline.PacketFlags;
+import io.softgate.core.pipeline.Stage;
+import io.softgate.core.pipeline.StageContext;
+import io.softgate.core.pipeline.StageVector;
+import java.util.List;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The stateful ACL: a packet that is return traffic of a flow a rule permitted (with
+ * {@code established} or {@code reverse}) passes through the shared flow table without being
+ * classified; any other packet is classified by its VPC's compiled rules (first match, else the
+ * default policy). A permitted flow whose rule grants return traffic leaves a return entry
+ * keyed by (VRF, reverse 5-tuple). Entries carry the rule generation that made them: after a
+ * rule change the forward direction is re-classified on the next return packet, and a flow the
+ * new rules deny is cut.
+ *
+ * <p>Threading: one instance per worker, run only by that worker's thread; the flow table is
+ * shared lock-free with the other workers. No allocation after warm-up (except when a new rule
+ * generation is adopted, once per configuration change).
+ */
+final class AclStage implements Stage {
+    static final int EVENT_RETURN_PASSED = 0;
+    static final int EVENT_FLOW_CREATED = 1;
+    static final int EVENT_FLOW_INSERT_FAILED = 2;
+    static final int EVENT_FLOW_RECHECKED = 3;
+    static final int EVENT_UNFILTERED = 4;
+    static final int EVENT_RELATED_PASSED = 5;
+    private static final List<String> EVENTS = List.of("return-passed", "flows-created", "flow-insert-failed",
+        "flows-rechecked", "unfiltered", "related-icmp-passed");
+    private static final DropReason[] DROP_REASONS = AclDropReason.values();
+
+    /** Grant kinds stored in a return entry. */
+    static final int GRANT_NONE = 0;
+    static final int GRANT_ANY = 1;
+    static final int GRANT_TCP_ESTABLISHED = 2;
+
+    private static final int PROTOCOL_ICMP = Ipv4Flyweight.PROTOCOL_ICMP;
+    private static final int PROTOCOL_ICMPV6 = Ipv4Flyweight.PROTOCOL_ICMPV6;
+    private static final int PROTOCOL_TCP = Ipv4Flyweight.PROTOCOL_TCP;
+    private static final int PROTOCOL_UDP = Ipv4Flyweight.PROTOCOL_UDP;
+    private static final int ICMP_HEADER_LENGTH = 8;
+    private static final int UDP_HEADER_LENGTH = 8;
+    private static final long VRF_MASK = (1L << 23) - 1;
+
+    private final String name;
+    private final List<String> nextStages;
+    private final FlowTable flows;
+    private final AclFlowTimeouts timeouts;
+    private final AclRuleCounters.WorkerArray ruleCounters;
+    private final long[] key = new long[AclRuntime.KEY_WORDS];
+    private final long[] value = new long[AclRuntime.VALUE_WORDS];
+    private AclTables adopted;
+
+    // The packet being processed, parsed once (fields, not objects: nothing is allocated).
+    private boolean ipv6;
+    private long srcHigh;
+    private long srcLow;
+    private long dstHigh;
+    private long dstLow;
+    private int protocol;
+    private int srcPort;
+    private int dstPort;
+    private int icmpType;
+    private int tcpFlags;
+    private boolean nonFirstFragment;
+    private int ipBytes;
+    /** Absolute offset of the packet an ICMP error quotes, or -1; and the bytes available from it. */
+    private int quotedOffset;
+    private int quotedAvailable;
+    private UnsafeBuffer currentBuffer;
+
+    AclStage(String name, String nextStage, AclRuntime runtime, AclRuleCounters.WorkerArray ruleCounters) {
+        this.name = name;
+        this.nextStages = List.of(nextStage);
+        this.flows = runtime.flows();
+        this.timeouts = runtime.timeouts();
+        this.ruleCounters = ruleCounters;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public List<String> nextStages() {
+        return nextStages;
+    }
+
+    @Override
+    public DropReason[] dropReasons() {
+        return DROP_REASONS;
+    }
+
+    @Override
+    public List<String> eventCounters() {
+        return EVENTS;
+    }
+
+    @Override
+    public void process(PacketBatch batch, StageVector input, StageContext context) {
+        AclTables tables = context.snapshot() == null ? null : context.snapshot().get(AclTables.SLOT);
+        if (tables != null && tables != adopted) {
+            adopted = tables;
+            ruleCounters.adopt(tables);
+        }
+        long nowNs = context.nowNs();
+        for (int i = 0; i < input.size(); i++) {
+            int slot = input.slot(i);
+            VrfClassifier classifier = tables == null ? null : tables.classifier(batch.vrf[slot]);
+            if (classifier == null) {
+                context.countEvent(EVENT_UNFILTERED);
+                context.forward(0, slot);
+                continue;
+            }
+            DropReason bad = parse(batch, slot);
+            if (bad != null) {
+                context.drop(slot, bad);
+                continue;
+            }
+            filter(batch.vrf[slot], slot, tables, classifier, nowNs, context);
+        }
+    }
+
+    private void filter(int vrf, int slot, AclTables tables, VrfClassifier classifier, long nowNs,
+                        StageContext context) {
+        if (!nonFirstFragment) {
+            fillKey(vrf, false);
+            int entry = flows.lookupInto(key, nowNs, value);
+            if (entry >= 0 && returnEntryAdmits((int) value[1] & 0xFF)) {
+                passReturnTraffic(entry, slot, tables, classifier, nowNs, context);
+                return;
+            }
+            if (quotedOffset >= 0 && relatedToPermittedFlow(vrf, tables, nowNs)) {
+                ruleCounters.count((int) (value[1] >>> 32), ipBytes);
+                context.countEvent(EVENT_RELATED_PASSED);
+                context.forward(0, slot);
+                return;
+            }
+        }
+        int rank = classifier.classify(ipv6, srcHigh, srcLow, dstHigh, dstLow, protocol, srcPort, dstPort,
+            icmpType, nonFirstFragment);
+        int counterId = rank < 0 ? tables.defaultCounterId(vrf) : classifier.ruleId(rank);
+        ruleCounters.count(counterId, ipBytes);
+        if (!classifier.permits(rank)) {
+            context.drop(slot, rank < 0 ? AclDropReason.DEFAULT_DENIED : AclDropReason.RULE_DENIED);
+            return;
+        }
+        int grant = grantOf(classifier, rank, protocol);
+        if (grant != GRANT_NONE && !nonFirstFragment) {
+            keepReturnEntry(vrf, tables.generation(), counterId, grant, nowNs, context);
+        }
+        context.forward(0, slot);
+    }
+
+    /** An established-only entry admits TCP segments with ACK or RST; a bare SYN is a new connection. */
+    private boolean returnEntryAdmits(int grant) {
+        return grant != GRANT_TCP_ESTABLISHED
+            || (tcpFlags & (TcpFlyweight.FLAG_ACK | TcpFlyweight.FLAG_RST)) != 0;
+    }
+
+    private void passReturnTraffic(int entry, int slot, AclTables tables, VrfClassifier classifier, long nowNs,
+                                   StageContext context) {
+        long generation = value[0];
+        long meta = value[1];
+        int counterId = (int) (meta >>> 32);
+        if (generation != tables.generation()) {
+            // Rules changed since this entry was made: judge the flow's forward direction again.
+            context.countEvent(EVENT_FLOW_RECHECKED);
+            int forwardIcmpType = (int) ((meta >>> 8) & 0xFFFF) - 1;
+            int rank = classifier.classify(ipv6, dstHigh, dstLow, srcHigh, srcLow, protocol, dstPort, srcPort,
+                forwardIcmpType, false);
+            int grant = classifier.permits(rank) ? grantOf(classifier, rank, protocol) : GRANT_NONE;
+            if (grant == GRANT_NONE || !returnEntryAdmits(grant)) {
+                flows.remove(entry, key);
+                context.drop(slot, AclDropReason.FLOW_CUT);
+                return;
+            }
+            counterId = rank < 0 ? tables.defaultCounterId(classifier.vrfIndex()) : classifier.ruleId(rank);
+            // The generation word is claimed by CAS, so if another worker removed this entry and
+            // its slot now holds another flow (different generation), we do not overwrite it.
+            if (flows.compareAndSetValue(entry, 0, generation, tables.generation())) {
+                flows.value(entry, 1, metaOf(counterId, forwardIcmpType, grant));
+            }
+        }
+        flows.refresh(entry, nowNs + timeouts.forProtocol(protocol));
+        ruleCounters.count(counterId, ipBytes);
+        context.countEvent(EVENT_RETURN_PASSED);
+        context.forward(0, slot);
+    }
+
+    private void keepReturnEntry(int vrf, long generation, int counterId, int grant, long nowNs,
+                                 StageContext context) {
+        fillKey(vrf, true);
+        long meta = metaOf(counterId, icmpType, grant);
+        value[0] = generation;
+        value[1] = meta;
+        long expiresAtNs = nowNs + timeouts.forProtocol(protocol);
+        int result = flows.insert(key, value, expiresAtNs, nowNs);
+        if (!FlowTable.isPresent(result)) {
+            context.countEvent(EVENT_FLOW_INSERT_FAILED);
+            return;
+        }
+        int entry = FlowTable.entryIndex(result);
+        if (FlowTable.isCreated(result)) {
+            context.countEvent(EVENT_FLOW_CREATED);
+            return;
+        }
+        long entryGeneration = flows.value(entry, 0);
+        if (entryGeneration != generation) {
+            // An entry of an older rule generation: claim it for this one (CAS, see passReturnTraffic).
+            if (flows.compareAndSetValue(entry, 0, entryGeneration, generation)) {
+                flows.value(entry, 1, meta);
+            }
+        } else if (flows.value(entry, 1) != meta) {
+            flows.value(entry, 1, meta);
+        }
+        flows.refresh(entry, expiresAtNs);
+    }
+
+    /**
+     * True when this ICMP error quotes a packet of a flow with a current return entry, in either
+     * direction (RFC 792 and RFC 4443 §2.4: an error carries the start of the packet that caused
+     * it). Such errors (e.g. "fragmentation needed", RFC 1191) belong to the flow and pass.
+     * Leaves the entry's value in {@link #value}.
+     */
+    private boolean relatedToPermittedFlow(int vrf, AclTables tables, long nowNs) {
+        UnsafeBuffer buffer = currentBuffer;
+        int quoted = quotedOffset;
+        int available = quotedAvailable;
+        long quotedSrcHigh;
+        long quotedSrcLow;
+        long quotedDstHigh;
+        long quotedDstLow;
+        int quotedProtocol;
+        int quotedL4;
+        if (ipv6) {
+            if (available < Ipv6Flyweight.HEADER_LENGTH || Ipv6Flyweight.version(buffer, quoted) != 6) {
+                return false;
+            }
+            long walk = Ipv6Flyweight.walkExtensionHeaders(buffer, quoted, available);
+            if (walk < 0 || Ipv6Flyweight.walkFragmentBits(walk) != 0) {
+                return false;
+            }
+            quotedSrcHigh = Ipv6Flyweight.sourceHigh(buffer, quoted);
+            quotedSrcLow = Ipv6Flyweight.sourceLow(buffer, quoted);
+            quotedDstHigh = Ipv6Flyweight.destinationHigh(buffer, quoted);
+            quotedDstLow = Ipv6Flyweight.destinationLow(buffer, quoted);
+            quotedProtocol = Ipv6Flyweight.walkProtocol(walk);
+            quotedL4 = Ipv6Flyweight.walkL4Offset(walk);
+        } else {
+            if (available < Ipv4Flyweight.MIN_HEADER_LENGTH || Ipv4Flyweight.version(buffer, quoted) != 4) {
+                return false;
+            }
+            quotedL4 = Ipv4Flyweight.headerLength(buffer, quoted);
+            if (quotedL4 < Ipv4Flyweight.MIN_HEADER_LENGTH || Ipv4Flyweight.fragmentOffsetBytes(buffer, quoted) != 0) {
+                return false;
+            }
+            quotedSrcHigh = (Ipv4Flyweight.source(buffer, quoted) & 0xFFFF_FFFFL) << 32;
+            quotedSrcLow = 0;
+            quotedDstHigh = (Ipv4Flyweight.destination(buffer, quoted) & 0xFFFF_FFFFL) << 32;
+            quotedDstLow = 0;
+            quotedProtocol = Ipv4Flyweight.protocol(buffer, quoted);
+        }
+        // RFC 792 §"Destination Unreachable": at least 64 bits of the original datagram's data.
+        if (quotedL4 + 8 > available) {
+            return false;
+        }
+        int l4 = quoted + quotedL4;
+        int quotedSrcPort = 0;
+        int quotedDstPort = 0;
+        if (quotedProtocol == PROTOCOL_TCP || quotedProtocol == PROTOCOL_UDP) {
+            quotedSrcPort = TcpFlyweight.sourcePort(buffer, l4);
+            quotedDstPort = TcpFlyweight.destinationPort(buffer, l4);
+        } else if (quotedProtocol == (ipv6 ? PROTOCOL_ICMPV6 : PROTOCOL_ICMP)) {
+            if (!isIcmpQuery(ipv6, buffer.getByte(l4) & 0xFF)) {
+                return false;
+            }
+            quotedSrcPort = ((buffer.getByte(l4 + 4) & 0xFF) << 8) | (buffer.getByte(l4 + 5) & 0xFF);
+            quotedDstPort = quotedSrcPort;
+        }
+        long head = ((vrf & VRF_MASK) << 41) | (ipv6 ? 1L << 40 : 0) | ((long) quotedProtocol << 32);
+        // The quoted packet was a reply (its own tuple is a return entry) ...
+        key[0] = head | ((long) quotedSrcPort << 16) | quotedDstPort;
+        key[1] = quotedSrcHigh;
+        key[2] = quotedSrcLow;
+        key[3] = quotedDstHigh;
+        key[4] = quotedDstLow;
+        if (flows.lookupInto(key, nowNs, value) >= 0 && value[0] == tables.generation()) {
+            return true;
+        }
+        // ... or a forward packet (its reversed tuple is the return entry).
+        key[0] = head | ((long) quotedDstPort << 16) | quotedSrcPort;
+        key[1] = quotedDstHigh;
+        key[2] = quotedDstLow;
+        key[3] = quotedSrcHigh;
+        key[4] = quotedSrcLow;
+        return flows.lookupInto(key, nowNs, value) >= 0 && value[0] == tables.generation();
+    }
+
+    private static long metaOf(int counterId, int forwardIcmpType, int grant) {
+        return ((long) counterId << 32) | ((long) ((forwardIcmpType + 1) & 0xFFFF) << 8) | grant;
+    }
+
+    /**
+     * What return traffic a permit grants: an {@code established} rule lets TCP replies with
+     * ACK/RST in; {@code reverse} lets any reply in; the default policy (permit) is stateful too,
+     * so that replies to traffic it let out are not judged by rules written for the other way.
+     */
+    static int grantOf(VrfClassifier classifier, int rank, int protocol) {
+        if (rank < 0) {
+            return GRANT_ANY;
+        }
+        int flags = classifier.ruleFlags(rank);
+        if (protocol == PROTOCOL_TCP && (flags & CompiledRules.FLAG_ESTABLISHED) != 0) {
+            return GRANT_TCP_ESTABLISHED;
+        }
+        return (flags & CompiledRules.FLAG_REVERSE) != 0 ? GRANT_ANY : GRANT_NONE;
+    }
+
+    /** Key of the packet's own tuple, or (when {@code reverse}) of its reply. */
+    private void fillKey(int vrf, boolean reverse) {
+        int keySrcPort = reverse ? dstPort : srcPort;
+        int keyDstPort = reverse ? srcPort : dstPort;
+        key[0] = ((vrf & VRF_MASK) << 41) | (ipv6 ? 1L << 40 : 0) | ((long) protocol << 32)
+            | ((long) keySrcPort << 16) | keyDstPort;
+        key[1] = reverse ? dstHigh : srcHigh;
+        key[2] = reverse ? dstLow : srcLow;
+        key[3] = reverse ? srcHigh : dstHigh;
+        key[4] = reverse ? srcLow : dstLow;
+    }
+
+    /** Reads the inner headers of {@code slot} into fields; returns a drop reason or null. */
+    private DropReason parse(PacketBatch batch, int slot) {
+        UnsafeBuffer buffer = batch.buffer();
+        int start = batch.offset[slot];
+        int end = start + batch.length[slot];
+        int l3 = batch.l3Offset[slot];
+        int flags = batch.flags[slot];
+        ipv6 = (flags & PacketFlags.INNER_IPV6) != 0;
+        if (l3 < start || l3 >= end) {
+            return AclDropReason.MALFORMED_IP;
+        }
+        ipBytes = end - l3;
+        if (ipv6) {
+            if (l3 + Ipv6Flyweight.HEADER_LENGTH > end) {
+                return AclDropReason.MALFORMED_IP;
+            }
+            srcHigh = Ipv6Flyweight.sourceHigh(buffer, l3);
+            srcLow = Ipv6Flyweight.sourceLow(buffer, l3);
+            dstHigh = Ipv6Flyweight.destinationHigh(buffer, l3);
+            dstLow = Ipv6Flyweight.destinationLow(buffer, l3);
+            long walk = Ipv6Flyweight.walkExtensionHeaders(buffer, l3, end - l3);
+            if (walk < 0) {
+                return AclDropReason.MALFORMED_IP;
+            }
+            protocol = Ipv6Flyweight.walkProtocol(walk);
+        } else {
+            if (l3 + Ipv4Flyweight.MIN_HEADER_LENGTH > end) {
+                return AclDropReason.MALFORMED_IP;
+            }
+            srcHigh = (Ipv4Flyweight.source(buffer, l3) & 0xFFFF_FFFFL) << 32;
+            srcLow = 0;
+            dstHigh = (Ipv4Flyweight.destination(buffer, l3) & 0xFFFF_FFFFL) << 32;
+            dstLow = 0;
+            protocol = Ipv4Flyweight.protocol(buffer, l3);
+        }
+        srcPort = 0;
+        dstPort = 0;
+        icmpType = -1;
+        tcpFlags = 0;
+        quotedOffset = -1;
+        currentBuffer = buffer;
+        int l4 = batch.l4Offset[slot];
+        // RFC 791 §3.2 / RFC 8200 §4.5: only the first fragment carries the upper-layer header.
+        nonFirstFragment = (flags & PacketFlags.NON_FIRST_FRAGMENT) != 0;
+        if (nonFirstFragment) {
+            return null;
+        }
+        if (l4 < l3 || l4 >= end) {
+            return isKnownLayer4(protocol) ? AclDropReason.TRUNCATED_L4 : null;
+        }
+        int available = end - l4;
+        if (protocol == PROTOCOL_TCP) {
+            if (available < TcpFlyweight.FLAGS_OFFSET + 1) {
+                return AclDropReason.TRUNCATED_L4;
+            }
+            srcPort = TcpFlyweight.sourcePort(buffer, l4);
+            dstPort = TcpFlyweight.destinationPort(buffer, l4);
+            tcpFlags = TcpFlyweight.flags(buffer, l4);
+        } else if (protocol == PROTOCOL_UDP) {
+            if (available < UDP_HEADER_LENGTH) {
+                return AclDropReason.TRUNCATED_L4;
+            }
+            srcPort = TcpFlyweight.sourcePort(buffer, l4);
+            dstPort = TcpFlyweight.destinationPort(buffer, l4);
+        } else if (protocol == (ipv6 ? PROTOCOL_ICMPV6 : PROTOCOL_ICMP)) {
+            if (available < ICMP_HEADER_LENGTH) {
+                return AclDropReason.TRUNCATED_L4;
+            }
+            icmpType = buffer.getByte(l4) & 0xFF;
+            if (ipv6 ? IcmpFlyweight.isV6Error(icmpType) : IcmpFlyweight.isV4Error(icmpType)) {
+                quotedOffset = l4 + ICMP_HEADER_LENGTH;
+                quotedAvailable = end - quotedOffset;
+            }
+            if (isIcmpQuery(icmpType)) {
+                // RFC 792 / RFC 4443 §4: a query and its reply share the identifier, which keys the flow.
+                int identifier = ((buffer.getByte(l4 + 4) & 0xFF) << 8) | (buffer.getByte(l4 + 5) & 0xFF);
+                srcPort = identifier;
+                dstPort = identifier;
+            }
+        }
+        return null;
+    }
+
+    private boolean isKnownLayer4(int ipProtocol) {
+        return ipProtocol == PROTOCOL_TCP || ipProtocol == PROTOCOL_UDP
+            || ipProtocol == (ipv6 ? PROTOCOL_ICMPV6 : PROTOCOL_ICMP);
+    }
+
+    private boolean isIcmpQuery(int type) {
+        return isIcmpQuery(ipv6, type);
+    }
+
+    private static boolean isIcmpQuery(boolean ipv6, int type) {
+        return ipv6 ? type == 128 || type == 129 : type == 0 || type == 8 || type == 13 || type == 14;
+    }
+}

@@ -1,0 +1,72 @@
+package io.softgate.evpn.bgp.attribute;
+
+import io.netty.buffer.ByteBuf;
+import io.softgate.evpn.bgp.message.CodecContext;
+import io.softgate.evpn.bgp.message.UpdateErrorAction;
+import java.util.function.LongFunction;
+import java.util.function.ToLongFunction;
+
+/**
+ * Codec of an attribute whose value is one 4-octet number (NEXT_HOP, MED, LOCAL_PREF,
+ * ORIGINATOR_ID): any other length is malformed and handled by treat-as-withdraw (RFC 7606
+ * §§7.3, 7.4, 7.5, 7.9).
+ *
+ * <p>Threading: stateless, safe from any thread.
+ */
+final class FourOctetAttributeCodec<T extends PathAttribute> implements PathAttributeCodec<T> {
+    private final int typeCode;
+    private final Class<T> attributeClass;
+    private final int categoryFlags;
+    private final boolean discardFromExternalPeer;
+    private final LongFunction<T> factory;
+    private final ToLongFunction<T> getter;
+
+    FourOctetAttributeCodec(int typeCode, Class<T> attributeClass, int categoryFlags, boolean discardFromExternalPeer,
+                            LongFunction<T> factory, ToLongFunction<T> getter) {
+        this.typeCode = typeCode;
+        this.attributeClass = attributeClass;
+        this.categoryFlags = categoryFlags;
+        this.discardFromExternalPeer = discardFromExternalPeer;
+        this.factory = factory;
+        this.getter = getter;
+    }
+
+    @Override
+    public int typeCode() {
+        return typeCode;
+    }
+
+    @Override
+    public Class<T> attributeClass() {
+        return attributeClass;
+    }
+
+    @Override
+    public int categoryFlags() {
+        return categoryFlags;
+    }
+
+    @Override
+    public UpdateErrorAction malformedAction() {
+        return UpdateErrorAction.TREAT_AS_WITHDRAW;
+    }
+
+    @Override
+    public T decode(ByteBuf value, int length, CodecContext context) throws MalformedAttributeException {
+        if (length != 4) {
+            throw new MalformedAttributeException(malformedAction(), attributeClass.getSimpleName() + " length " + length);
+        }
+        long number = value.readUnsignedInt();
+        if (discardFromExternalPeer && context.externalPeer()) {
+            // RFC 7606 §§7.5, 7.9: LOCAL_PREF and ORIGINATOR_ID from an external peer are discarded.
+            throw new MalformedAttributeException(UpdateErrorAction.ATTRIBUTE_DISCARD,
+                    attributeClass.getSimpleName() + " from an external peer");
+        }
+        return factory.apply(number);
+    }
+
+    @Override
+    public void encodeValue(T attribute, ByteBuf out, CodecContext context) {
+        out.writeInt((int) getter.applyAsLong(attribute));
+    }
+}

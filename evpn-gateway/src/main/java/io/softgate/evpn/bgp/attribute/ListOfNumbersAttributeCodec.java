@@ -1,0 +1,85 @@
+package io.softgate.evpn.bgp.attribute;
+
+import io.netty.buffer.ByteBuf;
+import io.softgate.evpn.bgp.message.CodecContext;
+import io.softgate.evpn.bgp.message.UpdateErrorAction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Codec of an attribute whose value is a list of 4-octet (COMMUNITIES, CLUSTER_LIST) or
+ * 8-octet (EXTENDED_COMMUNITIES) items: a length that is not a multiple of the item size is
+ * malformed -> treat-as-withdraw (RFC 7606 §§7.8, 7.10, 7.14).
+ *
+ * <p>Threading: stateless, safe from any thread.
+ */
+final class ListOfNumbersAttributeCodec<T extends PathAttribute> implements PathAttributeCodec<T> {
+    private final int typeCode;
+    private final Class<T> attributeClass;
+    private final int categoryFlags;
+    private final int itemOctets;
+    private final boolean discardFromExternalPeer;
+    private final Function<List<Long>, T> factory;
+    private final Function<T, List<Long>> getter;
+
+    ListOfNumbersAttributeCodec(int typeCode, Class<T> attributeClass, int categoryFlags, int itemOctets,
+                                boolean discardFromExternalPeer, Function<List<Long>, T> factory,
+                                Function<T, List<Long>> getter) {
+        this.typeCode = typeCode;
+        this.attributeClass = attributeClass;
+        this.categoryFlags = categoryFlags;
+        this.itemOctets = itemOctets;
+        this.discardFromExternalPeer = discardFromExternalPeer;
+        this.factory = factory;
+        this.getter = getter;
+    }
+
+    @Override
+    public int typeCode() {
+        return typeCode;
+    }
+
+    @Override
+    public Class<T> attributeClass() {
+        return attributeClass;
+    }
+
+    @Override
+    public int categoryFlags() {
+        return categoryFlags;
+    }
+
+    @Override
+    public UpdateErrorAction malformedAction() {
+        return UpdateErrorAction.TREAT_AS_WITHDRAW;
+    }
+
+    @Override
+    public T decode(ByteBuf value, int length, CodecContext context) throws MalformedAttributeException {
+        if (length % itemOctets != 0 || (length == 0 && itemOctets == 4 && typeCode == 10)) {
+            throw new MalformedAttributeException(malformedAction(), attributeClass.getSimpleName() + " length " + length);
+        }
+        List<Long> items = new ArrayList<>(length / itemOctets);
+        for (int i = 0; i < length / itemOctets; i++) {
+            items.add(itemOctets == 4 ? value.readUnsignedInt() : value.readLong());
+        }
+        if (discardFromExternalPeer && context.externalPeer()) {
+            // RFC 7606 §7.10: CLUSTER_LIST from an external peer is discarded.
+            throw new MalformedAttributeException(UpdateErrorAction.ATTRIBUTE_DISCARD,
+                    attributeClass.getSimpleName() + " from an external peer");
+        }
+        return factory.apply(items);
+    }
+
+    @Override
+    public void encodeValue(T attribute, ByteBuf out, CodecContext context) {
+        for (long item : getter.apply(attribute)) {
+            if (itemOctets == 4) {
+                out.writeInt((int) item);
+            } else {
+                out.writeLong(item);
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.softgate.evpn.bgp.rib;
+
+import io.softgate.evpn.bgp.attribute.PathAttribute;
+import io.softgate.evpn.bgp.nlri.Nlri;
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * One path to an NLRI: its attributes (without MP_REACH_NLRI, MP_UNREACH_NLRI and NEXT_HOP),
+ * next hop, source, and whether it is stale because its peer is restarting (RFC 4724 §4.2).
+ *
+ * <p>Threading: immutable, safe to share.
+ */
+public record Path(Nlri nlri, List<PathAttribute> attributes, InetAddress nextHop, PeerIdentity source, boolean stale) {
+    public Path {
+        attributes = List.copyOf(attributes);
+    }
+
+    public <A extends PathAttribute> A attribute(Class<A> type) {
+        for (PathAttribute attribute : attributes) {
+            if (type.isInstance(attribute)) {
+                return type.cast(attribute);
+            }
+        }
+        return null;
+    }
+
+    public Path asStale() {
+        return stale ? this : new Path(nlri, attributes, nextHop, source, true);
+    }
+}

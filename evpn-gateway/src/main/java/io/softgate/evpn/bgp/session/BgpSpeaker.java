@@ -1,0 +1,302 @@
+package io.softgate.evpn.bgp.session;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.softgate.evpn.bgp.EvpnRouteListener;
+import io.softgate.evpn.bgp.attribute.ExtendedCommunitiesAttribute;
+import io.softgate.evpn.bgp.attribute.OriginAttribute;
+import io.softgate.evpn.bgp.attribute.PathAttribute;
+import io.softgate.evpn.bgp.community.EncapsulationExtendedCommunity;
+import io.softgate.evpn.bgp.community.ExtendedCommunity;
+import io.softgate.evpn.bgp.community.RoutersMacExtendedCommunity;
+import io.softgate.evpn.bgp.config.BgpNodeSettings;
+import io.softgate.evpn.bgp.config.NeighborSettings;
+import io.softgate.evpn.bgp.config.VrfSettings;
+import io.softgate.evpn.bgp.evpn.EthernetSegmentIdentifier;
+import io.softgate.evpn.bgp.evpn.IpPrefixRoute;
+import io.softgate.evpn.bgp.evpn.RouteDistinguisher;
+import io.softgate.evpn.bgp.message.BgpMessageDecoder;
+import io.softgate.evpn.bgp.message.BgpMessageEncoder;
+import io.softgate.evpn.bgp.message.CodecContext;
+import io.softgate.evpn.bgp.message.UpdateErrorCounters;
+import io.softgate.evpn.bgp.nlri.InetAddresses;
+import io.softgate.evpn.bgp.rib.EvpnRouteEvents;
+import io.softgate.evpn.bgp.rib.Path;
+import io.softgate.evpn.bgp.rib.Rib;
+import io.softgate.evpn.bgp.rib.RibCounters;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The softgate's BGP EVPN speaker: its neighbours' sessions, the RIB, the learned-route
+ * listeners and the advertisement API.
+ *
+ * <pre>{@code
+ * BgpSpeaker speaker = new BgpSpeaker(settings);
+ * speaker.addListener(listener);            // learned type-2/type-5 best-path changes
+ * speaker.start();                          // listens (if configured) and connects
+ * speaker.advertiseType5(5001, prefix, 32); // RD router-id:n, RT ASN:VNI, ET:8, Router's MAC
+ * speaker.withdrawType5(5001, prefix, 32);
+ * speaker.close();
+ * }</pre>
+ *
+ * <p>Threading: every session, timer and the RIB run on one Netty event loop thread owned by
+ * the speaker; the public methods may be called from any thread and hand their work to it.
+ */
+public final class BgpSpeaker implements AutoCloseable {
+    private final BgpNodeSettings settings;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final Rib rib;
+    private final BgpMessageDecoder decoder = new BgpMessageDecoder();
+    private final BgpMessageEncoder encoder = new BgpMessageEncoder();
+    private final CodecContext baseContext = CodecContext.standard();
+    private final Map<InetAddress, BgpPeer> peers = new LinkedHashMap<>();
+    private final List<EvpnRouteListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile Consumer<byte[]> receivedMessageRecorder;
+    private Channel serverChannel;
+    private boolean started;
+
+    public BgpSpeaker(BgpNodeSettings settings) {
+        this.settings = settings;
+        this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        this.loop = group.next();
+        this.rib = new Rib(settings.routerIdAsLong(), settings.asNumber(), loop);
+        rib.locRib().addListener(new EvpnRouteEvents(listeners));
+        for (NeighborSettings neighbor : settings.neighbors()) {
+            peers.put(neighbor.address(), new BgpPeer(this, neighbor, loop));
+        }
+    }
+
+    public BgpNodeSettings settings() {
+        return settings;
+    }
+
+    /** Adds a listener for learned EVPN routes; add before {@link #start()} to see every route. */
+    public void addListener(EvpnRouteListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Test and capture hook: receives a copy of every message received from any peer. */
+    public void recordReceivedMessages(Consumer<byte[]> recorder) {
+        receivedMessageRecorder = recorder;
+    }
+
+    /** Binds the listening socket (if configured) and starts every neighbour. */
+    public synchronized void start() throws InterruptedException {
+        if (started) {
+            return;
+        }
+        started = true;
+        if (settings.listenAddress() != null) {
+            ServerBootstrap bootstrap = new ServerBootstrap().group(group, group).channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel channel) {
+                            InetAddress remote = ((InetSocketAddress) channel.remoteAddress()).getAddress();
+                            BgpPeer peer = peers.get(remote);
+                            if (peer == null) {
+                                channel.close();
+                            } else {
+                                peer.accept(channel);
+                            }
+                        }
+                    });
+            serverChannel = bootstrap.bind(settings.listenAddress(), settings.listenPort()).sync().channel();
+        }
+        call(() -> {
+            for (BgpPeer peer : peers.values()) {
+                peer.start();
+            }
+            return null;
+        });
+    }
+
+    /** The port the speaker listens on (useful when configured as 0), or -1. */
+    public int listenPort() {
+        return serverChannel == null ? -1 : ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            call(() -> {
+                for (BgpPeer peer : peers.values()) {
+                    peer.stop();
+                }
+                return null;
+            });
+            if (serverChannel != null) {
+                serverChannel.close().syncUninterruptibly();
+            }
+        } finally {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    // ---- advertisements -------------------------------------------------------------------
+
+    /**
+     * Advertises a type-5 route for {@code prefix/prefixLength} in the VRF with this L3VNI:
+     * RD type 1 {@code router-id:n}, the VRF's export targets ({@code ASN:L3VNI} by default),
+     * Encapsulation VXLAN, the Router's MAC of (our VTEP, L3VNI), next hop our VTEP, label
+     * the L3VNI. Re-advertising the same prefix replaces the route.
+     */
+    public CompletableFuture<Void> advertiseType5(int l3Vni, InetAddress prefix, int prefixLength) {
+        VrfSettings vrf = vrf(l3Vni);
+        IpPrefixRoute route = type5Route(vrf, prefix, prefixLength);
+        List<ExtendedCommunity> communities = new ArrayList<>(vrf.effectiveExportRouteTargets(settings.asNumber()));
+        communities.add(EncapsulationExtendedCommunity.VXLAN);
+        // LAB.md / RFC 9135 §8.1: exactly one Router's MAC per (VTEP, L3VNI), on every route.
+        communities.add(new RoutersMacExtendedCommunity(settings.routerMacFor(vrf)));
+        List<PathAttribute> attributes = List.of(OriginAttribute.ORIGIN_IGP, new ExtendedCommunitiesAttribute(communities));
+        return run(() -> rib.originate(route, attributes, settings.vtepAddress()));
+    }
+
+    /** Withdraws the type-5 route {@link #advertiseType5} made for this prefix, if any. */
+    public CompletableFuture<Void> withdrawType5(int l3Vni, InetAddress prefix, int prefixLength) {
+        IpPrefixRoute route = type5Route(vrf(l3Vni), prefix, prefixLength);
+        return run(() -> rib.withdrawOriginated(route));
+    }
+
+    private VrfSettings vrf(int l3Vni) {
+        VrfSettings vrf = settings.vrfByL3Vni(l3Vni);
+        if (vrf == null) {
+            throw new IllegalArgumentException("no VRF with L3VNI " + l3Vni);
+        }
+        return vrf;
+    }
+
+    private IpPrefixRoute type5Route(VrfSettings vrf, InetAddress prefix, int prefixLength) {
+        RouteDistinguisher routeDistinguisher = RouteDistinguisher.ofIpv4Address(
+                InetAddresses.toInt(settings.routerId()), vrf.routeDistinguisherNumber());
+        boolean ipv4 = prefix.getAddress().length == 4;
+        return new IpPrefixRoute(routeDistinguisher, EthernetSegmentIdentifier.ZERO, 0, maskPrefix(prefix, prefixLength),
+                prefixLength, IpPrefixRoute.zeroGateway(ipv4), vrf.l3Vni());
+    }
+
+    private static InetAddress maskPrefix(InetAddress prefix, int prefixLength) {
+        byte[] bytes = prefix.getAddress();
+        for (int bit = prefixLength; bit < bytes.length * 8; bit++) {
+            bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+        }
+        return InetAddresses.fromBytes(bytes);
+    }
+
+    // ---- state ----------------------------------------------------------------------------
+
+    /** Each neighbour's session state. */
+    public Map<InetAddress, BgpState> peerStates() {
+        Map<InetAddress, BgpState> states = new LinkedHashMap<>();
+        for (Map.Entry<InetAddress, BgpPeer> entry : peers.entrySet()) {
+            states.put(entry.getKey(), entry.getValue().state());
+        }
+        return states;
+    }
+
+    /** How many times the neighbour's session reached Established. */
+    public int establishedTransitions(InetAddress neighbor) {
+        return peers.get(neighbor).establishedTransitions();
+    }
+
+    /** RFC 7606 outcomes of UPDATEs received from this neighbour. */
+    public UpdateErrorCounters updateErrorCounters(InetAddress neighbor) {
+        return peers.get(neighbor).counters();
+    }
+
+    public RibCounters ribCounters() {
+        return rib.counters();
+    }
+
+    /** The best paths of the Loc-RIB (a snapshot taken on the event loop). */
+    public List<Path> bestPaths() {
+        return call(() -> rib.locRib().bestPaths());
+    }
+
+    /** Counters by name, for metrics. */
+    public Map<String, Long> counters() {
+        Map<String, Long> all = new LinkedHashMap<>(rib.counters().snapshot());
+        for (Map.Entry<InetAddress, BgpPeer> entry : peers.entrySet()) {
+            for (Map.Entry<String, Long> counter : entry.getValue().counters().snapshot().entrySet()) {
+                all.put("peer." + entry.getKey().getHostAddress() + "." + counter.getKey(), counter.getValue());
+            }
+        }
+        return all;
+    }
+
+    // ---- for the session classes ----------------------------------------------------------
+
+    Rib rib() {
+        return rib;
+    }
+
+    BgpMessageDecoder decoder() {
+        return decoder;
+    }
+
+    BgpMessageEncoder encoder() {
+        return encoder;
+    }
+
+    CodecContext baseContext() {
+        return baseContext;
+    }
+
+    void recordReceived(ByteBuf frame) {
+        Consumer<byte[]> recorder = receivedMessageRecorder;
+        if (recorder != null) {
+            byte[] copy = new byte[frame.readableBytes()];
+            frame.getBytes(frame.readerIndex(), copy);
+            recorder.accept(copy);
+        }
+    }
+
+    private CompletableFuture<Void> run(Runnable task) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                task.run();
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    private <T> T call(Supplier<T> task) {
+        if (loop.inEventLoop()) {
+            return task.get();
+        }
+        try {
+            return loop.submit(task::get).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("speaker task failed", e);
+        }
+    }
+
+}

@@ -1,0 +1,321 @@
+package io.softgate.evpn.forwarding.stage;
+
+import static java.nio.ByteOrder.BIG_ENDIAN;
+
+import io.softgate.core.packet.Checksums;
+import io.softgate.core.packet.EthernetFlyweight;
+import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.core.packet.Ipv6Flyweight;
+import io.softgate.core.packet.UdpFlyweight;
+import io.softgate.core.packet.VxlanFlyweight;
+import io.softgate.core.pipeline.DropReason;
+import io.softgate.core.pipeline.PacketBatch;
+import io.softgate.core.pipeline.PacketFlags;
+import io.softgate.core.pipeline.Stage;
+import io.softgate.core.pipeline.StageContext;
+import io.softgate.core.pipeline.StageVector;
+import io.softgate.evpn.forwarding.table.ForwardingTables;
+import io.softgate.evpn.forwarding.table.VniMap;
+import java.util.List;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * {@code vxlan-decap}: accepts {@code outer Ethernet (up to two VLAN tags) / IPv4 to our VTEP /
+ * UDP 4789 / VXLAN (I flag, known VNI) / inner Ethernet to our router MAC / IPv4 or IPv6}, checks
+ * every length against the bytes present and the IPv4 header checksums, and hands on the inner IP
+ * packet: afterwards {@code offset}/{@code length} cover exactly the inner IP packet (Ethernet
+ * padding trimmed), {@code l3Offset == offset}, and {@code vni}, {@code vrf}, {@code l4Offset}
+ * (UNSET for non-first fragments), {@code flowHash} and {@code flags} (INNER_IPV6, FRAGMENT,
+ * NON_FIRST_FRAGMENT, FROM_OUTSIDE for the outside VRF) are set. Everything else is a counted drop:
+ * ARP, BGP and other non-VXLAN traffic is the kernel's business (the UDP and AF_XDP backends only
+ * hand us UDP 4789).
+ *
+ * <p>Decisions: RFC 7348 §5 says reserved flag bits are ignored on receipt, so only a clear I
+ * flag drops; the outer UDP checksum is not verified (RFC 7348 §5 lets senders use zero; the
+ * inner packet has its own checksums); the outer destination MAC is not checked (the NIC or the
+ * kernel already filtered it); inner 802.1Q tags drop (RFC 7348 §6: SHOULD discard). Outer ECN CE
+ * is carried into the inner header per RFC 6040 §4.2.
+ *
+ * <p>Threading: one instance per worker; {@link #process} runs on that worker's thread only.
+ */
+public final class VxlanDecapStage implements Stage {
+    public static final String NAME = "vxlan-decap";
+
+    private static final int ECN_MASK = 0x03;
+    private static final int ECN_CE = 0x03;
+    private static final int PROTOCOL_SCTP = 132;
+    /** MF flag and fragment offset in the identification/flags word of an IPv4 header. */
+    private static final int FRAGMENT_BITS = Ipv4Flyweight.FLAG_MORE_FRAGMENTS | Ipv4Flyweight.FRAGMENT_OFFSET_MASK;
+
+    private final List<String> nextStages;
+
+    /** @param nextStage the stage decapsulated packets go to (the first feature, or the route stage) */
+    public VxlanDecapStage(String nextStage) {
+        this.nextStages = List.of(nextStage);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> nextStages() {
+        return nextStages;
+    }
+
+    @Override
+    public DropReason[] dropReasons() {
+        return DecapDropReason.values();
+    }
+
+    @Override
+    public void process(PacketBatch batch, StageVector input, StageContext context) {
+        ForwardingTables tables = context.snapshot().get(ForwardingTables.SLOT);
+        int size = input.size();
+        if (tables == null) {
+            for (int i = 0; i < size; i++) {
+                context.drop(input.slot(i), DecapDropReason.NOT_CONFIGURED);
+            }
+            return;
+        }
+        UnsafeBuffer buffer = batch.buffer();
+        for (int i = 0; i < size; i++) {
+            int slot = input.slot(i);
+            DecapDropReason reason = decapsulate(batch, buffer, slot, tables);
+            if (reason == null) {
+                context.forward(0, slot);
+            } else {
+                context.drop(slot, reason);
+            }
+        }
+    }
+
+    /*
+     * Headers are read a word at a time (one bounds-checked load per 4 or 8 bytes, fields taken
+     * out with shifts) rather than field by field: this runs once per packet at line rate.
+     */
+    private static DecapDropReason decapsulate(PacketBatch batch, UnsafeBuffer buffer, int slot,
+                                               ForwardingTables tables) {
+        int start = batch.offset[slot];
+        int length = batch.length[slot];
+        if (length < EthernetFlyweight.HEADER_LENGTH) {
+            return DecapDropReason.TRUNCATED_OUTER_ETHERNET;
+        }
+        int l2Length = EthernetFlyweight.HEADER_LENGTH;
+        if (EthernetFlyweight.etherType(buffer, start) != EthernetFlyweight.ETHER_TYPE_IPV4) {
+            l2Length = EthernetFlyweight.headerLength(buffer, start, length);
+            if (l2Length < 0) {
+                return DecapDropReason.MALFORMED_OUTER_ETHERNET;
+            }
+            if (EthernetFlyweight.payloadEtherType(buffer, start, l2Length) != EthernetFlyweight.ETHER_TYPE_IPV4) {
+                return DecapDropReason.NOT_IPV4_UNDERLAY;
+            }
+        }
+
+        int outerIp = start + l2Length;
+        int outerAvailable = length - l2Length;
+        if (outerAvailable < Ipv4Flyweight.MIN_HEADER_LENGTH) {
+            return DecapDropReason.TRUNCATED_OUTER_IPV4;
+        }
+        int outerWord0 = buffer.getInt(outerIp, BIG_ENDIAN);
+        int outerHeaderLength = ipv4HeaderLength(outerWord0);
+        int outerTotalLength = outerWord0 & 0xFFFF;
+        if (!isWellFormedIpv4(outerWord0, outerHeaderLength, outerTotalLength, outerAvailable)) {
+            return DecapDropReason.MALFORMED_OUTER_IPV4;
+        }
+        if (!Ipv4HeaderChecksum.isValid(buffer, outerIp, outerHeaderLength)) {
+            return DecapDropReason.BAD_OUTER_IPV4_CHECKSUM;
+        }
+        if (buffer.getInt(outerIp + Ipv4Flyweight.DESTINATION_OFFSET, BIG_ENDIAN) != tables.localVtep()) {
+            return DecapDropReason.NOT_OUR_VTEP;
+        }
+        if (ipv4Protocol(buffer.getInt(outerIp + Ipv4Flyweight.TTL_OFFSET, BIG_ENDIAN)) != Ipv4Flyweight.PROTOCOL_UDP) {
+            return DecapDropReason.NOT_UDP;
+        }
+        // RFC 7348 §4.3: VTEPs never fragment VXLAN packets; we do not reassemble them either.
+        if ((buffer.getInt(outerIp + Ipv4Flyweight.IDENTIFICATION_OFFSET, BIG_ENDIAN) & FRAGMENT_BITS) != 0) {
+            return DecapDropReason.OUTER_FRAGMENT;
+        }
+
+        int udp = outerIp + outerHeaderLength;
+        int udpAvailable = outerTotalLength - outerHeaderLength;
+        if (udpAvailable < UdpFlyweight.HEADER_LENGTH) {
+            return DecapDropReason.TRUNCATED_UDP;
+        }
+        long udpHeader = buffer.getLong(udp, BIG_ENDIAN);
+        if ((int) (udpHeader >>> 32 & 0xFFFF) != VxlanFlyweight.UDP_PORT) {
+            return DecapDropReason.NOT_VXLAN_PORT;
+        }
+        int udpLength = (int) (udpHeader >>> 16 & 0xFFFF);
+        if (udpLength < UdpFlyweight.HEADER_LENGTH || udpLength > udpAvailable) {
+            return DecapDropReason.MALFORMED_UDP_LENGTH;
+        }
+
+        int vxlan = udp + UdpFlyweight.HEADER_LENGTH;
+        int vxlanAvailable = udpLength - UdpFlyweight.HEADER_LENGTH;
+        if (vxlanAvailable < VxlanFlyweight.HEADER_LENGTH) {
+            return DecapDropReason.TRUNCATED_VXLAN;
+        }
+        long vxlanHeader = buffer.getLong(vxlan, BIG_ENDIAN);
+        // RFC 7348 §5: the I flag must be set for a valid VNI; the other flag bits are reserved
+        // and "MUST be ignored on receipt".
+        if (((int) (vxlanHeader >>> 56) & VxlanFlyweight.FLAG_VALID_VNI) == 0) {
+            return DecapDropReason.VXLAN_I_FLAG_CLEAR;
+        }
+        int vni = (int) (vxlanHeader >>> 8) & 0xFF_FFFF;
+        int vrf = tables.vrfOfVni(vni);
+        if (vrf == VniMap.MISSING) {
+            return DecapDropReason.UNKNOWN_VNI;
+        }
+
+        int innerEthernet = vxlan + VxlanFlyweight.HEADER_LENGTH;
+        int innerEthernetAvailable = vxlanAvailable - VxlanFlyweight.HEADER_LENGTH;
+        if (innerEthernetAvailable < EthernetFlyweight.HEADER_LENGTH) {
+            return DecapDropReason.TRUNCATED_INNER_ETHERNET;
+        }
+        int innerType = EthernetFlyweight.etherType(buffer, innerEthernet);
+        if (innerType == EthernetFlyweight.ETHER_TYPE_VLAN || innerType == EthernetFlyweight.ETHER_TYPE_QINQ) {
+            return DecapDropReason.INNER_VLAN_TAGGED;
+        }
+        // RFC 9135 §4.1 (symmetric IRB): routed traffic is addressed to our router MAC.
+        if (buffer.getLong(innerEthernet, BIG_ENDIAN) >>> 16 != tables.routerMac()) {
+            return DecapDropReason.WRONG_INNER_ROUTER_MAC;
+        }
+
+        int inner = innerEthernet + EthernetFlyweight.HEADER_LENGTH;
+        int innerAvailable = innerEthernetAvailable - EthernetFlyweight.HEADER_LENGTH;
+        int outerEcn = (outerWord0 >>> 16) & ECN_MASK;
+        DecapDropReason reason;
+        if (innerType == EthernetFlyweight.ETHER_TYPE_IPV4) {
+            reason = acceptIpv4(batch, buffer, slot, inner, innerAvailable, outerEcn);
+        } else if (innerType == EthernetFlyweight.ETHER_TYPE_IPV6) {
+            reason = acceptIpv6(batch, buffer, slot, inner, innerAvailable, outerEcn);
+        } else {
+            return DecapDropReason.UNSUPPORTED_INNER_ETHERTYPE;
+        }
+        if (reason == null) {
+            batch.vni[slot] = vni;
+            batch.vrf[slot] = vrf;
+            batch.flags[slot] |= tables.vrfFlags(vrf);
+        }
+        return reason;
+    }
+
+    /** IHL x 4 from the first 32-bit word of an IPv4 header. */
+    private static int ipv4HeaderLength(int word0) {
+        return (word0 >>> 22) & 0x3C;
+    }
+
+    /** The protocol from the third 32-bit word (TTL, protocol, checksum). */
+    private static int ipv4Protocol(int word2) {
+        return (word2 >>> 16) & 0xFF;
+    }
+
+    /** Version 4, IHL >= 5, header inside the total length, total length inside the bytes present. */
+    private static boolean isWellFormedIpv4(int word0, int headerLength, int totalLength, int available) {
+        return (word0 >>> 28) == 4 && headerLength >= Ipv4Flyweight.MIN_HEADER_LENGTH && headerLength <= totalLength
+            && totalLength <= available;
+    }
+
+    private static DecapDropReason acceptIpv4(PacketBatch batch, UnsafeBuffer buffer, int slot, int ip,
+                                              int available, int outerEcn) {
+        if (available < Ipv4Flyweight.MIN_HEADER_LENGTH) {
+            return DecapDropReason.TRUNCATED_INNER_IPV4;
+        }
+        int word0 = buffer.getInt(ip, BIG_ENDIAN);
+        int headerLength = ipv4HeaderLength(word0);
+        int totalLength = word0 & 0xFFFF;
+        if (!isWellFormedIpv4(word0, headerLength, totalLength, available)) {
+            return DecapDropReason.MALFORMED_INNER_IPV4;
+        }
+        // RFC 1812 §5.2.2: a router verifies the IP header checksum of what it forwards.
+        if (!Ipv4HeaderChecksum.isValid(buffer, ip, headerLength)) {
+            return DecapDropReason.BAD_INNER_IPV4_CHECKSUM;
+        }
+        if (outerEcn == ECN_CE) {
+            int oldWord = word0 >>> 16;
+            // RFC 6040 §4.2: CE outside, Not-ECT inside: drop; otherwise the inner becomes CE.
+            if ((oldWord & ECN_MASK) == 0) {
+                return DecapDropReason.ECN_CE_ON_NOT_ECT;
+            }
+            int newWord = oldWord | ECN_CE;
+            buffer.putShort(ip, (short) newWord, BIG_ENDIAN);
+            Ipv4Flyweight.checksum(buffer, ip,
+                Checksums.update16(Ipv4Flyweight.checksum(buffer, ip), oldWord, newWord));
+        }
+        int fragmentWord = buffer.getInt(ip + Ipv4Flyweight.IDENTIFICATION_OFFSET, BIG_ENDIAN);
+        int protocol = ipv4Protocol(buffer.getInt(ip + Ipv4Flyweight.TTL_OFFSET, BIG_ENDIAN));
+        long addresses = buffer.getLong(ip + Ipv4Flyweight.SOURCE_OFFSET, BIG_ENDIAN);
+        int flags = 0;
+        int l4 = ip + headerLength;
+        int ports = 0;
+        if ((fragmentWord & FRAGMENT_BITS) != 0) {
+            flags = PacketFlags.FRAGMENT;
+            if ((fragmentWord & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0) {
+                flags |= PacketFlags.NON_FIRST_FRAGMENT;
+                l4 = PacketBatch.UNSET;
+            }
+        } else if (hasPorts(protocol) && totalLength - headerLength >= 4) {
+            ports = buffer.getInt(l4, BIG_ENDIAN);
+        }
+        batch.offset[slot] = ip;
+        batch.length[slot] = totalLength;
+        batch.l3Offset[slot] = ip;
+        batch.l4Offset[slot] = l4;
+        batch.flowHash[slot] = FlowHash.ipv4(addresses, protocol, ports);
+        batch.flags[slot] = (batch.flags[slot] & ~(PacketFlags.INNER_IPV6 | PacketFlags.FRAGMENT
+            | PacketFlags.NON_FIRST_FRAGMENT)) | flags;
+        return null;
+    }
+
+    private static DecapDropReason acceptIpv6(PacketBatch batch, UnsafeBuffer buffer, int slot, int ip,
+                                              int available, int outerEcn) {
+        if (available < Ipv6Flyweight.HEADER_LENGTH) {
+            return DecapDropReason.TRUNCATED_INNER_IPV6;
+        }
+        int totalLength = Ipv6Flyweight.validate(buffer, ip, available);
+        if (totalLength < 0) {
+            return DecapDropReason.MALFORMED_INNER_IPV6;
+        }
+        long walk = Ipv6Flyweight.walkExtensionHeaders(buffer, ip, totalLength);
+        if (walk < 0) {
+            return DecapDropReason.MALFORMED_INNER_IPV6_EXTENSION_HEADERS;
+        }
+        if (outerEcn == ECN_CE) {
+            int firstWord = buffer.getInt(ip, BIG_ENDIAN);
+            // RFC 6040 §4.2 with the ECN bits of the Traffic Class (bits 20-21 of the first word).
+            if (((firstWord >>> 20) & ECN_MASK) == 0) {
+                return DecapDropReason.ECN_CE_ON_NOT_ECT;
+            }
+            buffer.putInt(ip, firstWord | (ECN_CE << 20), BIG_ENDIAN);
+        }
+        int protocol = Ipv6Flyweight.walkProtocol(walk);
+        int l4 = ip + Ipv6Flyweight.walkL4Offset(walk);
+        int fragmentBits = Ipv6Flyweight.walkFragmentBits(walk);
+        int flags = PacketFlags.INNER_IPV6;
+        int ports = 0;
+        if ((fragmentBits & Ipv6Flyweight.WALK_FRAGMENT) != 0) {
+            flags |= PacketFlags.FRAGMENT;
+            if ((fragmentBits & Ipv6Flyweight.WALK_NON_FIRST_FRAGMENT) != 0) {
+                flags |= PacketFlags.NON_FIRST_FRAGMENT;
+                l4 = PacketBatch.UNSET;
+            }
+        } else if (hasPorts(protocol) && ip + totalLength - l4 >= 4) {
+            ports = buffer.getInt(l4, BIG_ENDIAN);
+        }
+        batch.offset[slot] = ip;
+        batch.length[slot] = totalLength;
+        batch.l3Offset[slot] = ip;
+        batch.l4Offset[slot] = l4;
+        batch.flowHash[slot] = FlowHash.ipv6(Ipv6Flyweight.sourceHigh(buffer, ip), Ipv6Flyweight.sourceLow(buffer, ip),
+            Ipv6Flyweight.destinationHigh(buffer, ip), Ipv6Flyweight.destinationLow(buffer, ip), protocol, ports);
+        batch.flags[slot] = (batch.flags[slot] & ~(PacketFlags.FRAGMENT | PacketFlags.NON_FIRST_FRAGMENT)) | flags;
+        return null;
+    }
+
+    private static boolean hasPorts(int protocol) {
+        return protocol == Ipv4Flyweight.PROTOCOL_TCP || protocol == Ipv4Flyweight.PROTOCOL_UDP
+            || protocol == PROTOCOL_SCTP;
+    }
+}

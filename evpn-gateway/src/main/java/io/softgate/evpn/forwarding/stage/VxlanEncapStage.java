@@ -1,0 +1,114 @@
+package io.softgate.evpn.forwarding.stage;
+
+import static java.nio.ByteOrder.BIG_ENDIAN;
+
+import io.softgate.core.packet.EthernetFlyweight;
+import io.softgate.core.packet.Ipv6Flyweight;
+import io.softgate.core.pipeline.DropReason;
+import io.softgate.core.pipeline.PacketBatch;
+import io.softgate.core.pipeline.PacketFlags;
+import io.softgate.core.pipeline.Stage;
+import io.softgate.core.pipeline.StageContext;
+import io.softgate.core.pipeline.StageVector;
+import io.softgate.evpn.forwarding.table.AdjacencyTable;
+import io.softgate.evpn.forwarding.table.ForwardingTables;
+import java.util.List;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * {@code vxlan-encap}: writes the chosen adjacency's precompiled 64-byte header (outer Ethernet,
+ * outer IPv4, UDP, VXLAN, inner Ethernet; see {@link AdjacencyTable}) directly in front of the
+ * inner IP packet, in the bytes the received outer headers occupied, and patches the per-packet
+ * fields: outer TOS copied from the inner packet (RFC 6040 §4.1 normal mode for ECN; DSCP kept,
+ * the uniform model), total length, a per-worker identification, the checksum finished from the
+ * template's precomputed sum, the UDP source port from the flow hash (RFC 7348 §5) and length,
+ * and the inner EtherType. The packet then leaves by the adjacency's port ({@link Stage#TRANSMIT}).
+ *
+ * <p>Threading: one instance per worker; {@link #process} runs on that worker's thread only.
+ */
+public final class VxlanEncapStage implements Stage {
+    public static final String NAME = "vxlan-encap";
+    /** Bytes written in front of the inner IP packet. */
+    public static final int HEADER_LENGTH = AdjacencyTable.HEADER_LENGTH;
+
+    private static final List<String> NEXT = List.of(Stage.TRANSMIT);
+
+    private int nextIdentification;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> nextStages() {
+        return NEXT;
+    }
+
+    @Override
+    public DropReason[] dropReasons() {
+        return EncapDropReason.values();
+    }
+
+    @Override
+    public void process(PacketBatch batch, StageVector input, StageContext context) {
+        ForwardingTables tables = context.snapshot().get(ForwardingTables.SLOT);
+        int size = input.size();
+        if (tables == null) {
+            for (int i = 0; i < size; i++) {
+                context.drop(input.slot(i), EncapDropReason.NOT_CONFIGURED);
+            }
+            return;
+        }
+        AdjacencyTable adjacencies = tables.adjacencies();
+        UnsafeBuffer buffer = batch.buffer();
+        for (int i = 0; i < size; i++) {
+            int slot = input.slot(i);
+            EncapDropReason reason = encapsulate(batch, buffer, slot, adjacencies);
+            if (reason == null) {
+                context.forward(0, slot);
+            } else {
+                context.drop(slot, reason);
+            }
+        }
+    }
+
+    private EncapDropReason encapsulate(PacketBatch batch, UnsafeBuffer buffer, int slot, AdjacencyTable adjacencies) {
+        int adjacency = batch.adjacency[slot];
+        if (adjacency < 0 || adjacency >= adjacencies.size()) {
+            return EncapDropReason.NO_ADJACENCY;
+        }
+        int ip = batch.l3Offset[slot];
+        if (ip < 0) {
+            return EncapDropReason.NO_INNER_PACKET;
+        }
+        int start = ip - HEADER_LENGTH;
+        if (start < batch.frameStart(slot)) {
+            return EncapDropReason.NO_HEADROOM;
+        }
+        boolean ipv6 = (batch.flags[slot] & PacketFlags.INNER_IPV6) != 0;
+        int ipLength;
+        int tos;
+        int innerEtherType;
+        if (ipv6) {
+            int firstWord = buffer.getInt(ip, BIG_ENDIAN);
+            ipLength = Ipv6Flyweight.HEADER_LENGTH + Ipv6Flyweight.payloadLength(buffer, ip);
+            tos = (firstWord >>> 20) & 0xFF;
+            innerEtherType = EthernetFlyweight.ETHER_TYPE_IPV6;
+        } else {
+            int word0 = buffer.getInt(ip, BIG_ENDIAN);
+            ipLength = word0 & 0xFFFF;
+            tos = (word0 >>> 16) & 0xFF;
+            innerEtherType = EthernetFlyweight.ETHER_TYPE_IPV4;
+        }
+        if (ip + ipLength > batch.frameEnd(slot)) {
+            return EncapDropReason.INNER_LENGTH_OUTSIDE_FRAME;
+        }
+        adjacencies.writeHeader(buffer, start, adjacency, ipLength, tos, nextIdentification++ & 0xFFFF,
+            FlowHash.udpSourcePort(batch.flowHash[slot]), innerEtherType);
+        batch.offset[slot] = start;
+        batch.length[slot] = ipLength + HEADER_LENGTH;
+        batch.egressPort[slot] = adjacencies.egressPort(adjacency);
+        return null;
+    }
+}

@@ -1,0 +1,142 @@
+package io.softgate.evpn.forwarding.table;
+
+import static java.nio.ByteOrder.BIG_ENDIAN;
+
+import io.softgate.core.packet.Checksums;
+import io.softgate.core.packet.EthernetFlyweight;
+import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.core.packet.UdpFlyweight;
+import io.softgate.core.packet.VxlanFlyweight;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Resolved next hops: per adjacency (remote VTEP, its router MAC, the L3VNI to send with), a
+ * precompiled 64-byte header that VXLAN encapsulation writes in front of the inner IP packet:
+ *
+ * <pre>
+ *  0  outer Ethernet: dst = underlay next hop, src = our underlay MAC, type IPv4      (14)
+ * 14  outer IPv4: 0x45, TOS*, total length*, id*, DF, TTL 64, UDP, checksum*,
+ *     src = our VTEP, dst = remote VTEP                                                (20)
+ * 34  UDP: source port*, 4789, length*, checksum 0 (RFC 7348 §5)                      (8)
+ * 42  VXLAN: flags I, VNI = the VRF's L3VNI                                            (8)
+ * 50  inner Ethernet: dst = remote router MAC, src = our router MAC, type*             (14)
+ * </pre>
+ * Fields marked * are patched per packet; the IPv4 checksum is finished from
+ * {@link #headerSum} (the one's-complement sum of the template with those fields zero).
+ *
+ * <p>Threading: immutable after construction; read from any thread.
+ */
+public final class AdjacencyTable {
+    public static final int HEADER_LENGTH = 64;
+    public static final int OUTER_IPV4_OFFSET = EthernetFlyweight.HEADER_LENGTH;
+    public static final int OUTER_UDP_OFFSET = OUTER_IPV4_OFFSET + Ipv4Flyweight.MIN_HEADER_LENGTH;
+    public static final int VXLAN_OFFSET = OUTER_UDP_OFFSET + UdpFlyweight.HEADER_LENGTH;
+    public static final int INNER_ETHERNET_OFFSET = VXLAN_OFFSET + VxlanFlyweight.HEADER_LENGTH;
+    public static final int OUTER_TTL = 64;
+    private static final int LONGS_PER_HEADER = HEADER_LENGTH / 8;
+
+    private final int[] vtepAddress;
+    private final long[] routerMac;
+    private final int[] vni;
+    private final int[] egressPort;
+    private final long[] underlayNextHopMac;
+    private final long[] headerTemplate;
+    private final int[] headerSum;
+
+    /** Builds the table; all arrays are indexed by adjacency and have the same length. */
+    public AdjacencyTable(int localVtep, long localUnderlayMac, long localRouterMac, int[] vtepAddress,
+                          long[] routerMac, int[] vni, int[] egressPort, long[] underlayNextHopMac) {
+        int count = vtepAddress.length;
+        this.vtepAddress = vtepAddress.clone();
+        this.routerMac = routerMac.clone();
+        this.vni = vni.clone();
+        this.egressPort = egressPort.clone();
+        this.underlayNextHopMac = underlayNextHopMac.clone();
+        this.headerTemplate = new long[count * LONGS_PER_HEADER];
+        this.headerSum = new int[count];
+        UnsafeBuffer header = new UnsafeBuffer(new byte[HEADER_LENGTH]);
+        for (int a = 0; a < count; a++) {
+            header.setMemory(0, HEADER_LENGTH, (byte) 0);
+            EthernetFlyweight.destinationMac(header, 0, underlayNextHopMac[a]);
+            EthernetFlyweight.sourceMac(header, 0, localUnderlayMac);
+            EthernetFlyweight.etherType(header, 0, EthernetFlyweight.ETHER_TYPE_IPV4);
+            int ip = OUTER_IPV4_OFFSET;
+            header.putByte(ip, (byte) 0x45);
+            // RFC 7348 §4.3 / RFC 6864: the outer packet must not be fragmented, so DF and no
+            // fragmentation on our side.
+            header.putShort(ip + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, (short) Ipv4Flyweight.FLAG_DONT_FRAGMENT,
+                BIG_ENDIAN);
+            Ipv4Flyweight.ttl(header, ip, OUTER_TTL);
+            header.putByte(ip + Ipv4Flyweight.PROTOCOL_OFFSET, (byte) Ipv4Flyweight.PROTOCOL_UDP);
+            Ipv4Flyweight.source(header, ip, localVtep);
+            Ipv4Flyweight.destination(header, ip, vtepAddress[a]);
+            headerSum[a] = Checksums.fold(Checksums.sum(header, ip, Ipv4Flyweight.MIN_HEADER_LENGTH));
+            UdpFlyweight.destinationPort(header, OUTER_UDP_OFFSET, VxlanFlyweight.UDP_PORT);
+            VxlanFlyweight.write(header, VXLAN_OFFSET, vni[a]);
+            EthernetFlyweight.destinationMac(header, INNER_ETHERNET_OFFSET, routerMac[a]);
+            EthernetFlyweight.sourceMac(header, INNER_ETHERNET_OFFSET, localRouterMac);
+            for (int i = 0; i < LONGS_PER_HEADER; i++) {
+                headerTemplate[a * LONGS_PER_HEADER + i] = header.getLong(i * 8, BIG_ENDIAN);
+            }
+        }
+    }
+
+    public int size() {
+        return vtepAddress.length;
+    }
+
+    /**
+     * Writes adjacency {@code adjacency}'s 64-byte header at {@code offset}, in front of an inner
+     * IP packet of {@code innerIpLength} bytes, with the per-packet fields filled in: outer TOS,
+     * total length, identification and checksum, UDP source port and length, inner EtherType.
+     * The template is held as big-endian longs and the fields are or-ed into them in registers,
+     * so the header costs eight 8-byte stores.
+     */
+    public void writeHeader(UnsafeBuffer buffer, int offset, int adjacency, int innerIpLength, int tos,
+                            int identification, int udpSourcePort, int innerEtherType) {
+        int base = adjacency * LONGS_PER_HEADER;
+        long[] template = headerTemplate;
+        int outerLength = innerIpLength + (HEADER_LENGTH - OUTER_IPV4_OFFSET);
+        int udpLength = innerIpLength + (HEADER_LENGTH - OUTER_UDP_OFFSET);
+        int checksum = ~Checksums.fold((long) headerSum[adjacency] + tos + outerLength + identification) & 0xFFFF;
+        // Bytes 8-15 end with the version/IHL byte and the TOS (byte 15).
+        buffer.putLong(offset, template[base], BIG_ENDIAN);
+        buffer.putLong(offset + 8, template[base + 1] | tos, BIG_ENDIAN);
+        // Bytes 16-23: total length, identification, flags/fragment, TTL, protocol.
+        buffer.putLong(offset + 16, template[base + 2] | ((long) outerLength << 48) | ((long) identification << 32),
+            BIG_ENDIAN);
+        // Bytes 24-31: checksum, source address, first half of the destination.
+        buffer.putLong(offset + 24, template[base + 3] | ((long) checksum << 48), BIG_ENDIAN);
+        // Bytes 32-39: rest of the destination, UDP source port, destination port, length.
+        buffer.putLong(offset + 32, template[base + 4] | ((long) udpSourcePort << 32) | udpLength, BIG_ENDIAN);
+        buffer.putLong(offset + 40, template[base + 5], BIG_ENDIAN);
+        buffer.putLong(offset + 48, template[base + 6], BIG_ENDIAN);
+        // Bytes 56-63 end with the inner EtherType.
+        buffer.putLong(offset + 56, template[base + 7] | innerEtherType, BIG_ENDIAN);
+    }
+
+    /** Folded one's-complement sum of the outer IPv4 header template (patched fields zero). */
+    public int headerSum(int adjacency) {
+        return headerSum[adjacency];
+    }
+
+    public int egressPort(int adjacency) {
+        return egressPort[adjacency];
+    }
+
+    public int vtepAddress(int adjacency) {
+        return vtepAddress[adjacency];
+    }
+
+    public long routerMac(int adjacency) {
+        return routerMac[adjacency];
+    }
+
+    public int vni(int adjacency) {
+        return vni[adjacency];
+    }
+
+    public long underlayNextHopMac(int adjacency) {
+        return underlayNextHopMac[adjacency];
+    }
+}

@@ -1,0 +1,167 @@
+package io.softgate.evpn.bgp.session;
+
+import static io.softgate.evpn.bgp.message.WireBuilder.EMPTY_AS_PATH;
+import static io.softgate.evpn.bgp.message.WireBuilder.ORIGIN_IGP;
+import static io.softgate.evpn.bgp.message.WireBuilder.attribute;
+import static io.softgate.evpn.bgp.message.WireBuilder.update;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.softgate.evpn.bgp.capability.GracefulRestartCapability;
+import io.softgate.evpn.bgp.config.BgpNodeSettings;
+import io.softgate.evpn.bgp.config.GracefulRestartSettings;
+import io.softgate.evpn.bgp.config.NeighborSettings;
+import io.softgate.evpn.bgp.config.VrfSettings;
+import io.softgate.evpn.bgp.message.BgpMessage;
+import io.softgate.evpn.bgp.message.OpenMessage;
+import io.softgate.evpn.bgp.message.RouteRefreshMessage;
+import io.softgate.evpn.bgp.message.UpdateMessage;
+import io.softgate.evpn.bgp.message.WireBuilder;
+import io.softgate.evpn.bgp.nlri.AddressFamily;
+import io.softgate.evpn.bgp.nlri.InetAddresses;
+import io.softgate.evpn.bgp.system.Routes;
+import java.net.InetAddress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Graceful restart (RFC 4724) in both roles, the RFC 4456 loop check and route refresh. */
+class GracefulRestartAndLoopTest {
+    private static final InetAddress PEER = InetAddresses.parse("127.0.0.1");
+    private static final InetAddress SPEAKER = InetAddresses.parse("127.0.0.4");
+    /** OPEN: AS 65000, hold 90, id 10.0.0.99; MP evpn, 4-octet AS, GR restart time 1 s with evpn F bit. */
+    private static final String OPEN_WITH_GRACEFUL_RESTART = """
+            04 fde8 005a 0a000063 1a
+            02 06 01 04 0019 00 46
+            02 06 41 04 0000fde8
+            02 08 40 06 0001 0019 46 80
+            """;
+    private static final String OPEN_WITHOUT_GRACEFUL_RESTART = """
+            04 fde8 005a 0a000063 10
+            02 06 01 04 0019 00 46
+            02 06 41 04 0000fde8
+            """;
+    private static final String COMMUNITIES = attribute(0xc0, 16, "0002fde800001389 030c000000000008 0603020000000063");
+    private static final String TYPE5 = "05 22 0001 0a000063 0001 00000000000000000000 00000000 20 c6336401 00000000 001389";
+    private static final String REACH = attribute(0x90, 14, "0019 46 04 c0000263 00 " + TYPE5);
+
+    private BgpSpeaker speaker;
+    private final RecordingListener listener = new RecordingListener();
+
+    private void startSpeaker(GracefulRestartSettings restart) throws Exception {
+        speaker = new BgpSpeaker(BgpNodeSettings.builder().routerId(InetAddresses.parse("10.0.0.4")).asNumber(65000)
+                .vtepAddress(InetAddresses.parse("192.0.2.4")).routerMac(0x02_00_00_00_00_04L).listen(SPEAKER, 0)
+                .vrf(VrfSettings.of("vpc", 5001, 1)).gracefulRestart(restart)
+                .neighbor(NeighborSettings.evpn(PEER, 65000).withPassive(true)).build());
+        speaker.addListener(listener);
+        speaker.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (speaker != null) {
+            speaker.close();
+        }
+    }
+
+    private boolean learned() {
+        return Routes.last(listener, "198.51.100.1") != null && !Routes.last(listener, "198.51.100.1").withdrawn();
+    }
+
+    @Test
+    void shouldKeepRestartingPeersRoutesUntilItsEndOfRib() throws Exception {
+        startSpeaker(GracefulRestartSettings.DEFAULT);
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            peer.handshake(OPEN_WITH_GRACEFUL_RESTART);
+            peer.send(update("", ORIGIN_IGP + EMPTY_AS_PATH + COMMUNITIES + REACH, ""));
+            assertTrue(Await.until(this::learned, 3000));
+        }
+        Thread.sleep(300);
+        assertTrue(learned(), "stale route kept while the peer restarts");
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            peer.handshake(OPEN_WITH_GRACEFUL_RESTART);
+            assertTrue(Await.until(() -> speaker.peerStates().get(PEER) == BgpState.ESTABLISHED, 3000));
+            assertTrue(learned(), "still kept after the peer is back, until its End-of-RIB");
+            peer.send(update("", attribute(0x80, 15, "0019 46"), ""));
+            assertTrue(Await.until(() -> !learned(), 3000), "End-of-RIB swept the route the peer did not resend");
+            assertEquals(1, speaker.ribCounters().staleRoutesSwept());
+        }
+    }
+
+    @Test
+    void shouldDropStaleRoutesWhenRestartTimeRunsOut() throws Exception {
+        startSpeaker(GracefulRestartSettings.DEFAULT);
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            peer.handshake(OPEN_WITH_GRACEFUL_RESTART);
+            peer.send(update("", ORIGIN_IGP + EMPTY_AS_PATH + COMMUNITIES + REACH, ""));
+            assertTrue(Await.until(this::learned, 3000));
+        }
+        assertTrue(Await.until(() -> !learned(), 3000), "the peer's 1 s restart time passed");
+    }
+
+    @Test
+    void shouldWithdrawAtOnceWhenPeerDidNotAdvertiseGracefulRestart() throws Exception {
+        startSpeaker(GracefulRestartSettings.DEFAULT);
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            peer.handshake(OPEN_WITHOUT_GRACEFUL_RESTART);
+            peer.send(update("", ORIGIN_IGP + EMPTY_AS_PATH + COMMUNITIES + REACH, ""));
+            assertTrue(Await.until(this::learned, 3000));
+        }
+        assertTrue(Await.until(() -> !learned(), 1000));
+    }
+
+    @Test
+    void shouldAdvertiseRestartStateAndSendEndOfRibAsRestartingSpeaker() throws Exception {
+        startSpeaker(GracefulRestartSettings.DEFAULT.withRestarting(true));
+        speaker.advertiseType5(5001, InetAddresses.parse("203.0.113.1"), 32).get();
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            OpenMessage open = (OpenMessage) peer.handshake(OPEN_WITH_GRACEFUL_RESTART);
+            GracefulRestartCapability restart = open.gracefulRestart();
+            assertTrue(restart.restartState());
+            assertTrue(restart.find(AddressFamily.L2VPN_EVPN).forwardingStatePreserved());
+            UpdateMessage routes = (UpdateMessage) peer.read();
+            assertEquals(1, routes.mpReach().nlri().size());
+            UpdateMessage endOfRib = (UpdateMessage) peer.read();
+            assertEquals(AddressFamily.L2VPN_EVPN, endOfRib.endOfRibFamily());
+        }
+    }
+
+    @Test
+    void shouldDiscardRouteReflectedBackWithOurOriginatorId() throws Exception {
+        startSpeaker(GracefulRestartSettings.DEFAULT);
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            peer.handshake(OPEN_WITHOUT_GRACEFUL_RESTART);
+            String ourOriginator = attribute(0x80, 9, "0a000004");
+            String clusterList = attribute(0x80, 10, "0a000063");
+            peer.send(update("", ORIGIN_IGP + EMPTY_AS_PATH + ourOriginator + clusterList + COMMUNITIES + REACH, ""));
+            String otherType5 = TYPE5.replace("c6336401", "c6336402");
+            peer.send(update("", ORIGIN_IGP + EMPTY_AS_PATH + COMMUNITIES
+                    + attribute(0x90, 14, "0019 46 04 c0000263 00 " + otherType5), ""));
+            assertTrue(Await.until(() -> Routes.last(listener, "198.51.100.2") != null, 3000));
+            assertNull(Routes.last(listener, "198.51.100.1"), "our own reflected route is not learned");
+            assertEquals(1, speaker.ribCounters().originatorIdLoopsDiscarded());
+        }
+    }
+
+    @Test
+    void shouldResendRoutesOnRouteRefresh() throws Exception {
+        startSpeaker(GracefulRestartSettings.DISABLED);
+        speaker.advertiseType5(5001, InetAddresses.parse("203.0.113.2"), 32).get();
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            peer.handshake(OPEN_WITHOUT_GRACEFUL_RESTART);
+            UpdateMessage first = (UpdateMessage) peer.read();
+            assertNotNull(first.mpReach());
+            peer.send(WireBuilder.message(BgpMessage.TYPE_ROUTE_REFRESH, "0019 00 46"));
+            BgpMessage again = peer.read();
+            while (again instanceof io.softgate.evpn.bgp.message.KeepaliveMessage) {
+                again = peer.read();
+            }
+            assertInstanceOf(UpdateMessage.class, again);
+            assertEquals(first.mpReach(), ((UpdateMessage) again).mpReach());
+            assertFalse(new RouteRefreshMessage(AddressFamily.L2VPN_EVPN).addressFamily().equals(AddressFamily.IPV4_UNICAST));
+        }
+    }
+}

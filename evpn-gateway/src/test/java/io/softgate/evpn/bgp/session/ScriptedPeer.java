@@ -1,0 +1,67 @@
+package io.softgate.evpn.bgp.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.softgate.evpn.bgp.message.BgpMessage;
+import io.softgate.evpn.bgp.message.BgpMessageDecoder;
+import io.softgate.evpn.bgp.message.CodecContext;
+import io.softgate.evpn.bgp.message.MessageDecodeResult;
+import io.softgate.evpn.bgp.message.WireBuilder;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+
+/** A BGP peer on a plain socket that sends exactly the bytes a test gives it. */
+final class ScriptedPeer implements AutoCloseable {
+    private final Socket socket = new Socket();
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    ScriptedPeer(InetAddress local, InetAddress speaker, int port) throws IOException {
+        socket.bind(new InetSocketAddress(local, 0));
+        socket.connect(new InetSocketAddress(speaker, port), 2000);
+        socket.setSoTimeout(3000);
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
+    /** Sends the OPEN body given, reads the speaker's OPEN and KEEPALIVE, sends KEEPALIVE. */
+    BgpMessage handshake(String openBodyHex) throws IOException {
+        send(WireBuilder.message(BgpMessage.TYPE_OPEN, openBodyHex));
+        BgpMessage open = read();
+        read();
+        send(WireBuilder.message(BgpMessage.TYPE_KEEPALIVE, ""));
+        return open;
+    }
+
+    void send(ByteBuf message) throws IOException {
+        byte[] bytes = new byte[message.readableBytes()];
+        message.readBytes(bytes);
+        out.write(bytes);
+        out.flush();
+    }
+
+    BgpMessage read() throws IOException {
+        byte[] header = new byte[19];
+        in.readFully(header);
+        int length = ((header[16] & 0xFF) << 8) | (header[17] & 0xFF);
+        byte[] message = new byte[length];
+        System.arraycopy(header, 0, message, 0, 19);
+        in.readFully(message, 19, length - 19);
+        MessageDecodeResult result = new BgpMessageDecoder().decode(Unpooled.wrappedBuffer(message),
+                CodecContext.standard().withMaxMessageLength(CodecContext.EXTENDED_MAX_MESSAGE_LENGTH));
+        if (result.isFailure()) {
+            throw new IOException("undecodable message from the speaker: " + result.error());
+        }
+        return result.message();
+    }
+
+    /** Closes the TCP connection without a NOTIFICATION, as a crashing peer does. */
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,180 @@
+package io.softgate.lb.compile;
+
+import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.lb.maglev.MaglevTable;
+import io.softgate.lb.maglev.MaglevTableBuilder;
+import io.softgate.lb.model.Backend;
+import io.softgate.lb.model.BackendAdminState;
+import io.softgate.lb.model.BackendKey;
+import io.softgate.lb.model.LoadBalancerConfig;
+import io.softgate.lb.model.LoadBalancerService;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Compiles the load-balancer intent plus the backends' health into {@link LoadBalancerTables}.
+ *
+ * <p>It keeps one piece of state: the stable id of every backend it has seen (keyed by
+ * {@link BackendKey}). Tracked connections store that id, so a recompile (a health change, a new
+ * backend) keeps established connections on their backend; ids are never reused within a process,
+ * so a connection can never silently land on a different backend that took an old id.
+ *
+ * <p>Threading: one control thread at a time (methods are synchronized).
+ */
+public final class LoadBalancerCompiler {
+    private final VrfResolver vrfs;
+    private final Map<BackendKey, Integer> backendIds = new HashMap<>();
+
+    public LoadBalancerCompiler(VrfResolver vrfs) {
+        this.vrfs = vrfs;
+    }
+
+    /** Every error in {@code config}, each naming its field; empty when it compiles. */
+    public List<ValidationError> validate(LoadBalancerConfig config) {
+        return LoadBalancerValidator.validate(config, vrfs);
+    }
+
+    /**
+     * Compiles {@code config} with backend health from {@code health}.
+     *
+     * @throws LoadBalancerConfigException naming every wrong field; nothing changes then
+     */
+    public synchronized LoadBalancerTables compile(LoadBalancerConfig config, BackendHealth health)
+        throws LoadBalancerConfigException {
+        List<ValidationError> errors = validate(config);
+        if (!errors.isEmpty()) {
+            throw new LoadBalancerConfigException(errors);
+        }
+        List<LoadBalancerService> enabled = new ArrayList<>();
+        for (LoadBalancerService service : config.services()) {
+            if (service.enabled()) {
+                enabled.add(service);
+            }
+        }
+        for (LoadBalancerService service : enabled) {
+            for (Backend backend : service.backends()) {
+                backendIds.computeIfAbsent(key(service, backend), k -> backendIds.size());
+            }
+        }
+        int backendCount = backendIds.size();
+        int[] backendAddress = new int[backendCount];
+        int[] backendPort = new int[backendCount];
+        int[] backendVrf = new int[backendCount];
+        byte[] backendState = new byte[backendCount];
+        int[] backendService = new int[backendCount];
+        Arrays.fill(backendService, -1);
+
+        int serviceCount = enabled.size();
+        String[] names = new String[serviceCount];
+        int[] vipAddress = new int[serviceCount];
+        int[] vipPort = new int[serviceCount];
+        int[] protocol = new int[serviceCount];
+        int[] fullNatAddress = new int[serviceCount];
+        int[][] maglev = new int[serviceCount][];
+        int vipCapacity = tableCapacity(serviceCount);
+        long[] vipKeys = new long[vipCapacity];
+        Arrays.fill(vipKeys, -1L);
+        int[] vipServices = new int[vipCapacity];
+        int[] vipAddresses = new int[vipCapacity];
+        Set<String> available = new HashSet<>();
+
+        for (int s = 0; s < serviceCount; s++) {
+            LoadBalancerService service = enabled.get(s);
+            names[s] = service.name();
+            vipAddress[s] = Ipv4Flyweight.parse(service.vip());
+            vipPort[s] = service.port();
+            protocol[s] = service.protocol().ipProtocolNumber();
+            fullNatAddress[s] = service.fullNat() ? Ipv4Flyweight.parse(service.fullNatSourceAddress()) : 0;
+            int vrf = vrfs.vrfOfVpc(service.vpc());
+
+            MaglevTableBuilder builder = new MaglevTableBuilder(config.maglevTableSize());
+            boolean anyHealthy = false;
+            Map<String, Integer> idByIdentity = new HashMap<>();
+            for (Backend backend : service.backends()) {
+                int id = backendIds.get(key(service, backend));
+                int address = Ipv4Flyweight.parse(backend.address());
+                // Canonical identity (parsed and re-formatted address) so "010.0.0.1" and "10.0.0.1" agree.
+                String identity = Ipv4Flyweight.format(address) + ":" + backend.port();
+                idByIdentity.put(identity, id);
+                backendAddress[id] = address;
+                backendPort[id] = backend.port();
+                backendVrf[id] = vrf;
+                backendService[id] = s;
+                boolean healthy = health.isHealthy(key(service, backend));
+                anyHealthy |= healthy;
+                boolean takesNew = healthy && backend.state() == BackendAdminState.ENABLED && backend.weight() > 0;
+                backendState[id] = !healthy ? BackendState.DOWN : takesNew ? BackendState.ACTIVE : BackendState.DRAINING;
+                if (takesNew) {
+                    builder.add(identity, backend.weight());
+                }
+            }
+            MaglevTable table = builder.build();
+            int[] slots = table.slotsCopy();
+            List<String> identities = table.backendIdentities();
+            int[] idOfPosition = new int[identities.size()];
+            for (int p = 0; p < idOfPosition.length; p++) {
+                idOfPosition[p] = idByIdentity.get(identities.get(p));
+            }
+            for (int slot = 0; slot < slots.length; slot++) {
+                slots[slot] = slots[slot] == MaglevTable.NO_BACKEND ? MaglevTable.NO_BACKEND : idOfPosition[slots[slot]];
+            }
+            maglev[s] = slots;
+            // Advertised while any backend is healthy, draining ones included: withdrawing the VIP
+            // would cut the established connections a drain is meant to let finish.
+            if (anyHealthy) {
+                available.add(service.vip());
+            }
+            insertVip(vipKeys, vipServices, LoadBalancerTables.vipKey(vipAddress[s], protocol[s], vipPort[s]), s);
+            insertAddress(vipAddresses, vipAddress[s]);
+        }
+        return new LoadBalancerTables(vrfs.publicVrf(), config.tcpIdleTimeoutNs(), config.udpIdleTimeoutNs(),
+            vipKeys, vipServices, vipAddresses, names, vipAddress, vipPort, protocol, fullNatAddress, maglev,
+            backendAddress, backendPort, backendVrf, backendState, backendService, available);
+    }
+
+    /** The stable id of a backend, or -1 when it has never been compiled. */
+    public synchronized int backendId(BackendKey key) {
+        Integer id = backendIds.get(key);
+        return id == null ? -1 : id;
+    }
+
+    private static BackendKey key(LoadBalancerService service, Backend backend) {
+        return new BackendKey(service.name(), backend.address(), backend.port());
+    }
+
+    /** A power of two at least twice {@code entries} (load factor <= 0.5 keeps probe chains short). */
+    private static int tableCapacity(int entries) {
+        int capacity = 4;
+        while (capacity < entries * 2) {
+            capacity <<= 1;
+        }
+        return capacity;
+    }
+
+    private static void insertVip(long[] keys, int[] values, long key, int value) {
+        int mask = keys.length - 1;
+        int index = LoadBalancerTables.spread(key) & mask;
+        while (keys[index] != -1L) {
+            index = (index + 1) & mask;
+        }
+        keys[index] = key;
+        values[index] = value;
+    }
+
+    private static void insertAddress(int[] addresses, int address) {
+        int mask = addresses.length - 1;
+        int index = LoadBalancerTables.spread(address) & mask;
+        while (addresses[index] != 0) {
+            if (addresses[index] == address) {
+                return;
+            }
+            index = (index + 1) & mask;
+        }
+        addresses[index] = address;
+    }
+}

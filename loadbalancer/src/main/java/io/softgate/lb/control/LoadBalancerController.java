@@ -1,0 +1,108 @@
+package io.softgate.lb.control;
+
+import io.softgate.lb.compile.LoadBalancerCompiler;
+import io.softgate.lb.compile.LoadBalancerConfigException;
+import io.softgate.lb.compile.LoadBalancerTables;
+import io.softgate.lb.compile.ValidationError;
+import io.softgate.lb.compile.VrfResolver;
+import io.softgate.lb.health.HealthChecker;
+import io.softgate.lb.health.ProbeTransport;
+import io.softgate.lb.health.VipAvailabilityListener;
+import io.softgate.lb.health.VipAvailabilityTracker;
+import io.softgate.lb.model.BackendKey;
+import io.softgate.lb.model.LoadBalancerConfig;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The load balancer's control plane in one place: it holds the applied intent, compiles it with
+ * the health checker's view of the backends, hands every new {@link LoadBalancerTables} to the
+ * publisher (the service puts it into the next {@code ConfigSnapshot} under
+ * {@link LoadBalancerTables#SLOT}), and tells the {@link VipAvailabilityListener} which VIPs to
+ * advertise. A backend health flip recompiles and republishes on its own.
+ *
+ * <p>Threading: all methods are synchronized; the health checker calls in from its probe threads.
+ */
+public final class LoadBalancerController implements AutoCloseable {
+    private final LoadBalancerCompiler compiler;
+    private final HealthChecker healthChecker;
+    private final Consumer<LoadBalancerTables> publisher;
+    private final VipAvailabilityTracker vips;
+    private LoadBalancerConfig config = LoadBalancerConfig.empty();
+    private LoadBalancerTables current;
+
+    /**
+     * @param vrfs        VPC name -> VRF index, and the public VRF
+     * @param transport   how health probes reach backends inside VPCs
+     * @param publisher   publishes compiled tables (called with this controller's lock held)
+     * @param vipListener told when a VIP gains its first or loses its last usable backend
+     * @param probeThreads threads the health checker probes with
+     */
+    public LoadBalancerController(VrfResolver vrfs, ProbeTransport transport, Consumer<LoadBalancerTables> publisher,
+                                  VipAvailabilityListener vipListener, int probeThreads) {
+        this.compiler = new LoadBalancerCompiler(vrfs);
+        this.publisher = publisher;
+        this.vips = new VipAvailabilityTracker(vipListener);
+        this.healthChecker = new HealthChecker(transport, this::healthChanged, probeThreads);
+    }
+
+    /** Errors in {@code candidate} without applying it (for a REST dry run / 4xx answer). */
+    public List<ValidationError> validate(LoadBalancerConfig candidate) {
+        return compiler.validate(candidate);
+    }
+
+    /**
+     * Applies {@code next} atomically: validates, updates the probed set, compiles, publishes.
+     *
+     * @throws LoadBalancerConfigException naming every bad field; the applied config stays as it was
+     */
+    public synchronized LoadBalancerTables apply(LoadBalancerConfig next) throws LoadBalancerConfigException {
+        List<ValidationError> errors = compiler.validate(next);
+        if (!errors.isEmpty()) {
+            throw new LoadBalancerConfigException(errors);
+        }
+        healthChecker.update(next);
+        config = next;
+        return recompile();
+    }
+
+    /** Starts the periodic health checks. */
+    public void start() {
+        healthChecker.start();
+    }
+
+    public synchronized LoadBalancerConfig config() {
+        return config;
+    }
+
+    /** The last published tables, or null before the first {@link #apply}. */
+    public synchronized LoadBalancerTables current() {
+        return current;
+    }
+
+    public HealthChecker healthChecker() {
+        return healthChecker;
+    }
+
+    private synchronized void healthChanged(BackendKey backend, boolean healthy) {
+        try {
+            recompile();
+        } catch (LoadBalancerConfigException e) {
+            // The applied config was validated when it was applied; a failure here is a bug.
+            throw new IllegalStateException("recompiling an applied config failed: " + e.getMessage(), e);
+        }
+    }
+
+    private LoadBalancerTables recompile() throws LoadBalancerConfigException {
+        LoadBalancerTables tables = compiler.compile(config, healthChecker);
+        current = tables;
+        publisher.accept(tables);
+        vips.update(tables);
+        return tables;
+    }
+
+    @Override
+    public void close() {
+        healthChecker.close();
+    }
+}

@@ -1,0 +1,177 @@
+package io.softgate.lb.stage;
+
+import static java.nio.ByteOrder.BIG_ENDIAN;
+
+import io.softgate.core.flow.FlowTable;
+import io.softgate.core.packet.IcmpFlyweight;
+import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.core.pipeline.DropReason;
+import io.softgate.core.pipeline.PacketBatch;
+import io.softgate.core.pipeline.PacketFlags;
+import io.softgate.core.pipeline.Stage;
+import io.softgate.core.pipeline.StageContext;
+import io.softgate.core.pipeline.StageVector;
+import io.softgate.core.snapshot.ConfigSnapshot;
+import io.softgate.lb.compile.LoadBalancerTables;
+import java.util.List;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * {@code lb-reply}: traffic leaving a VPC. A packet from a backend that matches a tracked
+ * connection's reverse entry gets the reverse rewrite (source backend:port -> VIP:port; with full
+ * NAT also destination back to the client) and {@code vrf[slot]} becomes the public VRF; ICMP
+ * errors from a backend about a load-balanced connection are translated the same way. Everything
+ * else passes untouched, so this stage never drops.
+ *
+ * <p>Threading: one instance per worker; the connection table is shared and lock-free;
+ * allocation-free after construction.
+ */
+public final class ReplyStage implements Stage {
+    public static final String NAME = "lb-reply";
+    public static final int EVENT_REPLIES_TRANSLATED = 0;
+    public static final int EVENT_ICMP_ERRORS_TRANSLATED = 1;
+
+    private static final int EDGE_NEXT = 0;
+    private static final DropReason[] NO_DROPS = new DropReason[0];
+
+    private final List<String> nextStages;
+    private final FlowTable connections;
+    private final ConnectionPrefetch prefetch;
+    private final long[] key = new long[ConnectionLayout.KEY_WORDS];
+    private final long[] value = new long[ConnectionLayout.VALUE_WORDS];
+    private final long[] forwardKey = new long[ConnectionLayout.KEY_WORDS];
+
+    /** @param nextStage where every packet goes next (the NAT in2out stage, or the route lookup) */
+    public ReplyStage(ConnectionTracker tracker, String nextStage) {
+        this.connections = tracker.table();
+        this.prefetch = new ConnectionPrefetch(connections);
+        this.nextStages = List.of(nextStage);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> nextStages() {
+        return nextStages;
+    }
+
+    @Override
+    public DropReason[] dropReasons() {
+        return NO_DROPS;
+    }
+
+    @Override
+    public List<String> eventCounters() {
+        return List.of("replies-translated", "icmp-errors-translated");
+    }
+
+    @Override
+    public void process(PacketBatch batch, StageVector input, StageContext context) {
+        ConfigSnapshot snapshot = context.snapshot();
+        LoadBalancerTables tables = snapshot == null ? null : snapshot.get(LoadBalancerTables.SLOT);
+        if (tables != null) {
+            prefetch.touch(batch, input, -1);
+        }
+        int size = input.size();
+        for (int i = 0; i < size; i++) {
+            int slot = input.slot(i);
+            if (tables != null) {
+                translate(batch, slot, context, tables);
+            }
+            context.forward(EDGE_NEXT, slot);
+        }
+    }
+
+    private void translate(PacketBatch batch, int slot, StageContext context, LoadBalancerTables tables) {
+        UnsafeBuffer buffer = batch.buffer();
+        int ip = batch.l3Offset[slot];
+        int flags = batch.flags[slot];
+        int end = batch.offset[slot] + batch.length[slot];
+        // A non-first fragment carries no ports, so it cannot be matched (documented in README).
+        if (ip < batch.offset[slot] || ip >= end
+            || (flags & (PacketFlags.INNER_IPV6 | PacketFlags.NON_FIRST_FRAGMENT)) != 0) {
+            return;
+        }
+        int headerLength = Ipv4Flyweight.validate(buffer, ip, end - ip);
+        if (headerLength < 0 || Ipv4Flyweight.fragmentOffsetBytes(buffer, ip) != 0) {
+            return;
+        }
+        int ipEnd = ip + Ipv4Flyweight.totalLength(buffer, ip);
+        int l4 = ip + headerLength;
+        int protocol = Ipv4Flyweight.protocol(buffer, ip);
+        int vrf = batch.vrf[slot];
+        if (protocol == Ipv4Flyweight.PROTOCOL_ICMP) {
+            translateIcmpError(batch, slot, context, buffer, ip, l4, ipEnd, vrf);
+            return;
+        }
+        if (protocol != PacketRewriter.PROTOCOL_TCP && protocol != PacketRewriter.PROTOCOL_UDP
+            || l4 + (protocol == PacketRewriter.PROTOCOL_TCP ? 20 : 8) > ipEnd) {
+            return;
+        }
+        key[0] = ConnectionLayout.addresses(Ipv4Flyweight.source(buffer, ip), Ipv4Flyweight.destination(buffer, ip));
+        key[1] = ConnectionLayout.portsProtocolVrf(buffer.getShort(l4, BIG_ENDIAN) & 0xFFFF,
+            buffer.getShort(l4 + 2, BIG_ENDIAN) & 0xFFFF, protocol, vrf);
+        long nowNs = context.nowNs();
+        int entry = connections.lookupInto(key, nowNs, value);
+        if (entry < 0) {
+            return;
+        }
+        long expiresAtNs = nowNs + tables.idleTimeoutNs(protocol);
+        if (connections.expiresAtNs(entry) < expiresAtNs - VipStage.REFRESH_GRANULARITY_NS) {
+            connections.refresh(entry, expiresAtNs);
+            keepForwardAlive(tables, protocol, nowNs, expiresAtNs);
+        }
+        PacketRewriter.apply(buffer, ip, l4, protocol, value[ConnectionLayout.NEW_SOURCE], value[ConnectionLayout.NEW_DESTINATION]);
+        batch.vrf[slot] = ConnectionLayout.vrf(value[ConnectionLayout.TARGET]);
+        context.countEvent(EVENT_REPLIES_TRANSLATED);
+    }
+
+    /**
+     * A backend that keeps sending to a silent client keeps the forward entry too (at most once
+     * per refresh granularity), so the client's next packet still finds its backend. The forward
+     * key is the reverse rewrite's result (client -> VIP) in the public VRF. Uses {@link #value}.
+     */
+    private void keepForwardAlive(LoadBalancerTables tables, int protocol, long nowNs, long expiresAtNs) {
+        long vip = value[ConnectionLayout.NEW_SOURCE];
+        long client = value[ConnectionLayout.NEW_DESTINATION];
+        forwardKey[0] = ConnectionLayout.addresses(ConnectionLayout.address(client), ConnectionLayout.address(vip));
+        forwardKey[1] = ConnectionLayout.portsProtocolVrf(ConnectionLayout.port(client), ConnectionLayout.port(vip), protocol,
+            tables.publicVrf());
+        int forward = connections.lookup(forwardKey, nowNs);
+        if (forward >= 0) {
+            connections.refresh(forward, expiresAtNs);
+        }
+    }
+
+    private void translateIcmpError(PacketBatch batch, int slot, StageContext context, UnsafeBuffer buffer,
+                                    int ip, int icmp, int ipEnd, int vrf) {
+        if (icmp + IcmpFlyweight.HEADER_LENGTH > ipEnd || !IcmpFlyweight.isV4Error(IcmpFlyweight.type(buffer, icmp))) {
+            return;
+        }
+        int inner = icmp + IcmpFlyweight.HEADER_LENGTH;
+        int innerHeaderLength = PacketRewriter.embeddedHeaderLength(buffer, inner, ipEnd);
+        if (innerHeaderLength < 0) {
+            return;
+        }
+        int innerProtocol = Ipv4Flyweight.protocol(buffer, inner);
+        if (innerProtocol != PacketRewriter.PROTOCOL_TCP && innerProtocol != PacketRewriter.PROTOCOL_UDP) {
+            return;
+        }
+        // The embedded packet went client -> backend (as translated); the reverse entry's key is it reversed.
+        int innerL4 = inner + innerHeaderLength;
+        int backend = Ipv4Flyweight.destination(buffer, inner);
+        key[0] = ConnectionLayout.addresses(backend, Ipv4Flyweight.source(buffer, inner));
+        key[1] = ConnectionLayout.portsProtocolVrf(buffer.getShort(innerL4 + 2, BIG_ENDIAN) & 0xFFFF,
+            buffer.getShort(innerL4, BIG_ENDIAN) & 0xFFFF, innerProtocol, vrf);
+        if (connections.lookupInto(key, context.nowNs(), value) < 0) {
+            return;
+        }
+        PacketRewriter.translateIcmpError(buffer, ip, icmp, ipEnd, inner, innerHeaderLength, innerProtocol, backend,
+            value[ConnectionLayout.NEW_SOURCE], value[ConnectionLayout.NEW_DESTINATION]);
+        batch.vrf[slot] = ConnectionLayout.vrf(value[ConnectionLayout.TARGET]);
+        context.countEvent(EVENT_ICMP_ERRORS_TRANSLATED);
+    }
+}

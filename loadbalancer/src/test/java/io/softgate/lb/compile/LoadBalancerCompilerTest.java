@@ -1,0 +1,196 @@
+package io.softgate.lb.compile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.lb.model.Backend;
+import io.softgate.lb.model.BackendAdminState;
+import io.softgate.lb.model.BackendKey;
+import io.softgate.lb.model.HealthCheck;
+import io.softgate.lb.model.HealthCheckType;
+import io.softgate.lb.model.LbProtocol;
+import io.softgate.lb.model.LoadBalancerConfig;
+import io.softgate.lb.model.LoadBalancerService;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LoadBalancerCompilerTest {
+    private final LoadBalancerCompiler compiler = new LoadBalancerCompiler(new TestVrfs());
+
+    private static LoadBalancerService web(List<Backend> backends) {
+        return LoadBalancerService.of("web", LbProtocol.TCP, "203.0.113.10", 80, backends, HealthCheck.NONE, "blue");
+    }
+
+    private static LoadBalancerConfig config(LoadBalancerService... services) {
+        return LoadBalancerConfig.of(List.of(services)).withMaglevTableSize(251);
+    }
+
+    private static List<String> fields(LoadBalancerConfigException e) {
+        return e.errors().stream().map(ValidationError::field).toList();
+    }
+
+    @Test
+    void shouldFindTheServiceByVipProtocolAndPort() throws Exception {
+        LoadBalancerTables tables = compiler.compile(config(web(List.of(Backend.of("10.1.0.5", 8080)))), BackendHealth.ALL_HEALTHY);
+        int vip = Ipv4Flyweight.parse("203.0.113.10");
+        assertEquals(0, tables.findService(vip, 6, 80));
+        assertEquals(LoadBalancerTables.NO_SERVICE, tables.findService(vip, 17, 80));
+        assertEquals(LoadBalancerTables.NO_SERVICE, tables.findService(vip, 6, 81));
+        assertTrue(tables.isVipAddress(vip));
+        assertFalse(tables.isVipAddress(vip + 1));
+    }
+
+    @Test
+    void shouldResolveBackendsToTheVrfOfTheServicesVpc() throws Exception {
+        LoadBalancerTables tables = compiler.compile(config(web(List.of(Backend.of("10.1.0.5", 8080)))), BackendHealth.ALL_HEALTHY);
+        int id = compiler.backendId(new BackendKey("web", "10.1.0.5", 8080));
+        assertEquals(TestVrfs.BLUE, tables.backendVrf(id));
+        assertEquals(Ipv4Flyweight.parse("10.1.0.5"), tables.backendAddress(id));
+        assertEquals(8080, tables.backendPort(id));
+    }
+
+    @Test
+    void shouldKeepABackendsIdWhenTheConfigChanges() throws Exception {
+        compiler.compile(config(web(List.of(Backend.of("10.1.0.5", 80), Backend.of("10.1.0.6", 80)))), BackendHealth.ALL_HEALTHY);
+        int before = compiler.backendId(new BackendKey("web", "10.1.0.6", 80));
+        compiler.compile(config(web(List.of(Backend.of("10.1.0.9", 80), Backend.of("10.1.0.6", 80)))), BackendHealth.ALL_HEALTHY);
+        assertEquals(before, compiler.backendId(new BackendKey("web", "10.1.0.6", 80)));
+    }
+
+    @Test
+    void shouldMarkAMaintenanceBackendDrainingAndGiveItNoSlots() throws Exception {
+        LoadBalancerTables tables = compiler.compile(config(web(List.of(Backend.of("10.1.0.5", 80),
+            new Backend("10.1.0.6", 80, 1, BackendAdminState.MAINTENANCE)))), BackendHealth.ALL_HEALTHY);
+        int draining = compiler.backendId(new BackendKey("web", "10.1.0.6", 80));
+        assertEquals(BackendState.DRAINING, tables.backendState(draining));
+        for (long hash = 0; hash < 251; hash++) {
+            assertNotEquals(draining, tables.selectBackend(0, hash));
+        }
+    }
+
+    @Test
+    void shouldMarkAnUnhealthyBackendDownAndGiveItNoSlots() throws Exception {
+        LoadBalancerTables tables = compiler.compile(config(web(List.of(Backend.of("10.1.0.5", 80), Backend.of("10.1.0.6", 80)))),
+            key -> !key.address().equals("10.1.0.6"));
+        int down = compiler.backendId(new BackendKey("web", "10.1.0.6", 80));
+        assertEquals(BackendState.DOWN, tables.backendState(down));
+        for (long hash = 0; hash < 251; hash++) {
+            assertNotEquals(down, tables.selectBackend(0, hash));
+        }
+    }
+
+    @Test
+    void shouldMarkARemovedBackendAbsent() throws Exception {
+        compiler.compile(config(web(List.of(Backend.of("10.1.0.5", 80), Backend.of("10.1.0.6", 80)))), BackendHealth.ALL_HEALTHY);
+        LoadBalancerTables tables = compiler.compile(config(web(List.of(Backend.of("10.1.0.5", 80)))), BackendHealth.ALL_HEALTHY);
+        assertEquals(BackendState.ABSENT, tables.backendState(compiler.backendId(new BackendKey("web", "10.1.0.6", 80))));
+    }
+
+    @Test
+    void shouldSelectNoBackendAndNotAdvertiseTheVipWhenTheBackendSetIsEmpty() throws Exception {
+        LoadBalancerTables tables = compiler.compile(config(web(List.of())), BackendHealth.ALL_HEALTHY);
+        assertEquals(-1, tables.selectBackend(0, 12345));
+        assertTrue(tables.availableVips().isEmpty());
+    }
+
+    @Test
+    void shouldAdvertiseTheVipWhileOneBackendTakesConnections() throws Exception {
+        LoadBalancerTables tables = compiler.compile(config(web(List.of(Backend.of("10.1.0.5", 80)))), BackendHealth.ALL_HEALTHY);
+        assertEquals(java.util.Set.of("203.0.113.10"), tables.availableVips());
+    }
+
+    @Test
+    void shouldLeaveADisabledServiceOutOfTheTables() throws Exception {
+        LoadBalancerService off = new LoadBalancerService("web", LbProtocol.TCP, "203.0.113.10", 80,
+            List.of(Backend.of("10.1.0.5", 80)), HealthCheck.NONE, "blue", null, false);
+        LoadBalancerTables tables = compiler.compile(config(off), BackendHealth.ALL_HEALTHY);
+        assertEquals(0, tables.serviceCount());
+        assertFalse(tables.isVipAddress(Ipv4Flyweight.parse("203.0.113.10")));
+    }
+
+    @Test
+    void shouldNameTheFieldOfAnInvalidBackendPort() {
+        LoadBalancerConfigException e = assertThrows(LoadBalancerConfigException.class,
+            () -> compiler.compile(config(web(List.of(Backend.of("10.1.0.5", 0)))), BackendHealth.ALL_HEALTHY));
+        assertEquals(List.of("services[0].backends[0].port"), fields(e));
+    }
+
+    @Test
+    void shouldNameTheFieldOfAnUnknownVpc() {
+        LoadBalancerService service = LoadBalancerService.of("web", LbProtocol.TCP, "203.0.113.10", 80, List.of(),
+            HealthCheck.NONE, "nowhere");
+        LoadBalancerConfigException e = assertThrows(LoadBalancerConfigException.class,
+            () -> compiler.compile(config(service), BackendHealth.ALL_HEALTHY));
+        assertEquals(List.of("services[0].vpc"), fields(e));
+    }
+
+    @Test
+    void shouldNameTheFieldOfAVipThatIsNotAnAddress() {
+        LoadBalancerService service = LoadBalancerService.of("web", LbProtocol.TCP, "203.0.113", 80, List.of(),
+            HealthCheck.NONE, "blue");
+        LoadBalancerConfigException e = assertThrows(LoadBalancerConfigException.class,
+            () -> compiler.compile(config(service), BackendHealth.ALL_HEALTHY));
+        assertEquals(List.of("services[0].ip"), fields(e));
+    }
+
+    @Test
+    void shouldRejectTwoServicesOnTheSameVipProtocolAndPort() {
+        LoadBalancerService other = LoadBalancerService.of("web2", LbProtocol.TCP, "203.0.113.10", 80, List.of(),
+            HealthCheck.NONE, "green");
+        LoadBalancerConfigException e = assertThrows(LoadBalancerConfigException.class,
+            () -> compiler.compile(config(web(List.of()), other), BackendHealth.ALL_HEALTHY));
+        assertEquals(List.of("services[1].port"), fields(e));
+    }
+
+    @Test
+    void shouldRejectATableSizeThatIsNotPrime() {
+        LoadBalancerConfigException e = assertThrows(LoadBalancerConfigException.class,
+            () -> compiler.compile(config(web(List.of())).withMaglevTableSize(65_536), BackendHealth.ALL_HEALTHY));
+        assertEquals(List.of("maglevTableSize"), fields(e));
+    }
+
+    @Test
+    void shouldNameTheFieldsOfAnInvalidHealthCheck() {
+        LoadBalancerService service = LoadBalancerService.of("web", LbProtocol.TCP, "203.0.113.10", 80, List.of(),
+            new HealthCheck(HealthCheckType.HTTP, 0, 1000, "no-slash", 0, 1), "blue");
+        LoadBalancerConfigException e = assertThrows(LoadBalancerConfigException.class,
+            () -> compiler.compile(config(service), BackendHealth.ALL_HEALTHY));
+        assertEquals(List.of("services[0].healthCheck.timeOut", "services[0].healthCheck.rise",
+            "services[0].healthCheck.requestPath"), fields(e));
+    }
+
+    @Test
+    void shouldRejectAnIpv6VipWithAClearMessage() {
+        LoadBalancerService service = LoadBalancerService.of("web", LbProtocol.TCP, "2001:db8::1", 80, List.of(),
+            HealthCheck.NONE, "blue");
+        LoadBalancerConfigException e = assertThrows(LoadBalancerConfigException.class,
+            () -> compiler.compile(config(service), BackendHealth.ALL_HEALTHY));
+        assertTrue(e.errors().get(0).message().contains("IPv6"));
+    }
+
+    @Test
+    void shouldLeaveBackendIdsUntouchedWhenADocumentIsRejected() throws Exception {
+        assertThrows(LoadBalancerConfigException.class,
+            () -> compiler.compile(config(web(List.of(Backend.of("10.1.0.5", 80), Backend.of("10.1.0.7", 0)))),
+                BackendHealth.ALL_HEALTHY));
+        assertEquals(-1, compiler.backendId(new BackendKey("web", "10.1.0.5", 80)));
+    }
+
+    @Test
+    void shouldKeepAdvertisingTheVipWhileOnlyDrainingBackendsRemain() throws Exception {
+        LoadBalancerTables tables = compiler.compile(config(web(List.of(
+            new Backend("10.1.0.6", 80, 1, BackendAdminState.MAINTENANCE)))), BackendHealth.ALL_HEALTHY);
+        assertEquals(java.util.Set.of("203.0.113.10"), tables.availableVips());
+        assertEquals(-1, tables.selectBackend(0, 42));
+    }
+
+    @Test
+    void shouldWithdrawTheVipWhenEveryBackendIsDown() throws Exception {
+        LoadBalancerTables tables = compiler.compile(config(web(List.of(Backend.of("10.1.0.5", 80)))), key -> false);
+        assertTrue(tables.availableVips().isEmpty());
+    }
+}

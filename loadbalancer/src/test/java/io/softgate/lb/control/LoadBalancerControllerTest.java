@@ -1,0 +1,92 @@
+package io.softgate.lb.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.softgate.lb.compile.BackendState;
+import io.softgate.lb.compile.LoadBalancerConfigException;
+import io.softgate.lb.compile.LoadBalancerTables;
+import io.softgate.lb.compile.TestVrfs;
+import io.softgate.lb.health.ProbeTransport;
+import io.softgate.lb.health.VipAvailabilityListener;
+import io.softgate.lb.model.Backend;
+import io.softgate.lb.model.HealthCheck;
+import io.softgate.lb.model.LbProtocol;
+import io.softgate.lb.model.LoadBalancerConfig;
+import io.softgate.lb.model.LoadBalancerService;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class LoadBalancerControllerTest {
+    private final List<LoadBalancerTables> published = new CopyOnWriteArrayList<>();
+    private final List<String> vipEvents = new CopyOnWriteArrayList<>();
+    private final LoadBalancerController controller = new LoadBalancerController(new TestVrfs(), ProbeTransport.hostStack(),
+        published::add, new VipAvailabilityListener() {
+            @Override
+            public void vipAvailable(String vipAddress) {
+                vipEvents.add("announce " + vipAddress);
+            }
+
+            @Override
+            public void vipUnavailable(String vipAddress) {
+                vipEvents.add("withdraw " + vipAddress);
+            }
+        }, 1);
+
+    @AfterEach
+    void close() {
+        controller.close();
+    }
+
+    private static LoadBalancerConfig web(int port) {
+        return LoadBalancerConfig.of(List.of(LoadBalancerService.of("web", LbProtocol.TCP, "203.0.113.10", 80,
+            List.of(Backend.of("127.0.0.1", port)), HealthCheck.tcp(500, 1000, 1, 2), "blue"))).withMaglevTableSize(251);
+    }
+
+    @Test
+    void shouldPublishTablesAndAnnounceTheVipWhenAConfigIsApplied() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            LoadBalancerTables tables = controller.apply(web(server.getLocalPort()));
+            assertEquals(List.of(tables), published);
+            assertEquals(List.of("announce 203.0.113.10"), vipEvents);
+        }
+    }
+
+    @Test
+    void shouldRepublishAndWithdrawTheVipWhenItsOnlyBackendFailsItsHealthCheck() throws Exception {
+        // A bound, unconnected socket holds the port: connects are refused and nobody can listen there.
+        java.net.Socket holder = new java.net.Socket();
+        holder.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        try (holder) {
+            withdrawAfterTwoFailures(holder.getLocalPort());
+        }
+    }
+
+    private void withdrawAfterTwoFailures(int port) throws Exception {
+        controller.apply(web(port));
+        controller.healthChecker().probeAllOnce();
+        assertEquals(1, published.size(), "one failure is fewer than fall = 2");
+        controller.healthChecker().probeAllOnce();
+        assertEquals(2, published.size());
+        LoadBalancerTables latest = published.get(1);
+        assertSame(latest, controller.current());
+        assertEquals(BackendState.DOWN, latest.backendState(0));
+        assertEquals(List.of("announce 203.0.113.10", "withdraw 203.0.113.10"), vipEvents);
+    }
+
+    @Test
+    void shouldKeepTheAppliedConfigWhenANewOneIsRejected() throws Exception {
+        controller.apply(web(8080));
+        LoadBalancerConfig applied = controller.config();
+        assertThrows(LoadBalancerConfigException.class, () -> controller.apply(web(0)));
+        assertSame(applied, controller.config());
+        assertEquals(1, published.size());
+        assertTrue(controller.validate(web(0)).get(0).field().endsWith("backends[0].port"));
+    }
+}

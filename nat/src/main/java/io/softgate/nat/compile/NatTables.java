@@ -1,0 +1,97 @@
+package io.softgate.nat.compile;
+
+import io.softgate.core.snapshot.SnapshotSlot;
+import io.softgate.nat.config.NatSettings;
+
+/**
+ * The compiled NAT policy in a {@link io.softgate.core.snapshot.ConfigSnapshot}: outbound rules
+ * per VPC VRF in match order, inbound (DNAT and 1:1) rules, the sorted list of public addresses
+ * the NAT owns, VPC names for the event log, and the settings. Only the slow path reads it;
+ * established sessions never consult it.
+ *
+ * <p>Threading: immutable once compiled; read by every worker.
+ */
+public final class NatTables {
+    /** The snapshot slot the service publishes the NAT tables in. */
+    public static final SnapshotSlot<NatTables> SLOT = SnapshotSlot.declare("nat", NatTables.class);
+
+    private static final CompiledRule[] NO_RULES = new CompiledRule[0];
+
+    private final CompiledRule[][] outboundByVrf;
+    private final CompiledRule[] inbound;
+    private final int[] externalAddressesSorted;
+    private final ExternalAddress[] externalByPosition;
+    private final String[] vpcNameByVrf;
+    private final int[] masqueradeByVrf;
+    private final int publicVrf;
+    private final NatSettings settings;
+
+    NatTables(CompiledRule[][] outboundByVrf, CompiledRule[] inbound, int[] externalAddressesSorted,
+              ExternalAddress[] externalByPosition, String[] vpcNameByVrf, int[] masqueradeByVrf, int publicVrf,
+              NatSettings settings) {
+        this.outboundByVrf = outboundByVrf;
+        this.inbound = inbound;
+        this.externalAddressesSorted = externalAddressesSorted;
+        this.externalByPosition = externalByPosition;
+        this.vpcNameByVrf = vpcNameByVrf;
+        this.masqueradeByVrf = masqueradeByVrf;
+        this.publicVrf = publicVrf;
+        this.settings = settings;
+    }
+
+    /** Outbound rules of {@code vrf} in match order (empty when the VRF has none). */
+    public CompiledRule[] outbound(int vrf) {
+        return vrf >= 0 && vrf < outboundByVrf.length && outboundByVrf[vrf] != null ? outboundByVrf[vrf] : NO_RULES;
+    }
+
+    /** Inbound DNAT / 1:1 rules in match order. */
+    public CompiledRule[] inbound() {
+        return inbound;
+    }
+
+    /** The external address record for {@code address}, or null when the NAT does not own it. */
+    public ExternalAddress external(int address) {
+        int low = 0;
+        int high = externalAddressesSorted.length - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            int compare = Integer.compareUnsigned(externalAddressesSorted[middle], address);
+            if (compare < 0) {
+                low = middle + 1;
+            } else if (compare > 0) {
+                high = middle - 1;
+            } else {
+                return externalByPosition[middle];
+            }
+        }
+        return null;
+    }
+
+    /** True when the VRF index is a VPC the NAT knows. */
+    public boolean isVpc(int vrf) {
+        return vrf >= 0 && vrf < vpcNameByVrf.length && vpcNameByVrf[vrf] != null;
+    }
+
+    /** VPC name of {@code vrf} for logs, or "vrf<n>". */
+    public String vpcName(int vrf) {
+        return isVpc(vrf) ? vpcNameByVrf[vrf] : "vrf" + vrf;
+    }
+
+    /** The VPC's masquerade address, or 0 when it has none. */
+    public int masqueradeAddress(int vrf) {
+        return vrf >= 0 && vrf < masqueradeByVrf.length ? masqueradeByVrf[vrf] : 0;
+    }
+
+    public int publicVrf() {
+        return publicVrf;
+    }
+
+    public NatSettings settings() {
+        return settings;
+    }
+
+    /** Every public address the NAT owns (for the service's BGP /32 advertisements). */
+    public int[] externalAddresses() {
+        return externalAddressesSorted.clone();
+    }
+}

@@ -1,0 +1,89 @@
+package io.softgate.nat.config;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Node-wide NAT behaviour. Defaults follow the RFCs' recommendations; the compiler rejects values
+ * below the RFC minimums (naming the field).
+ *
+ * @param udpTimeoutNs            UDP mapping idle timeout; RFC 4787 REQ-5: at least 2 min, default 5 min
+ * @param tcpEstablishedTimeoutNs RFC 5382 REQ-5: at least 2 h 4 min
+ * @param tcpTransitoryTimeoutNs  RFC 5382 REQ-5: at least 4 min (SYN sent, FIN seen, RST seen)
+ * @param icmpQueryTimeoutNs      RFC 5508 (ICMP query session timeout): at least 60 s
+ * @param portReuseHoldNs         a freed external port is not handed out again for this long (120 s)
+ * @param filtering               RFC 4787 §5 filtering; default endpoint-independent (REQ-8 recommended)
+ * @param portAllocation          random ports or per-subscriber port blocks
+ * @param portBlockSize           ports per block in {@link PortAllocationMode#PORT_BLOCKS} mode
+ * @param portRangeFirst          lowest external port handed out (RFC 6056: 1024 and up)
+ * @param portRangeLast           highest external port handed out
+ * @param portsPerSubscriberLimit RFC 6888 per-subscriber limit: ports one internal address may hold per protocol
+ * @param inboundRefresh          RFC 4787 REQ-6 makes outbound refresh mandatory; inbound refresh is optional
+ * @param tcpMssClamp             clamp the MSS option of SYNs to this value; 0 disables clamping
+ * @param icmpErrorsPerSecond     rate limit of the ICMP unreachable (code 13) the NAT sends, per worker
+ *
+ * <p>Threading: immutable value.
+ */
+public record NatSettings(
+    long udpTimeoutNs,
+    long tcpEstablishedTimeoutNs,
+    long tcpTransitoryTimeoutNs,
+    long icmpQueryTimeoutNs,
+    long portReuseHoldNs,
+    FilteringMode filtering,
+    PortAllocationMode portAllocation,
+    int portBlockSize,
+    int portRangeFirst,
+    int portRangeLast,
+    int portsPerSubscriberLimit,
+    boolean inboundRefresh,
+    int tcpMssClamp,
+    int icmpErrorsPerSecond) {
+
+    public static final long MIN_UDP_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(2);
+    public static final long MIN_TCP_ESTABLISHED_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(124);
+    public static final long MIN_TCP_TRANSITORY_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(4);
+    public static final long MIN_ICMP_QUERY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+
+    /** The defaults: UDP 5 min, TCP 2 h 4 min / 4 min, ICMP 60 s, hold 120 s, EIF, random ports 1024-65535. */
+    public static NatSettings defaults() {
+        return new NatSettings(TimeUnit.MINUTES.toNanos(5), MIN_TCP_ESTABLISHED_TIMEOUT_NS,
+            MIN_TCP_TRANSITORY_TIMEOUT_NS, MIN_ICMP_QUERY_TIMEOUT_NS, TimeUnit.SECONDS.toNanos(120),
+            FilteringMode.ENDPOINT_INDEPENDENT, PortAllocationMode.RANDOM, 256, 1024, 65535, 16384, true, 0, 100);
+    }
+
+    public NatSettings withFiltering(FilteringMode mode) {
+        return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
+            portReuseHoldNs, mode, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond);
+    }
+
+    public NatSettings withPortBlocks(int blockSize) {
+        return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
+            portReuseHoldNs, filtering, PortAllocationMode.PORT_BLOCKS, blockSize, portRangeFirst, portRangeLast,
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond);
+    }
+
+    public NatSettings withPortRange(int first, int last) {
+        return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
+            portReuseHoldNs, filtering, portAllocation, portBlockSize, first, last,
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond);
+    }
+
+    public NatSettings withPortsPerSubscriberLimit(int limit) {
+        return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
+            portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
+            limit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond);
+    }
+
+    public NatSettings withTcpMssClamp(int mss) {
+        return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
+            portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
+            portsPerSubscriberLimit, inboundRefresh, mss, icmpErrorsPerSecond);
+    }
+
+    public NatSettings withUdpTimeoutNs(long timeoutNs) {
+        return new NatSettings(timeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
+            portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond);
+    }
+}

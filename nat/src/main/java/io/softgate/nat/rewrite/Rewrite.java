@@ -1,0 +1,140 @@
+package io.softgate.nat.rewrite;
+
+import io.softgate.core.packet.Checksums;
+import io.softgate.core.packet.IcmpFlyweight;
+import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.core.packet.TcpFlyweight;
+import io.softgate.core.packet.UdpFlyweight;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A session's precompiled rewrite for one direction, packed in two longs so a session entry holds
+ * it inline: which address (source or destination) and which port change, their new values, and
+ * the RFC 1624 checksum deltas for the IPv4 header and for the L4 checksum, all computed once on
+ * the slow path. The fast path writes the new values and adds the deltas; it never recomputes a
+ * checksum and never consults policy.
+ *
+ * <pre>
+ * word 0: new address (32) | new port (16) | L4 checksum delta (16)
+ * word 1: flags (16) | target VRF (16) | IPv4 header checksum delta (16)     (low bits right)
+ * </pre>
+ *
+ * <p>Threading: stateless static functions over the caller's buffer.
+ */
+public final class Rewrite {
+    /** Word-1 flag: the destination address and port change (inbound); otherwise the source ones. */
+    public static final long FLAG_DESTINATION = 1L << 32;
+    /** Word-1 flag: the entry belongs to the outside (public) direction. */
+    public static final long FLAG_OUTSIDE = 1L << 33;
+    /**
+     * Word-1 flag: the port stays as it is (1:1, port forwards to the same port). It matters for
+     * ICMP, whose identifier sits in one field whichever way the packet goes: a packet whose
+     * normalised port is 0 must not have its identifier overwritten.
+     */
+    public static final long FLAG_KEEP_PORT = 1L << 34;
+
+    private Rewrite() {
+    }
+
+    /**
+     * Builds word 0 for a flow of {@code protocol} whose address changes from {@code oldAddress}
+     * to {@code newAddress} and port (ICMP identifier) from {@code oldPort} to {@code newPort}.
+     */
+    public static long word0(int protocol, int oldAddress, int newAddress, int oldPort, int newPort) {
+        int l4Delta;
+        if (protocol == Ipv4Flyweight.PROTOCOL_ICMP) {
+            // RFC 792: the ICMP checksum has no pseudo-header; only the identifier counts.
+            l4Delta = Checksums.delta16(oldPort, newPort);
+        } else {
+            // RFC 1624: the TCP/UDP pseudo-header holds the address, the header the port.
+            l4Delta = Checksums.addDeltas(Checksums.delta32(oldAddress, newAddress),
+                Checksums.delta16(oldPort, newPort));
+        }
+        return ((long) newAddress << 32) | ((long) (newPort & 0xFFFF) << 16) | (l4Delta & 0xFFFF);
+    }
+
+    /** Builds word 1: direction flags, the VRF the packet continues in, and the IPv4 header delta. */
+    public static long word1(boolean destination, boolean outside, int oldAddress, int newAddress, int targetVrf,
+                             boolean keepPort) {
+        long flags = (destination ? FLAG_DESTINATION : 0) | (outside ? FLAG_OUTSIDE : 0)
+            | (keepPort ? FLAG_KEEP_PORT : 0);
+        return flags | ((long) (targetVrf & 0xFFFF) << 16) | (Checksums.delta32(oldAddress, newAddress) & 0xFFFF);
+    }
+
+    public static int newAddress(long word0) {
+        return (int) (word0 >>> 32);
+    }
+
+    public static int newPort(long word0) {
+        return (int) (word0 >>> 16) & 0xFFFF;
+    }
+
+    public static int targetVrf(long word1) {
+        return (int) (word1 >>> 16) & 0xFFFF;
+    }
+
+    public static boolean isDestination(long word1) {
+        return (word1 & FLAG_DESTINATION) != 0;
+    }
+
+    /**
+     * Applies the rewrite to the packet at {@code l3} (L4 at {@code l4}, or {@code l4 < 0} for a
+     * non-first fragment, which carries no ports: only its address and header checksum change).
+     */
+    public static void apply(UnsafeBuffer buffer, int l3, int l4, int protocol, long word0, long word1) {
+        boolean destination = (word1 & FLAG_DESTINATION) != 0;
+        buffer.putInt(l3 + (destination ? Ipv4Flyweight.DESTINATION_OFFSET : Ipv4Flyweight.SOURCE_OFFSET),
+            (int) (word0 >>> 32), java.nio.ByteOrder.BIG_ENDIAN);
+        Ipv4Flyweight.checksum(buffer, l3, Checksums.applyDelta(Ipv4Flyweight.checksum(buffer, l3), (int) word1));
+        if (l4 < 0) {
+            return;
+        }
+        if ((word1 & FLAG_KEEP_PORT) != 0) {
+            applyAddressOnlyL4(buffer, l4, protocol, (int) word0 & 0xFFFF);
+            return;
+        }
+        short newPort = (short) (word0 >>> 16);
+        int l4Delta = (int) word0 & 0xFFFF;
+        switch (protocol) {
+            case Ipv4Flyweight.PROTOCOL_TCP:
+                buffer.putShort(l4 + (destination ? TcpFlyweight.DESTINATION_PORT_OFFSET
+                    : TcpFlyweight.SOURCE_PORT_OFFSET), newPort, java.nio.ByteOrder.BIG_ENDIAN);
+                TcpFlyweight.checksum(buffer, l4, Checksums.applyDelta(TcpFlyweight.checksum(buffer, l4), l4Delta));
+                break;
+            case Ipv4Flyweight.PROTOCOL_UDP:
+                buffer.putShort(l4 + (destination ? UdpFlyweight.DESTINATION_PORT_OFFSET
+                    : UdpFlyweight.SOURCE_PORT_OFFSET), newPort, java.nio.ByteOrder.BIG_ENDIAN);
+                int checksum = UdpFlyweight.checksum(buffer, l4);
+                if (checksum != 0) {
+                    // RFC 768: zero means "no checksum" and stays zero; a computed zero is sent as all ones.
+                    int updated = Checksums.applyDelta(checksum, l4Delta);
+                    UdpFlyweight.checksum(buffer, l4, updated == 0 ? 0xFFFF : updated);
+                }
+                break;
+            case Ipv4Flyweight.PROTOCOL_ICMP:
+                IcmpFlyweight.identifier(buffer, l4, newPort & 0xFFFF);
+                IcmpFlyweight.checksum(buffer, l4, Checksums.applyDelta(IcmpFlyweight.checksum(buffer, l4), l4Delta));
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static void applyAddressOnlyL4(UnsafeBuffer buffer, int l4, int protocol, int l4Delta) {
+        switch (protocol) {
+            case Ipv4Flyweight.PROTOCOL_TCP:
+                TcpFlyweight.checksum(buffer, l4, Checksums.applyDelta(TcpFlyweight.checksum(buffer, l4), l4Delta));
+                break;
+            case Ipv4Flyweight.PROTOCOL_UDP:
+                int checksum = UdpFlyweight.checksum(buffer, l4);
+                if (checksum != 0) {
+                    int updated = Checksums.applyDelta(checksum, l4Delta);
+                    UdpFlyweight.checksum(buffer, l4, updated == 0 ? 0xFFFF : updated);
+                }
+                break;
+            default:
+                // ICMP: no pseudo-header, and the identifier is unchanged: nothing to do.
+                break;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.softgate.nat.session;
+
+/**
+ * Per-worker scratch arrays and random state for the NAT's table operations, so the packet path
+ * allocates nothing.
+ *
+ * <p>Threading: owned by one worker (or the sweeper); never shared.
+ */
+public final class NatScratch {
+    public final long[] key = new long[SessionKeys.KEY_WORDS];
+    public final long[] key2 = new long[SessionKeys.KEY_WORDS];
+    public final long[] values = new long[SessionKeys.VALUE_WORDS];
+    public final long[] values2 = new long[SessionKeys.VALUE_WORDS];
+    /** Outside address and port of the mapping the last acquire returned. */
+    public int mappedAddress;
+    public int mappedPort;
+    /** VPC VRF of the mapping the last inbound find returned. */
+    public int mappedVrf;
+    /** True when the last session creation created it (false: another worker had). */
+    public boolean created;
+    private long random;
+
+    public NatScratch(long seed) {
+        this.random = seed == 0 ? 0x9E3779B97F4A7C15L : seed;
+    }
+
+    /** Next pseudo-random int (xorshift64*), for RFC 6056 port randomisation. */
+    public int nextRandom() {
+        long x = random;
+        x ^= x >>> 12;
+        x ^= x << 25;
+        x ^= x >>> 27;
+        random = x;
+        return (int) ((x * 0x2545F4914F6CDD1DL) >>> 32);
+    }
+}

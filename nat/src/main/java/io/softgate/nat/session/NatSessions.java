@@ -1,0 +1,417 @@
+package io.softgate.nat.session;
+
+import static io.softgate.nat.session.SessionKeys.KEY_WORDS;
+import static io.softgate.nat.session.SessionKeys.VALUE_WORDS;
+import static io.softgate.nat.session.SessionKeys.WORD_LINK;
+import static io.softgate.nat.session.SessionKeys.WORD_REWRITE0;
+import static io.softgate.nat.session.SessionKeys.WORD_REWRITE1;
+
+import io.softgate.core.flow.FlowTable;
+import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.nat.compile.ExternalAddressRegistry;
+import io.softgate.nat.compile.NatTables;
+import io.softgate.nat.config.NatSettings;
+import io.softgate.nat.log.NatEventLog;
+import io.softgate.nat.rewrite.Rewrite;
+import io.softgate.nat.stage.NatDropReason;
+
+/**
+ * The NAT's shared state: sessions (two entries each, inside and outside key, each carrying its
+ * direction's precompiled rewrite), EIM mappings, filtering permits, per-subscriber port counts
+ * and first-fragment rewrites, in lock-free {@link FlowTable}s shared by all workers, so both
+ * directions of a connection find the same session whichever worker receives them.
+ *
+ * <p>Entries are stored with an infinite table expiry; the session's idle deadline is a tick in
+ * its value ({@link SessionKeys}) and {@link NatSweeper} removes expired sessions, releases their
+ * ports and logs the mapping deletions. That way no expired entry is ever reclaimed silently by
+ * the table, which would leak its port.
+ *
+ * <p>Memory: a session is two 64-byte entries; {@link #bytesPerSession()} reports the table
+ * memory per session at the configured capacity.
+ *
+ * <p>Threading: every method is lock-free and allocation-free and may be called from any worker;
+ * {@link #close} once after all threads stopped.
+ */
+public final class NatSessions implements AutoCloseable {
+    /** Slow-path result: no NAT applies; forward the packet unchanged. */
+    public static final int PASS = -1;
+    /** Refresh the stored deadline only when it moves by more than this many ticks (about 1 s). */
+    private static final int REFRESH_STEP_TICKS = 1024;
+
+    private final FlowTable sessions;
+    private final FlowTable mappings;
+    private final FlowTable fragments;
+    private final NatEventLog eventLog;
+    private final ExternalAddressRegistry registry;
+    private final int maxSessions;
+    private final MappingAllocator allocator;
+    private volatile NatSessionJournal journal = NatSessionJournal.NONE;
+
+    /**
+     * @param maxSessions  sessions the node must hold; the table gets room for twice as many entries
+     *                     again so it stays at most half full
+     * @param maxMappings  EIM mappings (plus permits and subscriber counters) the node must hold
+     * @param maxFragments first-fragment records kept at once
+     */
+    public NatSessions(int maxSessions, int maxMappings, int maxFragments, NatEventLog eventLog,
+                       ExternalAddressRegistry registry) {
+        this.maxSessions = maxSessions;
+        // Two entries per session (or mapping) at most half full: 4 entries of room each.
+        this.sessions = new FlowTable(entries(maxSessions, 4), KEY_WORDS, VALUE_WORDS);
+        this.mappings = new FlowTable(entries(maxMappings, 4), KEY_WORDS, VALUE_WORDS);
+        this.fragments = new FlowTable(entries(maxFragments, 2), KEY_WORDS, VALUE_WORDS);
+        this.eventLog = eventLog;
+        this.registry = registry;
+        this.allocator = new MappingAllocator(mappings, eventLog);
+    }
+
+    private static int entries(int items, int entriesPerItem) {
+        if (items < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1: " + items);
+        }
+        return (int) Math.min(FlowTable.MAX_CAPACITY, Math.max(64L, (long) items * entriesPerItem));
+    }
+
+    /** Failure code of a slow-path call that refused a packet for {@code reason}. */
+    public static int failure(NatDropReason reason) {
+        return -2 - reason.ordinal();
+    }
+
+    /** The reason carried by a negative slow-path result other than {@link #PASS}. */
+    public static NatDropReason reasonOf(int result) {
+        return NatDropReason.of(-2 - result);
+    }
+
+    /** Installs the persistence hook (service start-up). */
+    public void journal(NatSessionJournal journal) {
+        this.journal = journal == null ? NatSessionJournal.NONE : journal;
+    }
+
+    FlowTable sessionTable() {
+        return sessions;
+    }
+
+    FlowTable mappingTable() {
+        return mappings;
+    }
+
+    NatEventLog eventLog() {
+        return eventLog;
+    }
+
+    ExternalAddressRegistry registry() {
+        return registry;
+    }
+
+    NatSessionJournal currentJournal() {
+        return journal;
+    }
+
+    // ---------------------------------------------------------------- fast path
+
+    /** Starts loading the table slot of {@code key} (see {@link FlowTable#prefetch}). */
+    public long prefetch(long[] key) {
+        return sessions.prefetch(key);
+    }
+
+    /** Finds a session entry for {@code key}, copying its three value words into {@code valuesOut}. */
+    public int lookup(long[] key, long nowNs, long[] valuesOut) {
+        return sessions.lookupInto(key, nowNs, valuesOut);
+    }
+
+    /**
+     * RFC 4787 REQ-6 / RFC 5382 REQ-5: moves the idle deadline of the session (both entries) to
+     * {@code nowNs + timeoutNs}; writes only when it moves by about a second or more.
+     */
+    public void refresh(int entry, long link, long nowNs, long timeoutNs) {
+        int newTick = SessionKeys.tick(nowNs + timeoutNs);
+        if (newTick - SessionKeys.expiryTick(link) > REFRESH_STEP_TICKS) {
+            setDeadline(entry, link, newTick);
+        }
+    }
+
+    private void setDeadline(int entry, long link, int tick) {
+        int partner = SessionKeys.partner(link);
+        sessions.value(entry, WORD_LINK, SessionKeys.link(partner, tick));
+        if (partner >= 0 && partner < sessions.capacity()) {
+            long partnerLink = sessions.value(partner, WORD_LINK);
+            sessions.value(partner, WORD_LINK, SessionKeys.link(SessionKeys.partner(partnerLink), tick));
+        }
+    }
+
+    /**
+     * Runs the RFC 7857 TCP state machine for a packet with {@code tcpFlags} on the session whose
+     * entry is {@code entry} (either direction) and sets both deadlines for the new state. The
+     * inside entry holds the authoritative state; the outside entry a copy.
+     *
+     * @return the state after the packet
+     */
+    public int trackTcp(int entry, long rewrite1, long link, int tcpFlags, boolean fromInside, long nowNs,
+                        NatSettings settings) {
+        boolean outsideEntry = (rewrite1 & Rewrite.FLAG_OUTSIDE) != 0;
+        int inside = outsideEntry ? SessionKeys.partner(link) : entry;
+        if (inside < 0 || inside >= sessions.capacity()) {
+            return SessionKeys.tcpState(rewrite1);
+        }
+        int next;
+        while (true) {
+            long word = sessions.value(inside, WORD_REWRITE1);
+            int state = SessionKeys.tcpState(word);
+            next = TcpStates.next(state, tcpFlags, fromInside);
+            if (next == state) {
+                return state;
+            }
+            if (sessions.compareAndSetValue(inside, WORD_REWRITE1, word, SessionKeys.withTcpState(word, next))) {
+                break;
+            }
+        }
+        int outside = SessionKeys.partner(sessions.value(inside, WORD_LINK));
+        if (outside >= 0 && outside < sessions.capacity()) {
+            while (true) {
+                long word = sessions.value(outside, WORD_REWRITE1);
+                if (sessions.compareAndSetValue(outside, WORD_REWRITE1, word, SessionKeys.withTcpState(word, next))) {
+                    break;
+                }
+            }
+        }
+        long timeoutNs = TcpStates.isTransitory(next) ? settings.tcpTransitoryTimeoutNs()
+            : settings.tcpEstablishedTimeoutNs();
+        setDeadline(inside, sessions.value(inside, WORD_LINK), SessionKeys.tick(nowNs + timeoutNs));
+        return next;
+    }
+
+    /** Idle timeout of a session of {@code protocol} in TCP state {@code tcpState}. */
+    public static long timeoutNs(int protocol, int tcpState, NatSettings settings) {
+        switch (protocol) {
+            case Ipv4Flyweight.PROTOCOL_TCP:
+                return TcpStates.isTransitory(tcpState) ? settings.tcpTransitoryTimeoutNs()
+                    : settings.tcpEstablishedTimeoutNs();
+            case Ipv4Flyweight.PROTOCOL_UDP:
+                return settings.udpTimeoutNs();
+            default:
+                return settings.icmpQueryTimeoutNs();
+        }
+    }
+
+    // ---------------------------------------------------------------- fragments
+
+    /** Remembers the rewrite of a first fragment so later fragments of the datagram follow it. */
+    public void rememberFragment(int protocol, int vrf, int identification, int source, int destination,
+                                 long rewrite0, long rewrite1, long nowNs, NatScratch scratch) {
+        scratch.key2[0] = SessionKeys.word0(SessionKeys.TAG_FRAGMENT, protocol, vrf, identification, 0);
+        scratch.key2[1] = SessionKeys.word1(source, destination);
+        scratch.values2[0] = rewrite0;
+        scratch.values2[1] = rewrite1;
+        scratch.values2[2] = 0;
+        // RFC 791 reassembly timers are seconds; later fragments normally follow within milliseconds.
+        fragments.insert(scratch.key2, scratch.values2, nowNs + 2_000_000_000L, nowNs);
+    }
+
+    /** Finds the rewrite of a datagram's first fragment; copies it into {@code valuesOut}. */
+    public boolean findFragment(int protocol, int vrf, int identification, int source, int destination,
+                                long nowNs, NatScratch scratch, long[] valuesOut) {
+        scratch.key2[0] = SessionKeys.word0(SessionKeys.TAG_FRAGMENT, protocol, vrf, identification, 0);
+        scratch.key2[1] = SessionKeys.word1(source, destination);
+        return fragments.lookupInto(scratch.key2, nowNs, valuesOut) >= 0;
+    }
+
+    // ---------------------------------------------------------------- slow path
+
+    /**
+     * Creates a session; returns the entry of the direction named by {@code returnOutside}, with
+     * its values in {@code scratch.values}, or a failure code. If another worker created the same
+     * session first, returns that one's entry.
+     *
+     * @param dynamic true when the session holds a reference on an EIM mapping
+     */
+    int createSession(NatTables tables, int protocol, int vpcVrf, int insideAddress, int insidePort,
+                      int remoteAddress, int remotePort, int outsideAddress, int outsidePort, boolean dynamic,
+                      int tcpFlags, boolean fromInside, long nowNs, NatScratch scratch, boolean returnOutside) {
+        NatSettings settings = tables.settings();
+        int publicVrf = tables.publicVrf();
+        int state = protocol == Ipv4Flyweight.PROTOCOL_TCP ? TcpStates.initial(tcpFlags, fromInside) : TcpStates.NONE;
+        int tick = SessionKeys.tick(nowNs + timeoutNs(protocol, state, settings));
+        boolean keepPort = insidePort == outsidePort;
+        long dynamicFlag = dynamic ? SessionKeys.FLAG_DYNAMIC : 0;
+        long hairpinFlag = tables.external(remoteAddress) != null ? SessionKeys.FLAG_HAIRPIN : 0;
+
+        long[] insideKey = scratch.key;
+        insideKey[0] = SessionKeys.word0(SessionKeys.TAG_INSIDE, protocol, vpcVrf, insidePort, remotePort);
+        insideKey[1] = SessionKeys.word1(insideAddress, remoteAddress);
+        long insideRewrite0 = Rewrite.word0(protocol, insideAddress, outsideAddress, insidePort, outsidePort);
+        long insideRewrite1 = SessionKeys.withTcpState(Rewrite.word1(false, false, insideAddress, outsideAddress,
+            publicVrf, keepPort) | dynamicFlag | hairpinFlag, state);
+        long[] values = scratch.values;
+        values[WORD_REWRITE0] = insideRewrite0;
+        values[WORD_REWRITE1] = insideRewrite1;
+        values[WORD_LINK] = SessionKeys.link(-1, tick);
+        scratch.created = false;
+        int insideResult = sessions.insert(insideKey, values, Long.MAX_VALUE, nowNs);
+        if (insideResult == FlowTable.FULL) {
+            return failure(NatDropReason.SESSION_TABLE_FULL);
+        }
+        if (insideResult < 0) {
+            return failure(NatDropReason.INSERT_CONTENDED);
+        }
+        int insideEntry = FlowTable.entryIndex(insideResult);
+        if (!FlowTable.isCreated(insideResult)) {
+            return existing(insideEntry, returnOutside, scratch);
+        }
+
+        long[] outsideKey = scratch.key2;
+        outsideKey[0] = SessionKeys.word0(SessionKeys.TAG_OUTSIDE, protocol, publicVrf, remotePort, outsidePort);
+        outsideKey[1] = SessionKeys.word1(remoteAddress, outsideAddress);
+        long outsideRewrite0 = Rewrite.word0(protocol, outsideAddress, insideAddress, outsidePort, insidePort);
+        long outsideRewrite1 = SessionKeys.withTcpState(Rewrite.word1(true, true, outsideAddress, insideAddress,
+            vpcVrf, keepPort) | dynamicFlag, state);
+        long[] outsideValues = scratch.values2;
+        outsideValues[WORD_REWRITE0] = outsideRewrite0;
+        outsideValues[WORD_REWRITE1] = outsideRewrite1;
+        outsideValues[WORD_LINK] = SessionKeys.link(insideEntry, tick);
+        int outsideResult = sessions.insert(outsideKey, outsideValues, Long.MAX_VALUE, nowNs);
+        if (!FlowTable.isCreated(outsideResult)) {
+            // The outside 5-tuple is taken (or no room): undo the inside half; nothing was evicted.
+            sessions.remove(insideEntry, insideKey);
+            return failure(outsideResult == FlowTable.FULL ? NatDropReason.SESSION_TABLE_FULL
+                : NatDropReason.INSERT_CONTENDED);
+        }
+        int outsideEntry = FlowTable.entryIndex(outsideResult);
+        sessions.value(insideEntry, WORD_LINK, SessionKeys.link(outsideEntry, tick));
+        scratch.created = true;
+        journal.sessionCreated(insideKey[0], insideKey[1], outsideKey[0], outsideKey[1], insideRewrite0,
+            insideRewrite1, outsideRewrite0, outsideRewrite1);
+        if (returnOutside) {
+            System.arraycopy(outsideValues, 0, values, 0, VALUE_WORDS);
+            return outsideEntry;
+        }
+        values[WORD_LINK] = SessionKeys.link(outsideEntry, tick);
+        return insideEntry;
+    }
+
+    private int existing(int insideEntry, boolean returnOutside, NatScratch scratch) {
+        long[] values = scratch.values;
+        for (int word = 0; word < VALUE_WORDS; word++) {
+            values[word] = sessions.value(insideEntry, word);
+        }
+        if (!returnOutside) {
+            return insideEntry;
+        }
+        int outsideEntry = SessionKeys.partner(values[WORD_LINK]);
+        if (outsideEntry < 0) {
+            return failure(NatDropReason.INSERT_CONTENDED);
+        }
+        for (int word = 0; word < VALUE_WORDS; word++) {
+            values[word] = sessions.value(outsideEntry, word);
+        }
+        return outsideEntry;
+    }
+
+    /**
+     * Outbound slow path for a packet of {@code protocol} from {@code source:sourcePort} in VPC
+     * {@code vrf} to {@code destination:destinationPort}: the first matching outbound rule decides.
+     * Returns the inside entry (values in {@code scratch.values}), {@link #PASS}, or a failure.
+     */
+    public int createOutbound(NatTables tables, int vrf, int protocol, int source, int sourcePort, int destination,
+                              int destinationPort, int tcpFlags, long nowNs, NatScratch scratch) {
+        io.softgate.nat.compile.CompiledRule[] rules = tables.outbound(vrf);
+        for (int i = 0; i < rules.length; i++) {
+            io.softgate.nat.compile.CompiledRule rule = rules[i];
+            if (!rule.matches(protocol, source, sourcePort, destination, destinationPort)) {
+                continue;
+            }
+            switch (rule.kind) {
+                case EXCLUDE:
+                    return PASS;
+                case STATIC_SOURCE:
+                    // 1:1: the VM leaves from its public address, ports kept (no allocation, nothing to log).
+                    return createSession(tables, protocol, vrf, source, sourcePort, destination, destinationPort,
+                        rule.pool[0].address, sourcePort, false, tcpFlags, true, nowNs, scratch, false);
+                case DYNAMIC_SOURCE: {
+                    int mapping = allocator.acquire(tables, rule, protocol, vrf, source, sourcePort, destination,
+                        nowNs, scratch);
+                    if (mapping < 0) {
+                        return mapping;
+                    }
+                    int entry = createSession(tables, protocol, vrf, source, sourcePort, destination,
+                        destinationPort, scratch.mappedAddress, scratch.mappedPort, true, tcpFlags, true, nowNs,
+                        scratch, false);
+                    if (entry < 0 || !scratch.created) {
+                        allocator.releaseReference(mapping);
+                    }
+                    return entry;
+                }
+                default:
+                    break;
+            }
+        }
+        return PASS;
+    }
+
+    /**
+     * Inbound slow path for a packet from {@code source:sourcePort} to public
+     * {@code destination:destinationPort}: an existing EIM mapping (subject to filtering) or a
+     * port forward / 1:1 rule. Returns the outside entry, {@link #PASS} when the destination is not
+     * one of our addresses, or a failure.
+     */
+    public int createInbound(NatTables tables, int protocol, int source, int sourcePort, int destination,
+                             int destinationPort, int tcpFlags, long nowNs, NatScratch scratch) {
+        if (tables.external(destination) == null) {
+            return PASS;
+        }
+        int mapping = allocator.findForInbound(tables, protocol, source, destination, destinationPort, nowNs,
+            scratch);
+        if (mapping >= 0) {
+            int entry = createSession(tables, protocol, scratch.mappedVrf, scratch.mappedAddress,
+                scratch.mappedPort, source, sourcePort, destination, destinationPort, true, tcpFlags, false, nowNs,
+                scratch, true);
+            if (entry < 0 || !scratch.created) {
+                allocator.releaseReference(mapping);
+            }
+            return entry;
+        }
+        if (mapping != MappingAllocator.NO_MAPPING) {
+            return mapping;
+        }
+        io.softgate.nat.compile.CompiledRule[] rules = tables.inbound();
+        for (int i = 0; i < rules.length; i++) {
+            io.softgate.nat.compile.CompiledRule rule = rules[i];
+            if (rule.matches(protocol, source, sourcePort, destination, destinationPort)) {
+                int insidePort = rule.translatedPort(destinationPort);
+                return createSession(tables, protocol, rule.vrf, rule.translatedAddress, insidePort, source,
+                    sourcePort, destination, destinationPort, false, tcpFlags, false, nowNs, scratch, true);
+            }
+        }
+        return PASS_NO_RULE;
+    }
+
+    /** {@link #createInbound} result: our address, but nothing maps this packet. */
+    public static final int PASS_NO_RULE = Integer.MIN_VALUE;
+
+    void expireFragments(long nowNs) {
+        fragments.removeExpired(nowNs);
+    }
+
+    public int sessionCount() {
+        return sessions.size() / 2;
+    }
+
+    public int maxSessions() {
+        return maxSessions;
+    }
+
+    /** Native memory of the session table divided by the sessions it is sized for. */
+    public long bytesPerSession() {
+        return sessions.memoryBytes() / Math.max(1, maxSessions);
+    }
+
+    public long memoryBytes() {
+        return sessions.memoryBytes() + mappings.memoryBytes() + fragments.memoryBytes();
+    }
+
+    @Override
+    public void close() {
+        sessions.close();
+        mappings.close();
+        fragments.close();
+    }
+}

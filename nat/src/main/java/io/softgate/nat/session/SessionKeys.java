@@ -1,0 +1,117 @@
+package io.softgate.nat.session;
+
+/**
+ * Layout of the two-word keys and the value words the NAT keeps in its flow tables.
+ *
+ * <pre>
+ * key word 0: tag (8) | IP protocol or protocol class (8) | VRF (16) | source port (16) | destination port (16)
+ * key word 1: source address (32) | destination address (32)
+ *
+ * session entry (INSIDE or OUTSIDE key), 3 value words:
+ *   0  rewrite word 0 (new address, new port, L4 checksum delta), see {@link io.softgate.nat.rewrite.Rewrite}
+ *   1  rewrite word 1 (IPv4 delta, target VRF, flags) | TCP state (bits 48-55)
+ *   2  partner entry index (32) | expiry tick (32)
+ * mapping entries (EIM, RFC 4787 REQ-1):
+ *   MAPPING_INSIDE  (class, vrf, inside port; inside address): 0 = outside address | port, 1 = session count
+ *                   (-1 while being deleted), 2 = partner entry
+ *   MAPPING_OUTSIDE (class, outside port; outside address):    0 = inside address | port | vrf, 2 = partner entry
+ *   PERMIT          (class, outside port; outside address | remote address): address-dependent filtering
+ *   SUBSCRIBER      (class, vrf; inside address): 1 = ports in use (RFC 6888 per-subscriber limit)
+ *   FRAGMENT        (protocol, vrf, IP identification; source | destination): 0, 1 = rewrite of the first fragment
+ * </pre>
+ * An expiry tick is a nanosecond clock reading shifted right by 20 (about 1.05 ms), compared
+ * with wrap-around arithmetic, so timeouts must stay below about 26 days.
+ *
+ * <p>Threading: stateless constants and functions.
+ */
+public final class SessionKeys {
+    public static final long TAG_INSIDE = 1;
+    public static final long TAG_OUTSIDE = 2;
+    public static final long TAG_MAPPING_INSIDE = 3;
+    public static final long TAG_MAPPING_OUTSIDE = 4;
+    public static final long TAG_PERMIT = 5;
+    public static final long TAG_SUBSCRIBER = 6;
+    public static final long TAG_FRAGMENT = 7;
+
+    public static final int WORD_REWRITE0 = 0;
+    public static final int WORD_REWRITE1 = 1;
+    public static final int WORD_LINK = 2;
+    public static final int VALUE_WORDS = 3;
+    public static final int KEY_WORDS = 2;
+
+    /** Session word-1 flag: the session holds a reference on an EIM mapping (dynamic SNAT). */
+    public static final long FLAG_DYNAMIC = 1L << 35;
+    /** Session word-1 flag: after this rewrite the packet goes to one of our public addresses (hairpin). */
+    public static final long FLAG_HAIRPIN = 1L << 36;
+    private static final int TCP_STATE_SHIFT = 48;
+    private static final int TICK_SHIFT = 20;
+
+    private SessionKeys() {
+    }
+
+    public static long word0(long tag, int protocol, int vrf, int sourcePort, int destinationPort) {
+        return (tag << 56) | ((long) (protocol & 0xFF) << 48) | ((long) (vrf & 0xFFFF) << 32)
+            | ((long) (sourcePort & 0xFFFF) << 16) | (destinationPort & 0xFFFF);
+    }
+
+    public static long word1(int sourceAddress, int destinationAddress) {
+        return ((long) sourceAddress << 32) | (destinationAddress & 0xFFFF_FFFFL);
+    }
+
+    public static long tag(long word0) {
+        return word0 >>> 56;
+    }
+
+    public static int protocol(long word0) {
+        return (int) (word0 >>> 48) & 0xFF;
+    }
+
+    public static int vrf(long word0) {
+        return (int) (word0 >>> 32) & 0xFFFF;
+    }
+
+    public static int sourcePort(long word0) {
+        return (int) (word0 >>> 16) & 0xFFFF;
+    }
+
+    public static int destinationPort(long word0) {
+        return (int) word0 & 0xFFFF;
+    }
+
+    public static int sourceAddress(long word1) {
+        return (int) (word1 >>> 32);
+    }
+
+    public static int destinationAddress(long word1) {
+        return (int) word1;
+    }
+
+    public static int tcpState(long rewrite1) {
+        return (int) (rewrite1 >>> TCP_STATE_SHIFT) & 0xFF;
+    }
+
+    public static long withTcpState(long rewrite1, int state) {
+        return (rewrite1 & ~(0xFFL << TCP_STATE_SHIFT)) | ((long) state << TCP_STATE_SHIFT);
+    }
+
+    public static int partner(long link) {
+        return (int) (link >>> 32);
+    }
+
+    public static int expiryTick(long link) {
+        return (int) link;
+    }
+
+    public static long link(int partner, int expiryTick) {
+        return ((long) partner << 32) | (expiryTick & 0xFFFF_FFFFL);
+    }
+
+    public static int tick(long nowNs) {
+        return (int) (nowNs >> TICK_SHIFT);
+    }
+
+    /** True when {@code expiryTick} lies before {@code nowNs} (wrap-around safe). */
+    public static boolean expired(int expiryTick, long nowNs) {
+        return tick(nowNs) - expiryTick > 0;
+    }
+}

@@ -1,0 +1,368 @@
+package io.softgate.nat.stage;
+
+import io.softgate.core.packet.IcmpFlyweight;
+import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.core.packet.TcpFlyweight;
+import io.softgate.core.pipeline.PacketBatch;
+import io.softgate.core.pipeline.PacketFlags;
+import io.softgate.core.pipeline.StageContext;
+import io.softgate.nat.compile.NatTables;
+import io.softgate.nat.config.NatSettings;
+import io.softgate.nat.rewrite.FlowTuple;
+import io.softgate.nat.rewrite.IcmpErrorRewriter;
+import io.softgate.nat.rewrite.IcmpUnreachableWriter;
+import io.softgate.nat.rewrite.MssClamp;
+import io.softgate.nat.rewrite.Rewrite;
+import io.softgate.nat.session.NatScratch;
+import io.softgate.nat.session.NatSessions;
+import io.softgate.nat.session.SessionKeys;
+import io.softgate.nat.session.TcpStates;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The per-packet NAT44 logic shared by both stages: fast path (session lookup and its
+ * precompiled rewrite), slow path (policy, mapping, session creation), ICMP errors, fragments,
+ * hairpinning, MSS clamping and the ICMP unreachable answer to refused flows.
+ *
+ * <p>Threading: one instance per worker (it owns scratch state); never shared.
+ */
+final class Nat44Translator {
+    /** Result: forward the packet. Otherwise the result is a drop reason's ordinal. */
+    static final int FORWARD = -1;
+    private static final int SYN_FIN_RST = TcpFlyweight.FLAG_SYN | TcpFlyweight.FLAG_FIN | TcpFlyweight.FLAG_RST;
+
+    private final NatSessions sessions;
+    private final FlowTuple tuple = new FlowTuple();
+    private final FlowTuple embedded = new FlowTuple();
+    private final NatScratch scratch;
+    private final long[] key = new long[SessionKeys.KEY_WORDS];
+    private final long[] values = new long[SessionKeys.VALUE_WORDS];
+    private final IcmpUnreachableWriter unreachable = new IcmpUnreachableWriter();
+    /** Keeps prefetch loads alive (never read for meaning). */
+    long prefetchSink;
+    private long icmpTokens;
+    private long icmpRefillNs;
+
+    Nat44Translator(NatSessions sessions, int workerId) {
+        this.sessions = sessions;
+        this.scratch = new NatScratch(0x5DEECE66DL * (workerId + 1) ^ System.nanoTime());
+    }
+
+    /**
+     * First pass over a batch: builds the packet's session key and starts loading its table slot,
+     * so the cache misses of a whole batch overlap (VPP-style prefetch); the second pass then
+     * finds the entries in cache. Does nothing for packets the fast path would not look up.
+     */
+    void prefetch(PacketBatch batch, int slot, boolean inside, int publicVrf) {
+        UnsafeBuffer buffer = batch.buffer();
+        int l3 = batch.l3Offset[slot];
+        int end = batch.offset[slot] + batch.length[slot];
+        if (l3 < batch.offset[slot] || l3 >= end) {
+            return;
+        }
+        int headerLength = Ipv4Flyweight.validate(buffer, l3, end - l3);
+        if (headerLength < 0 || Ipv4Flyweight.fragmentOffsetBytes(buffer, l3) != 0) {
+            return;
+        }
+        int l4 = l3 + headerLength;
+        if (tuple.read(buffer, l3, l4, l3 + Ipv4Flyweight.totalLength(buffer, l3) - l4) != FlowTuple.OK) {
+            return;
+        }
+        key[0] = SessionKeys.word0(inside ? SessionKeys.TAG_INSIDE : SessionKeys.TAG_OUTSIDE, tuple.protocol,
+            inside ? batch.vrf[slot] : publicVrf, tuple.sourcePort, tuple.destinationPort);
+        key[1] = SessionKeys.word1(tuple.source, tuple.destination);
+        prefetchSink += sessions.prefetch(key);
+    }
+
+    /** True for an IPv4 packet whose fragment offset is not zero (it carries no ports). */
+    static boolean isLaterFragment(PacketBatch batch, int slot) {
+        int l3 = batch.l3Offset[slot];
+        int end = batch.offset[slot] + batch.length[slot];
+        return l3 >= batch.offset[slot] && l3 + Ipv4Flyweight.MIN_HEADER_LENGTH <= end
+            && Ipv4Flyweight.version(batch.buffer(), l3) == 4
+            && Ipv4Flyweight.fragmentOffsetBytes(batch.buffer(), l3) != 0;
+    }
+
+    /** VPC to outside: source NAT (then destination NAT when hairpinning). */
+    int inToOut(PacketBatch batch, int slot, NatTables tables, StageContext context) {
+        UnsafeBuffer buffer = batch.buffer();
+        int l3 = batch.l3Offset[slot];
+        int end = batch.offset[slot] + batch.length[slot];
+        if (l3 < batch.offset[slot] || l3 >= end) {
+            return NatDropReason.BAD_IPV4_HEADER.ordinal();
+        }
+        int headerLength = Ipv4Flyweight.validate(buffer, l3, end - l3);
+        if (headerLength < 0) {
+            return NatDropReason.BAD_IPV4_HEADER.ordinal();
+        }
+        long nowNs = context.nowNs();
+        int vrf = batch.vrf[slot];
+        int ipEnd = l3 + Ipv4Flyweight.totalLength(buffer, l3);
+        int fragmentWord = Ipv4Flyweight.flagsAndFragmentOffset(buffer, l3);
+        if ((fragmentWord & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0) {
+            return laterFragment(batch, slot, buffer, l3, vrf, nowNs, context);
+        }
+        int l4 = l3 + headerLength;
+        int read = tuple.read(buffer, l3, l4, ipEnd - l4);
+        if (read != FlowTuple.OK) {
+            if (read == FlowTuple.ICMP_ERROR) {
+                return icmpError(batch, slot, buffer, l3, l4, ipEnd, tables, true, vrf, nowNs, context);
+            }
+            return readFailure(read);
+        }
+        if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP && TcpFlyweight.validate(buffer, l4, ipEnd - l4) < 0) {
+            return NatDropReason.TRUNCATED_L4.ordinal();
+        }
+        long[] found = values;
+        key[0] = SessionKeys.word0(SessionKeys.TAG_INSIDE, tuple.protocol, vrf, tuple.sourcePort,
+            tuple.destinationPort);
+        key[1] = SessionKeys.word1(tuple.source, tuple.destination);
+        int entry = sessions.lookup(key, nowNs, found);
+        if (entry < 0) {
+            if (tuple.protocol == Ipv4Flyweight.PROTOCOL_ICMP && tuple.sourcePort == 0) {
+                return NatDropReason.ICMP_QUERY_NO_SESSION.ordinal(); // a reply opens nothing
+            }
+            entry = sessions.createOutbound(tables, vrf, tuple.protocol, tuple.source, tuple.sourcePort,
+                tuple.destination, tuple.destinationPort, tuple.tcpFlags, nowNs, scratch);
+            if (entry == NatSessions.PASS) {
+                context.countEvent(NatEvents.PASSED_UNTRANSLATED);
+                return tables.external(tuple.destination) != null
+                    ? outToIn(batch, slot, tables, context, true) : FORWARD;
+            }
+            if (entry < 0) {
+                return refuse(batch, slot, buffer, l3, NatSessions.reasonOf(entry), tables, context);
+            }
+            if (scratch.created) {
+                context.countEvent(NatEvents.SESSIONS_CREATED);
+            }
+            found = scratch.values;
+        }
+        long rewrite0 = found[SessionKeys.WORD_REWRITE0];
+        long rewrite1 = found[SessionKeys.WORD_REWRITE1];
+        long link = found[SessionKeys.WORD_LINK];
+        int originalSource = tuple.source;
+        Rewrite.apply(buffer, l3, l4, tuple.protocol, rewrite0, rewrite1);
+        batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
+        NatSettings settings = tables.settings();
+        int state = SessionKeys.tcpState(rewrite1);
+        if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP) {
+            if ((tuple.tcpFlags & SYN_FIN_RST) != 0 || state != TcpStates.ESTABLISHED) {
+                state = sessions.trackTcp(entry, rewrite1, link, tuple.tcpFlags, true, nowNs, settings);
+            }
+            clampMss(buffer, l4, settings, context);
+        }
+        sessions.refresh(entry, link, nowNs, NatSessions.timeoutNs(tuple.protocol, state, settings));
+        if ((fragmentWord & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) != 0) {
+            sessions.rememberFragment(tuple.protocol, vrf, Ipv4Flyweight.identification(buffer, l3), originalSource,
+                tuple.destination, rewrite0, rewrite1, nowNs, scratch);
+        }
+        if ((rewrite1 & SessionKeys.FLAG_HAIRPIN) != 0) {
+            // RFC 4787 REQ-9 / RFC 5382 REQ-8: the packet, now from our public address, goes back in.
+            context.countEvent(NatEvents.HAIRPINNED);
+            return outToIn(batch, slot, tables, context, true);
+        }
+        return FORWARD;
+    }
+
+    /** Outside to VPC: destination NAT by session, mapping (filtering permitting) or forward rule. */
+    int outToIn(PacketBatch batch, int slot, NatTables tables, StageContext context, boolean hairpin) {
+        UnsafeBuffer buffer = batch.buffer();
+        int l3 = batch.l3Offset[slot];
+        int end = batch.offset[slot] + batch.length[slot];
+        if (l3 < batch.offset[slot] || l3 >= end) {
+            return NatDropReason.BAD_IPV4_HEADER.ordinal();
+        }
+        int headerLength = Ipv4Flyweight.validate(buffer, l3, end - l3);
+        if (headerLength < 0) {
+            return NatDropReason.BAD_IPV4_HEADER.ordinal();
+        }
+        long nowNs = context.nowNs();
+        int publicVrf = tables.publicVrf();
+        int ipEnd = l3 + Ipv4Flyweight.totalLength(buffer, l3);
+        int fragmentWord = Ipv4Flyweight.flagsAndFragmentOffset(buffer, l3);
+        if ((fragmentWord & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0) {
+            return laterFragment(batch, slot, buffer, l3, publicVrf, nowNs, context);
+        }
+        int l4 = l3 + headerLength;
+        int read = tuple.read(buffer, l3, l4, ipEnd - l4);
+        if (read != FlowTuple.OK) {
+            if (read == FlowTuple.ICMP_ERROR) {
+                return icmpError(batch, slot, buffer, l3, l4, ipEnd, tables, false, publicVrf, nowNs, context);
+            }
+            return readFailure(read);
+        }
+        if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP && TcpFlyweight.validate(buffer, l4, ipEnd - l4) < 0) {
+            return NatDropReason.TRUNCATED_L4.ordinal();
+        }
+        long[] found = values;
+        key[0] = SessionKeys.word0(SessionKeys.TAG_OUTSIDE, tuple.protocol, publicVrf, tuple.sourcePort,
+            tuple.destinationPort);
+        key[1] = SessionKeys.word1(tuple.source, tuple.destination);
+        int entry = sessions.lookup(key, nowNs, found);
+        if (entry < 0) {
+            if (tuple.protocol == Ipv4Flyweight.PROTOCOL_ICMP && tuple.sourcePort == 0
+                && tables.external(tuple.destination) != null) {
+                return NatDropReason.ICMP_QUERY_NO_SESSION.ordinal();
+            }
+            entry = sessions.createInbound(tables, tuple.protocol, tuple.source, tuple.sourcePort, tuple.destination,
+                tuple.destinationPort, tuple.tcpFlags, nowNs, scratch);
+            if (entry == NatSessions.PASS) {
+                context.countEvent(NatEvents.PASSED_UNTRANSLATED);
+                return FORWARD;
+            }
+            if (entry == NatSessions.PASS_NO_RULE) {
+                // RFC 5382 REQ-4: an unsolicited SYN is dropped silently, never answered.
+                return isOpeningSyn(tuple.protocol, tuple.tcpFlags) ? NatDropReason.UNSOLICITED_SYN.ordinal()
+                    : NatDropReason.NO_MAPPING.ordinal();
+            }
+            if (entry < 0) {
+                NatDropReason reason = NatSessions.reasonOf(entry);
+                if (reason == NatDropReason.FILTERED && isOpeningSyn(tuple.protocol, tuple.tcpFlags)) {
+                    return NatDropReason.UNSOLICITED_SYN.ordinal();
+                }
+                return refuse(batch, slot, buffer, l3, reason, tables, context);
+            }
+            if (scratch.created) {
+                context.countEvent(NatEvents.SESSIONS_CREATED);
+            }
+            found = scratch.values;
+        }
+        long rewrite0 = found[SessionKeys.WORD_REWRITE0];
+        long rewrite1 = found[SessionKeys.WORD_REWRITE1];
+        long link = found[SessionKeys.WORD_LINK];
+        int originalDestination = tuple.destination;
+        Rewrite.apply(buffer, l3, l4, tuple.protocol, rewrite0, rewrite1);
+        batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
+        NatSettings settings = tables.settings();
+        int state = SessionKeys.tcpState(rewrite1);
+        if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP) {
+            if ((tuple.tcpFlags & SYN_FIN_RST) != 0 || state != TcpStates.ESTABLISHED) {
+                state = sessions.trackTcp(entry, rewrite1, link, tuple.tcpFlags, false, nowNs, settings);
+            }
+            clampMss(buffer, l4, settings, context);
+        }
+        if (settings.inboundRefresh() || hairpin) {
+            sessions.refresh(entry, link, nowNs, NatSessions.timeoutNs(tuple.protocol, state, settings));
+        }
+        if ((fragmentWord & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) != 0) {
+            sessions.rememberFragment(tuple.protocol, publicVrf, Ipv4Flyweight.identification(buffer, l3),
+                tuple.source, originalDestination, rewrite0, rewrite1, nowNs, scratch);
+        }
+        return FORWARD;
+    }
+
+    private static boolean isOpeningSyn(int protocol, int tcpFlags) {
+        return protocol == Ipv4Flyweight.PROTOCOL_TCP
+            && (tcpFlags & (TcpFlyweight.FLAG_SYN | TcpFlyweight.FLAG_ACK)) == TcpFlyweight.FLAG_SYN;
+    }
+
+    private static int readFailure(int read) {
+        switch (read) {
+            case FlowTuple.TRUNCATED:
+                return NatDropReason.TRUNCATED_L4.ordinal();
+            case FlowTuple.UNSUPPORTED_ICMP:
+                return NatDropReason.UNSUPPORTED_ICMP.ordinal();
+            default:
+                return NatDropReason.UNSUPPORTED_PROTOCOL.ordinal();
+        }
+    }
+
+    private void clampMss(UnsafeBuffer buffer, int l4, NatSettings settings, StageContext context) {
+        if (settings.tcpMssClamp() > 0 && (tuple.tcpFlags & TcpFlyweight.FLAG_SYN) != 0
+            && MssClamp.clamp(buffer, l4, settings.tcpMssClamp())) {
+            context.countEvent(NatEvents.MSS_CLAMPED);
+        }
+    }
+
+    /** A non-first fragment carries no ports: it follows the rewrite its first fragment left. */
+    private int laterFragment(PacketBatch batch, int slot, UnsafeBuffer buffer, int l3, int vrf, long nowNs,
+                              StageContext context) {
+        int protocol = Ipv4Flyweight.protocol(buffer, l3);
+        if (!sessions.findFragment(protocol, vrf, Ipv4Flyweight.identification(buffer, l3),
+            Ipv4Flyweight.source(buffer, l3), Ipv4Flyweight.destination(buffer, l3), nowNs, scratch, values)) {
+            return NatDropReason.FRAGMENT_WITHOUT_FIRST.ordinal();
+        }
+        Rewrite.apply(buffer, l3, -1, protocol, values[0], values[1]);
+        batch.vrf[slot] = Rewrite.targetVrf(values[1]);
+        context.countEvent(NatEvents.FRAGMENTS_TRANSLATED);
+        return FORWARD;
+    }
+
+    /**
+     * RFC 5508 (ICMP error payload translation): an ICMP error is translated by the session of the packet it quotes
+     * (looked up as the reverse of that packet), never creates or refreshes one, and never deletes
+     * one (RFC 5382 REQ-10: ICMP never terminates a mapping); without a session it is dropped.
+     */
+    private int icmpError(PacketBatch batch, int slot, UnsafeBuffer buffer, int l3, int l4, int ipEnd,
+                          NatTables tables, boolean outbound, int vrf, long nowNs, StageContext context) {
+        int e3 = l4 + IcmpFlyweight.HEADER_LENGTH;
+        if (e3 + Ipv4Flyweight.MIN_HEADER_LENGTH > ipEnd || Ipv4Flyweight.version(buffer, e3) != 4) {
+            return NatDropReason.TRUNCATED_L4.ordinal();
+        }
+        int embeddedHeaderLength = Ipv4Flyweight.headerLength(buffer, e3);
+        if (embeddedHeaderLength < Ipv4Flyweight.MIN_HEADER_LENGTH || e3 + embeddedHeaderLength + 8 > ipEnd
+            || Ipv4Flyweight.fragmentOffsetBytes(buffer, e3) != 0) {
+            return NatDropReason.TRUNCATED_L4.ordinal();
+        }
+        int e4 = e3 + embeddedHeaderLength;
+        int read = embedded.readEmbedded(buffer, e3, e4, ipEnd - e4);
+        if (read != FlowTuple.OK) {
+            return readFailure(read);
+        }
+        // The quoted packet went the other way: its reverse is what this direction's session key holds.
+        embedded.reverse();
+        key[0] = SessionKeys.word0(outbound ? SessionKeys.TAG_INSIDE : SessionKeys.TAG_OUTSIDE, embedded.protocol,
+            vrf, embedded.sourcePort, embedded.destinationPort);
+        key[1] = SessionKeys.word1(embedded.source, embedded.destination);
+        if (sessions.lookup(key, nowNs, values) < 0) {
+            return NatDropReason.ICMP_ERROR_NO_SESSION.ordinal();
+        }
+        long rewrite0 = values[SessionKeys.WORD_REWRITE0];
+        long rewrite1 = values[SessionKeys.WORD_REWRITE1];
+        IcmpErrorRewriter.rewrite(buffer, l3, l4, ipEnd, e3, e4, !outbound, Rewrite.newAddress(rewrite0),
+            Rewrite.newPort(rewrite0), (rewrite1 & Rewrite.FLAG_KEEP_PORT) != 0, (int) rewrite0 & 0xFFFF);
+        batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
+        context.countEvent(NatEvents.ICMP_ERRORS_TRANSLATED);
+        return FORWARD;
+    }
+
+    /**
+     * No session could be created for lack of resources: DESIGN §8 — answer with
+     * ICMP destination unreachable code 13 (rate-limited per worker), otherwise drop and count.
+     */
+    private int refuse(PacketBatch batch, int slot, UnsafeBuffer buffer, int l3, NatDropReason reason,
+                       NatTables tables, StageContext context) {
+        if (!reason.isResourceRefusal()) {
+            return reason.ordinal();
+        }
+        if (!takeIcmpToken(context.nowNs(), tables.settings().icmpErrorsPerSecond())) {
+            return reason.ordinal();
+        }
+        // The error comes from the address the sender tried to reach (the NAT answers for it).
+        int newTotal = unreachable.write(buffer, l3, batch.frameEnd(slot), Ipv4Flyweight.destination(buffer, l3));
+        if (newTotal < 0) {
+            return reason.ordinal();
+        }
+        batch.length[slot] = l3 - batch.offset[slot] + newTotal;
+        batch.flags[slot] |= PacketFlags.LOCALLY_GENERATED;
+        context.countEvent(NatEvents.REFUSED_WITH_ICMP);
+        context.countEvent(NatEvents.ICMP_UNREACHABLE_SENT);
+        return FORWARD;
+    }
+
+    private boolean takeIcmpToken(long nowNs, int perSecond) {
+        if (perSecond <= 0) {
+            return false;
+        }
+        long elapsedNs = nowNs - icmpRefillNs;
+        if (elapsedNs < 0 || elapsedNs >= 1_000_000_000L) {
+            icmpTokens = perSecond;
+            icmpRefillNs = nowNs;
+        }
+        if (icmpTokens <= 0) {
+            return false;
+        }
+        icmpTokens--;
+        return true;
+    }
+}

@@ -1,0 +1,63 @@
+package io.softgate.nat.stage;
+
+import io.softgate.core.pipeline.DropReason;
+
+/**
+ * Why the NAT stages drop a packet (one counter each: {@code nat44-in2out.drop.<label>}).
+ *
+ * <p>Threading: immutable enum.
+ */
+public enum NatDropReason implements DropReason {
+    BAD_IPV4_HEADER("bad-ipv4-header"),
+    TRUNCATED_L4("truncated-l4"),
+    UNSUPPORTED_PROTOCOL("unsupported-protocol"),
+    UNSUPPORTED_ICMP("unsupported-icmp"),
+    /** Inbound packet to a public address with no session, mapping or forward (RFC 4787 §5 filtering). */
+    NO_MAPPING("no-mapping"),
+    /** RFC 5382 REQ-4: an unsolicited inbound SYN is silently dropped (never answered). */
+    UNSOLICITED_SYN("unsolicited-syn"),
+    /** RFC 4787 REQ-8 address-dependent filtering refused an inbound packet. */
+    FILTERED("filtered-address-dependent"),
+    /** An ICMP query reply (or other non-initiating ICMP) with no session. */
+    ICMP_QUERY_NO_SESSION("icmp-query-no-session"),
+    /** RFC 5508: an ICMP error whose embedded packet matches no session is dropped. */
+    ICMP_ERROR_NO_SESSION("icmp-error-no-session"),
+    /** A non-first fragment that arrived before its first fragment (nothing is buffered). */
+    FRAGMENT_WITHOUT_FIRST("fragment-without-first"),
+    /** RFC 6888 per-subscriber limit: the subscriber holds its maximum number of ports. */
+    SUBSCRIBER_PORT_LIMIT("subscriber-port-limit"),
+    /** Every port (or block) of the chosen external address is in use or on hold. */
+    PORTS_EXHAUSTED("ports-exhausted"),
+    /** The session table has no room: new flows are refused, no session is evicted. */
+    SESSION_TABLE_FULL("session-table-full"),
+    /** The mapping table has no room. */
+    MAPPING_TABLE_FULL("mapping-table-full"),
+    /** Another worker kept racing the same insert; the packet is dropped, its retransmission will do. */
+    INSERT_CONTENDED("insert-contended"),
+    /** A session could not be created and the ICMP unreachable answer was rate-limited away. */
+    REFUSED_RATE_LIMITED("refused-icmp-rate-limited");
+
+    private final String label;
+
+    NatDropReason(String label) {
+        this.label = label;
+    }
+
+    @Override
+    public String label() {
+        return label;
+    }
+
+    /** True for the reasons that mean "resources ran out": the sender gets ICMP unreachable code 13. */
+    public boolean isResourceRefusal() {
+        return this == SUBSCRIBER_PORT_LIMIT || this == PORTS_EXHAUSTED || this == SESSION_TABLE_FULL
+            || this == MAPPING_TABLE_FULL;
+    }
+
+    private static final NatDropReason[] VALUES = values();
+
+    /** The reason with {@code ordinal}. */
+    public static NatDropReason of(int ordinal) {
+        return VALUES[ordinal];
+    }
+}

@@ -1,0 +1,186 @@
+package io.softgate.nat.session;
+
+import static io.softgate.nat.testing.NatFixture.BLUE_VRF;
+import static io.softgate.nat.testing.Packets.udp;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.softgate.core.packet.IcmpFlyweight;
+import io.softgate.core.pipeline.StageHarness;
+import io.softgate.nat.config.NatAction;
+import io.softgate.nat.config.NatRule;
+import io.softgate.nat.config.NatSettings;
+import io.softgate.nat.log.NatEventDrainer;
+import io.softgate.nat.testing.Frame;
+import io.softgate.nat.testing.NatFixture;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Paired pooling, random ports, port blocks, per-subscriber limits, resource exhaustion and the event log. */
+class NatPortAllocationTest {
+    private static final String SERVER = "192.0.2.1";
+
+    private static List<NatRule> poolRules() {
+        return List.of(NatRule.builder("blue-pool", NatAction.SNAT, "blue").source("10.0.0.0/16", null)
+            .snatToPool("198.51.100.16/30").build());
+    }
+
+    @Test
+    void shouldGiveEverySessionOfOneSubscriberTheSamePoolAddress() {
+        // RFC 4787 REQ-2: paired IP address pooling.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults(), poolRules(), 4096)) {
+            Set<String> addresses = new HashSet<>();
+            for (int port = 5000; port < 5040; port++) {
+                addresses.add(new Frame(nat.fromVpc(BLUE_VRF, udp("10.0.3.7", port, SERVER, 53)).packet()).source());
+            }
+            assertEquals(1, addresses.size(), addresses.toString());
+        }
+    }
+
+    @Test
+    void shouldSpreadSubscribersOverThePool() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults(), poolRules(), 4096)) {
+            Set<String> addresses = new HashSet<>();
+            for (int host = 1; host <= 64; host++) {
+                addresses.add(new Frame(nat.fromVpc(BLUE_VRF, udp("10.0.1." + host, 5000, SERVER, 53)).packet())
+                    .source());
+            }
+            assertEquals(4, addresses.size(), addresses.toString());
+        }
+    }
+
+    @Test
+    void shouldChoosePortsAtRandomWithinTheRange() {
+        // RFC 6056 §3.3.1: not sequential, inside the configured range.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults().withPortRange(20000, 29999))) {
+            List<Integer> ports = new ArrayList<>();
+            for (int port = 5000; port < 5020; port++) {
+                ports.add(new Frame(nat.fromVpc(BLUE_VRF, udp("10.0.0.5", port, SERVER, 53)).packet()).sourcePort());
+            }
+            int ascendingSteps = 0;
+            for (int i = 1; i < ports.size(); i++) {
+                assertTrue(ports.get(i) >= 20000 && ports.get(i) <= 29999, "in range: " + ports.get(i));
+                if (ports.get(i) == ports.get(i - 1) + 1) {
+                    ascendingSteps++;
+                }
+            }
+            assertTrue(ascendingSteps < 5, "ports look sequential: " + ports);
+            assertEquals(ports.size(), new HashSet<>(ports).size(), "no port given twice");
+        }
+    }
+
+    @Test
+    void shouldRefuseNewPortsBeyondThePerSubscriberLimitAndServeOthers() {
+        // RFC 6888: per-subscriber port limit; another subscriber is unaffected.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults().withPortsPerSubscriberLimit(2))) {
+            nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5000, SERVER, 53));
+            nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5001, SERVER, 53));
+            StageHarness.Outcome third = nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5002, SERVER, 53));
+            assertEquals(IcmpFlyweight.V4_DESTINATION_UNREACHABLE, new Frame(third.packet()).icmpType());
+            assertEquals(IcmpFlyweight.V4_CODE_ADMIN_PROHIBITED, new Frame(third.packet()).icmpCode());
+            assertEquals(1, nat.in2out.counter("nat44-in2out.refused-with-icmp"));
+            StageHarness.Outcome other = nat.fromVpc(BLUE_VRF, udp("10.0.0.6", 5000, SERVER, 53));
+            assertEquals(NatFixture.BLUE_SNAT, new Frame(other.packet()).source());
+        }
+    }
+
+    @Test
+    void shouldDropAndCountWhenIcmpAnswersAreRateLimited() {
+        NatSettings settings = NatSettings.defaults().withPortRange(40000, 40000);
+        settings = new NatSettings(settings.udpTimeoutNs(), settings.tcpEstablishedTimeoutNs(),
+            settings.tcpTransitoryTimeoutNs(), settings.icmpQueryTimeoutNs(), settings.portReuseHoldNs(),
+            settings.filtering(), settings.portAllocation(), settings.portBlockSize(), 40000, 40000,
+            settings.portsPerSubscriberLimit(), true, 0, 1);
+        try (NatFixture nat = new NatFixture(settings)) {
+            nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5000, SERVER, 53));
+            assertEquals("route", nat.fromVpc(BLUE_VRF, udp("10.0.0.6", 5000, SERVER, 53)).verdict());
+            assertEquals(StageHarness.DROPPED, nat.fromVpc(BLUE_VRF, udp("10.0.0.7", 5000, SERVER, 53)).verdict());
+            assertEquals(1, nat.in2out.counter("nat44-in2out.drop.ports-exhausted"));
+        }
+    }
+
+    @Test
+    void shouldNeverEvictExistingSessionsWhenTheTableIsFull() {
+        // DESIGN §8: when resources run out new flows are refused, existing ones keep working.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults(), NatFixture.defaultRules(), 16)) {
+            List<Integer> opened = new ArrayList<>();
+            int refused = 0;
+            for (int port = 1000; port < 1400; port++) {
+                StageHarness.Outcome out = nat.fromVpc(BLUE_VRF, udp("10.0.0.5", port, SERVER, 53));
+                Frame frame = new Frame(out.packet());
+                if ("route".equals(out.verdict()) && frame.source().equals(NatFixture.BLUE_SNAT)) {
+                    opened.add(port);
+                } else {
+                    refused++;
+                }
+            }
+            assertTrue(refused > 0, "the small table must fill up");
+            assertTrue(nat.in2out.counter("nat44-in2out.refused-with-icmp")
+                + nat.in2out.counter("nat44-in2out.drop.session-table-full") > 0);
+            for (int port : opened) {
+                Frame again = new Frame(nat.fromVpc(BLUE_VRF, udp("10.0.0.5", port, SERVER, 53)).packet());
+                assertEquals(NatFixture.BLUE_SNAT, again.source(), "session of port " + port + " still there");
+            }
+        }
+    }
+
+    @Test
+    void shouldAllocatePortBlocksPerSubscriberAndLogBlocksNotMappings() {
+        // RFC 6888 port blocks: one log line per block; ports come from the subscriber's block.
+        NatSettings settings = NatSettings.defaults().withPortBlocks(16).withPortRange(1024, 2047);
+        try (NatFixture nat = new NatFixture(settings)) {
+            Set<Integer> blocks = new HashSet<>();
+            for (int port = 5000; port < 5020; port++) {
+                int external = new Frame(nat.fromVpc(BLUE_VRF, udp("10.0.0.5", port, SERVER, 53)).packet())
+                    .sourcePort();
+                blocks.add((external - 1024) / 16);
+            }
+            assertEquals(2, blocks.size(), "20 ports need two blocks of 16");
+            List<String> lines = drain(nat);
+            assertEquals(2, lines.size(), lines.toString());
+            for (String line : lines) {
+                assertTrue(line.matches("\\S+Z BLOCK-CREATE proto=udp vpc=blue inside=10\\.0\\.0\\.5 "
+                    + "outside=198\\.51\\.100\\.1:\\d+-\\d+"), line);
+            }
+        }
+    }
+
+    @Test
+    void shouldLogMappingCreateAndDeleteWithoutTheDestination() {
+        // DESIGN §8 / issue 4: abuse-desk log, never the destination.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            int port = new Frame(nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5000, SERVER, 53)).packet()).sourcePort();
+            nat.advanceSeconds(301);
+            nat.sweep();
+            List<String> lines = drain(nat);
+            assertEquals(2, lines.size(), lines.toString());
+            assertTrue(lines.get(0).endsWith(" MAPPING-CREATE proto=udp vpc=blue inside=10.0.0.5:5000 outside="
+                + NatFixture.BLUE_SNAT + ":" + port), lines.get(0));
+            assertTrue(lines.get(1).endsWith(" MAPPING-DELETE proto=udp vpc=blue inside=10.0.0.5:5000 outside="
+                + NatFixture.BLUE_SNAT + ":" + port), lines.get(1));
+            for (String line : lines) {
+                assertTrue(!line.contains(SERVER) && !line.contains(":53 ") && !line.endsWith(":53"), line);
+            }
+        }
+    }
+
+    @Test
+    void shouldCountRecordsLostWhenTheLogRingIsFull() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults(), NatFixture.defaultRules(), 8192)) {
+            for (int port = 1000; port < 4000; port++) {
+                nat.fromVpc(BLUE_VRF, udp("10.0.0.5", port, SERVER, 53));
+            }
+            assertTrue(nat.eventLog.droppedRecords() > 0, "a 64 KiB ring cannot hold 3000 records");
+        }
+    }
+
+    private static List<String> drain(NatFixture nat) {
+        List<String> lines = new ArrayList<>();
+        new NatEventDrainer(nat.eventLog, nat.tables::vpcName, lines::add, System::nanoTime,
+            () -> System.currentTimeMillis() * 1_000_000L).drain(1000);
+        return lines;
+    }
+}

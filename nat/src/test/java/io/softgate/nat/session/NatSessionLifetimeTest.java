@@ -1,0 +1,185 @@
+package io.softgate.nat.session;
+
+import static io.softgate.nat.testing.NatFixture.BLUE_SNAT;
+import static io.softgate.nat.testing.NatFixture.BLUE_VRF;
+import static io.softgate.nat.testing.Packets.ip;
+import static io.softgate.nat.testing.Packets.tcp;
+import static io.softgate.nat.testing.Packets.udp;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.softgate.core.packet.IcmpFlyweight;
+import io.softgate.core.packet.TcpFlyweight;
+import io.softgate.core.pipeline.StageHarness;
+import io.softgate.nat.config.NatSettings;
+import io.softgate.nat.testing.Frame;
+import io.softgate.nat.testing.NatFixture;
+import org.junit.jupiter.api.Test;
+
+/** Timeouts, refresh, TCP state and the rule that ICMP never ends a mapping. */
+class NatSessionLifetimeTest {
+    private static final String SERVER = "192.0.2.1";
+    private static final String VM = "10.0.0.5";
+
+    private static int openUdp(NatFixture nat) {
+        return new Frame(nat.fromVpc(BLUE_VRF, udp(VM, 5000, SERVER, 53)).packet()).sourcePort();
+    }
+
+    private static String replyVerdict(NatFixture nat, int port) {
+        return nat.fromInternet(udp(SERVER, 53, BLUE_SNAT, port)).verdict();
+    }
+
+    @Test
+    void shouldKeepUdpMappingForItsFiveMinuteDefaultTimeout() {
+        // RFC 4787 REQ-5: at least 2 minutes, 5 recommended (the default here).
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            int port = openUdp(nat);
+            nat.advanceSeconds(299);
+            assertEquals(0, nat.sweep());
+            assertEquals("route", replyVerdict(nat, port));
+        }
+    }
+
+    @Test
+    void shouldExpireUdpMappingAfterItsTimeoutAndDropLateReplies() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            int port = openUdp(nat);
+            nat.advanceSeconds(302);
+            assertEquals(1, nat.sweep());
+            assertEquals(StageHarness.DROPPED, replyVerdict(nat, port));
+        }
+    }
+
+    @Test
+    void shouldRefreshUdpMappingOnOutboundTraffic() {
+        // RFC 4787 REQ-6: outbound refresh behaviour is true.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            int port = openUdp(nat);
+            nat.advanceSeconds(240);
+            nat.fromVpc(BLUE_VRF, udp(VM, 5000, SERVER, 53));
+            nat.advanceSeconds(240);
+            assertEquals(0, nat.sweep());
+            assertEquals("route", replyVerdict(nat, port));
+        }
+    }
+
+    @Test
+    void shouldKeepEstablishedTcpForTwoHoursFourMinutes() {
+        // RFC 5382 REQ-5: established idle timeout at least 2 h 4 min.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            int port = new Frame(nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, TcpFlyweight.FLAG_SYN)).packet())
+                .sourcePort();
+            nat.fromInternet(tcp(SERVER, 443, BLUE_SNAT, port, TcpFlyweight.FLAG_SYN | TcpFlyweight.FLAG_ACK));
+            nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, TcpFlyweight.FLAG_ACK));
+            nat.advanceSeconds(124 * 60 - 5);
+            assertEquals(0, nat.sweep());
+            assertEquals("route", nat.fromInternet(tcp(SERVER, 443, BLUE_SNAT, port, TcpFlyweight.FLAG_ACK)).verdict());
+        }
+    }
+
+    @Test
+    void shouldExpireHalfOpenTcpAfterTheTransitoryTimeout() {
+        // RFC 5382 REQ-5: a connection that never completed its handshake uses the transitory timeout (4 min).
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, TcpFlyweight.FLAG_SYN));
+            nat.advanceSeconds(3 * 60);
+            assertEquals(0, nat.sweep());
+            nat.advanceSeconds(62);
+            assertEquals(1, nat.sweep());
+        }
+    }
+
+    @Test
+    void shouldMoveToTransitoryTimeoutAfterFinFromBothSides() {
+        // RFC 7857 §2.1 / RFC 6146: after FINs in both directions the session lives 4 min, not 2 h.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            int port = new Frame(nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, TcpFlyweight.FLAG_SYN)).packet())
+                .sourcePort();
+            nat.fromInternet(tcp(SERVER, 443, BLUE_SNAT, port, TcpFlyweight.FLAG_SYN | TcpFlyweight.FLAG_ACK));
+            nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, TcpFlyweight.FLAG_FIN | TcpFlyweight.FLAG_ACK));
+            nat.fromInternet(tcp(SERVER, 443, BLUE_SNAT, port, TcpFlyweight.FLAG_FIN | TcpFlyweight.FLAG_ACK));
+            nat.advanceSeconds(4 * 60 + 2);
+            assertEquals(1, nat.sweep());
+        }
+    }
+
+    @Test
+    void shouldKeepSessionAfterRstForTheTransitoryTimeout() {
+        // RFC 7857 §2.2: a RST does not delete the session at once.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            int port = new Frame(nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, TcpFlyweight.FLAG_SYN)).packet())
+                .sourcePort();
+            nat.fromInternet(tcp(SERVER, 443, BLUE_SNAT, port, TcpFlyweight.FLAG_RST));
+            nat.advanceSeconds(60);
+            assertEquals(0, nat.sweep());
+            assertEquals("route", nat.fromInternet(tcp(SERVER, 443, BLUE_SNAT, port, TcpFlyweight.FLAG_RST)).verdict());
+            nat.advanceSeconds(4 * 60 + 2);
+            assertEquals(1, nat.sweep());
+        }
+    }
+
+    @Test
+    void shouldKeepIcmpQueryMappingSixtySeconds() {
+        // RFC 5508: ICMP query session timeout at least 60 s.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            nat.fromVpc(BLUE_VRF, ip(VM, SERVER).icmpEcho(300, 1).payload(8).build());
+            nat.advanceSeconds(59);
+            assertEquals(0, nat.sweep());
+            nat.advanceSeconds(3);
+            assertEquals(1, nat.sweep());
+        }
+    }
+
+    @Test
+    void shouldNotEndMappingWhenIcmpErrorArrives() {
+        // RFC 5382 REQ-10: receipt of ICMP never terminates the mapping.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            byte[] sent = nat.fromVpc(BLUE_VRF, udp(VM, 5000, SERVER, 53)).packet();
+            int port = new Frame(sent).sourcePort();
+            byte[] quoted = java.util.Arrays.copyOfRange(sent, 14, sent.length);
+            nat.fromInternet(ip(SERVER, BLUE_SNAT).icmp(IcmpFlyweight.V4_DESTINATION_UNREACHABLE,
+                IcmpFlyweight.V4_CODE_PORT_UNREACHABLE, 0).payload(quoted).build());
+            assertEquals(0, nat.sweep());
+            assertEquals("route", replyVerdict(nat, port));
+        }
+    }
+
+    @Test
+    void shouldNotReuseFreedPortForOneHundredTwentySeconds() {
+        // DESIGN §8 / RFC 6888: a freed external port waits 120 s before another mapping may take it.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults().withPortRange(40000, 40000))) {
+            assertEquals(40000, openUdp(nat));
+            nat.advanceSeconds(301);
+            assertEquals(1, nat.sweep());
+            StageHarness.Outcome refused = nat.fromVpc(BLUE_VRF, udp("10.0.0.6", 5000, SERVER, 53));
+            assertEquals(IcmpFlyweight.V4_DESTINATION_UNREACHABLE, new Frame(refused.packet()).icmpType());
+            nat.advanceSeconds(121);
+            StageHarness.Outcome reused = nat.fromVpc(BLUE_VRF, udp("10.0.0.6", 5000, SERVER, 53));
+            assertEquals(40000, new Frame(reused.packet()).sourcePort());
+        }
+    }
+
+    @Test
+    void shouldTranslateReplyOnAnotherWorkerThanTheOneThatCreatedTheSession() {
+        // DESIGN §2: both directions find the same state whichever worker receives them.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            int port = openUdp(nat);
+            StageHarness otherWorker = new StageHarness(io.softgate.nat.stage.NatStageFactories
+                .out2in(nat.sessions, "route").create(1), snapshotOf(nat));
+            otherWorker.nowNs(nat.nowNs());
+            StageHarness.Outcome reply = otherWorker.run(udp(SERVER, 53, BLUE_SNAT, port), slot -> {
+                otherWorker.batch().l3Offset[slot] = otherWorker.batch().offset[slot] + 14;
+                otherWorker.batch().vrf[slot] = NatFixture.PUBLIC_VRF;
+            });
+            assertEquals("route", reply.verdict());
+            assertEquals(VM, new Frame(reply.packet()).destination());
+            assertNotEquals(0, port);
+        }
+    }
+
+    private static io.softgate.core.snapshot.ConfigSnapshot snapshotOf(NatFixture nat) {
+        return new io.softgate.core.snapshot.SnapshotPublisher(new io.softgate.core.snapshot.WorkerEpochs(2))
+            .publish(io.softgate.core.snapshot.ConfigSnapshot.builder()
+                .with(io.softgate.nat.compile.NatTables.SLOT, nat.tables));
+    }
+}

@@ -1,0 +1,112 @@
+package io.softgate.nat.stage;
+
+import static io.softgate.nat.testing.NatFixture.BLUE_SNAT;
+import static io.softgate.nat.testing.NatFixture.BLUE_VRF;
+import static io.softgate.nat.testing.NatFixture.PUBLIC_VRF;
+import static io.softgate.nat.testing.Packets.udp;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.softgate.core.pipeline.StageHarness;
+import io.softgate.core.testkit.AllocationProbe;
+import io.softgate.nat.config.NatSettings;
+import io.softgate.nat.testing.Frame;
+import io.softgate.nat.testing.NatFixture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+import org.junit.jupiter.api.Test;
+
+/** Steady state allocates nothing: established fast path both ways, and session creation after warm-up. */
+class NatStagesAllocationTest {
+    private static final int BATCH = 32;
+    private static final String SERVER = "192.0.2.1";
+
+    private static IntConsumer presets(StageHarness harness, int vrf) {
+        return slot -> {
+            harness.batch().l3Offset[slot] = harness.batch().offset[slot] + 14;
+            harness.batch().vrf[slot] = vrf;
+        };
+    }
+
+    /** Copies packets into frames with indexed loops only (no iterator), so the probe measures the stage. */
+    private static void load(StageHarness harness, List<byte[]> packets, IntConsumer presets) {
+        io.softgate.core.pipeline.PacketBatch batch = harness.batch();
+        batch.clear();
+        for (int i = 0; i < packets.size(); i++) {
+            byte[] packet = packets.get(i);
+            int frame = harness.pool().allocate();
+            int start = batch.memory().packetStart(frame);
+            batch.buffer().putBytes(start, packet);
+            presets.accept(batch.add(frame, start, packet.length, 0));
+        }
+    }
+
+    @Test
+    void shouldNotAllocateOnTheEstablishedIn2OutFastPath() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            List<byte[]> packets = new ArrayList<>();
+            for (int i = 0; i < BATCH; i++) {
+                packets.add(udp("10.0.0." + (i + 1), 5000, SERVER, 53));
+            }
+            IntConsumer presets = presets(nat.in2out, BLUE_VRF);
+            Runnable batch = () -> {
+                load(nat.in2out, packets, presets);
+                nat.in2out.processLoaded();
+                nat.in2out.releaseAll();
+            };
+            batch.run();
+            assertEquals(BATCH, nat.in2out.counter("nat44-in2out.sessions-created"));
+            assertEquals(0, AllocationProbe.bytesPerRun(batch, 20_000, 10_000));
+            assertEquals(BATCH, nat.in2out.counter("nat44-in2out.sessions-created"), "all on the fast path");
+        }
+    }
+
+    @Test
+    void shouldNotAllocateOnTheEstablishedOut2InFastPath() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            List<byte[]> replies = new ArrayList<>();
+            for (int i = 0; i < BATCH; i++) {
+                int port = new Frame(nat.fromVpc(BLUE_VRF, udp("10.0.0." + (i + 1), 5000, SERVER, 53)).packet())
+                    .sourcePort();
+                replies.add(udp(SERVER, 53, BLUE_SNAT, port));
+            }
+            IntConsumer presets = presets(nat.out2in, PUBLIC_VRF);
+            Runnable batch = () -> {
+                load(nat.out2in, replies, presets);
+                nat.out2in.processLoaded();
+                nat.out2in.releaseAll();
+            };
+            assertEquals(0, AllocationProbe.bytesPerRun(batch, 20_000, 10_000));
+            assertEquals(0, nat.out2in.counter("nat44-out2in.drop.no-mapping"), "every reply matched a session");
+        }
+    }
+
+    @Test
+    void shouldNotAllocateWhenCreatingSessionsAfterWarmUp() {
+        List<io.softgate.nat.config.NatRule> rules = List.of(io.softgate.nat.config.NatRule.builder("pool",
+            io.softgate.nat.config.NatAction.SNAT, "blue").snatToPool("198.51.100.64/28").build());
+        try (NatFixture nat = new NatFixture(NatSettings.defaults(), rules, 1 << 19)) {
+            List<byte[]> packets = new ArrayList<>();
+            for (int i = 0; i < BATCH; i++) {
+                packets.add(udp("10.0." + i + ".1", 1024, SERVER, 53));
+            }
+            int[] round = {0};
+            IntConsumer presets = presets(nat.in2out, BLUE_VRF);
+            Runnable batch = () -> {
+                // A new source port per round: every packet opens a new session and mapping.
+                int port = 1024 + round[0]++ % 60_000;
+                for (int i = 0; i < BATCH; i++) {
+                    byte[] packet = packets.get(i);
+                    packet[34] = (byte) (port >>> 8);
+                    packet[35] = (byte) port;
+                }
+                load(nat.in2out, packets, presets);
+                nat.in2out.processLoaded();
+                nat.in2out.releaseAll();
+            };
+            long bytes = AllocationProbe.bytesPerRun(batch, 8_000, 4_000);
+            assertEquals(12_000L * BATCH, nat.in2out.counter("nat44-in2out.sessions-created"));
+            assertEquals(0, bytes);
+        }
+    }
+}
