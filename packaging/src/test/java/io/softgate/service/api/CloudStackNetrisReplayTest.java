@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.softgate.evpn.forwarding.table.ForwardingTables;
+import io.softgate.lb.compile.LoadBalancerTables;
 import io.softgate.nat.compile.NatTables;
 import io.softgate.service.intent.CompiledIntent;
 import io.softgate.service.intent.IntentDocument;
@@ -92,6 +93,10 @@ class CloudStackNetrisReplayTest {
         assertTrue(nat.isVpc(forwarding.vrfIndex(VPC_NAME)));
         assertTrue(nat.outbound(forwarding.vrfIndex(VPC_NAME)).length >= 1, "source NAT is an outbound rule of the VPC's VRF");
         assertEquals(forwarding.vrfIndex("public"), nat.publicVrf());
+        LoadBalancerTables lbTables = api.runtime.publisher().current().get(LoadBalancerTables.SLOT);
+        assertTrue(lbTables.isVipAddress(IpPrefix.parse("203.0.113.13").ipv4Value()));
+        assertTrue(lbTables.findService(IpPrefix.parse("203.0.113.13").ipv4Value(), 6, 80) != LoadBalancerTables.NO_SERVICE,
+            "the VIP's TCP port 80 is a Maglev service");
         CompiledIntent.LbService service = built.lbServices().get(0);
         assertEquals(IpPrefix.parse("203.0.113.13/32"), service.vip());
         assertEquals(2, service.backends().size());
