@@ -27,7 +27,7 @@ public final class IntentCompiler {
 
     /** The adapters of every feature module, in pipeline order; {@code config} is the node's file. */
     public static List<IntentModuleAdapter> defaultAdapters(io.softgate.service.config.SoftgateConfig config) {
-        return List.of(new AclIntentAdapter(), new LoadBalancerIntentAdapter(config), NatIntentAdapter.standalone(config),
+        return List.of(new AclIntentAdapter(config), new LoadBalancerIntentAdapter(config), NatIntentAdapter.standalone(config),
             new ForwardingIntentAdapter(config));
     }
 

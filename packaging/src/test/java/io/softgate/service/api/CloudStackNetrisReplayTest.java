@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.softgate.evpn.forwarding.table.ForwardingTables;
+import io.softgate.acl.classify.AclTables;
 import io.softgate.lb.compile.LoadBalancerTables;
 import io.softgate.nat.compile.NatTables;
 import io.softgate.service.intent.CompiledIntent;
@@ -97,6 +98,10 @@ class CloudStackNetrisReplayTest {
         assertTrue(lbTables.isVipAddress(IpPrefix.parse("203.0.113.13").ipv4Value()));
         assertTrue(lbTables.findService(IpPrefix.parse("203.0.113.13").ipv4Value(), 6, 80) != LoadBalancerTables.NO_SERVICE,
             "the VIP's TCP port 80 is a Maglev service");
+        AclTables aclTables = api.runtime.publisher().current().get(AclTables.SLOT);
+        assertEquals(4, aclTables.ruleCount(), "2 LB source-CIDR rules on the public VRF, 2 network ACLs on the VPC's VRF");
+        assertNotNull(aclTables.classifier(forwarding.vrfIndex(VPC_NAME)));
+        assertNotNull(aclTables.classifier(forwarding.vrfIndex("public")));
         CompiledIntent.LbService service = built.lbServices().get(0);
         assertEquals(IpPrefix.parse("203.0.113.13/32"), service.vip());
         assertEquals(2, service.backends().size());
