@@ -6,15 +6,10 @@ import io.softgate.evpn.forwarding.compiler.ForwardingConfigException;
 import io.softgate.evpn.forwarding.model.ForwardingIntent;
 import io.softgate.evpn.forwarding.model.Ipv4Address;
 import io.softgate.evpn.forwarding.model.Ipv6Address;
-import io.softgate.evpn.forwarding.model.NextHop;
-import io.softgate.evpn.forwarding.model.NodeIntent;
-import io.softgate.evpn.forwarding.model.RouteIntent;
 import io.softgate.evpn.forwarding.model.VrfIntent;
 import io.softgate.evpn.forwarding.table.ForwardingTables;
-import io.softgate.service.config.NodeConfig;
 import io.softgate.service.config.SoftgateConfig;
-import io.softgate.service.config.StaticRouteConfig;
-import io.softgate.service.config.VrfConfig;
+import io.softgate.service.pipeline.ForwardingIntents;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -60,18 +55,12 @@ public final class ForwardingIntentAdapter implements IntentModuleAdapter {
         if (config == null) {
             return List.of();
         }
-        List<VrfIntent> vrfs = new ArrayList<>();
-        List<RouteIntent> routes = new ArrayList<>();
+        // The file's part exactly as the service compiles it (ForwardingIntents), then the VPCs.
+        ForwardingIntent base = ForwardingIntents.translate(config).intent();
+        List<VrfIntent> vrfs = new ArrayList<>(base.vrfs());
         Set<String> fileVrfs = new HashSet<>();
-        for (VrfConfig vrf : config.forwarding().vrfs()) {
-            VrfIntent model = VrfIntent.of(vrf.name(), vrf.l3vni().intValue(), vrfs.size())
-                .withGateways(vrf.gatewayIpv4() == null ? null : Ipv4Address.parse(vrf.gatewayIpv4()),
-                    vrf.gatewayIpv6() == null ? null : Ipv6Address.parse(vrf.gatewayIpv6()));
-            vrfs.add(vrf.name().equals(config.node().publicVrf()) ? model.asOutside() : model);
+        for (VrfIntent vrf : base.vrfs()) {
             fileVrfs.add(vrf.name());
-            for (StaticRouteConfig route : vrf.routes()) {
-                routes.add(RouteIntent.of(vrf.name(), route.prefix(), NextHop.remoteVtep(route.nextHopVtep(), route.nextHopRouterMac())));
-            }
         }
         for (CompiledIntent.Vrf vpc : intent.vrfs()) {
             if (vpc.vnis().isEmpty()) {
@@ -93,7 +82,8 @@ public final class ForwardingIntentAdapter implements IntentModuleAdapter {
             vrfs.add(VrfIntent.of(vpc.name(), vpc.vnis().get(0), vrfs.size()).withGateways(gateway4, gateway6));
         }
         try {
-            ForwardingTables tables = new ForwardingCompiler().compile(new ForwardingIntent(node(config.node()), vrfs, routes, List.of()));
+            ForwardingTables tables = new ForwardingCompiler().compile(
+                new ForwardingIntent(base.node(), vrfs, base.routes(), base.remoteVteps()));
             snapshot.with(ForwardingTables.SLOT, tables);
             return List.of();
         } catch (ForwardingConfigException e) {
@@ -101,14 +91,5 @@ public final class ForwardingIntentAdapter implements IntentModuleAdapter {
         } catch (IllegalArgumentException e) {
             return List.of(new IntentError("forwarding", String.valueOf(e.getMessage())));
         }
-    }
-
-    private static NodeIntent node(NodeConfig node) {
-        return NodeIntent.of(node.vtepAddress(), node.routerMac(),
-                node.underlayMac() == null ? node.routerMac() : node.underlayMac(),
-                node.underlayNextHopMac() == null ? node.routerMac() : node.underlayNextHopMac())
-            .withUnderlayMtuBytes(node.underlayMtuBytes() == null ? NodeIntent.DEFAULT_UNDERLAY_MTU_BYTES : node.underlayMtuBytes())
-            .withIcmpErrorBudget(node.icmpErrorsPerSecond() == null ? NodeIntent.DEFAULT_ICMP_ERRORS_PER_SECOND : node.icmpErrorsPerSecond(),
-                node.icmpErrorBurst() == null ? NodeIntent.DEFAULT_ICMP_ERROR_BURST : node.icmpErrorBurst());
     }
 }
