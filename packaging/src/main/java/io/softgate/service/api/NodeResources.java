@@ -106,7 +106,7 @@ final class NodeResources extends ResourceSupport {
         data.put("workers", node.workers().size());
         ObjectNode modules = data.putObject("modules");
         for (IntentModuleAdapter adapter : store.compiler().adapters()) {
-            modules.put(adapter.module(), adapter.wired() ? "compiled into the snapshot" : "stored and validated; module compiler not in this build");
+            modules.put(adapter.module(), adapter.wired() ? "compiled into the snapshot (its stages act on it once the worker graph includes them)" : "stored and validated; module compiler not in this build");
         }
         ObjectNode objects = data.putObject("objects");
         objects.put("vpc", document.vpcs().size());
