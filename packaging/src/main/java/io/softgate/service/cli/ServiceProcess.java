@@ -7,6 +7,7 @@ import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.io.PacketIoFactory;
+import io.softgate.service.api.ApiService;
 import io.softgate.service.pipeline.ServicePipeline;
 import io.softgate.service.runtime.SoftgateRuntime;
 import io.softgate.service.runtime.StatsReporter;
@@ -117,7 +118,16 @@ public final class ServiceProcess {
         try (runtime) {
             ConfigSnapshot published = runtime.publish(snapshot);
             runtime.start();
-            try (StatsReporter stats = StatsReporter.start(runtime.counters(), config.dataplane().statsIntervalSeconds())) {
+            // The controller's API (io.softgate.service.api), when configured: it publishes the
+            // applied intent on top of the configuration's tables.
+            ApiService api;
+            try {
+                api = ApiHook.start(loaded, stateDir, runtime);
+            } catch (Exception e) {
+                System.err.println("softgate: cannot start the API: " + e.getMessage());
+                return ExitCodes.FAILURE;
+            }
+            try (api; StatsReporter stats = StatsReporter.start(runtime.counters(), config.dataplane().statsIntervalSeconds())) {
                 LOG.info("softgate node {} running: VTEP {}, router MAC {}, io {}, {} VRF(s), snapshot epoch {}, state {}",
                     config.node().name(), config.node().vtepAddress(), config.node().routerMac(),
                     io.description(), config.forwarding().vrfs().size(), published.epoch(), stateDir);

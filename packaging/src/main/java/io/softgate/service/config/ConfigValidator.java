@@ -41,6 +41,7 @@ public final class ConfigValidator {
         checkDataplane(config.dataplane());
         checkIo(config.io());
         checkBgp(config.bgp());
+        checkApi(config.api());
         if (config.stateDir().isBlank()) {
             error("stateDir", "must not be empty");
         }
@@ -174,6 +175,23 @@ public final class ConfigValidator {
     }
 
     // ----- field checks; each returns whether the field is present and valid -----
+
+    private void checkApi(ApiConfig api) {
+        if (!api.enabled()) {
+            return;
+        }
+        ipv4("api.listenAddress", api.listenAddress(), true);
+        range("api.port", api.port(), 1, 65535);
+        range("api.sessionTtlSeconds", api.sessionTtlSeconds(), 60, 86_400);
+        range("api.maxRequestBytes", api.maxRequestBytes(), 4096, 256L * 1024 * 1024);
+        if (blank(api.credentialsFile()) && blank(api.tokensFile())) {
+            error("api.credentialsFile", "required: the API has no default password (or give api.tokensFile)");
+        }
+        if (blank(api.tlsCertificate()) != blank(api.tlsPrivateKey())) {
+            error(blank(api.tlsCertificate()) ? "api.tlsCertificate" : "api.tlsPrivateKey",
+                "TLS needs both api.tlsCertificate and api.tlsPrivateKey");
+        }
+    }
 
     private boolean name(String path, String value, boolean required) {
         if (value == null) {

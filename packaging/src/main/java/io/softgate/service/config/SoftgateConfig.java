@@ -13,7 +13,8 @@ public record SoftgateConfig(
     IoConfig io,
     ForwardingConfig forwarding,
     BgpConfig bgp,
-    String stateDir) {
+    String stateDir,
+    ApiConfig api) {
 
     /** Where state goes when the file does not say (relative paths resolve against the file's directory). */
     public static final String DEFAULT_STATE_DIR = "/var/lib/softgate";
@@ -24,5 +25,6 @@ public record SoftgateConfig(
         forwarding = forwarding == null ? ForwardingConfig.EMPTY : forwarding;
         bgp = bgp == null ? BgpConfig.DISABLED : bgp;
         stateDir = stateDir == null ? DEFAULT_STATE_DIR : stateDir;
+        api = api == null ? ApiConfig.DISABLED : api;
     }
 }
