@@ -2,6 +2,10 @@ package io.softgate.service.pipeline;
 
 import io.softgate.core.pipeline.PipelineDefinition;
 import io.softgate.core.snapshot.ConfigSnapshot;
+import io.softgate.evpn.forwarding.compiler.ForwardingCompiler;
+import io.softgate.evpn.forwarding.compiler.ForwardingConfigException;
+import io.softgate.evpn.forwarding.ForwardingPipeline;
+import io.softgate.evpn.forwarding.table.ForwardingTables;
 import io.softgate.service.config.ConfigError;
 import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.SoftgateConfig;
@@ -15,30 +19,29 @@ import java.util.List;
  * <p>Threading: stateless; called by the control thread.
  */
 public final class ServicePipeline {
-    /** True once the EVPN forwarding stages are part of the pipeline. */
-    public static final boolean FORWARDING_WIRED = false;
-
     private ServicePipeline() {
     }
 
-    /** The stage graph every worker instantiates. */
+    /** The stage graph every worker instantiates: vxlan-decap -> vrf-route -> vxlan-encap -> transmit. */
     public static PipelineDefinition definition(SoftgateConfig config) {
-        return PipelineDefinition.builder()
-            .stage(workerId -> new ForwardingNotWiredStage())
-            .entry(ForwardingNotWiredStage.NAME)
-            .build();
+        return ForwardingPipeline.definition();
     }
 
     /**
-     * Compiles {@code config} into the tables of the next snapshot (the forwarding compiler plugs
-     * in here); a configuration the compilers reject is a {@link ConfigException}.
+     * Compiles {@code config} into the tables of the next snapshot; a configuration the compilers
+     * reject is a {@link ConfigException} naming the field of the configuration file.
      */
     public static ConfigSnapshot.Builder compile(SoftgateConfig config) throws ConfigException {
-        ConfigSnapshot.Builder builder = ConfigSnapshot.builder();
-        List<ConfigError> errors = List.of();
-        if (!errors.isEmpty()) {
-            throw new ConfigException("compile", errors);
+        ForwardingIntents.Translation translation = ForwardingIntents.translate(config);
+        ForwardingTables tables;
+        try {
+            tables = new ForwardingCompiler().compile(translation.intent());
+        } catch (ForwardingConfigException e) {
+            String path = translation.configPath(e.field());
+            String message = e.getMessage().startsWith(e.field() + ": ")
+                ? e.getMessage().substring(e.field().length() + 2) : e.getMessage();
+            throw new ConfigException("(forwarding compiler)", List.of(new ConfigError(path, message)));
         }
-        return builder;
+        return ConfigSnapshot.builder().with(ForwardingTables.SLOT, tables);
     }
 }
