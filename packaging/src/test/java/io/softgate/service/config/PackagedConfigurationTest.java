@@ -27,4 +27,15 @@ class PackagedConfigurationTest {
         assertEquals(IoBackendKind.UDP, config.io().backend(), "the native backends need capabilities the unit does not grant");
         assertTrue(config.io().udp().port() > 1023, "a port below 1024 needs CAP_NET_BIND_SERVICE, which the unit does not grant");
     }
+
+    @Test
+    void shouldServeTheApiOnLoopbackWithTheTokenMadeAtInstall() throws ConfigException {
+        ApiConfig api = packaged().config().api();
+        assertTrue(api.enabled());
+        assertEquals("127.0.0.1", api.listenAddress());
+        assertTrue(api.port() > 1023, "a port below 1024 needs CAP_NET_BIND_SERVICE, which the unit does not grant");
+        // postinst writes this file; the package ships no password or token.
+        assertEquals("/etc/softgate/api-tokens", api.tokensFile());
+        assertEquals(null, api.credentialsFile());
+    }
 }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.TestInfo;
  * conffiles; it installs with dpkg (apt-get -f install fetching what is missing), creates the
  * {@code softgate} user and the state directory; its unit passes {@code systemd-analyze verify};
  * the unit's ExecStart line with the packaged default configuration starts the service as the
- * unit's user with no capability, and SIGTERM stops it with exit code 0; purge leaves nothing.
+ * unit's user with no capability, it answers {@code /healthz} and {@code softgatectl status} with
+ * the API token made at install, and SIGTERM stops it with exit code 0; purge leaves nothing.
  *
  * <p>systemd is not PID 1 on the CI machine, so the service is not started through systemctl: the
  * test reads the installed unit and runs its ExecStart line the way systemd would (User=/Group=,
@@ -40,6 +41,7 @@ class DebianPackageSystemTest {
     private static final Path UNIT = Path.of("/lib/systemd/system/softgate.service");
     private static final Path STATE = Path.of("/var/lib/softgate");
     private static final Path CONFIG_DIRECTORY = Path.of("/etc/softgate");
+    private static final Path API_TOKENS = CONFIG_DIRECTORY.resolve("api-tokens");
     /** systemd's PATH for system services. */
     private static final String SYSTEMD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin";
     private static final Duration APT_TIMEOUT = Duration.ofMinutes(10);
@@ -85,6 +87,7 @@ class DebianPackageSystemTest {
         String contents = Commands.runOk("dpkg-deb", "--contents", deb.toString());
         Files.writeString(output.resolve("contents.txt"), contents);
         for (String path : List.of("./usr/share/softgate/bin/softgate", "./usr/bin/softgate -> /usr/share/softgate/bin/softgate",
+            "./usr/share/softgate/bin/softgatectl", "./usr/bin/softgatectl -> /usr/share/softgate/bin/softgatectl",
             "./lib/systemd/system/softgate.service", "./usr/share/doc/softgate/OPERATIONS.md")) {
             assertTrue(contents.contains(path), "missing " + path + " in\n" + contents);
         }
@@ -93,7 +96,7 @@ class DebianPackageSystemTest {
 
     @Test
     void shouldInstallPassVerifyStartFromExecStartAsTheServiceUserAndPurgeCleanly(TestInfo test) throws Exception {
-        SystemTestSupport.assumeRootAndTools("dpkg", "apt-get", "systemd-analyze", "setpriv", "ip", "getent");
+        SystemTestSupport.assumeRootAndTools("dpkg", "apt-get", "systemd-analyze", "setpriv", "ip", "getent", "curl");
         output = SystemTestSupport.outputDirectory(test);
         Path deb = builtPackage();
         // Never overwrite or purge an installation or a user this test did not make.
@@ -115,7 +118,9 @@ class DebianPackageSystemTest {
         assertEquals("install ok installed", Commands.runOk("dpkg-query", "-W", "-f=${Status}", PACKAGE).strip(), dpkg.output());
         assertOwnedBy(STATE, "softgate");
         assertOwnedBy(STATE.resolve("tmp"), "softgate");
-        assertEquals("root:softgate", Commands.runOk("stat", "-c", "%U:%G", "/etc/softgate/softgate.json").strip());
+        assertEquals("root:softgate 640", Commands.runOk("stat", "-c", "%U:%G %a", "/etc/softgate/softgate.json").strip());
+        assertEquals("root:softgate 640", Commands.runOk("stat", "-c", "%U:%G %a", API_TOKENS.toString()).strip(),
+            "the API token made at install must be readable by root and the service only");
 
         // The unit as installed passes systemd's own checks (offline: systemd need not be PID 1).
         Commands.Result verify = Commands.run(List.of("systemd-analyze", "verify", UNIT.toString()), Commands.DEFAULT_TIMEOUT);
@@ -139,6 +144,16 @@ class DebianPackageSystemTest {
         namespace = NetworkNamespace.create(test.getDisplayName(), "deb");
         softgate = ManagedProcess.start("softgate (ExecStart)", namespace, command, output.resolve("softgate.log"));
         softgate.awaitOutput(SoftgateDistribution.RUNNING_MARKER, SoftgateDistribution.START_TIMEOUT);
+        softgate.awaitOutput("API listening on http://127.0.0.1:8089", SoftgateDistribution.START_TIMEOUT);
+
+        // It answers /healthz (no credentials), and softgatectl reaches it with the token made at install.
+        Commands.Result health = namespace.exec(Duration.ofSeconds(30), "curl", "-sS", "--max-time", "10",
+            "-w", "\nHTTP %{http_code}\n", "http://127.0.0.1:8089/healthz");
+        Files.writeString(output.resolve("healthz.txt"), health.output());
+        assertTrue(health.ok() && health.output().contains("HTTP 200"), health.output());
+        Commands.Result ctlStatus = namespace.exec(Duration.ofSeconds(60), "softgatectl", "--token-file", API_TOKENS.toString(), "status");
+        Files.writeString(output.resolve("softgatectl-status.txt"), ctlStatus.output());
+        assertEquals(0, ctlStatus.exitCode(), ctlStatus.output());
 
         String status = Files.readString(Path.of("/proc", Long.toString(softgate.pid()), "status"));
         String uid = Commands.runOk("id", "-u", "softgate").strip();
@@ -160,7 +175,7 @@ class DebianPackageSystemTest {
         purge.orThrow();
         assertFalse(Commands.run(List.of("getent", "passwd", "softgate"), Commands.DEFAULT_TIMEOUT).ok(), "user left behind");
         assertFalse(Commands.run(List.of("getent", "group", "softgate"), Commands.DEFAULT_TIMEOUT).ok(), "group left behind");
-        for (Path path : List.of(STATE, CONFIG_DIRECTORY, UNIT, Path.of("/etc/default/softgate"), Path.of("/usr/share/softgate"))) {
+        for (Path path : List.of(STATE, CONFIG_DIRECTORY, API_TOKENS, UNIT, Path.of("/etc/default/softgate"), Path.of("/usr/share/softgate"))) {
             assertFalse(Files.exists(path), path + " left behind");
         }
     }
