@@ -167,6 +167,18 @@ class DebianPackageSystemTest {
         assertEquals(ExitCodes.OK, softgate.stop(), softgate.output());
         assertTrue(softgate.output().contains("stopped; counters"), softgate.output());
 
+        // Installing again (an upgrade in place) keeps the operator's edit of the conffile and the token.
+        Path config = CONFIG_DIRECTORY.resolve("softgate.json");
+        String edited = Files.readString(config).replace("\"statsIntervalSeconds\": 10", "\"statsIntervalSeconds\": 5");
+        assertTrue(edited.contains("\"statsIntervalSeconds\": 5"), "the packaged configuration changed: adapt this edit");
+        Files.writeString(config, edited);
+        String token = Files.readString(API_TOKENS);
+        Commands.Result reinstall = Commands.run(List.of("dpkg", "-i", deb.toString()), APT_TIMEOUT);
+        Files.writeString(output.resolve("dpkg-reinstall.log"), reinstall.output());
+        reinstall.orThrow();
+        assertEquals(edited, Files.readString(config), "the operator's configuration was replaced");
+        assertEquals(token, Files.readString(API_TOKENS), "the API token changed on reinstall");
+
         // Purge: package, configuration, state, user and group are gone.
         softgate = null;
         installedByUs = false;
