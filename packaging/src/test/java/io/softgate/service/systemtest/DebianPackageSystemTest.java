@@ -127,6 +127,11 @@ class DebianPackageSystemTest {
         Files.writeString(output.resolve("systemd-analyze-verify.log"), verify.output());
         assertEquals(0, verify.exitCode(), verify.output());
         assertFalse(verify.output().contains("softgate"), "systemd-analyze verify warns about the unit:\n" + verify.output());
+        // ... and its sandbox stays tight: systemd's exposure score at most 2.0 of 10 (1.5 when written).
+        Commands.Result security = Commands.run(List.of("systemd-analyze", "security", "--offline=yes", "--threshold=20",
+            UNIT.toString()), Commands.DEFAULT_TIMEOUT);
+        Files.writeString(output.resolve("systemd-analyze-security.log"), security.output());
+        assertEquals(0, security.exitCode(), "exposure above 2.0:\n" + security.output());
 
         // Start from the unit's ExecStart line, as its User=, with its environment and no capability.
         SystemdUnit unit = SystemdUnit.read(UNIT, "Service");
