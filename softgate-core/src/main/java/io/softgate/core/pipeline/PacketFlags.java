@@ -18,6 +18,11 @@ public final class PacketFlags {
     public static final int LOCALLY_GENERATED = 1 << 4;
     /** Trace this packet through the stages. */
     public static final int TRACE = 1 << 5;
+    /**
+     * The packet starts at its IP header, with no link-layer header: it arrived on an IP port
+     * (a TUN device) rather than an Ethernet one.
+     */
+    public static final int L3_PACKET = 1 << 6;
 
     private PacketFlags() {
     }
