@@ -30,7 +30,7 @@ final class ApiHook {
         }
         ApiSettings settings = ApiSettings.from(config.api(), loaded::resolve, stateDir, config.node().name());
         NodeView node = new NodeView(config, runtime.counters(), runtime.workers(), runtime.publisher(), () -> true);
-        return ApiService.start(settings, node, () -> baseTables(config), runtime::publish, IntentCompiler.defaultAdapters());
+        return ApiService.start(settings, node, () -> baseTables(config), runtime::publish, IntentCompiler.defaultAdapters(config));
     }
 
     private static ConfigSnapshot.Builder baseTables(SoftgateConfig config) {

@@ -1,18 +1,50 @@
 package io.softgate.service.intent;
 
 import io.softgate.core.snapshot.ConfigSnapshot;
+import io.softgate.evpn.forwarding.compiler.ForwardingCompiler;
+import io.softgate.evpn.forwarding.compiler.ForwardingConfigException;
+import io.softgate.evpn.forwarding.model.ForwardingIntent;
+import io.softgate.evpn.forwarding.model.Ipv4Address;
+import io.softgate.evpn.forwarding.model.Ipv6Address;
+import io.softgate.evpn.forwarding.model.NextHop;
+import io.softgate.evpn.forwarding.model.NodeIntent;
+import io.softgate.evpn.forwarding.model.RouteIntent;
+import io.softgate.evpn.forwarding.model.VrfIntent;
+import io.softgate.evpn.forwarding.table.ForwardingTables;
+import io.softgate.service.config.NodeConfig;
+import io.softgate.service.config.SoftgateConfig;
+import io.softgate.service.config.StaticRouteConfig;
+import io.softgate.service.config.VrfConfig;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Feeds the forwarding module from the controller's intent: evpn-gateway's io.softgate.evpn.forwarding (ForwardingCompiler over ForwardingIntent: VRF per VPC, L3VNI, static routes resolved to VTEPs).
- * The module's compiler is not part of this build yet, so the adapter contributes no tables
- * ({@link #wired()} is false) and the resolved intent stays available to it in
- * {@link CompiledIntent#SLOT}; once the module lands, {@link #contribute} maps
- * {@link CompiledIntent} into its model, runs its compiler and adds its tables.
+ * Feeds evpn-gateway's forwarding compiler ({@link ForwardingCompiler}) from the node's
+ * configuration file plus the controller's intent, and publishes the resulting
+ * {@link ForwardingTables} in {@link ForwardingTables#SLOT}:
+ * <ul>
+ * <li>the node (VTEP, router MAC, underlay, ICMP budget) and the file's VRFs and VTEP routes, as
+ * the file says;</li>
+ * <li>one VRF per VPC that has at least one vNet, named as the VPC, whose L3VNI is the VXLAN id
+ * of its first vNet (the Netris contract carries one VXLAN id per vNet and none per VPC), with
+ * the first vNet's gateway addresses as the VRF's ICMP source;</li>
+ * <li>not yet the VPCs' static routes: their next hop is an address inside the VPC, which becomes
+ * a VTEP and router MAC only once the BGP speaker has learned that address's EVPN route.</li>
+ * </ul>
+ * A VPC whose name or VNI collides with the file's VRFs is refused with the compiler's reason.
  *
- * <p>Threading: stateless.
+ * <p>Threading: stateless after construction; called by the thread applying a change.
  */
 public final class ForwardingIntentAdapter implements IntentModuleAdapter {
+    private final SoftgateConfig config;
+
+    /** {@code config} may be null (tests without a node): then nothing is contributed. */
+    public ForwardingIntentAdapter(SoftgateConfig config) {
+        this.config = config;
+    }
+
     @Override
     public String module() {
         return "forwarding";
@@ -20,11 +52,63 @@ public final class ForwardingIntentAdapter implements IntentModuleAdapter {
 
     @Override
     public boolean wired() {
-        return false;
+        return config != null;
     }
 
     @Override
     public List<IntentError> contribute(CompiledIntent intent, ConfigSnapshot.Builder snapshot) {
-        return List.of();
+        if (config == null) {
+            return List.of();
+        }
+        List<VrfIntent> vrfs = new ArrayList<>();
+        List<RouteIntent> routes = new ArrayList<>();
+        Set<String> fileVrfs = new HashSet<>();
+        for (VrfConfig vrf : config.forwarding().vrfs()) {
+            VrfIntent model = VrfIntent.of(vrf.name(), vrf.l3vni().intValue(), vrfs.size())
+                .withGateways(vrf.gatewayIpv4() == null ? null : Ipv4Address.parse(vrf.gatewayIpv4()),
+                    vrf.gatewayIpv6() == null ? null : Ipv6Address.parse(vrf.gatewayIpv6()));
+            vrfs.add(vrf.name().equals(config.node().publicVrf()) ? model.asOutside() : model);
+            fileVrfs.add(vrf.name());
+            for (StaticRouteConfig route : vrf.routes()) {
+                routes.add(RouteIntent.of(vrf.name(), route.prefix(), NextHop.remoteVtep(route.nextHopVtep(), route.nextHopRouterMac())));
+            }
+        }
+        for (CompiledIntent.Vrf vpc : intent.vrfs()) {
+            if (vpc.vnis().isEmpty()) {
+                continue;
+            }
+            if (fileVrfs.contains(vpc.name())) {
+                return List.of(new IntentError("vpc[" + vpc.name() + "].name", "is a VRF of the configuration file"));
+            }
+            Ipv4Address gateway4 = null;
+            Ipv6Address gateway6 = null;
+            for (IpPrefix gateway : vpc.gateways()) {
+                String address = gateway.toString().substring(0, gateway.toString().indexOf('/'));
+                if (gateway.isIpv4() && gateway4 == null) {
+                    gateway4 = Ipv4Address.parse(address);
+                } else if (!gateway.isIpv4() && gateway6 == null) {
+                    gateway6 = Ipv6Address.parse(address);
+                }
+            }
+            vrfs.add(VrfIntent.of(vpc.name(), vpc.vnis().get(0), vrfs.size()).withGateways(gateway4, gateway6));
+        }
+        try {
+            ForwardingTables tables = new ForwardingCompiler().compile(new ForwardingIntent(node(config.node()), vrfs, routes, List.of()));
+            snapshot.with(ForwardingTables.SLOT, tables);
+            return List.of();
+        } catch (ForwardingConfigException e) {
+            return List.of(new IntentError("forwarding." + e.field(), e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            return List.of(new IntentError("forwarding", String.valueOf(e.getMessage())));
+        }
+    }
+
+    private static NodeIntent node(NodeConfig node) {
+        return NodeIntent.of(node.vtepAddress(), node.routerMac(),
+                node.underlayMac() == null ? node.routerMac() : node.underlayMac(),
+                node.underlayNextHopMac() == null ? node.routerMac() : node.underlayNextHopMac())
+            .withUnderlayMtuBytes(node.underlayMtuBytes() == null ? NodeIntent.DEFAULT_UNDERLAY_MTU_BYTES : node.underlayMtuBytes())
+            .withIcmpErrorBudget(node.icmpErrorsPerSecond() == null ? NodeIntent.DEFAULT_ICMP_ERRORS_PER_SECOND : node.icmpErrorsPerSecond(),
+                node.icmpErrorBurst() == null ? NodeIntent.DEFAULT_ICMP_ERROR_BURST : node.icmpErrorBurst());
     }
 }

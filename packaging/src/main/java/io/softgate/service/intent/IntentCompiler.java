@@ -25,10 +25,10 @@ public final class IntentCompiler {
         this.adapters = List.copyOf(adapters);
     }
 
-    /** The adapters of every feature module, in pipeline order. */
-    public static List<IntentModuleAdapter> defaultAdapters() {
-        return List.of(new AclIntentAdapter(), new LoadBalancerIntentAdapter(), new NatIntentAdapter(),
-            new ForwardingIntentAdapter());
+    /** The adapters of every feature module, in pipeline order; {@code config} is the node's file. */
+    public static List<IntentModuleAdapter> defaultAdapters(io.softgate.service.config.SoftgateConfig config) {
+        return List.of(new AclIntentAdapter(config), new LoadBalancerIntentAdapter(config), NatIntentAdapter.standalone(config),
+            new ForwardingIntentAdapter(config));
     }
 
     public List<IntentModuleAdapter> adapters() {

@@ -2,6 +2,7 @@ package io.softgate.service.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.softgate.core.io.MemoryPacketIo;
+import io.softgate.evpn.forwarding.ForwardingPipeline;
 import io.softgate.core.io.PacketIo;
 import io.softgate.core.memory.FramePool;
 import io.softgate.core.pipeline.NanoClock;
@@ -36,7 +37,8 @@ final class ApiFixture implements AutoCloseable {
     static final String PASSWORD = "correct horse battery staple";
     static final String TOKEN = "automation-token-0123456789abcdef0123456789";
     static final String CONFIG = """
-        {"node": {"name": "sg1", "routerMac": "02:5f:00:00:00:01", "vtepAddress": "10.255.0.1"},
+        {"node": {"name": "sg1", "routerMac": "02:5f:00:00:00:01", "vtepAddress": "10.255.0.1", "publicVrf": "public"},
+         "forwarding": {"vrfs": [{"name": "public", "l3vni": 9000}]},
          "dataplane": {"workers": 1, "batchSize": 32, "framesPerWorker": 256},
          "io": {"backend": "memory"}}
         """;
@@ -61,7 +63,9 @@ final class ApiFixture implements AutoCloseable {
                 return new PacketIo[] {port};
             }
         };
-        this.runtime = new SoftgateRuntime(config.dataplane(), ServicePipeline.definition(config), io, NanoClock.SYSTEM);
+        // The forwarding graph of evpn-gateway, so packets show what the published tables do.
+        this.runtime = new SoftgateRuntime(config.dataplane(), ForwardingPipeline.definition(), io,
+            NanoClock.SYSTEM);
         runtime.publish(ServicePipeline.compile(config));
         ApiSettings settings = new ApiSettings("127.0.0.1", 0, Map.of(USER, PasswordHash.hash(PASSWORD.toCharArray())),
             List.of(TOKEN), null, 600, 16 * 1024 * 1024, stateDir, "softgate-site", ApiSettings.DEFAULT_ADMIN_TENANT);
@@ -76,7 +80,7 @@ final class ApiFixture implements AutoCloseable {
             ConfigSnapshot result = runtime.publish(snapshot);
             published.add(result);
             return result;
-        }, IntentCompiler.defaultAdapters());
+        }, IntentCompiler.defaultAdapters(config));
     }
 
     URI uri(String path) {
@@ -134,6 +138,21 @@ final class ApiFixture implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** Injects one frame into worker 0 and runs it through the pipeline; returns the counter deltas asked for. */
+    long[] push(byte[] frame, String... counters) {
+        long[] before = new long[counters.length];
+        for (int i = 0; i < counters.length; i++) {
+            before[i] = runtime.counters().total(counters[i]);
+        }
+        ports.get(0).inject(frame);
+        runtime.workers().get(0).doWork();
+        long[] delta = new long[counters.length];
+        for (int i = 0; i < counters.length; i++) {
+            delta[i] = runtime.counters().total(counters[i]) - before[i];
+        }
+        return delta;
     }
 
     String intentFileText() throws IOException {

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.softgate.evpn.forwarding.table.ForwardingTables;
+import io.softgate.acl.classify.AclTables;
+import io.softgate.lb.compile.LoadBalancerTables;
+import io.softgate.nat.compile.NatTables;
 import io.softgate.service.intent.CompiledIntent;
 import io.softgate.service.intent.IntentDocument;
 import io.softgate.service.intent.IpPrefix;
@@ -56,6 +60,8 @@ class CloudStackNetrisReplayTest {
         int systemVpc = setupZonePublicRange();
         int vpc = createVpc();
         int vnet = createVnet(vpc);
+        assertVniKnownToTheDataPlane(VXLAN_ID, true);
+        assertVniKnownToTheDataPlane(VXLAN_ID + 1, false);
         int snat = createNatRule(vpc, "D1-A2-Z1-V3-vpc1-SNAT", "SNAT", "ALL", "203.0.113.10",
             "\"destinationAddress\":\"0.0.0.0/0\",\"sourceAddress\":\"" + VPC_CIDR + "\",\"sourcePort\":\"1-65535\",\"snatToIP\":\"203.0.113.10/32\"");
         int portForward = createNatRule(vpc, "D1-A2-Z1-V3-vpc1-PF7", "DNAT", "TCP", "203.0.113.11",
@@ -82,6 +88,20 @@ class CloudStackNetrisReplayTest {
         assertEquals(8080, forward.destinationPortFrom());
         assertEquals(80, forward.translatePort());
         assertEquals(IpPrefix.parse("10.1.1.10/32"), forward.translateTo());
+        NatTables nat = api.runtime.publisher().current().get(NatTables.SLOT);
+        ForwardingTables forwarding = api.runtime.publisher().current().get(ForwardingTables.SLOT);
+        assertEquals(2, nat.inbound().length, "port forwarding and static NAT are inbound rules of the NAT tables");
+        assertTrue(nat.isVpc(forwarding.vrfIndex(VPC_NAME)));
+        assertTrue(nat.outbound(forwarding.vrfIndex(VPC_NAME)).length >= 1, "source NAT is an outbound rule of the VPC's VRF");
+        assertEquals(forwarding.vrfIndex("public"), nat.publicVrf());
+        LoadBalancerTables lbTables = api.runtime.publisher().current().get(LoadBalancerTables.SLOT);
+        assertTrue(lbTables.isVipAddress(IpPrefix.parse("203.0.113.13").ipv4Value()));
+        assertTrue(lbTables.findService(IpPrefix.parse("203.0.113.13").ipv4Value(), 6, 80) != LoadBalancerTables.NO_SERVICE,
+            "the VIP's TCP port 80 is a Maglev service");
+        AclTables aclTables = api.runtime.publisher().current().get(AclTables.SLOT);
+        assertEquals(4, aclTables.ruleCount(), "2 LB source-CIDR rules on the public VRF, 2 network ACLs on the VPC's VRF");
+        assertNotNull(aclTables.classifier(forwarding.vrfIndex(VPC_NAME)));
+        assertNotNull(aclTables.classifier(forwarding.vrfIndex("public")));
         CompiledIntent.LbService service = built.lbServices().get(0);
         assertEquals(IpPrefix.parse("203.0.113.13/32"), service.vip());
         assertEquals(2, service.backends().size());
@@ -101,6 +121,7 @@ class CloudStackNetrisReplayTest {
         deleteNatRule(portForward, "203.0.113.11");
         deleteNatRule(snat, "203.0.113.10");
         deleteVnet(vpc, vnet);
+        assertVniKnownToTheDataPlane(VXLAN_ID, false);
         deleteVpc(vpc);
 
         CompiledIntent after = lastCompiled();
@@ -120,6 +141,24 @@ class CloudStackNetrisReplayTest {
         api = new ApiFixture(stateDir);
         assertEquals(generation, api.api.store().current().generation());
         assertNotNull(lastCompiled().vrf(VPC_NAME), "the reloaded intent is compiled and published at start");
+    }
+
+    /**
+     * Pushes a VXLAN packet with {@code vni} toward an address the VPC has no route for: a VNI the
+     * forwarding tables know is decapsulated into the VPC's VRF and dropped by the route lookup
+     * ({@code vrf-route.drop.no-route}); an unknown one is dropped by decapsulation.
+     */
+    private void assertVniKnownToTheDataPlane(int vni, boolean known) {
+        ForwardingTables tables = api.runtime.publisher().current().get(ForwardingTables.SLOT);
+        assertEquals(known, tables.vrfOfVni(vni) >= 0);
+        if (known) {
+            assertEquals(VPC_NAME, tables.vrfName(tables.vrfOfVni(vni)));
+        }
+        byte[] frame = VxlanFrames.udp(vni, VxlanFrames.address(10, 255, 0, 11), VxlanFrames.address(10, 255, 0, 1),
+            VxlanFrames.address(10, 1, 1, 10), VxlanFrames.address(192, 0, 2, 99));
+        long[] delta = api.push(frame, "vrf-route.drop.no-route", "vxlan-decap.drop.unknown-vni");
+        assertEquals(known ? 1 : 0, delta[0], "decapsulated into the VPC's VRF, no route there yet");
+        assertEquals(known ? 0 : 1, delta[1], "unknown VNI dropped at decapsulation");
     }
 
     private CompiledIntent lastCompiled() {

@@ -51,11 +51,12 @@ class RequestBodyFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void shouldNeverAnswer5xxNorApplyAPartialChange(FuzzedDataProvider data) throws Exception {
         Files.deleteIfExists(PERSISTENCE.file());
-        IntentStore store = IntentStore.open(new IntentCompiler(ConfigSnapshot::builder, IntentCompiler.defaultAdapters()),
+        io.softgate.service.config.SoftgateConfig config = ConfigLoader.parse("fuzz", ApiFixture.CONFIG.getBytes(StandardCharsets.UTF_8));
+        IntentStore store = IntentStore.open(new IntentCompiler(ConfigSnapshot::builder, IntentCompiler.defaultAdapters(config)),
             PERSISTENCE, PUBLISHER::publish, "site", "Admin");
         seed(store);
         Authenticator authenticator = new Authenticator(Map.of(), List.of(), 1_000_000_000L, System::nanoTime);
-        NodeView node = new NodeView(ConfigLoader.parse("fuzz", ApiFixture.CONFIG.getBytes(StandardCharsets.UTF_8)),
+        NodeView node = new NodeView(config,
             new CounterRegistry(), List.of(), PUBLISHER, () -> true);
         Router router = ApiService.routes(store, node, authenticator, false);
 
