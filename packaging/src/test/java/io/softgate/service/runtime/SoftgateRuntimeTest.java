@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class SoftgateRuntimeTest {
     private static final DataplaneConfig TWO_WORKERS = new DataplaneConfig(2, 32, 256, IdleStrategyKind.BACKOFF, 0);
     private static final SoftgateConfig CONFIG = new SoftgateConfig(NodeConfig.of("sg", "02:00:00:00:00:01", "10.0.0.1"),
-        TWO_WORKERS, null, null, null, null, null);
+        TWO_WORKERS, null, null, null, null);
 
     @Test
     void shouldRunOneNamedThreadPerWorkerAndStopThemOnClose() throws Exception {
