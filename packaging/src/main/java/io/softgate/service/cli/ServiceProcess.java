@@ -6,6 +6,7 @@ import io.softgate.service.ExitCodes;
 import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
+import io.softgate.service.evpn.EvpnService;
 import io.softgate.service.features.ServiceFeatures;
 import io.softgate.service.io.PacketIoFactory;
 import io.softgate.service.pipeline.ServicePipeline;
@@ -38,6 +39,8 @@ public final class ServiceProcess {
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile ServiceFeatures activeFeatures;
+    /** The running EVPN service (null when BGP is off or stopped), for the SIGHUP handler. */
+    private volatile EvpnService activeEvpn;
 
     public ServiceProcess(LoadedConfig loaded, PacketIoFactory io, NanoClock clock) {
         this.loaded = loaded;
@@ -54,11 +57,16 @@ public final class ServiceProcess {
     public int runUntilSignalled() {
         Signal.handle(new Signal("TERM"), signal -> requestStop("SIGTERM"));
         Signal.handle(new Signal("INT"), signal -> requestStop("SIGINT"));
-        // SIGHUP: re-read the file and apply its nat, loadBalancer and acl sections (ServiceFeatures.reload).
+        // SIGHUP: re-read the file; apply its nat, loadBalancer and acl sections (ServiceFeatures.reload)
+        // and its BGP advertisement settings (EvpnService.reloadAdvertisements).
         Signal.handle(new Signal("HUP"), signal -> {
             ServiceFeatures running = activeFeatures;
             if (running != null) {
                 running.reloadFrom(loaded.file());
+            }
+            EvpnService speaker = activeEvpn;
+            if (speaker != null) {
+                speaker.reloadAdvertisements();
             }
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -133,6 +141,7 @@ public final class ServiceProcess {
             System.err.println("softgate: cannot open packet I/O (" + config.io().backend().configName() + "): " + e);
             return ExitCodes.FAILURE;
         }
+        EvpnService evpn = null;
         try (runtime) {
             ConfigSnapshot published = runtime.publish(snapshot);
             runtime.start();
@@ -143,6 +152,18 @@ public final class ServiceProcess {
                 System.err.println("softgate: cannot start the feature modules: " + e);
                 return ExitCodes.FAILURE;
             }
+            if (config.bgp().enabled()) {
+                try {
+                    evpn = EvpnService.start(loaded, runtime.publisher());
+                    activeEvpn = evpn;
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    // Netty rethrows a failed bind's BindException unchecked-style: catch every exception.
+                    System.err.println("softgate: cannot start the BGP speaker: " + e);
+                    return ExitCodes.FAILURE;
+                }
+            }
             try (StatsReporter stats = StatsReporter.start(runtime.counters(), config.dataplane().statsIntervalSeconds())) {
                 LOG.info("softgate node {} running: VTEP {}, router MAC {}, io {}, {} VRF(s), snapshot epoch {}, state {}",
                     config.node().name(), config.node().vtepAddress(), config.node().routerMac(),
@@ -152,6 +173,11 @@ public final class ServiceProcess {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (evpn != null) {
+                activeEvpn = null;
+                evpn.close();
+            }
         }
         LOG.info("stopped; counters {}", StatsReporter.formatNonZero(runtime.counters().totals()));
         return ExitCodes.OK;
