@@ -1,0 +1,307 @@
+package io.softgate.acl.classify;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * IPv4 rules indexed by one address field (destination or source): a leaf-pushed multibit trie
+ * over the 32-bit key, 8-bit strides, whose leaves are candidate lists. Every key that reaches a
+ * leaf lies inside the indexed prefix of every rule on the leaf's list, and the list holds every
+ * indexed rule whose prefix contains the key, sorted by rank. The list stores each candidate's
+ * full match data inline (8 ints), so scanning it reads contiguous memory and never the rule
+ * table.
+ *
+ * <p>Nodes are compressed: 256 child values become a 256-bit "a new run starts here" bitmap
+ * followed by one value per run; a child is found with popcounts, in the node's own cache
+ * line(s). A lookup is at most 4 node reads plus one list, about 2 cache misses when the index
+ * is large (the upper levels stay cached).
+ *
+ * <p>Threading: immutable after construction; read by any number of workers.
+ */
+final class Ipv4PrefixIndex {
+    /** Ints per candidate in {@link #lists}: rank, src, srcMask, dst, dstMask, srcPorts, dstPorts, misc. */
+    static final int RECORD_INTS = 8;
+    static final int MISC_LAYER4 = 1 << 18;
+    static final int MISC_PERMIT = 1 << 19;
+    private static final int BITMAP_INTS = 8;
+
+    /** Root value: a list offset ({@code >= 0}) or {@code ~chunkStart}. */
+    private final int root;
+    private final int[] chunks;
+    /** Lists: a count, then {@link #RECORD_INTS} per candidate; offset 0 is the empty list. */
+    private final int[] lists;
+
+    private Ipv4PrefixIndex(int root, int[] chunks, int[] lists) {
+        this.root = root;
+        this.chunks = chunks;
+        this.lists = lists;
+    }
+
+    /** Offset of the candidate list of {@code key}. Allocation-free. */
+    int listOf(int key) {
+        int value = root;
+        int shift = 24;
+        int[] c = chunks;
+        while (value < 0) {
+            int base = ~value;
+            int index = (key >>> shift) & 0xFF;
+            int word = index >>> 5;
+            int runs = Integer.bitCount(c[base + word] & (-1 >>> (31 - (index & 31))));
+            for (int k = 0; k < word; k++) {
+                runs += Integer.bitCount(c[base + k]);
+            }
+            value = c[base + BITMAP_INTS + runs - 1];
+            shift -= 8;
+        }
+        return value;
+    }
+
+    /**
+     * The rank of the first candidate on list {@code list} that matches the packet, if it is
+     * below {@code bound}; else {@code bound}. Allocation-free.
+     */
+    int firstMatch(int list, int bound, int source, int destination, int protocol, int srcPort, int dstPort,
+                   int icmpType, boolean nonFirstFragment) {
+        int[] r = lists;
+        int end = list + 1 + r[list] * RECORD_INTS;
+        for (int at = list + 1; at < end; at += RECORD_INTS) {
+            int rank = r[at];
+            if (rank >= bound) {
+                return bound;
+            }
+            if (matches(r, at, source, destination, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
+                return rank;
+            }
+        }
+        return bound;
+    }
+
+    private static boolean matches(int[] r, int at, int source, int destination, int protocol, int srcPort,
+                                   int dstPort, int icmpType, boolean nonFirstFragment) {
+        if ((destination & r[at + 4]) != r[at + 3] || (source & r[at + 2]) != r[at + 1]) {
+            return false;
+        }
+        int misc = r[at + 7];
+        int ruleProtocol = (misc & 0x1FF) - 1;
+        if (ruleProtocol >= 0 && ruleProtocol != protocol) {
+            return false;
+        }
+        if ((misc & MISC_LAYER4) == 0) {
+            return true;
+        }
+        if (nonFirstFragment) {
+            // RFC 791 §3.2: no ports in a non-first fragment; only a permit with L4 conditions matches.
+            return (misc & MISC_PERMIT) != 0;
+        }
+        int srcPorts = r[at + 5];
+        int dstPorts = r[at + 6];
+        if (srcPort < (srcPorts >>> 16) || srcPort > (srcPorts & 0xFFFF)
+            || dstPort < (dstPorts >>> 16) || dstPort > (dstPorts & 0xFFFF)) {
+            return false;
+        }
+        int ruleIcmpType = ((misc >>> 9) & 0x1FF) - 1;
+        return ruleIcmpType < 0 || ruleIcmpType == icmpType;
+    }
+
+    /** Ints held (chunks and lists), for sizing. */
+    int sizeInts() {
+        return chunks.length + lists.length;
+    }
+
+    /**
+     * Builds an index from entries added in rank order.
+     *
+     * <p>Threading: confined to the compiling thread.
+     */
+    static final class Builder {
+        private final int[][] records;
+        private IntList entryRank = new IntList();
+        private IntList entryKey = new IntList();
+        private IntList entryLength = new IntList();
+        private final IntList chunkInts = new IntList();
+        private final IntList listInts = new IntList();
+        private final Map<ListKey, Integer> interned = new HashMap<>();
+
+        /** {@code records[rank]}: the rule's 7 match ints (src, srcMask, dst, dstMask, srcPorts, dstPorts, misc). */
+        Builder(int[][] records) {
+            this.records = records;
+            listInts.add(0);
+        }
+
+        /** Indexes rule {@code rank} under the prefix {@code key/length} of this index's field. */
+        void add(int rank, int key, int length) {
+            entryRank.add(rank);
+            entryKey.add(key);
+            entryLength.add(length);
+        }
+
+        boolean isEmpty() {
+            return entryRank.size == 0;
+        }
+
+        Ipv4PrefixIndex build() {
+            int[] all = new int[entryRank.size];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = i;
+            }
+            int root = node(0, all, all.length);
+            return new Ipv4PrefixIndex(root, chunkInts.toArray(), listInts.toArray());
+        }
+
+        /** Value of the region whose first {@code 8 * level} key bits are fixed, holding {@code entries}. */
+        private int node(int level, int[] entries, int count) {
+            int fixedBits = 8 * level;
+            boolean deeper = false;
+            for (int i = 0; i < count && !deeper; i++) {
+                deeper = entryLength.get(entries[i]) > fixedBits;
+            }
+            if (!deeper) {
+                return intern(entries, count);
+            }
+            int shift = 24 - fixedBits;
+            IntList covering = new IntList();
+            IntList[] buckets = new IntList[256];
+            for (int i = 0; i < count; i++) {
+                int entry = entries[i];
+                int length = entryLength.get(entry);
+                if (length <= fixedBits) {
+                    covering.add(entry);
+                    continue;
+                }
+                int first = (entryKey.get(entry) >>> shift) & 0xFF;
+                int span = length >= fixedBits + 8 ? 1 : 1 << (fixedBits + 8 - length);
+                for (int child = first; child < first + span; child++) {
+                    if (buckets[child] == null) {
+                        buckets[child] = new IntList();
+                    }
+                    buckets[child].add(entry);
+                }
+            }
+            int[] values = new int[256];
+            int coveringValue = 0;
+            boolean coveringInterned = false;
+            for (int child = 0; child < 256; child++) {
+                IntList bucket = buckets[child];
+                if (bucket == null) {
+                    if (!coveringInterned) {
+                        coveringValue = intern(covering.data, covering.size);
+                        coveringInterned = true;
+                    }
+                    values[child] = coveringValue;
+                } else {
+                    int[] merged = merge(covering, bucket);
+                    values[child] = node(level + 1, merged, merged.length);
+                }
+            }
+            return compress(values);
+        }
+
+        /** Entries are numbered in rank order, so merging by number keeps rank order. */
+        private static int[] merge(IntList a, IntList b) {
+            int[] out = new int[a.size + b.size];
+            int i = 0;
+            int j = 0;
+            int k = 0;
+            while (i < a.size && j < b.size) {
+                out[k++] = a.data[i] < b.data[j] ? a.data[i++] : b.data[j++];
+            }
+            while (i < a.size) {
+                out[k++] = a.data[i++];
+            }
+            while (j < b.size) {
+                out[k++] = b.data[j++];
+            }
+            return out;
+        }
+
+        private int compress(int[] values) {
+            boolean uniform = true;
+            for (int i = 1; i < 256 && uniform; i++) {
+                uniform = values[i] == values[0];
+            }
+            if (uniform) {
+                return values[0];
+            }
+            int base = chunkInts.size;
+            for (int i = 0; i < BITMAP_INTS; i++) {
+                chunkInts.add(0);
+            }
+            for (int i = 0; i < 256; i++) {
+                if (i == 0 || values[i] != values[i - 1]) {
+                    chunkInts.data[base + (i >>> 5)] |= 1 << (i & 31);
+                    chunkInts.add(values[i]);
+                }
+            }
+            return ~base;
+        }
+
+        private int intern(int[] entries, int count) {
+            if (count == 0) {
+                return 0;
+            }
+            int[] ranks = new int[count];
+            for (int i = 0; i < count; i++) {
+                ranks[i] = entryRank.get(entries[i]);
+            }
+            ListKey key = new ListKey(ranks);
+            Integer known = interned.get(key);
+            if (known != null) {
+                return known;
+            }
+            int offset = listInts.size;
+            listInts.add(count);
+            for (int rank : ranks) {
+                listInts.add(rank);
+                int[] record = records[rank];
+                for (int word : record) {
+                    listInts.add(word);
+                }
+            }
+            interned.put(key, offset);
+            return offset;
+        }
+    }
+
+    /** A list of ranks as a hash key. */
+    private static final class ListKey {
+        private final int[] ranks;
+        private final int hash;
+
+        ListKey(int[] ranks) {
+            this.ranks = ranks;
+            this.hash = Arrays.hashCode(ranks);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof ListKey key && Arrays.equals(ranks, key.ranks);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** A growable int array (compile time only). */
+    static final class IntList {
+        int[] data = new int[4];
+        int size;
+
+        void add(int value) {
+            if (size == data.length) {
+                data = Arrays.copyOf(data, size * 2);
+            }
+            data[size++] = value;
+        }
+
+        int get(int index) {
+            return data[index];
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(data, size);
+        }
+    }
+}
