@@ -35,7 +35,9 @@ final class Ipv4Classifier {
     /** {@code maxNested} is a parameter so that tests can force the fallback path. */
     Ipv4Classifier(List<AclRule> ordered, int maxNested) {
         int count = ordered.size();
-        int[][] records = new int[count][];
+        int[] srcPorts = new int[count];
+        int[] dstPorts = new int[count];
+        int[] misc = new int[count];
         boolean[] applies = new boolean[count];
         int[] dstKey = new int[count];
         int[] dstLength = new int[count];
@@ -51,7 +53,9 @@ final class Ipv4Classifier {
             srcLength[rank] = length(rule.srcPrefix());
             dstKey[rank] = address(rule.dstPrefix());
             dstLength[rank] = length(rule.dstPrefix());
-            records[rank] = record(rule);
+            srcPorts[rank] = (rule.srcPortFrom() << 16) | rule.srcPortTo();
+            dstPorts[rank] = (rule.dstPortFrom() << 16) | rule.dstPortTo();
+            misc[rank] = misc(rule);
         }
         // File each rule under its longer prefix; then send back to the trie the rules whose
         // leaf-pushing would copy them into too many leaves.
@@ -68,15 +72,17 @@ final class Ipv4Classifier {
         }
         limitNesting(byDestination, dstKey, dstLength, maxNested);
         limitNesting(bySource, srcKey, srcLength, maxNested);
-        Ipv4PrefixIndex.Builder destinationBuilder = new Ipv4PrefixIndex.Builder(records);
-        Ipv4PrefixIndex.Builder sourceBuilder = new Ipv4PrefixIndex.Builder(records);
+        Ipv4PrefixIndex.Builder destinationBuilder = new Ipv4PrefixIndex.Builder();
+        Ipv4PrefixIndex.Builder sourceBuilder = new Ipv4PrefixIndex.Builder();
         PrefixPairTrie.Builder trie = new PrefixPairTrie.Builder(IpPrefix.IPV4, 16);
         int rest = 0;
         for (int rank = 0; rank < count; rank++) {
             if (byDestination[rank]) {
-                destinationBuilder.add(rank, dstKey[rank], dstLength[rank]);
+                destinationBuilder.add(rank, dstKey[rank], dstLength[rank], srcKey[rank], srcPorts[rank],
+                    dstPorts[rank], misc[rank] | (srcLength[rank] << Ipv4PrefixIndex.MISC_OTHER_LENGTH_SHIFT));
             } else if (bySource[rank]) {
-                sourceBuilder.add(rank, srcKey[rank], srcLength[rank]);
+                sourceBuilder.add(rank, srcKey[rank], srcLength[rank], dstKey[rank], srcPorts[rank],
+                    dstPorts[rank], misc[rank] | (dstLength[rank] << Ipv4PrefixIndex.MISC_OTHER_LENGTH_SHIFT));
             } else if (applies[rank]) {
                 AclRule rule = ordered.get(rank);
                 trie.add(rank, rule.srcPrefix(), rule.dstPrefix());
@@ -98,9 +104,10 @@ final class Ipv4Classifier {
         // Both list offsets first: the two chains of reads are independent, so their misses overlap.
         int destinationList = destinations.listOf(destination);
         int sourceList = sources.listOf(source);
-        int best = destinations.firstMatch(destinationList, Integer.MAX_VALUE, source, destination, protocol,
+        // Leaf-pushing guarantees the indexed field: each list checks only the other address.
+        int best = destinations.firstMatch(destinationList, Integer.MAX_VALUE, source, protocol,
             srcPort, dstPort, icmpType, nonFirstFragment);
-        best = sources.firstMatch(sourceList, best, source, destination, protocol, srcPort, dstPort, icmpType,
+        best = sources.firstMatch(sourceList, best, destination, protocol, srcPort, dstPort, icmpType,
             nonFirstFragment);
         if (hasRemainder) {
             int rank = remainder.lookup(rules, srcHigh, 0, dstHigh, 0, protocol, srcPort, dstPort, icmpType,
@@ -163,6 +170,7 @@ final class Ipv4Classifier {
         }
     }
 
+    /** The masked address (IpPrefix clears host bits), 0 for any. */
     private static int address(IpPrefix prefix) {
         return prefix == null ? 0 : (int) (prefix.high() >>> 32);
     }
@@ -171,23 +179,12 @@ final class Ipv4Classifier {
         return prefix == null ? 0 : prefix.length();
     }
 
-    private static int mask(int length) {
-        return length == 0 ? 0 : -1 << (32 - length);
-    }
-
-    /** The 7 match ints of a rule (see {@link Ipv4PrefixIndex#RECORD_INTS}). */
-    private static int[] record(AclRule rule) {
-        int srcLength = length(rule.srcPrefix());
-        int dstLength = length(rule.dstPrefix());
+    /** Protocol + 1 (bits 0-8, 0 = any), ICMP type + 1 (bits 9-17, 0 = any), layer-4 and permit flags. */
+    private static int misc(AclRule rule) {
         int misc = (rule.protocol().ipProtocol() + 1) & 0x1FF;
         misc |= ((rule.icmpType() + 1) & 0x1FF) << 9;
         misc |= rule.hasLayer4Condition() ? Ipv4PrefixIndex.MISC_LAYER4 : 0;
         misc |= rule.action() == AclAction.PERMIT ? Ipv4PrefixIndex.MISC_PERMIT : 0;
-        return new int[] {
-            address(rule.srcPrefix()) & mask(srcLength), mask(srcLength),
-            address(rule.dstPrefix()) & mask(dstLength), mask(dstLength),
-            (rule.srcPortFrom() << 16) | rule.srcPortTo(), (rule.dstPortFrom() << 16) | rule.dstPortTo(),
-            misc,
-        };
+        return misc;
     }
 }

@@ -7,10 +7,12 @@ import java.util.Map;
 /**
  * IPv4 rules indexed by one address field (destination or source): a leaf-pushed multibit trie
  * over the 32-bit key, 8-bit strides, whose leaves are candidate lists. Every key that reaches a
- * leaf lies inside the indexed prefix of every rule on the leaf's list, and the list holds every
- * indexed rule whose prefix contains the key, sorted by rank. The list stores each candidate's
- * full match data inline (8 ints), so scanning it reads contiguous memory and never the rule
- * table.
+ * leaf lies inside the indexed prefix of every rule on the leaf's list (so that field needs no
+ * check), and the list holds every indexed rule whose prefix contains the key, sorted by rank.
+ * The list stores each candidate's remaining match data inline (5 ints: rank, the other
+ * address, both port ranges, protocol/ICMP type/flags/other prefix length), so scanning it reads
+ * contiguous memory and never the rule table. Lists are written just before the node that
+ * points to them, in the same array, so a leaf and its node usually share a page.
  *
  * <p>Nodes are compressed: 256 child values become a 256-bit "a new run starts here" bitmap
  * followed by one value per run; a child is found with popcounts, in the node's own cache
@@ -20,29 +22,32 @@ import java.util.Map;
  * <p>Threading: immutable after construction; read by any number of workers.
  */
 final class Ipv4PrefixIndex {
-    /** Ints per candidate in {@link #lists}: rank, src, srcMask, dst, dstMask, srcPorts, dstPorts, misc. */
-    static final int RECORD_INTS = 8;
+    /** Ints per candidate in a list: rank, other address, srcPorts, dstPorts, misc. */
+    static final int RECORD_INTS = 5;
     static final int MISC_LAYER4 = 1 << 18;
     static final int MISC_PERMIT = 1 << 19;
+    /** The other field's prefix length sits in misc bits 20-25. */
+    static final int MISC_OTHER_LENGTH_SHIFT = 20;
     private static final int BITMAP_INTS = 8;
 
-    /** Root value: a list offset ({@code >= 0}) or {@code ~chunkStart}. */
+    /** Root value: a list offset ({@code >= 0}) or {@code ~nodeStart}. */
     private final int root;
-    private final int[] chunks;
-    /** Lists: a count, then {@link #RECORD_INTS} per candidate; offset 0 is the empty list. */
-    private final int[] lists;
+    /**
+     * Nodes and lists. A node: 8 bitmap ints, then one value per run. A list: a count, then
+     * {@link #RECORD_INTS} per candidate; offset 0 is the empty list.
+     */
+    private final int[] words;
 
-    private Ipv4PrefixIndex(int root, int[] chunks, int[] lists) {
+    private Ipv4PrefixIndex(int root, int[] words) {
         this.root = root;
-        this.chunks = chunks;
-        this.lists = lists;
+        this.words = words;
     }
 
     /** Offset of the candidate list of {@code key}. Allocation-free. */
     int listOf(int key) {
         int value = root;
         int shift = 24;
-        int[] c = chunks;
+        int[] c = words;
         while (value < 0) {
             int base = ~value;
             int index = (key >>> shift) & 0xFF;
@@ -61,28 +66,30 @@ final class Ipv4PrefixIndex {
      * The rank of the first candidate on list {@code list} that matches the packet, if it is
      * below {@code bound}; else {@code bound}. Allocation-free.
      */
-    int firstMatch(int list, int bound, int source, int destination, int protocol, int srcPort, int dstPort,
+    int firstMatch(int list, int bound, int other, int protocol, int srcPort, int dstPort,
                    int icmpType, boolean nonFirstFragment) {
-        int[] r = lists;
+        int[] r = words;
         int end = list + 1 + r[list] * RECORD_INTS;
         for (int at = list + 1; at < end; at += RECORD_INTS) {
             int rank = r[at];
             if (rank >= bound) {
                 return bound;
             }
-            if (matches(r, at, source, destination, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
+            if (matches(r, at, other, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
                 return rank;
             }
         }
         return bound;
     }
 
-    private static boolean matches(int[] r, int at, int source, int destination, int protocol, int srcPort,
+    private static boolean matches(int[] r, int at, int other, int protocol, int srcPort,
                                    int dstPort, int icmpType, boolean nonFirstFragment) {
-        if ((destination & r[at + 4]) != r[at + 3] || (source & r[at + 2]) != r[at + 1]) {
+        int misc = r[at + 4];
+        // (int) (-1L << 32) == 0: a zero length masks everything away.
+        int otherMask = (int) (-1L << (32 - (misc >>> MISC_OTHER_LENGTH_SHIFT)));
+        if ((other & otherMask) != r[at + 1]) {
             return false;
         }
-        int misc = r[at + 7];
         int ruleProtocol = (misc & 0x1FF) - 1;
         if (ruleProtocol >= 0 && ruleProtocol != protocol) {
             return false;
@@ -94,8 +101,8 @@ final class Ipv4PrefixIndex {
             // RFC 791 §3.2: no ports in a non-first fragment; only a permit with L4 conditions matches.
             return (misc & MISC_PERMIT) != 0;
         }
-        int srcPorts = r[at + 5];
-        int dstPorts = r[at + 6];
+        int srcPorts = r[at + 2];
+        int dstPorts = r[at + 3];
         if (srcPort < (srcPorts >>> 16) || srcPort > (srcPorts & 0xFFFF)
             || dstPort < (dstPorts >>> 16) || dstPort > (dstPorts & 0xFFFF)) {
             return false;
@@ -104,9 +111,9 @@ final class Ipv4PrefixIndex {
         return ruleIcmpType < 0 || ruleIcmpType == icmpType;
     }
 
-    /** Ints held (chunks and lists), for sizing. */
+    /** Ints held (nodes and lists), for sizing. */
     int sizeInts() {
-        return chunks.length + lists.length;
+        return words.length;
     }
 
     /**
@@ -115,25 +122,33 @@ final class Ipv4PrefixIndex {
      * <p>Threading: confined to the compiling thread.
      */
     static final class Builder {
-        private final int[][] records;
-        private IntList entryRank = new IntList();
-        private IntList entryKey = new IntList();
-        private IntList entryLength = new IntList();
-        private final IntList chunkInts = new IntList();
-        private final IntList listInts = new IntList();
+        private final IntList entryRank = new IntList();
+        private final IntList entryKey = new IntList();
+        private final IntList entryLength = new IntList();
+        private final IntList entryOther = new IntList();
+        private final IntList entrySrcPorts = new IntList();
+        private final IntList entryDstPorts = new IntList();
+        private final IntList entryMisc = new IntList();
+        private final IntList out = new IntList();
         private final Map<ListKey, Integer> interned = new HashMap<>();
 
-        /** {@code records[rank]}: the rule's 7 match ints (src, srcMask, dst, dstMask, srcPorts, dstPorts, misc). */
-        Builder(int[][] records) {
-            this.records = records;
-            listInts.add(0);
+        Builder() {
+            out.add(0);
         }
 
-        /** Indexes rule {@code rank} under the prefix {@code key/length} of this index's field. */
-        void add(int rank, int key, int length) {
+        /**
+         * Indexes rule {@code rank} under the prefix {@code key/length} of this index's field;
+         * {@code other} is the other field's masked address, {@code misc} carries protocol, ICMP
+         * type, flags and the other field's prefix length (see {@link #RECORD_INTS}).
+         */
+        void add(int rank, int key, int length, int other, int srcPorts, int dstPorts, int misc) {
             entryRank.add(rank);
             entryKey.add(key);
             entryLength.add(length);
+            entryOther.add(other);
+            entrySrcPorts.add(srcPorts);
+            entryDstPorts.add(dstPorts);
+            entryMisc.add(misc);
         }
 
         boolean isEmpty() {
@@ -146,7 +161,7 @@ final class Ipv4PrefixIndex {
                 all[i] = i;
             }
             int root = node(0, all, all.length);
-            return new Ipv4PrefixIndex(root, chunkInts.toArray(), listInts.toArray());
+            return new Ipv4PrefixIndex(root, out.toArray());
         }
 
         /** Value of the region whose first {@code 8 * level} key bits are fixed, holding {@code entries}. */
@@ -223,14 +238,14 @@ final class Ipv4PrefixIndex {
             if (uniform) {
                 return values[0];
             }
-            int base = chunkInts.size;
+            int base = out.size;
             for (int i = 0; i < BITMAP_INTS; i++) {
-                chunkInts.add(0);
+                out.add(0);
             }
             for (int i = 0; i < 256; i++) {
                 if (i == 0 || values[i] != values[i - 1]) {
-                    chunkInts.data[base + (i >>> 5)] |= 1 << (i & 31);
-                    chunkInts.add(values[i]);
+                    out.data[base + (i >>> 5)] |= 1 << (i & 31);
+                    out.add(values[i]);
                 }
             }
             return ~base;
@@ -249,14 +264,15 @@ final class Ipv4PrefixIndex {
             if (known != null) {
                 return known;
             }
-            int offset = listInts.size;
-            listInts.add(count);
-            for (int rank : ranks) {
-                listInts.add(rank);
-                int[] record = records[rank];
-                for (int word : record) {
-                    listInts.add(word);
-                }
+            int offset = out.size;
+            out.add(count);
+            for (int i = 0; i < count; i++) {
+                int entry = entries[i];
+                out.add(entryRank.get(entry));
+                out.add(entryOther.get(entry));
+                out.add(entrySrcPorts.get(entry));
+                out.add(entryDstPorts.get(entry));
+                out.add(entryMisc.get(entry));
             }
             interned.put(key, offset);
             return offset;
