@@ -28,12 +28,14 @@ final class Ipv4PrefixIndex {
     static final int MISC_PERMIT = 1 << 19;
     /** The other field's prefix length sits in misc bits 20-25. */
     static final int MISC_OTHER_LENGTH_SHIFT = 20;
-    private static final int BITMAP_INTS = 8;
+    /** Node header: one int of run counts before each 64-bit bitmap word, then the 4 words as 8 ints. */
+    private static final int HEADER_INTS = 9;
 
     /** Root value: a list offset ({@code >= 0}) or {@code ~nodeStart}. */
     private final int root;
     /**
-     * Nodes and lists. A node: 8 bitmap ints, then one value per run. A list: a count, then
+     * Nodes and lists. A node: the runs before bitmap word 1, 2, 3 (bytes 1-3 of one int), the
+     * 256-bit run bitmap as 4 longs (8 ints, low half first), then one value per run. A list: a count, then
      * {@link #RECORD_INTS} per candidate; offset 0 is the empty list.
      */
     private final int[] words;
@@ -51,12 +53,11 @@ final class Ipv4PrefixIndex {
         while (value < 0) {
             int base = ~value;
             int index = (key >>> shift) & 0xFF;
-            int word = index >>> 5;
-            int runs = Integer.bitCount(c[base + word] & (-1 >>> (31 - (index & 31))));
-            for (int k = 0; k < word; k++) {
-                runs += Integer.bitCount(c[base + k]);
-            }
-            value = c[base + BITMAP_INTS + runs - 1];
+            int word = index >>> 6;
+            long bits = ((long) c[base + 2 + 2 * word] << 32) | (c[base + 1 + 2 * word] & 0xFFFF_FFFFL);
+            // Runs starting at or before index: no loop, so no mispredicted branch per level.
+            int runs = ((c[base] >>> (word << 3)) & 0xFF) + Long.bitCount(bits & (-1L >>> (63 - (index & 63))));
+            value = c[base + HEADER_INTS + runs - 1];
             shift -= 8;
         }
         return value;
@@ -239,13 +240,19 @@ final class Ipv4PrefixIndex {
                 return values[0];
             }
             int base = out.size;
-            for (int i = 0; i < BITMAP_INTS; i++) {
+            for (int i = 0; i < HEADER_INTS; i++) {
                 out.add(0);
             }
+            int runs = 0;
             for (int i = 0; i < 256; i++) {
+                if ((i & 63) == 0 && i > 0) {
+                    // At most 192 runs precede word 3: each count fits its byte.
+                    out.data[base] |= runs << ((i >>> 6) << 3);
+                }
                 if (i == 0 || values[i] != values[i - 1]) {
-                    out.data[base + (i >>> 5)] |= 1 << (i & 31);
+                    out.data[base + 1 + (i >>> 5)] |= 1 << (i & 31);
                     out.add(values[i]);
+                    runs++;
                 }
             }
             return ~base;
