@@ -1,8 +1,6 @@
 package io.softgate.acl.classify;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * IPv4 rules indexed by one address field (destination or source): a leaf-pushed multibit trie
@@ -131,7 +129,9 @@ final class Ipv4PrefixIndex {
         private final IntList entryDstPorts = new IntList();
         private final IntList entryMisc = new IntList();
         private final IntList out = new IntList();
-        private final Map<ListKey, Integer> interned = new HashMap<>();
+        private final Scratch[] scratches = new Scratch[5];
+        private int[] internTable = new int[1024];
+        private int internCount;
 
         Builder() {
             out.add(0);
@@ -175,9 +175,15 @@ final class Ipv4PrefixIndex {
             if (!deeper) {
                 return intern(entries, count);
             }
+            // Scratch per level (the recursion is at most 4 deep): compiling allocates little.
+            Scratch scratch = scratch(level);
             int shift = 24 - fixedBits;
-            IntList covering = new IntList();
-            IntList[] buckets = new IntList[256];
+            IntList covering = scratch.covering;
+            covering.size = 0;
+            IntList[] buckets = scratch.buckets;
+            for (int child = 0; child < 256; child++) {
+                buckets[child].size = 0;
+            }
             for (int i = 0; i < count; i++) {
                 int entry = entries[i];
                 int length = entryLength.get(entry);
@@ -188,34 +194,40 @@ final class Ipv4PrefixIndex {
                 int first = (entryKey.get(entry) >>> shift) & 0xFF;
                 int span = length >= fixedBits + 8 ? 1 : 1 << (fixedBits + 8 - length);
                 for (int child = first; child < first + span; child++) {
-                    if (buckets[child] == null) {
-                        buckets[child] = new IntList();
-                    }
                     buckets[child].add(entry);
                 }
             }
-            int[] values = new int[256];
-            int coveringValue = 0;
-            boolean coveringInterned = false;
+            int[] values = scratch.values;
+            int coveringValue = -1;
             for (int child = 0; child < 256; child++) {
                 IntList bucket = buckets[child];
-                if (bucket == null) {
-                    if (!coveringInterned) {
+                if (bucket.size == 0) {
+                    if (coveringValue < 0) {
                         coveringValue = intern(covering.data, covering.size);
-                        coveringInterned = true;
                     }
                     values[child] = coveringValue;
                 } else {
-                    int[] merged = merge(covering, bucket);
-                    values[child] = node(level + 1, merged, merged.length);
+                    int merged = merge(covering, bucket, scratch);
+                    values[child] = node(level + 1, scratch.merged, merged);
                 }
             }
             return compress(values);
         }
 
+        private Scratch scratch(int level) {
+            if (scratches[level] == null) {
+                scratches[level] = new Scratch();
+            }
+            return scratches[level];
+        }
+
         /** Entries are numbered in rank order, so merging by number keeps rank order. */
-        private static int[] merge(IntList a, IntList b) {
-            int[] out = new int[a.size + b.size];
+        private static int merge(IntList a, IntList b, Scratch scratch) {
+            int total = a.size + b.size;
+            if (scratch.merged.length < total) {
+                scratch.merged = new int[Math.max(total, scratch.merged.length * 2)];
+            }
+            int[] out = scratch.merged;
             int i = 0;
             int j = 0;
             int k = 0;
@@ -228,7 +240,7 @@ final class Ipv4PrefixIndex {
             while (j < b.size) {
                 out[k++] = b.data[j++];
             }
-            return out;
+            return total;
         }
 
         private int compress(int[] values) {
@@ -258,18 +270,25 @@ final class Ipv4PrefixIndex {
             return ~base;
         }
 
+        /**
+         * Offset of the list of {@code entries} (same ranks = same list, stored once): an
+         * open-addressing table of list offsets, compared against the lists already written.
+         */
         private int intern(int[] entries, int count) {
             if (count == 0) {
                 return 0;
             }
-            int[] ranks = new int[count];
+            int hash = count;
             for (int i = 0; i < count; i++) {
-                ranks[i] = entryRank.get(entries[i]);
+                hash = hash * 31 + entryRank.get(entries[i]);
             }
-            ListKey key = new ListKey(ranks);
-            Integer known = interned.get(key);
-            if (known != null) {
-                return known;
+            int mask = internTable.length - 1;
+            int slot = (hash * 0x9E37_79B9) >>> 8 & mask;
+            while (internTable[slot] != 0) {
+                if (sameList(internTable[slot], entries, count)) {
+                    return internTable[slot];
+                }
+                slot = (slot + 1) & mask;
             }
             int offset = out.size;
             out.add(count);
@@ -281,29 +300,61 @@ final class Ipv4PrefixIndex {
                 out.add(entryDstPorts.get(entry));
                 out.add(entryMisc.get(entry));
             }
-            interned.put(key, offset);
+            internTable[slot] = offset;
+            if (++internCount * 2 > internTable.length) {
+                rehashIntern();
+            }
             return offset;
+        }
+
+        private boolean sameList(int offset, int[] entries, int count) {
+            if (out.data[offset] != count) {
+                return false;
+            }
+            for (int i = 0; i < count; i++) {
+                if (out.data[offset + 1 + i * RECORD_INTS] != entryRank.get(entries[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void rehashIntern() {
+            int[] old = internTable;
+            internTable = new int[old.length * 2];
+            int mask = internTable.length - 1;
+            for (int offset : old) {
+                if (offset != 0) {
+                    int count = out.data[offset];
+                    int hash = count;
+                    for (int i = 0; i < count; i++) {
+                        hash = hash * 31 + out.data[offset + 1 + i * RECORD_INTS];
+                    }
+                    int slot = (hash * 0x9E37_79B9) >>> 8 & mask;
+                    while (internTable[slot] != 0) {
+                        slot = (slot + 1) & mask;
+                    }
+                    internTable[slot] = offset;
+                }
+            }
         }
     }
 
-    /** A list of ranks as a hash key. */
-    private static final class ListKey {
-        private final int[] ranks;
-        private final int hash;
+    /**
+     * One recursion level's reusable buffers.
+     *
+     * <p>Threading: confined to the compiling thread.
+     */
+    private static final class Scratch {
+        final IntList covering = new IntList();
+        final IntList[] buckets = new IntList[256];
+        final int[] values = new int[256];
+        int[] merged = new int[16];
 
-        ListKey(int[] ranks) {
-            this.ranks = ranks;
-            this.hash = Arrays.hashCode(ranks);
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof ListKey key && Arrays.equals(ranks, key.ranks);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
+        Scratch() {
+            for (int i = 0; i < 256; i++) {
+                buckets[i] = new IntList();
+            }
         }
     }
 
