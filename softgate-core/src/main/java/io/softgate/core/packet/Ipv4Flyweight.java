@@ -179,7 +179,7 @@ public final class Ipv4Flyweight {
         }
         int address = 0;
         for (String part : parts) {
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)) {
+            if (part.isEmpty() || part.length() > 3 || !allDigits(part)) {
                 throw new IllegalArgumentException("not an IPv4 address: " + text);
             }
             int octet = Integer.parseInt(part);
@@ -189,5 +189,16 @@ public final class Ipv4Flyweight {
             address = (address << 8) | octet;
         }
         return address;
+    }
+
+    // A plain loop rather than String.chars(): packet classes never link java.util.stream.
+    private static boolean allDigits(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -1,0 +1,185 @@
+package io.softgate.service.cli;
+
+import io.softgate.core.pipeline.NanoClock;
+import io.softgate.core.snapshot.ConfigSnapshot;
+import io.softgate.service.ExitCodes;
+import io.softgate.service.config.ConfigException;
+import io.softgate.service.config.ConfigLoader.LoadedConfig;
+import io.softgate.service.config.SoftgateConfig;
+import io.softgate.service.evpn.EvpnService;
+import io.softgate.service.features.ServiceFeatures;
+import io.softgate.service.io.PacketIoFactory;
+import io.softgate.service.pipeline.ServicePipeline;
+import io.softgate.service.runtime.SoftgateRuntime;
+import io.softgate.service.runtime.StatsReporter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * The life of a running service: compile the configuration, build and start the runtime, wait for
+ * a stop request, then stop workers and close I/O in that order.
+ *
+ * <p>Threading: {@link #run} is called by one thread (the main thread), which blocks until
+ * {@link #requestStop()} is called from any thread or signal handler.
+ */
+public final class ServiceProcess {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceProcess.class);
+    /** How long the shutdown hook waits for workers to stop and I/O to close. */
+    private static final long SHUTDOWN_WAIT_SECONDS = 10;
+
+    private final LoadedConfig loaded;
+    private final PacketIoFactory io;
+    private final NanoClock clock;
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch running = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile ServiceFeatures activeFeatures;
+    /** The running EVPN service (null when BGP is off or stopped), for the SIGHUP handler. */
+    private volatile EvpnService activeEvpn;
+
+    public ServiceProcess(LoadedConfig loaded, PacketIoFactory io, NanoClock clock) {
+        this.loaded = loaded;
+        this.io = io;
+        this.clock = clock;
+    }
+
+    /**
+     * Handles SIGTERM and SIGINT by requesting a stop, so the main thread stops the workers, closes
+     * I/O and exits with 0 (the JVM's default would exit with 143/130 while workers still run).
+     * A shutdown hook covers every other way the JVM may go down (another signal, an exit from
+     * elsewhere): it requests the same stop and waits for it to finish.
+     */
+    public int runUntilSignalled() {
+        Signal.handle(new Signal("TERM"), signal -> requestStop("SIGTERM"));
+        Signal.handle(new Signal("INT"), signal -> requestStop("SIGINT"));
+        // SIGHUP: re-read the file; apply its nat, loadBalancer and acl sections (ServiceFeatures.reload)
+        // and its BGP advertisement settings (EvpnService.reloadAdvertisements).
+        Signal.handle(new Signal("HUP"), signal -> {
+            ServiceFeatures running = activeFeatures;
+            if (running != null) {
+                running.reloadFrom(loaded.file());
+            }
+            EvpnService speaker = activeEvpn;
+            if (speaker != null) {
+                speaker.reloadAdvertisements();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            requestStop("JVM shutdown");
+            try {
+                stopped.await(SHUTDOWN_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "softgate-shutdown"));
+        return run();
+    }
+
+    /** Asks a running (or starting) service to stop. */
+    public void requestStop() {
+        requestStop("request");
+    }
+
+    private void requestStop(String why) {
+        if (stop.getCount() > 0) {
+            LOG.info("stopping ({})", why);
+        }
+        stop.countDown();
+    }
+
+    /** Waits until the workers run (true) or {@code timeoutMs} passed; for tests. */
+    public boolean awaitRunning(long timeoutMs) throws InterruptedException {
+        return running.await(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Builds, starts and runs the service until {@link #requestStop()}; returns the exit code. */
+    public int run() {
+        try {
+            return startAndWait();
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private int startAndWait() {
+        SoftgateConfig config = loaded.config();
+        Path stateDir = loaded.resolve(config.stateDir());
+        try {
+            Files.createDirectories(stateDir);
+        } catch (IOException e) {
+            System.err.println("softgate: stateDir " + stateDir + ": cannot create: " + e);
+            io.close();
+            return ExitCodes.FAILURE;
+        }
+        try (ServiceFeatures features = ServiceFeatures.create(config)) {
+            try {
+                return startAndWait(config, stateDir, features);
+            } finally {
+                activeFeatures = null; // no reload into features being closed
+            }
+        }
+    }
+
+    private int startAndWait(SoftgateConfig config, Path stateDir, ServiceFeatures features) {
+        ConfigSnapshot.Builder snapshot;
+        try {
+            snapshot = ServicePipeline.compile(config, features);
+        } catch (ConfigException e) {
+            System.err.println("softgate: " + e.getMessage());
+            io.close();
+            return ExitCodes.CONFIGURATION_ERROR;
+        }
+        SoftgateRuntime runtime;
+        try {
+            runtime = new SoftgateRuntime(config.dataplane(), ServicePipeline.definition(config, features), io, clock);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("softgate: cannot open packet I/O (" + config.io().backend().configName() + "): " + e);
+            return ExitCodes.FAILURE;
+        }
+        EvpnService evpn = null;
+        try (runtime) {
+            ConfigSnapshot published = runtime.publish(snapshot);
+            runtime.start();
+            try {
+                features.start(runtime.publisher(), stateDir);
+                activeFeatures = features;
+            } catch (IOException e) {
+                System.err.println("softgate: cannot start the feature modules: " + e);
+                return ExitCodes.FAILURE;
+            }
+            if (config.bgp().enabled()) {
+                try {
+                    evpn = EvpnService.start(loaded, runtime.publisher());
+                    activeEvpn = evpn;
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    // Netty rethrows a failed bind's BindException unchecked-style: catch every exception.
+                    System.err.println("softgate: cannot start the BGP speaker: " + e);
+                    return ExitCodes.FAILURE;
+                }
+            }
+            try (StatsReporter stats = StatsReporter.start(runtime.counters(), config.dataplane().statsIntervalSeconds())) {
+                LOG.info("softgate node {} running: VTEP {}, router MAC {}, io {}, {} VRF(s), snapshot epoch {}, state {}",
+                    config.node().name(), config.node().vtepAddress(), config.node().routerMac(),
+                    io.description(), config.forwarding().vrfs().size(), published.epoch(), stateDir);
+                running.countDown();
+                stop.await();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (evpn != null) {
+                activeEvpn = null;
+                evpn.close();
+            }
+        }
+        LOG.info("stopped; counters {}", StatsReporter.formatNonZero(runtime.counters().totals()));
+        return ExitCodes.OK;
+    }
+}
