@@ -6,6 +6,7 @@ import io.softgate.service.ExitCodes;
 import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
+import io.softgate.service.features.ServiceFeatures;
 import io.softgate.service.io.PacketIoFactory;
 import io.softgate.service.pipeline.ServicePipeline;
 import io.softgate.service.runtime.SoftgateRuntime;
@@ -99,9 +100,15 @@ public final class ServiceProcess {
             io.close();
             return ExitCodes.FAILURE;
         }
+        try (ServiceFeatures features = ServiceFeatures.create(config)) {
+            return startAndWait(config, stateDir, features);
+        }
+    }
+
+    private int startAndWait(SoftgateConfig config, Path stateDir, ServiceFeatures features) {
         ConfigSnapshot.Builder snapshot;
         try {
-            snapshot = ServicePipeline.compile(config);
+            snapshot = ServicePipeline.compile(config, features);
         } catch (ConfigException e) {
             System.err.println("softgate: " + e.getMessage());
             io.close();
@@ -109,7 +116,7 @@ public final class ServiceProcess {
         }
         SoftgateRuntime runtime;
         try {
-            runtime = new SoftgateRuntime(config.dataplane(), ServicePipeline.definition(config), io, clock);
+            runtime = new SoftgateRuntime(config.dataplane(), ServicePipeline.definition(config, features), io, clock);
         } catch (IOException | RuntimeException e) {
             System.err.println("softgate: cannot open packet I/O (" + config.io().backend().configName() + "): " + e);
             return ExitCodes.FAILURE;
@@ -117,6 +124,12 @@ public final class ServiceProcess {
         try (runtime) {
             ConfigSnapshot published = runtime.publish(snapshot);
             runtime.start();
+            try {
+                features.start(runtime.publisher(), stateDir);
+            } catch (IOException e) {
+                System.err.println("softgate: cannot start the feature modules: " + e);
+                return ExitCodes.FAILURE;
+            }
             try (StatsReporter stats = StatsReporter.start(runtime.counters(), config.dataplane().statsIntervalSeconds())) {
                 LOG.info("softgate node {} running: VTEP {}, router MAC {}, io {}, {} VRF(s), snapshot epoch {}, state {}",
                     config.node().name(), config.node().vtepAddress(), config.node().routerMac(),
