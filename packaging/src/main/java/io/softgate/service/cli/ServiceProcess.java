@@ -2,6 +2,7 @@ package io.softgate.service.cli;
 
 import io.softgate.core.pipeline.NanoClock;
 import io.softgate.core.snapshot.ConfigSnapshot;
+import io.softgate.nat.compile.NatTables;
 import io.softgate.service.ExitCodes;
 import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
@@ -11,6 +12,7 @@ import io.softgate.service.io.PacketIoFactory;
 import io.softgate.service.pipeline.ServicePipeline;
 import io.softgate.service.runtime.SoftgateRuntime;
 import io.softgate.service.runtime.StatsReporter;
+import io.softgate.service.state.SessionPersistence;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,8 +123,17 @@ public final class ServiceProcess {
             System.err.println("softgate: cannot open packet I/O (" + config.io().backend().configName() + "): " + e);
             return ExitCodes.FAILURE;
         }
+        SessionPersistence sessions = null;
         try (runtime) {
             ConfigSnapshot published = runtime.publish(snapshot);
+            // DESIGN §4: persisted NAT sessions go back into the flow tables before any worker runs.
+            try {
+                sessions = features.nat() == null ? null : SessionPersistence.start(stateDir, features.nat(),
+                    published.get(NatTables.SLOT), config.nat().maxSessions());
+            } catch (IOException | RuntimeException e) {
+                System.err.println("softgate: cannot open the session store in " + stateDir + ": " + e);
+                return ExitCodes.FAILURE;
+            }
             runtime.start();
             try {
                 features.start(runtime.publisher(), stateDir);
@@ -142,6 +153,10 @@ public final class ServiceProcess {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (sessions != null) {
+                sessions.close(); // after the workers stopped (the runtime closed first)
+            }
         }
         LOG.info("stopped; counters {}", StatsReporter.formatNonZero(runtime.counters().totals()));
         return ExitCodes.OK;

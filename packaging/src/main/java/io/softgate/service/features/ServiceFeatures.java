@@ -10,7 +10,7 @@ import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.pipeline.StageFactory;
 import io.softgate.core.snapshot.ConfigSnapshot;
 import io.softgate.core.snapshot.SnapshotPublisher;
-import io.softgate.evpn.forwarding.stage.ForwardingFeature;
+import io.softgate.evpn.forwarding.ForwardingFeature;
 import io.softgate.evpn.forwarding.table.ForwardingTables;
 import io.softgate.lb.compile.LoadBalancerConfigException;
 import io.softgate.lb.compile.LoadBalancerTables;
@@ -125,6 +125,11 @@ public final class ServiceFeatures implements AutoCloseable {
     /** The LB controller (for the REST API), or null without a loadBalancer section. */
     public LoadBalancerController loadBalancer() {
         return lbController;
+    }
+
+    /** The NAT (for session persistence), or null without a nat section. */
+    public NatModule nat() {
+        return nat;
     }
 
     /** The features as one insertion on the decap-to-route edge, or null when there are none. */
