@@ -102,12 +102,16 @@ public final class ServiceProcess {
             io.close();
             return ExitCodes.FAILURE;
         }
-        try (ServiceFeatures features = ServiceFeatures.create(config)) {
-            return startAndWait(config, stateDir, features);
+        // The session store opens (seconds, for the first Chronicle Map of a JVM) while the rest starts.
+        try (SessionPersistence.Opening sessionStore = config.nat() == null ? null
+                : SessionPersistence.opening(stateDir, config.nat().maxSessions());
+             ServiceFeatures features = ServiceFeatures.create(config)) {
+            return startAndWait(config, stateDir, features, sessionStore);
         }
     }
 
-    private int startAndWait(SoftgateConfig config, Path stateDir, ServiceFeatures features) {
+    private int startAndWait(SoftgateConfig config, Path stateDir, ServiceFeatures features,
+                             SessionPersistence.Opening sessionStore) {
         ConfigSnapshot.Builder snapshot;
         try {
             snapshot = ServicePipeline.compile(config, features);
@@ -128,8 +132,8 @@ public final class ServiceProcess {
             ConfigSnapshot published = runtime.publish(snapshot);
             // DESIGN §4: persisted NAT sessions go back into the flow tables before any worker runs.
             try {
-                sessions = features.nat() == null ? null : SessionPersistence.start(stateDir, features.nat(),
-                    published.get(NatTables.SLOT), config.nat().maxSessions());
+                sessions = features.nat() == null || sessionStore == null ? null
+                    : sessionStore.start(features.nat(), published.get(NatTables.SLOT));
             } catch (IOException | RuntimeException e) {
                 System.err.println("softgate: cannot open the session store in " + stateDir + ": " + e);
                 return ExitCodes.FAILURE;

@@ -47,9 +47,17 @@ public final class SessionPersistence implements AutoCloseable {
     }
 
     /**
-     * Opens the store {@code stateDir/nat-sessions.cmap} (sized for {@code maxSessions}), reloads
-     * it into {@code nat} against the published {@code tables}, installs the journal and starts
-     * draining. Logs how many sessions came back and how long it took.
+     * Starts opening the store {@code stateDir/nat-sessions.cmap} (sized for {@code maxSessions}) on
+     * a thread of its own: the first Chronicle Map of a JVM takes seconds to initialise, so the
+     * service overlaps it with the rest of its start-up and joins it in {@link Opening#start}.
+     */
+    public static Opening opening(Path stateDir, int maxSessions) {
+        return new Opening(stateDir.resolve(FILE_NAME), maxSessions, WallClock.system());
+    }
+
+    /**
+     * Opens the store now, reloads it into {@code nat} against the published {@code tables},
+     * installs the journal and starts draining. Logs how many sessions came back and how long it took.
      */
     public static SessionPersistence start(Path stateDir, NatModule nat, NatTables tables, int maxSessions)
         throws IOException {
@@ -58,14 +66,18 @@ public final class SessionPersistence implements AutoCloseable {
 
     static SessionPersistence start(Path file, NatModule nat, NatTables tables, int maxSessions, WallClock clock)
         throws IOException {
-        long openStartNs = System.nanoTime();
-        SessionStore store = SessionStore.open(file, maxSessions);
-        long openNs = System.nanoTime() - openStartNs;
+        Opening opening = new Opening(file, maxSessions, clock);
+        return opening.start(nat, tables);
+    }
+
+    private static SessionPersistence reloadAndRun(SessionStore store, long openNs, NatModule nat, NatTables tables,
+                                                   WallClock clock) {
         try {
             SessionReload.Result result = tables == null
                 ? new SessionReload.Result(store.size(), 0, 0, new int[0], 0)
                 : SessionReload.reload(store, nat.sessions().restorer(), tables, clock);
-            LOG.info("session store {} {} in {} ms; {}", file, store.openedHow(), openNs / 1_000_000, result.summary());
+            LOG.info("session store {} {} in {} ms; {}", store.file(), store.openedHow(), openNs / 1_000_000,
+                result.summary());
             SessionPersistence persistence = new SessionPersistence(nat, store, result, clock);
             nat.journal(persistence.journal);
             persistence.thread.start();
@@ -73,6 +85,72 @@ public final class SessionPersistence implements AutoCloseable {
         } catch (RuntimeException e) {
             store.close();
             throw e;
+        }
+    }
+
+    /**
+     * A store being opened in the background ({@link #opening}); {@link #start} waits for it and
+     * then reloads. {@link #close} releases a store that was never started (start-up failed).
+     *
+     * <p>Threading: created, started and closed by the control thread.
+     */
+    public static final class Opening implements AutoCloseable {
+        private final Path file;
+        private final WallClock clock;
+        private final Thread thread;
+        private final long startNs = System.nanoTime();
+        private volatile SessionStore store;
+        private volatile Throwable failure;
+        private volatile long openNs;
+        private boolean started;
+
+        private Opening(Path file, int maxSessions, WallClock clock) {
+            this.file = file;
+            this.clock = clock;
+            this.thread = new Thread(() -> {
+                try {
+                    store = SessionStore.open(file, maxSessions);
+                } catch (IOException | RuntimeException | LinkageError e) {
+                    failure = e;
+                }
+                openNs = System.nanoTime() - startNs;
+            }, "softgate-session-store-open");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Waits for the store, reloads its sessions into {@code nat}, then journals and drains. */
+        public SessionPersistence start(NatModule nat, NatTables tables) throws IOException {
+            started = true;
+            SessionStore opened = await();
+            return reloadAndRun(opened, openNs, nat, tables, clock);
+        }
+
+        private SessionStore await() throws IOException {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while opening the session store " + file, e);
+            }
+            if (failure != null) {
+                throw new IOException("cannot open the session store " + file + ": " + failure, failure);
+            }
+            return store;
+        }
+
+        /** Closes the store if it was never started. */
+        @Override
+        public void close() {
+            if (started) {
+                return;
+            }
+            started = true;
+            try {
+                await().close();
+            } catch (IOException e) {
+                LOG.warn("{}", e.getMessage());
+            }
         }
     }
 
