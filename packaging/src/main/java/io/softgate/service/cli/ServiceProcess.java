@@ -39,6 +39,7 @@ public final class ServiceProcess {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile ServiceFeatures activeFeatures;
 
     public ServiceProcess(LoadedConfig loaded, PacketIoFactory io, NanoClock clock) {
         this.loaded = loaded;
@@ -55,6 +56,13 @@ public final class ServiceProcess {
     public int runUntilSignalled() {
         Signal.handle(new Signal("TERM"), signal -> requestStop("SIGTERM"));
         Signal.handle(new Signal("INT"), signal -> requestStop("SIGINT"));
+        // SIGHUP: re-read the file and apply its nat, loadBalancer and acl sections (ServiceFeatures.reload).
+        Signal.handle(new Signal("HUP"), signal -> {
+            ServiceFeatures running = activeFeatures;
+            if (running != null) {
+                running.reloadFrom(loaded.file());
+            }
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             requestStop("JVM shutdown");
             try {
@@ -106,7 +114,11 @@ public final class ServiceProcess {
         try (SessionPersistence.Opening sessionStore = config.nat() == null ? null
                 : SessionPersistence.opening(stateDir, config.nat().maxSessions());
              ServiceFeatures features = ServiceFeatures.create(config)) {
-            return startAndWait(config, stateDir, features, sessionStore);
+            try {
+                return startAndWait(config, stateDir, features, sessionStore);
+            } finally {
+                activeFeatures = null; // no reload into features being closed
+            }
         }
     }
 
@@ -141,6 +153,7 @@ public final class ServiceProcess {
             runtime.start();
             try {
                 features.start(runtime.publisher(), stateDir);
+                activeFeatures = features;
             } catch (IOException e) {
                 System.err.println("softgate: cannot start the feature modules: " + e);
                 return ExitCodes.FAILURE;
@@ -149,9 +162,6 @@ public final class ServiceProcess {
                 LOG.info("softgate node {} running: VTEP {}, router MAC {}, io {}, {} VRF(s), snapshot epoch {}, state {}",
                     config.node().name(), config.node().vtepAddress(), config.node().routerMac(),
                     io.description(), config.forwarding().vrfs().size(), published.epoch(), stateDir);
-                if (!ServicePipeline.FORWARDING_WIRED) {
-                    LOG.warn("forwarding stages are not wired into this build: every packet is dropped and counted");
-                }
                 running.countDown();
                 stop.await();
             }

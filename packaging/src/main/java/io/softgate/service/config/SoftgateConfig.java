@@ -31,6 +31,12 @@ public record SoftgateConfig(
     /** Where state goes when the file does not say (relative paths resolve against the file's directory). */
     public static final String DEFAULT_STATE_DIR = "/var/lib/softgate";
 
+    /** A configuration without feature sections (no NAT, load balancer or ACL). */
+    public SoftgateConfig(NodeConfig node, DataplaneConfig dataplane, IoConfig io, ForwardingConfig forwarding,
+                          BgpConfig bgp, String stateDir) {
+        this(node, dataplane, io, forwarding, bgp, stateDir, null, null, null, null);
+    }
+
     public SoftgateConfig {
         dataplane = dataplane == null ? DataplaneConfig.DEFAULTS : dataplane;
         io = io == null ? IoConfig.DEFAULTS : io;

@@ -74,7 +74,7 @@ public final class ServiceFeatures implements AutoCloseable {
     private static final int NAT_SWEEP_ENTRIES = 65_536;
     private static final int NAT_DRAIN_LIMIT = 10_000;
 
-    private final SoftgateConfig config;
+    private volatile SoftgateConfig config;
     private final AclRuntime acl;
     private final NatModule nat;
     private final LoadBalancerStages lbStages;
@@ -194,6 +194,11 @@ public final class ServiceFeatures implements AutoCloseable {
      * path in the file, and nothing is added when there is any.
      */
     public void compileInto(ConfigSnapshot.Builder builder, ForwardingTables forwarding, List<ConfigError> errors) {
+        compileInto(config, builder, forwarding, errors);
+    }
+
+    private void compileInto(SoftgateConfig config, ConfigSnapshot.Builder builder, ForwardingTables forwarding,
+                             List<ConfigError> errors) {
         VrfIndexes indexes = VrfIndexes.of(forwarding, config.node() == null ? null : config.node().publicVrf());
         this.vrfs = indexes;
         FeatureCompiler compiler = new FeatureCompiler(indexes);
@@ -238,7 +243,7 @@ public final class ServiceFeatures implements AutoCloseable {
                 }
             }
         }
-        checkPublicRanges(compiler, publicAddresses);
+        checkPublicRanges(config, compiler, publicAddresses);
         if (compiler.errors().isEmpty()) {
             for (Runnable put : puts) {
                 put.run();
@@ -248,7 +253,7 @@ public final class ServiceFeatures implements AutoCloseable {
     }
 
     /** Every NAT public address and VIP must lie in {@code publicAddressRanges} when ranges are given. */
-    private void checkPublicRanges(FeatureCompiler compiler, List<Integer> addresses) {
+    private static void checkPublicRanges(SoftgateConfig config, FeatureCompiler compiler, List<Integer> addresses) {
         List<String> ranges = config.publicAddressRanges();
         if (ranges.isEmpty()) {
             return;
@@ -333,6 +338,91 @@ public final class ServiceFeatures implements AutoCloseable {
         }
     }
 
+    /**
+     * Applies the feature sections of {@code next} (a configuration file read again, e.g. on
+     * SIGHUP) to the running service: the ACL and NAT tables go into one new snapshot, the load
+     * balancer's through its controller (a second snapshot right after). The other sections
+     * (node, forwarding, I/O...) and the set of features present need a restart: a change there is
+     * refused. On any error nothing changes.
+     *
+     * @return the problems, empty when applied
+     */
+    public synchronized List<ConfigError> reload(SoftgateConfig next) {
+        List<ConfigError> errors = new ArrayList<>();
+        SnapshotPublisher snapshots = publisher;
+        if (snapshots == null) {
+            errors.add(new ConfigError("", "the service is not running yet"));
+            return errors;
+        }
+        if (!java.util.Objects.equals(next.node(), config.node())
+            || !java.util.Objects.equals(next.forwarding(), config.forwarding())) {
+            errors.add(new ConfigError("", "node and forwarding changes need a restart; only nat, loadBalancer and acl reload"));
+        }
+        if ((next.acl() == null) != (acl == null) || (next.nat() == null) != (nat == null)
+            || (next.loadBalancer() == null) != (lbStages == null)) {
+            errors.add(new ConfigError("", "adding or removing a feature section needs a restart (its stages are fixed)"));
+        }
+        if (!errors.isEmpty()) {
+            return errors;
+        }
+        SoftgateConfig withoutLb = new SoftgateConfig(next.node(), next.dataplane(), next.io(), next.forwarding(),
+            next.bgp(), next.stateDir(), next.publicAddressRanges(), next.nat(), null, next.acl());
+        LoadBalancerConfig lbConfig = null;
+        if (next.loadBalancer() != null) {
+            // Checked before anything is published; the controller publishes its tables on apply.
+            FeatureCompiler compiler = new FeatureCompiler(vrfs);
+            lbConfig = compiler.loadBalancer(next.loadBalancer());
+            if (lbConfig != null) {
+                compiler.lbErrors(lbController.validate(lbConfig));
+            }
+            errors.addAll(compiler.errors());
+            if (!errors.isEmpty()) {
+                return errors;
+            }
+        }
+        synchronized (snapshots) {
+            ConfigSnapshot.Builder update = snapshots.current().toBuilder();
+            compileInto(withoutLb, update, snapshots.current().get(ForwardingTables.SLOT), errors);
+            if (!errors.isEmpty()) {
+                return errors;
+            }
+            snapshots.publish(update);
+        }
+        if (lbConfig != null) {
+            try {
+                lbController.apply(lbConfig);
+            } catch (LoadBalancerConfigException e) {
+                FeatureCompiler compiler = new FeatureCompiler(vrfs);
+                compiler.lbErrors(e.errors());
+                errors.addAll(compiler.errors());
+            }
+        }
+        if (errors.isEmpty()) {
+            config = next;
+        }
+        return errors;
+    }
+
+    /**
+     * Reads {@code file} again and {@link #reload(SoftgateConfig) reloads} the feature sections,
+     * logging the outcome (the SIGHUP handler's work).
+     */
+    public void reloadFrom(Path file) {
+        List<ConfigError> errors;
+        try {
+            errors = reload(io.softgate.service.config.ConfigLoader.load(file).config());
+        } catch (io.softgate.service.config.ConfigException e) {
+            errors = e.errors();
+        }
+        if (errors.isEmpty()) {
+            SnapshotPublisher snapshots = publisher;
+            LOG.info("reloaded nat, loadBalancer and acl from {}: snapshot epoch {}", file,
+                snapshots == null ? -1 : snapshots.current().epoch());
+        } else {
+            LOG.warn("reload of {} refused, nothing changed: {}", file, errors);
+        }
+    }
+
     /** LB tables after a health flip (or an apply once running) go into the next snapshot. */
     private void publishLb(LoadBalancerTables tables) {
         SnapshotPublisher snapshots = publisher;
@@ -344,6 +434,7 @@ public final class ServiceFeatures implements AutoCloseable {
         }
     }
 
+    /** Stops the control-plane threads and frees the tables; call after the workers have stopped. */
     @Override
     public void close() {
         if (housekeeping != null) {
@@ -363,6 +454,17 @@ public final class ServiceFeatures implements AutoCloseable {
         }
         if (lbController != null) {
             lbController.close();
+        }
+        // The tables' off-heap memory goes last: the caller has stopped the workers (the runtime is
+        // closed before the features), so no stage reads them any more.
+        if (lbStages != null) {
+            lbStages.tracker().close();
+        }
+        if (nat != null) {
+            nat.close();
+        }
+        if (acl != null) {
+            acl.close();
         }
     }
 

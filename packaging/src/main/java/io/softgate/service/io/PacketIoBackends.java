@@ -19,8 +19,6 @@ import org.agrona.concurrent.EpochNanoClock;
  * <p>Threading: stateless.
  */
 public final class PacketIoBackends {
-    /** True once the UDP backend (softgate-io) is part of the service. */
-    public static final boolean UDP_WIRED = true;
     /** The largest frame a backend may hand the pipeline: a frame minus the encapsulation headroom. */
     static final int MAX_FRAME_BYTES = FrameMemory.DEFAULT_FRAME_SIZE - FrameMemory.DEFAULT_HEADROOM;
 

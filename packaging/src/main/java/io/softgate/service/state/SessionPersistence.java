@@ -35,6 +35,8 @@ public final class SessionPersistence implements AutoCloseable {
     private final SessionReload.Result reload;
     private final Thread thread;
     private volatile boolean running = true;
+    /** CPU time the drain thread spent draining (for the write-rate figure). */
+    private volatile long drainCpuNs;
 
     private SessionPersistence(NatModule nat, SessionStore store, SessionReload.Result reload, WallClock clock) {
         this.nat = nat;
@@ -155,9 +157,14 @@ public final class SessionPersistence implements AutoCloseable {
     }
 
     private void run() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         while (running) {
             try {
-                if (writer.drain(DRAIN_LIMIT) == 0) {
+                long cpuBeforeNs = threads.getCurrentThreadCpuTime();
+                int drained = writer.drain(DRAIN_LIMIT);
+                if (drained > 0) {
+                    drainCpuNs += threads.getCurrentThreadCpuTime() - cpuBeforeNs;
+                } else {
                     LockSupport.parkNanos(DRAIN_PERIOD_MS * 1_000_000L);
                 }
             } catch (RuntimeException e) {
@@ -175,11 +182,16 @@ public final class SessionPersistence implements AutoCloseable {
         return journal;
     }
 
-    /** Records written, per kind, and records lost (full ring) or failed (store write). */
+    /** CPU nanoseconds the drain thread spent writing into the store. */
+    public long drainCpuNs() {
+        return drainCpuNs;
+    }
+
+    /** Records written, per kind, and records lost (full ring) or failed (store write); approximate while running. */
     public String statistics() {
         return "created " + writer.created + ", refreshed " + writer.refreshed + ", deleted " + writer.deleted
             + ", dropped (ring full) " + journal.droppedRecords() + ", failed writes " + writer.failedWrites
-            + ", stored " + store.size();
+            + ", stored " + store.size() + ", drain CPU " + drainCpuNs / 1_000_000 + " ms";
     }
 
     /** Stops the drain thread, drains what the workers left, closes the file. Call after the workers stopped. */

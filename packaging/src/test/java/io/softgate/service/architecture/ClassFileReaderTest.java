@@ -83,6 +83,7 @@ class ClassFileReaderTest {
         assertNull(DataPlaneDependencyTest.dataPlaneRoot("io/softgate/nat/control/NatCompiler"));
         assertNull(DataPlaneDependencyTest.dataPlaneRoot("io/softgate/lb/health/TcpCheck"));
         assertNull(DataPlaneDependencyTest.dataPlaneRoot("io/softgate/evpn/forwarding/compiler/ForwardingCompiler"));
+        assertNull(DataPlaneDependencyTest.dataPlaneRoot("io/softgate/nat/compile/NatCompiler"));
         assertNull(DataPlaneDependencyTest.dataPlaneRoot("io/softgate/service/SoftgateMain"));
     }
 

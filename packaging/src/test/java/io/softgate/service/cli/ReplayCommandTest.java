@@ -2,11 +2,13 @@ package io.softgate.service.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.softgate.core.io.PcapWriter;
 import io.softgate.core.packet.PacketBuilder;
 import io.softgate.service.ExitCodes;
 import io.softgate.service.SoftgateMain;
+import io.softgate.service.systemtest.VxlanCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +70,23 @@ class ReplayCommandTest {
             }
         }
         return input;
+    }
+
+    @Test
+    void shouldRouteTheCaptureThroughThePipelineAndWriteTheEncapsulatedResult() throws Exception {
+        Path config = Files.writeString(directory.resolve("softgate.json"), CONFIG);
+        Path input = writeInput();
+        Path output = directory.resolve("out.pcap");
+
+        assertEquals(ExitCodes.OK, SoftgateMain.execute("replay", "--config", config.toString(), input.toString(),
+            output.toString()));
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("worker.rx-packets 2"), printed);
+        assertTrue(printed.contains("worker.tx-packets 1"), printed);
+        List<VxlanCapture.VxlanPacket> packets = VxlanCapture.read(output);
+        assertEquals(List.of(new VxlanCapture.VxlanPacket("10.255.0.1", "10.255.0.12", 5001, 0x08, SOFTGATE_MAC, HV2_MAC,
+            "10.1.1.10", "10.1.2.10")), packets);
     }
 
     @Test

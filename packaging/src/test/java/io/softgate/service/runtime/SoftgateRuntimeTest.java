@@ -8,6 +8,8 @@ import io.softgate.core.pipeline.NanoClock;
 import io.softgate.core.pipeline.Worker;
 import io.softgate.service.config.DataplaneConfig;
 import io.softgate.service.config.IdleStrategyKind;
+import io.softgate.service.config.NodeConfig;
+import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.pipeline.ServicePipeline;
 import java.util.List;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -16,13 +18,15 @@ import org.junit.jupiter.api.Test;
 
 class SoftgateRuntimeTest {
     private static final DataplaneConfig TWO_WORKERS = new DataplaneConfig(2, 32, 256, IdleStrategyKind.BACKOFF, 0);
+    private static final SoftgateConfig CONFIG = new SoftgateConfig(NodeConfig.of("sg", "02:00:00:00:00:01", "10.0.0.1"),
+        TWO_WORKERS, null, null, null, null);
 
     @Test
     void shouldRunOneNamedThreadPerWorkerAndStopThemOnClose() throws Exception {
         ScriptedPacketIo.Factory io = new ScriptedPacketIo.Factory();
-        SoftgateRuntime runtime = new SoftgateRuntime(TWO_WORKERS, ServicePipeline.definition(null), io, NanoClock.SYSTEM);
+        SoftgateRuntime runtime = new SoftgateRuntime(TWO_WORKERS, ServicePipeline.definition(CONFIG), io, NanoClock.SYSTEM);
         try {
-            runtime.publish(ServicePipeline.compile(null));
+            runtime.publish(ServicePipeline.compile(CONFIG));
             runtime.start();
             assertEquals(List.of("softgate-worker-0", "softgate-worker-1"), runtime.threadNames());
             io.ports.get(0).inject(new byte[60], 100);
@@ -44,8 +48,8 @@ class SoftgateRuntimeTest {
     @Test
     void shouldRunWithoutThreadsWhenDrivenDirectly() throws Exception {
         ScriptedPacketIo.Factory io = new ScriptedPacketIo.Factory();
-        try (SoftgateRuntime runtime = new SoftgateRuntime(TWO_WORKERS, ServicePipeline.definition(null), io, NanoClock.SYSTEM)) {
-            runtime.publish(ServicePipeline.compile(null));
+        try (SoftgateRuntime runtime = new SoftgateRuntime(TWO_WORKERS, ServicePipeline.definition(CONFIG), io, NanoClock.SYSTEM)) {
+            runtime.publish(ServicePipeline.compile(CONFIG));
             io.ports.get(0).inject(new byte[60], 40);
             Worker worker = runtime.workers().get(0);
             assertEquals(32, worker.doWork());
@@ -68,7 +72,7 @@ class SoftgateRuntimeTest {
             }
         };
         org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-            () -> new SoftgateRuntime(TWO_WORKERS, ServicePipeline.definition(null), io, NanoClock.SYSTEM));
+            () -> new SoftgateRuntime(TWO_WORKERS, ServicePipeline.definition(CONFIG), io, NanoClock.SYSTEM));
         assertTrue(io.ports.get(0).closed.get());
     }
 

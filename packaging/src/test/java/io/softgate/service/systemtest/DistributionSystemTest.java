@@ -2,10 +2,8 @@ package io.softgate.service.systemtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.softgate.service.ExitCodes;
-import io.softgate.service.io.PacketIoBackends;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -47,7 +45,6 @@ class DistributionSystemTest {
     @Test
     void shouldStartTheBundledConfigurationAsAnUnprivilegedUserAndStopCleanlyOnSigterm(TestInfo test) throws Exception {
         SystemTestSupport.assumeRootAndTools("ip", "setpriv");
-        assumeTrue(PacketIoBackends.UDP_WIRED, "forwarding not wired: the UDP backend is not part of the service yet");
         SoftgateDistribution distribution = SoftgateDistribution.built();
         Path output = SystemTestSupport.outputDirectory(test);
         // A copy of the bundled file in a directory the unprivileged user may write, so that its

@@ -54,6 +54,27 @@ final class FeatureLab implements AutoCloseable {
         }
     }
 
+    /**
+     * Rewrites the running softgate's configuration file with {@code featureSections} and sends
+     * SIGHUP to its PID; waits until the softgate logs the outcome of this reload.
+     */
+    void reloadSoftgate(String featureSections) throws IOException, InterruptedException {
+        topology.writeSoftgateConfig(output.resolve("etc-" + softgateStarts), featureSections);
+        long before = softgate.output().lines().filter(line -> line.contains("reload")).count();
+        Commands.runOk("kill", "-HUP", Long.toString(softgate.pid()));
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (softgate.output().lines().filter(line -> line.contains("reload")).count() == before) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the softgate did not log a reload:\n" + softgate.output());
+            }
+            Thread.sleep(50);
+        }
+        String last = softgate.output().lines().filter(line -> line.contains("reload")).reduce((a, b) -> b).orElse("");
+        if (!last.contains("reloaded")) {
+            throw new IllegalStateException("reload refused: " + last);
+        }
+    }
+
     ManagedProcess softgate() {
         return softgate;
     }
@@ -76,6 +97,11 @@ final class FeatureLab implements AutoCloseable {
         processes.add(server);
         awaitListening(namespace, address, port);
         return server;
+    }
+
+    /** Stops {@code process} (by its PID) when the lab closes. */
+    void track(ManagedProcess process) {
+        processes.add(process);
     }
 
     /** One HTTP GET with curl from {@code namespace}; returns the body, or null when it failed. */

@@ -12,11 +12,8 @@ import static io.softgate.service.systemtest.FoundationTopology.VM2_ADDRESS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.softgate.service.ExitCodes;
-import io.softgate.service.io.PacketIoBackends;
-import io.softgate.service.pipeline.ServicePipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -60,8 +57,6 @@ class FoundationSystemTest {
     @Test
     void shouldRouteVmToVmThroughTheSoftgateWithTheL3vniAndRouterMacs(TestInfo test) throws Exception {
         SystemTestSupport.assumeRootAndTools("ip", "bridge", "ethtool", "ping", "tcpdump", "nc", "ss");
-        assumeTrue(PacketIoBackends.UDP_WIRED && ServicePipeline.FORWARDING_WIRED,
-            "forwarding not wired: the service has no UDP backend and/or no VXLAN forwarding stages yet");
         Path output = SystemTestSupport.outputDirectory(test);
         SoftgateDistribution distribution = SoftgateDistribution.built();
 
