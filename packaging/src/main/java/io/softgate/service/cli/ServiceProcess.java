@@ -2,15 +2,19 @@ package io.softgate.service.cli;
 
 import io.softgate.core.pipeline.NanoClock;
 import io.softgate.core.snapshot.ConfigSnapshot;
+import io.softgate.nat.compile.NatTables;
 import io.softgate.service.ExitCodes;
 import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
+import io.softgate.service.evpn.EvpnService;
 import io.softgate.service.features.ServiceFeatures;
 import io.softgate.service.io.PacketIoFactory;
+import io.softgate.service.api.ApiService;
 import io.softgate.service.pipeline.ServicePipeline;
 import io.softgate.service.runtime.SoftgateRuntime;
 import io.softgate.service.runtime.StatsReporter;
+import io.softgate.service.state.SessionPersistence;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +42,8 @@ public final class ServiceProcess {
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile ServiceFeatures activeFeatures;
+    /** The running EVPN service (null when BGP is off or stopped), for the SIGHUP handler. */
+    private volatile EvpnService activeEvpn;
 
     public ServiceProcess(LoadedConfig loaded, PacketIoFactory io, NanoClock clock) {
         this.loaded = loaded;
@@ -54,11 +60,16 @@ public final class ServiceProcess {
     public int runUntilSignalled() {
         Signal.handle(new Signal("TERM"), signal -> requestStop("SIGTERM"));
         Signal.handle(new Signal("INT"), signal -> requestStop("SIGINT"));
-        // SIGHUP: re-read the file and apply its nat, loadBalancer and acl sections (ServiceFeatures.reload).
+        // SIGHUP: re-read the file; apply its nat, loadBalancer and acl sections (ServiceFeatures.reload)
+        // and its BGP advertisement settings (EvpnService.reloadAdvertisements).
         Signal.handle(new Signal("HUP"), signal -> {
             ServiceFeatures running = activeFeatures;
             if (running != null) {
                 running.reloadFrom(loaded.file());
+            }
+            EvpnService speaker = activeEvpn;
+            if (speaker != null) {
+                speaker.reloadAdvertisements();
             }
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -108,16 +119,20 @@ public final class ServiceProcess {
             io.close();
             return ExitCodes.FAILURE;
         }
-        try (ServiceFeatures features = ServiceFeatures.create(config)) {
+        // The session store opens (seconds, for the first Chronicle Map of a JVM) while the rest starts.
+        try (SessionPersistence.Opening sessionStore = config.nat() == null ? null
+                : SessionPersistence.opening(stateDir, config.nat().maxSessions());
+             ServiceFeatures features = ServiceFeatures.create(config)) {
             try {
-                return startAndWait(config, stateDir, features);
+                return startAndWait(config, stateDir, features, sessionStore);
             } finally {
                 activeFeatures = null; // no reload into features being closed
             }
         }
     }
 
-    private int startAndWait(SoftgateConfig config, Path stateDir, ServiceFeatures features) {
+    private int startAndWait(SoftgateConfig config, Path stateDir, ServiceFeatures features,
+                             SessionPersistence.Opening sessionStore) {
         ConfigSnapshot.Builder snapshot;
         try {
             snapshot = ServicePipeline.compile(config, features);
@@ -133,8 +148,18 @@ public final class ServiceProcess {
             System.err.println("softgate: cannot open packet I/O (" + config.io().backend().configName() + "): " + e);
             return ExitCodes.FAILURE;
         }
+        EvpnService evpn = null;
+        SessionPersistence sessions = null;
         try (runtime) {
             ConfigSnapshot published = runtime.publish(snapshot);
+            // DESIGN §4: persisted NAT sessions go back into the flow tables before any worker runs.
+            try {
+                sessions = features.nat() == null || sessionStore == null ? null
+                    : sessionStore.start(features.nat(), published.get(NatTables.SLOT));
+            } catch (IOException | RuntimeException e) {
+                System.err.println("softgate: cannot open the session store in " + stateDir + ": " + e);
+                return ExitCodes.FAILURE;
+            }
             runtime.start();
             try {
                 features.start(runtime.publisher(), stateDir);
@@ -143,7 +168,28 @@ public final class ServiceProcess {
                 System.err.println("softgate: cannot start the feature modules: " + e);
                 return ExitCodes.FAILURE;
             }
-            try (StatsReporter stats = StatsReporter.start(runtime.counters(), config.dataplane().statsIntervalSeconds())) {
+            if (config.bgp().enabled()) {
+                try {
+                    evpn = EvpnService.start(loaded, runtime.publisher());
+                    activeEvpn = evpn;
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    // Netty rethrows a failed bind's BindException unchecked-style: catch every exception.
+                    System.err.println("softgate: cannot start the BGP speaker: " + e);
+                    return ExitCodes.FAILURE;
+                }
+            }
+            // The controller's API (io.softgate.service.api), when configured: it publishes the
+            // applied intent on top of the configuration's tables.
+            ApiService api;
+            try {
+                api = ApiHook.start(loaded, stateDir, runtime);
+            } catch (Exception e) {
+                System.err.println("softgate: cannot start the API: " + e.getMessage());
+                return ExitCodes.FAILURE;
+            }
+            try (api; StatsReporter stats = StatsReporter.start(runtime.counters(), config.dataplane().statsIntervalSeconds())) {
                 LOG.info("softgate node {} running: VTEP {}, router MAC {}, io {}, {} VRF(s), snapshot epoch {}, state {}",
                     config.node().name(), config.node().vtepAddress(), config.node().routerMac(),
                     io.description(), config.forwarding().vrfs().size(), published.epoch(), stateDir);
@@ -152,6 +198,14 @@ public final class ServiceProcess {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (evpn != null) {
+                activeEvpn = null;
+                evpn.close();
+            }
+            if (sessions != null) {
+                sessions.close(); // after the workers stopped (the runtime closed first)
+            }
         }
         LOG.info("stopped; counters {}", StatsReporter.formatNonZero(runtime.counters().totals()));
         return ExitCodes.OK;

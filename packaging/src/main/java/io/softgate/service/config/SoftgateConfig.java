@@ -26,15 +26,23 @@ public record SoftgateConfig(
     List<String> publicAddressRanges,
     NatSection nat,
     LoadBalancerSection loadBalancer,
-    AclSection acl) {
+    AclSection acl,
+    ApiConfig api) {
 
     /** Where state goes when the file does not say (relative paths resolve against the file's directory). */
     public static final String DEFAULT_STATE_DIR = "/var/lib/softgate";
 
-    /** A configuration without feature sections (no NAT, load balancer or ACL). */
+    /** A configuration without feature sections (no NAT, load balancer or ACL) and without an API section. */
     public SoftgateConfig(NodeConfig node, DataplaneConfig dataplane, IoConfig io, ForwardingConfig forwarding,
                           BgpConfig bgp, String stateDir) {
-        this(node, dataplane, io, forwarding, bgp, stateDir, null, null, null, null);
+        this(node, dataplane, io, forwarding, bgp, stateDir, null, null, null, null, null);
+    }
+
+    /** A configuration with feature sections and without an API section. */
+    public SoftgateConfig(NodeConfig node, DataplaneConfig dataplane, IoConfig io, ForwardingConfig forwarding,
+                          BgpConfig bgp, String stateDir, List<String> publicAddressRanges, NatSection nat,
+                          LoadBalancerSection loadBalancer, AclSection acl) {
+        this(node, dataplane, io, forwarding, bgp, stateDir, publicAddressRanges, nat, loadBalancer, acl, null);
     }
 
     public SoftgateConfig {
@@ -45,5 +53,6 @@ public record SoftgateConfig(
         stateDir = stateDir == null ? DEFAULT_STATE_DIR : stateDir;
         publicAddressRanges = publicAddressRanges == null ? List.of()
             : Collections.unmodifiableList(new ArrayList<>(publicAddressRanges));
+        api = api == null ? ApiConfig.DISABLED : api;
     }
 }

@@ -6,6 +6,7 @@ import io.softgate.evpn.forwarding.compiler.ForwardingCompiler;
 import io.softgate.evpn.forwarding.compiler.ForwardingConfigException;
 import io.softgate.evpn.forwarding.ForwardingFeature;
 import io.softgate.evpn.forwarding.ForwardingPipeline;
+import io.softgate.evpn.forwarding.model.RouteIntent;
 import io.softgate.evpn.forwarding.table.ForwardingTables;
 import io.softgate.service.config.ConfigError;
 import io.softgate.service.config.ConfigException;
@@ -42,7 +43,7 @@ public final class ServicePipeline {
      * sections compiled into {@code features}' tables (against the VRF indices just compiled).
      */
     public static ConfigSnapshot.Builder compile(SoftgateConfig config, ServiceFeatures features) throws ConfigException {
-        ForwardingTables forwarding = compileForwarding(config);
+        ForwardingTables forwarding = compileForwarding(config, List.of());
         ConfigSnapshot.Builder builder = ConfigSnapshot.builder().with(ForwardingTables.SLOT, forwarding);
         List<ConfigError> errors = new ArrayList<>();
         features.compileInto(builder, forwarding, errors);
@@ -57,14 +58,20 @@ public final class ServicePipeline {
      * reject is a {@link ConfigException} naming the field of the configuration file.
      */
     public static ConfigSnapshot.Builder compile(SoftgateConfig config) throws ConfigException {
-        return ConfigSnapshot.builder().with(ForwardingTables.SLOT, compileForwarding(config));
+        return ConfigSnapshot.builder().with(ForwardingTables.SLOT, compileForwarding(config, List.of()));
     }
 
-    private static ForwardingTables compileForwarding(SoftgateConfig config) throws ConfigException {
+    /**
+     * The forwarding tables of {@code config} with the routes BGP EVPN has learned appended to the
+     * static ones (a static route wins over a learned one for the same VRF and prefix). The EVPN
+     * service publishes them into the current snapshot, keeping the feature tables.
+     */
+    public static ForwardingTables compileForwarding(SoftgateConfig config, List<RouteIntent> learnedRoutes)
+        throws ConfigException {
         ForwardingIntents.Translation translation = ForwardingIntents.translate(config);
         ForwardingTables tables;
         try {
-            tables = new ForwardingCompiler().compile(translation.intent());
+            tables = new ForwardingCompiler().compile(translation.intent().withAdditionalRoutes(learnedRoutes));
         } catch (ForwardingConfigException e) {
             String path = translation.configPath(e.field());
             String message = e.getMessage().startsWith(e.field() + ": ")
