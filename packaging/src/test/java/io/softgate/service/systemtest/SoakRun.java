@@ -29,8 +29,8 @@ import org.junit.jupiter.api.TestInfo;
  * alternating ACL and NAT rules that never touch the traffic). It samples RSS, heap, Native Memory
  * Tracking, file descriptors and counters, and ends with a verdict.
  *
- * <p>BGP peer flaps are not part of it: the service does not run the BGP speaker yet
- * ({@code bgp.enabled} is validated and kept, not wired; packaging/README.md).
+ * <p>BGP peer flaps are not part of it yet: the feature lab has no BGP peer (its EVPN routes are
+ * static) and there is no BGP system-test topology to reuse.
  *
  * <p>Threading: JUnit test thread plus one client thread it starts and joins.
  */
@@ -225,7 +225,7 @@ class SoakRun {
         report.append("new connections: ").append(connectionsOk.get()).append(" ok, ").append(connectionsFailed.get())
             .append(" failed\n");
         iperfResults.forEach(l -> report.append(l).append('\n'));
-        report.append("BGP peer flaps: not run (the BGP speaker is not wired into the service yet)\n");
+        report.append("BGP peer flaps: not run (the feature lab has no BGP peer yet)\n");
         report.append("bounds: RSS, NMT committed, heap committed <= baseline + 10 % + 8 MiB; fds <= baseline + 4;"
             + " no ERROR/Exception in the log; rx = tx + dropped; every reload applied; iperf3 exits 0;"
             + " <= 1 % new connections failed\n");
