@@ -90,6 +90,27 @@ public final class ConfigValidator {
                 error("io.pcap.output", "required when io.backend is pcap");
             }
         }
+        checkAfXdp(io);
+    }
+
+    private void checkAfXdp(IoConfig io) {
+        AfXdpConfig xdp = io.afXdp();
+        if (io.backend() == IoBackendKind.AF_XDP) {
+            String name = xdp.interfaceName();
+            // IFNAMSIZ is 16 bytes with the terminating NUL.
+            if (blank(name) || name.length() > 15 || name.contains("/") || name.chars().anyMatch(Character::isWhitespace)) {
+                error("io.af_xdp.interfaceName", name == null ? "required when io.backend is af_xdp"
+                    : "must be an interface name of 1-15 characters without '/' or spaces: \"" + name + "\"");
+            }
+        } else if (io.fallback() == IoFallbackKind.UDP) {
+            error("io.fallback", "only applies to io.backend af_xdp (was " + io.backend().configName() + ")");
+        }
+        unicastIpv4("io.af_xdp.vtepAddress", xdp.vtepAddress(), false);
+        range("io.af_xdp.firstQueue", xdp.firstQueue(), 0, AfXdpConfig.MAX_FIRST_QUEUE);
+        if (range("io.af_xdp.ringSize", xdp.ringSize(), AfXdpConfig.MIN_RING_SIZE, AfXdpConfig.MAX_RING_SIZE)
+            && Integer.bitCount(xdp.ringSize()) != 1) {
+            error("io.af_xdp.ringSize", "must be a power of two (was " + xdp.ringSize() + ")");
+        }
     }
 
     private Set<String> checkForwarding(ForwardingConfig forwarding) {

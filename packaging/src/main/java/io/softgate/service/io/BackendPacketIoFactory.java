@@ -4,6 +4,7 @@ import io.softgate.core.io.PacketIo;
 import io.softgate.core.io.PacketIoBackend;
 import io.softgate.core.memory.FramePool;
 import io.softgate.io.udp.UdpPacketIoBackend;
+import io.softgate.io.xdp.XdpPacketIoBackend;
 import java.io.IOException;
 
 /**
@@ -28,6 +29,9 @@ public final class BackendPacketIoFactory implements PacketIoFactory {
     public String description() {
         if (backend instanceof UdpPacketIoBackend udp) {
             return udp.name() + " (" + udp.transport() + ") port " + udp.boundPort();
+        }
+        if (backend instanceof XdpPacketIoBackend xdp) {
+            return xdp.name() + " (" + xdp.describeModes() + ")";
         }
         return backend.name();
     }
