@@ -24,6 +24,7 @@ public final class ConfigValidator {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
     private final List<ConfigError> errors = new ArrayList<>();
+    private boolean tunConfigured;
 
     private ConfigValidator() {
     }
@@ -36,10 +37,14 @@ public final class ConfigValidator {
     }
 
     private void check(SoftgateConfig config) {
+        tunConfigured = config.io().tun().configured();
         Set<String> vrfNames = checkForwarding(config.forwarding());
         checkNode(config.node(), vrfNames);
         checkDataplane(config.dataplane());
         checkIo(config.io());
+        if (tunConfigured && config.node() != null && config.node().publicVrf() == null) {
+            error("io.tun", "needs node.publicVrf: packets from the TUN uplink are routed in that VRF");
+        }
         checkBgp(config.bgp());
         if (config.stateDir().isBlank()) {
             error("stateDir", "must not be empty");
@@ -91,6 +96,12 @@ public final class ConfigValidator {
             }
         }
         checkAfXdp(io);
+        String tunName = io.tun().interfaceName();
+        if (tunName != null && (tunName.isBlank() || tunName.length() > 15 || tunName.contains("/")
+            || tunName.chars().anyMatch(Character::isWhitespace))) {
+            error("io.tun.interfaceName", "must be an interface name of 1-15 characters without '/' or spaces: \""
+                + tunName + "\"");
+        }
     }
 
     private void checkAfXdp(IoConfig io) {
@@ -163,6 +174,10 @@ public final class ConfigValidator {
             if (prefix != null && !prefixes.add(prefix)) {
                 error(path + ".prefix", "duplicate prefix " + prefix + " in this VRF");
             }
+            if (route.nextHopPort() != null) {
+                checkPortRoute(path, route);
+                continue;
+            }
             Integer vtep = unicastIpv4(path + ".nextHopVtep", route.nextHopVtep(), true);
             Long mac = unicastMac(path + ".nextHopRouterMac", route.nextHopRouterMac(), true);
             if (vtep != null && mac != null) {
@@ -173,6 +188,18 @@ public final class ConfigValidator {
                         + Addresses.formatMac(previous) + " in this VRF; a VTEP has one router MAC per L3VNI");
                 }
             }
+        }
+    }
+
+    /** A route out of an IP port: names a configured port and nothing of a VTEP. */
+    private void checkPortRoute(String path, StaticRouteConfig route) {
+        if (!TunConfig.PORT_NAME.equals(route.nextHopPort())) {
+            error(path + ".nextHopPort", "must be \"" + TunConfig.PORT_NAME + "\" (was \"" + route.nextHopPort() + "\")");
+        } else if (!tunConfigured) {
+            error(path + ".nextHopPort", "names the TUN uplink, but io.tun is not configured");
+        }
+        if (route.nextHopVtep() != null || route.nextHopRouterMac() != null) {
+            error(path + ".nextHopPort", "a route out of a port has no nextHopVtep or nextHopRouterMac");
         }
     }
 

@@ -9,8 +9,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * <p>Threading: immutable.
  */
 public record IoConfig(IoBackendKind backend, UdpConfig udp, PcapConfig pcap,
-                       @JsonProperty("af_xdp") AfXdpConfig afXdp, IoFallbackKind fallback) {
-    static final IoConfig DEFAULTS = new IoConfig(null, null, null, null, null);
+                       @JsonProperty("af_xdp") AfXdpConfig afXdp, IoFallbackKind fallback, TunConfig tun) {
+    static final IoConfig DEFAULTS = new IoConfig(null, null, null, null, null, null);
 
     public IoConfig {
         backend = backend == null ? IoBackendKind.UDP : backend;
@@ -18,5 +18,6 @@ public record IoConfig(IoBackendKind backend, UdpConfig udp, PcapConfig pcap,
         pcap = pcap == null ? PcapConfig.NONE : pcap;
         afXdp = afXdp == null ? AfXdpConfig.NONE : afXdp;
         fallback = fallback == null ? IoFallbackKind.NONE : fallback;
+        tun = tun == null ? TunConfig.NONE : tun;
     }
 }

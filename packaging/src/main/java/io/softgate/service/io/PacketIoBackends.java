@@ -4,6 +4,8 @@ import io.softgate.core.io.MemoryPacketIoBackend;
 import io.softgate.core.io.PacketIoBackend;
 import io.softgate.core.io.PcapPacketIoBackend;
 import io.softgate.core.memory.FrameMemory;
+import io.softgate.io.tun.TunMode;
+import io.softgate.io.tun.TunPacketIoBackend;
 import io.softgate.io.udp.UdpPacketIoBackend;
 import io.softgate.io.xdp.BusyPoll;
 import io.softgate.io.xdp.XdpCopyMode;
@@ -57,7 +59,20 @@ public final class PacketIoBackends {
                 cause == null ? "no cause given" : cause.getMessage(), io.udp().bindAddress(), io.udp().port());
             backend = udp(config.node(), io);
         }
-        return checked(backend, config.dataplane().workers());
+        if (!io.tun().configured()) {
+            return checked(backend, config.dataplane().workers());
+        }
+        BackendPacketIoFactory fabric = checked(backend, config.dataplane().workers());
+        PacketIoBackend tun;
+        try {
+            tun = TunPacketIoBackend.builder().deviceName(io.tun().interfaceName()).mode(TunMode.TUN)
+                .maxFrameBytes(Math.min(MAX_FRAME_BYTES, config.node().underlayMtuBytes())).build();
+            tun.ensureAvailable();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            fabric.close();
+            throw new BackendUnavailableException("io.tun: " + e.getMessage());
+        }
+        return new BackendPacketIoFactory(fabric.backend(), config.dataplane().workers(), new PacketIoBackend[] {tun});
     }
 
     private static PacketIoBackend afXdp(SoftgateConfig config, AfXdpConfig xdp) throws BackendUnavailableException {
