@@ -13,6 +13,7 @@ import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.core.pipeline.Pipeline;
 import io.softgate.core.snapshot.ConfigSnapshot;
+import io.softgate.core.testkit.AllocationProbe;
 import io.softgate.evpn.forwarding.ForwardingFixture;
 import io.softgate.evpn.forwarding.ForwardingPipeline;
 import io.softgate.evpn.forwarding.Packets;
@@ -95,6 +96,37 @@ class IpPortForwardingTest {
             assertArrayEquals(expected, outcome.output, row.description);
             assertEquals(row.egressPort, outcome.egressPort, row.description);
         }
+    }
+
+    @Test
+    void shouldAllocateNothingPerBatchForwardingBetweenTheIpPortAndTheFabric() {
+        List<Row> rows = golden();
+        FrameMemory memory = new FrameMemory(16);
+        FramePool pool = new FramePool(memory);
+        PacketBatch batch = new PacketBatch(memory, 8);
+        Pipeline pipeline = new Pipeline(ForwardingPipeline.definition(), 0, batch, pool, new CounterLayout());
+        ConfigSnapshot snapshot = snapshot(true);
+        int[] frames = new int[rows.size()];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = pool.allocate();
+        }
+        Runnable run = new Runnable() {
+            @Override
+            public void run() {
+                batch.clear();
+                for (int i = 0; i < frames.length; i++) {
+                    Row row = rows.get(i);
+                    int start = memory.packetStart(frames[i]);
+                    memory.buffer().putBytes(start, row.input);
+                    int slot = batch.add(frames[i], start, row.input.length, row.ingressPort);
+                    batch.flags[slot] |= row.flags;
+                }
+                pipeline.run(batch, snapshot, 0);
+            }
+        };
+
+        assertEquals(0, AllocationProbe.bytesPerRun(run, 20_000, 2_000));
+        assertEquals(3, pipeline.transmitVector().size(), "the three forwarded rows really went out");
     }
 
     @Test
