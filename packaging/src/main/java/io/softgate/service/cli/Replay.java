@@ -8,6 +8,7 @@ import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.DataplaneConfig;
 import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.io.PacketIoFactory;
+import io.softgate.service.features.ServiceFeatures;
 import io.softgate.service.pipeline.ServicePipeline;
 import io.softgate.service.runtime.SoftgateRuntime;
 import java.io.IOException;
@@ -42,9 +43,15 @@ public final class Replay {
         DataplaneConfig configured = config.dataplane();
         DataplaneConfig oneWorker = new DataplaneConfig(1, configured.batchSize(), configured.framesPerWorker(),
             configured.idleStrategy(), 0);
+        try (ServiceFeatures features = ServiceFeatures.create(config)) {
+            return run(out, err, oneWorker, features);
+        }
+    }
+
+    private int run(PrintStream out, PrintStream err, DataplaneConfig oneWorker, ServiceFeatures features) {
         SoftgateRuntime runtime;
         try {
-            runtime = new SoftgateRuntime(oneWorker, ServicePipeline.definition(config), io, clock);
+            runtime = new SoftgateRuntime(oneWorker, ServicePipeline.definition(config, features), io, clock);
         } catch (IOException | RuntimeException e) {
             err.println("softgate: cannot open the captures: " + e.getMessage());
             io.close();
@@ -52,7 +59,7 @@ public final class Replay {
         }
         long batches = 0;
         try (runtime) {
-            runtime.publish(ServicePipeline.compile(config));
+            runtime.publish(ServicePipeline.compile(config, features));
             Worker worker = runtime.workers().get(0);
             int emptyCycles = 0;
             while (emptyCycles < MAX_EMPTY_CYCLES) {

@@ -6,7 +6,10 @@ import io.softgate.service.ExitCodes;
 import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
+import io.softgate.service.evpn.EvpnService;
+import io.softgate.service.features.ServiceFeatures;
 import io.softgate.service.io.PacketIoFactory;
+import io.softgate.service.api.ApiService;
 import io.softgate.service.pipeline.ServicePipeline;
 import io.softgate.service.runtime.SoftgateRuntime;
 import io.softgate.service.runtime.StatsReporter;
@@ -36,6 +39,9 @@ public final class ServiceProcess {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile ServiceFeatures activeFeatures;
+    /** The running EVPN service (null when BGP is off or stopped), for the SIGHUP handler. */
+    private volatile EvpnService activeEvpn;
 
     public ServiceProcess(LoadedConfig loaded, PacketIoFactory io, NanoClock clock) {
         this.loaded = loaded;
@@ -52,6 +58,18 @@ public final class ServiceProcess {
     public int runUntilSignalled() {
         Signal.handle(new Signal("TERM"), signal -> requestStop("SIGTERM"));
         Signal.handle(new Signal("INT"), signal -> requestStop("SIGINT"));
+        // SIGHUP: re-read the file; apply its nat, loadBalancer and acl sections (ServiceFeatures.reload)
+        // and its BGP advertisement settings (EvpnService.reloadAdvertisements).
+        Signal.handle(new Signal("HUP"), signal -> {
+            ServiceFeatures running = activeFeatures;
+            if (running != null) {
+                running.reloadFrom(loaded.file());
+            }
+            EvpnService speaker = activeEvpn;
+            if (speaker != null) {
+                speaker.reloadAdvertisements();
+            }
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             requestStop("JVM shutdown");
             try {
@@ -99,9 +117,19 @@ public final class ServiceProcess {
             io.close();
             return ExitCodes.FAILURE;
         }
+        try (ServiceFeatures features = ServiceFeatures.create(config)) {
+            try {
+                return startAndWait(config, stateDir, features);
+            } finally {
+                activeFeatures = null; // no reload into features being closed
+            }
+        }
+    }
+
+    private int startAndWait(SoftgateConfig config, Path stateDir, ServiceFeatures features) {
         ConfigSnapshot.Builder snapshot;
         try {
-            snapshot = ServicePipeline.compile(config);
+            snapshot = ServicePipeline.compile(config, features);
         } catch (ConfigException e) {
             System.err.println("softgate: " + e.getMessage());
             io.close();
@@ -109,15 +137,44 @@ public final class ServiceProcess {
         }
         SoftgateRuntime runtime;
         try {
-            runtime = new SoftgateRuntime(config.dataplane(), ServicePipeline.definition(config), io, clock);
+            runtime = new SoftgateRuntime(config.dataplane(), ServicePipeline.definition(config, features), io, clock);
         } catch (IOException | RuntimeException e) {
             System.err.println("softgate: cannot open packet I/O (" + config.io().backend().configName() + "): " + e);
             return ExitCodes.FAILURE;
         }
+        EvpnService evpn = null;
         try (runtime) {
             ConfigSnapshot published = runtime.publish(snapshot);
             runtime.start();
-            try (StatsReporter stats = StatsReporter.start(runtime.counters(), config.dataplane().statsIntervalSeconds())) {
+            try {
+                features.start(runtime.publisher(), stateDir);
+                activeFeatures = features;
+            } catch (IOException e) {
+                System.err.println("softgate: cannot start the feature modules: " + e);
+                return ExitCodes.FAILURE;
+            }
+            if (config.bgp().enabled()) {
+                try {
+                    evpn = EvpnService.start(loaded, runtime.publisher());
+                    activeEvpn = evpn;
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    // Netty rethrows a failed bind's BindException unchecked-style: catch every exception.
+                    System.err.println("softgate: cannot start the BGP speaker: " + e);
+                    return ExitCodes.FAILURE;
+                }
+            }
+            // The controller's API (io.softgate.service.api), when configured: it publishes the
+            // applied intent on top of the configuration's tables.
+            ApiService api;
+            try {
+                api = ApiHook.start(loaded, stateDir, runtime);
+            } catch (Exception e) {
+                System.err.println("softgate: cannot start the API: " + e.getMessage());
+                return ExitCodes.FAILURE;
+            }
+            try (api; StatsReporter stats = StatsReporter.start(runtime.counters(), config.dataplane().statsIntervalSeconds())) {
                 LOG.info("softgate node {} running: VTEP {}, router MAC {}, io {}, {} VRF(s), snapshot epoch {}, state {}",
                     config.node().name(), config.node().vtepAddress(), config.node().routerMac(),
                     io.description(), config.forwarding().vrfs().size(), published.epoch(), stateDir);
@@ -126,6 +183,11 @@ public final class ServiceProcess {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (evpn != null) {
+                activeEvpn = null;
+                evpn.close();
+            }
         }
         LOG.info("stopped; counters {}", StatsReporter.formatNonZero(runtime.counters().totals()));
         return ExitCodes.OK;

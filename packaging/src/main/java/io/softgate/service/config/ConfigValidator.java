@@ -45,7 +45,11 @@ public final class ConfigValidator {
         if (tunConfigured && config.node() != null && config.node().publicVrf() == null) {
             error("io.tun", "needs node.publicVrf: packets from the TUN uplink are routed in that VRF");
         }
-        checkBgp(config.bgp());
+        checkBgp(config.bgp(), vrfNames);
+        if (!config.bgp().publicAddresses().isEmpty() && config.node() != null && config.node().publicVrf() == null) {
+            error("bgp.publicAddresses", "need node.publicVrf (the VRF they are advertised in)");
+        }
+        checkApi(config.api());
         if (config.stateDir().isBlank()) {
             error("stateDir", "must not be empty");
         }
@@ -203,12 +207,14 @@ public final class ConfigValidator {
         }
     }
 
-    private void checkBgp(BgpConfig bgp) {
+    private void checkBgp(BgpConfig bgp, Set<String> vrfNames) {
         boolean required = bgp.enabled();
         range("bgp.asn", bgp.asn(), 1, MAX_ASN, required);
         unicastIpv4("bgp.routerId", bgp.routerId(), required);
         ipv4("bgp.listenAddress", bgp.listenAddress(), false);
+        range("bgp.listenPort", bgp.listenPort(), 0, 65535);
         List<BgpNeighborConfig> neighbors = bgp.neighbors();
+        Set<Integer> neighborAddresses = new HashSet<>();
         for (int n = 0; n < neighbors.size(); n++) {
             String path = "bgp.neighbors[" + n + "]";
             BgpNeighborConfig neighbor = neighbors.get(n);
@@ -216,12 +222,122 @@ public final class ConfigValidator {
                 error(path, "required (null entry)");
                 continue;
             }
-            unicastIpv4(path + ".address", neighbor.address(), true);
+            Integer address = unicastIpv4(path + ".address", neighbor.address(), true);
+            if (address != null && !neighborAddresses.add(address)) {
+                error(path + ".address", "duplicate neighbour " + neighbor.address());
+            }
             range(path + ".remoteAsn", neighbor.remoteAsn(), 1, MAX_ASN, true);
+            unicastIpv4(path + ".localAddress", neighbor.localAddress(), false);
+            range(path + ".port", neighbor.port(), 1, 65535);
+            // RFC 4271 §4.2: the hold time is 0 or at least 3 seconds.
+            if (range(path + ".holdTimeSeconds", neighbor.holdTimeSeconds(), 0, 65535)
+                && neighbor.holdTimeSeconds() > 0 && neighbor.holdTimeSeconds() < 3) {
+                error(path + ".holdTimeSeconds", "must be 0 or 3..65535 (RFC 4271 §4.2) (was "
+                    + neighbor.holdTimeSeconds() + ")");
+            }
+        }
+        Set<String> seen = new HashSet<>();
+        Set<Long> distinguishers = new HashSet<>();
+        for (int v = 0; v < bgp.vrfs().size(); v++) {
+            String path = "bgp.vrfs[" + v + "]";
+            BgpVrfConfig vrf = bgp.vrfs().get(v);
+            if (vrf == null) {
+                error(path, "required (null entry)");
+                continue;
+            }
+            if (vrf.name() == null) {
+                error(path + ".name", "required");
+            } else if (!vrfNames.contains(vrf.name())) {
+                error(path + ".name", "no VRF named \"" + vrf.name() + "\" in forwarding.vrfs");
+            } else if (!seen.add(vrf.name())) {
+                error(path + ".name", "duplicate: VRF " + vrf.name() + " has settings already");
+            }
+            if (vrf.routeDistinguisherNumber() != null
+                && range(path + ".routeDistinguisherNumber", vrf.routeDistinguisherNumber(), 0, 65535)
+                && !distinguishers.add(vrf.routeDistinguisherNumber().longValue())) {
+                error(path + ".routeDistinguisherNumber", "duplicate route distinguisher number "
+                    + vrf.routeDistinguisherNumber());
+            }
+            routeTargets(path + ".exportRouteTargets", vrf.exportRouteTargets());
+            routeTargets(path + ".importRouteTargets", vrf.importRouteTargets());
+        }
+        range("bgp.gracefulRestart.restartTimeSeconds", bgp.gracefulRestart().restartTimeSeconds(), 0,
+            BgpGracefulRestartConfig.MAX_RESTART_TIME_SECONDS);
+        for (int a = 0; a < bgp.publicAddresses().size(); a++) {
+            String value = bgp.publicAddresses().get(a);
+            String path = "bgp.publicAddresses[" + a + "]";
+            if (value == null) {
+                error(path, "required (null entry)");
+                continue;
+            }
+            try {
+                Addresses.parseIpLiteral(value);
+            } catch (IllegalArgumentException e) {
+                error(path, "must be an IPv4 or IPv6 address: \"" + value + "\"");
+            }
+        }
+        for (int p = 0; p < bgp.underlayPrefixes().size(); p++) {
+            prefix("bgp.underlayPrefixes[" + p + "]", bgp.underlayPrefixes().get(p));
+        }
+    }
+
+    /** RFC 4360 route targets written {@code ASN:n} (2- or 4-octet AS) or {@code IPv4:n}. */
+    private void routeTargets(String path, List<String> targets) {
+        for (int t = 0; t < targets.size(); t++) {
+            String value = targets.get(t);
+            String item = path + "[" + t + "]";
+            if (value == null) {
+                error(item, "required (null entry)");
+                continue;
+            }
+            int colon = value.lastIndexOf(':');
+            boolean valid = colon > 0 && value.substring(colon + 1).matches("[0-9]{1,10}");
+            if (valid) {
+                String global = value.substring(0, colon);
+                long local = Long.parseLong(value.substring(colon + 1));
+                if (global.contains(".")) {
+                    valid = ipv4Valid(global) && local <= 0xFFFF;
+                } else if (global.matches("[0-9]{1,10}")) {
+                    long asn = Long.parseLong(global);
+                    // Two-octet AS: 4-octet local part; four-octet AS: 2-octet local part (RFC 5668).
+                    valid = asn >= 1 && asn <= MAX_ASN && local <= (asn <= 0xFFFF ? 0xFFFF_FFFFL : 0xFFFF);
+                } else {
+                    valid = false;
+                }
+            }
+            if (!valid) {
+                error(item, "must be a route target like 65000:5001, 4200000000:7 or 10.0.0.1:7: \"" + value + "\"");
+            }
+        }
+    }
+
+    private static boolean ipv4Valid(String value) {
+        try {
+            Addresses.parseIpv4(value);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
     // ----- field checks; each returns whether the field is present and valid -----
+
+    private void checkApi(ApiConfig api) {
+        if (!api.enabled()) {
+            return;
+        }
+        ipv4("api.listenAddress", api.listenAddress(), true);
+        range("api.port", api.port(), 1, 65535);
+        range("api.sessionTtlSeconds", api.sessionTtlSeconds(), 60, 86_400);
+        range("api.maxRequestBytes", api.maxRequestBytes(), 4096, 256L * 1024 * 1024);
+        if (blank(api.credentialsFile()) && blank(api.tokensFile())) {
+            error("api.credentialsFile", "required: the API has no default password (or give api.tokensFile)");
+        }
+        if (blank(api.tlsCertificate()) != blank(api.tlsPrivateKey())) {
+            error(blank(api.tlsCertificate()) ? "api.tlsCertificate" : "api.tlsPrivateKey",
+                "TLS needs both api.tlsCertificate and api.tlsPrivateKey");
+        }
+    }
 
     private boolean name(String path, String value, boolean required) {
         if (value == null) {

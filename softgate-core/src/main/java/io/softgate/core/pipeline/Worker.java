@@ -27,6 +27,13 @@ public final class Worker implements Agent {
     public static final String DROPPED_PACKETS = "worker.dropped-packets";
     public static final String NO_EGRESS_PORT = "worker.drop.no-egress-port";
 
+    /**
+     * Longest batch latency the histogram tracks; longer batches are recorded as this. A fixed
+     * range keeps recording allocation-free (an auto-resizing histogram allocates ~150 KB on the
+     * worker thread each time a batch is slower than every batch before it).
+     */
+    public static final long MAX_TRACKED_BATCH_LATENCY_NS = 60_000_000_000L;
+
     private static final int ID_RX = 0;
     private static final int ID_TX = 1;
     private static final int ID_BATCHES = 2;
@@ -61,7 +68,7 @@ public final class Worker implements Agent {
         for (int p = 0; p < ports.length; p++) {
             perPortTx[p] = new StageVector(batchSize);
         }
-        this.batchLatencyNs = new SingleWriterRecorder(3);
+        this.batchLatencyNs = new SingleWriterRecorder(1, MAX_TRACKED_BATCH_LATENCY_NS, 3);
         this.clock = clock;
     }
 
@@ -91,7 +98,7 @@ public final class Worker implements Agent {
         releaseDropped();
         counters.add(ID_RX, received);
         counters.increment(ID_BATCHES);
-        batchLatencyNs.recordValue(Math.max(0, clock.nanoTime() - startNs));
+        batchLatencyNs.recordValue(Math.min(MAX_TRACKED_BATCH_LATENCY_NS, Math.max(0, clock.nanoTime() - startNs)));
         return received;
     }
 

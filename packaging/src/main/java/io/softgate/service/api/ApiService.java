@@ -1,0 +1,103 @@
+package io.softgate.service.api;
+
+import io.softgate.core.snapshot.ConfigSnapshot;
+import io.softgate.service.intent.IntentCompiler;
+import io.softgate.service.intent.IntentModuleAdapter;
+import io.softgate.service.intent.IntentPersistence;
+import io.softgate.service.intent.IntentRejectedException;
+import io.softgate.service.intent.IntentStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller's API as one unit: loads the persisted intent (compiling and publishing it),
+ * registers every resource, and serves them until closed.
+ *
+ * <p>Threading: {@link #start} and {@link #close} by the control thread.
+ */
+public final class ApiService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiService.class);
+
+    private final IntentStore store;
+    private final Router router;
+    private final ApiServer server;
+    private final InetSocketAddress address;
+
+    private ApiService(IntentStore store, Router router, ApiServer server, InetSocketAddress address) {
+        this.store = store;
+        this.router = router;
+        this.server = server;
+        this.address = address;
+    }
+
+    /**
+     * Opens the intent store under {@code settings.stateDir()}, publishes its snapshot through
+     * {@code sink} (on top of {@code base}, the node's own tables) and starts serving.
+     */
+    public static ApiService start(ApiSettings settings, NodeView node, Supplier<ConfigSnapshot.Builder> base,
+                                   IntentStore.SnapshotSink sink, List<IntentModuleAdapter> adapters)
+        throws IOException, IntentRejectedException, InterruptedException {
+        IntentStore store = IntentStore.open(new IntentCompiler(base, adapters), new IntentPersistence(settings.stateDir()), sink,
+            settings.siteName(), settings.adminTenantName());
+        Authenticator authenticator = new Authenticator(settings.users(), settings.tokens(),
+            settings.sessionTtlSeconds() * 1_000_000_000L, System::nanoTime);
+        Router router = routes(store, node, authenticator, settings.tls() != null);
+        ApiServer server = new ApiServer(router, authenticator, settings.tls(), settings.maxRequestBytes());
+        InetSocketAddress address = server.start(settings.listenAddress(), settings.port());
+        LOG.info("API listening on {}://{}:{} ({} user(s), {} token(s)), intent generation {} from {}",
+            settings.tls() != null ? "https" : "http", address.getAddress().getHostAddress(), address.getPort(),
+            settings.users().size(), settings.tokens().size(), store.current().generation(), settings.stateDir());
+        for (IntentModuleAdapter adapter : adapters) {
+            if (!adapter.wired()) {
+                LOG.warn("API: {} intent is stored and validated, but the {} module's compiler is not in this build",
+                    adapter.module(), adapter.module());
+            }
+        }
+        return new ApiService(store, router, server, address);
+    }
+
+    /** Every route of the API, the OpenAPI document included. */
+    static Router routes(IntentStore store, NodeView node, Authenticator authenticator, boolean tls) {
+        Router router = new Router();
+        new AuthResources(authenticator, tls).register(router);
+        new NetrisCatalogResources(store).register(router);
+        new NetrisNetworkResources(store).register(router);
+        new NetrisServiceResources(store).register(router);
+        new NodeResources(store, node).register(router);
+        String version = ApiService.class.getPackage().getImplementationVersion();
+        router.add("GET", "/openapi.json", true, "softgate", "This OpenAPI document", null, List.of(),
+            request -> openApi(router, version));
+        return router;
+    }
+
+    /** The document itself (not wrapped in the envelope), so OpenAPI tools read it directly. */
+    private static ApiResponse openApi(Router router, String version) {
+        try {
+            return new ApiResponse(200, ApiResponse.JSON, Envelope.MAPPER.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(OpenApiDocument.build(router.routes(), version == null ? "development" : version)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public IntentStore store() {
+        return store;
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

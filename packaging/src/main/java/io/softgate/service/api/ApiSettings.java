@@ -1,0 +1,52 @@
+package io.softgate.service.api;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.softgate.service.config.ApiConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import javax.net.ssl.SSLException;
+
+/**
+ * The API's resolved settings: where to listen, the secrets read from their files, the TLS
+ * context (when a certificate is configured), limits, and where the intent is persisted.
+ *
+ * <p>Threading: immutable.
+ */
+public record ApiSettings(String listenAddress, int port, Map<String, String> users, List<String> tokens, SslContext tls,
+                          int sessionTtlSeconds, int maxRequestBytes, Path stateDir, String siteName, String adminTenantName) {
+    public static final String DEFAULT_ADMIN_TENANT = "Admin";
+
+    public ApiSettings {
+        users = Map.copyOf(users);
+        tokens = List.copyOf(tokens);
+    }
+
+    /**
+     * Reads the credentials, tokens and TLS material named by {@code config}; relative paths go
+     * through {@code resolve}, the intent directory defaults under {@code nodeStateDir}.
+     */
+    public static ApiSettings from(ApiConfig config, Function<String, Path> resolve, Path nodeStateDir, String siteName)
+        throws IOException {
+        Map<String, String> users = config.credentialsFile() == null ? Map.of() : Credentials.readUsers(resolve.apply(config.credentialsFile()));
+        List<String> tokens = config.tokensFile() == null ? List.of() : Credentials.readTokens(resolve.apply(config.tokensFile()));
+        if (users.isEmpty() && tokens.isEmpty()) {
+            throw new IOException("api: no user and no token configured; the API has no default password");
+        }
+        SslContext tls = null;
+        if (config.tlsCertificate() != null) {
+            try {
+                tls = SslContextBuilder.forServer(resolve.apply(config.tlsCertificate()).toFile(),
+                    resolve.apply(config.tlsPrivateKey()).toFile()).build();
+            } catch (SSLException | IllegalArgumentException e) {
+                throw new IOException("api: cannot load the TLS certificate or key: " + e.getMessage(), e);
+            }
+        }
+        Path stateDir = nodeStateDir.resolve(config.stateDir()).normalize();
+        return new ApiSettings(config.listenAddress(), config.port(), users, tokens, tls, config.sessionTtlSeconds(),
+            config.maxRequestBytes(), stateDir, siteName, DEFAULT_ADMIN_TENANT);
+    }
+}

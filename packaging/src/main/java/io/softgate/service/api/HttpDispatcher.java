@@ -1,0 +1,160 @@
+package io.softgate.service.api;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.softgate.service.intent.IntentRejectedException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns each aggregated HTTP request into an {@link ApiRequest}, checks credentials (session
+ * cookie or bearer token) for every route that needs them, runs the route's handler and writes
+ * the answer. Logs method, path and status only: never a body, a cookie or a header value.
+ *
+ * <p>Threading: shared by every channel; runs on the API's single handler executor, so handlers
+ * never run concurrently.
+ */
+@ChannelHandler.Sharable
+final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpDispatcher.class);
+    private static final Set<String> FORWARDED_HEADERS = Set.of("content-type", "if-match", "accept");
+
+    private final Router router;
+    private final Authenticator authenticator;
+
+    HttpDispatcher(Router router, Authenticator authenticator) {
+        this.router = router;
+        this.authenticator = authenticator;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        ApiResponse response;
+        String path = "?";
+        if (!request.decoderResult().isSuccess()) {
+            response = Envelope.error(400, "request", "malformed HTTP request");
+        } else {
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            path = uri.path();
+            response = dispatch(ctx, request, uri);
+        }
+        LOG.debug("{} {} -> {}", request.method(), path, response.status());
+        FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
+        answer.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        answer.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+        answer.headers().set("X-Content-Type-Options", "nosniff");
+        answer.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        for (Map.Entry<String, String> header : response.headers().entrySet()) {
+            answer.headers().add(header.getKey(), header.getValue());
+        }
+        if (keepAlive) {
+            HttpUtil.setKeepAlive(answer, true);
+            ctx.writeAndFlush(answer);
+        } else {
+            ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private ApiResponse dispatch(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {
+        String method = request.method().name();
+        Router.Match match = router.match(method, uri.path());
+        if (match.route() == null) {
+            // Unknown routes need credentials too: nothing about the API is revealed without them.
+            if (!authenticated(request)) {
+                return unauthorized();
+            }
+            return match.failureStatus() == 405
+                ? Envelope.error(405, "method", method + " is not allowed on " + uri.path())
+                : Envelope.error(404, "path", "no such resource: " + uri.path());
+        }
+        Route route = match.route();
+        if (route.authenticated() && !authenticated(request)) {
+            return unauthorized();
+        }
+        Map<String, String> headers = new HashMap<>();
+        for (Map.Entry<String, String> header : request.headers()) {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            if (FORWARDED_HEADERS.contains(name)) {
+                headers.put(name, header.getValue());
+            }
+        }
+        String session = sessionCookie(request);
+        if (session != null) {
+            headers.put("x-session", session);
+        }
+        ApiRequest apiRequest = new ApiRequest(method, uri.path(), uri.parameters(), headers, remoteAddress(ctx),
+            ByteBufUtil.getBytes(request.content()), match.parameters());
+        try {
+            return route.handler().handle(apiRequest);
+        } catch (IntentRejectedException e) {
+            return Envelope.error(e.status(), e.getMessage(), e.errors());
+        } catch (BadRequestException e) {
+            return Envelope.error(400, e.field(), e.reason());
+        } catch (RuntimeException e) {
+            LOG.error("{} {} failed", method, uri.path(), e);
+            return Envelope.error(500, "server", "internal error; nothing was changed");
+        }
+    }
+
+    private static ApiResponse unauthorized() {
+        return Envelope.error(401, "authorization", "credentials required: a session cookie from POST /api/auth or a bearer token")
+            .header("WWW-Authenticate", "Bearer realm=\"softgate\"");
+    }
+
+    private boolean authenticated(FullHttpRequest request) {
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authenticator.tokenValid(authorization.substring(7).strip());
+        }
+        return authenticator.sessionValid(sessionCookie(request));
+    }
+
+    static String sessionCookie(FullHttpRequest request) {
+        String header = request.headers().get(HttpHeaderNames.COOKIE);
+        if (header == null || header.length() > 8192) {
+            return null;
+        }
+        for (Cookie cookie : ServerCookieDecoder.STRICT.decode(header)) {
+            if (Authenticator.SESSION_COOKIE.equals(cookie.name())) {
+                return cookie.value();
+            }
+        }
+        return null;
+    }
+
+    private static String remoteAddress(ChannelHandlerContext ctx) {
+        SocketAddress address = ctx.channel().remoteAddress();
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(address);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("API connection closed after an error: {}", cause.getClass().getSimpleName());
+        ctx.close();
+    }
+}

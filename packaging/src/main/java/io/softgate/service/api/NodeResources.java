@@ -1,0 +1,180 @@
+package io.softgate.service.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.softgate.service.config.BgpNeighborConfig;
+import io.softgate.service.config.NodeConfig;
+import io.softgate.service.intent.CompiledIntent;
+import io.softgate.service.intent.IntentDocument;
+import io.softgate.service.intent.IntentModuleAdapter;
+import io.softgate.service.intent.IntentRejectedException;
+import io.softgate.service.intent.IntentStore;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The softgate's own resources beside the Netris ones: node settings, state (generation, snapshot
+ * epoch, what each feature module's adapter does), counters, sessions, BGP, LB health, the whole
+ * intent document ({@code GET}/{@code PUT /api/softgate/config} with ETag / If-Match),
+ * {@code /metrics}, {@code /healthz} and {@code /readyz}.
+ *
+ * <p>Threading: API executor thread only.
+ */
+final class NodeResources extends ResourceSupport {
+    private final NodeView node;
+    private final BatchLatency latency;
+
+    NodeResources(IntentStore store, NodeView node) {
+        super(store);
+        this.node = node;
+        this.latency = new BatchLatency(node.workers());
+    }
+
+    void register(Router router) {
+        router.add("GET", "/healthz", false, "softgate", "Liveness: 200 while the process serves requests (no credentials needed)", null, List.of(),
+            r -> Envelope.ok("ok", null));
+        router.add("GET", "/readyz", true, "softgate", "Readiness: 200 once the data plane runs and the intent is applied, else 503", null, List.of(), this::ready);
+        router.add("GET", "/metrics", true, "softgate", "Prometheus text format: counters, batch latency, intent gauges", null, List.of(), this::metrics);
+        router.add("GET", "/api/softgate/node", true, "softgate", "Node settings: name, router id, ASN, VTEP, router MAC, BGP neighbors, public VRF", null, List.of(), r -> ok(nodeSettings()));
+        router.add("GET", "/api/softgate/state", true, "softgate", "State: generation, snapshot epoch, object counts, module wiring", null, List.of(), r -> ok(state()));
+        router.add("GET", "/api/softgate/counters", true, "softgate", "Data-plane counters summed over workers", null, List.of(), r -> ok(counters()));
+        router.add("GET", "/api/softgate/sessions", true, "softgate", "NAT/LB sessions (filters: vpc, address)", null, List.of("vpc", "address"), this::sessions);
+        router.add("GET", "/api/softgate/bgp", true, "softgate", "BGP peers and routes", null, List.of(), r -> ok(bgp()));
+        router.add("GET", "/api/softgate/lb-health", true, "softgate", "Load-balancer backend health", null, List.of(), r -> ok(lbHealth()));
+        router.add("GET", "/api/softgate/intent", true, "softgate", "The resolved intent the compilers received (CompiledIntent)", null, List.of(),
+            r -> ok(Envelope.MAPPER.valueToTree(IntentCompilerView.of(store.current()))));
+        router.add("GET", "/api/softgate/config", true, "softgate", "The whole applied intent document; ETag = generation", null, List.of(),
+            r -> ok(Envelope.MAPPER.valueToTree(store.current())));
+        router.add("PUT", "/api/softgate/config", true, "softgate", "Replace the whole intent document atomically (If-Match: generation)", "IntentDocument", List.of(), this::applyConfig);
+    }
+
+    private ApiResponse ready(ApiRequest request) {
+        boolean ready = node.running().getAsBoolean();
+        return ready ? Envelope.ok("ready", null) : Envelope.error(503, "dataplane", "not running yet");
+    }
+
+    private ApiResponse metrics(ApiRequest request) {
+        IntentDocument document = store.current();
+        Map<String, Integer> objects = new LinkedHashMap<>();
+        objects.put("vpc", document.vpcs().size());
+        objects.put("allocation", document.allocations().size());
+        objects.put("subnet", document.subnets().size());
+        objects.put("vnet", document.vnets().size());
+        objects.put("nat", document.nats().size());
+        objects.put("l4lb", document.l4lbs().size());
+        objects.put("acl", document.acls().size());
+        objects.put("route", document.routes().size());
+        String text = new MetricsRenderer()
+            .counters(node.counters().totals())
+            .latencySummary("softgate_batch_latency_seconds", "Time to run one batch through the pipeline, all workers", latency.harvest())
+            .gauge("softgate_intent_generation", "Generation of the applied intent", document.generation())
+            .gauge("softgate_snapshot_epoch", "Epoch of the published snapshot", node.publisher().current().epoch())
+            .gauge("softgate_intent_last_compile_seconds", "Time the last accepted change took to compile, persist and swap", store.lastCompileAndSwapNs() / 1e9)
+            .labelledGauges("softgate_intent_objects", "Objects in the applied intent, by kind", "kind", objects)
+            .gauge("softgate_workers", "Data-plane workers", node.workers().size())
+            .render();
+        return ApiResponse.text(200, ApiResponse.PROMETHEUS_TEXT, text);
+    }
+
+    private ObjectNode nodeSettings() {
+        NodeConfig config = node.config().node();
+        ObjectNode data = Envelope.object();
+        data.put("name", config.name());
+        data.put("routerMac", config.routerMac());
+        data.put("vtepAddress", config.vtepAddress());
+        data.put("publicVrf", config.publicVrf());
+        data.put("underlayMtuBytes", config.underlayMtuBytes());
+        data.put("bgpEnabled", node.config().bgp().enabled());
+        data.put("asn", node.config().bgp().asn());
+        data.put("routerId", node.config().bgp().routerId());
+        ArrayNode neighbors = data.putArray("bgpNeighbors");
+        for (BgpNeighborConfig neighbor : node.config().bgp().neighbors()) {
+            neighbors.addObject().put("address", neighbor.address()).put("remoteAsn", neighbor.remoteAsn());
+        }
+        return data;
+    }
+
+    private ObjectNode state() {
+        IntentDocument document = store.current();
+        ObjectNode data = Envelope.object();
+        data.put("generation", document.generation());
+        data.put("snapshotEpoch", node.publisher().current().epoch());
+        data.put("running", node.running().getAsBoolean());
+        data.put("workers", node.workers().size());
+        ObjectNode modules = data.putObject("modules");
+        for (IntentModuleAdapter adapter : store.compiler().adapters()) {
+            modules.put(adapter.module(), adapter.wired() ? "compiled into the snapshot (its stages act on it once the worker graph includes them)" : "stored and validated; module compiler not in this build");
+        }
+        ObjectNode objects = data.putObject("objects");
+        objects.put("vpc", document.vpcs().size());
+        objects.put("vnet", document.vnets().size());
+        objects.put("nat", document.nats().size());
+        objects.put("l4lb", document.l4lbs().size());
+        objects.put("acl", document.acls().size());
+        objects.put("route", document.routes().size());
+        data.set("counters", counters());
+        return data;
+    }
+
+    private ObjectNode counters() {
+        ObjectNode data = Envelope.object();
+        for (Map.Entry<String, Long> entry : new java.util.TreeMap<>(node.counters().totals()).entrySet()) {
+            data.put(entry.getKey(), entry.getValue());
+        }
+        return data;
+    }
+
+    private ApiResponse sessions(ApiRequest request) throws BadRequestException {
+        QueryFilters.ids(request, "vpc");
+        return ok("session tables are not in this build (nat and loadbalancer modules not wired)", Envelope.array());
+    }
+
+    private ObjectNode bgp() {
+        ObjectNode data = Envelope.object();
+        data.put("speaker", "not in this build");
+        ArrayNode peers = data.putArray("peers");
+        for (BgpNeighborConfig neighbor : node.config().bgp().neighbors()) {
+            peers.addObject().put("address", neighbor.address()).put("remoteAsn", neighbor.remoteAsn()).put("state", "Idle");
+        }
+        ArrayNode routes = data.putArray("advertised");
+        CompiledIntent compiled = IntentCompilerView.of(store.current());
+        compiled.publicAddresses().forEach(prefix -> routes.add(prefix.toString()));
+        return data;
+    }
+
+    private ArrayNode lbHealth() {
+        ArrayNode list = Envelope.array();
+        for (CompiledIntent.LbService service : IntentCompilerView.of(store.current()).lbServices()) {
+            ObjectNode item = list.addObject().put("name", service.name()).put("vip", service.vip().toString()).put("port", service.port());
+            ArrayNode backends = item.putArray("backends");
+            for (CompiledIntent.Backend backend : service.backends()) {
+                backends.addObject().put("ip", backend.address().toString()).put("port", backend.port())
+                    .put("health", "None".equals(service.healthCheck()) ? "assumed-up" : "unknown");
+            }
+        }
+        return list;
+    }
+
+    private ApiResponse applyConfig(ApiRequest request) throws BadRequestException, IntentRejectedException {
+        JsonNode body = JsonBody.object(request);
+        IntentDocument document;
+        try {
+            document = JsonBody.STRICT.copy()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .treeToValue(body, IntentDocument.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException | NullPointerException e) {
+            String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0];
+            throw new BadRequestException("body", "not an intent document: " + new String(detail.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+        }
+        if (document.siteName() == null || document.adminTenantName() == null) {
+            throw new BadRequestException("siteName", "siteName and adminTenantName are required");
+        }
+        IntentStore.Applied<IntentDocument> applied = store.replace(expectedGeneration(request), document);
+        return ok(Envelope.object().put("generation", applied.document().generation())
+            .put("compileAndSwapMicros", applied.compileAndSwapNs() / 1000));
+    }
+}

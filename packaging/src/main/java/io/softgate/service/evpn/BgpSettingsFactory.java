@@ -1,0 +1,108 @@
+package io.softgate.service.evpn;
+
+import io.softgate.evpn.bgp.community.RouteTarget;
+import io.softgate.evpn.bgp.config.BgpNodeSettings;
+import io.softgate.evpn.bgp.config.GracefulRestartSettings;
+import io.softgate.evpn.bgp.config.NeighborSettings;
+import io.softgate.evpn.bgp.config.VrfSettings;
+import io.softgate.evpn.bgp.nlri.InetAddresses;
+import io.softgate.evpn.forwarding.model.IpPrefix;
+import io.softgate.service.config.BgpConfig;
+import io.softgate.service.config.BgpNeighborConfig;
+import io.softgate.service.config.BgpVrfConfig;
+import io.softgate.service.config.SoftgateConfig;
+import io.softgate.service.config.VrfConfig;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Builds the speaker's {@link BgpNodeSettings} and the {@link PublicServices} from a validated
+ * configuration: router id, AS, listen address and port and neighbours from {@code bgp}; VTEP and
+ * router MAC from {@code node}; one EVPN VRF per {@code forwarding.vrfs[i]} with the same name and
+ * L3VNI, route distinguisher {@code routerId:(i + 1)} unless {@code bgp.vrfs} sets it, and route
+ * targets {@code ASN:L3VNI} unless overridden.
+ *
+ * <p>Threading: stateless.
+ */
+public final class BgpSettingsFactory {
+    /** RFC 4724: how long a restarted peer's routes may stay stale if its End-of-RIB never comes. */
+    private static final int STALE_PATH_TIME_SECONDS = 360;
+
+    private BgpSettingsFactory() {
+    }
+
+    public static BgpNodeSettings settings(SoftgateConfig config) {
+        BgpConfig bgp = config.bgp();
+        BgpNodeSettings.Builder builder = BgpNodeSettings.builder()
+            .routerId(InetAddresses.parse(bgp.routerId()))
+            .asNumber(bgp.asn())
+            .vtepAddress(InetAddresses.parse(config.node().vtepAddress()))
+            .routerMac(InetAddresses.parseMac(config.node().routerMac()));
+        if (bgp.listenAddress() != null) {
+            builder.listen(InetAddresses.parse(bgp.listenAddress()), bgp.listenPort());
+        }
+        for (BgpNeighborConfig neighbor : bgp.neighbors()) {
+            NeighborSettings settings = NeighborSettings.evpn(InetAddresses.parse(neighbor.address()), neighbor.remoteAsn())
+                .withPort(neighbor.port())
+                .withPassive(neighbor.passive())
+                .withHoldTimeSeconds(neighbor.holdTimeSeconds());
+            if (neighbor.localAddress() != null) {
+                settings = settings.withLocalAddress(InetAddresses.parse(neighbor.localAddress()));
+            }
+            builder.neighbor(settings);
+        }
+        List<VrfConfig> vrfs = config.forwarding().vrfs();
+        for (int v = 0; v < vrfs.size(); v++) {
+            VrfConfig vrf = vrfs.get(v);
+            BgpVrfConfig evpn = bgp.vrf(vrf.name());
+            int distinguisher = evpn != null && evpn.routeDistinguisherNumber() != null
+                ? evpn.routeDistinguisherNumber() : v + 1;
+            List<RouteTarget> export = evpn == null ? List.of() : targets(evpn.exportRouteTargets());
+            List<RouteTarget> imports = evpn == null ? List.of() : targets(evpn.importRouteTargets());
+            builder.vrf(new VrfSettings(vrf.name(), vrf.l3vni().intValue(), distinguisher, export, imports, -1));
+        }
+        builder.gracefulRestart(bgp.gracefulRestart().enabled()
+            ? new GracefulRestartSettings(true, bgp.gracefulRestart().restartTimeSeconds(), false, true,
+                STALE_PATH_TIME_SECONDS)
+            : GracefulRestartSettings.DISABLED);
+        return builder.build();
+    }
+
+    /** The public services the configuration declares (until NAT and LB have configuration of their own). */
+    public static PublicServices publicServices(SoftgateConfig config) {
+        BgpConfig bgp = config.bgp();
+        List<InetAddress> addresses = new ArrayList<>();
+        for (String address : bgp.publicAddresses()) {
+            addresses.add(InetAddresses.parse(address));
+        }
+        Set<String> withServices = new HashSet<>();
+        for (BgpVrfConfig vrf : bgp.vrfs()) {
+            if (vrf.advertiseDefaultRoute()) {
+                withServices.add(vrf.name());
+            }
+        }
+        List<IpPrefix> underlay = new ArrayList<>();
+        for (String prefix : bgp.underlayPrefixes()) {
+            underlay.add(IpPrefix.parse(prefix));
+        }
+        underlay.add(IpPrefix.parse(config.node().vtepAddress() + "/32"));
+        for (BgpNeighborConfig neighbor : bgp.neighbors()) {
+            underlay.add(IpPrefix.parse(neighbor.address() + "/32"));
+            if (neighbor.localAddress() != null) {
+                underlay.add(IpPrefix.parse(neighbor.localAddress() + "/32"));
+            }
+        }
+        return new PublicServices(config.node().publicVrf(), addresses, withServices, underlay);
+    }
+
+    private static List<RouteTarget> targets(List<String> texts) {
+        List<RouteTarget> targets = new ArrayList<>();
+        for (String text : texts) {
+            targets.add(RouteTarget.parse(text));
+        }
+        return targets;
+    }
+}

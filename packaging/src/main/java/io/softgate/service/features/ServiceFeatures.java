@@ -1,0 +1,509 @@
+package io.softgate.service.features;
+
+import io.softgate.acl.classify.AclCompiler;
+import io.softgate.acl.classify.AclTables;
+import io.softgate.acl.model.AclConfig;
+import io.softgate.acl.stage.AclFlowTimeouts;
+import io.softgate.acl.stage.AclRuntime;
+import io.softgate.acl.stage.AclStageFactory;
+import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.core.pipeline.StageFactory;
+import io.softgate.core.snapshot.ConfigSnapshot;
+import io.softgate.core.snapshot.SnapshotPublisher;
+import io.softgate.evpn.forwarding.ForwardingFeature;
+import io.softgate.evpn.forwarding.table.ForwardingTables;
+import io.softgate.lb.compile.LoadBalancerConfigException;
+import io.softgate.lb.compile.LoadBalancerTables;
+import io.softgate.lb.compile.VrfResolver;
+import io.softgate.lb.control.LoadBalancerController;
+import io.softgate.lb.health.ProbeTransport;
+import io.softgate.lb.health.VipAvailabilityListener;
+import io.softgate.lb.model.LoadBalancerConfig;
+import io.softgate.lb.model.LoadBalancerService;
+import io.softgate.lb.stage.LoadBalancerStages;
+import io.softgate.lb.stage.ReplyStage;
+import io.softgate.lb.stage.VipStage;
+import io.softgate.nat.NatCapacity;
+import io.softgate.nat.NatModule;
+import io.softgate.nat.compile.NatTables;
+import io.softgate.nat.config.NatConfig;
+import io.softgate.nat.config.NatConfigException;
+import io.softgate.nat.log.NatEventDrainer;
+import io.softgate.nat.stage.Nat44In2OutStage;
+import io.softgate.nat.stage.Nat44Out2InStage;
+import io.softgate.service.config.Addresses;
+import io.softgate.service.config.ConfigError;
+import io.softgate.service.config.SoftgateConfig;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The feature modules of one service process (ACL, load balancer, NAT): their shared run-time
+ * state (flow and session tables, the LB controller and health checker), the stages they put
+ * between {@code vxlan-decap} and {@code vrf-route}, the compilation of the configuration's
+ * {@code acl}, {@code loadBalancer} and {@code nat} sections into their snapshot tables, and their
+ * control-plane threads (LB health checks, NAT expiry sweeps and event log). A feature whose
+ * section is absent is left out entirely: no stage, no table, no memory.
+ *
+ * <p>The stage graph (see packaging/README.md):
+ * <pre>
+ * vxlan-decap -> feature-direction -+- from a VPC:     acl-egress -> lb-reply -> nat44-in2out -+-> vrf-route -> vxlan-encap
+ *                                   +- from outside:   lb-vip -> nat44-out2in -> acl-ingress --+
+ * </pre>
+ *
+ * <p>Threading: created, compiled, started and closed by the control thread; the LB controller
+ * republishes from its probe threads and the NAT housekeeping runs on its own thread, both
+ * publishing under the publisher's monitor.
+ */
+public final class ServiceFeatures implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceFeatures.class);
+    /** How often the NAT sweeper runs and how many entries one run visits. */
+    private static final long NAT_SWEEP_PERIOD_MS = 100;
+    private static final int NAT_SWEEP_ENTRIES = 65_536;
+    private static final int NAT_DRAIN_LIMIT = 10_000;
+
+    private volatile SoftgateConfig config;
+    private final AclRuntime acl;
+    private final NatModule nat;
+    private final LoadBalancerStages lbStages;
+    private final LoadBalancerController lbController;
+    private volatile VrfIndexes vrfs = new VrfIndexes(-1, java.util.Map.of());
+    private volatile SnapshotPublisher publisher;
+    private volatile VipAvailabilityListener vipListener = new LoggingVipListener();
+    private ScheduledExecutorService housekeeping;
+    private BufferedWriter natEventLog;
+
+    private ServiceFeatures(SoftgateConfig config) {
+        this.config = config;
+        AclSection aclSection = config.acl();
+        NatSection natSection = config.nat();
+        LoadBalancerSection lbSection = config.loadBalancer();
+        this.acl = aclSection == null ? null
+            : new AclRuntime(clamp(aclSection.flowCapacity(), 1024, 1 << 26), AclFlowTimeouts.defaults());
+        NatCapacity natCapacity = NatCapacity.defaults();
+        this.nat = natSection == null ? null : new NatModule(new NatCapacity(clamp(natSection.maxSessions(), 1024, 1 << 26),
+            clamp(natSection.maxSessions(), 1024, 1 << 26), natCapacity.maxFragments(), natCapacity.eventLogBytes(),
+            natCapacity.maxPublicAddresses()));
+        if (lbSection == null) {
+            this.lbStages = null;
+            this.lbController = null;
+        } else {
+            this.lbStages = new LoadBalancerStages(clamp(lbSection.maxConnections(), 1024, 1 << 24));
+            // Probes use the softgate host's own stack (see packaging/README.md, "Health checks").
+            this.lbController = new LoadBalancerController(new Resolver(), ProbeTransport.hostStack(), this::publishLb,
+                new ForwardingVipListener(), clamp(lbSection.probeThreads(), 1, 64));
+        }
+    }
+
+    /** The features {@code config} declares (none of the sections: an empty set). */
+    public static ServiceFeatures create(SoftgateConfig config) {
+        return new ServiceFeatures(config);
+    }
+
+    /** True when at least one feature section is present. */
+    public boolean any() {
+        return acl != null || nat != null || lbStages != null;
+    }
+
+    /** Where the VIP announcements go (the EVPN speaker); by default they are only logged. */
+    public void vipListener(VipAvailabilityListener listener) {
+        this.vipListener = listener;
+    }
+
+    /** The LB controller (for the REST API), or null without a loadBalancer section. */
+    public LoadBalancerController loadBalancer() {
+        return lbController;
+    }
+
+    /** The features as one insertion on the decap-to-route edge, or null when there are none. */
+    public ForwardingFeature forwardingFeature() {
+        if (!any()) {
+            return null;
+        }
+        return new ForwardingFeature() {
+            @Override
+            public String entryStage() {
+                return FeatureDirectionStage.NAME;
+            }
+
+            @Override
+            public List<StageFactory> stages(String nextStage) {
+                return stageFactories(nextStage);
+            }
+        };
+    }
+
+    private List<StageFactory> stageFactories(String next) {
+        List<StageFactory> factories = new ArrayList<>();
+        // From a VPC: the egress ACL sees the VM's own addresses, lb-reply turns backend replies
+        // into VIP traffic, NAT in2out translates the rest (DESIGN §2).
+        String outbound = next;
+        if (nat != null) {
+            factories.add(nat.in2outStage(outbound));
+            outbound = Nat44In2OutStage.NAME;
+        }
+        if (lbStages != null) {
+            factories.add(lbStages.replyStage(outbound));
+            outbound = ReplyStage.NAME;
+        }
+        if (acl != null) {
+            factories.add(new AclStageFactory(AclStageFactory.EGRESS, outbound, acl));
+            outbound = AclStageFactory.EGRESS;
+        }
+        // From outside: VIPs and NAT addresses are translated first, so the ingress ACL judges
+        // the VPC's private addresses in the VPC's VRF, as the egress ACL does.
+        String inbound = next;
+        if (acl != null) {
+            factories.add(new AclStageFactory(AclStageFactory.INGRESS, inbound, acl));
+            inbound = AclStageFactory.INGRESS;
+        }
+        if (nat != null) {
+            factories.add(nat.out2inStage(inbound));
+            inbound = Nat44Out2InStage.NAME;
+        }
+        if (lbStages != null) {
+            factories.add(lbStages.vipStage(inbound));
+            inbound = VipStage.NAME;
+        }
+        String fromVpc = outbound;
+        String fromOutside = inbound;
+        factories.add(0, worker -> new FeatureDirectionStage(fromVpc, fromOutside));
+        return factories;
+    }
+
+    /**
+     * Compiles the feature sections against the compiled forwarding tables (whose VRF indices the
+     * packets carry) into {@code builder}; every problem is appended to {@code errors} with its
+     * path in the file, and nothing is added when there is any.
+     */
+    public void compileInto(ConfigSnapshot.Builder builder, ForwardingTables forwarding, List<ConfigError> errors) {
+        compileInto(config, builder, forwarding, errors);
+    }
+
+    private void compileInto(SoftgateConfig config, ConfigSnapshot.Builder builder, ForwardingTables forwarding,
+                             List<ConfigError> errors) {
+        VrfIndexes indexes = VrfIndexes.of(forwarding, config.node() == null ? null : config.node().publicVrf());
+        this.vrfs = indexes;
+        FeatureCompiler compiler = new FeatureCompiler(indexes);
+        List<Runnable> puts = new ArrayList<>();
+        if (config.acl() != null) {
+            AclConfig aclConfig = compiler.acl(config.acl());
+            if (aclConfig != null) {
+                try {
+                    AclTables tables = AclCompiler.compile(aclConfig, indexes.vpcs());
+                    puts.add(() -> builder.with(AclTables.SLOT, tables));
+                } catch (IllegalArgumentException e) {
+                    compiler.error("acl", e.getMessage());
+                }
+            }
+        }
+        List<Integer> publicAddresses = new ArrayList<>();
+        if (config.nat() != null) {
+            NatConfig natConfig = compiler.nat(config.nat());
+            if (natConfig != null) {
+                try {
+                    NatTables tables = nat.compile(natConfig);
+                    for (int address : tables.externalAddresses()) {
+                        publicAddresses.add(address);
+                    }
+                    puts.add(() -> builder.with(NatTables.SLOT, tables));
+                } catch (NatConfigException e) {
+                    compiler.natError(config.nat(), e);
+                }
+            }
+        }
+        if (config.loadBalancer() != null) {
+            LoadBalancerConfig lbConfig = compiler.loadBalancer(config.loadBalancer());
+            if (lbConfig != null) {
+                try {
+                    LoadBalancerTables tables = lbController.apply(lbConfig);
+                    for (LoadBalancerService service : lbConfig.services()) {
+                        publicAddresses.add(Ipv4Flyweight.parse(service.vip()));
+                    }
+                    puts.add(() -> builder.with(LoadBalancerTables.SLOT, tables));
+                } catch (LoadBalancerConfigException e) {
+                    compiler.lbErrors(e.errors());
+                }
+            }
+        }
+        checkPublicRanges(config, compiler, publicAddresses);
+        if (compiler.errors().isEmpty()) {
+            for (Runnable put : puts) {
+                put.run();
+            }
+        }
+        errors.addAll(compiler.errors());
+    }
+
+    /** Every NAT public address and VIP must lie in {@code publicAddressRanges} when ranges are given. */
+    private static void checkPublicRanges(SoftgateConfig config, FeatureCompiler compiler, List<Integer> addresses) {
+        List<String> ranges = config.publicAddressRanges();
+        if (ranges.isEmpty()) {
+            return;
+        }
+        List<int[]> parsed = new ArrayList<>();
+        for (int r = 0; r < ranges.size(); r++) {
+            try {
+                Addresses.Prefix prefix = Addresses.parsePrefix(ranges.get(r));
+                if (prefix.address().length != 4) {
+                    compiler.error("publicAddressRanges[" + r + "]", "must be an IPv4 prefix (NAT44, IPv4 VIPs)");
+                    continue;
+                }
+                parsed.add(new int[] {java.nio.ByteBuffer.wrap(prefix.address()).getInt(), prefix.length()});
+            } catch (IllegalArgumentException e) {
+                compiler.error("publicAddressRanges[" + r + "]", e.getMessage());
+            }
+        }
+        for (int address : addresses) {
+            boolean inside = false;
+            for (int[] range : parsed) {
+                int mask = range[1] == 0 ? 0 : -1 << (32 - range[1]);
+                inside |= (address & mask) == range[0];
+            }
+            if (!inside) {
+                compiler.error("publicAddressRanges", "public address " + Ipv4Flyweight.format(address)
+                    + " (NAT or VIP) lies in none of the ranges");
+            }
+        }
+    }
+
+    /**
+     * Starts the control-plane work once the first snapshot is published: LB health checks
+     * (flips republish the LB tables), and the NAT sweeper and event-log writer
+     * ({@code <stateDir>/<nat.eventLog>}).
+     */
+    public void start(SnapshotPublisher snapshots, Path stateDir) throws IOException {
+        this.publisher = snapshots;
+        if (lbController != null) {
+            lbController.start();
+        }
+        if (nat != null) {
+            Path logFile = stateDir.resolve(config.nat().eventLog());
+            natEventLog = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            NatEventDrainer drainer = nat.eventDrainer(vrf -> {
+                String name = vrfs.nameOf(vrf);
+                return name == null ? "vrf" + vrf : name;
+            }, this::writeNatEvent);
+            housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "softgate-nat-housekeeping");
+                thread.setDaemon(true);
+                return thread;
+            });
+            housekeeping.scheduleWithFixedDelay(() -> natHousekeeping(drainer), NAT_SWEEP_PERIOD_MS, NAT_SWEEP_PERIOD_MS,
+                TimeUnit.MILLISECONDS);
+            LOG.info("NAT event log: {}", logFile);
+        }
+    }
+
+    private void natHousekeeping(NatEventDrainer drainer) {
+        try {
+            SnapshotPublisher snapshots = publisher;
+            NatTables tables = snapshots == null || snapshots.current() == null ? null
+                : snapshots.current().get(NatTables.SLOT);
+            if (tables != null) {
+                nat.sweeper().sweepSlice(tables, System.nanoTime(), NAT_SWEEP_ENTRIES);
+            }
+            if (drainer.drain(NAT_DRAIN_LIMIT) > 0) {
+                natEventLog.flush();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("NAT housekeeping failed: {}", e.toString());
+        }
+    }
+
+    private void writeNatEvent(String line) {
+        try {
+            natEventLog.write(line);
+            natEventLog.newLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Applies the feature sections of {@code next} (a configuration file read again, e.g. on
+     * SIGHUP) to the running service: the ACL and NAT tables go into one new snapshot, the load
+     * balancer's through its controller (a second snapshot right after). The other sections
+     * (node, forwarding, I/O...) and the set of features present need a restart: a change there is
+     * refused. On any error nothing changes.
+     *
+     * @return the problems, empty when applied
+     */
+    public synchronized List<ConfigError> reload(SoftgateConfig next) {
+        List<ConfigError> errors = new ArrayList<>();
+        SnapshotPublisher snapshots = publisher;
+        if (snapshots == null) {
+            errors.add(new ConfigError("", "the service is not running yet"));
+            return errors;
+        }
+        if (!java.util.Objects.equals(next.node(), config.node())
+            || !java.util.Objects.equals(next.forwarding(), config.forwarding())) {
+            errors.add(new ConfigError("", "node and forwarding changes need a restart; only nat, loadBalancer and acl reload"));
+        }
+        if ((next.acl() == null) != (acl == null) || (next.nat() == null) != (nat == null)
+            || (next.loadBalancer() == null) != (lbStages == null)) {
+            errors.add(new ConfigError("", "adding or removing a feature section needs a restart (its stages are fixed)"));
+        }
+        if (!errors.isEmpty()) {
+            return errors;
+        }
+        SoftgateConfig withoutLb = new SoftgateConfig(next.node(), next.dataplane(), next.io(), next.forwarding(),
+            next.bgp(), next.stateDir(), next.publicAddressRanges(), next.nat(), null, next.acl());
+        LoadBalancerConfig lbConfig = null;
+        if (next.loadBalancer() != null) {
+            // Checked before anything is published; the controller publishes its tables on apply.
+            FeatureCompiler compiler = new FeatureCompiler(vrfs);
+            lbConfig = compiler.loadBalancer(next.loadBalancer());
+            if (lbConfig != null) {
+                compiler.lbErrors(lbController.validate(lbConfig));
+            }
+            errors.addAll(compiler.errors());
+            if (!errors.isEmpty()) {
+                return errors;
+            }
+        }
+        synchronized (snapshots) {
+            ConfigSnapshot.Builder update = snapshots.current().toBuilder();
+            compileInto(withoutLb, update, snapshots.current().get(ForwardingTables.SLOT), errors);
+            if (!errors.isEmpty()) {
+                return errors;
+            }
+            snapshots.publish(update);
+        }
+        if (lbConfig != null) {
+            try {
+                lbController.apply(lbConfig);
+            } catch (LoadBalancerConfigException e) {
+                FeatureCompiler compiler = new FeatureCompiler(vrfs);
+                compiler.lbErrors(e.errors());
+                errors.addAll(compiler.errors());
+            }
+        }
+        if (errors.isEmpty()) {
+            config = next;
+        }
+        return errors;
+    }
+
+    /**
+     * Reads {@code file} again and {@link #reload(SoftgateConfig) reloads} the feature sections,
+     * logging the outcome (the SIGHUP handler's work).
+     */
+    public void reloadFrom(Path file) {
+        List<ConfigError> errors;
+        try {
+            errors = reload(io.softgate.service.config.ConfigLoader.load(file).config());
+        } catch (io.softgate.service.config.ConfigException e) {
+            errors = e.errors();
+        }
+        if (errors.isEmpty()) {
+            SnapshotPublisher snapshots = publisher;
+            LOG.info("reloaded nat, loadBalancer and acl from {}: snapshot epoch {}", file,
+                snapshots == null ? -1 : snapshots.current().epoch());
+        } else {
+            LOG.warn("reload of {} refused, nothing changed: {}", file, errors);
+        }
+    }
+
+    /** LB tables after a health flip (or an apply once running) go into the next snapshot. */
+    private void publishLb(LoadBalancerTables tables) {
+        SnapshotPublisher snapshots = publisher;
+        if (snapshots == null) {
+            return; // start-up: compileInto puts the tables into the first snapshot itself
+        }
+        synchronized (snapshots) {
+            snapshots.publish(snapshots.current().toBuilder().with(LoadBalancerTables.SLOT, tables));
+        }
+    }
+
+    /** Stops the control-plane threads and frees the tables; call after the workers have stopped. */
+    @Override
+    public void close() {
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
+            try {
+                housekeeping.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (natEventLog != null) {
+            try {
+                natEventLog.close();
+            } catch (IOException e) {
+                LOG.warn("closing the NAT event log: {}", e.toString());
+            }
+        }
+        if (lbController != null) {
+            lbController.close();
+        }
+        // The tables' off-heap memory goes last: the caller has stopped the workers (the runtime is
+        // closed before the features), so no stage reads them any more.
+        if (lbStages != null) {
+            lbStages.tracker().close();
+        }
+        if (nat != null) {
+            nat.close();
+        }
+        if (acl != null) {
+            acl.close();
+        }
+    }
+
+    private static int clamp(int value, int min, int max) {
+        return Math.max(min, Math.min(max, value));
+    }
+
+    /** VPC names and the public VRF as the forwarding tables compiled them. */
+    private final class Resolver implements VrfResolver {
+        @Override
+        public int publicVrf() {
+            return vrfs.publicVrf();
+        }
+
+        @Override
+        public int vrfOfVpc(String vpc) {
+            int index = vrfs.indexOf(vpc);
+            return index < 0 ? UNKNOWN : index;
+        }
+    }
+
+    /** Passes VIP availability on to whatever listener is installed now. */
+    private final class ForwardingVipListener implements VipAvailabilityListener {
+        @Override
+        public void vipAvailable(String vipAddress) {
+            vipListener.vipAvailable(vipAddress);
+        }
+
+        @Override
+        public void vipUnavailable(String vipAddress) {
+            vipListener.vipUnavailable(vipAddress);
+        }
+    }
+
+    /** Default VIP listener until the EVPN speaker is plugged in: logs each change. */
+    private static final class LoggingVipListener implements VipAvailabilityListener {
+        @Override
+        public void vipAvailable(String vipAddress) {
+            LOG.info("VIP {} available (at least one healthy backend)", vipAddress);
+        }
+
+        @Override
+        public void vipUnavailable(String vipAddress) {
+            LOG.info("VIP {} unavailable (no healthy backend)", vipAddress);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.softgate.service.intent;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Keeps the applied intent in {@code <stateDir>/intent.json}: written to a temporary file,
+ * fsynced, renamed over the old one and the directory fsynced, so a crash leaves either the
+ * previous or the new document, never a torn one.
+ *
+ * <p>Threading: called by the one thread applying a change (and at start).
+ */
+public final class IntentPersistence {
+    public static final String FILE_NAME = "intent.json";
+    private static final ObjectMapper JSON = new ObjectMapper()
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private final Path directory;
+
+    public IntentPersistence(Path directory) {
+        this.directory = directory;
+    }
+
+    public Path file() {
+        return directory.resolve(FILE_NAME);
+    }
+
+    /** The persisted document, or null when none was ever written. */
+    public IntentDocument load() throws IOException {
+        Path file = file();
+        if (!Files.exists(file)) {
+            return null;
+        }
+        return JSON.readValue(file.toFile(), IntentDocument.class);
+    }
+
+    public void save(IntentDocument document) throws IOException {
+        Files.createDirectories(directory);
+        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(document);
+        Path temporary = directory.resolve(FILE_NAME + ".tmp");
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        try {
+            Files.move(temporary, file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("state directory " + directory + " does not support atomic rename", e);
+        }
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            // Some file systems cannot open a directory for fsync; the rename itself is atomic.
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.softgate.service.intent;
+
+import io.softgate.core.snapshot.ConfigSnapshot;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The controller's declarative state on this node. A change is a function over a
+ * {@link IntentDocument.Draft}; it is applied whole or not at all: build the next document,
+ * validate and compile it into a snapshot, persist it atomically, publish the snapshot, and only
+ * then make it current. Any failure leaves the current document, the file and the data plane as
+ * they were. Each accepted change increments the generation; a change that names another
+ * generation than the current one is refused with 409.
+ *
+ * <p>Threading: changes are serialised by the store's monitor; {@link #current()} may be read
+ * from any thread (volatile).
+ */
+public final class IntentStore {
+    /** Where compiled snapshots go (the runtime's publisher, or a test's). */
+    public interface SnapshotSink {
+        ConfigSnapshot publish(ConfigSnapshot.Builder snapshot);
+    }
+
+    /** A change: edits the draft, or throws to refuse it. */
+    @FunctionalInterface
+    public interface Change<T> {
+        T apply(IntentDocument.Draft draft) throws IntentRejectedException;
+    }
+
+    /** The outcome of an accepted change. */
+    public record Applied<T>(T result, IntentDocument document, long compileAndSwapNs) {
+    }
+
+    private final IntentCompiler compiler;
+    private final IntentPersistence persistence;
+    private final SnapshotSink sink;
+    private volatile IntentDocument current;
+    private volatile long lastCompileAndSwapNs;
+
+    private IntentStore(IntentCompiler compiler, IntentPersistence persistence, SnapshotSink sink, IntentDocument start) {
+        this.compiler = compiler;
+        this.persistence = persistence;
+        this.sink = sink;
+        this.current = start;
+    }
+
+    /**
+     * Loads the persisted document (or starts with the initial one), compiles and publishes it.
+     * A persisted document that no longer compiles is an error: the node must not start with a
+     * state other than the one it last applied.
+     */
+    public static IntentStore open(IntentCompiler compiler, IntentPersistence persistence, SnapshotSink sink,
+                                   String siteName, String adminTenantName) throws IOException, IntentRejectedException {
+        IntentDocument loaded = persistence.load();
+        IntentDocument start = loaded != null ? loaded : IntentDocument.initial(siteName, adminTenantName);
+        ConfigSnapshot.Builder snapshot = compiler.compile(start);
+        if (loaded == null) {
+            persistence.save(start);
+        }
+        sink.publish(snapshot);
+        return new IntentStore(compiler, persistence, sink, start);
+    }
+
+    public IntentDocument current() {
+        return current;
+    }
+
+    /** How long the last accepted change took to validate, compile, persist and publish. */
+    public long lastCompileAndSwapNs() {
+        return lastCompileAndSwapNs;
+    }
+
+    public IntentCompiler compiler() {
+        return compiler;
+    }
+
+    /**
+     * Applies {@code change} if {@code expectedGeneration} is null or equals the current
+     * generation; a change that leaves the document unchanged keeps the generation.
+     */
+    public synchronized <T> Applied<T> apply(Long expectedGeneration, Change<T> change) throws IntentRejectedException {
+        IntentDocument before = current;
+        if (expectedGeneration != null && expectedGeneration != before.generation()) {
+            throw new IntentRejectedException(409, "If-Match", "stale generation " + expectedGeneration
+                + "; the current generation is " + before.generation());
+        }
+        IntentDocument.Draft draft = before.edit();
+        T result = change.apply(draft);
+        IntentDocument next = draft.build();
+        if (sameContent(before, next)) {
+            return new Applied<>(result, before, 0);
+        }
+        long startNs = System.nanoTime();
+        ConfigSnapshot.Builder snapshot = compiler.compile(next);
+        try {
+            persistence.save(next);
+        } catch (IOException e) {
+            throw new IntentRejectedException(503, "stateDir", "cannot persist the change: " + e.getMessage());
+        }
+        sink.publish(snapshot);
+        current = next;
+        lastCompileAndSwapNs = System.nanoTime() - startNs;
+        return new Applied<>(result, next, lastCompileAndSwapNs);
+    }
+
+    /** Replaces the whole document (config apply), subject to the same checks. */
+    public Applied<IntentDocument> replace(Long expectedGeneration, IntentDocument document) throws IntentRejectedException {
+        return apply(expectedGeneration, draft -> {
+            copy(draft.vpcs, document.vpcs());
+            copy(draft.allocations, document.allocations());
+            copy(draft.subnets, document.subnets());
+            copy(draft.vnets, document.vnets());
+            copy(draft.nats, document.nats());
+            copy(draft.l4lbs, document.l4lbs());
+            copy(draft.acls, document.acls());
+            copy(draft.routes, document.routes());
+            while (draft.peekNextId() < document.nextId()) {
+                draft.newId();
+            }
+            return document;
+        });
+    }
+
+    private static <E> void copy(List<E> target, List<E> source) {
+        target.clear();
+        target.addAll(source);
+    }
+
+    private static boolean sameContent(IntentDocument a, IntentDocument b) {
+        return a.nextId() == b.nextId() && a.vpcs().equals(b.vpcs()) && a.allocations().equals(b.allocations())
+            && a.subnets().equals(b.subnets()) && a.vnets().equals(b.vnets()) && a.nats().equals(b.nats())
+            && a.l4lbs().equals(b.l4lbs()) && a.acls().equals(b.acls()) && a.routes().equals(b.routes());
+    }
+}

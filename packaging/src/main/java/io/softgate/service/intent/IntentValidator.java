@@ -1,0 +1,472 @@
+package io.softgate.service.intent;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a whole {@link IntentDocument} (formats, ranges, references, uniqueness and the address
+ * rules of NAT and load balancing) and returns every problem with its field path, e.g.
+ * {@code nat[D1-A2-Z1-V3-vpc1-SNAT].snatToIP: 203.0.113.9 is outside every NAT subnet}.
+ *
+ * <p>Threading: stateless.
+ */
+public final class IntentValidator {
+    public static final int MAX_VNI = 0xFF_FFFF;
+    public static final int MAX_NAME_LENGTH = 255;
+    static final Set<String> NAT_ACTIONS = Set.of("SNAT", "DNAT", "MASQUERADE", "ACCEPT_SNAT");
+    static final Set<String> NAT_PROTOCOLS = Set.of("ALL", "TCP", "UDP", "ICMP");
+    static final Set<String> NAT_STATES = Set.of("enabled", "disabled");
+    static final Set<String> LB_PROTOCOLS = Set.of("TCP", "UDP");
+    static final Set<String> LB_STATUSES = Set.of("enable", "disable");
+    static final Set<String> LB_HEALTH_CHECKS = Set.of("None", "TCP", "HTTP");
+    static final Set<String> ACL_ACTIONS = Set.of("permit", "deny");
+    static final Set<String> ACL_PROTOCOLS = Set.of("all", "ip", "tcp", "udp", "icmp");
+    static final Set<String> SUBNET_PURPOSES = Set.of(SubnetIntent.COMMON, SubnetIntent.NAT, SubnetIntent.LOAD_BALANCER);
+
+    private final IntentDocument document;
+    private final List<IntentError> errors = new ArrayList<>();
+    private final Map<Integer, VpcIntent> vpcs = new HashMap<>();
+
+    private IntentValidator(IntentDocument document) {
+        this.document = document;
+    }
+
+    /** Every problem in {@code document}; empty when it can be compiled. */
+    public static List<IntentError> validate(IntentDocument document) {
+        IntentValidator validator = new IntentValidator(document);
+        validator.check();
+        return List.copyOf(validator.errors);
+    }
+
+    private void check() {
+        checkVpcs();
+        checkAllocations();
+        checkSubnets();
+        checkVnets();
+        checkNats();
+        checkL4lbs();
+        checkAcls();
+        checkRoutes();
+        checkIdsUnique();
+    }
+
+    private void checkVpcs() {
+        Set<String> names = new HashSet<>();
+        int systemCount = 0;
+        for (VpcIntent vpc : document.vpcs()) {
+            String path = "vpc[" + vpc.name() + "]";
+            name(path + ".name", vpc.name());
+            if (!names.add(vpc.name())) {
+                error(path + ".name", "duplicate VPC name '" + vpc.name() + "'");
+            }
+            if (vpc.adminTenantId() != IntentDocument.ADMIN_TENANT_ID) {
+                error(path + ".adminTenant.id", "unknown tenant " + vpc.adminTenantId());
+            }
+            if (vpc.system()) {
+                systemCount++;
+            }
+            vpcs.put(vpc.id(), vpc);
+        }
+        if (systemCount != 1) {
+            error("vpc", "exactly one system VPC is required (found " + systemCount + ")");
+        }
+    }
+
+    private void checkAllocations() {
+        Set<String> names = new HashSet<>();
+        List<AllocationIntent> all = document.allocations();
+        for (int i = 0; i < all.size(); i++) {
+            AllocationIntent allocation = all.get(i);
+            String path = "allocation[" + allocation.name() + "]";
+            name(path + ".name", allocation.name());
+            if (!names.add(allocation.name())) {
+                error(path + ".name", "duplicate allocation name '" + allocation.name() + "'");
+            }
+            vpc(path + ".vpc", allocation.vpcId());
+            IpPrefix prefix = networkPrefix(path + ".prefix", allocation.prefix());
+            if (prefix == null) {
+                continue;
+            }
+            for (int j = 0; j < i; j++) {
+                AllocationIntent earlier = all.get(j);
+                IpPrefix other = IpPrefix.parse(earlier.prefix());
+                if (earlier.vpcId() == allocation.vpcId() && other != null && other.overlaps(prefix)) {
+                    error(path + ".prefix", allocation.prefix() + " overlaps allocation '" + earlier.name() + "' ("
+                        + earlier.prefix() + ") of the same VPC");
+                }
+            }
+        }
+    }
+
+    private void checkSubnets() {
+        Set<String> names = new HashSet<>();
+        for (SubnetIntent subnet : document.subnets()) {
+            String path = "subnet[" + subnet.name() + "]";
+            name(path + ".name", subnet.name());
+            if (!names.add(subnet.vpcId() + "/" + subnet.name())) {
+                error(path + ".name", "duplicate subnet name '" + subnet.name() + "' in VPC " + subnet.vpcId());
+            }
+            vpc(path + ".vpc", subnet.vpcId());
+            if (!SUBNET_PURPOSES.contains(subnet.purpose())) {
+                error(path + ".purpose", "must be one of " + SUBNET_PURPOSES + " (was '" + subnet.purpose() + "')");
+            }
+            IpPrefix prefix = networkPrefix(path + ".prefix", subnet.prefix());
+            if (prefix != null && allocationOf(subnet.vpcId(), prefix) == null) {
+                error(path + ".prefix", subnet.prefix() + " is inside no allocation of VPC " + subnet.vpcId());
+            }
+        }
+    }
+
+    private void checkVnets() {
+        Set<String> names = new HashSet<>();
+        Map<Integer, String> vxlanIds = new HashMap<>();
+        for (VnetIntent vnet : document.vnets()) {
+            String path = "vnet[" + vnet.name() + "]";
+            name(path + ".name", vnet.name());
+            if (!names.add(vnet.name())) {
+                error(path + ".name", "duplicate vNet name '" + vnet.name() + "'");
+            }
+            vpc(path + ".vpc", vnet.vpcId());
+            if (vnet.vxlanId() < 1 || vnet.vxlanId() > MAX_VNI) {
+                error(path + ".vxlanID", "must be 1.." + MAX_VNI + " (was " + vnet.vxlanId() + ")");
+            } else {
+                String previous = vxlanIds.putIfAbsent(vnet.vxlanId(), vnet.name());
+                if (previous != null) {
+                    error(path + ".vxlanID", "VXLAN id " + vnet.vxlanId() + " is already used by vNet '" + previous + "'");
+                }
+            }
+            if (vnet.gateways().isEmpty()) {
+                error(path + ".gateways", "at least one gateway prefix is required");
+            }
+            for (int g = 0; g < vnet.gateways().size(); g++) {
+                String gateway = vnet.gateways().get(g);
+                IpPrefix prefix = IpPrefix.parse(gateway);
+                if (prefix == null || gateway.indexOf('/') < 0) {
+                    error(path + ".gateways[" + g + "].prefix", "not an address/length: '" + gateway + "'");
+                }
+            }
+        }
+    }
+
+    private void checkNats() {
+        Set<String> names = new HashSet<>();
+        Map<IpPrefix, String> snatAddresses = new HashMap<>();
+        for (NatIntent nat : document.nats()) {
+            if ("SNAT".equals(nat.action()) && nat.snatToIp() != null) {
+                IpPrefix to = IpPrefix.parse(nat.snatToIp());
+                if (to != null) {
+                    snatAddresses.putIfAbsent(to.network(), nat.name());
+                }
+            }
+        }
+        Map<String, String> dnatKeys = new HashMap<>();
+        for (NatIntent nat : document.nats()) {
+            String path = "nat[" + nat.name() + "]";
+            name(path + ".name", nat.name());
+            if (!names.add(nat.name())) {
+                error(path + ".name", "duplicate NAT rule name '" + nat.name() + "'");
+            }
+            vpc(path + ".vpc", nat.vpcId());
+            if (!NAT_ACTIONS.contains(nat.action())) {
+                error(path + ".action", "must be one of " + NAT_ACTIONS + " (was '" + nat.action() + "')");
+                continue;
+            }
+            if (!NAT_PROTOCOLS.contains(nat.protocol())) {
+                error(path + ".protocol", "must be one of " + NAT_PROTOCOLS + " (was '" + nat.protocol() + "')");
+            }
+            if (nat.state() != null && !NAT_STATES.contains(nat.state())) {
+                error(path + ".state", "must be one of " + NAT_STATES + " (was '" + nat.state() + "')");
+            }
+            optionalPrefix(path + ".sourceAddress", nat.sourceAddress());
+            IpPrefix destination = optionalPrefix(path + ".destinationAddress", nat.destinationAddress());
+            portRange(path + ".sourcePort", nat.sourcePort());
+            int[] destinationPorts = portRange(path + ".destinationPort", nat.destinationPort());
+            switch (nat.action()) {
+                case "SNAT" -> {
+                    if (nat.snatToIp() == null && nat.snatToPool() == null) {
+                        error(path + ".snatToIP", "SNAT needs snatToIP or snatToPool");
+                    }
+                    natAddress(path + ".snatToIP", nat.snatToIp());
+                    natAddress(path + ".snatToPool", nat.snatToPool());
+                }
+                case "DNAT" -> {
+                    if (nat.dnatToIp() == null) {
+                        error(path + ".dnatToIP", "DNAT needs dnatToIP");
+                    } else if (hostAddress(path + ".dnatToIP", nat.dnatToIp()) == null) {
+                        break;
+                    }
+                    if (nat.dnatToPort() != null && (nat.dnatToPort() < 1 || nat.dnatToPort() > 65535)) {
+                        error(path + ".dnatToPort", "must be 1..65535 (was " + nat.dnatToPort() + ")");
+                    }
+                    if (destination == null || !isHost(destination)) {
+                        error(path + ".destinationAddress", "DNAT needs a public /32 or /128 destinationAddress (was '"
+                            + nat.destinationAddress() + "')");
+                        break;
+                    }
+                    if (!inPurposeSubnet(destination, SubnetIntent.NAT)) {
+                        error(path + ".destinationAddress", destination + " is outside every NAT subnet");
+                    }
+                    String snat = snatAddresses.get(destination.network());
+                    if (snat != null) {
+                        error(path + ".destinationAddress", destination + " is the SNAT address of rule '" + snat
+                            + "'; an address serves SNAT or another service, not both");
+                    }
+                    String protocol = nat.protocol();
+                    String key = destination + "|" + protocol + "|" + (destinationPorts == null ? "*" : destinationPorts[0] + "-" + destinationPorts[1]);
+                    String all = destination + "|ALL|*";
+                    String previous = dnatKeys.putIfAbsent(key, nat.name());
+                    if (previous != null) {
+                        error(path + ".destinationAddress", destination + " " + protocol + " port " + nat.destinationPort()
+                            + " is already translated by rule '" + previous + "'");
+                    } else if (!key.equals(all) && dnatKeys.containsKey(all)) {
+                        error(path + ".destinationAddress", destination + " is already a static NAT of rule '" + dnatKeys.get(all) + "'");
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+    }
+
+    private void checkL4lbs() {
+        Set<String> names = new HashSet<>();
+        Map<String, String> vips = new HashMap<>();
+        Set<IpPrefix> snat = new HashSet<>();
+        for (NatIntent nat : document.nats()) {
+            IpPrefix to = "SNAT".equals(nat.action()) && nat.snatToIp() != null ? IpPrefix.parse(nat.snatToIp()) : null;
+            if (to != null) {
+                snat.add(to.network());
+            }
+        }
+        for (L4lbIntent lb : document.l4lbs()) {
+            String path = "l4lb[" + lb.name() + "]";
+            name(path + ".name", lb.name());
+            if (!names.add(lb.name())) {
+                error(path + ".name", "duplicate load-balancer name '" + lb.name() + "'");
+            }
+            vpc(path + ".vpc", lb.vpcId());
+            if (!LB_PROTOCOLS.contains(lb.protocol())) {
+                error(path + ".protocol", "must be TCP or UDP (was '" + lb.protocol() + "')");
+            }
+            if (!LB_STATUSES.contains(lb.status())) {
+                error(path + ".status", "must be enable or disable (was '" + lb.status() + "')");
+            }
+            if (!LB_HEALTH_CHECKS.contains(lb.healthCheck())) {
+                error(path + ".healthCheck", "must be one of " + LB_HEALTH_CHECKS + " (was '" + lb.healthCheck() + "')");
+            }
+            if (lb.port() < 1 || lb.port() > 65535) {
+                error(path + ".port", "must be 1..65535 (was " + lb.port() + ")");
+            }
+            if (lb.timeOut() != null && (lb.timeOut() < 1 || lb.timeOut() > 3600)) {
+                error(path + ".timeOut", "must be 1..3600 (was " + lb.timeOut() + ")");
+            }
+            byte[] vip = hostAddress(path + ".ip", lb.ip());
+            if (vip != null) {
+                IpPrefix vipPrefix = IpPrefix.parse(lb.ip());
+                if (!inPurposeSubnet(vipPrefix, SubnetIntent.LOAD_BALANCER)) {
+                    error(path + ".ip", lb.ip() + " is outside every load-balancer subnet");
+                }
+                if (snat.contains(vipPrefix.network())) {
+                    error(path + ".ip", lb.ip() + " is an SNAT address; an address serves SNAT or another service, not both");
+                }
+                String previous = vips.putIfAbsent(lb.ip() + "|" + lb.protocol() + "|" + lb.port(), lb.name());
+                if (previous != null) {
+                    error(path + ".ip", lb.ip() + " " + lb.protocol() + " port " + lb.port() + " is already served by '" + previous + "'");
+                }
+            }
+            if (lb.backends().isEmpty()) {
+                error(path + ".backend", "at least one backend is required");
+            }
+            for (int b = 0; b < lb.backends().size(); b++) {
+                LbBackendIntent backend = lb.backends().get(b);
+                hostAddress(path + ".backend[" + b + "].ip", backend.ip());
+                if (backend.port() < 1 || backend.port() > 65535) {
+                    error(path + ".backend[" + b + "].port", "must be 1..65535 (was " + backend.port() + ")");
+                }
+            }
+        }
+    }
+
+    private void checkAcls() {
+        Set<String> names = new HashSet<>();
+        for (AclIntent acl : document.acls()) {
+            String path = "acl[" + acl.name() + "]";
+            name(path + ".name", acl.name());
+            if (!names.add(acl.vpcId() + "/" + acl.name())) {
+                error(path + ".name", "duplicate ACL name '" + acl.name() + "' in VPC " + acl.vpcId());
+            }
+            vpc(path + ".vpc", acl.vpcId());
+            if (!ACL_ACTIONS.contains(acl.action())) {
+                error(path + ".action", "must be permit or deny (was '" + acl.action() + "')");
+            }
+            if (!ACL_PROTOCOLS.contains(acl.proto())) {
+                error(path + ".proto", "must be one of " + ACL_PROTOCOLS + " (was '" + acl.proto() + "')");
+            }
+            if (IpPrefix.parse(acl.srcPrefix()) == null) {
+                error(path + ".srcPrefix", "not a prefix: '" + acl.srcPrefix() + "'");
+            }
+            if (IpPrefix.parse(acl.dstPrefix()) == null) {
+                error(path + ".dstPrefix", "not a prefix: '" + acl.dstPrefix() + "'");
+            }
+            ports(path + ".srcPort", acl.srcPortFrom(), acl.srcPortTo());
+            ports(path + ".dstPort", acl.dstPortFrom(), acl.dstPortTo());
+            if (acl.icmpType() != null && (acl.icmpType() < -1 || acl.icmpType() > 255)) {
+                error(path + ".icmpType", "must be -1..255 (was " + acl.icmpType() + ")");
+            }
+        }
+    }
+
+    private void checkRoutes() {
+        Set<String> keys = new HashSet<>();
+        for (StaticRouteIntent route : document.routes()) {
+            String path = "route[" + route.prefix() + "]";
+            vpc(path + ".vpc", route.vpcId());
+            IpPrefix prefix = networkPrefix(path + ".prefix", route.prefix());
+            byte[] nextHop = hostAddress(path + ".nextHop", route.nextHop());
+            if (prefix != null && nextHop != null && (nextHop.length == 4) != prefix.isIpv4()) {
+                error(path + ".nextHop", "address family differs from the prefix");
+            }
+            if (!keys.add(route.vpcId() + "/" + route.prefix())) {
+                error(path + ".prefix", "duplicate route " + route.prefix() + " in VPC " + route.vpcId());
+            }
+        }
+    }
+
+    private void checkIdsUnique() {
+        Set<Integer> ids = new HashSet<>();
+        List<Integer> all = new ArrayList<>();
+        document.vpcs().forEach(x -> all.add(x.id()));
+        document.allocations().forEach(x -> all.add(x.id()));
+        document.subnets().forEach(x -> all.add(x.id()));
+        document.vnets().forEach(x -> all.add(x.id()));
+        document.nats().forEach(x -> all.add(x.id()));
+        document.l4lbs().forEach(x -> all.add(x.id()));
+        document.acls().forEach(x -> all.add(x.id()));
+        document.routes().forEach(x -> all.add(x.id()));
+        for (int id : all) {
+            if (id <= 0 || id >= document.nextId() || !ids.add(id)) {
+                error("id", "id " + id + " is not unique or out of range");
+            }
+        }
+    }
+
+    // --- helpers -------------------------------------------------------------------------
+
+    private void name(String path, String value) {
+        if (value == null || value.isBlank()) {
+            error(path, "required");
+        } else if (value.length() > MAX_NAME_LENGTH) {
+            error(path, "longer than " + MAX_NAME_LENGTH + " characters");
+        } else if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+            error(path, "contains a control character");
+        }
+    }
+
+    private void vpc(String path, int id) {
+        if (!vpcs.containsKey(id)) {
+            error(path, "unknown VPC " + id);
+        }
+    }
+
+    private IpPrefix networkPrefix(String path, String text) {
+        IpPrefix prefix = IpPrefix.parse(text);
+        if (prefix == null || text.indexOf('/') < 0) {
+            error(path, "not a prefix (address/length): '" + text + "'");
+            return null;
+        }
+        if (prefix.hasHostBits()) {
+            error(path, "host bits set beyond the prefix length in " + text);
+            return null;
+        }
+        return prefix;
+    }
+
+    private IpPrefix optionalPrefix(String path, String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        IpPrefix prefix = IpPrefix.parse(text);
+        if (prefix == null) {
+            error(path, "not a prefix: '" + text + "'");
+        }
+        return prefix;
+    }
+
+    private byte[] hostAddress(String path, String text) {
+        IpPrefix prefix = text == null ? null : IpPrefix.parse(text);
+        if (prefix == null || !isHost(prefix)) {
+            error(path, "not an address: '" + text + "'");
+            return null;
+        }
+        return prefix.address();
+    }
+
+    private void natAddress(String path, String text) {
+        if (text == null) {
+            return;
+        }
+        IpPrefix prefix = IpPrefix.parse(text);
+        if (prefix == null) {
+            error(path, "not an address or prefix: '" + text + "'");
+            return;
+        }
+        if (!inPurposeSubnet(prefix, SubnetIntent.NAT)) {
+            error(path, text + " is outside every NAT subnet");
+        }
+    }
+
+    private static boolean isHost(IpPrefix prefix) {
+        return prefix.length() == prefix.address().length * 8;
+    }
+
+    private boolean inPurposeSubnet(IpPrefix address, String purpose) {
+        for (SubnetIntent subnet : document.subnets()) {
+            IpPrefix prefix = IpPrefix.parse(subnet.prefix());
+            if (purpose.equals(subnet.purpose()) && prefix != null && prefix.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private AllocationIntent allocationOf(int vpcId, IpPrefix prefix) {
+        for (AllocationIntent allocation : document.allocations()) {
+            IpPrefix candidate = IpPrefix.parse(allocation.prefix());
+            if (allocation.vpcId() == vpcId && candidate != null && candidate.contains(prefix)) {
+                return allocation;
+            }
+        }
+        return null;
+    }
+
+    /** "80", "1-65535" or empty (any) -> {from, to}; null for any or on error. */
+    private int[] portRange(String path, String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        int[] range = PortRanges.parse(text);
+        if (range == null) {
+            error(path, "not a port or port range 1-65535: '" + text + "'");
+        }
+        return range;
+    }
+
+    private void ports(String path, int from, int to) {
+        if (from < 0 || from > 65535 || to < 0 || to > 65535 || from > to) {
+            error(path + "From", "port range " + from + "-" + to + " must satisfy 0 <= from <= to <= 65535");
+        }
+    }
+
+    private void error(String path, String reason) {
+        errors.add(new IntentError(path, reason));
+    }
+
+    static String upper(String text) {
+        return text == null ? null : text.toUpperCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,121 @@
+package io.softgate.service.intent;
+
+import io.softgate.core.snapshot.ConfigSnapshot;
+import io.softgate.lb.compile.BackendHealth;
+import io.softgate.lb.compile.LoadBalancerCompiler;
+import io.softgate.lb.compile.LoadBalancerConfigException;
+import io.softgate.lb.compile.LoadBalancerTables;
+import io.softgate.lb.compile.ValidationError;
+import io.softgate.lb.compile.VrfResolver;
+import io.softgate.lb.model.Backend;
+import io.softgate.lb.model.HealthCheck;
+import io.softgate.lb.model.LbProtocol;
+import io.softgate.lb.model.LoadBalancerConfig;
+import io.softgate.lb.model.LoadBalancerService;
+import io.softgate.service.config.SoftgateConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Feeds the loadbalancer module's compiler (Maglev tables) from the controller's L4LB services
+ * and publishes its {@link LoadBalancerTables} in {@link LoadBalancerTables#SLOT}. VIPs live in
+ * the node's public VRF; backends in their VPC's VRF (see {@link VrfNumbering}); a service of a
+ * VPC without a vNet stays stored until the VPC has one. Health: {@code None} and, until a health
+ * checker is attached ({@link #health}), every backend counts as up. The compiler instance lives
+ * as long as the adapter so backend ids stay stable across snapshots.
+ *
+ * <p>Threading: called by the thread applying a change, one at a time.
+ */
+public final class LoadBalancerIntentAdapter implements IntentModuleAdapter {
+    private final SoftgateConfig config;
+    private final LoadBalancerCompiler compiler;
+    private volatile BackendHealth health = key -> true;
+    private Map<String, Integer> vrfs = Map.of();
+
+    public LoadBalancerIntentAdapter(SoftgateConfig config) {
+        this.config = config;
+        this.compiler = new LoadBalancerCompiler(new VrfResolver() {
+            @Override
+            public int publicVrf() {
+                Integer vrf = config == null ? null : vrfs.get(config.node().publicVrf());
+                return vrf == null ? UNKNOWN : vrf;
+            }
+
+            @Override
+            public int vrfOfVpc(String vpc) {
+                Integer vrf = vrfs.get(vpc);
+                return vrf == null ? UNKNOWN : vrf;
+            }
+        });
+    }
+
+    /** Where backend health comes from once the health checker runs. */
+    public void health(BackendHealth source) {
+        this.health = source;
+    }
+
+    @Override
+    public String module() {
+        return "loadbalancer";
+    }
+
+    @Override
+    public boolean wired() {
+        return config != null;
+    }
+
+    @Override
+    public List<IntentError> contribute(CompiledIntent intent, ConfigSnapshot.Builder snapshot) {
+        if (config == null || intent.lbServices().isEmpty()) {
+            return List.of();
+        }
+        vrfs = VrfNumbering.of(config, intent);
+        String publicVrf = config.node().publicVrf();
+        if (publicVrf == null || !vrfs.containsKey(publicVrf)) {
+            return List.of(new IntentError("node.publicVrf", "load balancers need the node's public VRF (set node.publicVrf in the configuration file)"));
+        }
+        List<LoadBalancerService> services = new ArrayList<>();
+        for (CompiledIntent.LbService service : intent.lbServices()) {
+            if (!vrfs.containsKey(service.vrf())) {
+                continue;
+            }
+            List<Backend> backends = new ArrayList<>();
+            for (CompiledIntent.Backend backend : service.backends()) {
+                backends.add(Backend.of(host(backend.address()), backend.port()));
+            }
+            services.add(new LoadBalancerService(service.name(), service.protocol() == 17 ? LbProtocol.UDP : LbProtocol.TCP,
+                host(service.vip()), service.port(), backends, healthCheck(service), service.vrf(), null, service.enabled()));
+        }
+        if (services.isEmpty()) {
+            return List.of();
+        }
+        try {
+            snapshot.with(LoadBalancerTables.SLOT, compiler.compile(LoadBalancerConfig.of(services), health));
+            return List.of();
+        } catch (LoadBalancerConfigException e) {
+            List<IntentError> errors = new ArrayList<>();
+            for (ValidationError error : e.errors()) {
+                errors.add(new IntentError("loadbalancer." + error.field(), error.message()));
+            }
+            return errors;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return List.of(new IntentError("loadbalancer", String.valueOf(e.getMessage())));
+        }
+    }
+
+    private static HealthCheck healthCheck(CompiledIntent.LbService service) {
+        int timeoutMs = service.timeoutSeconds() * 1000;
+        return switch (service.healthCheck()) {
+            case "TCP" -> HealthCheck.tcp(timeoutMs, HealthCheck.DEFAULT_INTERVAL_MS, HealthCheck.DEFAULT_RISE, HealthCheck.DEFAULT_FALL);
+            case "HTTP" -> HealthCheck.http(service.requestPath() == null ? "/" : service.requestPath(), timeoutMs,
+                HealthCheck.DEFAULT_INTERVAL_MS, HealthCheck.DEFAULT_RISE, HealthCheck.DEFAULT_FALL);
+            default -> HealthCheck.NONE;
+        };
+    }
+
+    private static String host(IpPrefix prefix) {
+        String text = prefix.toString();
+        return text.substring(0, text.indexOf('/'));
+    }
+}

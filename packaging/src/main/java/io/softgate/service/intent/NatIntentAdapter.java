@@ -1,0 +1,132 @@
+package io.softgate.service.intent;
+
+import io.softgate.core.snapshot.ConfigSnapshot;
+import io.softgate.nat.compile.ExternalAddressRegistry;
+import io.softgate.nat.compile.NatRuleCompiler;
+import io.softgate.nat.compile.NatTables;
+import io.softgate.nat.config.NatAction;
+import io.softgate.nat.config.NatConfig;
+import io.softgate.nat.config.NatConfigException;
+import io.softgate.nat.config.NatRule;
+import io.softgate.nat.config.NatSettings;
+import io.softgate.nat.config.VpcBinding;
+import io.softgate.service.config.SoftgateConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Feeds the nat module's compiler from the controller's NAT rules and publishes its
+ * {@link NatTables} in {@link NatTables#SLOT}. Each VPC with a VRF (see {@link VrfNumbering})
+ * becomes a {@link VpcBinding}; the node's public VRF ({@code node.publicVrf} in the file) is
+ * the outside. Rules of a VPC that has no vNet yet stay stored and are compiled once it has one
+ * (CloudStack creates a VPC's source NAT before its first tier). The compile function is the
+ * running {@code NatModule}'s, so public addresses and their port spaces outlive each snapshot;
+ * without one, the adapter keeps its own {@link ExternalAddressRegistry}.
+ *
+ * <p>Threading: called by the thread applying a change, one at a time.
+ */
+public final class NatIntentAdapter implements IntentModuleAdapter {
+    /** Bound on distinct public addresses when the adapter owns the registry. */
+    public static final int DEFAULT_MAX_PUBLIC_ADDRESSES = 1024;
+
+    private final SoftgateConfig config;
+    private final Function<NatConfig, NatTables> compiler;
+
+    public NatIntentAdapter(SoftgateConfig config, Function<NatConfig, NatTables> compiler) {
+        this.config = config;
+        this.compiler = compiler;
+    }
+
+    /** An adapter with its own address registry (for a node whose NAT stages are not wired). */
+    public static NatIntentAdapter standalone(SoftgateConfig config) {
+        NatRuleCompiler compiler = new NatRuleCompiler(new ExternalAddressRegistry(DEFAULT_MAX_PUBLIC_ADDRESSES));
+        return new NatIntentAdapter(config, compiler::compile);
+    }
+
+    @Override
+    public String module() {
+        return "nat";
+    }
+
+    @Override
+    public boolean wired() {
+        return config != null;
+    }
+
+    @Override
+    public List<IntentError> contribute(CompiledIntent intent, ConfigSnapshot.Builder snapshot) {
+        if (config == null || intent.natRules().isEmpty()) {
+            return List.of();
+        }
+        Map<String, Integer> vrfs = VrfNumbering.of(config, intent);
+        String publicVrf = config.node().publicVrf();
+        if (publicVrf == null || !vrfs.containsKey(publicVrf)) {
+            return List.of(new IntentError("node.publicVrf", "NAT rules need the node's public VRF (set node.publicVrf in the configuration file)"));
+        }
+        List<VpcBinding> bindings = new ArrayList<>();
+        for (CompiledIntent.Vrf vpc : intent.vrfs()) {
+            Integer vrf = vrfs.get(vpc.name());
+            if (vrf != null && !vpc.system()) {
+                bindings.add(new VpcBinding(vpc.name(), vrf, null));
+            }
+        }
+        List<NatRule> rules = new ArrayList<>();
+        for (CompiledIntent.NatRule rule : intent.natRules()) {
+            if (!vrfs.containsKey(rule.vrf())) {
+                continue;
+            }
+            rules.add(rule(rule));
+        }
+        if (rules.isEmpty()) {
+            return List.of();
+        }
+        try {
+            snapshot.with(NatTables.SLOT, compiler.apply(new NatConfig(bindings, vrfs.get(publicVrf), rules, NatSettings.defaults())));
+            return List.of();
+        } catch (NatConfigException e) {
+            String message = String.valueOf(e.getMessage());
+            String reason = message.startsWith(e.field() + ": ") ? message.substring(e.field().length() + 2) : message;
+            return List.of(new IntentError("nat." + e.field(), reason));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return List.of(new IntentError("nat", String.valueOf(e.getMessage())));
+        }
+    }
+
+    private static NatRule rule(CompiledIntent.NatRule rule) {
+        NatRule.Builder builder = NatRule.builder(rule.name(), NatAction.valueOf(rule.action().name()), rule.vrf())
+            .protocol(protocolName(rule.protocol()))
+            .source(rule.source().toString(), ports(rule.sourcePortFrom(), rule.sourcePortTo()))
+            .destination(rule.destination().toString(), ports(rule.destinationPortFrom(), rule.destinationPortTo()))
+            .state(rule.enabled() ? "enabled" : "disabled");
+        if (rule.action() == CompiledIntent.NatAction.SNAT && rule.translateTo() != null) {
+            builder.snatToIP(hostText(rule.translateTo()));
+        } else if (rule.action() == CompiledIntent.NatAction.DNAT && rule.translateTo() != null) {
+            builder.dnatTo(hostText(rule.translateTo()), rule.translatePort() == 0 ? null : rule.translatePort());
+        }
+        return builder.build();
+    }
+
+    /** The controller writes translated addresses as host prefixes ({@code 203.0.113.10/32}); the NAT model wants the address. */
+    private static String hostText(IpPrefix prefix) {
+        String text = prefix.toString();
+        return prefix.length() == prefix.address().length * 8 ? text.substring(0, text.indexOf('/')) : text;
+    }
+
+    private static String ports(int from, int to) {
+        if ((from == 0 || from == 1) && to == 65535) {
+            return null;
+        }
+        return from == to ? Integer.toString(from) : from + "-" + to;
+    }
+
+    private static String protocolName(int protocol) {
+        return switch (protocol) {
+            case 6 -> "TCP";
+            case 17 -> "UDP";
+            case 1 -> "ICMP";
+            default -> "ALL";
+        };
+    }
+}

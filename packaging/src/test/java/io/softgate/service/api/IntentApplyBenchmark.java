@@ -1,0 +1,126 @@
+package io.softgate.service.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.softgate.core.pipeline.Worker;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Issue 7 "Done when" 4, as a program (not a unit test: it measures time): one
+ * {@code PUT /api/softgate/config} carrying 10,000 NAT rules (100 VPCs x (1 SNAT + 99 port
+ * forwards)) and 1,000 L4LB services, against the real server, while one worker keeps forwarding
+ * VXLAN packets on its own thread. Prints the server-side compile+persist+swap time, the request's
+ * wall time, and the worker's per-batch latency (p99, p99.9, max) during the apply.
+ * Run: {@code java -Xmx3g -cp <test classpath> io.softgate.service.api.IntentApplyBenchmark}.
+ */
+public final class IntentApplyBenchmark {
+    private IntentApplyBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path state = Files.createTempDirectory("softgate-bench");
+        try (ApiFixture api = new ApiFixture(state)) {
+            String body = document(api).toString();
+            Worker worker = api.runtime.workers().get(0);
+            byte[] frame = VxlanFrames.udp(10_000, VxlanFrames.address(10, 255, 0, 11), VxlanFrames.address(10, 255, 0, 1),
+                VxlanFrames.address(10, 0, 1, 10), VxlanFrames.address(192, 0, 2, 99));
+            BatchLatency latency = new BatchLatency(api.runtime.workers());
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread forwarding = new Thread(() -> {
+                // Daemon: a failed apply must not leave the JVM running.
+                while (running.get()) {
+                    for (int i = 0; i < 32; i++) {
+                        api.ports.get(0).inject(frame);
+                    }
+                    worker.doWork();
+                }
+            }, "bench-worker");
+            forwarding.setDaemon(true);
+            forwarding.start();
+            Thread.sleep(500);
+            latency.harvest();
+            Histogram before = latency.harvest();
+            long startNs = System.nanoTime();
+            HttpResponse<String> response = api.http.send(java.net.http.HttpRequest.newBuilder(api.uri("/api/softgate/config"))
+                .timeout(java.time.Duration.ofMinutes(10)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + ApiFixture.TOKEN)
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            long wallNs = System.nanoTime() - startNs;
+            Histogram during = latency.harvest();
+            running.set(false);
+            forwarding.join();
+            during.subtract(before);
+            System.out.printf("status %d, body %.1f MB%n", response.statusCode(), body.length() / 1e6);
+            if (response.statusCode() != 200) {
+                System.out.println(response.body().substring(0, Math.min(2000, response.body().length())));
+            }
+            System.out.printf("compile+persist+swap %.1f ms, request wall %.1f ms%n",
+                api.api.store().lastCompileAndSwapNs() / 1e6, wallNs / 1e6);
+            System.out.printf("worker batches during the apply: %d, p99 %.1f us, p99.9 %.1f us, max %.1f us%n",
+                during.getTotalCount(), during.getValueAtPercentile(99) / 1e3, during.getValueAtPercentile(99.9) / 1e3,
+                during.getMaxValue() / 1e3);
+        }
+    }
+
+    static ObjectNode document(ApiFixture api) {
+        ObjectNode doc = Envelope.MAPPER.valueToTree(api.api.store().current());
+        int id = doc.get("nextId").asInt();
+        int system = api.api.store().current().systemVpc().id();
+        ArrayNode allocations = (ArrayNode) doc.get("allocations");
+        ArrayNode subnets = (ArrayNode) doc.get("subnets");
+        ArrayNode vpcs = (ArrayNode) doc.get("vpcs");
+        ArrayNode vnets = (ArrayNode) doc.get("vnets");
+        ArrayNode nats = (ArrayNode) doc.get("nats");
+        ArrayNode lbs = (ArrayNode) doc.get("l4lbs");
+        int publicAllocation = id++;
+        allocations.addObject().put("id", publicAllocation).put("name", "public").put("prefix", "100.64.0.0/10").put("vpcId", system);
+        subnets.addObject().put("id", id++).put("name", "nat").put("prefix", "100.64.0.0/16").put("purpose", "nat")
+            .put("vpcId", system).put("allocationId", publicAllocation);
+        subnets.addObject().put("id", id++).put("name", "lb").put("prefix", "100.65.0.0/16").put("purpose", "load-balancer")
+            .put("vpcId", system).put("allocationId", publicAllocation);
+        int[] vpcIds = new int[100];
+        for (int v = 0; v < 100; v++) {
+            int vpc = id++;
+            vpcIds[v] = vpc;
+            vpcs.addObject().put("id", vpc).put("name", "vpc" + v).put("adminTenantId", 1).put("system", false);
+            allocations.addObject().put("id", id++).put("name", "vpc" + v + "-cidr").put("prefix", "10." + v + ".0.0/16").put("vpcId", vpc);
+            ObjectNode vnet = vnets.addObject().put("id", id++).put("name", "vpc" + v + "-tier").put("vpcId", vpc).put("vxlanId", 10_000 + v);
+            vnet.putArray("gateways").add("10." + v + ".1.1/24");
+            nats.add(nat(id++, "vpc" + v + "-snat", "SNAT", "ALL", "10." + v + ".0.0/16", "0.0.0.0/0", null, "100.64.0." + (v + 1) + "/32", null, null, vpc));
+            for (int k = 0; k < 99; k++) {
+                nats.add(nat(id++, "vpc" + v + "-pf" + k, "DNAT", "TCP", "0.0.0.0/0", "100.64.1." + (v + 1) + "/32", Integer.toString(1000 + k),
+                    null, "10." + v + ".1." + (10 + k) + "/32", 80, vpc));
+            }
+        }
+        for (int s = 0; s < 1000; s++) {
+            int v = s % 100;
+            ObjectNode lb = lbs.addObject().put("id", id++).put("name", "lb" + s).put("protocol", "TCP")
+                .put("ip", "100.65." + (s / 200) + "." + (s % 200 + 1)).put("port", 80).put("status", "enable")
+                .put("healthCheck", "None").putNull("timeOut").putNull("requestPath").put("vpcId", vpcIds[v]);
+            ArrayNode backends = lb.putArray("backends");
+            backends.addObject().put("ip", "10." + v + ".1.10").put("port", 80);
+            backends.addObject().put("ip", "10." + v + ".1.11").put("port", 80);
+        }
+        doc.put("nextId", id);
+        return doc;
+    }
+
+    private static ObjectNode nat(int id, String name, String action, String protocol, String source, String destination,
+                                  String destinationPort, String snatTo, String dnatTo, Integer dnatToPort, int vpc) {
+        ObjectNode nat = Envelope.MAPPER.createObjectNode();
+        nat.put("id", id).put("name", name).put("action", action).put("protocol", protocol).put("sourceAddress", source)
+            .putNull("sourcePort").put("destinationAddress", destination).put("destinationPort", destinationPort)
+            .put("snatToIp", snatTo).putNull("snatToPool").put("dnatToIp", dnatTo);
+        if (dnatToPort == null) {
+            nat.putNull("dnatToPort");
+        } else {
+            nat.put("dnatToPort", dnatToPort);
+        }
+        nat.put("state", "enabled").put("vpcId", vpc);
+        return nat;
+    }
+}

@@ -1,0 +1,199 @@
+package io.softgate.service.systemtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Issue 5, "Done when" 3: a VIP in the public VRF reachable from the internet namespace, spread
+ * over three HTTP backends in blue VMs, with HTTP health checks that take a stopped backend out.
+ */
+@Tag("system")
+class LoadBalancerSystemTest {
+    static final String VIP = "198.51.100.100";
+    static final int BACKEND_PORT = 8000;
+    static final int INTERVAL_MS = 1000;
+    static final int FALL = 2;
+    static final Map<String, String> BACKENDS = new LinkedHashMap<>();
+
+    static {
+        BACKENDS.put("b1", "10.1.1.11");
+        BACKENDS.put("b2", "10.1.1.12");
+        BACKENDS.put("b3", "10.1.1.13");
+    }
+
+    static final String LB_SECTION = """
+        "loadBalancer": {"maxConnections": 65536, "services": [
+          {"name": "web", "protocol": "tcp", "vip": "%s", "port": 80, "vpc": "blue",
+           "backends": [{"address": "10.1.1.11", "port": %d}, {"address": "10.1.1.12", "port": %d},
+                        {"address": "10.1.1.13", "port": %d}],
+           "healthCheck": {"type": "http", "requestPath": "/id", "timeoutMs": 500, "intervalMs": %d,
+                           "rise": 2, "fall": %d}}]}
+        """.formatted(VIP, BACKEND_PORT, BACKEND_PORT, BACKEND_PORT, INTERVAL_MS, FALL);
+
+    private FeatureLab lab;
+
+    @AfterEach
+    void cleanUp() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    private Map<String, ManagedProcess> startLab(TestInfo test) throws Exception {
+        SystemTestSupport.assumeRootAndTools("ip", "bridge", "ethtool", "ss", "curl", FeatureLab.PYTHON);
+        Path output = SystemTestSupport.outputDirectory(test);
+        lab = FeatureLab.build(test.getTestMethod().orElseThrow().getName(), output, BACKENDS, Map.of());
+        Map<String, ManagedProcess> servers = new LinkedHashMap<>();
+        for (Map.Entry<String, String> backend : BACKENDS.entrySet()) {
+            servers.put(backend.getKey(), lab.startHttpServer(backend.getKey(), lab.topology.vm(backend.getKey()),
+                backend.getValue(), BACKEND_PORT, 1_000_000));
+        }
+        lab.startSoftgate(LB_SECTION);
+        return servers;
+    }
+
+    @Test
+    void shouldSpread300ConnectionsFromTheInternetWithin20PercentOverThreeBackends(TestInfo test) throws Exception {
+        startLab(test);
+
+        // Fixed client ports: the same 300 connections every run (Maglev is deterministic).
+        Map<String, Integer> perBackend = new TreeMap<>();
+        for (String answer : getMany(20000, 300)) {
+            perBackend.merge(answer, 1, Integer::sum);
+        }
+
+        assertEquals(BACKENDS.keySet(), perBackend.keySet(), "every connection must reach a backend: " + perBackend
+            + "\n" + lab.softgateLog());
+        for (Map.Entry<String, Integer> share : perBackend.entrySet()) {
+            assertTrue(share.getValue() >= 80 && share.getValue() <= 120,
+                "backend " + share.getKey() + " got " + share.getValue() + " of 300 (want 100 +- 20%): " + perBackend);
+        }
+        System.out.println("LoadBalancerSystemTest: 300 connections spread " + perBackend);
+    }
+
+    @Test
+    void shouldTakeAStoppedBackendOutWithinIntervalTimesFallWhileOtherConnectionsKeepFlowing(TestInfo test)
+        throws Exception {
+        Map<String, ManagedProcess> servers = startLab(test);
+        List<String> before = getMany(21000, 30);
+        assertEquals(30, before.stream().filter(BACKENDS::containsKey).count(),
+            "the VIP must answer before a backend is stopped: " + before + "\n" + lab.softgateLog());
+
+        // A long download (1 MB at 100 kB/s) that must survive another backend's death.
+        ManagedProcess download = ManagedProcess.start("slow-download", lab.topology.internet(),
+            List.of("curl", "-s", "-f", "--local-port", "30000", "--limit-rate", "100k", "-o", "/dev/null", "-w",
+                "%{size_download}", "http://" + VIP + "/big"), lab.output.resolve("slow-download.log"));
+        String carrier = awaitBackendServing(servers, "GET /big");
+        String victim = BACKENDS.keySet().stream().filter(name -> !name.equals(carrier)).findFirst().orElseThrow();
+
+        long stoppedNs = System.nanoTime();
+        servers.get(victim).stop();
+        long healedNs = awaitAllSucceed(10, Duration.ofSeconds(15));
+        long detectionMs = (healedNs - stoppedNs) / 1_000_000;
+
+        assertTrue(detectionMs <= (long) INTERVAL_MS * FALL + 1000, "stopped backend " + victim + " still got new "
+            + "connections " + detectionMs + " ms after it stopped (interval x fall = " + INTERVAL_MS * FALL + " ms)");
+        List<String> after = getMany(22000, 60);
+        assertTrue(after.stream().noneMatch(answer -> answer.equals(victim) || answer.equals("FAIL")),
+            "new connections must avoid " + victim + ": " + after);
+        assertEquals(0, download.awaitExit(Duration.ofSeconds(60)), "the download from " + carrier + " broke: "
+            + download.output());
+        assertEquals("1000000", download.output().trim(), "bytes downloaded from " + carrier);
+        System.out.println("LoadBalancerSystemTest: " + victim + " stopped, new connections avoided it after "
+            + detectionMs + " ms (interval " + INTERVAL_MS + " ms x fall " + FALL + ")");
+    }
+
+    /** {@code count} GETs of /id from the internet to the VIP from client ports first.., each answer or FAIL. */
+    private List<String> getMany(int firstPort, int count) {
+        Commands.Result result = lab.topology.internet().exec(Duration.ofSeconds(30 + count), "sh", "-c",
+            "for p in $(seq " + firstPort + " " + (firstPort + count - 1) + "); do "
+                + "curl -s -f --max-time 3 --local-port $p -H 'Connection: close' http://" + VIP + "/id || echo FAIL; "
+                + "done");
+        List<String> answers = new ArrayList<>();
+        for (String line : result.output().split("\n")) {
+            if (!line.isBlank()) {
+                answers.add(line.trim());
+            }
+        }
+        return answers;
+    }
+
+    /** Polls until {@code run} GETs in a row succeed; returns the time the first of them started. */
+    private long awaitAllSucceed(int run, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int port = 40000;
+        long firstOfRunNs = 0;
+        int inRow = 0;
+        while (System.nanoTime() < deadline) {
+            long startNs = System.nanoTime();
+            Commands.Result result = lab.topology.internet().exec(Duration.ofSeconds(10), "curl", "-s", "-f",
+                "--max-time", "2", "--local-port", Integer.toString(port++), "-H", "Connection: close",
+                "http://" + VIP + "/id");
+            if (result.ok()) {
+                if (inRow++ == 0) {
+                    firstOfRunNs = startNs;
+                }
+                if (inRow == run) {
+                    return firstOfRunNs;
+                }
+            } else {
+                inRow = 0;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("new connections kept failing for " + timeout + ":\n" + lab.softgateLog());
+    }
+
+    private static String awaitBackendServing(Map<String, ManagedProcess> servers, String request)
+        throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (Map.Entry<String, ManagedProcess> server : servers.entrySet()) {
+                if (server.getValue().output().contains(request)) {
+                    return server.getKey();
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no backend logged " + request);
+    }
+
+    @Test
+    void shouldMarkTheVipUnavailableWhenAllBackendsAreDownAndAvailableWhenOneComesBack(TestInfo test)
+        throws Exception {
+        Map<String, ManagedProcess> servers = startLab(test);
+        String available = "VIP " + VIP + " available";
+        String unavailable = "VIP " + VIP + " unavailable";
+        assertNotNull(FeatureLab.get(lab.topology.internet(), "http://" + VIP + "/id", 5), lab.softgateLog());
+
+        for (ManagedProcess server : servers.values()) {
+            server.stop();
+        }
+        lab.softgate().awaitOutput(unavailable, Duration.ofMillis((long) INTERVAL_MS * FALL + 5000));
+        assertNull(FeatureLab.get(lab.topology.internet(), "http://" + VIP + "/id", 3),
+            "no backend is up, nothing may answer");
+
+        lab.startHttpServer("b2", lab.topology.vm("b2"), BACKENDS.get("b2"), BACKEND_PORT, 0);
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (lab.softgateLog().split(available, -1).length < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(3, lab.softgateLog().split(available, -1).length,
+            "the VIP must be reported available again once b2 is healthy:\n" + lab.softgateLog());
+        assertEquals("b2", FeatureLab.get(lab.topology.internet(), "http://" + VIP + "/id", 5), lab.softgateLog());
+    }
+}
