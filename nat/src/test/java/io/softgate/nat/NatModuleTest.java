@@ -43,8 +43,12 @@ class NatModuleTest {
             nat.journal(new NatSessionJournal() {
                 @Override
                 public void sessionCreated(long inside0, long inside1, long outside0, long outside1, long a, long b,
-                                           long c, long d) {
+                                           long c, long d, long expiresAtNs) {
                     created.incrementAndGet();
+                }
+
+                @Override
+                public void sessionRefreshed(long inside0, long inside1, int tcpState, long expiresAtNs) {
                 }
 
                 @Override

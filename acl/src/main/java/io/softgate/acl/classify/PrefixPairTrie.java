@@ -96,7 +96,17 @@ public final class PrefixPairTrie {
     /** The rank of the first rule matching the packet, or -1. Allocation-free. */
     public int lookup(CompiledRules rules, long srcHigh, long srcLow, long dstHigh, long dstLow,
                       int protocol, int srcPort, int dstPort, int icmpType, boolean nonFirstFragment) {
-        int best = Integer.MAX_VALUE;
+        return lookup(rules, srcHigh, srcLow, dstHigh, dstLow, protocol, srcPort, dstPort, icmpType,
+            nonFirstFragment, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The rank of the first rule matching the packet if it is below {@code bound} (a match
+     * already found elsewhere), or -1. Allocation-free.
+     */
+    public int lookup(CompiledRules rules, long srcHigh, long srcLow, long dstHigh, long dstLow,
+                      int protocol, int srcPort, int dstPort, int icmpType, boolean nonFirstFragment, int bound) {
+        int best = bound;
         long[] table = children;
         int destinationNode = 0;
         long destinationInfo = nodeInfo[0];
@@ -151,7 +161,7 @@ public final class PrefixPairTrie {
             destinationInfo = table[slot + 1];
             destinationDepth++;
         }
-        return best == Integer.MAX_VALUE ? -1 : best;
+        return best == bound ? -1 : best;
     }
 
     /** Index in {@link #children} of the slot of ({@code node}, {@code label}), or -1. */

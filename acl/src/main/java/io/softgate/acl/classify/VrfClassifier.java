@@ -22,7 +22,7 @@ public final class VrfClassifier {
     private final int firstRuleId;
     private final List<AclRule> orderedRules;
     private final CompiledRules rules;
-    private final PrefixPairTrie ipv4;
+    private final Ipv4Classifier ipv4;
     private final PrefixPairTrie ipv6;
 
     VrfClassifier(String vpc, int vrfIndex, AclAction defaultAction, int firstRuleId, List<AclRule> orderedRules) {
@@ -32,18 +32,14 @@ public final class VrfClassifier {
         this.firstRuleId = firstRuleId;
         this.orderedRules = List.copyOf(orderedRules);
         this.rules = new CompiledRules(this.orderedRules);
-        PrefixPairTrie.Builder v4 = new PrefixPairTrie.Builder(IpPrefix.IPV4, this.orderedRules.size());
         PrefixPairTrie.Builder v6 = new PrefixPairTrie.Builder(IpPrefix.IPV6, 16);
         for (int rank = 0; rank < this.orderedRules.size(); rank++) {
             AclRule rule = this.orderedRules.get(rank);
-            if (rule.appliesToFamily(IpPrefix.IPV4)) {
-                v4.add(rank, rule.srcPrefix(), rule.dstPrefix());
-            }
             if (rule.appliesToFamily(IpPrefix.IPV6)) {
                 v6.add(rank, rule.srcPrefix(), rule.dstPrefix());
             }
         }
-        this.ipv4 = v4.build();
+        this.ipv4 = new Ipv4Classifier(this.orderedRules);
         this.ipv6 = v6.build();
     }
 
@@ -54,9 +50,11 @@ public final class VrfClassifier {
      */
     public int classify(boolean ipv6Packet, long srcHigh, long srcLow, long dstHigh, long dstLow,
                         int protocol, int srcPort, int dstPort, int icmpType, boolean nonFirstFragment) {
-        PrefixPairTrie trie = ipv6Packet ? ipv6 : ipv4;
-        return trie.lookup(rules, srcHigh, srcLow, dstHigh, dstLow, protocol, srcPort, dstPort, icmpType,
-            nonFirstFragment);
+        if (ipv6Packet) {
+            return ipv6.lookup(rules, srcHigh, srcLow, dstHigh, dstLow, protocol, srcPort, dstPort, icmpType,
+                nonFirstFragment);
+        }
+        return ipv4.lookup(rules, srcHigh, dstHigh, protocol, srcPort, dstPort, icmpType, nonFirstFragment);
     }
 
     /** True when the rule of {@code rank} permits; for {@link #NO_MATCH}, the default action. */
@@ -99,7 +97,13 @@ public final class VrfClassifier {
         return vrfIndex;
     }
 
-    public int ipv4NodeCount() {
-        return ipv4.nodeCount();
+    /** IPv4 rules left in the fallback trie (no address prefix, or too much nesting). */
+    public int ipv4RemainderRules() {
+        return ipv4.remainderRules();
+    }
+
+    /** Ints held by the IPv4 indexes (nodes and candidate lists), for sizing. */
+    public int ipv4IndexInts() {
+        return ipv4.indexInts();
     }
 }

@@ -27,9 +27,9 @@ final class MappingAllocator {
     /** {@link #findForInbound}: no mapping for that outside endpoint. */
     static final int NO_MAPPING = -1;
     private static final int ATTEMPTS = 8;
-    private static final int MAPPING_WORD_ADDRESS = 0;
-    private static final int MAPPING_WORD_REFERENCES = 1;
-    private static final int MAPPING_WORD_PARTNER = 2;
+    static final int MAPPING_WORD_ADDRESS = 0;
+    static final int MAPPING_WORD_REFERENCES = 1;
+    static final int MAPPING_WORD_PARTNER = 2;
 
     private final FlowTable mappings;
     private final NatEventLog eventLog;

@@ -11,6 +11,8 @@ public final class NatScratch {
     public final long[] key2 = new long[SessionKeys.KEY_WORDS];
     public final long[] values = new long[SessionKeys.VALUE_WORDS];
     public final long[] values2 = new long[SessionKeys.VALUE_WORDS];
+    /** Inside key of a session whose refresh is being journaled. */
+    public final long[] journalKey = new long[SessionKeys.KEY_WORDS];
     /** Outside address and port of the mapping the last acquire returned. */
     public int mappedAddress;
     public int mappedPort;

@@ -37,6 +37,8 @@ public final class NatSessions implements AutoCloseable {
     public static final int PASS = -1;
     /** Refresh the stored deadline only when it moves by more than this many ticks (about 1 s). */
     private static final int REFRESH_STEP_TICKS = 1024;
+    /** Ticks (2^20 ns) to journal windows of {@link NatSessionJournal#REFRESH_GRANULARITY_NS}. */
+    private static final int JOURNAL_WINDOW_SHIFT = 16;
 
     private final FlowTable sessions;
     private final FlowTable mappings;
@@ -82,6 +84,11 @@ public final class NatSessions implements AutoCloseable {
         return NatDropReason.of(-2 - result);
     }
 
+    /** A restorer of persisted sessions (control thread, before the workers run). */
+    public SessionRestorer restorer() {
+        return new SessionRestorer(this);
+    }
+
     /** Installs the persistence hook (service start-up). */
     public void journal(NatSessionJournal journal) {
         this.journal = journal == null ? NatSessionJournal.NONE : journal;
@@ -123,10 +130,15 @@ public final class NatSessions implements AutoCloseable {
      * RFC 4787 REQ-6 / RFC 5382 REQ-5: moves the idle deadline of the session (both entries) to
      * {@code nowNs + timeoutNs}; writes only when it moves by about a second or more.
      */
-    public void refresh(int entry, long link, long nowNs, long timeoutNs) {
-        int newTick = SessionKeys.tick(nowNs + timeoutNs);
-        if (newTick - SessionKeys.expiryTick(link) > REFRESH_STEP_TICKS) {
+    public void refresh(int entry, long link, long nowNs, long timeoutNs, NatScratch scratch) {
+        long deadlineNs = nowNs + timeoutNs;
+        int newTick = SessionKeys.tick(deadlineNs);
+        int oldTick = SessionKeys.expiryTick(link);
+        if (newTick - oldTick > REFRESH_STEP_TICKS) {
             setDeadline(entry, link, newTick);
+            if ((newTick >> JOURNAL_WINDOW_SHIFT) != (oldTick >> JOURNAL_WINDOW_SHIFT)) {
+                journalRefresh(entry, link, deadlineNs, scratch);
+            }
         }
     }
 
@@ -140,6 +152,26 @@ public final class NatSessions implements AutoCloseable {
     }
 
     /**
+     * Tells the journal the session's deadline (and TCP state) under its inside key. The key is
+     * copied from the inside entry with a validated read; should the slot have been reused
+     * meanwhile, the store ignores a key it does not hold.
+     */
+    private void journalRefresh(int entry, long link, long deadlineNs, NatScratch scratch) {
+        NatSessionJournal current = journal;
+        if (current == NatSessionJournal.NONE) {
+            return;
+        }
+        int inside = (sessions.value(entry, WORD_REWRITE1) & Rewrite.FLAG_OUTSIDE) != 0
+            ? SessionKeys.partner(link) : entry;
+        if (inside < 0 || inside >= sessions.capacity() || !sessions.copyKey(inside, scratch.journalKey)
+            || SessionKeys.tag(scratch.journalKey[0]) != SessionKeys.TAG_INSIDE) {
+            return;
+        }
+        current.sessionRefreshed(scratch.journalKey[0], scratch.journalKey[1],
+            SessionKeys.tcpState(sessions.value(inside, WORD_REWRITE1)), deadlineNs);
+    }
+
+    /**
      * Runs the RFC 7857 TCP state machine for a packet with {@code tcpFlags} on the session whose
      * entry is {@code entry} (either direction) and sets both deadlines for the new state. The
      * inside entry holds the authoritative state; the outside entry a copy.
@@ -147,7 +179,7 @@ public final class NatSessions implements AutoCloseable {
      * @return the state after the packet
      */
     public int trackTcp(int entry, long rewrite1, long link, int tcpFlags, boolean fromInside, long nowNs,
-                        NatSettings settings) {
+                        NatSettings settings, NatScratch scratch) {
         boolean outsideEntry = (rewrite1 & Rewrite.FLAG_OUTSIDE) != 0;
         int inside = outsideEntry ? SessionKeys.partner(link) : entry;
         if (inside < 0 || inside >= sessions.capacity()) {
@@ -176,7 +208,9 @@ public final class NatSessions implements AutoCloseable {
         }
         long timeoutNs = TcpStates.isTransitory(next) ? settings.tcpTransitoryTimeoutNs()
             : settings.tcpEstablishedTimeoutNs();
-        setDeadline(inside, sessions.value(inside, WORD_LINK), SessionKeys.tick(nowNs + timeoutNs));
+        long insideLink = sessions.value(inside, WORD_LINK);
+        setDeadline(inside, insideLink, SessionKeys.tick(nowNs + timeoutNs));
+        journalRefresh(inside, insideLink, nowNs + timeoutNs, scratch);
         return next;
     }
 
@@ -279,7 +313,7 @@ public final class NatSessions implements AutoCloseable {
         sessions.value(insideEntry, WORD_LINK, SessionKeys.link(outsideEntry, tick));
         scratch.created = true;
         journal.sessionCreated(insideKey[0], insideKey[1], outsideKey[0], outsideKey[1], insideRewrite0,
-            insideRewrite1, outsideRewrite0, outsideRewrite1);
+            insideRewrite1, outsideRewrite0, outsideRewrite1, nowNs + timeoutNs(protocol, state, settings));
         if (returnOutside) {
             System.arraycopy(outsideValues, 0, values, 0, VALUE_WORDS);
             return outsideEntry;

@@ -157,6 +157,29 @@ public final class PortSpace {
         return -1;
     }
 
+    /**
+     * Makes {@code block} the subscriber's if it is free (restoring persisted sessions at start):
+     * true when it now belongs to {@code subscriberKey}.
+     */
+    public boolean claimExactBlock(int protocolClass, int block, long subscriberKey) {
+        long[] words = blockWords[protocolClass];
+        if (words == null || block < 0 || block >= words.length) {
+            return false;
+        }
+        while (true) {
+            long word = (long) LONGS.getAcquire(words, block);
+            if (word == subscriberKey) {
+                return true;
+            }
+            if ((word & BLOCK_OWNED) != 0 && word >= 0) {
+                return false; // another subscriber's block
+            }
+            if (LONGS.compareAndSet(words, block, word, subscriberKey)) {
+                return true;
+            }
+        }
+    }
+
     /** Frees a block; claimable again from {@code reusableAtNs} on. */
     public void releaseBlock(int protocolClass, int block, long reusableAtNs) {
         LONGS.setRelease(blockWords[protocolClass], block, (long) seconds(reusableAtNs) + 1);

@@ -147,11 +147,11 @@ final class Nat44Translator {
         int state = SessionKeys.tcpState(rewrite1);
         if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP) {
             if ((tuple.tcpFlags & SYN_FIN_RST) != 0 || state != TcpStates.ESTABLISHED) {
-                state = sessions.trackTcp(entry, rewrite1, link, tuple.tcpFlags, true, nowNs, settings);
+                state = sessions.trackTcp(entry, rewrite1, link, tuple.tcpFlags, true, nowNs, settings, scratch);
             }
             clampMss(buffer, l4, settings, context);
         }
-        sessions.refresh(entry, link, nowNs, NatSessions.timeoutNs(tuple.protocol, state, settings));
+        sessions.refresh(entry, link, nowNs, NatSessions.timeoutNs(tuple.protocol, state, settings), scratch);
         if ((fragmentWord & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) != 0) {
             sessions.rememberFragment(tuple.protocol, vrf, Ipv4Flyweight.identification(buffer, l3), originalSource,
                 tuple.destination, rewrite0, rewrite1, nowNs, scratch);
@@ -237,12 +237,12 @@ final class Nat44Translator {
         int state = SessionKeys.tcpState(rewrite1);
         if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP) {
             if ((tuple.tcpFlags & SYN_FIN_RST) != 0 || state != TcpStates.ESTABLISHED) {
-                state = sessions.trackTcp(entry, rewrite1, link, tuple.tcpFlags, false, nowNs, settings);
+                state = sessions.trackTcp(entry, rewrite1, link, tuple.tcpFlags, false, nowNs, settings, scratch);
             }
             clampMss(buffer, l4, settings, context);
         }
         if (settings.inboundRefresh() || hairpin) {
-            sessions.refresh(entry, link, nowNs, NatSessions.timeoutNs(tuple.protocol, state, settings));
+            sessions.refresh(entry, link, nowNs, NatSessions.timeoutNs(tuple.protocol, state, settings), scratch);
         }
         if ((fragmentWord & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) != 0) {
             sessions.rememberFragment(tuple.protocol, publicVrf, Ipv4Flyweight.identification(buffer, l3),

@@ -2,6 +2,7 @@ package io.softgate.service.cli;
 
 import io.softgate.core.pipeline.NanoClock;
 import io.softgate.core.snapshot.ConfigSnapshot;
+import io.softgate.nat.compile.NatTables;
 import io.softgate.service.ExitCodes;
 import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
@@ -13,6 +14,7 @@ import io.softgate.service.api.ApiService;
 import io.softgate.service.pipeline.ServicePipeline;
 import io.softgate.service.runtime.SoftgateRuntime;
 import io.softgate.service.runtime.StatsReporter;
+import io.softgate.service.state.SessionPersistence;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,16 +119,20 @@ public final class ServiceProcess {
             io.close();
             return ExitCodes.FAILURE;
         }
-        try (ServiceFeatures features = ServiceFeatures.create(config)) {
+        // The session store opens (seconds, for the first Chronicle Map of a JVM) while the rest starts.
+        try (SessionPersistence.Opening sessionStore = config.nat() == null ? null
+                : SessionPersistence.opening(stateDir, config.nat().maxSessions());
+             ServiceFeatures features = ServiceFeatures.create(config)) {
             try {
-                return startAndWait(config, stateDir, features);
+                return startAndWait(config, stateDir, features, sessionStore);
             } finally {
                 activeFeatures = null; // no reload into features being closed
             }
         }
     }
 
-    private int startAndWait(SoftgateConfig config, Path stateDir, ServiceFeatures features) {
+    private int startAndWait(SoftgateConfig config, Path stateDir, ServiceFeatures features,
+                             SessionPersistence.Opening sessionStore) {
         ConfigSnapshot.Builder snapshot;
         try {
             snapshot = ServicePipeline.compile(config, features);
@@ -143,8 +149,17 @@ public final class ServiceProcess {
             return ExitCodes.FAILURE;
         }
         EvpnService evpn = null;
+        SessionPersistence sessions = null;
         try (runtime) {
             ConfigSnapshot published = runtime.publish(snapshot);
+            // DESIGN §4: persisted NAT sessions go back into the flow tables before any worker runs.
+            try {
+                sessions = features.nat() == null || sessionStore == null ? null
+                    : sessionStore.start(features.nat(), published.get(NatTables.SLOT));
+            } catch (IOException | RuntimeException e) {
+                System.err.println("softgate: cannot open the session store in " + stateDir + ": " + e);
+                return ExitCodes.FAILURE;
+            }
             runtime.start();
             try {
                 features.start(runtime.publisher(), stateDir);
@@ -187,6 +202,9 @@ public final class ServiceProcess {
             if (evpn != null) {
                 activeEvpn = null;
                 evpn.close();
+            }
+            if (sessions != null) {
+                sessions.close(); // after the workers stopped (the runtime closed first)
             }
         }
         LOG.info("stopped; counters {}", StatsReporter.formatNonZero(runtime.counters().totals()));

@@ -127,6 +127,11 @@ public final class ServiceFeatures implements AutoCloseable {
         return lbController;
     }
 
+    /** The NAT (for session persistence), or null without a nat section. */
+    public NatModule nat() {
+        return nat;
+    }
+
     /** The features as one insertion on the decap-to-route edge, or null when there are none. */
     public ForwardingFeature forwardingFeature() {
         if (!any()) {

@@ -32,7 +32,12 @@ final class FeatureLab implements AutoCloseable {
 
     static FeatureLab build(String testName, Path output, java.util.Map<String, String> blueVms,
                             java.util.Map<String, String> greenVms) {
-        return new FeatureLab(FeatureTopology.build(testName, blueVms, greenVms), output);
+        return build(testName, output, blueVms, greenVms, java.util.Map.of());
+    }
+
+    static FeatureLab build(String testName, Path output, java.util.Map<String, String> blueVms,
+                            java.util.Map<String, String> greenVms, java.util.Map<String, String> secondBlueVms) {
+        return new FeatureLab(FeatureTopology.build(testName, blueVms, greenVms, secondBlueVms), output);
     }
 
     /** Writes the configuration with {@code featureSections} and starts the softgate; waits until it runs. */

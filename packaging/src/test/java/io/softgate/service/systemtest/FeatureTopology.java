@@ -19,6 +19,7 @@ import java.util.Map;
  *  blue VMs 10.1.1.x -- hv-blue  [VTEP 10.255.0.11, L3VNI 5001] --+
  *  green VM 10.1.1.10 - hv-green [VTEP 10.255.0.12, L3VNI 5002] --+-- leaf -- softgate [VTEP 10.255.0.1]
  *  internet 203.0.113.10, .20 -- border [VTEP 10.255.0.13, L3VNI 5900 = public VRF] --+
+ *  (optional) blue VMs 10.1.2.x -- hv-blue2 [VTEP 10.255.0.14, L3VNI 5001] ----------+
  * </pre>
  *
  * <p>Each hypervisor sends everything its VMs address outside their subnet to the softgate (a
@@ -40,6 +41,11 @@ public final class FeatureTopology implements AutoCloseable {
     public static final String BLUE_VTEP = "10.255.0.11";
     public static final String GREEN_VTEP = "10.255.0.12";
     public static final String BORDER_VTEP = "10.255.0.13";
+    /** A second hypervisor of the blue VPC (same L3VNI), with its own subnet. */
+    public static final String BLUE2_VTEP = "10.255.0.14";
+    public static final String BLUE2_ROUTER_MAC = "02:5f:00:00:0b:04";
+    public static final String BLUE2_SUBNET = "10.1.2.0/24";
+    public static final String BLUE2_GATEWAY = "10.1.2.1";
     public static final String BLUE_ROUTER_MAC = "02:5f:00:00:0b:01";
     public static final String GREEN_ROUTER_MAC = "02:5f:00:00:0b:02";
     public static final String BORDER_ROUTER_MAC = "02:5f:00:00:0b:03";
@@ -57,6 +63,7 @@ public final class FeatureTopology implements AutoCloseable {
     private final NetworkNamespace leaf;
     private final NetworkNamespace softgate;
     private final NetworkNamespace blueHypervisor;
+    private NetworkNamespace secondBlueHypervisor;
     private final NetworkNamespace greenHypervisor;
     private final NetworkNamespace border;
     private final NetworkNamespace internet;
@@ -78,16 +85,34 @@ public final class FeatureTopology implements AutoCloseable {
      * blue hypervisor and {@code greenVms} behind the green one; on failure deletes what it made.
      */
     public static FeatureTopology build(String testName, Map<String, String> blueVms, Map<String, String> greenVms) {
+        return build(testName, blueVms, greenVms, Map.of());
+    }
+
+    /**
+     * As {@link #build(String, Map, Map)}, plus VMs {@code secondBlueVms} (addresses in
+     * {@link #BLUE2_SUBNET}) behind a second hypervisor of the blue VPC (none if empty).
+     */
+    public static FeatureTopology build(String testName, Map<String, String> blueVms, Map<String, String> greenVms,
+                                        Map<String, String> secondBlueVms) {
         FeatureTopology topology = new FeatureTopology(testName);
         try {
             topology.wireUnderlay();
-            topology.wireHypervisor(topology.blueHypervisor, "172.16.1", BLUE_VTEP, BLUE_ROUTER_MAC, BLUE_L3VNI, blueVms);
+            topology.wireHypervisor(topology.blueHypervisor, "172.16.1", BLUE_VTEP, BLUE_ROUTER_MAC, BLUE_L3VNI,
+                VPC_GATEWAY, blueVms);
             topology.wireHypervisor(topology.greenHypervisor, "172.16.2", GREEN_VTEP, GREEN_ROUTER_MAC, GREEN_L3VNI,
-                greenVms);
+                VPC_GATEWAY, greenVms);
             topology.wireBorder();
             // Health probes from the softgate's namespace reach the blue VMs through the underlay.
             topology.leaf.addRoute(VPC_SUBNET, "via", "172.16.1.2");
             topology.softgate.addRoute(VPC_SUBNET, "via", "172.16.3.1");
+            if (!secondBlueVms.isEmpty()) {
+                topology.secondBlueHypervisor = topology.track(NetworkNamespace.create(testName, "hvb2"));
+                topology.linkToLeaf(topology.secondBlueHypervisor, "hvb2", "172.16.5", BLUE2_VTEP);
+                topology.wireHypervisor(topology.secondBlueHypervisor, "172.16.5", BLUE2_VTEP, BLUE2_ROUTER_MAC,
+                    BLUE_L3VNI, BLUE2_GATEWAY, secondBlueVms);
+                topology.leaf.addRoute(BLUE2_SUBNET, "via", "172.16.5.2");
+                topology.softgate.addRoute(BLUE2_SUBNET, "via", "172.16.3.1");
+            }
             return topology;
         } catch (RuntimeException e) {
             topology.close();
@@ -125,12 +150,12 @@ public final class FeatureTopology implements AutoCloseable {
      * the hypervisor's router MAC, and a default route through the softgate on that bridge.
      */
     private void wireHypervisor(NetworkNamespace hv, String underlay, String vtep, String routerMac, int l3vni,
-                                Map<String, String> vmAddresses) {
+                                String gateway, Map<String, String> vmAddresses) {
         hv.enableForwarding();
         hv.execOk("ip", "link", "add", "vms", "type", "bridge");
         hv.execOk("ip", "link", "set", "vms", "mtu", Integer.toString(VM_MTU));
         hv.execOk("ip", "link", "set", "vms", "up");
-        hv.addAddress("vms", VPC_GATEWAY + "/24");
+        hv.addAddress("vms", gateway + "/24");
         int n = 0;
         for (Map.Entry<String, String> entry : vmAddresses.entrySet()) {
             NetworkNamespace vm = track(NetworkNamespace.create(testName, entry.getKey()));
@@ -143,7 +168,7 @@ public final class FeatureTopology implements AutoCloseable {
             // A veth never fills in offloaded checksums (see FoundationTopology): the VM's stack must.
             vm.execOk("ethtool", "-K", "eth0", "tx", "off");
             vm.addAddress("eth0", entry.getValue() + "/24");
-            vm.addRoute("default", "via", VPC_GATEWAY);
+            vm.addRoute("default", "via", gateway);
         }
         wireL3vni(hv, vtep, routerMac, l3vni);
         hv.addRoute("default", "via", SOFTGATE_VTEP, "dev", "br" + l3vni, "onlink");
@@ -200,7 +225,7 @@ public final class FeatureTopology implements AutoCloseable {
               "io": {"backend": "udp", "udp": {"bindAddress": "%s", "port": 4789}},
               "forwarding": {"vrfs": [
                 {"name": "blue", "l3vni": %d, "routes": [
-                  {"prefix": "%s", "nextHopVtep": "%s", "nextHopRouterMac": "%s"}]},
+                  {"prefix": "%s", "nextHopVtep": "%s", "nextHopRouterMac": "%s"}%s]},
                 {"name": "green", "l3vni": %d, "routes": [
                   {"prefix": "%s", "nextHopVtep": "%s", "nextHopRouterMac": "%s"}]},
                 {"name": "public", "l3vni": %d, "gatewayIpv4": "198.51.100.254", "routes": [
@@ -210,7 +235,9 @@ public final class FeatureTopology implements AutoCloseable {
               %s
             }
             """.formatted(SOFTGATE_ROUTER_MAC, SOFTGATE_VTEP, SOFTGATE_VTEP,
-            BLUE_L3VNI, VPC_SUBNET, BLUE_VTEP, BLUE_ROUTER_MAC,
+            BLUE_L3VNI, VPC_SUBNET, BLUE_VTEP, BLUE_ROUTER_MAC, secondBlueHypervisor == null ? ""
+                : ",\n{\"prefix\": \"%s\", \"nextHopVtep\": \"%s\", \"nextHopRouterMac\": \"%s\"}"
+                    .formatted(BLUE2_SUBNET, BLUE2_VTEP, BLUE2_ROUTER_MAC),
             GREEN_L3VNI, VPC_SUBNET, GREEN_VTEP, GREEN_ROUTER_MAC,
             PUBLIC_L3VNI, BORDER_VTEP, BORDER_ROUTER_MAC, PUBLIC_RANGE, featureSections);
         Files.writeString(config, json);
