@@ -24,6 +24,7 @@ public final class ConfigValidator {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
     private final List<ConfigError> errors = new ArrayList<>();
+    private boolean tunConfigured;
 
     private ConfigValidator() {
     }
@@ -36,10 +37,14 @@ public final class ConfigValidator {
     }
 
     private void check(SoftgateConfig config) {
+        tunConfigured = config.io().tun().configured();
         Set<String> vrfNames = checkForwarding(config.forwarding());
         checkNode(config.node(), vrfNames);
         checkDataplane(config.dataplane());
         checkIo(config.io());
+        if (tunConfigured && config.node() != null && config.node().publicVrf() == null) {
+            error("io.tun", "needs node.publicVrf: packets from the TUN uplink are routed in that VRF");
+        }
         checkBgp(config.bgp(), vrfNames);
         if (!config.bgp().publicAddresses().isEmpty() && config.node() != null && config.node().publicVrf() == null) {
             error("bgp.publicAddresses", "need node.publicVrf (the VRF they are advertised in)");
@@ -94,6 +99,33 @@ public final class ConfigValidator {
                 error("io.pcap.output", "required when io.backend is pcap");
             }
         }
+        checkAfXdp(io);
+        String tunName = io.tun().interfaceName();
+        if (tunName != null && (tunName.isBlank() || tunName.length() > 15 || tunName.contains("/")
+            || tunName.chars().anyMatch(Character::isWhitespace))) {
+            error("io.tun.interfaceName", "must be an interface name of 1-15 characters without '/' or spaces: \""
+                + tunName + "\"");
+        }
+    }
+
+    private void checkAfXdp(IoConfig io) {
+        AfXdpConfig xdp = io.afXdp();
+        if (io.backend() == IoBackendKind.AF_XDP) {
+            String name = xdp.interfaceName();
+            // IFNAMSIZ is 16 bytes with the terminating NUL.
+            if (blank(name) || name.length() > 15 || name.contains("/") || name.chars().anyMatch(Character::isWhitespace)) {
+                error("io.af_xdp.interfaceName", name == null ? "required when io.backend is af_xdp"
+                    : "must be an interface name of 1-15 characters without '/' or spaces: \"" + name + "\"");
+            }
+        } else if (io.fallback() == IoFallbackKind.UDP) {
+            error("io.fallback", "only applies to io.backend af_xdp (was " + io.backend().configName() + ")");
+        }
+        unicastIpv4("io.af_xdp.vtepAddress", xdp.vtepAddress(), false);
+        range("io.af_xdp.firstQueue", xdp.firstQueue(), 0, AfXdpConfig.MAX_FIRST_QUEUE);
+        if (range("io.af_xdp.ringSize", xdp.ringSize(), AfXdpConfig.MIN_RING_SIZE, AfXdpConfig.MAX_RING_SIZE)
+            && Integer.bitCount(xdp.ringSize()) != 1) {
+            error("io.af_xdp.ringSize", "must be a power of two (was " + xdp.ringSize() + ")");
+        }
     }
 
     private Set<String> checkForwarding(ForwardingConfig forwarding) {
@@ -146,6 +178,10 @@ public final class ConfigValidator {
             if (prefix != null && !prefixes.add(prefix)) {
                 error(path + ".prefix", "duplicate prefix " + prefix + " in this VRF");
             }
+            if (route.nextHopPort() != null) {
+                checkPortRoute(path, route);
+                continue;
+            }
             Integer vtep = unicastIpv4(path + ".nextHopVtep", route.nextHopVtep(), true);
             Long mac = unicastMac(path + ".nextHopRouterMac", route.nextHopRouterMac(), true);
             if (vtep != null && mac != null) {
@@ -156,6 +192,18 @@ public final class ConfigValidator {
                         + Addresses.formatMac(previous) + " in this VRF; a VTEP has one router MAC per L3VNI");
                 }
             }
+        }
+    }
+
+    /** A route out of an IP port: names a configured port and nothing of a VTEP. */
+    private void checkPortRoute(String path, StaticRouteConfig route) {
+        if (!TunConfig.PORT_NAME.equals(route.nextHopPort())) {
+            error(path + ".nextHopPort", "must be \"" + TunConfig.PORT_NAME + "\" (was \"" + route.nextHopPort() + "\")");
+        } else if (!tunConfigured) {
+            error(path + ".nextHopPort", "names the TUN uplink, but io.tun is not configured");
+        }
+        if (route.nextHopVtep() != null || route.nextHopRouterMac() != null) {
+            error(path + ".nextHopPort", "a route out of a port has no nextHopVtep or nextHopRouterMac");
         }
     }
 

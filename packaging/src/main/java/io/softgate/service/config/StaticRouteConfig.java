@@ -6,5 +6,5 @@ package io.softgate.service.config;
  *
  * <p>Threading: immutable.
  */
-public record StaticRouteConfig(String prefix, String nextHopVtep, String nextHopRouterMac) {
+public record StaticRouteConfig(String prefix, String nextHopVtep, String nextHopRouterMac, String nextHopPort) {
 }

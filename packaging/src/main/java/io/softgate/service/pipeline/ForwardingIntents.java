@@ -6,6 +6,7 @@ import io.softgate.evpn.forwarding.model.Ipv4Address;
 import io.softgate.evpn.forwarding.model.Ipv6Address;
 import io.softgate.evpn.forwarding.model.MacAddress;
 import io.softgate.evpn.forwarding.model.NextHop;
+import io.softgate.service.config.TunConfig;
 import io.softgate.evpn.forwarding.model.NodeIntent;
 import io.softgate.evpn.forwarding.model.RouteIntent;
 import io.softgate.evpn.forwarding.model.RouteSource;
@@ -81,9 +82,9 @@ public final class ForwardingIntents {
                 vrf.name().equals(node.publicVrf())));
             for (int r = 0; r < vrf.routes().size(); r++) {
                 StaticRouteConfig route = vrf.routes().get(r);
-                routes.add(new RouteIntent(vrf.name(), IpPrefix.parse(route.prefix()),
-                    new NextHop.RemoteVtep(Ipv4Address.parse(route.nextHopVtep()), mac(route.nextHopRouterMac())),
-                    RouteSource.STATIC));
+                NextHop nextHop = route.nextHopPort() != null ? new NextHop.IpPort(TunConfig.PORT)
+                    : new NextHop.RemoteVtep(Ipv4Address.parse(route.nextHopVtep()), mac(route.nextHopRouterMac()));
+                routes.add(new RouteIntent(vrf.name(), IpPrefix.parse(route.prefix()), nextHop, RouteSource.STATIC));
                 origins.add(new int[] {v, r});
             }
         }

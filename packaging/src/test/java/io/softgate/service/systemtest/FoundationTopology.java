@@ -146,23 +146,37 @@ public final class FoundationTopology implements AutoCloseable {
      * for the L3VNI with a static route to each VM subnet via that hypervisor's VTEP and router MAC.
      */
     public Path writeSoftgateConfig(Path directory) throws IOException {
+        return writeSoftgateConfig(directory, "{\"backend\": \"udp\", \"udp\": {\"bindAddress\": \"" + SOFTGATE_VTEP
+            + "\", \"port\": 4789}}", "");
+    }
+
+    /**
+     * As {@link #writeSoftgateConfig(Path)} with {@code ioJson} as the {@code io} section and
+     * {@code extraNodeFields} (empty, or {@code , "field": value...}) appended to {@code node}.
+     */
+    public Path writeSoftgateConfig(Path directory, String ioJson, String extraNodeFields) throws IOException {
         Files.createDirectories(directory);
         Path config = directory.resolve("softgate.json");
         String json = """
             {
-              "node": {"name": "sg-foundation", "routerMac": "%s", "vtepAddress": "%s"},
+              "node": {"name": "sg-foundation", "routerMac": "%s", "vtepAddress": "%s"%s},
               "dataplane": {"workers": 1, "batchSize": 64, "framesPerWorker": 4096, "idleStrategy": "backoff",
                             "statsIntervalSeconds": 2},
-              "io": {"backend": "udp", "udp": {"bindAddress": "%s", "port": 4789}},
+              "io": %s,
               "forwarding": {"vrfs": [{"name": "tenant", "l3vni": %d, "routes": [
                 {"prefix": "%s", "nextHopVtep": "%s", "nextHopRouterMac": "%s"},
                 {"prefix": "%s", "nextHopVtep": "%s", "nextHopRouterMac": "%s"}]}]},
               "stateDir": "state"
             }
-            """.formatted(SOFTGATE_ROUTER_MAC, SOFTGATE_VTEP, SOFTGATE_VTEP, L3VNI,
+            """.formatted(SOFTGATE_ROUTER_MAC, SOFTGATE_VTEP, extraNodeFields, ioJson, L3VNI,
             VM1_SUBNET, HV1_VTEP, HV1_ROUTER_MAC, VM2_SUBNET, HV2_VTEP, HV2_ROUTER_MAC);
         Files.writeString(config, json);
         return config;
+    }
+
+    /** The MAC address of {@code device} in {@code namespace}, as {@code ip} prints it. */
+    public static String macAddress(NetworkNamespace namespace, String device) {
+        return namespace.execOk("cat", "/sys/class/net/" + device + "/address").trim();
     }
 
     public NetworkNamespace hypervisor1() {

@@ -258,12 +258,21 @@ public final class ForwardingCompiler {
                 special = RouteResult.BLACKHOLE;
             } else if (route.nextHop() instanceof NextHop.Local) {
                 special = RouteResult.LOCAL;
+            } else if (route.nextHop() instanceof NextHop.IpPort ipPort) {
+                // A bare IP packet needs no VNI, VTEP or MACs: one adjacency per port.
+                AdjacencyKey key = new AdjacencyKey(0, 0, 0L, ipPort.port(), 0L, true);
+                Integer adjacency = adjacencyIndex.computeIfAbsent(key, k -> adjacencyIndex.size());
+                if (members.contains(adjacency)) {
+                    throw new ForwardingConfigException(field + ".nextHop", "duplicate route for " + route.prefix()
+                        + " via IP port " + ipPort.port() + " in VRF '" + route.vrf() + "' (also routes[" + first + "])");
+                }
+                members.add(adjacency);
             } else {
                 NextHop.RemoteVtep remote = (NextHop.RemoteVtep) route.nextHop();
                 RemoteVtepIntent override = overrides.get(remote.vtep().value());
                 AdjacencyKey key = new AdjacencyKey(l3Vni, remote.vtep().value(), remote.routerMac().value(),
                     override != null ? override.egressPort() : node.underlayPort(),
-                    override != null ? override.underlayNextHopMac().value() : node.underlayNextHopMac().value());
+                    override != null ? override.underlayNextHopMac().value() : node.underlayNextHopMac().value(), false);
                 Integer adjacency = adjacencyIndex.computeIfAbsent(key, k -> adjacencyIndex.size());
                 if (members.contains(adjacency)) {
                     throw new ForwardingConfigException(field + ".nextHop", "duplicate route for " + route.prefix()
@@ -317,6 +326,7 @@ public final class ForwardingCompiler {
         int[] vni = new int[adjacencyCount];
         int[] port = new int[adjacencyCount];
         long[] nextHopMac = new long[adjacencyCount];
+        boolean[] ipPort = new boolean[adjacencyCount];
         for (Map.Entry<AdjacencyKey, Integer> entry : adjacencyIndex.entrySet()) {
             AdjacencyKey key = entry.getKey();
             int a = entry.getValue();
@@ -325,9 +335,10 @@ public final class ForwardingCompiler {
             vni[a] = key.vni;
             port[a] = key.egressPort;
             nextHopMac[a] = key.underlayNextHopMac;
+            ipPort[a] = key.ipPort;
         }
         AdjacencyTable adjacencies = new AdjacencyTable(node.vtepAddress().value(), node.underlayMac().value(),
-            node.routerMac().value(), vtep, routerMac, vni, port, nextHopMac);
+            node.routerMac().value(), vtep, routerMac, vni, port, nextHopMac, ipPort);
 
         int groupCount = groupIndex.size();
         int[] first = new int[groupCount];
@@ -355,6 +366,7 @@ public final class ForwardingCompiler {
         return array;
     }
 
-    private record AdjacencyKey(int vni, int vtep, long routerMac, int egressPort, long underlayNextHopMac) {
+    private record AdjacencyKey(int vni, int vtep, long routerMac, int egressPort, long underlayNextHopMac,
+                                boolean ipPort) {
     }
 }

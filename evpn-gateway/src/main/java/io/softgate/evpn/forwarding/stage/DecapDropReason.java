@@ -34,7 +34,11 @@ public enum DecapDropReason implements DropReason {
     TRUNCATED_INNER_IPV6("truncated-inner-ipv6"),
     MALFORMED_INNER_IPV6("malformed-inner-ipv6"),
     MALFORMED_INNER_IPV6_EXTENSION_HEADERS("malformed-inner-ipv6-extension-headers"),
-    ECN_CE_ON_NOT_ECT("ecn-ce-on-not-ect");
+    ECN_CE_ON_NOT_ECT("ecn-ce-on-not-ect"),
+    /** An IP packet from an IP port (TUN) but no VRF is the outside VRF. */
+    IP_PORT_WITHOUT_OUTSIDE_VRF("ip-port-without-outside-vrf"),
+    /** An IP packet from an IP port (TUN) that is neither IPv4 nor IPv6 (or is empty). */
+    IP_PORT_NOT_IP("ip-port-not-ip");
 
     private final String label;
 

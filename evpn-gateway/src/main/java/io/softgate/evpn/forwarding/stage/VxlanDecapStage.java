@@ -28,7 +28,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * (UNSET for non-first fragments), {@code flowHash} and {@code flags} (INNER_IPV6, FRAGMENT,
  * NON_FIRST_FRAGMENT, FROM_OUTSIDE for the outside VRF) are set. Everything else is a counted drop:
  * ARP, BGP and other non-VXLAN traffic is the kernel's business (the UDP and AF_XDP backends only
- * hand us UDP 4789).
+ * hand us UDP 4789). A packet from an IP port ({@code PacketFlags.L3_PACKET}, e.g. a TUN uplink)
+ * starts at its IP header: it gets the inner checks only and the outside VRF (no VNI).
  *
  * <p>Decisions: RFC 7348 §5 says reserved flag bits are ignored on receipt, so only a clear I
  * flag drops; the outer UDP checksum is not verified (RFC 7348 §5 lets senders use zero; the
@@ -91,12 +92,44 @@ public final class VxlanDecapStage implements Stage {
         }
     }
 
+    /**
+     * A packet from an IP port (TUN, {@link PacketFlags#L3_PACKET}) starts at its IP header and
+     * belongs to the outside VRF: the same inner checks as a decapsulated packet, no outer ones.
+     */
+    private static DecapDropReason acceptFromIpPort(PacketBatch batch, UnsafeBuffer buffer, int slot,
+                                                    ForwardingTables tables) {
+        int vrf = tables.outsideVrf();
+        if (vrf < 0) {
+            return DecapDropReason.IP_PORT_WITHOUT_OUTSIDE_VRF;
+        }
+        int ip = batch.offset[slot];
+        int available = batch.length[slot];
+        int version = available > 0 ? (buffer.getByte(ip) & 0xF0) >>> 4 : 0;
+        DecapDropReason reason;
+        if (version == 4) {
+            reason = acceptIpv4(batch, buffer, slot, ip, available, 0);
+        } else if (version == 6) {
+            reason = acceptIpv6(batch, buffer, slot, ip, available, 0);
+        } else {
+            return DecapDropReason.IP_PORT_NOT_IP;
+        }
+        if (reason == null) {
+            batch.vni[slot] = PacketBatch.UNSET;
+            batch.vrf[slot] = vrf;
+            batch.flags[slot] |= tables.vrfFlags(vrf);
+        }
+        return reason;
+    }
+
     /*
      * Headers are read a word at a time (one bounds-checked load per 4 or 8 bytes, fields taken
      * out with shifts) rather than field by field: this runs once per packet at line rate.
      */
     private static DecapDropReason decapsulate(PacketBatch batch, UnsafeBuffer buffer, int slot,
                                                ForwardingTables tables) {
+        if ((batch.flags[slot] & PacketFlags.L3_PACKET) != 0) {
+            return acceptFromIpPort(batch, buffer, slot, tables);
+        }
         int start = batch.offset[slot];
         int length = batch.length[slot];
         if (length < EthernetFlyweight.HEADER_LENGTH) {

@@ -23,6 +23,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the uniform model), total length, a per-worker identification, the checksum finished from the
  * template's precomputed sum, the UDP source port from the flow hash (RFC 7348 §5) and length,
  * and the inner EtherType. The packet then leaves by the adjacency's port ({@link Stage#TRANSMIT}).
+ * An IP-port adjacency (e.g. a TUN uplink) gets no header: the bare IP packet leaves by its port.
  *
  * <p>Threading: one instance per worker; {@link #process} runs on that worker's thread only.
  */
@@ -82,10 +83,6 @@ public final class VxlanEncapStage implements Stage {
         if (ip < 0) {
             return EncapDropReason.NO_INNER_PACKET;
         }
-        int start = ip - HEADER_LENGTH;
-        if (start < batch.frameStart(slot)) {
-            return EncapDropReason.NO_HEADROOM;
-        }
         boolean ipv6 = (batch.flags[slot] & PacketFlags.INNER_IPV6) != 0;
         int ipLength;
         int tos;
@@ -103,6 +100,17 @@ public final class VxlanEncapStage implements Stage {
         }
         if (ip + ipLength > batch.frameEnd(slot)) {
             return EncapDropReason.INNER_LENGTH_OUTSIDE_FRAME;
+        }
+        if (adjacencies.isIpPort(adjacency)) {
+            // An IP port (TUN) takes the bare IP packet: nothing is written in front of it.
+            batch.offset[slot] = ip;
+            batch.length[slot] = ipLength;
+            batch.egressPort[slot] = adjacencies.egressPort(adjacency);
+            return null;
+        }
+        int start = ip - HEADER_LENGTH;
+        if (start < batch.frameStart(slot)) {
+            return EncapDropReason.NO_HEADROOM;
         }
         adjacencies.writeHeader(buffer, start, adjacency, ipLength, tos, nextIdentification++ & 0xFFFF,
             FlowHash.udpSourcePort(batch.flowHash[slot]), innerEtherType);

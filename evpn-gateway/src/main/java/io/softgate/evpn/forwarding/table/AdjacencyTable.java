@@ -23,6 +23,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * </pre>
  * Fields marked * are patched per packet; the IPv4 checksum is finished from
  * {@link #headerSum} (the one's-complement sum of the template with those fields zero).
+ * An {@linkplain #isIpPort IP-port} adjacency has no header: the IP packet leaves bare on its port.
  *
  * <p>Threading: immutable after construction; read from any thread.
  */
@@ -42,11 +43,23 @@ public final class AdjacencyTable {
     private final long[] underlayNextHopMac;
     private final long[] headerTemplate;
     private final int[] headerSum;
+    private final boolean[] ipPort;
 
-    /** Builds the table; all arrays are indexed by adjacency and have the same length. */
+    /** Builds a table of VXLAN adjacencies only; all arrays are indexed by adjacency and have the same length. */
     public AdjacencyTable(int localVtep, long localUnderlayMac, long localRouterMac, int[] vtepAddress,
                           long[] routerMac, int[] vni, int[] egressPort, long[] underlayNextHopMac) {
+        this(localVtep, localUnderlayMac, localRouterMac, vtepAddress, routerMac, vni, egressPort, underlayNextHopMac,
+            new boolean[vtepAddress.length]);
+    }
+
+    /**
+     * Builds the table; {@code ipPort[a]} marks adjacency {@code a} as an IP port (its VTEP, MAC
+     * and VNI entries are unused). All arrays are indexed by adjacency and have the same length.
+     */
+    public AdjacencyTable(int localVtep, long localUnderlayMac, long localRouterMac, int[] vtepAddress,
+                          long[] routerMac, int[] vni, int[] egressPort, long[] underlayNextHopMac, boolean[] ipPort) {
         int count = vtepAddress.length;
+        this.ipPort = ipPort.clone();
         this.vtepAddress = vtepAddress.clone();
         this.routerMac = routerMac.clone();
         this.vni = vni.clone();
@@ -118,6 +131,11 @@ public final class AdjacencyTable {
     /** Folded one's-complement sum of the outer IPv4 header template (patched fields zero). */
     public int headerSum(int adjacency) {
         return headerSum[adjacency];
+    }
+
+    /** Whether {@code adjacency} sends the bare IP packet out of an IP port (no header written). */
+    public boolean isIpPort(int adjacency) {
+        return ipPort[adjacency];
     }
 
     public int egressPort(int adjacency) {

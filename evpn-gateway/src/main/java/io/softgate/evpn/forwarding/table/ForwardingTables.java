@@ -1,5 +1,6 @@
 package io.softgate.evpn.forwarding.table;
 
+import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.core.snapshot.SnapshotSlot;
 import java.util.List;
 
@@ -36,6 +37,7 @@ public final class ForwardingTables {
     private final List<String> vrfNames;
     private final NextHopGroups groups;
     private final AdjacencyTable adjacencies;
+    private final int outsideVrf;
 
     /** Everything per VRF is indexed by the compiled VRF index (position in {@code vrfNames}). */
     public ForwardingTables(int localVtep, long routerMac, int innerMtuBytes, int icmpErrorsPerSecond,
@@ -62,6 +64,18 @@ public final class ForwardingTables {
         this.gatewayIpv6Low = gatewayIpv6Low.clone();
         this.groups = groups;
         this.adjacencies = adjacencies;
+        int outside = -1;
+        for (int v = 0; v < vrfFlags.length; v++) {
+            if (outside < 0 && (vrfFlags[v] & PacketFlags.FROM_OUTSIDE) != 0) {
+                outside = v;
+            }
+        }
+        this.outsideVrf = outside;
+    }
+
+    /** The VRF facing the outside (packets from IP ports are routed in it), or -1 if none is. */
+    public int outsideVrf() {
+        return outsideVrf;
     }
 
     /** Our VTEP address: the outer destination we accept and the outer source we send from. */
