@@ -2,16 +2,13 @@ package io.softgate.lb.stage;
 
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
-import io.softgate.core.flow.FlowTable;
 import io.softgate.core.packet.IcmpFlyweight;
 import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.pipeline.DropReason;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
-import io.softgate.core.pipeline.Stage;
 import io.softgate.core.pipeline.StageContext;
 import io.softgate.core.pipeline.StageVector;
-import io.softgate.core.snapshot.ConfigSnapshot;
 import io.softgate.lb.compile.LoadBalancerTables;
 import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -26,26 +23,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Threading: one instance per worker; the connection table is shared and lock-free;
  * allocation-free after construction.
  */
-public final class ReplyStage implements Stage {
+public final class ReplyStage extends ConnectionStage {
     public static final String NAME = "lb-reply";
     public static final int EVENT_REPLIES_TRANSLATED = 0;
     public static final int EVENT_ICMP_ERRORS_TRANSLATED = 1;
 
-    private static final int EDGE_NEXT = 0;
     private static final DropReason[] NO_DROPS = new DropReason[0];
 
-    private final List<String> nextStages;
-    private final FlowTable connections;
-    private final ConnectionPrefetch prefetch;
-    private final long[] key = new long[ConnectionLayout.KEY_WORDS];
-    private final long[] value = new long[ConnectionLayout.VALUE_WORDS];
     private final long[] forwardKey = new long[ConnectionLayout.KEY_WORDS];
 
     /** @param nextStage where every packet goes next (the NAT in2out stage, or the route lookup) */
     public ReplyStage(ConnectionTracker tracker, String nextStage) {
-        this.connections = tracker.table();
-        this.prefetch = new ConnectionPrefetch(connections);
-        this.nextStages = List.of(nextStage);
+        super(tracker, nextStage, NO_DROPS, List.of("replies-translated", "icmp-errors-translated"));
     }
 
     @Override
@@ -54,24 +43,8 @@ public final class ReplyStage implements Stage {
     }
 
     @Override
-    public List<String> nextStages() {
-        return nextStages;
-    }
-
-    @Override
-    public DropReason[] dropReasons() {
-        return NO_DROPS;
-    }
-
-    @Override
-    public List<String> eventCounters() {
-        return List.of("replies-translated", "icmp-errors-translated");
-    }
-
-    @Override
     public void process(PacketBatch batch, StageVector input, StageContext context) {
-        ConfigSnapshot snapshot = context.snapshot();
-        LoadBalancerTables tables = snapshot == null ? null : snapshot.get(LoadBalancerTables.SLOT);
+        LoadBalancerTables tables = tablesOf(context);
         if (tables != null) {
             prefetch.touch(batch, input, -1);
         }

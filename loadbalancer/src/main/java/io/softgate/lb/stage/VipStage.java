@@ -6,13 +6,10 @@ import io.softgate.core.flow.FlowTable;
 import io.softgate.core.packet.Checksums;
 import io.softgate.core.packet.IcmpFlyweight;
 import io.softgate.core.packet.Ipv4Flyweight;
-import io.softgate.core.pipeline.DropReason;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
-import io.softgate.core.pipeline.Stage;
 import io.softgate.core.pipeline.StageContext;
 import io.softgate.core.pipeline.StageVector;
-import io.softgate.core.snapshot.ConfigSnapshot;
 import io.softgate.lb.compile.BackendState;
 import io.softgate.lb.compile.LoadBalancerTables;
 import io.softgate.lb.maglev.MaglevHash;
@@ -32,7 +29,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Threading: one instance per worker (scratch keys are per instance); the connection table is
  * shared and lock-free; allocation-free after construction.
  */
-public final class VipStage implements Stage {
+public final class VipStage extends ConnectionStage {
     public static final String NAME = "lb-vip";
     /** Event counter indices (see {@link #eventCounters()}). */
     public static final int EVENT_CONNECTIONS_CREATED = 0;
@@ -45,23 +42,15 @@ public final class VipStage implements Stage {
     static final int FULL_NAT_FIRST_PORT = 1024;
     static final int FULL_NAT_PORT_COUNT = 65_536 - FULL_NAT_FIRST_PORT;
 
-    private static final int EDGE_NEXT = 0;
     private static final VipDropReason[] DROP_REASONS = VipDropReason.values();
 
-    private final List<String> nextStages;
-    private final FlowTable connections;
-    private final ConnectionPrefetch prefetch;
-    private final long[] key = new long[ConnectionLayout.KEY_WORDS];
-    private final long[] value = new long[ConnectionLayout.VALUE_WORDS];
     private final long[] reverseKey = new long[ConnectionLayout.KEY_WORDS];
     private final long[] reverseValue = new long[ConnectionLayout.VALUE_WORDS];
     private final long[] scratchValue = new long[ConnectionLayout.VALUE_WORDS];
 
     /** @param nextStage where every forwarded packet goes (the NAT out2in stage, or the route lookup) */
     public VipStage(ConnectionTracker tracker, String nextStage) {
-        this.connections = tracker.table();
-        this.prefetch = new ConnectionPrefetch(connections);
-        this.nextStages = List.of(nextStage);
+        super(tracker, nextStage, DROP_REASONS, List.of("connections-created", "connections-moved", "icmp-errors-translated"));
     }
 
     @Override
@@ -70,24 +59,8 @@ public final class VipStage implements Stage {
     }
 
     @Override
-    public List<String> nextStages() {
-        return nextStages;
-    }
-
-    @Override
-    public DropReason[] dropReasons() {
-        return DROP_REASONS;
-    }
-
-    @Override
-    public List<String> eventCounters() {
-        return List.of("connections-created", "connections-moved", "icmp-errors-translated");
-    }
-
-    @Override
     public void process(PacketBatch batch, StageVector input, StageContext context) {
-        ConfigSnapshot snapshot = context.snapshot();
-        LoadBalancerTables tables = snapshot == null ? null : snapshot.get(LoadBalancerTables.SLOT);
+        LoadBalancerTables tables = tablesOf(context);
         if (tables != null) {
             prefetch.touch(batch, input, tables.publicVrf());
         }

@@ -29,6 +29,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class Nat44Translator {
     /** Result: forward the packet. Otherwise the result is a drop reason's ordinal. */
     static final int FORWARD = -1;
+    /** {@link #readHeaders} result: headers read, continue with the session path. */
+    private static final int PARSED = -2;
     private static final int SYN_FIN_RST = TcpFlyweight.FLAG_SYN | TcpFlyweight.FLAG_FIN | TcpFlyweight.FLAG_RST;
 
     private final NatSessions sessions;
@@ -40,6 +42,10 @@ final class Nat44Translator {
     private final IcmpUnreachableWriter unreachable = new IcmpUnreachableWriter();
     /** Keeps prefetch loads alive (never read for meaning). */
     long prefetchSink;
+    /** Set by {@link #readHeaders} when it returns {@link #PARSED}: absolute L4 offset. */
+    private int parsedL4;
+    /** Set by {@link #readHeaders} when it returns {@link #PARSED}: IPv4 flags and fragment offset. */
+    private int parsedFragmentWord;
     private long icmpTokens;
     private long icmpRefillNs;
 
@@ -87,32 +93,14 @@ final class Nat44Translator {
     int inToOut(PacketBatch batch, int slot, NatTables tables, StageContext context) {
         UnsafeBuffer buffer = batch.buffer();
         int l3 = batch.l3Offset[slot];
-        int end = batch.offset[slot] + batch.length[slot];
-        if (l3 < batch.offset[slot] || l3 >= end) {
-            return NatDropReason.BAD_IPV4_HEADER.ordinal();
-        }
-        int headerLength = Ipv4Flyweight.validate(buffer, l3, end - l3);
-        if (headerLength < 0) {
-            return NatDropReason.BAD_IPV4_HEADER.ordinal();
-        }
         long nowNs = context.nowNs();
         int vrf = batch.vrf[slot];
-        int ipEnd = l3 + Ipv4Flyweight.totalLength(buffer, l3);
-        int fragmentWord = Ipv4Flyweight.flagsAndFragmentOffset(buffer, l3);
-        if ((fragmentWord & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0) {
-            return laterFragment(batch, slot, buffer, l3, vrf, nowNs, context);
+        int parsed = readHeaders(batch, slot, tables, true, vrf, nowNs, context);
+        if (parsed != PARSED) {
+            return parsed;
         }
-        int l4 = l3 + headerLength;
-        int read = tuple.read(buffer, l3, l4, ipEnd - l4);
-        if (read != FlowTuple.OK) {
-            if (read == FlowTuple.ICMP_ERROR) {
-                return icmpError(batch, slot, buffer, l3, l4, ipEnd, tables, true, vrf, nowNs, context);
-            }
-            return readFailure(read);
-        }
-        if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP && TcpFlyweight.validate(buffer, l4, ipEnd - l4) < 0) {
-            return NatDropReason.TRUNCATED_L4.ordinal();
-        }
+        int l4 = parsedL4;
+        int fragmentWord = parsedFragmentWord;
         long[] found = values;
         key[0] = SessionKeys.word0(SessionKeys.TAG_INSIDE, tuple.protocol, vrf, tuple.sourcePort,
             tuple.destinationPort);
@@ -168,32 +156,14 @@ final class Nat44Translator {
     int outToIn(PacketBatch batch, int slot, NatTables tables, StageContext context, boolean hairpin) {
         UnsafeBuffer buffer = batch.buffer();
         int l3 = batch.l3Offset[slot];
-        int end = batch.offset[slot] + batch.length[slot];
-        if (l3 < batch.offset[slot] || l3 >= end) {
-            return NatDropReason.BAD_IPV4_HEADER.ordinal();
-        }
-        int headerLength = Ipv4Flyweight.validate(buffer, l3, end - l3);
-        if (headerLength < 0) {
-            return NatDropReason.BAD_IPV4_HEADER.ordinal();
-        }
         long nowNs = context.nowNs();
         int publicVrf = tables.publicVrf();
-        int ipEnd = l3 + Ipv4Flyweight.totalLength(buffer, l3);
-        int fragmentWord = Ipv4Flyweight.flagsAndFragmentOffset(buffer, l3);
-        if ((fragmentWord & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0) {
-            return laterFragment(batch, slot, buffer, l3, publicVrf, nowNs, context);
+        int parsed = readHeaders(batch, slot, tables, false, publicVrf, nowNs, context);
+        if (parsed != PARSED) {
+            return parsed;
         }
-        int l4 = l3 + headerLength;
-        int read = tuple.read(buffer, l3, l4, ipEnd - l4);
-        if (read != FlowTuple.OK) {
-            if (read == FlowTuple.ICMP_ERROR) {
-                return icmpError(batch, slot, buffer, l3, l4, ipEnd, tables, false, publicVrf, nowNs, context);
-            }
-            return readFailure(read);
-        }
-        if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP && TcpFlyweight.validate(buffer, l4, ipEnd - l4) < 0) {
-            return NatDropReason.TRUNCATED_L4.ordinal();
-        }
+        int l4 = parsedL4;
+        int fragmentWord = parsedFragmentWord;
         long[] found = values;
         key[0] = SessionKeys.word0(SessionKeys.TAG_OUTSIDE, tuple.protocol, publicVrf, tuple.sourcePort,
             tuple.destinationPort);
@@ -249,6 +219,47 @@ final class Nat44Translator {
                 tuple.source, originalDestination, rewrite0, rewrite1, nowNs, scratch);
         }
         return FORWARD;
+    }
+
+    /**
+     * The checks both directions start with: a sane IPv4 header, later fragments (translated by
+     * their first fragment's rewrite), ICMP errors (translated by their quoted packet's session),
+     * then the flow tuple and, for TCP, a whole TCP header.
+     *
+     * @return {@link #PARSED} with {@link #tuple}, {@link #parsedL4} and {@link #parsedFragmentWord}
+     *     set for the session path, otherwise the packet's final result ({@link #FORWARD} or a drop)
+     */
+    private int readHeaders(PacketBatch batch, int slot, NatTables tables, boolean outbound, int vrf, long nowNs,
+                            StageContext context) {
+        UnsafeBuffer buffer = batch.buffer();
+        int l3 = batch.l3Offset[slot];
+        int end = batch.offset[slot] + batch.length[slot];
+        if (l3 < batch.offset[slot] || l3 >= end) {
+            return NatDropReason.BAD_IPV4_HEADER.ordinal();
+        }
+        int headerLength = Ipv4Flyweight.validate(buffer, l3, end - l3);
+        if (headerLength < 0) {
+            return NatDropReason.BAD_IPV4_HEADER.ordinal();
+        }
+        int ipEnd = l3 + Ipv4Flyweight.totalLength(buffer, l3);
+        int fragmentWord = Ipv4Flyweight.flagsAndFragmentOffset(buffer, l3);
+        if ((fragmentWord & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0) {
+            return laterFragment(batch, slot, buffer, l3, vrf, nowNs, context);
+        }
+        int l4 = l3 + headerLength;
+        int read = tuple.read(buffer, l3, l4, ipEnd - l4);
+        if (read != FlowTuple.OK) {
+            if (read == FlowTuple.ICMP_ERROR) {
+                return icmpError(batch, slot, buffer, l3, l4, ipEnd, tables, outbound, vrf, nowNs, context);
+            }
+            return readFailure(read);
+        }
+        if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP && TcpFlyweight.validate(buffer, l4, ipEnd - l4) < 0) {
+            return NatDropReason.TRUNCATED_L4.ordinal();
+        }
+        parsedL4 = l4;
+        parsedFragmentWord = fragmentWord;
+        return PARSED;
     }
 
     private static boolean isOpeningSyn(int protocol, int tcpFlags) {

@@ -98,25 +98,9 @@ public record AsPathAttribute(List<Segment> segments) implements PathAttribute {
         return TYPE;
     }
 
-    private static final class Codec implements PathAttributeCodec<AsPathAttribute> {
-        @Override
-        public int typeCode() {
-            return TYPE;
-        }
-
-        @Override
-        public Class<AsPathAttribute> attributeClass() {
-            return AsPathAttribute.class;
-        }
-
-        @Override
-        public int categoryFlags() {
-            return FLAG_TRANSITIVE;
-        }
-
-        @Override
-        public UpdateErrorAction malformedAction() {
-            return UpdateErrorAction.TREAT_AS_WITHDRAW;
+    private static final class Codec extends AbstractPathAttributeCodec<AsPathAttribute> {
+        Codec() {
+            super(TYPE, AsPathAttribute.class, FLAG_TRANSITIVE, UpdateErrorAction.TREAT_AS_WITHDRAW);
         }
 
         @Override

@@ -57,25 +57,9 @@ public record ExtendedCommunitiesAttribute(List<ExtendedCommunity> communities) 
         return null;
     }
 
-    private static final class Codec implements PathAttributeCodec<ExtendedCommunitiesAttribute> {
-        @Override
-        public int typeCode() {
-            return TYPE;
-        }
-
-        @Override
-        public Class<ExtendedCommunitiesAttribute> attributeClass() {
-            return ExtendedCommunitiesAttribute.class;
-        }
-
-        @Override
-        public int categoryFlags() {
-            return FLAG_OPTIONAL | FLAG_TRANSITIVE;
-        }
-
-        @Override
-        public UpdateErrorAction malformedAction() {
-            return UpdateErrorAction.TREAT_AS_WITHDRAW;
+    private static final class Codec extends AbstractPathAttributeCodec<ExtendedCommunitiesAttribute> {
+        Codec() {
+            super(TYPE, ExtendedCommunitiesAttribute.class, FLAG_OPTIONAL | FLAG_TRANSITIVE, UpdateErrorAction.TREAT_AS_WITHDRAW);
         }
 
         @Override

@@ -13,54 +13,29 @@ import java.util.function.ToLongFunction;
  *
  * <p>Threading: stateless, safe from any thread.
  */
-final class FourOctetAttributeCodec<T extends PathAttribute> implements PathAttributeCodec<T> {
-    private final int typeCode;
-    private final Class<T> attributeClass;
-    private final int categoryFlags;
+final class FourOctetAttributeCodec<T extends PathAttribute> extends AbstractPathAttributeCodec<T> {
     private final boolean discardFromExternalPeer;
     private final LongFunction<T> factory;
     private final ToLongFunction<T> getter;
 
     FourOctetAttributeCodec(int typeCode, Class<T> attributeClass, int categoryFlags, boolean discardFromExternalPeer,
                             LongFunction<T> factory, ToLongFunction<T> getter) {
-        this.typeCode = typeCode;
-        this.attributeClass = attributeClass;
-        this.categoryFlags = categoryFlags;
+        super(typeCode, attributeClass, categoryFlags, UpdateErrorAction.TREAT_AS_WITHDRAW);
         this.discardFromExternalPeer = discardFromExternalPeer;
         this.factory = factory;
         this.getter = getter;
     }
 
     @Override
-    public int typeCode() {
-        return typeCode;
-    }
-
-    @Override
-    public Class<T> attributeClass() {
-        return attributeClass;
-    }
-
-    @Override
-    public int categoryFlags() {
-        return categoryFlags;
-    }
-
-    @Override
-    public UpdateErrorAction malformedAction() {
-        return UpdateErrorAction.TREAT_AS_WITHDRAW;
-    }
-
-    @Override
     public T decode(ByteBuf value, int length, CodecContext context) throws MalformedAttributeException {
         if (length != 4) {
-            throw new MalformedAttributeException(malformedAction(), attributeClass.getSimpleName() + " length " + length);
+            throw new MalformedAttributeException(malformedAction(), attributeClass().getSimpleName() + " length " + length);
         }
         long number = value.readUnsignedInt();
         if (discardFromExternalPeer && context.externalPeer()) {
             // RFC 7606 §§7.5, 7.9: LOCAL_PREF and ORIGINATOR_ID from an external peer are discarded.
             throw new MalformedAttributeException(UpdateErrorAction.ATTRIBUTE_DISCARD,
-                    attributeClass.getSimpleName() + " from an external peer");
+                    attributeClass().getSimpleName() + " from an external peer");
         }
         return factory.apply(number);
     }

@@ -14,10 +14,7 @@ import java.util.function.Function;
  *
  * <p>Threading: stateless, safe from any thread.
  */
-final class ListOfNumbersAttributeCodec<T extends PathAttribute> implements PathAttributeCodec<T> {
-    private final int typeCode;
-    private final Class<T> attributeClass;
-    private final int categoryFlags;
+final class ListOfNumbersAttributeCodec<T extends PathAttribute> extends AbstractPathAttributeCodec<T> {
     private final int itemOctets;
     private final boolean discardFromExternalPeer;
     private final Function<List<Long>, T> factory;
@@ -26,9 +23,7 @@ final class ListOfNumbersAttributeCodec<T extends PathAttribute> implements Path
     ListOfNumbersAttributeCodec(int typeCode, Class<T> attributeClass, int categoryFlags, int itemOctets,
                                 boolean discardFromExternalPeer, Function<List<Long>, T> factory,
                                 Function<T, List<Long>> getter) {
-        this.typeCode = typeCode;
-        this.attributeClass = attributeClass;
-        this.categoryFlags = categoryFlags;
+        super(typeCode, attributeClass, categoryFlags, UpdateErrorAction.TREAT_AS_WITHDRAW);
         this.itemOctets = itemOctets;
         this.discardFromExternalPeer = discardFromExternalPeer;
         this.factory = factory;
@@ -36,29 +31,9 @@ final class ListOfNumbersAttributeCodec<T extends PathAttribute> implements Path
     }
 
     @Override
-    public int typeCode() {
-        return typeCode;
-    }
-
-    @Override
-    public Class<T> attributeClass() {
-        return attributeClass;
-    }
-
-    @Override
-    public int categoryFlags() {
-        return categoryFlags;
-    }
-
-    @Override
-    public UpdateErrorAction malformedAction() {
-        return UpdateErrorAction.TREAT_AS_WITHDRAW;
-    }
-
-    @Override
     public T decode(ByteBuf value, int length, CodecContext context) throws MalformedAttributeException {
-        if (length % itemOctets != 0 || (length == 0 && itemOctets == 4 && typeCode == 10)) {
-            throw new MalformedAttributeException(malformedAction(), attributeClass.getSimpleName() + " length " + length);
+        if (length % itemOctets != 0 || (length == 0 && itemOctets == 4 && typeCode() == 10)) {
+            throw new MalformedAttributeException(malformedAction(), attributeClass().getSimpleName() + " length " + length);
         }
         List<Long> items = new ArrayList<>(length / itemOctets);
         for (int i = 0; i < length / itemOctets; i++) {
@@ -67,7 +42,7 @@ final class ListOfNumbersAttributeCodec<T extends PathAttribute> implements Path
         if (discardFromExternalPeer && context.externalPeer()) {
             // RFC 7606 §7.10: CLUSTER_LIST from an external peer is discarded.
             throw new MalformedAttributeException(UpdateErrorAction.ATTRIBUTE_DISCARD,
-                    attributeClass.getSimpleName() + " from an external peer");
+                    attributeClass().getSimpleName() + " from an external peer");
         }
         return factory.apply(items);
     }

@@ -32,27 +32,11 @@ public record MpReachNlriAttribute(AddressFamily addressFamily, InetAddress next
         return TYPE;
     }
 
-    private static final class Codec implements PathAttributeCodec<MpReachNlriAttribute> {
-        @Override
-        public int typeCode() {
-            return TYPE;
-        }
-
-        @Override
-        public Class<MpReachNlriAttribute> attributeClass() {
-            return MpReachNlriAttribute.class;
-        }
-
-        @Override
-        public int categoryFlags() {
-            return FLAG_OPTIONAL;
-        }
-
-        @Override
-        public UpdateErrorAction malformedAction() {
+    private static final class Codec extends AbstractPathAttributeCodec<MpReachNlriAttribute> {
+        Codec() {
             // RFC 7606 §§5.3, 7.11: the NLRI cannot be trusted -> session reset (or AFI/SAFI
             // disable, which this speaker does not implement).
-            return UpdateErrorAction.SESSION_RESET;
+            super(TYPE, MpReachNlriAttribute.class, FLAG_OPTIONAL, UpdateErrorAction.SESSION_RESET);
         }
 
         @Override

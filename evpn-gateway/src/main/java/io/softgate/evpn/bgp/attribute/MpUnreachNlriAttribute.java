@@ -28,26 +28,10 @@ public record MpUnreachNlriAttribute(AddressFamily addressFamily, List<Nlri> wit
         return TYPE;
     }
 
-    private static final class Codec implements PathAttributeCodec<MpUnreachNlriAttribute> {
-        @Override
-        public int typeCode() {
-            return TYPE;
-        }
-
-        @Override
-        public Class<MpUnreachNlriAttribute> attributeClass() {
-            return MpUnreachNlriAttribute.class;
-        }
-
-        @Override
-        public int categoryFlags() {
-            return FLAG_OPTIONAL;
-        }
-
-        @Override
-        public UpdateErrorAction malformedAction() {
+    private static final class Codec extends AbstractPathAttributeCodec<MpUnreachNlriAttribute> {
+        Codec() {
             // RFC 7606 §§5.3, 7.11: session reset (AFI/SAFI disable not implemented).
-            return UpdateErrorAction.SESSION_RESET;
+            super(TYPE, MpUnreachNlriAttribute.class, FLAG_OPTIONAL, UpdateErrorAction.SESSION_RESET);
         }
 
         @Override

@@ -22,25 +22,9 @@ public record OriginAttribute(int origin) implements PathAttribute {
         return TYPE;
     }
 
-    private static final class Codec implements PathAttributeCodec<OriginAttribute> {
-        @Override
-        public int typeCode() {
-            return TYPE;
-        }
-
-        @Override
-        public Class<OriginAttribute> attributeClass() {
-            return OriginAttribute.class;
-        }
-
-        @Override
-        public int categoryFlags() {
-            return FLAG_TRANSITIVE;
-        }
-
-        @Override
-        public UpdateErrorAction malformedAction() {
-            return UpdateErrorAction.TREAT_AS_WITHDRAW;
+    private static final class Codec extends AbstractPathAttributeCodec<OriginAttribute> {
+        Codec() {
+            super(TYPE, OriginAttribute.class, FLAG_TRANSITIVE, UpdateErrorAction.TREAT_AS_WITHDRAW);
         }
 
         @Override

@@ -64,26 +64,10 @@ public record PmsiTunnelAttribute(int flags, int tunnelType, int label, byte[] t
                 + (endpoint == null ? "" : " endpoint " + endpoint.getHostAddress());
     }
 
-    private static final class Codec implements PathAttributeCodec<PmsiTunnelAttribute> {
-        @Override
-        public int typeCode() {
-            return TYPE;
-        }
-
-        @Override
-        public Class<PmsiTunnelAttribute> attributeClass() {
-            return PmsiTunnelAttribute.class;
-        }
-
-        @Override
-        public int categoryFlags() {
-            return FLAG_OPTIONAL | FLAG_TRANSITIVE;
-        }
-
-        @Override
-        public UpdateErrorAction malformedAction() {
+    private static final class Codec extends AbstractPathAttributeCodec<PmsiTunnelAttribute> {
+        Codec() {
             // RFC 6514 names no approach; RFC 7606 §2 makes treat-as-withdraw the default.
-            return UpdateErrorAction.TREAT_AS_WITHDRAW;
+            super(TYPE, PmsiTunnelAttribute.class, FLAG_OPTIONAL | FLAG_TRANSITIVE, UpdateErrorAction.TREAT_AS_WITHDRAW);
         }
 
         @Override

@@ -1,0 +1,105 @@
+package io.softgate.nat.stage;
+
+import io.softgate.core.pipeline.DropReason;
+import io.softgate.core.pipeline.PacketBatch;
+import io.softgate.core.pipeline.PacketFlags;
+import io.softgate.core.pipeline.Stage;
+import io.softgate.core.pipeline.StageContext;
+import io.softgate.core.pipeline.StageVector;
+import io.softgate.nat.compile.NatTables;
+import io.softgate.nat.session.NatSessions;
+import java.util.List;
+
+/**
+ * Shared batch loop of the two NAT44 direction stages: prefetches the session lookups for the
+ * whole batch, passes IPv6 (counted) and everything when no NAT tables are published, defers
+ * later fragments to the end of the batch, and forwards or drops each slot on the single edge
+ * according to the direction's translation result.
+ *
+ * <p>Threading: one instance per worker; shares only {@link NatSessions} (lock-free) with others.
+ */
+abstract class Nat44DirectionStage implements Stage {
+    private static final DropReason[] DROP_REASONS = NatDropReason.values();
+
+    private final List<String> next;
+    /** The translator the subclass applies per packet; owned by this worker's stage. */
+    final Nat44Translator translator;
+    private final boolean insideToOutside;
+    private int[] deferred = new int[0];
+
+    Nat44DirectionStage(NatSessions sessions, String nextStage, int workerId, boolean insideToOutside) {
+        this.next = List.of(nextStage);
+        this.translator = new Nat44Translator(sessions, workerId);
+        this.insideToOutside = insideToOutside;
+    }
+
+    @Override
+    public final List<String> nextStages() {
+        return next;
+    }
+
+    @Override
+    public final DropReason[] dropReasons() {
+        return DROP_REASONS;
+    }
+
+    @Override
+    public final List<String> eventCounters() {
+        return NatEvents.NAMES;
+    }
+
+    @Override
+    public final void process(PacketBatch batch, StageVector input, StageContext context) {
+        if (deferred.length < batch.capacity()) {
+            deferred = new int[batch.capacity()]; // once, on the first batch
+        }
+        NatTables tables = context.snapshot() == null ? null : context.snapshot().get(NatTables.SLOT);
+        if (tables != null) {
+            for (int i = 0; i < input.size(); i++) {
+                int slot = input.slot(i);
+                if ((batch.flags[slot] & PacketFlags.INNER_IPV6) == 0) {
+                    translator.prefetch(batch, slot, insideToOutside, tables.publicVrf());
+                }
+            }
+        }
+        int deferredCount = 0;
+        for (int i = 0; i < input.size(); i++) {
+            int slot = input.slot(i);
+            if (tables == null) {
+                context.forward(0, slot);
+                continue;
+            }
+            if ((batch.flags[slot] & PacketFlags.INNER_IPV6) != 0) {
+                context.countEvent(NatEvents.IPV6_PASSED);
+                context.forward(0, slot);
+                continue;
+            }
+            if (Nat44Translator.isLaterFragment(batch, slot)) {
+                // Later fragments wait for the rest of the batch: a first fragment behind them in
+                // the same batch is translated first, so reordering inside a batch costs nothing.
+                deferred[deferredCount++] = slot;
+                continue;
+            }
+            finish(batch, slot, tables, context);
+        }
+        for (int i = 0; i < deferredCount; i++) {
+            finish(batch, deferred[i], tables, context);
+        }
+    }
+
+    private void finish(PacketBatch batch, int slot, NatTables tables, StageContext context) {
+        int result = translate(batch, slot, tables, context);
+        if (result == Nat44Translator.FORWARD) {
+            context.forward(0, slot);
+        } else {
+            context.drop(slot, NatDropReason.of(result));
+        }
+    }
+
+    /**
+     * Translates one IPv4 packet in this stage's direction.
+     *
+     * @return {@link Nat44Translator#FORWARD} or a {@link NatDropReason} code
+     */
+    abstract int translate(PacketBatch batch, int slot, NatTables tables, StageContext context);
+}
