@@ -45,7 +45,7 @@ public final class EvpnService implements AutoCloseable {
         config = new AtomicReference<>(loaded.config());
         BgpNodeSettings settings = BgpSettingsFactory.settings(loaded.config());
         compiler = new LearnedRouteCompiler(routes, () -> ForwardingIntents.translate(config.get()).intent(),
-            learned -> publishForwarding(publisher, ServicePipeline.compileForwarding(config.get(), learned)),
+            learned -> publisher.replace(ForwardingTables.SLOT, ServicePipeline.compileForwarding(config.get(), learned)),
             COALESCE_MILLIS);
         speaker = new BgpSpeaker(settings);
         speaker.addListener(new EvpnRouteBridge(settings, routes, compiler::requestCompile));
@@ -60,17 +60,6 @@ public final class EvpnService implements AutoCloseable {
                 report(speaker.withdrawType5(route.l3Vni(), route.prefix(), route.prefixLength()), route);
             }
         });
-    }
-
-    /**
-     * Replaces only the forwarding tables of the current snapshot, under the publisher's monitor
-     * like every other control-plane publisher (features, load-balancer health), so the NAT, ACL
-     * and LB tables published by others are kept and no concurrent update is lost.
-     */
-    private static void publishForwarding(SnapshotPublisher publisher, ForwardingTables tables) {
-        synchronized (publisher) {
-            publisher.publish(publisher.current().toBuilder().with(ForwardingTables.SLOT, tables));
-        }
     }
 
     /** Starts the speaker and originates the planned routes; the caller closes the result. */

@@ -429,9 +429,7 @@ public final class ServiceFeatures implements AutoCloseable {
         if (snapshots == null) {
             return; // start-up: compileInto puts the tables into the first snapshot itself
         }
-        synchronized (snapshots) {
-            snapshots.publish(snapshots.current().toBuilder().with(LoadBalancerTables.SLOT, tables));
-        }
+        snapshots.replace(LoadBalancerTables.SLOT, tables);
     }
 
     /** Stops the control-plane threads and frees the tables; call after the workers have stopped. */

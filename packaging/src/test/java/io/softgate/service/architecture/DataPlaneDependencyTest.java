@@ -60,6 +60,9 @@ class DataPlaneDependencyTest {
         // publish() serialises control threads; workers never call it.
         Map.entry("io/softgate/core/snapshot/SnapshotPublisher -> synchronized publish",
             "control threads publishing snapshots one at a time"),
+        // replace() is publish() of one swapped table under the same monitor; workers never call it.
+        Map.entry("io/softgate/core/snapshot/SnapshotPublisher -> synchronized replace",
+            "control threads replacing one table of the snapshot one at a time"),
         // The NAT port space is shared with the workers lock-free; these two methods are
         // documented "control thread only" (compile time) and serialise compiles, never a worker.
         Map.entry("io/softgate/nat/session/PortSpace -> synchronized reservePorts", "control thread only (compile)"),

@@ -35,6 +35,16 @@ public final class SnapshotPublisher {
     }
 
     /**
+     * Replaces only {@code slot}'s table of the current snapshot and publishes the result, as one
+     * step under this publisher's monitor: tables other control threads published meanwhile are
+     * kept, and no concurrent {@link #publish} or {@code replace} is lost. Control code that must
+     * change several tables together holds the same monitor around read-current / publish.
+     */
+    public synchronized <T> ConfigSnapshot replace(SnapshotSlot<T> slot, T table) {
+        return publish(current.toBuilder().with(slot, table));
+    }
+
+    /**
      * Waits until every running worker has adopted {@code epoch} or a later one (or is idle
      * outside a batch), so tables of older snapshots are no longer read. Returns false on timeout.
      */

@@ -44,4 +44,17 @@ class SnapshotPublisherTest {
         epochs.quiesce(1);
         assertTrue(publisher.awaitAdoption(second.epoch(), 1_000_000));
     }
+
+    @Test
+    void shouldReplaceOneTableAndKeepTheOthers() {
+        SnapshotPublisher publisher = new SnapshotPublisher(new WorkerEpochs(1));
+        publisher.publish(ConfigSnapshot.builder().with(NAMES, "a").with(SIZES, 1));
+
+        ConfigSnapshot replaced = publisher.replace(SIZES, 7);
+
+        assertSame(replaced, publisher.current());
+        assertEquals(2, replaced.epoch());
+        assertEquals("a", replaced.get(NAMES));
+        assertEquals(7, replaced.get(SIZES));
+    }
 }
