@@ -110,10 +110,15 @@ final class Topology implements AutoCloseable {
         writeSysfs(gateway, "/sys/class/net/gw0/queues/rx-0/rps_cpus", cpu < 0 ? "0" : Integer.toHexString(1 << cpu));
     }
 
-    /** gw0's NAPI deferral for busy polling (BUILD-FACTS: napi_defer_hard_irqs 2, gro_flush_timeout 200 µs), or back to 0. */
+    /**
+     * gw0's NAPI deferral for busy polling (BUILD-FACTS: napi_defer_hard_irqs 2, gro_flush_timeout
+     * 200 µs), or back to 0. GRO on as well: without an XDP program a veth only receives through
+     * NAPI (which busy polling drives) when GRO is on.
+     */
     void busyPollDevice(boolean enabled) throws IOException {
         writeSysfs(gateway, "/sys/class/net/gw0/napi_defer_hard_irqs", enabled ? "2" : "0");
         writeSysfs(gateway, "/sys/class/net/gw0/gro_flush_timeout", enabled ? "200000" : "0");
+        run("ip", "netns", "exec", gateway, "ethtool", "-K", "gw0", "gro", enabled ? "on" : "off");
     }
 
     /** The nftables ruleset of the kernel baseline, kept here so the report can quote it. */
