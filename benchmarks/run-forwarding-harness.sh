@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end forwarding harness (issue 8, "Done when" 3): VXLAN generator -> gateway -> sink across
 # two network namespaces, the Linux kernel (vxlan + routing + nftables SNAT) and the softgate service
-# (AF_XDP and UDP backends, real service pipeline with NAT) in the same run; summary printed and
+# (AF_XDP, UDP, and AF_XDP + TUN uplink; real service pipeline with NAT) in the same run; summary printed and
 # written to benchmarks/target/e2e/summary.{md,json}. Needs root, iproute2, nftables, taskset.
 #
-# Usage: benchmarks/run-forwarding-harness.sh [--no-build] [--seconds S] [--backends af_xdp,udp]
+# Usage: benchmarks/run-forwarding-harness.sh [--no-build] [--seconds S] [--backends af_xdp,udp,tun]
 #        [--sizes 64,1400] [--busy-poll] [--generator-cpu 0] [--gateway-cpu 1] [--out DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."

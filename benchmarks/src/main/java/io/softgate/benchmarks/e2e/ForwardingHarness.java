@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link TrafficEndpoint}) in namespace {@code <prefix>-hv} sends VPC traffic as VXLAN to the
  * gateway namespace {@code <prefix>-gw} and receives what comes back for the public VRF; the
  * gateway is, in turn, the Linux kernel (vxlan devices + routing + nftables SNAT, {@link Topology})
- * and the softgate service from the built distribution with each backend asked for (AF_XDP, UDP),
- * running the real service pipeline with its NAT SNATing the same flows ({@link SoftgateProcess}).
+ * and the softgate service from the built distribution with each backend asked for (AF_XDP, UDP,
+ * and "tun": AF_XDP on the fabric with the public VRF's traffic leaving through a TUN uplink, which
+ * the kernel then routes into vx5900), running the real service pipeline with its NAT SNATing the
+ * same flows ({@link SoftgateProcess}).
  *
  * <p>For each gateway and each inner frame size it runs: an unpaced saturation window (the
  * generator as fast as its socket takes packets), a window paced at that forwarded rate ("peak"),
@@ -37,7 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * where the generator's transmit raises it; the softgate's transmit and the sink's receive run on
  * the gateway CPU inside the softgate's send calls.
  *
- * <p>Usage (root): {@code benchmarks/run-forwarding-harness.sh [--seconds S] [--backends af_xdp,udp]
+ * <p>Usage (root): {@code benchmarks/run-forwarding-harness.sh [--seconds S] [--backends af_xdp,udp,tun]
  * [--sizes 64,1400] [--busy-poll] [--out DIR]}.
  *
  * <p>Threading: the main thread orchestrates; the endpoint has its own thread; the softgate is
@@ -85,9 +87,15 @@ public final class ForwardingHarness {
             for (String backend : options.backends) {
                 topology.steerReceive(-1);
                 topology.busyPollDevice(options.busyPoll);
+                if (backend.equals("tun")) {
+                    topology.startTunUplinkRouting();
+                }
                 Path directory = options.out.resolve("softgate-" + backend);
                 softgate = SoftgateProcess.start(options.distribution, topology, backend, options.busyPoll,
                     options.gatewayCpu, directory);
+                if (backend.equals("tun")) {
+                    topology.tunUplinkUp();
+                }
                 System.out.printf("softgate %s running (pid %d): %s%n", backend, softgate.pid(), runningLine(softgate.log()));
                 for (int size : options.sizes) {
                     measureSize(backend, size);
@@ -97,6 +105,9 @@ public final class ForwardingHarness {
                 System.out.println("  " + backend + " " + softgate.finalCounters());
                 softgate = null;
                 topology.busyPollDevice(false);
+                if (backend.equals("tun")) {
+                    topology.stopTunUplinkRouting();
+                }
             }
             long[] stats = endpoint.socketStatistics();
             notes.add(String.format(Locale.ROOT, "sink socket (hv0) over the whole run: rx_dropped %d, rx_ring_full %d,"
@@ -190,7 +201,7 @@ public final class ForwardingHarness {
      */
     static final class Options {
         double seconds = 3;
-        List<String> backends = List.of("af_xdp", "udp");
+        List<String> backends = List.of("af_xdp", "udp", "tun");
         List<Integer> sizes = List.of(64, 1400);
         boolean busyPoll;
         int generatorCpu = 0;
@@ -225,13 +236,14 @@ public final class ForwardingHarness {
                     case "--distribution" -> options.distribution = Path.of(arguments[++i]);
                     case "--prefix" -> options.prefix = arguments[++i];
                     default -> throw new IllegalArgumentException("unknown option " + argument
-                        + " (--seconds S --backends af_xdp,udp --sizes 64,1400 --busy-poll --generator-cpu N --gateway-cpu N"
+                        + " (--seconds S --backends af_xdp,udp,tun --sizes 64,1400 --busy-poll --generator-cpu N --gateway-cpu N"
                         + " --out DIR --distribution DIR --prefix NAME)");
                 }
             }
             for (String backend : options.backends) {
-                if (!backend.equals("af_xdp") && !backend.equals("udp")) {
-                    throw new IllegalArgumentException("backends are af_xdp and udp: " + backend);
+                if (!backend.equals("af_xdp") && !backend.equals("udp") && !backend.equals("tun")) {
+                    throw new IllegalArgumentException("backends are af_xdp, udp and tun (AF_XDP fabric + TUN uplink): "
+                        + backend);
                 }
             }
             if (options.prefix.length() > 12) {

@@ -33,7 +33,8 @@ final class SoftgateProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the service with {@code backend} ("af_xdp" or "udp") and waits until it logs that it
+     * Starts the service with {@code backend} ("af_xdp", "udp", or "tun": AF_XDP on the fabric
+     * and the public VRF's traffic out of a TUN uplink) and waits until it logs that it
      * runs; throws with the log's tail when it exits or does not come up in time.
      */
     static SoftgateProcess start(Path distribution, Topology topology, String backend, boolean busyPoll, int cpu,
@@ -66,14 +67,22 @@ final class SoftgateProcess implements AutoCloseable {
     }
 
     static String config(String backend, boolean busyPoll) {
-        String io = backend.equals("af_xdp")
-            ? "{\"backend\": \"af_xdp\", \"af_xdp\": {\"interfaceName\": \"gw0\", \"xdpMode\": \"native\", \"copyMode\": \"auto\","
-                + " \"ringSize\": 4096, \"busyPoll\": " + busyPoll + "}}"
-            : "{\"backend\": \"udp\", \"udp\": {\"bindAddress\": \"" + Topology.GATEWAY_IP + "\", \"port\": 4789"
+        boolean tun = backend.equals("tun");
+        String xdp = "\"backend\": \"af_xdp\", \"af_xdp\": {\"interfaceName\": \"gw0\", \"xdpMode\": \"native\","
+            + " \"copyMode\": \"auto\", \"ringSize\": 4096, \"busyPoll\": " + busyPoll + "}";
+        String io = switch (backend) {
+            case "af_xdp" -> "{" + xdp + "}";
+            // AF_XDP on the fabric, the public VRF's default route out of the TUN uplink.
+            case "tun" -> "{" + xdp + ", \"tun\": {\"interfaceName\": \"up0\"}}";
+            default -> "{\"backend\": \"udp\", \"udp\": {\"bindAddress\": \"" + Topology.GATEWAY_IP + "\", \"port\": 4789"
                 + (busyPoll ? ", \"busyPoll\": true" : "") + "}}";
+        };
+        String publicRoute = tun ? "{\"prefix\": \"0.0.0.0/0\", \"nextHopPort\": \"tun\"}"
+            : "{\"prefix\": \"0.0.0.0/0\", \"nextHopVtep\": \"" + Topology.HV_IP + "\", \"nextHopRouterMac\": \""
+                + Topology.BORDER_ROUTER_MAC + "\"}";
         // One worker; busy-spin when it has its core to itself (AF_XDP), back-off when the UDP
         // backend's Netty event loop shares that core with it.
-        String idle = backend.equals("af_xdp") ? "busy-spin" : "backoff";
+        String idle = backend.equals("udp") ? "backoff" : "busy-spin";
         return """
             {
               "node": {"name": "sg-e2e", "routerMac": "%s", "vtepAddress": "%s", "publicVrf": "public",
@@ -85,7 +94,7 @@ final class SoftgateProcess implements AutoCloseable {
                 {"name": "blue", "l3vni": %d, "routes": [
                   {"prefix": "%s", "nextHopVtep": "%s", "nextHopRouterMac": "%s"}]},
                 {"name": "public", "l3vni": %d, "gatewayIpv4": "198.51.100.254", "routes": [
-                  {"prefix": "0.0.0.0/0", "nextHopVtep": "%s", "nextHopRouterMac": "%s"}]}]},
+                  %s]}]},
               "publicAddressRanges": ["198.51.100.0/24"],
               "stateDir": "state",
               "nat": {"rules": [
@@ -94,7 +103,7 @@ final class SoftgateProcess implements AutoCloseable {
             }
             """.formatted(Topology.ROUTER_MAC, Topology.GATEWAY_IP, Topology.mac(Topology.GATEWAY_MAC),
             Topology.mac(Topology.HV_MAC), idle, io, Topology.VPC_VNI, Topology.VPC_SUBNET, Topology.HV_IP,
-            Topology.HV_ROUTER_MAC, Topology.PUBLIC_VNI, Topology.HV_IP, Topology.BORDER_ROUTER_MAC,
+            Topology.HV_ROUTER_MAC, Topology.PUBLIC_VNI, publicRoute,
             Topology.VPC_SUBNET, Topology.SNAT_ADDRESS);
     }
 

@@ -92,6 +92,34 @@ final class Topology implements AutoCloseable {
         steerReceive(gatewayCpu);
     }
 
+    /**
+     * For the softgate with a TUN uplink: the kernel takes the bare IP packets the softgate writes
+     * to its TUN device {@code up0} and routes them into {@code vx5900} toward the border VTEP (no
+     * NAT: the softgate did it). {@link #tunUplinkUp()} once the softgate has created up0.
+     */
+    void startTunUplinkRouting() throws IOException {
+        ip(gateway, "link", "add", "vx5900", "type", "vxlan", "id", Integer.toString(PUBLIC_VNI), "local", GATEWAY_IP,
+            "remote", HV_IP, "dstport", "4789", "nolearning");
+        sysctl(gateway, "net.ipv6.conf.vx5900.disable_ipv6", "1");
+        ip(gateway, "link", "set", "vx5900", "up");
+        ip(gateway, "addr", "add", "192.0.2.254/24", "dev", "vx5900");
+        ip(gateway, "neigh", "replace", "192.0.2.1", "lladdr", BORDER_ROUTER_MAC, "dev", "vx5900", "nud", "permanent");
+        ip(gateway, "route", "add", "203.0.113.0/24", "via", "192.0.2.1", "dev", "vx5900");
+        sysctl(gateway, "net.ipv4.ip_forward", "1");
+    }
+
+    /** Brings the softgate's TUN device up (rp_filter off: its sources are public addresses). */
+    void tunUplinkUp() throws IOException {
+        sysctl(gateway, "net.ipv6.conf.up0.disable_ipv6", "1");
+        sysctl(gateway, "net.ipv4.conf.up0.rp_filter", "0");
+        ip(gateway, "link", "set", "up0", "up");
+    }
+
+    void stopTunUplinkRouting() throws IOException {
+        sysctl(gateway, "net.ipv4.ip_forward", "0");
+        ip(gateway, "link", "del", "vx5900");
+    }
+
     /** Removes the kernel gateway again (its vxlan sockets hold UDP 4789, which the UDP backend needs). */
     void stopKernelGateway() throws IOException {
         if (!kernelGateway) {
