@@ -37,8 +37,8 @@ harness_pid=""
 cleanup() {
     # Only what this run started: the harness JVM, the softgate it started (PID file), our namespaces.
     if [[ -n "$harness_pid" ]] && kill -0 "$harness_pid" 2>/dev/null; then
-        kill "$harness_pid" 2>/dev/null || true
-        sleep 3
+        kill "$harness_pid" 2>/dev/null || true   # its shutdown hook stops the softgate and the endpoint
+        for _ in $(seq 1 40); do kill -0 "$harness_pid" 2>/dev/null || break; sleep 0.5; done
         kill -9 "$harness_pid" 2>/dev/null || true
     fi
     if [[ -f "$out/softgate.pid" ]]; then

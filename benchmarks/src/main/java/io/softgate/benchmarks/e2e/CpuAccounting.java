@@ -1,15 +1,14 @@
 package io.softgate.benchmarks.e2e;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * CPU time sources for the report: a process's CPU time (sum over its threads of the first field
- * of {@code /proc/PID/task/TID/schedstat}, nanoseconds on CPU, user and kernel, syscalls included)
+ * CPU time sources for the report: a process's CPU time (utime + stime of {@code /proc/PID/stat},
+ * all threads, ended ones included, user and kernel, syscalls included)
  * and the machine's {@code /proc/stat} per-CPU columns (USER_HZ ticks): softirq (the kernel's
  * packet processing: veth receive, XDP, IP forwarding, vxlan, netfilter, UDP delivery) and busy
  * (everything but idle and iowait).
@@ -74,22 +73,21 @@ final class CpuAccounting {
         return new MachineSample(softirq, busy);
     }
 
-    /** CPU nanoseconds of every live thread of {@code pid} (threads that ended are not counted). */
+    /**
+     * CPU nanoseconds (user + system, ended threads included) of process {@code pid}, from the
+     * utime and stime fields of /proc/PID/stat (USER_HZ resolution: 10 ms), or 0 when it is gone.
+     */
     static long processCpuNs(long pid) throws IOException {
-        long total = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
-            for (Path task : tasks) {
-                try {
-                    String text = Files.readString(task.resolve("schedstat")).trim();
-                    total += Long.parseLong(text.substring(0, text.indexOf(' ')));
-                } catch (NoSuchFileException e) {
-                    // The thread ended between the listing and the read.
-                }
-            }
+        String text;
+        try {
+            text = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         } catch (NoSuchFileException e) {
             return 0;
         }
-        return total;
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        String[] fields = text.substring(text.lastIndexOf(')') + 2).trim().split("\\s+");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return (long) (ticks * (1e9 / TICKS_PER_SECOND));
     }
 
     /** The 1, 5 and 15-minute load averages. */

@@ -8,7 +8,7 @@ import org.HdrHistogram.Histogram;
  * packets that arrived in the window, and the CPU it took.
  *
  * <p>CPU counted per million forwarded packets: the softgate process's CPU time (all its threads,
- * user and system, from schedstat) plus the softirq time of both CPUs (/proc/stat); for the kernel
+ * user and system, from /proc/PID/stat) plus the softirq time of both CPUs (/proc/stat); for the kernel
  * baseline the softirq time alone (its whole job runs in softirq). Both include the softirq work
  * the generator's transmit and the sink's receive cause on the veth (the same in every run); the
  * generator/sink thread's own process time is reported apart and not counted.

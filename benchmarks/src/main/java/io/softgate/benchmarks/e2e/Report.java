@@ -161,7 +161,7 @@ final class Report {
         source = the SNAT address, our magic word); offered = packets the generator put on its AF_XDP
         transmit ring. Latency = sink receive time - send time written into the payload (System.nanoTime
         in the same JVM), for the packets that arrived. Gateway CPU per million forwarded packets =
-        (softgate JVM CPU time, all threads, from schedstat + softirq time of both CPUs from /proc/stat)
+        (softgate JVM CPU time, all threads, from /proc/PID/stat + softirq time of both CPUs from /proc/stat)
         / forwarded packets; for the kernel the softirq time alone. Both include the softirq work of
         the generator's transmit and the sink's receive on the veth pair (the same for every gateway)
         and whatever softirq other processes on the machine caused; the traffic endpoint's own

@@ -111,7 +111,7 @@ final class SoftgateProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** CPU time of every thread of the process so far (sum of /proc/PID/task/N/schedstat run times), ns. */
+    /** CPU time of the process so far (all threads, /proc/PID/stat), ns. */
     long cpuNs() throws IOException {
         return CpuAccounting.processCpuNs(process.pid());
     }
