@@ -5,7 +5,7 @@
 # written to benchmarks/target/e2e/summary.{md,json}. Needs root, iproute2, nftables, taskset.
 #
 # Usage: benchmarks/run-forwarding-harness.sh [--no-build] [--seconds S] [--backends af_xdp,udp,tun]
-#        [--sizes 64,1400] [--busy-poll] [--generator-cpu 0] [--gateway-cpu 1] [--out DIR]
+#        [--sizes 64,1400] [--busy-poll af_xdp,tun|none] [--generator-cpu 0] [--gateway-cpu 1] [--out DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -151,7 +151,8 @@ final class Report {
         text.append("\nKernel baseline nftables ruleset (gateway namespace):\n\n```\n").append(Topology.nftRuleset())
             .append("```\n\nSoftgate configuration (").append(String.join(", ", options.backends))
             .append("; the io section differs):\n\n```json\n")
-            .append(SoftgateProcess.config(options.backends.isEmpty() ? "af_xdp" : options.backends.get(0), options.busyPoll))
+            .append(SoftgateProcess.config(options.backends.isEmpty() ? "af_xdp" : options.backends.get(0),
+                !options.backends.isEmpty() && options.busyPoll.contains(options.backends.get(0))))
             .append("```\n\n").append(COUNTING);
         return text.toString();
     }
