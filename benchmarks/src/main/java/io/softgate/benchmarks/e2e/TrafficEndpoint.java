@@ -187,7 +187,7 @@ final class TrafficEndpoint implements Runnable {
     }
 
     /** The send time in a returned packet, or 0 when it is not a translated packet of ours. */
-    private static long check(UnsafeBuffer frames, int start, int length, int snatAddress) {
+    static long check(UnsafeBuffer frames, int start, int length, int snatAddress) {
         if (length < PAYLOAD_OFFSET + 12 || (frames.getShort(start + 12) & 0xFFFF) != 0x0008) {
             return 0;
         }
