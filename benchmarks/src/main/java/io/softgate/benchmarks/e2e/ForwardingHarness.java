@@ -35,9 +35,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * softgate JVM (all its threads) to {@code --gateway-cpu} (1) with taskset; for the kernel,
  * RPS steers gw0's receive processing (and so the whole forwarding job in softirq) to the gateway
  * CPU. In the softgate runs the veth delivery into gw0 (XDP program and copy into the softgate's
- * UMEM for AF_XDP, IP/UDP receive up to the socket for UDP) runs in softirq on the generator's CPU,
- * where the generator's transmit raises it; the softgate's transmit and the sink's receive run on
- * the gateway CPU inside the softgate's send calls.
+ * UMEM for AF_XDP, IP/UDP receive up to the socket for UDP) is raised by the generator's transmit
+ * and runs in softirq on the generator's CPU, except what a busy-polling worker pulls onto its own
+ * core; the softgate's transmit and the sink's receive run on the gateway CPU inside the
+ * softgate's send calls.
  *
  * <p>Usage (root): {@code benchmarks/run-forwarding-harness.sh [--seconds S] [--backends af_xdp,udp,tun]
  * [--sizes 64,1400] [--busy-poll af_xdp,tun|none] [--out DIR]}.
