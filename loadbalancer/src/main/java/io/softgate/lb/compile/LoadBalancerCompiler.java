@@ -15,20 +15,25 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 
 /**
  * Compiles the load-balancer intent plus the backends' health into {@link LoadBalancerTables}.
  *
- * <p>It keeps one piece of state: the stable id of every backend it has seen (keyed by
+ * <p>It keeps two pieces of state. The stable id of every backend it has seen (keyed by
  * {@link BackendKey}). Tracked connections store that id, so a recompile (a health change, a new
  * backend) keeps established connections on their backend; ids are never reused within a process,
- * so a connection can never silently land on a different backend that took an old id.
+ * so a connection can never silently land on a different backend that took an old id. And each
+ * service's Maglev slots from the last compile, reused while that service's table size, weighted
+ * backends and their ids are unchanged.
  *
  * <p>Threading: one control thread at a time (methods are synchronized).
  */
 public final class LoadBalancerCompiler {
     private final VrfResolver vrfs;
     private final Map<BackendKey, Integer> backendIds = new HashMap<>();
+    // Each service's Maglev slots from the last compile (the arrays are immutable once published).
+    private Map<String, BuiltMaglev> previousTables = Map.of();
 
     public LoadBalancerCompiler(VrfResolver vrfs) {
         this.vrfs = vrfs;
@@ -82,6 +87,10 @@ public final class LoadBalancerCompiler {
         int[] vipServices = new int[vipCapacity];
         int[] vipAddresses = new int[vipCapacity];
         Set<String> available = new HashSet<>();
+        MaglevTableBuilder builder = new MaglevTableBuilder(config.maglevTableSize());
+        Map<SortedMap<String, Integer>, BuiltMaglev> built = new HashMap<>();
+        Map<String, BuiltMaglev> tables = new HashMap<>();
+        int[] translation = new int[backendCount];
 
         for (int s = 0; s < serviceCount; s++) {
             LoadBalancerService service = enabled.get(s);
@@ -92,7 +101,7 @@ public final class LoadBalancerCompiler {
             fullNatAddress[s] = service.fullNat() ? Ipv4Flyweight.parse(service.fullNatSourceAddress()) : 0;
             int vrf = vrfs.vrfOfVpc(service.vpc());
 
-            MaglevTableBuilder builder = new MaglevTableBuilder(config.maglevTableSize());
+            builder.clear();
             boolean anyHealthy = false;
             Map<String, Integer> idByIdentity = new HashMap<>();
             for (Backend backend : service.backends()) {
@@ -113,17 +122,7 @@ public final class LoadBalancerCompiler {
                     builder.add(identity, backend.weight());
                 }
             }
-            MaglevTable table = builder.build();
-            int[] slots = table.slotsCopy();
-            List<String> identities = table.backendIdentities();
-            int[] idOfPosition = new int[identities.size()];
-            for (int p = 0; p < idOfPosition.length; p++) {
-                idOfPosition[p] = idByIdentity.get(identities.get(p));
-            }
-            for (int slot = 0; slot < slots.length; slot++) {
-                slots[slot] = slots[slot] == MaglevTable.NO_BACKEND ? MaglevTable.NO_BACKEND : idOfPosition[slots[slot]];
-            }
-            maglev[s] = slots;
+            maglev[s] = maglevSlots(service.name(), builder, idByIdentity, built, tables, translation);
             // Advertised while any backend is healthy, draining ones included: withdrawing the VIP
             // would cut the established connections a drain is meant to let finish.
             if (anyHealthy) {
@@ -132,9 +131,57 @@ public final class LoadBalancerCompiler {
             insertVip(vipKeys, vipServices, LoadBalancerTables.vipKey(vipAddress[s], protocol[s], vipPort[s]), s);
             insertAddress(vipAddresses, vipAddress[s]);
         }
+        previousTables = tables;
         return new LoadBalancerTables(vrfs.publicVrf(), config.tcpIdleTimeoutNs(), config.udpIdleTimeoutNs(),
             vipKeys, vipServices, vipAddresses, names, vipAddress, vipPort, protocol, fullNatAddress, maglev,
             backendAddress, backendPort, backendVrf, backendState, backendService, available);
+    }
+
+    /**
+     * The slots (backend ids) of one service's Maglev table. A table depends only on the table
+     * size and the weighted backend identities; slot values are the backends' ids. So: the same
+     * service with the same backends and ids as in the previous compile reuses that array (a
+     * one-rule change does not rebuild every table); a backend set already built in this compile
+     * for another service is copied with its ids translated; only a new set runs the builder.
+     */
+    private int[] maglevSlots(String service, MaglevTableBuilder builder, Map<String, Integer> idByIdentity,
+                              Map<SortedMap<String, Integer>, BuiltMaglev> built, Map<String, BuiltMaglev> tables,
+                              int[] translation) {
+        SortedMap<String, Integer> backends = builder.backends();
+        int[] idOfPosition = new int[backends.size()];
+        int position = 0;
+        for (String identity : backends.keySet()) {
+            idOfPosition[position++] = idByIdentity.get(identity);
+        }
+        BuiltMaglev previous = previousTables.get(service);
+        BuiltMaglev result;
+        if (previous != null && previous.slots.length == builder.tableSize() && previous.backends.equals(backends)
+            && Arrays.equals(previous.idOfPosition, idOfPosition)) {
+            result = previous;
+        } else {
+            BuiltMaglev same = built.get(backends);
+            int[] slots = new int[builder.tableSize()];
+            if (same != null) {
+                for (int p = 0; p < idOfPosition.length; p++) {
+                    translation[same.idOfPosition[p]] = idOfPosition[p];
+                }
+                int[] source = same.slots;
+                for (int slot = 0; slot < slots.length; slot++) {
+                    int id = source[slot];
+                    slots[slot] = id == MaglevTable.NO_BACKEND ? MaglevTable.NO_BACKEND : translation[id];
+                }
+            } else {
+                builder.build().mapSlots(idOfPosition, slots);
+            }
+            result = new BuiltMaglev(backends, idOfPosition, slots);
+        }
+        built.putIfAbsent(backends, result);
+        tables.put(service, result);
+        return result.slots;
+    }
+
+    /** One service's compiled Maglev slots and what they were built from. */
+    private record BuiltMaglev(SortedMap<String, Integer> backends, int[] idOfPosition, int[] slots) {
     }
 
     /** The stable id of a backend, or -1 when it has never been compiled. */

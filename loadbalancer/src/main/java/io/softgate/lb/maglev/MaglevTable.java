@@ -49,6 +49,21 @@ public final class MaglevTable {
         return slots.clone();
     }
 
+    /**
+     * Writes, for every slot, {@code valueOfPosition[position]} of its backend (or
+     * {@link #NO_BACKEND}) into {@code target} (control plane: the compiler maps positions to its
+     * stable backend ids without copying the table first).
+     */
+    public void mapSlots(int[] valueOfPosition, int[] target) {
+        if (target.length != slots.length) {
+            throw new IllegalArgumentException("target has " + target.length + " slots, the table " + slots.length);
+        }
+        for (int slot = 0; slot < slots.length; slot++) {
+            int position = slots[slot];
+            target[slot] = position == NO_BACKEND ? NO_BACKEND : valueOfPosition[position];
+        }
+    }
+
     /** Number of slots held by backend position {@code backend}. */
     public int slotCount(int backend) {
         int count = 0;
