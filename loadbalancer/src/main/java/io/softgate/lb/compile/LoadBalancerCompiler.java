@@ -23,17 +23,17 @@ import java.util.SortedMap;
  * <p>It keeps two pieces of state. The stable id of every backend it has seen (keyed by
  * {@link BackendKey}). Tracked connections store that id, so a recompile (a health change, a new
  * backend) keeps established connections on their backend; ids are never reused within a process,
- * so a connection can never silently land on a different backend that took an old id. And each
- * service's Maglev slots from the last compile, reused while that service's table size, weighted
- * backends and their ids are unchanged.
+ * so a connection can never silently land on a different backend that took an old id. And the
+ * Maglev slots of each weighted backend set of the last compile, reused while the table size and
+ * the set are unchanged.
  *
  * <p>Threading: one control thread at a time (methods are synchronized).
  */
 public final class LoadBalancerCompiler {
     private final VrfResolver vrfs;
     private final Map<BackendKey, Integer> backendIds = new HashMap<>();
-    // Each service's Maglev slots from the last compile (the arrays are immutable once published).
-    private Map<String, BuiltMaglev> previousTables = Map.of();
+    // The Maglev slots of every weighted backend set of the last compile (immutable once published).
+    private Map<SortedMap<String, Integer>, char[]> previousTables = Map.of();
 
     public LoadBalancerCompiler(VrfResolver vrfs) {
         this.vrfs = vrfs;
@@ -80,7 +80,8 @@ public final class LoadBalancerCompiler {
         int[] vipPort = new int[serviceCount];
         int[] protocol = new int[serviceCount];
         int[] fullNatAddress = new int[serviceCount];
-        int[][] maglev = new int[serviceCount][];
+        char[][] maglev = new char[serviceCount][];
+        int[][] maglevBackendIds = new int[serviceCount][];
         int vipCapacity = tableCapacity(serviceCount);
         long[] vipKeys = new long[vipCapacity];
         Arrays.fill(vipKeys, -1L);
@@ -88,9 +89,7 @@ public final class LoadBalancerCompiler {
         int[] vipAddresses = new int[vipCapacity];
         Set<String> available = new HashSet<>();
         MaglevTableBuilder builder = new MaglevTableBuilder(config.maglevTableSize());
-        Map<SortedMap<String, Integer>, BuiltMaglev> built = new HashMap<>();
-        Map<String, BuiltMaglev> tables = new HashMap<>();
-        int[] translation = new int[backendCount];
+        Map<SortedMap<String, Integer>, char[]> built = new HashMap<>();
 
         for (int s = 0; s < serviceCount; s++) {
             LoadBalancerService service = enabled.get(s);
@@ -122,7 +121,15 @@ public final class LoadBalancerCompiler {
                     builder.add(identity, backend.weight());
                 }
             }
-            maglev[s] = maglevSlots(service.name(), builder, idByIdentity, built, tables, translation);
+            SortedMap<String, Integer> weighted = builder.backends();
+            maglev[s] = maglevSlots(builder, weighted, built);
+            int[] idOfPosition = new int[weighted.size() + 1];
+            int position = 0;
+            for (String identity : weighted.keySet()) {
+                idOfPosition[position++] = idByIdentity.get(identity);
+            }
+            idOfPosition[position] = MaglevTable.NO_BACKEND;
+            maglevBackendIds[s] = idOfPosition;
             // Advertised while any backend is healthy, draining ones included: withdrawing the VIP
             // would cut the established connections a drain is meant to let finish.
             if (anyHealthy) {
@@ -131,57 +138,27 @@ public final class LoadBalancerCompiler {
             insertVip(vipKeys, vipServices, LoadBalancerTables.vipKey(vipAddress[s], protocol[s], vipPort[s]), s);
             insertAddress(vipAddresses, vipAddress[s]);
         }
-        previousTables = tables;
+        previousTables = built;
         return new LoadBalancerTables(vrfs.publicVrf(), config.tcpIdleTimeoutNs(), config.udpIdleTimeoutNs(),
-            vipKeys, vipServices, vipAddresses, names, vipAddress, vipPort, protocol, fullNatAddress, maglev,
+            vipKeys, vipServices, vipAddresses, names, vipAddress, vipPort, protocol, fullNatAddress, maglev, maglevBackendIds,
             backendAddress, backendPort, backendVrf, backendState, backendService, available);
     }
 
     /**
-     * The slots (backend ids) of one service's Maglev table. A table depends only on the table
-     * size and the weighted backend identities; slot values are the backends' ids. So: the same
-     * service with the same backends and ids as in the previous compile reuses that array (a
-     * one-rule change does not rebuild every table); a backend set already built in this compile
-     * for another service is copied with its ids translated; only a new set runs the builder.
+     * The Maglev slots (backend positions) for one weighted backend set. A table depends only on
+     * the table size and the weighted backend identities, so services with the same set share one
+     * array (ids are mapped per service), and a set already built by the previous compile reuses
+     * its array: a one-rule change does not rebuild every table.
      */
-    private int[] maglevSlots(String service, MaglevTableBuilder builder, Map<String, Integer> idByIdentity,
-                              Map<SortedMap<String, Integer>, BuiltMaglev> built, Map<String, BuiltMaglev> tables,
-                              int[] translation) {
-        SortedMap<String, Integer> backends = builder.backends();
-        int[] idOfPosition = new int[backends.size()];
-        int position = 0;
-        for (String identity : backends.keySet()) {
-            idOfPosition[position++] = idByIdentity.get(identity);
+    private char[] maglevSlots(MaglevTableBuilder builder, SortedMap<String, Integer> weighted,
+                               Map<SortedMap<String, Integer>, char[]> built) {
+        char[] slots = built.get(weighted);
+        if (slots == null) {
+            char[] previous = previousTables.get(weighted);
+            slots = previous != null && previous.length == builder.tableSize() ? previous : builder.build().compactSlots();
+            built.put(weighted, slots);
         }
-        BuiltMaglev previous = previousTables.get(service);
-        BuiltMaglev result;
-        if (previous != null && previous.slots.length == builder.tableSize() && previous.backends.equals(backends)
-            && Arrays.equals(previous.idOfPosition, idOfPosition)) {
-            result = previous;
-        } else {
-            BuiltMaglev same = built.get(backends);
-            int[] slots = new int[builder.tableSize()];
-            if (same != null) {
-                for (int p = 0; p < idOfPosition.length; p++) {
-                    translation[same.idOfPosition[p]] = idOfPosition[p];
-                }
-                int[] source = same.slots;
-                for (int slot = 0; slot < slots.length; slot++) {
-                    int id = source[slot];
-                    slots[slot] = id == MaglevTable.NO_BACKEND ? MaglevTable.NO_BACKEND : translation[id];
-                }
-            } else {
-                builder.build().mapSlots(idOfPosition, slots);
-            }
-            result = new BuiltMaglev(backends, idOfPosition, slots);
-        }
-        built.putIfAbsent(backends, result);
-        tables.put(service, result);
-        return result.slots;
-    }
-
-    /** One service's compiled Maglev slots and what they were built from. */
-    private record BuiltMaglev(SortedMap<String, Integer> backends, int[] idOfPosition, int[] slots) {
+        return slots;
     }
 
     /** The stable id of a backend, or -1 when it has never been compiled. */

@@ -49,19 +49,27 @@ public final class MaglevTable {
         return slots.clone();
     }
 
+    /** Most backends a {@link #compactSlots()} table can name (position 65535 means "no backend"). */
+    public static final int MAX_COMPACT_BACKENDS = 65_535;
+
     /**
-     * Writes, for every slot, {@code valueOfPosition[position]} of its backend (or
-     * {@link #NO_BACKEND}) into {@code target} (control plane: the compiler maps positions to its
-     * stable backend ids without copying the table first).
+     * The slots as 16-bit backend positions, with {@link #NO_BACKEND} written as the number of
+     * backends (control plane: half the memory of the int slots, for tables published to the data plane).
+     *
+     * @throws IllegalStateException when the table names more than {@link #MAX_COMPACT_BACKENDS} backends
      */
-    public void mapSlots(int[] valueOfPosition, int[] target) {
-        if (target.length != slots.length) {
-            throw new IllegalArgumentException("target has " + target.length + " slots, the table " + slots.length);
+    public char[] compactSlots() {
+        int none = backendIdentities.size();
+        if (none > MAX_COMPACT_BACKENDS) {
+            throw new IllegalStateException("a compact Maglev table holds at most " + MAX_COMPACT_BACKENDS
+                + " backends, this one " + none);
         }
+        char[] compact = new char[slots.length];
         for (int slot = 0; slot < slots.length; slot++) {
             int position = slots[slot];
-            target[slot] = position == NO_BACKEND ? NO_BACKEND : valueOfPosition[position];
+            compact[slot] = (char) (position == NO_BACKEND ? none : position);
         }
+        return compact;
     }
 
     /** Number of slots held by backend position {@code backend}. */

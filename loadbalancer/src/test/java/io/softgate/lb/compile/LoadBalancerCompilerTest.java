@@ -257,4 +257,15 @@ class LoadBalancerCompilerTest {
             key -> !key.address().equals("10.1.0.6"));
         assertEquals(expectedBackends(251, List.of(Backend.of("10.1.0.5", 80))), chosenBackends(down, 0));
     }
+
+    @Test
+    void shouldRejectMoreBackendsThanACompactTableCanName() {
+        List<Backend> backends = new java.util.ArrayList<>();
+        for (int i = 0; i <= io.softgate.lb.maglev.MaglevTable.MAX_COMPACT_BACKENDS; i++) {
+            backends.add(Backend.of("10." + (i >> 16 & 0xFF) + "." + (i >> 8 & 0xFF) + "." + (i & 0xFF), 80));
+        }
+        LoadBalancerConfigException e = assertThrows(LoadBalancerConfigException.class,
+            () -> compiler.compile(config(web(backends)), BackendHealth.ALL_HEALTHY));
+        assertEquals(List.of("services[0].backends"), fields(e));
+    }
 }

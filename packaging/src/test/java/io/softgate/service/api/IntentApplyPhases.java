@@ -26,7 +26,8 @@ import java.util.Map;
  * tenants): JSON parse and binding, validation, resolution, each module adapter's compile, the
  * persistence (write, fsync, rename) and the snapshot publish. Runs the same document
  * {@code rounds} times in one JVM; round 1 is the cold (first-request) case.
- * Run: {@code java -Xmx3g -cp <test classpath> io.softgate.service.api.IntentApplyPhases [rounds]}.
+ * Run: {@code java -Xmx3g -cp <test classpath> io.softgate.service.api.IntentApplyPhases [rounds] [distinct]}
+ * ({@code distinct}: every LB service has its own backends, as in {@link IntentApplyBenchmark}).
  *
  * <p>Threading: a program; everything runs on its main thread.
  */
@@ -40,19 +41,20 @@ public final class IntentApplyPhases {
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        boolean distinct = java.util.Arrays.asList(args).contains("distinct");
         Path state = Files.createTempDirectory("softgate-phases");
         try (ApiFixture api = new ApiFixture(state)) {
-            byte[] body = IntentApplyBenchmark.document(api).toString().getBytes(StandardCharsets.UTF_8);
+            byte[] body = IntentApplyBenchmark.document(api, distinct).toString().getBytes(StandardCharsets.UTF_8);
             IntentCompiler compiler = api.api.store().compiler();
             IntentPersistence persistence = new IntentPersistence(state.resolve("phases"));
             System.out.printf("load average %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
+            com.fasterxml.jackson.databind.ObjectMapper reader = JsonBody.STRICT.copy()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
             for (int round = 1; round <= rounds; round++) {
                 Map<String, long[]> phases = new LinkedHashMap<>();
                 JsonNode tree = time(phases, "json parse", () -> JsonBody.parse(body));
-                IntentDocument document = time(phases, "json bind", () -> JsonBody.STRICT.copy()
-                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                    .treeToValue(tree, IntentDocument.class));
+                IntentDocument document = time(phases, "json bind", () -> reader.treeToValue(tree, IntentDocument.class));
                 List<IntentError> errors = time(phases, "validate", () -> IntentValidator.validate(document));
                 if (!errors.isEmpty()) {
                     throw new IllegalStateException("document does not validate: " + errors.subList(0, Math.min(5, errors.size())));
