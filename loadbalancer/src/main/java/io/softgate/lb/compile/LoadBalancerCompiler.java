@@ -155,7 +155,7 @@ public final class LoadBalancerCompiler {
         char[] slots = built.get(weighted);
         if (slots == null) {
             char[] previous = previousTables.get(weighted);
-            slots = previous != null && previous.length == builder.tableSize() ? previous : builder.build().compactSlots();
+            slots = previous != null && previous.length == builder.tableSize() ? previous : builder.buildCompact();
             built.put(weighted, slots);
         }
         return slots;

@@ -47,6 +47,7 @@ public final class MaglevTableBuilder {
     private int[] skip = new int[0];
     private int[] inverseSkip = new int[0];
     private long[] credit = new long[0];
+    private int[] scratchSlots;
 
     public MaglevTableBuilder() {
         this(DEFAULT_TABLE_SIZE);
@@ -117,8 +118,38 @@ public final class MaglevTableBuilder {
     /** Builds the table; with no backend of positive weight every slot is {@link MaglevTable#NO_BACKEND}. */
     public MaglevTable build() {
         List<String> identities = new ArrayList<>(weights.keySet());
-        int count = identities.size();
         int[] slots = new int[tableSize];
+        populate(identities, slots);
+        return new MaglevTable(identities, slots);
+    }
+
+    /**
+     * The table {@link #build()} would give, as {@link MaglevTable#compactSlots()}: 16-bit backend
+     * positions in ascending identity order, the backend count meaning "no backend". Fills a
+     * scratch array of this builder instead of allocating int slots per table.
+     *
+     * @throws IllegalStateException with more than {@link MaglevTable#MAX_COMPACT_BACKENDS} backends
+     */
+    public char[] buildCompact() {
+        int none = weights.size();
+        if (none > MaglevTable.MAX_COMPACT_BACKENDS) {
+            throw new IllegalStateException("a compact Maglev table holds at most " + MaglevTable.MAX_COMPACT_BACKENDS
+                + " backends, this one " + none);
+        }
+        if (scratchSlots == null) {
+            scratchSlots = new int[tableSize];
+        }
+        populate(new ArrayList<>(weights.keySet()), scratchSlots);
+        char[] compact = new char[tableSize];
+        for (int slot = 0; slot < tableSize; slot++) {
+            int position = scratchSlots[slot];
+            compact[slot] = (char) (position == MaglevTable.NO_BACKEND ? none : position);
+        }
+        return compact;
+    }
+
+    private void populate(List<String> identities, int[] slots) {
+        int count = identities.size();
         ensureScratch(count);
         int maxWeight = 0;
         for (int i = 0; i < count; i++) {
@@ -137,7 +168,6 @@ public final class MaglevTableBuilder {
         } else {
             populate(slots, count, maxWeight);
         }
-        return new MaglevTable(identities, slots);
     }
 
     private void ensureScratch(int count) {

@@ -258,4 +258,25 @@ class MaglevTableBuilderTest {
             assertEquals(1L, (long) value * MaglevTableBuilder.modularInverse(value, prime) % prime, "inverse of " + value);
         }
     }
+
+    @Test
+    void shouldBuildTheCompactFormOfTheSameTable() {
+        MaglevTableBuilder builder = new MaglevTableBuilder(4099);
+        backends(30).forEach(name -> builder.add(name, 1 + name.length() % 3));
+        builder.add("10.9.9.9:80", 0);
+        char[] compact = builder.buildCompact();
+        MaglevTable table = builder.build();
+        assertEquals(java.util.Arrays.toString(table.compactSlots()), java.util.Arrays.toString(compact));
+        for (int slot = 0; slot < table.tableSize(); slot++) {
+            assertEquals(table.backendAt(slot), (int) compact[slot]);
+        }
+    }
+
+    @Test
+    void shouldWriteNoBackendAsTheBackendCountInTheCompactForm() {
+        char[] compact = new MaglevTableBuilder(251).add("10.0.0.1:80", 0).add("10.0.0.2:80", 0).buildCompact();
+        for (char position : compact) {
+            assertEquals(2, position);
+        }
+    }
 }
