@@ -30,22 +30,13 @@ public final class MaglevTableBuilder {
     /** Largest accepted weight. */
     public static final int MAX_WEIGHT = 10_000;
 
-    /**
-     * Fills at the end of a build done by choosing among the remaining free slots instead of
-     * walking permutations (see {@link #populate}); about the square root of M balances the
-     * scan of the free slots against the walk it replaces.
-     */
-    static final int TAIL_SLOTS = 64;
-
     private final int tableSize;
     private final Map<String, Integer> weights = new TreeMap<>();
     // Scratch reused by every build of this builder (one control thread).
     private final long[] occupied;
     private int[] weight = new int[0];
-    private int[] offset = new int[0];
     private int[] position = new int[0];
     private int[] skip = new int[0];
-    private int[] inverseSkip = new int[0];
     private long[] credit = new long[0];
     private int[] scratchSlots;
 
@@ -156,17 +147,15 @@ public final class MaglevTableBuilder {
             String identity = identities.get(i);
             long hash = MaglevHash.identityHash(identity);
             weight[i] = weights.get(identity);
-            offset[i] = MaglevHash.offset(hash, tableSize);
-            position[i] = offset[i];
+            position[i] = MaglevHash.offset(hash, tableSize);
             skip[i] = MaglevHash.skip(hash, tableSize);
-            inverseSkip[i] = 0;
             credit[i] = 0;
             maxWeight = Math.max(maxWeight, weight[i]);
         }
         if (maxWeight == 0) {
             Arrays.fill(slots, MaglevTable.NO_BACKEND);
         } else {
-            populate(slots, count, maxWeight);
+            fill(slots, count, maxWeight);
         }
     }
 
@@ -174,121 +163,42 @@ public final class MaglevTableBuilder {
         if (weight.length < count) {
             int capacity = Math.max(count, weight.length * 2);
             weight = new int[capacity];
-            offset = new int[capacity];
             position = new int[capacity];
             skip = new int[capacity];
-            inverseSkip = new int[capacity];
             credit = new long[capacity];
         }
     }
 
     /**
      * Fills {@code slots} with backend positions in the paper's order (§3.4, Pseudocode 1, with
-     * weights as credit): in each round every backend with enough credit takes the next free slot
-     * of its permutation (offset + j * skip) mod M; the size is prime and 0 < skip < M, so the
-     * permutation visits every slot. Free slots are kept in a bitset (M / 8 bytes, cache-resident)
-     * rather than read from the 4-byte slots. The last {@link #TAIL_SLOTS} fills, where a walk would
-     * pass about M / free taken slots each (most of all probes), instead pick among the few free
-     * slots the one that comes first in the backend's permutation: the same slot the walk reaches.
+     * weights as credit): in turn, every backend with enough credit takes the next free slot of its
+     * permutation (offset + j * skip) mod M; the size is prime and 0 < skip < M, so the permutation
+     * visits every slot. Free slots are kept in a bitset (M / 8 bytes, stays in the L1 cache)
+     * rather than read from the 4-byte slots (M * 4 bytes): most probes near the end of a build
+     * with many backends hit taken slots.
      */
-    private void populate(int[] slots, int count, int maxWeight) {
+    private void fill(int[] slots, int count, int maxWeight) {
         Arrays.fill(occupied, 0L);
-        int walkFills = Math.max(0, tableSize - TAIL_SLOTS);
-        int[] free = null;
-        int freeCount = 0;
-        int filled = 0;
-        while (true) {
-            for (int i = 0; i < count; i++) {
-                credit[i] += weight[i];
-                if (credit[i] < maxWeight) {
-                    continue;
-                }
-                credit[i] -= maxWeight;
-                int candidate;
-                if (filled < walkFills) {
-                    int step = skip[i];
-                    candidate = position[i];
-                    while ((occupied[candidate >>> 6] & (1L << candidate)) != 0) {
-                        candidate += step;
-                        if (candidate >= tableSize) {
-                            candidate -= tableSize;
-                        }
+        int backend = 0;
+        for (int filled = 0; filled < tableSize; ) {
+            credit[backend] += weight[backend];
+            if (credit[backend] >= maxWeight) {
+                credit[backend] -= maxWeight;
+                int step = skip[backend];
+                int candidate = position[backend];
+                while ((occupied[candidate >>> 6] & (1L << candidate)) != 0) {
+                    candidate += step;
+                    if (candidate >= tableSize) {
+                        candidate -= tableSize;
                     }
-                    occupied[candidate >>> 6] |= 1L << candidate;
-                    int next = candidate + step;
-                    position[i] = next >= tableSize ? next - tableSize : next;
-                } else {
-                    if (free == null) {
-                        free = freeSlots(tableSize - filled);
-                        freeCount = free.length;
-                    }
-                    int chosen = firstInPermutation(i, free, freeCount);
-                    candidate = free[chosen];
-                    free[chosen] = free[--freeCount];
                 }
-                slots[candidate] = i;
-                if (++filled == tableSize) {
-                    return;
-                }
+                occupied[candidate >>> 6] |= 1L << candidate;
+                slots[candidate] = backend;
+                int next = candidate + step;
+                position[backend] = next >= tableSize ? next - tableSize : next;
+                filled++;
             }
+            backend = backend + 1 == count ? 0 : backend + 1;
         }
-    }
-
-    /** The {@code count} slots not yet taken, ascending. */
-    private int[] freeSlots(int count) {
-        int[] free = new int[count];
-        int found = 0;
-        for (int slot = 0; slot < tableSize; slot++) {
-            if ((occupied[slot >>> 6] & (1L << slot)) == 0) {
-                free[found++] = slot;
-            }
-        }
-        return free;
-    }
-
-    /**
-     * Index into {@code free} of the slot backend {@code i} reaches first: slot s is step
-     * j = (s - offset) * skip^-1 mod M of its permutation. Every slot before the backend's current
-     * step is taken (its walk only passes taken slots), so the free slot of least j is its next one.
-     */
-    private int firstInPermutation(int i, int[] free, int freeCount) {
-        if (inverseSkip[i] == 0) {
-            inverseSkip[i] = modularInverse(skip[i], tableSize);
-        }
-        long inverse = inverseSkip[i];
-        int start = offset[i];
-        int best = 0;
-        long bestStep = Long.MAX_VALUE;
-        for (int k = 0; k < freeCount; k++) {
-            int distance = free[k] - start;
-            if (distance < 0) {
-                distance += tableSize;
-            }
-            long step = distance * inverse % tableSize;
-            if (step < bestStep) {
-                bestStep = step;
-                best = k;
-            }
-        }
-        return best;
-    }
-
-    /** {@code value}^-1 mod the prime {@code modulus} (extended Euclid); 0 < value < modulus. */
-    static int modularInverse(int value, int modulus) {
-        long oldR = value;
-        long r = modulus;
-        long oldS = 1;
-        long s = 0;
-        while (r != 0) {
-            long quotient = oldR / r;
-            long nextR = oldR - quotient * r;
-            oldR = r;
-            r = nextR;
-            long nextS = oldS - quotient * s;
-            oldS = s;
-            s = nextS;
-        }
-        long inverse = oldS % modulus;
-        return (int) (inverse < 0 ? inverse + modulus : inverse);
     }
 }

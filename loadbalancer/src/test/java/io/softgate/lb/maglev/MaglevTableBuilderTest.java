@@ -251,14 +251,6 @@ class MaglevTableBuilderTest {
         assertEquals(first, builder.build().digest());
     }
 
-    @ParameterizedTest
-    @ValueSource(ints = {3, 251, 65_537, 16_777_259})
-    void shouldComputeTheModularInverseOfEverySkip(int prime) {
-        for (int value : new int[] {1, 2, prime - 1, prime / 2, prime / 3 + 1}) {
-            assertEquals(1L, (long) value * MaglevTableBuilder.modularInverse(value, prime) % prime, "inverse of " + value);
-        }
-    }
-
     @Test
     void shouldBuildTheCompactFormOfTheSameTable() {
         MaglevTableBuilder builder = new MaglevTableBuilder(4099);
