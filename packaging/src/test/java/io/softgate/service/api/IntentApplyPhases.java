@@ -24,7 +24,8 @@ import java.util.Map;
  * Where the time of {@link IntentApplyBenchmark}'s apply goes, phase by phase, with thread CPU
  * time beside wall time (the build machine is shared, so wall time mostly measures the other
  * tenants): JSON parse and binding, validation, resolution, each module adapter's compile, the
- * persistence (write, fsync, rename) and the snapshot publish. Runs the same document
+ * persistence (write, fsync, rename) and the snapshot publish; and the bytes each phase allocates
+ * (garbage the data-plane workers share a collector with). Runs the same document
  * {@code rounds} times in one JVM; round 1 is the cold (first-request) case.
  * Run: {@code java -Xmx3g -cp <test classpath> io.softgate.service.api.IntentApplyPhases [rounds] [distinct]}
  * ({@code distinct}: every LB service has its own backends, as in {@link IntentApplyBenchmark}).
@@ -32,7 +33,8 @@ import java.util.Map;
  * <p>Threading: a program; everything runs on its main thread.
  */
 public final class IntentApplyPhases {
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.ThreadMXBean THREADS =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final com.sun.management.OperatingSystemMXBean SYSTEM =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -76,16 +78,19 @@ public final class IntentApplyPhases {
                 long cpu = 0;
                 long wall = 0;
                 long process = 0;
+                long allocated = 0;
                 StringBuilder line = new StringBuilder("round " + round + ":");
                 for (Map.Entry<String, long[]> phase : phases.entrySet()) {
                     cpu += phase.getValue()[0];
                     wall += phase.getValue()[1];
                     process += phase.getValue()[2];
-                    line.append(String.format("%n  %-22s thread cpu %8.1f ms  process cpu %8.1f ms  wall %8.1f ms",
-                        phase.getKey(), phase.getValue()[0] / 1e6, phase.getValue()[2] / 1e6, phase.getValue()[1] / 1e6));
+                    allocated += phase.getValue()[3];
+                    line.append(String.format("%n  %-22s thread cpu %8.1f ms  process cpu %8.1f ms  wall %8.1f ms  allocated %7.1f MB",
+                        phase.getKey(), phase.getValue()[0] / 1e6, phase.getValue()[2] / 1e6, phase.getValue()[1] / 1e6,
+                        phase.getValue()[3] / 1e6));
                 }
-                line.append(String.format("%n  %-22s thread cpu %8.1f ms  process cpu %8.1f ms  wall %8.1f ms", "TOTAL",
-                    cpu / 1e6, process / 1e6, wall / 1e6));
+                line.append(String.format("%n  %-22s thread cpu %8.1f ms  process cpu %8.1f ms  wall %8.1f ms  allocated %7.1f MB",
+                    "TOTAL", cpu / 1e6, process / 1e6, wall / 1e6, allocated / 1e6));
                 System.out.println(line);
             }
         }
@@ -100,10 +105,11 @@ public final class IntentApplyPhases {
     private static <T> T time(Map<String, long[]> phases, String name, Step<T> step) throws Exception {
         long cpuStart = THREADS.getCurrentThreadCpuTime();
         long processStart = SYSTEM.getProcessCpuTime();
+        long allocatedStart = THREADS.getCurrentThreadAllocatedBytes();
         long wallStart = System.nanoTime();
         T result = step.run();
         phases.put(name, new long[] {THREADS.getCurrentThreadCpuTime() - cpuStart, System.nanoTime() - wallStart,
-            SYSTEM.getProcessCpuTime() - processStart});
+            SYSTEM.getProcessCpuTime() - processStart, THREADS.getCurrentThreadAllocatedBytes() - allocatedStart});
         return result;
     }
 }
