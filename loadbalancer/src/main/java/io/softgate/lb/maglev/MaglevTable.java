@@ -59,15 +59,19 @@ public final class MaglevTable {
      * @throws IllegalStateException when the table names more than {@link #MAX_COMPACT_BACKENDS} backends
      */
     public char[] compactSlots() {
-        int none = backendIdentities.size();
-        if (none > MAX_COMPACT_BACKENDS) {
+        return compact(slots, backendIdentities.size());
+    }
+
+    /** {@code slots} (positions of {@code backendCount} backends) in the 16-bit form of {@link #compactSlots()}. */
+    static char[] compact(int[] slots, int backendCount) {
+        if (backendCount > MAX_COMPACT_BACKENDS) {
             throw new IllegalStateException("a compact Maglev table holds at most " + MAX_COMPACT_BACKENDS
-                + " backends, this one " + none);
+                + " backends, this one " + backendCount);
         }
         char[] compact = new char[slots.length];
         for (int slot = 0; slot < slots.length; slot++) {
             int position = slots[slot];
-            compact[slot] = (char) (position == NO_BACKEND ? none : position);
+            compact[slot] = (char) (position == NO_BACKEND ? backendCount : position);
         }
         return compact;
     }

@@ -122,21 +122,15 @@ public final class MaglevTableBuilder {
      * @throws IllegalStateException with more than {@link MaglevTable#MAX_COMPACT_BACKENDS} backends
      */
     public char[] buildCompact() {
-        int none = weights.size();
-        if (none > MaglevTable.MAX_COMPACT_BACKENDS) {
+        if (weights.size() > MaglevTable.MAX_COMPACT_BACKENDS) {
             throw new IllegalStateException("a compact Maglev table holds at most " + MaglevTable.MAX_COMPACT_BACKENDS
-                + " backends, this one " + none);
+                + " backends, this one " + weights.size());
         }
         if (scratchSlots == null) {
             scratchSlots = new int[tableSize];
         }
         populate(new ArrayList<>(weights.keySet()), scratchSlots);
-        char[] compact = new char[tableSize];
-        for (int slot = 0; slot < tableSize; slot++) {
-            int position = scratchSlots[slot];
-            compact[slot] = (char) (position == MaglevTable.NO_BACKEND ? none : position);
-        }
-        return compact;
+        return MaglevTable.compact(scratchSlots, weights.size());
     }
 
     private void populate(List<String> identities, int[] slots) {
