@@ -121,6 +121,15 @@ public final class NatSessions implements AutoCloseable {
         return sessions.prefetch(key);
     }
 
+    /**
+     * Finds the session entries of {@code count} keys at once ({@link FlowTable#lookupIntoBatch}):
+     * key {@code i} at {@code keys[2i..2i+2)}, its entry (or {@link FlowTable#MISSING}) in
+     * {@code entriesOut[i]}, its three value words at {@code valuesOut[3i..3i+3)}.
+     */
+    public int lookupBatch(long[] keys, int count, long nowNs, long[] valuesOut, int[] entriesOut) {
+        return sessions.lookupIntoBatch(keys, count, nowNs, valuesOut, entriesOut);
+    }
+
     /** Finds a session entry for {@code key}, copying its three value words into {@code valuesOut}. */
     public int lookup(long[] key, long nowNs, long[] valuesOut) {
         return sessions.lookupInto(key, nowNs, valuesOut);
