@@ -62,7 +62,7 @@ abstract class Nat44DirectionStage implements Stage {
                     translator.collectKey(batch, slot, insideToOutside, tables.publicVrf());
                 }
             }
-            translator.lookupBatch(context.nowNs());
+            translator.lookupBatch(context.nowNs(), insideToOutside);
         }
         int deferredCount = 0;
         for (int i = 0; i < input.size(); i++) {

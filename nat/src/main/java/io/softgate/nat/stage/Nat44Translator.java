@@ -55,6 +55,9 @@ final class Nat44Translator {
      * predate a change an earlier packet of the same connection made in this batch.
      */
     private boolean tcpStateChangedInBatch;
+    private final long[] prefetchKey = new long[SessionKeys.KEY_WORDS];
+    /** Keeps the slow-path prefetch loads alive (never read for meaning). */
+    long prefetchSink;
     /** Set by {@link #readHeaders} when it returns {@link #PARSED}: absolute L4 offset. */
     private int parsedL4;
     /** Set by {@link #readHeaders} when it returns {@link #PARSED}: IPv4 flags and fragment offset. */
@@ -113,8 +116,19 @@ final class Nat44Translator {
      * Looks up every key {@link #collectKey} queued, all at once: the table's cache misses for
      * the whole batch overlap ({@code FlowTable.lookupIntoBatch}) instead of one per packet.
      */
-    void lookupBatch(long nowNs) {
-        sessions.lookupBatch(batchKeys, batchKeyCount, nowNs, batchValues, batchEntries);
+    void lookupBatch(long nowNs, boolean inside) {
+        int found = sessions.lookupBatch(batchKeys, batchKeyCount, nowNs, batchValues, batchEntries);
+        if (inside && found < batchKeyCount) {
+            // New flows ahead: touch the mapping-table slots their creation reads first.
+            long touched = 0;
+            for (int i = 0; i < batchKeyCount; i++) {
+                if (batchEntries[i] < 0) {
+                    touched += sessions.prefetchOutboundCreation(batchKeys[i * SessionKeys.KEY_WORDS],
+                        batchKeys[i * SessionKeys.KEY_WORDS + 1], prefetchKey);
+                }
+            }
+            prefetchSink += touched;
+        }
     }
 
     /**
