@@ -69,6 +69,13 @@ import sun.misc.Unsafe;
  *       belongs to that key.</li>
  *   <li>Claims, removals, kills and publication are CASes on the state word, so exactly one
  *       thread wins each transition; two inserters never own one slot.</li>
+ *   <li>Why the hit path keeps acquire/opaque reads rather than plain ones: on x86-64 (and
+ *       through {@code sun.misc.Unsafe}) both compile to ordinary loads, so they cost no fence;
+ *       they only stop the JIT from moving or merging the reads around the validation, which
+ *       the seqlock argument above needs, and the opaque value reads stay single-copy atomic
+ *       for words written in place ({@link #value(int, int, long)}, {@link #addToValue}),
+ *       which the state word does not cover. The batch lookups read slots exactly as
+ *       {@link #lookup} does.</li>
  * </ul>
  *
  * <h2>No duplicate live keys</h2>
