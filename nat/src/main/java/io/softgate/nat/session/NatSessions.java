@@ -126,6 +126,32 @@ public final class NatSessions implements AutoCloseable {
         return sessions.prefetch(key);
     }
 
+    /**
+     * Finds the session entries of {@code count} keys at once ({@link FlowTable#lookupIntoBatch}):
+     * key {@code i} at {@code keys[2i..2i+2)}, its entry (or {@link FlowTable#MISSING}) in
+     * {@code entriesOut[i]}, its three value words at {@code valuesOut[3i..3i+3)}.
+     */
+    public int lookupBatch(long[] keys, int count, long nowNs, long[] valuesOut, int[] entriesOut) {
+        return sessions.lookupIntoBatch(keys, count, nowNs, valuesOut, entriesOut);
+    }
+
+    /**
+     * Starts loading the mapping-table slots an outbound session creation for inside session key
+     * {@code (insideKey0, insideKey1)} will read first (the endpoint's EIM mapping and the
+     * subscriber's port count), so a batch's slow-path misses overlap instead of each creation
+     * paying them in turn. Returns a value only so the loads are kept; {@code scratchKey} is the
+     * caller's two-word scratch.
+     */
+    public long prefetchOutboundCreation(long insideKey0, long insideKey1, long[] scratchKey) {
+        int protocolClass = ProtocolClass.of(SessionKeys.protocol(insideKey0));
+        int vrf = SessionKeys.vrf(insideKey0);
+        int address = SessionKeys.sourceAddress(insideKey1);
+        MappingAllocator.insideMappingKey(scratchKey, protocolClass, vrf, address, SessionKeys.sourcePort(insideKey0));
+        long touched = mappings.prefetch(scratchKey);
+        MappingAllocator.subscriberKey(scratchKey, protocolClass, vrf, address);
+        return touched + mappings.prefetch(scratchKey);
+    }
+
     /** Finds a session entry for {@code key}, copying its three value words into {@code valuesOut}. */
     public int lookup(long[] key, long nowNs, long[] valuesOut) {
         return sessions.lookupInto(key, nowNs, valuesOut);

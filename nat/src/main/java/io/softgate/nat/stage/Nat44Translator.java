@@ -42,7 +42,23 @@ final class Nat44Translator {
     private final long[] key = new long[SessionKeys.KEY_WORDS];
     private final long[] values = new long[SessionKeys.VALUE_WORDS];
     private final IcmpUnreachableWriter unreachable = new IcmpUnreachableWriter();
-    /** Keeps prefetch loads alive (never read for meaning). */
+    /** The session keys of this batch's packets, {@code KEY_WORDS} each, looked up together. */
+    private long[] batchKeys = new long[0];
+    /** Value words of each batch key's session ({@code VALUE_WORDS} each), valid where found. */
+    private long[] batchValues = new long[0];
+    /** Entry of each batch key's session, or {@code FlowTable.MISSING}. */
+    private int[] batchEntries = new int[0];
+    /** Index of the slot's key in {@link #batchKeys}, or -1 when the slot has none. */
+    private int[] batchKeyOfSlot = new int[0];
+    private int batchKeyCount;
+    /**
+     * Set once this batch ran the TCP state machine: from then on a TCP packet's session is
+     * looked up again rather than taken from the batch lookup, whose copy of the state may
+     * predate a change an earlier packet of the same connection made in this batch.
+     */
+    private boolean tcpStateChangedInBatch;
+    private final long[] prefetchKey = new long[SessionKeys.KEY_WORDS];
+    /** Keeps the slow-path prefetch loads alive (never read for meaning). */
     long prefetchSink;
     /** Set by {@link #readHeaders} when it returns {@link #PARSED}: absolute L4 offset. */
     private int parsedL4;
@@ -61,12 +77,26 @@ final class Nat44Translator {
         this.heldSyns = new HeldSyns(heldSynCapacity);
     }
 
+    /** Starts a batch of up to {@code capacity} slots: forgets the previous batch's keys. */
+    void beginBatch(int capacity) {
+        if (batchKeyOfSlot.length < capacity) {
+            // Once, on the first batch.
+            batchKeys = new long[capacity * SessionKeys.KEY_WORDS];
+            batchValues = new long[capacity * SessionKeys.VALUE_WORDS];
+            batchEntries = new int[capacity];
+            batchKeyOfSlot = new int[capacity];
+        }
+        batchKeyCount = 0;
+        tcpStateChangedInBatch = false;
+    }
+
     /**
-     * First pass over a batch: builds the packet's session key and starts loading its table slot,
-     * so the cache misses of a whole batch overlap (VPP-style prefetch); the second pass then
-     * finds the entries in cache. Does nothing for packets the fast path would not look up.
+     * First pass over a batch: builds the session key the fast path will look up for this packet
+     * (none for packets it would not look up: later fragments, ICMP errors, bad headers) and
+     * queues it for {@link #lookupBatch}.
      */
-    void prefetch(PacketBatch batch, int slot, boolean inside, int publicVrf) {
+    void collectKey(PacketBatch batch, int slot, boolean inside, int publicVrf) {
+        batchKeyOfSlot[slot] = -1;
         UnsafeBuffer buffer = batch.buffer();
         int l3 = batch.l3Offset[slot];
         int end = batch.offset[slot] + batch.length[slot];
@@ -81,10 +111,53 @@ final class Nat44Translator {
         if (tuple.read(buffer, l3, l4, l3 + Ipv4Flyweight.totalLength(buffer, l3) - l4) != FlowTuple.OK) {
             return;
         }
-        key[0] = SessionKeys.word0(inside ? SessionKeys.TAG_INSIDE : SessionKeys.TAG_OUTSIDE, tuple.protocol,
+        int index = batchKeyCount++;
+        batchKeys[index * SessionKeys.KEY_WORDS] = SessionKeys.word0(
+            inside ? SessionKeys.TAG_INSIDE : SessionKeys.TAG_OUTSIDE, tuple.protocol,
             inside ? batch.vrf[slot] : publicVrf, tuple.sourcePort, tuple.destinationPort);
-        key[1] = SessionKeys.word1(tuple.source, tuple.destination);
-        prefetchSink += sessions.prefetch(key);
+        batchKeys[index * SessionKeys.KEY_WORDS + 1] = SessionKeys.word1(tuple.source, tuple.destination);
+        batchKeyOfSlot[slot] = index;
+    }
+
+    /**
+     * Looks up every key {@link #collectKey} queued, all at once: the table's cache misses for
+     * the whole batch overlap ({@code FlowTable.lookupIntoBatch}) instead of one per packet.
+     */
+    void lookupBatch(long nowNs, boolean inside) {
+        int found = sessions.lookupBatch(batchKeys, batchKeyCount, nowNs, batchValues, batchEntries);
+        if (inside && found < batchKeyCount) {
+            // New flows ahead: touch the mapping-table slots their creation reads first.
+            long touched = 0;
+            for (int i = 0; i < batchKeyCount; i++) {
+                if (batchEntries[i] < 0) {
+                    touched += sessions.prefetchOutboundCreation(batchKeys[i * SessionKeys.KEY_WORDS],
+                        batchKeys[i * SessionKeys.KEY_WORDS + 1], prefetchKey);
+                }
+            }
+            prefetchSink += touched;
+        }
+    }
+
+    /**
+     * The session of {@link #key} into {@link #values}: taken from the batch lookup when that
+     * looked up this very key and found it, otherwise looked up now (a miss there may be a
+     * session an earlier packet of this batch created).
+     */
+    private int lookupSession(int slot, int protocol, long nowNs) {
+        int index = batchKeyOfSlot[slot];
+        if (index >= 0 && batchKeys[index * SessionKeys.KEY_WORDS] == key[0]
+            && batchKeys[index * SessionKeys.KEY_WORDS + 1] == key[1]
+            && (protocol != Ipv4Flyweight.PROTOCOL_TCP || !tcpStateChangedInBatch)) {
+            int entry = batchEntries[index];
+            if (entry >= 0) {
+                int at = index * SessionKeys.VALUE_WORDS;
+                values[0] = batchValues[at];
+                values[1] = batchValues[at + 1];
+                values[2] = batchValues[at + 2];
+                return entry;
+            }
+        }
+        return sessions.lookup(key, nowNs, values);
     }
 
     /** True for an IPv4 packet whose fragment offset is not zero (it carries no ports). */
@@ -112,7 +185,7 @@ final class Nat44Translator {
         key[0] = SessionKeys.word0(SessionKeys.TAG_INSIDE, tuple.protocol, vrf, tuple.sourcePort,
             tuple.destinationPort);
         key[1] = SessionKeys.word1(tuple.source, tuple.destination);
-        int entry = sessions.lookup(key, nowNs, found);
+        int entry = lookupSession(slot, tuple.protocol, nowNs);
         if (entry < 0) {
             if (tuple.protocol == Ipv4Flyweight.PROTOCOL_ICMP && tuple.sourcePort == 0) {
                 return NatDropReason.ICMP_QUERY_NO_SESSION.ordinal(); // a reply opens nothing
@@ -142,6 +215,7 @@ final class Nat44Translator {
         int state = SessionKeys.tcpState(rewrite1);
         if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP) {
             if ((tuple.tcpFlags & SYN_FIN_RST) != 0 || state != TcpStates.ESTABLISHED) {
+                tcpStateChangedInBatch = true;
                 state = sessions.trackTcp(entry, rewrite1, link, tuple.tcpFlags, true, nowNs, settings, scratch);
             }
             clampMss(buffer, l4, settings, context);
@@ -175,7 +249,7 @@ final class Nat44Translator {
         key[0] = SessionKeys.word0(SessionKeys.TAG_OUTSIDE, tuple.protocol, publicVrf, tuple.sourcePort,
             tuple.destinationPort);
         key[1] = SessionKeys.word1(tuple.source, tuple.destination);
-        int entry = sessions.lookup(key, nowNs, found);
+        int entry = lookupSession(slot, tuple.protocol, nowNs);
         if (entry < 0) {
             if (tuple.protocol == Ipv4Flyweight.PROTOCOL_ICMP && tuple.sourcePort == 0
                 && tables.external(tuple.destination) != null) {
@@ -213,6 +287,7 @@ final class Nat44Translator {
         int state = SessionKeys.tcpState(rewrite1);
         if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP) {
             if ((tuple.tcpFlags & SYN_FIN_RST) != 0 || state != TcpStates.ESTABLISHED) {
+                tcpStateChangedInBatch = true;
                 state = sessions.trackTcp(entry, rewrite1, link, tuple.tcpFlags, false, nowNs, settings, scratch);
             }
             clampMss(buffer, l4, settings, context);
