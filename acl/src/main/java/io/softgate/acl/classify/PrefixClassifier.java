@@ -119,14 +119,12 @@ final class PrefixClassifier {
     void classify(CompiledRules rules, ClassifyBatch batch, int[] members, int count) {
         int[] destinationList = batch.destinationList;
         int[] sourceList = batch.sourceList;
-        destinations.resolve(batch.dstHigh, batch.dstLow, destinationList, members, count, batch.pending);
-        sources.resolve(batch.srcHigh, batch.srcLow, sourceList, members, count, batch.pending);
-        // Start every list's first line on its way before scanning any (branch-free loop).
-        int touched = 0;
-        for (int i = 0; i < count; i++) {
-            int p = members[i];
-            touched += destinations.touch(destinationList[p]) + sources.touch(sourceList[p]);
-        }
+        int touched = destinations.resolve(batch.dstHigh, batch.dstLow, destinationList, members, count,
+            batch.pending);
+        touched += sources.resolve(batch.srcHigh, batch.srcLow, sourceList, members, count, batch.pending);
+        // Start every list's first lines on their way before scanning any (a loop of loads only).
+        touched += destinations.touchLists(destinationList, members, count);
+        touched += sources.touchLists(sourceList, members, count);
         batch.touched = touched;
         long[] srcHigh = batch.srcHigh;
         long[] srcLow = batch.srcLow;

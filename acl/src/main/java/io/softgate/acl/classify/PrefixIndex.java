@@ -55,8 +55,21 @@ final class PrefixIndex {
     /** Size from which an index gets a {@link #directRoot} (as many ints as the root table itself: 64 Ki). */
     static final int DIRECT_ROOT_MIN_INTS = 1 << 16;
 
-    private PrefixIndex(int family, int root, int[] words) {
+    /** Ints beyond which a level's nodes, or the lists, are taken to be out of L1 (32 KB). */
+    static final int COLD_INTS = 8 * 1024;
+    /** Per level: true when its nodes take more than {@link #COLD_INTS} (worth touching first). */
+    private final boolean[] coldLevel;
+    private final boolean coldLists;
+
+    private PrefixIndex(int family, int root, int[] words, int[] nodeIntsByLevel) {
         this.family = family;
+        this.coldLevel = new boolean[nodeIntsByLevel.length];
+        int nodeInts = 0;
+        for (int level = 0; level < nodeIntsByLevel.length; level++) {
+            coldLevel[level] = nodeIntsByLevel[level] > COLD_INTS;
+            nodeInts += nodeIntsByLevel[level];
+        }
+        this.coldLists = words.length - nodeInts > COLD_INTS;
         this.recordInts = recordInts(family);
         this.root = root;
         this.words = words;
@@ -106,12 +119,14 @@ final class PrefixIndex {
      * level for all of them before the next: {@code value[p]} starts at {@link #root()} and ends
      * as member {@code p}'s list offset. The loads of one level are independent across packets,
      * so the out-of-order core keeps many cache misses in flight instead of one per packet.
-     * {@code pending} is scratch (length >= count). Allocation-free; no data-dependent branch.
+     * {@code pending} is scratch (length >= count). Returns a sum of touched words, to be kept
+     * by the caller so that the touching loads stay. Allocation-free; no data-dependent branch.
      */
-    void resolve(long[] high, long[] low, int[] value, int[] members, int count, int[] pending) {
+    int resolve(long[] high, long[] low, int[] value, int[] members, int count, int[] pending) {
         int[] c = words;
         int[] direct = directRoot;
         int waiting = 0;
+        int touched = 0;
         int level;
         if (direct != null) {
             for (int i = 0; i < count; i++) {
@@ -136,6 +151,16 @@ final class PrefixIndex {
             // The key byte of this level: hoisted, so the inner loop has no branch but its own.
             long[] keyWords = level < 8 ? high : low;
             int shift = 56 - ((level & 7) << 3);
+            if (coldLevel[level]) {
+                // Touch every pending node's first two lines (its header and values, or the lists
+                // right after it) in a loop that only loads: many more misses in flight than the
+                // walk's own loop, whose iterations are longer.
+                int last = c.length - 1;
+                for (int i = 0; i < waiting; i++) {
+                    int base = ~value[pending[i]];
+                    touched += c[base] + c[Math.min(base + 16, last)];
+                }
+            }
             int next = 0;
             for (int i = 0; i < waiting; i++) {
                 int p = pending[i];
@@ -147,6 +172,7 @@ final class PrefixIndex {
             waiting = next;
             level++;
         }
+        return touched;
     }
 
     /** The child of node {@code value} (a {@code ~nodeStart}) for key byte {@code label}. */
@@ -165,10 +191,22 @@ final class PrefixIndex {
         return (int) (word >>> (56 - ((level & 7) << 3))) & 0xFF;
     }
 
-    /** Reads a list's first ints so that its cache lines are on their way (returned to keep the loads). */
-    int touch(int list) {
+    /**
+     * Reads the first two lines of each member's list so that they are on their way before any
+     * list is scanned, when the lists are too many for L1; returns a sum to keep the loads.
+     */
+    int touchLists(int[] lists, int[] members, int count) {
+        if (!coldLists) {
+            return 0;
+        }
         int[] c = words;
-        return c[list] + c[Math.min(list + 16, c.length - 1)];
+        int last = c.length - 1;
+        int touched = 0;
+        for (int i = 0; i < count; i++) {
+            int list = lists[members[i]];
+            touched += c[list] + c[Math.min(list + 16, last)];
+        }
+        return touched;
     }
 
     /**
@@ -192,9 +230,8 @@ final class PrefixIndex {
             boolean otherMatches = ipv4
                 ? matchesOther32(r, at, misc, other32)
                 : matchesOther128(r, at, misc, otherHigh, otherLow);
-            // One branch per candidate: whether it matches is data, so the checks are combined
-            // without short-circuits (a mispredicted branch costs more than the few extra compares).
-            if (otherMatches & matchesRest(r, at, misc, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
+            // The other address rejects most candidates: test it first; the rest is branch-free.
+            if (otherMatches && matchesRest(r, at, misc, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
                 return rank;
             }
         }
@@ -275,6 +312,7 @@ final class PrefixIndex {
         private final IntList entryRecord = new IntList();
         private final IntList out = new IntList();
         private final Scratch[] scratches;
+        private final int[] nodeIntsByLevel;
         private int[] internTable = new int[1024];
         private int internCount;
 
@@ -283,6 +321,7 @@ final class PrefixIndex {
             this.levels = (family == IpPrefix.IPV4 ? 32 : 128) / 8;
             this.recordInts = PrefixIndex.recordInts(family);
             this.scratches = new Scratch[levels + 1];
+            this.nodeIntsByLevel = new int[levels + 1];
             out.add(0);
         }
 
@@ -317,7 +356,7 @@ final class PrefixIndex {
                 all[i] = i;
             }
             int root = node(0, all, all.length);
-            return new PrefixIndex(family, root, out.toArray());
+            return new PrefixIndex(family, root, out.toArray(), nodeIntsByLevel);
         }
 
         /** Value of the region whose first {@code 8 * level} key bits are fixed, holding {@code entries}. */
@@ -373,6 +412,7 @@ final class PrefixIndex {
             }
             // Reserve the node, write its own lists right after it, then fill the node in.
             int base = out.size;
+            nodeIntsByLevel[level] += HEADER_INTS + runs;
             for (int i = 0; i < HEADER_INTS + runs; i++) {
                 out.add(0);
             }
