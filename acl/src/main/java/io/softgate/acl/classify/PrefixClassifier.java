@@ -22,7 +22,6 @@ final class PrefixClassifier {
     /** A prefix with more nested longer prefixes than this is not leaf-pushed (bounds copying). */
     static final int MAX_NESTED = 32;
 
-    private final int family;
     private final PrefixIndex destinations;
     private final PrefixIndex sources;
     private final PrefixPairTrie remainder;
@@ -35,7 +34,6 @@ final class PrefixClassifier {
 
     /** {@code maxNested} is a parameter so that tests can force the fallback path. */
     PrefixClassifier(int family, List<AclRule> ordered, int maxNested) {
-        this.family = family;
         int count = ordered.size();
         boolean[] applies = new boolean[count];
         long[] dstHigh = new long[count];
@@ -280,9 +278,5 @@ final class PrefixClassifier {
         misc |= rule.hasLayer4Condition() ? PrefixIndex.MISC_LAYER4 : 0;
         misc |= rule.action() == AclAction.PERMIT ? PrefixIndex.MISC_PERMIT : 0;
         return misc;
-    }
-
-    int family() {
-        return family;
     }
 }

@@ -9,13 +9,13 @@ import java.util.Arrays;
  * whose leaves are candidate lists. Every address that reaches a leaf lies inside the indexed
  * prefix of every rule on the leaf's list (so that field needs no check), and the list holds
  * every indexed rule whose prefix contains the address, sorted by rank. The list stores each
- * candidate's remaining match data inline ({@link #recordInts()} ints: rank, both port ranges,
+ * candidate's remaining match data inline ({@link #recordInts(int)} ints: rank, both port ranges,
  * protocol/ICMP type/flags/other prefix length, then the other address: 1 int for IPv4, 4 for
  * IPv6), so scanning it reads contiguous memory and never the rule table.
  *
  * <p>Nodes are compressed: 256 child values become a 256-bit "a new run starts here" bitmap
- * followed by one value per run; a child is found with popcounts, with no loop. Each node is
- * written right before the lists it points to (a node and its candidate lists share cache lines
+ * followed by one value per run; a child is found with popcounts, with no loop. A node is
+ * written right before the lists only it points to (a leaf node and its lists share cache lines
  * or sit in adjacent ones). A lookup is at most {@code W/8} node reads plus one list; the
  * batch walk ({@link #resolve}) takes one level for every packet of a batch before the next
  * level, so the cache misses of different packets overlap.
@@ -91,14 +91,6 @@ final class PrefixIndex {
         return family == IpPrefix.IPV4 ? OTHER + 1 : OTHER + 4;
     }
 
-    int root() {
-        return root;
-    }
-
-    int recordInts() {
-        return recordInts;
-    }
-
     /** Offset of the candidate list of the address {@code high:low}. Allocation-free. */
     int listOf(long high, long low) {
         int value = root;
@@ -116,7 +108,7 @@ final class PrefixIndex {
 
     /**
      * Walks the addresses of the batch members {@code members[0..count)} down the trie, one
-     * level for all of them before the next: {@code value[p]} starts at {@link #root()} and ends
+     * level for all of them before the next: {@code value[p]} starts at the root and ends
      * as member {@code p}'s list offset. The loads of one level are independent across packets,
      * so the out-of-order core keeps many cache misses in flight instead of one per packet.
      * {@code pending} is scratch (length >= count). Returns a sum of touched words, to be kept
