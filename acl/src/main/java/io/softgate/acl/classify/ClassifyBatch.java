@@ -84,6 +84,47 @@ public final class ClassifyBatch {
         return rank[index];
     }
 
+    /** The fields packet {@code index} was added with (for the caller finishing it). */
+    public boolean isIpv6(int index) {
+        return ipv6[index];
+    }
+
+    public long sourceHigh(int index) {
+        return srcHigh[index];
+    }
+
+    public long sourceLow(int index) {
+        return srcLow[index];
+    }
+
+    public long destinationHigh(int index) {
+        return dstHigh[index];
+    }
+
+    public long destinationLow(int index) {
+        return dstLow[index];
+    }
+
+    public int protocol(int index) {
+        return protocol[index];
+    }
+
+    public int sourcePort(int index) {
+        return srcPort[index];
+    }
+
+    public int destinationPort(int index) {
+        return dstPort[index];
+    }
+
+    public int icmpType(int index) {
+        return icmpType[index];
+    }
+
+    public boolean isNonFirstFragment(int index) {
+        return nonFirstFragment[index];
+    }
+
     public int size() {
         return size;
     }

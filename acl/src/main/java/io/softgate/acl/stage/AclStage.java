@@ -105,16 +105,6 @@ final class AclStage implements Stage {
     private final int[] queuedIpBytes = new int[CLASSIFY_BATCH];
     private final int[] queuedQuotedOffset = new int[CLASSIFY_BATCH];
     private final int[] queuedQuotedAvailable = new int[CLASSIFY_BATCH];
-    private final boolean[] queuedIpv6 = new boolean[CLASSIFY_BATCH];
-    private final long[] queuedSrcHigh = new long[CLASSIFY_BATCH];
-    private final long[] queuedSrcLow = new long[CLASSIFY_BATCH];
-    private final long[] queuedDstHigh = new long[CLASSIFY_BATCH];
-    private final long[] queuedDstLow = new long[CLASSIFY_BATCH];
-    private final int[] queuedProtocol = new int[CLASSIFY_BATCH];
-    private final int[] queuedSrcPort = new int[CLASSIFY_BATCH];
-    private final int[] queuedDstPort = new int[CLASSIFY_BATCH];
-    private final int[] queuedIcmpType = new int[CLASSIFY_BATCH];
-    private final boolean[] queuedNonFirstFragment = new boolean[CLASSIFY_BATCH];
     /** True once a packet of this batch made or changed a return entry (later packets look again). */
     private boolean flowStateChanged;
 
@@ -213,16 +203,6 @@ final class AclStage implements Stage {
         queuedIpBytes[at] = ipBytes;
         queuedQuotedOffset[at] = quotedOffset;
         queuedQuotedAvailable[at] = quotedAvailable;
-        queuedIpv6[at] = ipv6;
-        queuedSrcHigh[at] = srcHigh;
-        queuedSrcLow[at] = srcLow;
-        queuedDstHigh[at] = dstHigh;
-        queuedDstLow[at] = dstLow;
-        queuedProtocol[at] = protocol;
-        queuedSrcPort[at] = srcPort;
-        queuedDstPort[at] = dstPort;
-        queuedIcmpType[at] = icmpType;
-        queuedNonFirstFragment[at] = nonFirstFragment;
     }
 
     /** Classifies the queued packets together, then finishes each in queue order. */
@@ -252,16 +232,16 @@ final class AclStage implements Stage {
         ipBytes = queuedIpBytes[at];
         quotedOffset = queuedQuotedOffset[at];
         quotedAvailable = queuedQuotedAvailable[at];
-        ipv6 = queuedIpv6[at];
-        srcHigh = queuedSrcHigh[at];
-        srcLow = queuedSrcLow[at];
-        dstHigh = queuedDstHigh[at];
-        dstLow = queuedDstLow[at];
-        protocol = queuedProtocol[at];
-        srcPort = queuedSrcPort[at];
-        dstPort = queuedDstPort[at];
-        icmpType = queuedIcmpType[at];
-        nonFirstFragment = queuedNonFirstFragment[at];
+        ipv6 = queue.isIpv6(at);
+        srcHigh = queue.sourceHigh(at);
+        srcLow = queue.sourceLow(at);
+        dstHigh = queue.destinationHigh(at);
+        dstLow = queue.destinationLow(at);
+        protocol = queue.protocol(at);
+        srcPort = queue.sourcePort(at);
+        dstPort = queue.destinationPort(at);
+        icmpType = queue.icmpType(at);
+        nonFirstFragment = queue.isNonFirstFragment(at);
     }
 
     private void finishClassified(int vrf, int slot, int rank, AclTables tables, VrfClassifier classifier,
