@@ -1,6 +1,7 @@
 package io.softgate.benchmarks;
 
 import io.softgate.acl.classify.AclCompiler;
+import io.softgate.acl.classify.ClassifyBatch;
 import io.softgate.acl.classify.VrfClassifier;
 import io.softgate.acl.model.AclAction;
 import io.softgate.acl.model.AclRule;
@@ -44,6 +45,8 @@ public class AclBenchmark {
     private static final int FRAME_BYTES = 64;
     private static final int IP_OFFSET = 14;
     private static final int L4_OFFSET = IP_OFFSET + 20;
+    /** Packets per classify call: the service's default worker batch (DataplaneConfig). */
+    private static final int BATCH = 64;
 
     @Param({"10", "1000", "10000", "100000"})
     public int ruleCount;
@@ -51,6 +54,7 @@ public class AclBenchmark {
     private VrfClassifier classifier;
     private UnsafeBuffer packets;
     private List<AclRule> rules;
+    private final ClassifyBatch batch = new ClassifyBatch(BATCH);
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -74,32 +78,41 @@ public class AclBenchmark {
         }
     }
 
-    /** Reads the 5-tuple of each 64-byte packet and classifies it; ops = packets. */
+    /**
+     * Reads the 5-tuple of each 64-byte packet and classifies them the way the ACL stage does, a
+     * worker batch ({@value #BATCH} packets) per classify call; ops = packets.
+     */
     @Benchmark
     @OperationsPerInvocation(PACKETS)
     public void classify(Blackhole blackhole) {
         UnsafeBuffer buffer = packets;
         VrfClassifier acl = classifier;
+        ClassifyBatch pending = batch;
         int permitted = 0;
-        for (int i = 0; i < PACKETS; i++) {
-            int ip = i * FRAME_BYTES + IP_OFFSET;
-            int l4 = i * FRAME_BYTES + L4_OFFSET;
-            int protocol = Ipv4Flyweight.protocol(buffer, ip);
-            long source = (Ipv4Flyweight.source(buffer, ip) & 0xFFFF_FFFFL) << 32;
-            long destination = (Ipv4Flyweight.destination(buffer, ip) & 0xFFFF_FFFFL) << 32;
-            int sourcePort = 0;
-            int destinationPort = 0;
-            int icmpType = -1;
-            if (protocol == Ipv4Flyweight.PROTOCOL_ICMP) {
-                icmpType = buffer.getByte(l4) & 0xFF;
-            } else {
-                sourcePort = TcpFlyweight.sourcePort(buffer, l4);
-                destinationPort = TcpFlyweight.destinationPort(buffer, l4);
+        for (int first = 0; first < PACKETS; first += BATCH) {
+            pending.clear();
+            for (int i = first; i < first + BATCH; i++) {
+                int ip = i * FRAME_BYTES + IP_OFFSET;
+                int l4 = i * FRAME_BYTES + L4_OFFSET;
+                int protocol = Ipv4Flyweight.protocol(buffer, ip);
+                long source = (Ipv4Flyweight.source(buffer, ip) & 0xFFFF_FFFFL) << 32;
+                long destination = (Ipv4Flyweight.destination(buffer, ip) & 0xFFFF_FFFFL) << 32;
+                int sourcePort = 0;
+                int destinationPort = 0;
+                int icmpType = -1;
+                if (protocol == Ipv4Flyweight.PROTOCOL_ICMP) {
+                    icmpType = buffer.getByte(l4) & 0xFF;
+                } else {
+                    sourcePort = TcpFlyweight.sourcePort(buffer, l4);
+                    destinationPort = TcpFlyweight.destinationPort(buffer, l4);
+                }
+                pending.add(false, source, 0, destination, 0, protocol, sourcePort, destinationPort, icmpType, false);
             }
-            int rank = acl.classify(false, source, 0, destination, 0, protocol, sourcePort, destinationPort,
-                icmpType, false);
-            if (acl.permits(rank)) {
-                permitted++;
+            acl.classify(pending);
+            for (int i = 0; i < BATCH; i++) {
+                if (acl.permits(pending.rank(i))) {
+                    permitted++;
+                }
             }
         }
         blackhole.consume(permitted);

@@ -6,8 +6,8 @@ import io.softgate.acl.model.IpPrefix;
 import java.util.List;
 
 /**
- * The compiled ACL of one VPC (one VRF): its rules in evaluation order, one trie per address
- * family, and the default action. {@link #classify} returns the rank of the first matching rule
+ * The compiled ACL of one VPC (one VRF): its rules in evaluation order, one
+ * {@link PrefixClassifier} per address family, and the default action. {@link #classify} returns the rank of the first matching rule
  * (or {@link #NO_MATCH}), exactly what a linear first-match scan of the ordered rules returns.
  *
  * <p>Threading: immutable; read by any number of workers.
@@ -22,8 +22,8 @@ public final class VrfClassifier {
     private final int firstRuleId;
     private final List<AclRule> orderedRules;
     private final CompiledRules rules;
-    private final Ipv4Classifier ipv4;
-    private final PrefixPairTrie ipv6;
+    private final PrefixClassifier ipv4;
+    private final PrefixClassifier ipv6;
 
     VrfClassifier(String vpc, int vrfIndex, AclAction defaultAction, int firstRuleId, List<AclRule> orderedRules) {
         this.vpc = vpc;
@@ -32,15 +32,8 @@ public final class VrfClassifier {
         this.firstRuleId = firstRuleId;
         this.orderedRules = List.copyOf(orderedRules);
         this.rules = new CompiledRules(this.orderedRules);
-        PrefixPairTrie.Builder v6 = new PrefixPairTrie.Builder(IpPrefix.IPV6, 16);
-        for (int rank = 0; rank < this.orderedRules.size(); rank++) {
-            AclRule rule = this.orderedRules.get(rank);
-            if (rule.appliesToFamily(IpPrefix.IPV6)) {
-                v6.add(rank, rule.srcPrefix(), rule.dstPrefix());
-            }
-        }
-        this.ipv4 = new Ipv4Classifier(this.orderedRules);
-        this.ipv6 = v6.build();
+        this.ipv4 = new PrefixClassifier(IpPrefix.IPV4, this.orderedRules);
+        this.ipv6 = new PrefixClassifier(IpPrefix.IPV6, this.orderedRules);
     }
 
     /**
@@ -50,11 +43,36 @@ public final class VrfClassifier {
      */
     public int classify(boolean ipv6Packet, long srcHigh, long srcLow, long dstHigh, long dstLow,
                         int protocol, int srcPort, int dstPort, int icmpType, boolean nonFirstFragment) {
-        if (ipv6Packet) {
-            return ipv6.lookup(rules, srcHigh, srcLow, dstHigh, dstLow, protocol, srcPort, dstPort, icmpType,
-                nonFirstFragment);
+        return (ipv6Packet ? ipv6 : ipv4).lookup(rules, srcHigh, srcLow, dstHigh, dstLow, protocol, srcPort,
+            dstPort, icmpType, nonFirstFragment);
+    }
+
+    /**
+     * Classifies every packet of {@code batch} (both families may be mixed): afterwards
+     * {@link ClassifyBatch#rank(int)} is what {@link #classify(boolean, long, long, long, long,
+     * int, int, int, int, boolean)} returns for that packet. Allocation-free.
+     */
+    public void classify(ClassifyBatch batch) {
+        int size = batch.size();
+        int[] v4 = batch.ipv4Members;
+        int[] v6 = batch.ipv6Members;
+        int v4Count = 0;
+        int v6Count = 0;
+        boolean[] family = batch.ipv6;
+        for (int p = 0; p < size; p++) {
+            // Branch-free split: each index is written to both lists, only one count advances.
+            int isV6 = family[p] ? 1 : 0;
+            v4[v4Count] = p;
+            v6[v6Count] = p;
+            v4Count += 1 - isV6;
+            v6Count += isV6;
         }
-        return ipv4.lookup(rules, srcHigh, dstHigh, protocol, srcPort, dstPort, icmpType, nonFirstFragment);
+        if (v4Count > 0) {
+            ipv4.classify(rules, batch, v4, v4Count);
+        }
+        if (v6Count > 0) {
+            ipv6.classify(rules, batch, v6, v6Count);
+        }
     }
 
     /** True when the rule of {@code rank} permits; for {@link #NO_MATCH}, the default action. */
@@ -97,13 +115,18 @@ public final class VrfClassifier {
         return vrfIndex;
     }
 
-    /** IPv4 rules left in the fallback trie (no address prefix, or too much nesting). */
-    public int ipv4RemainderRules() {
-        return ipv4.remainderRules();
+    /** Rules of a family left in its fallback trie (no address prefix, or too much nesting). */
+    public int remainderRules(boolean ipv6Family) {
+        return (ipv6Family ? ipv6 : ipv4).remainderRules();
     }
 
-    /** Ints held by the IPv4 indexes (nodes and candidate lists), for sizing. */
-    public int ipv4IndexInts() {
-        return ipv4.indexInts();
+    /** Ints held by a family's indexes (nodes and candidate lists), for sizing. */
+    public int indexInts(boolean ipv6Family) {
+        return (ipv6Family ? ipv6 : ipv4).indexInts();
+    }
+
+    /** Node reads on the longest path of a family's indexes (the walk's worst case). */
+    public int indexDepth(boolean ipv6Family) {
+        return (ipv6Family ? ipv6 : ipv4).maxDepth();
     }
 }

@@ -26,6 +26,8 @@ final class RandomAcl {
     private static final int[] PACKET_PROTOCOLS = {1, 6, 17, 58, 47, 6, 17};
 
     final SplittableRandom random;
+    /** Out of 10: how many rules and packets are IPv6 (rules of protocol icmp/icmpv6 aside). */
+    int ipv6Share = 3;
 
     RandomAcl(long seed) {
         this.random = new SplittableRandom(seed);
@@ -44,7 +46,7 @@ final class RandomAcl {
         int familyChoice = random.nextInt(10);
         int family = protocol == AclProtocol.ICMP ? IpPrefix.IPV4
             : protocol == AclProtocol.ICMPV6 ? IpPrefix.IPV6
-            : familyChoice < 7 ? IpPrefix.IPV4 : IpPrefix.IPV6;
+            : familyChoice < 10 - ipv6Share ? IpPrefix.IPV4 : IpPrefix.IPV6;
         IpPrefix src = random.nextInt(8) == 0 ? null : prefix(family);
         IpPrefix dst = random.nextInt(8) == 0 ? null : prefix(family);
         AclRule.Builder builder = AclRule.builder(name, vpc)
@@ -96,7 +98,7 @@ final class RandomAcl {
 
     /** A random packet: {ipv6, srcHigh, srcLow, dstHigh, dstLow, protocol, srcPort, dstPort, icmpType, nonFirst}. */
     long[] packet() {
-        boolean ipv6 = random.nextInt(10) >= 7;
+        boolean ipv6 = random.nextInt(10) >= 10 - ipv6Share;
         long[] packet = new long[10];
         packet[0] = ipv6 ? 1 : 0;
         if (ipv6) {

@@ -1,0 +1,282 @@
+package io.softgate.acl.classify;
+
+import io.softgate.acl.model.AclAction;
+import io.softgate.acl.model.AclRule;
+import io.softgate.acl.model.IpPrefix;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The classifier of one address family (IPv4 or IPv6) of one VPC. Each rule is filed under its
+ * more specific address field: a rule whose destination prefix is at least as long as its
+ * source prefix goes to the destination index, otherwise to the source index
+ * ({@link PrefixIndex}, leaf-pushed, one candidate list per leaf). A lookup reads the packet's
+ * destination list and source list and scans each in rank order. Rules that fit neither index
+ * well stay in a small {@link PrefixPairTrie}: rules with no prefix on either field, and rules
+ * that would be copied into too many leaves (a prefix with more than {@link #MAX_NESTED} longer
+ * prefixes of the same index inside it).
+ *
+ * <p>Threading: immutable after construction; read by any number of workers.
+ */
+final class PrefixClassifier {
+    /** A prefix with more nested longer prefixes than this is not leaf-pushed (bounds copying). */
+    static final int MAX_NESTED = 32;
+
+    private final PrefixIndex destinations;
+    private final PrefixIndex sources;
+    private final PrefixPairTrie remainder;
+    private final boolean hasRemainder;
+    private final int remainderRules;
+
+    PrefixClassifier(int family, List<AclRule> ordered) {
+        this(family, ordered, MAX_NESTED);
+    }
+
+    /** {@code maxNested} is a parameter so that tests can force the fallback path. */
+    PrefixClassifier(int family, List<AclRule> ordered, int maxNested) {
+        int count = ordered.size();
+        boolean[] applies = new boolean[count];
+        long[] dstHigh = new long[count];
+        long[] dstLow = new long[count];
+        int[] dstLength = new int[count];
+        long[] srcHigh = new long[count];
+        long[] srcLow = new long[count];
+        int[] srcLength = new int[count];
+        // File each rule under its longer prefix; then send back to the trie the rules whose
+        // leaf-pushing would copy them into too many leaves.
+        boolean[] byDestination = new boolean[count];
+        boolean[] bySource = new boolean[count];
+        for (int rank = 0; rank < count; rank++) {
+            AclRule rule = ordered.get(rank);
+            applies[rank] = rule.appliesToFamily(family);
+            if (!applies[rank]) {
+                continue;
+            }
+            IpPrefix src = rule.srcPrefix();
+            IpPrefix dst = rule.dstPrefix();
+            srcHigh[rank] = src == null ? 0 : src.high();
+            srcLow[rank] = src == null ? 0 : src.low();
+            srcLength[rank] = src == null ? 0 : src.length();
+            dstHigh[rank] = dst == null ? 0 : dst.high();
+            dstLow[rank] = dst == null ? 0 : dst.low();
+            dstLength[rank] = dst == null ? 0 : dst.length();
+            if (Math.max(dstLength[rank], srcLength[rank]) > 0) {
+                if (dstLength[rank] >= srcLength[rank]) {
+                    byDestination[rank] = true;
+                } else {
+                    bySource[rank] = true;
+                }
+            }
+        }
+        limitNesting(byDestination, dstHigh, dstLow, dstLength, maxNested);
+        limitNesting(bySource, srcHigh, srcLow, srcLength, maxNested);
+        PrefixIndex.Builder destinationBuilder = new PrefixIndex.Builder(family);
+        PrefixIndex.Builder sourceBuilder = new PrefixIndex.Builder(family);
+        PrefixPairTrie.Builder trie = new PrefixPairTrie.Builder(family, 16);
+        int rest = 0;
+        for (int rank = 0; rank < count; rank++) {
+            if (!applies[rank]) {
+                continue;
+            }
+            AclRule rule = ordered.get(rank);
+            int srcPorts = (rule.srcPortFrom() << 16) | rule.srcPortTo();
+            int dstPorts = (rule.dstPortFrom() << 16) | rule.dstPortTo();
+            if (byDestination[rank]) {
+                destinationBuilder.add(rank, dstHigh[rank], dstLow[rank], dstLength[rank], srcHigh[rank], srcLow[rank],
+                    srcPorts, dstPorts, misc(rule) | (srcLength[rank] << PrefixIndex.MISC_OTHER_LENGTH_SHIFT));
+            } else if (bySource[rank]) {
+                sourceBuilder.add(rank, srcHigh[rank], srcLow[rank], srcLength[rank], dstHigh[rank], dstLow[rank],
+                    srcPorts, dstPorts, misc(rule) | (dstLength[rank] << PrefixIndex.MISC_OTHER_LENGTH_SHIFT));
+            } else {
+                trie.add(rank, rule.srcPrefix(), rule.dstPrefix());
+                rest++;
+            }
+        }
+        this.destinations = destinationBuilder.build();
+        this.sources = sourceBuilder.build();
+        this.remainder = trie.build();
+        this.hasRemainder = rest > 0;
+        this.remainderRules = rest;
+    }
+
+    /** The rank of the first matching rule, or -1. Allocation-free. */
+    int lookup(CompiledRules rules, long srcHigh, long srcLow, long dstHigh, long dstLow, int protocol,
+               int srcPort, int dstPort, int icmpType, boolean nonFirstFragment) {
+        int destinationList = destinations.listOf(dstHigh, dstLow);
+        int sourceList = sources.listOf(srcHigh, srcLow);
+        return finish(rules, destinationList, sourceList, srcHigh, srcLow, dstHigh, dstLow, protocol, srcPort,
+            dstPort, icmpType, nonFirstFragment);
+    }
+
+    /**
+     * Classifies the batch members {@code members[0..count)} (all of this family) into
+     * {@code batch.rank}. Breadth-first: both indexes are walked one level at a time for every
+     * member, then every member's lists are touched, then scanned; so the independent cache misses
+     * of different packets are in flight together instead of one after another. Allocation-free.
+     */
+    void classify(CompiledRules rules, ClassifyBatch batch, int[] members, int count) {
+        int[] destinationList = batch.destinationList;
+        int[] sourceList = batch.sourceList;
+        int touched = destinations.resolve(batch.dstHigh, batch.dstLow, destinationList, members, count,
+            batch.pending);
+        touched += sources.resolve(batch.srcHigh, batch.srcLow, sourceList, members, count, batch.pending);
+        // Start every list's first lines on their way before scanning any (a loop of loads only).
+        touched += destinations.touchLists(destinationList, members, count);
+        touched += sources.touchLists(sourceList, members, count);
+        batch.touched = touched;
+        long[] srcHigh = batch.srcHigh;
+        long[] srcLow = batch.srcLow;
+        long[] dstHigh = batch.dstHigh;
+        long[] dstLow = batch.dstLow;
+        for (int i = 0; i < count; i++) {
+            int p = members[i];
+            batch.rank[p] = finish(rules, destinationList[p], sourceList[p], srcHigh[p], srcLow[p], dstHigh[p],
+                dstLow[p], batch.protocol[p], batch.srcPort[p], batch.dstPort[p], batch.icmpType[p],
+                batch.nonFirstFragment[p]);
+        }
+    }
+
+    private int finish(CompiledRules rules, int destinationList, int sourceList, long srcHigh, long srcLow,
+                       long dstHigh, long dstLow, int protocol, int srcPort, int dstPort, int icmpType,
+                       boolean nonFirstFragment) {
+        // Leaf-pushing guarantees the indexed field: each list checks only the other address.
+        int best = destinations.firstMatch(destinationList, Integer.MAX_VALUE, srcHigh, srcLow, protocol,
+            srcPort, dstPort, icmpType, nonFirstFragment);
+        best = sources.firstMatch(sourceList, best, dstHigh, dstLow, protocol, srcPort, dstPort, icmpType,
+            nonFirstFragment);
+        if (hasRemainder) {
+            int rank = remainder.lookup(rules, srcHigh, srcLow, dstHigh, dstLow, protocol, srcPort, dstPort,
+                icmpType, nonFirstFragment, best);
+            if (rank >= 0) {
+                best = rank;
+            }
+        }
+        return best == Integer.MAX_VALUE ? -1 : best;
+    }
+
+    /** Rules kept in the fallback trie (no prefix, or too much nesting), for tests and sizing. */
+    int remainderRules() {
+        return remainderRules;
+    }
+
+    /** Ints held by both indexes (nodes and candidate lists), for sizing. */
+    int indexInts() {
+        return destinations.sizeInts() + sources.sizeInts();
+    }
+
+    /** Node reads on the longest path of either index (the walk's worst case). */
+    int maxDepth() {
+        return Math.max(destinations.depth(), sources.depth());
+    }
+
+    /**
+     * Clears {@code filed[rank]} for every rule whose prefix contains more than {@code maxNested}
+     * distinct longer prefixes of rules filed in the same index.
+     */
+    private static void limitNesting(boolean[] filed, long[] high, long[] low, int[] length, int maxNested) {
+        int filedCount = 0;
+        for (boolean f : filed) {
+            filedCount += f ? 1 : 0;
+        }
+        // Distinct prefixes sorted by (unsigned start, length): a prefix's nested prefixes follow it.
+        int[] order = new int[filedCount];
+        int n = 0;
+        for (int rank = 0; rank < filed.length; rank++) {
+            if (filed[rank]) {
+                order[n++] = rank;
+            }
+        }
+        sortByPrefix(order, high, low, length);
+        int distinct = 0;
+        for (int i = 0; i < n; i++) {
+            if (distinct == 0 || comparePrefix(order[distinct - 1], order[i], high, low, length) != 0) {
+                order[distinct++] = order[i];
+            }
+        }
+        for (int rank = 0; rank < filed.length; rank++) {
+            if (!filed[rank]) {
+                continue;
+            }
+            int at = bisect(order, distinct, rank, high, low, length);
+            int nested = 0;
+            for (int i = at + 1; i < distinct && contains(rank, order[i], high, low, length); i++) {
+                if (++nested > maxNested) {
+                    filed[rank] = false;
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Index in {@code sorted[0..size)} of the prefix equal to rule {@code rank}'s. */
+    private static int bisect(int[] sorted, int size, int rank, long[] high, long[] low, int[] length) {
+        int lo = 0;
+        int hi = size - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (comparePrefix(sorted[mid], rank, high, low, length) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** True when the prefix of {@code outer} contains the start of {@code inner}'s. */
+    private static boolean contains(int outer, int inner, long[] high, long[] low, int[] length) {
+        int bits = length[outer];
+        return (high[inner] & IpPrefix.maskHigh(bits)) == high[outer]
+            && (low[inner] & IpPrefix.maskLow(bits)) == low[outer];
+    }
+
+    private static int comparePrefix(int a, int b, long[] high, long[] low, int[] length) {
+        int byHigh = Long.compareUnsigned(high[a], high[b]);
+        if (byHigh != 0) {
+            return byHigh;
+        }
+        int byLow = Long.compareUnsigned(low[a], low[b]);
+        return byLow != 0 ? byLow : Integer.compare(length[a], length[b]);
+    }
+
+    /** Sorts rule indexes by prefix (a packed primitive sort when the addresses fit 58 bits). */
+    private static void sortByPrefix(int[] order, long[] high, long[] low, int[] length) {
+        boolean packable = true;
+        for (int rank : order) {
+            packable &= low[rank] == 0 && (high[rank] & 0xFFFF_FFFFL) == 0;
+        }
+        if (packable) {
+            // IPv4: (address << 6 | length) sorts as (start, length); the rank rides in the low bits.
+            if (high.length >= 1 << 24) {
+                throw new IllegalArgumentException("too many rules in one VPC");
+            }
+            long[] packed = new long[order.length];
+            for (int i = 0; i < order.length; i++) {
+                int rank = order[i];
+                packed[i] = ((((high[rank] >>> 32) << 6) | length[rank]) << 24) | rank;
+            }
+            Arrays.sort(packed);
+            for (int i = 0; i < order.length; i++) {
+                order[i] = (int) (packed[i] & 0xFF_FFFF);
+            }
+            return;
+        }
+        Integer[] boxed = new Integer[order.length];
+        for (int i = 0; i < order.length; i++) {
+            boxed[i] = order[i];
+        }
+        Arrays.sort(boxed, (a, b) -> comparePrefix(a, b, high, low, length));
+        for (int i = 0; i < order.length; i++) {
+            order[i] = boxed[i];
+        }
+    }
+
+    /** Protocol + 1 (bits 0-8, 0 = any), ICMP type + 1 (bits 9-17, 0 = any), layer-4 and permit flags. */
+    private static int misc(AclRule rule) {
+        int misc = (rule.protocol().ipProtocol() + 1) & 0x1FF;
+        misc |= ((rule.icmpType() + 1) & 0x1FF) << 9;
+        misc |= rule.hasLayer4Condition() ? PrefixIndex.MISC_LAYER4 : 0;
+        misc |= rule.action() == AclAction.PERMIT ? PrefixIndex.MISC_PERMIT : 0;
+        return misc;
+    }
+}

@@ -1,0 +1,627 @@
+package io.softgate.acl.classify;
+
+import io.softgate.acl.model.IpPrefix;
+import java.util.Arrays;
+
+/**
+ * The rules of one address family indexed by one address field (destination or source): a
+ * leaf-pushed multibit trie over the address (32 bits for IPv4, 128 for IPv6), 8-bit strides,
+ * whose leaves are candidate lists. Every address that reaches a leaf lies inside the indexed
+ * prefix of every rule on the leaf's list (so that field needs no check), and the list holds
+ * every indexed rule whose prefix contains the address, sorted by rank. The list stores each
+ * candidate's remaining match data inline ({@link #recordInts(int)} ints: rank, both port ranges,
+ * protocol/ICMP type/flags/other prefix length, then the other address: 1 int for IPv4, 4 for
+ * IPv6), so scanning it reads contiguous memory and never the rule table.
+ *
+ * <p>Nodes are compressed: 256 child values become a 256-bit "a new run starts here" bitmap
+ * followed by one value per run; a child is found with popcounts, with no loop. A node is
+ * written right before the lists only it points to (a leaf node and its lists share cache lines
+ * or sit in adjacent ones). A lookup is at most {@code W/8} node reads plus one list; the
+ * batch walk ({@link #resolve}) takes one level for every packet of a batch before the next
+ * level, so the cache misses of different packets overlap.
+ *
+ * <p>Threading: immutable after construction; read by any number of workers.
+ */
+final class PrefixIndex {
+    static final int RANK = 0;
+    static final int SRC_PORTS = 1;
+    static final int DST_PORTS = 2;
+    static final int MISC = 3;
+    static final int OTHER = 4;
+    static final int MISC_LAYER4 = 1 << 18;
+    static final int MISC_PERMIT = 1 << 19;
+    /** The other field's prefix length sits in misc bits 20-27. */
+    static final int MISC_OTHER_LENGTH_SHIFT = 20;
+    /** Node header: one int of run counts before each 64-bit bitmap word, then the 4 words as 8 ints. */
+    static final int HEADER_INTS = 9;
+
+    private final int family;
+    private final int recordInts;
+    /** Root value: a list offset ({@code >= 0}) or {@code ~nodeStart}. */
+    private final int root;
+    /**
+     * Nodes and lists. A node: the runs before bitmap word 1, 2, 3 (bytes 1-3 of one int), the
+     * 256-bit run bitmap as 4 longs (8 ints, low half first), then one value per run. A list: a
+     * count, then {@link #recordInts} per candidate; offset 0 is the empty list.
+     */
+    private final int[] words;
+    /**
+     * For a large index, the value after the first two levels for every 16-bit address start
+     * (one load instead of two node steps), else null. Built when the index holds at least
+     * {@link #DIRECT_ROOT_MIN_INTS} ints, so it at most doubles the index's memory.
+     */
+    private final int[] directRoot;
+
+    /** Size from which an index gets a {@link #directRoot} (as many ints as the root table itself: 64 Ki). */
+    static final int DIRECT_ROOT_MIN_INTS = 1 << 16;
+
+    /** Ints beyond which a level's nodes, or the lists, are taken to be out of L1 (32 KB). */
+    static final int COLD_INTS = 8 * 1024;
+    /** Per level: true when its nodes take more than {@link #COLD_INTS} (worth touching first). */
+    private final boolean[] coldLevel;
+    private final boolean coldLists;
+
+    private PrefixIndex(int family, int root, int[] words, int[] nodeIntsByLevel) {
+        this.family = family;
+        this.coldLevel = new boolean[nodeIntsByLevel.length];
+        int nodeInts = 0;
+        for (int level = 0; level < nodeIntsByLevel.length; level++) {
+            coldLevel[level] = nodeIntsByLevel[level] > COLD_INTS;
+            nodeInts += nodeIntsByLevel[level];
+        }
+        this.coldLists = words.length - nodeInts > COLD_INTS;
+        this.recordInts = recordInts(family);
+        this.root = root;
+        this.words = words;
+        this.directRoot = root < 0 && words.length >= DIRECT_ROOT_MIN_INTS ? directRoot(root, words) : null;
+    }
+
+    private static int[] directRoot(int root, int[] words) {
+        int[] direct = new int[1 << 16];
+        for (int first = 0; first < 256; first++) {
+            int afterFirst = step(words, root, first);
+            for (int second = 0; second < 256; second++) {
+                direct[(first << 8) | second] = afterFirst < 0 ? step(words, afterFirst, second) : afterFirst;
+            }
+        }
+        return direct;
+    }
+
+    static int recordInts(int family) {
+        return family == IpPrefix.IPV4 ? OTHER + 1 : OTHER + 4;
+    }
+
+    /** Offset of the candidate list of the address {@code high:low}. Allocation-free. */
+    int listOf(long high, long low) {
+        int value = root;
+        int level = 0;
+        if (directRoot != null) {
+            value = directRoot[(int) (high >>> 48)];
+            level = 2;
+        }
+        while (value < 0) {
+            value = step(words, value, byteAt(high, low, level));
+            level++;
+        }
+        return value;
+    }
+
+    /**
+     * Walks the addresses of the batch members {@code members[0..count)} down the trie, one
+     * level for all of them before the next: {@code value[p]} starts at the root and ends
+     * as member {@code p}'s list offset. The loads of one level are independent across packets,
+     * so the out-of-order core keeps many cache misses in flight instead of one per packet.
+     * {@code pending} is scratch (length >= count). Returns a sum of touched words, to be kept
+     * by the caller so that the touching loads stay. Allocation-free; no data-dependent branch.
+     */
+    int resolve(long[] high, long[] low, int[] value, int[] members, int count, int[] pending) {
+        int[] c = words;
+        int[] direct = directRoot;
+        int waiting = 0;
+        int touched = 0;
+        int level;
+        if (direct != null) {
+            for (int i = 0; i < count; i++) {
+                int p = members[i];
+                int v = direct[(int) (high[p] >>> 48)];
+                value[p] = v;
+                pending[waiting] = p;
+                waiting += v >>> 31;
+            }
+            level = 2;
+        } else {
+            int start = root;
+            for (int i = 0; i < count; i++) {
+                int p = members[i];
+                value[p] = start;
+                pending[waiting] = p;
+                waiting += start >>> 31;
+            }
+            level = 0;
+        }
+        while (waiting > 0) {
+            // The key byte of this level: hoisted, so the inner loop has no branch but its own.
+            long[] keyWords = level < 8 ? high : low;
+            int shift = 56 - ((level & 7) << 3);
+            if (coldLevel[level]) {
+                // Touch every pending node's first two lines (its header and values, or the lists
+                // right after it) in a loop that only loads: many more misses in flight than the
+                // walk's own loop, whose iterations are longer.
+                int last = c.length - 1;
+                for (int i = 0; i < waiting; i++) {
+                    int base = ~value[pending[i]];
+                    touched += c[base] + c[Math.min(base + 16, last)];
+                }
+            }
+            int next = 0;
+            for (int i = 0; i < waiting; i++) {
+                int p = pending[i];
+                int v = step(c, value[p], (int) (keyWords[p] >>> shift) & 0xFF);
+                value[p] = v;
+                pending[next] = p;
+                next += v >>> 31;
+            }
+            waiting = next;
+            level++;
+        }
+        return touched;
+    }
+
+    /** The child of node {@code value} (a {@code ~nodeStart}) for key byte {@code label}. */
+    private static int step(int[] c, int value, int label) {
+        int base = ~value;
+        int word = label >>> 6;
+        long bits = ((long) c[base + 2 + 2 * word] << 32) | (c[base + 1 + 2 * word] & 0xFFFF_FFFFL);
+        // Runs starting at or before label: no loop, so no mispredicted branch per level.
+        int runs = ((c[base] >>> (word << 3)) & 0xFF) + Long.bitCount(bits & (-1L >>> (63 - (label & 63))));
+        return c[base + HEADER_INTS + runs - 1];
+    }
+
+    /** Byte {@code level} (0 = most significant) of a 128-bit address. */
+    static int byteAt(long high, long low, int level) {
+        long word = level < 8 ? high : low;
+        return (int) (word >>> (56 - ((level & 7) << 3))) & 0xFF;
+    }
+
+    /**
+     * Reads the first two lines of each member's list so that they are on their way before any
+     * list is scanned, when the lists are too many for L1; returns a sum to keep the loads.
+     */
+    int touchLists(int[] lists, int[] members, int count) {
+        if (!coldLists) {
+            return 0;
+        }
+        int[] c = words;
+        int last = c.length - 1;
+        int touched = 0;
+        for (int i = 0; i < count; i++) {
+            int list = lists[members[i]];
+            touched += c[list] + c[Math.min(list + 16, last)];
+        }
+        return touched;
+    }
+
+    /**
+     * The rank of the first candidate on list {@code list} that matches the packet, if it is
+     * below {@code bound}; else {@code bound}. {@code otherHigh:otherLow} is the packet's address
+     * in the field this index does not index. Allocation-free.
+     */
+    int firstMatch(int list, int bound, long otherHigh, long otherLow, int protocol, int srcPort, int dstPort,
+                   int icmpType, boolean nonFirstFragment) {
+        int[] r = words;
+        int stride = recordInts;
+        int end = list + 1 + r[list] * stride;
+        boolean ipv4 = family == IpPrefix.IPV4;
+        int other32 = (int) (otherHigh >>> 32);
+        for (int at = list + 1; at < end; at += stride) {
+            int rank = r[at + RANK];
+            if (rank >= bound) {
+                return bound;
+            }
+            int misc = r[at + MISC];
+            boolean otherMatches = ipv4
+                ? matchesOther32(r, at, misc, other32)
+                : matchesOther128(r, at, misc, otherHigh, otherLow);
+            // The other address rejects most candidates: test it first; the rest is branch-free.
+            if (otherMatches && matchesRest(r, at, misc, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
+                return rank;
+            }
+        }
+        return bound;
+    }
+
+    private static boolean matchesOther32(int[] r, int at, int misc, int other) {
+        // (int) (-1L << 32) == 0: a zero length masks everything away.
+        int otherMask = (int) (-1L << (32 - (misc >>> MISC_OTHER_LENGTH_SHIFT)));
+        return (other & otherMask) == r[at + OTHER];
+    }
+
+    private static boolean matchesOther128(int[] r, int at, int misc, long otherHigh, long otherLow) {
+        int length = misc >>> MISC_OTHER_LENGTH_SHIFT;
+        long high = ((long) r[at + OTHER] << 32) | (r[at + OTHER + 1] & 0xFFFF_FFFFL);
+        long low = ((long) r[at + OTHER + 2] << 32) | (r[at + OTHER + 3] & 0xFFFF_FFFFL);
+        return (otherHigh & IpPrefix.maskHigh(length)) == high & (otherLow & IpPrefix.maskLow(length)) == low;
+    }
+
+    /**
+     * Protocol, ports and ICMP type, without branches. A rule without layer-4 conditions has full
+     * port ranges and any ICMP type, so its layer-4 test passes by itself. RFC 791 §3.2 / RFC 8200
+     * §4.5: a non-first fragment has no ports; a rule with layer-4 conditions matches it only if
+     * the rule permits.
+     */
+    private static boolean matchesRest(int[] r, int at, int misc, int protocol, int srcPort, int dstPort,
+                                       int icmpType, boolean nonFirstFragment) {
+        int ruleProtocol = (misc & 0x1FF) - 1;
+        boolean protocolMatches = ruleProtocol < 0 | ruleProtocol == protocol;
+        int srcPorts = r[at + SRC_PORTS];
+        int dstPorts = r[at + DST_PORTS];
+        int ruleIcmpType = ((misc >>> 9) & 0x1FF) - 1;
+        boolean layer4Matches = srcPort >= (srcPorts >>> 16) & srcPort <= (srcPorts & 0xFFFF)
+            & dstPort >= (dstPorts >>> 16) & dstPort <= (dstPorts & 0xFFFF)
+            & (ruleIcmpType < 0 | ruleIcmpType == icmpType);
+        boolean fragmentMatches = (misc & MISC_LAYER4) == 0 | (misc & MISC_PERMIT) != 0;
+        return protocolMatches & (nonFirstFragment ? fragmentMatches : layer4Matches);
+    }
+
+    /** Ints held (nodes, lists and the direct root if any), for sizing. */
+    int sizeInts() {
+        return words.length + (directRoot == null ? 0 : directRoot.length);
+    }
+
+    /** Nodes on the longest path (the worst-case walk), for tests and sizing. */
+    int depth() {
+        return depth(root);
+    }
+
+    private int depth(int value) {
+        if (value >= 0) {
+            return 0;
+        }
+        int base = ~value;
+        int runs = ((words[base] >>> 24) & 0xFF);
+        long lastWord = ((long) words[base + 8] << 32) | (words[base + 7] & 0xFFFF_FFFFL);
+        runs += Long.bitCount(lastWord);
+        int deepest = 0;
+        for (int i = 0; i < runs; i++) {
+            deepest = Math.max(deepest, depth(words[base + HEADER_INTS + i]));
+        }
+        return 1 + deepest;
+    }
+
+    /**
+     * Builds an index from entries added in rank order.
+     *
+     * <p>Threading: confined to the compiling thread.
+     */
+    static final class Builder {
+        private final int family;
+        private final int levels;
+        private final int recordInts;
+        private final IntList entryRank = new IntList();
+        private final LongList entryKeyHigh = new LongList();
+        private final LongList entryKeyLow = new LongList();
+        private final IntList entryLength = new IntList();
+        private final IntList entryRecord = new IntList();
+        private final IntList out = new IntList();
+        private final Scratch[] scratches;
+        private final int[] nodeIntsByLevel;
+        private int[] internTable = new int[1024];
+        private int internCount;
+
+        Builder(int family) {
+            this.family = family;
+            this.levels = (family == IpPrefix.IPV4 ? 32 : 128) / 8;
+            this.recordInts = PrefixIndex.recordInts(family);
+            this.scratches = new Scratch[levels + 1];
+            this.nodeIntsByLevel = new int[levels + 1];
+            out.add(0);
+        }
+
+        /**
+         * Indexes rule {@code rank} under the prefix {@code keyHigh:keyLow/length} of this index's
+         * field; {@code otherHigh:otherLow} is the other field's masked address, {@code misc}
+         * carries protocol, ICMP type, flags and the other field's prefix length.
+         */
+        void add(int rank, long keyHigh, long keyLow, int length, long otherHigh, long otherLow, int srcPorts,
+                 int dstPorts, int misc) {
+            entryRank.add(rank);
+            entryKeyHigh.add(keyHigh);
+            entryKeyLow.add(keyLow);
+            entryLength.add(length);
+            entryRecord.add(rank);
+            entryRecord.add(srcPorts);
+            entryRecord.add(dstPorts);
+            entryRecord.add(misc);
+            if (family == IpPrefix.IPV4) {
+                entryRecord.add((int) (otherHigh >>> 32));
+            } else {
+                entryRecord.add((int) (otherHigh >>> 32));
+                entryRecord.add((int) otherHigh);
+                entryRecord.add((int) (otherLow >>> 32));
+                entryRecord.add((int) otherLow);
+            }
+        }
+
+        PrefixIndex build() {
+            int[] all = new int[entryRank.size];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = i;
+            }
+            int root = node(0, all, all.length);
+            return new PrefixIndex(family, root, out.toArray(), nodeIntsByLevel);
+        }
+
+        /** Value of the region whose first {@code 8 * level} key bits are fixed, holding {@code entries}. */
+        private int node(int level, int[] entries, int count) {
+            int fixedBits = 8 * level;
+            boolean deeper = false;
+            for (int i = 0; i < count && !deeper; i++) {
+                deeper = entryLength.get(entries[i]) > fixedBits;
+            }
+            if (!deeper || level == levels) {
+                return intern(entries, count);
+            }
+            // Scratch per level (the recursion is at most W/8 deep): compiling allocates little.
+            Scratch scratch = scratch(level);
+            IntList covering = scratch.covering;
+            covering.size = 0;
+            IntList[] buckets = scratch.buckets;
+            for (int child = 0; child < 256; child++) {
+                buckets[child].size = 0;
+            }
+            for (int i = 0; i < count; i++) {
+                int entry = entries[i];
+                int length = entryLength.get(entry);
+                if (length <= fixedBits) {
+                    covering.add(entry);
+                    continue;
+                }
+                int first = byteAt(entryKeyHigh.get(entry), entryKeyLow.get(entry), level);
+                int span = length >= fixedBits + 8 ? 1 : 1 << (fixedBits + 8 - length);
+                for (int child = first; child < first + span; child++) {
+                    buckets[child].add(entry);
+                }
+            }
+            // Children first (deeper nodes and their lists), then this node, then the lists only
+            // this node points to: a leaf node sits right before its candidate lists.
+            int[] values = scratch.values;
+            boolean[] isList = scratch.isList;
+            for (int child = 0; child < 256; child++) {
+                IntList bucket = buckets[child];
+                isList[child] = !(level + 1 < levels && hasDeeper(bucket.data, bucket.size, fixedBits + 8));
+                if (!isList[child]) {
+                    int merged = merge(covering, bucket, scratch);
+                    values[child] = node(level + 1, scratch.merged, merged);
+                }
+            }
+            // Runs: a child starts one when it is a node or its list differs from the previous child's.
+            int runs = 0;
+            for (int child = 0; child < 256; child++) {
+                if (child == 0 || !isList[child] || !isList[child - 1]
+                    || !sameEntries(buckets[child], buckets[child - 1])) {
+                    runs++;
+                }
+            }
+            // Reserve the node, write its own lists right after it, then fill the node in.
+            int base = out.size;
+            nodeIntsByLevel[level] += HEADER_INTS + runs;
+            for (int i = 0; i < HEADER_INTS + runs; i++) {
+                out.add(0);
+            }
+            int coveringValue = -1;
+            for (int child = 0; child < 256; child++) {
+                if (!isList[child]) {
+                    continue;
+                }
+                IntList bucket = buckets[child];
+                if (bucket.size == 0) {
+                    if (coveringValue < 0) {
+                        coveringValue = intern(covering.data, covering.size);
+                    }
+                    values[child] = coveringValue;
+                } else if (child > 0 && isList[child - 1] && sameEntries(bucket, buckets[child - 1])) {
+                    values[child] = values[child - 1];
+                } else {
+                    int merged = merge(covering, bucket, scratch);
+                    values[child] = intern(scratch.merged, merged);
+                }
+            }
+            return compress(values, base, runs);
+        }
+
+        private static boolean sameEntries(IntList a, IntList b) {
+            if (a.size != b.size) {
+                return false;
+            }
+            for (int i = 0; i < a.size; i++) {
+                if (a.data[i] != b.data[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean hasDeeper(int[] entries, int count, int fixedBits) {
+            for (int i = 0; i < count; i++) {
+                if (entryLength.get(entries[i]) > fixedBits) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private Scratch scratch(int level) {
+            if (scratches[level] == null) {
+                scratches[level] = new Scratch();
+            }
+            return scratches[level];
+        }
+
+        /** Entries are numbered in rank order, so merging by number keeps rank order. */
+        private static int merge(IntList a, IntList b, Scratch scratch) {
+            int total = a.size + b.size;
+            if (scratch.merged.length < total) {
+                scratch.merged = new int[Math.max(total, scratch.merged.length * 2)];
+            }
+            int[] out = scratch.merged;
+            int i = 0;
+            int j = 0;
+            int k = 0;
+            while (i < a.size && j < b.size) {
+                out[k++] = a.data[i] < b.data[j] ? a.data[i++] : b.data[j++];
+            }
+            while (i < a.size) {
+                out[k++] = a.data[i++];
+            }
+            while (j < b.size) {
+                out[k++] = b.data[j++];
+            }
+            return total;
+        }
+
+        /** Writes the node reserved at {@code base} ({@code runs} values); returns {@code ~base}. */
+        private int compress(int[] values, int base, int runs) {
+            int[] node = out.data;
+            int written = 0;
+            for (int i = 0; i < 256; i++) {
+                if ((i & 63) == 0 && i > 0) {
+                    // At most 192 runs precede word 3: each count fits its byte.
+                    node[base] |= written << ((i >>> 6) << 3);
+                }
+                if (i == 0 || values[i] != values[i - 1]) {
+                    node[base + 1 + (i >>> 5)] |= 1 << (i & 31);
+                    node[base + HEADER_INTS + written] = values[i];
+                    written++;
+                }
+            }
+            if (written != runs) {
+                throw new IllegalStateException("runs " + written + " != " + runs);
+            }
+            return ~base;
+        }
+
+        /**
+         * Offset of the list of {@code entries} (same ranks = same list, stored once): an
+         * open-addressing table of list offsets, compared against the lists already written.
+         */
+        private int intern(int[] entries, int count) {
+            if (count == 0) {
+                return 0;
+            }
+            int hash = count;
+            for (int i = 0; i < count; i++) {
+                hash = hash * 31 + entryRank.get(entries[i]);
+            }
+            int mask = internTable.length - 1;
+            int slot = (hash * 0x9E37_79B9) >>> 8 & mask;
+            while (internTable[slot] != 0) {
+                if (sameList(internTable[slot], entries, count)) {
+                    return internTable[slot];
+                }
+                slot = (slot + 1) & mask;
+            }
+            int offset = out.size;
+            out.add(count);
+            for (int i = 0; i < count; i++) {
+                int from = entries[i] * recordInts;
+                for (int k = 0; k < recordInts; k++) {
+                    out.add(entryRecord.get(from + k));
+                }
+            }
+            internTable[slot] = offset;
+            if (++internCount * 2 > internTable.length) {
+                rehashIntern();
+            }
+            return offset;
+        }
+
+        private boolean sameList(int offset, int[] entries, int count) {
+            if (out.data[offset] != count) {
+                return false;
+            }
+            for (int i = 0; i < count; i++) {
+                if (out.data[offset + 1 + i * recordInts + RANK] != entryRank.get(entries[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void rehashIntern() {
+            int[] old = internTable;
+            internTable = new int[old.length * 2];
+            int mask = internTable.length - 1;
+            for (int offset : old) {
+                if (offset != 0) {
+                    int count = out.data[offset];
+                    int hash = count;
+                    for (int i = 0; i < count; i++) {
+                        hash = hash * 31 + out.data[offset + 1 + i * recordInts + RANK];
+                    }
+                    int slot = (hash * 0x9E37_79B9) >>> 8 & mask;
+                    while (internTable[slot] != 0) {
+                        slot = (slot + 1) & mask;
+                    }
+                    internTable[slot] = offset;
+                }
+            }
+        }
+    }
+
+    /**
+     * One recursion level's reusable buffers.
+     *
+     * <p>Threading: confined to the compiling thread.
+     */
+    private static final class Scratch {
+        final IntList covering = new IntList();
+        final IntList[] buckets = new IntList[256];
+        final int[] values = new int[256];
+        final boolean[] isList = new boolean[256];
+        int[] merged = new int[16];
+
+        Scratch() {
+            for (int i = 0; i < 256; i++) {
+                buckets[i] = new IntList();
+            }
+        }
+    }
+
+    /** A growable int array (compile time only). */
+    static final class IntList {
+        int[] data = new int[4];
+        int size;
+
+        void add(int value) {
+            if (size == data.length) {
+                data = Arrays.copyOf(data, size * 2);
+            }
+            data[size++] = value;
+        }
+
+        int get(int index) {
+            return data[index];
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(data, size);
+        }
+    }
+
+    /** A growable long array (compile time only). */
+    static final class LongList {
+        long[] data = new long[4];
+        int size;
+
+        void add(long value) {
+            if (size == data.length) {
+                data = Arrays.copyOf(data, size * 2);
+            }
+            data[size++] = value;
+        }
+
+        long get(int index) {
+            return data[index];
+        }
+    }
+}
