@@ -38,7 +38,7 @@ public final class TraceService {
     }
 
     /** One step of one traced packet, readable. */
-    public record Step(String stage, String verdict, Long decision, String vrf) {
+    public record Step(String stage, String verdict, Long decision, String detail, String vrf) {
     }
 
     /** One traced packet: the number it claimed, the worker, the VNI it matched with, its steps in order. */
@@ -78,7 +78,8 @@ public final class TraceService {
         if (current.complete()) {
             stop();
         }
-        ForwardingTables tables = publisher.current().get(ForwardingTables.SLOT);
+        io.softgate.core.snapshot.ConfigSnapshot snapshot = publisher.current();
+        ForwardingTables tables = snapshot.get(ForwardingTables.SLOT);
         Map<Integer, Packet> packets = new LinkedHashMap<>();
         for (Worker worker : workers) {
             Pipeline pipeline = worker.pipeline();
@@ -97,14 +98,46 @@ public final class TraceService {
                 String verdict = step.dropped()
                     ? "drop:" + label(drops.get(step.stage()), step.dropReason())
                     : label(next.get(step.stage()), step.edge());
-                packet.steps().add(new Step(stages.get(step.stage()), verdict,
-                    step.decision() == PacketTracer.NO_DECISION ? null : step.decision(), vrfName(tables, step.vrf())));
+                String stage = stages.get(step.stage());
+                boolean decided = step.decision() != PacketTracer.NO_DECISION;
+                packet.steps().add(new Step(stage, verdict, decided ? step.decision() : null,
+                    decided ? detail(snapshot, stage, step.decision()) : null, vrfName(tables, step.vrf())));
             }
         }
         List<Packet> ordered = new ArrayList<>(packets.values());
         ordered.sort(Comparator.comparingInt(Packet::packet));
         return new Result(current.id(), request, current.packetCount(), current.claimedPackets(), current.complete(),
             ordered);
+    }
+
+    /**
+     * The decision word in words, looked up in the current snapshot (the tables a packet was
+     * traced with may have been replaced since): an ACL rule's name, an LB backend, a route's
+     * next hop; null when the stage's word has no known meaning.
+     */
+    static String detail(io.softgate.core.snapshot.ConfigSnapshot snapshot, String stage, long decision) {
+        try {
+            if (stage.startsWith("acl-")) {
+                io.softgate.acl.classify.AclTables acl = snapshot.get(io.softgate.acl.classify.AclTables.SLOT);
+                return acl == null ? null : "rule " + acl.counterName((int) decision);
+            }
+            if (stage.equals(io.softgate.lb.stage.VipStage.NAME)) {
+                io.softgate.lb.compile.LoadBalancerTables lb = snapshot.get(io.softgate.lb.compile.LoadBalancerTables.SLOT);
+                int backend = (int) decision;
+                return lb == null || backend < 0 ? "no backend"
+                    : "backend " + io.softgate.core.packet.Ipv4Flyweight.format(lb.backendAddress(backend)) + ":"
+                        + lb.backendPort(backend);
+            }
+            ForwardingTables forwarding = snapshot.get(ForwardingTables.SLOT);
+            if (forwarding != null && (stage.equals("vrf-route") || stage.equals("vxlan-encap"))) {
+                int adjacency = (int) decision;
+                return forwarding.adjacencies().isIpPort(adjacency) ? "port " + forwarding.adjacencies().egressPort(adjacency)
+                    : "vtep " + io.softgate.core.packet.Ipv4Flyweight.format(forwarding.adjacencies().vtepAddress(adjacency));
+            }
+        } catch (RuntimeException e) {
+            return null; // a word from older tables that the current ones do not hold
+        }
+        return null;
     }
 
     private static String label(List<String> labels, int index) {

@@ -61,6 +61,7 @@ class TraceApiTest {
         JsonNode route = routed.get("steps").get(5);
         assertFalse(route.get("decision").isNull(), "the route lookup's adjacency: " + route);
         assertEquals("file-vpc", route.get("vrf").asText());
+        assertEquals("vtep 10.255.0.21", route.get("detail").asText(), "the file's static route's next hop");
         JsonNode dropped = trace.get("packets").get(1);
         assertEquals("vrf-route>drop:no-route", steps(dropped).get(steps(dropped).size() - 1));
     }
