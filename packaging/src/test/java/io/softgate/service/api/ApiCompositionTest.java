@@ -134,9 +134,10 @@ class ApiCompositionTest {
     }
 
     @Test
-    void shouldKeepTheApiIntentWhenTheFileIsReloaded() throws Exception {
+    void shouldKeepTheApiIntentAndTheLearnedRoutesWhenTheFileIsReloaded() throws Exception {
         int vpc = createVpcWithVnet();
         createSnat(vpc, "api-snat", "203.0.113.10");
+        api.composer.learnedRoutesChanged(List.of(learned(VPC_NAME, "10.1.1.20/32", "10.255.0.41")));
         api.features.start(api.runtime.publisher(), stateDir);
         String second = ",\n{\"name\": \"file-dnat\", \"vpc\": \"file-vpc\", \"action\": \"DNAT\", \"protocol\": \"tcp\","
             + " \"destinationAddress\": \"203.0.113.51\", \"destinationPort\": \"80\", \"dnatToIP\": \"10.2.1.10\"}";
@@ -147,6 +148,23 @@ class ApiCompositionTest {
         assertEquals(1, nat.inbound().length, "the reloaded file's DNAT rule");
         assertTrue(nat.outbound(current(ForwardingTables.SLOT).vrfIndex(VPC_NAME)).length >= 1, "the API's SNAT rule stays");
         assertNotNull(current(io.softgate.service.intent.CompiledIntent.SLOT).vrf(VPC_NAME));
+        assertEquals(addressOf("10.255.0.41"), outerDestination(routeFromVpc(VXLAN_ID, "10.9.9.9", "10.1.1.20")),
+            "the learned route stays");
+    }
+
+    @Test
+    void shouldRefuseAReloadThatGivesTheFileANameTheApiUses() throws Exception {
+        int vpc = createVpcWithVnet();
+        createSnat(vpc, "api-snat", "203.0.113.10");
+        api.features.start(api.runtime.publisher(), stateDir);
+        String clash = ",\n{\"name\": \"api-snat\", \"vpc\": \"file-vpc\", \"action\": \"SNAT\","
+            + " \"sourceAddress\": \"10.2.9.0/24\", \"snatToIP\": \"203.0.113.52\"}";
+        long epoch = api.runtime.publisher().current().epoch();
+        List<ConfigError> errors = api.features.reload(ConfigLoader.parse("test",
+            CONFIG.formatted(FILE_NAT.formatted(clash)).getBytes(StandardCharsets.UTF_8)));
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).path().contains("api-snat"), errors.toString());
+        assertEquals(epoch, api.runtime.publisher().current().epoch(), "a refused reload publishes nothing");
     }
 
     // ---------------------------------------------------------------- packets
