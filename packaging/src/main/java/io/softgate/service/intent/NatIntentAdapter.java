@@ -56,6 +56,21 @@ public final class NatIntentAdapter implements IntentModuleAdapter {
         return new NatIntentAdapter(config, compiler::compile);
     }
 
+    /**
+     * The NAT behaviour for the API's rules: the module defaults, with the node-wide choices the
+     * configuration file's {@code nat} section makes (the ICMP error rate, the answer to held SYNs).
+     */
+    static NatSettings settings(SoftgateConfig config) {
+        NatSettings settings = NatSettings.defaults();
+        if (config.nat() != null && config.nat().icmpErrorsPerSecond() != null) {
+            settings = settings.withIcmpErrorsPerSecond(config.nat().icmpErrorsPerSecond());
+        }
+        if (config.nat() != null && config.nat().unsolicitedSynPortUnreachable() != null) {
+            settings = settings.withUnsolicitedSynPortUnreachable(config.nat().unsolicitedSynPortUnreachable());
+        }
+        return settings;
+    }
+
     @Override
     public String module() {
         return "nat";
@@ -115,7 +130,8 @@ public final class NatIntentAdapter implements IntentModuleAdapter {
                 bindings.add(new VpcBinding(vpc.name(), vrf, null));
             }
         }
-        NatSettings settings = file != null ? file.settings() : NatSettings.defaults();
+        // The file's nat section's settings (FeatureCompiler: ranges, filtering, ICMP budget...) apply to every rule.
+        NatSettings settings = file != null ? file.settings() : settings(config);
         try {
             snapshot.with(NatTables.SLOT, compiler.apply(new NatConfig(bindings, vrfs.get(publicVrf), rules, settings)));
             return List.of();
