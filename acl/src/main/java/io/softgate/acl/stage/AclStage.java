@@ -248,6 +248,7 @@ final class AclStage implements Stage {
                                   long nowNs, StageContext context) {
         int counterId = rank < 0 ? tables.defaultCounterId(vrf) : classifier.ruleId(rank);
         ruleCounters.count(counterId, ipBytes);
+        context.decide(slot, counterId); // packet trace: the rule (or the VRF's default) that decided
         if (!classifier.permits(rank)) {
             context.drop(slot, rank < 0 ? AclDropReason.DEFAULT_DENIED : AclDropReason.RULE_DENIED);
             return;

@@ -126,6 +126,7 @@ public final class VipStage extends ConnectionStage {
         if (entry >= 0) {
             int backend = ConnectionLayout.backendId(value[ConnectionLayout.TARGET]);
             if (BackendState.keepsConnections(tables.backendState(backend)) && tables.backendService(backend) == service) {
+                context.decide(slot, backend); // packet trace: the tracked connection's backend
                 if (connections.expiresAtNs(entry) < expiresAtNs - REFRESH_GRANULARITY_NS) {
                     connections.refresh(entry, expiresAtNs);
                     batchLookup.tableChanged(); // may re-create the reverse entry
@@ -142,6 +143,7 @@ public final class VipStage extends ConnectionStage {
         }
         long flowHash = MaglevHash.flowHash(source, destination, sourcePort, destinationPort, protocol);
         int backend = tables.selectBackend(service, flowHash);
+        context.decide(slot, backend); // packet trace: the Maglev pick (-1: none)
         if (backend < 0) {
             context.drop(slot, VipDropReason.NO_BACKEND);
             return;

@@ -6,6 +6,7 @@ import io.softgate.service.intent.IntentModuleAdapter;
 import io.softgate.service.intent.IntentPersistence;
 import io.softgate.service.intent.IntentRejectedException;
 import io.softgate.service.intent.IntentStore;
+import io.softgate.service.trace.TraceService;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -68,6 +69,7 @@ public final class ApiService implements AutoCloseable {
         new NetrisNetworkResources(store).register(router);
         new NetrisServiceResources(store).register(router);
         new NodeResources(store, node).register(router);
+        new TraceResources(store, new TraceService(node.workers(), node.publisher())).register(router);
         String version = ApiService.class.getPackage().getImplementationVersion();
         router.add("GET", "/openapi.json", true, "softgate", "This OpenAPI document", null, List.of(),
             request -> openApi(router, version));

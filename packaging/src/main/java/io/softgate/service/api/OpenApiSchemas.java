@@ -34,6 +34,8 @@ final class OpenApiSchemas {
         object(schemas, "IntentDocument", "generation:integer", "nextId:integer", "siteName:string", "adminTenantName:string", "vpcs:array",
             "allocations:array", "subnets:array", "vnets:array", "nats:array", "l4lbs:array", "acls:array", "routes:array");
         object(schemas, "Ref", "id:integer", "name:string");
+        object(schemas, "TraceRequest", "count:integer", "vni:integer", "vrf:string", "sourcePrefix:string",
+            "destinationPrefix:string", "protocol:string", "sourcePort:integer", "destinationPort:integer");
     }
 
     private static ObjectNode object(ObjectNode schemas, String name, String... fields) {

@@ -11,6 +11,8 @@ import io.softgate.service.evpn.EvpnService;
 import io.softgate.service.features.ServiceFeatures;
 import io.softgate.service.io.PacketIoFactory;
 import io.softgate.service.api.ApiService;
+import io.softgate.service.compose.SnapshotComposer;
+import io.softgate.service.intent.IntentRejectedException;
 import io.softgate.service.pipeline.ServicePipeline;
 import io.softgate.service.runtime.SoftgateRuntime;
 import io.softgate.service.runtime.StatsReporter;
@@ -151,7 +153,17 @@ public final class ServiceProcess {
         EvpnService evpn = null;
         SessionPersistence sessions = null;
         try (runtime) {
-            ConfigSnapshot published = runtime.publish(snapshot);
+            // One owner of the composition (file + API intent + learned routes): every later
+            // publish (API apply, BGP update, SIGHUP, LB health flip) goes through it.
+            SnapshotComposer composer;
+            ConfigSnapshot published;
+            try {
+                composer = new SnapshotComposer(runtime.publisher(), config, features);
+                published = composer.publishFileOnly();
+            } catch (ConfigException | IntentRejectedException e) {
+                System.err.println("softgate: " + e.getMessage());
+                return ExitCodes.CONFIGURATION_ERROR;
+            }
             // DESIGN §4: persisted NAT sessions go back into the flow tables before any worker runs.
             try {
                 sessions = features.nat() == null || sessionStore == null ? null
@@ -170,7 +182,7 @@ public final class ServiceProcess {
             }
             if (config.bgp().enabled()) {
                 try {
-                    evpn = EvpnService.start(loaded, runtime.publisher());
+                    evpn = EvpnService.start(loaded, composer);
                     activeEvpn = evpn;
                     // Issue 5: a VIP is advertised while it has a healthy backend, withdrawn otherwise.
                     features.vipListener(evpn.vipListener());
@@ -182,11 +194,11 @@ public final class ServiceProcess {
                     return ExitCodes.FAILURE;
                 }
             }
-            // The controller's API (io.softgate.service.api), when configured: it publishes the
-            // applied intent on top of the configuration's tables.
+            // The controller's API (io.softgate.service.api), when configured: its intent is merged
+            // with the file and the learned routes by the composer.
             ApiService api;
             try {
-                api = ApiHook.start(loaded, stateDir, runtime);
+                api = ApiHook.start(loaded, stateDir, runtime, composer);
             } catch (Exception e) {
                 System.err.println("softgate: cannot start the API: " + e.getMessage());
                 return ExitCodes.FAILURE;

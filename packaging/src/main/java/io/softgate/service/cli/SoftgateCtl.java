@@ -36,7 +36,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "softgatectl", mixinStandardHelpOptions = true, versionProvider = io.softgate.service.SoftgateMain.Version.class,
     description = "Inspect and configure a running softgate through its API.",
     subcommands = {SoftgateCtl.Status.class, SoftgateCtl.Counters.class, SoftgateCtl.Sessions.class, SoftgateCtl.Bgp.class,
-        SoftgateCtl.Config.class, SoftgateCtl.HashPassword.class},
+        SoftgateCtl.Config.class, SoftgateCtl.Trace.class, SoftgateCtl.HashPassword.class},
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:success", "1:the API refused the request or failed", "2:invalid command line", "3:cannot reach the API"})
 public final class SoftgateCtl {
@@ -203,6 +203,93 @@ public final class SoftgateCtl {
         @Override
         public Integer call() {
             return ctl.call("GET", "/api/softgate/bgp", null, null);
+        }
+    }
+
+    @Command(name = "trace", description = "Packet trace: 'trace start' arms a trace of the next N packets matching "
+        + "the filter, 'trace show' prints each traced packet's stages, verdicts and decisions, 'trace stop' disarms.",
+        subcommands = {Trace.Start.class, Trace.Show.class, Trace.Stop.class})
+    static final class Trace {
+        @ParentCommand
+        SoftgateCtl ctl;
+
+        @Command(name = "start", description = "Trace the next --count packets matching every given filter option.")
+        static final class Start implements Callable<Integer> {
+            @ParentCommand
+            Trace trace;
+
+            @Option(names = "--count", defaultValue = "1", description = "packets to trace, 1..256 (default: ${DEFAULT-VALUE})")
+            int count;
+
+            @Option(names = "--vni", description = "VXLAN VNI the packet arrived with")
+            Integer vni;
+
+            @Option(names = "--vrf", description = "VRF or VPC name the packet was decapsulated into")
+            String vrf;
+
+            @Option(names = "--src", description = "inner IPv4 source prefix or address")
+            String source;
+
+            @Option(names = "--dst", description = "inner IPv4 destination prefix or address")
+            String destination;
+
+            @Option(names = "--proto", description = "tcp, udp, icmp or a protocol number")
+            String protocol;
+
+            @Option(names = "--sport", description = "L4 source port")
+            Integer sourcePort;
+
+            @Option(names = "--dport", description = "L4 destination port")
+            Integer destinationPort;
+
+            @Override
+            public Integer call() throws IOException {
+                com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode().put("count", count);
+                if (vni != null) {
+                    body.put("vni", vni);
+                }
+                if (vrf != null) {
+                    body.put("vrf", vrf);
+                }
+                if (source != null) {
+                    body.put("sourcePrefix", source);
+                }
+                if (destination != null) {
+                    body.put("destinationPrefix", destination);
+                }
+                if (protocol != null) {
+                    body.put("protocol", protocol);
+                }
+                if (sourcePort != null) {
+                    body.put("sourcePort", sourcePort);
+                }
+                if (destinationPort != null) {
+                    body.put("destinationPort", destinationPort);
+                }
+                return trace.ctl.call("POST", "/api/softgate/trace", JSON.writeValueAsString(body), null);
+            }
+        }
+
+        @Command(name = "show", description = "Print the current trace (a finished trace is disarmed by reading it).")
+        static final class Show implements Callable<Integer> {
+            @ParentCommand
+            Trace trace;
+
+            @Override
+            public Integer call() {
+                return trace.ctl.call("GET", "/api/softgate/trace", null, null);
+            }
+        }
+
+        @Command(name = "stop", description = "Disarm the current trace and print what it recorded.")
+        static final class Stop implements Callable<Integer> {
+            @ParentCommand
+            Trace trace;
+
+            @Override
+            public Integer call() {
+                return trace.ctl.call("DELETE", "/api/softgate/trace", null, null);
+            }
         }
     }
 

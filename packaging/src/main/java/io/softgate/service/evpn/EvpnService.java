@@ -1,15 +1,13 @@
 package io.softgate.service.evpn;
 
-import io.softgate.core.snapshot.SnapshotPublisher;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.session.BgpSpeaker;
-import io.softgate.evpn.forwarding.table.ForwardingTables;
 import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.ConfigLoader;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.pipeline.ForwardingIntents;
-import io.softgate.service.pipeline.ServicePipeline;
+import io.softgate.service.compose.SnapshotComposer;
 import io.softgate.lb.health.VipAvailabilityListener;
 import java.net.InetAddress;
 import java.util.Set;
@@ -53,14 +51,19 @@ public final class EvpnService implements AutoCloseable {
     /** The configuration's load-balancer VIPs: advertised only while the LB reports them available. */
     private Set<InetAddress> loadBalancerVips;
 
-    private EvpnService(LoadedConfig loaded, SnapshotPublisher publisher) {
+    private EvpnService(LoadedConfig loaded, SnapshotComposer composer) {
         this.loaded = loaded;
         config = new AtomicReference<>(loaded.config());
         loadBalancerVips = BgpSettingsFactory.loadBalancerVips(loaded.config());
         BgpNodeSettings settings = BgpSettingsFactory.settings(loaded.config());
-        compiler = new LearnedRouteCompiler(routes, () -> ForwardingIntents.translate(config.get()).intent(),
-            learned -> publisher.replace(ForwardingTables.SLOT, ServicePipeline.compileForwarding(config.get(), learned)),
+        // The composer owns the merge: learned routes go into the forwarding tables with the file's
+        // and the API's VRFs and routes, and a new VPC re-filters the routes learned meanwhile.
+        compiler = new LearnedRouteCompiler(routes, composer::staticForwardingIntent, composer::learnedRoutesChanged,
             COALESCE_MILLIS);
+        composer.onVrfsChanged(() -> {
+            routes.touch();
+            compiler.requestCompile();
+        });
         speaker = new BgpSpeaker(settings);
         speaker.addListener(new EvpnRouteBridge(settings, routes, compiler::requestCompile));
         advertisements = new AdvertisementSync(new AdvertisementSync.Advertiser() {
@@ -77,8 +80,8 @@ public final class EvpnService implements AutoCloseable {
     }
 
     /** Starts the speaker and originates the planned routes; the caller closes the result. */
-    public static EvpnService start(LoadedConfig loaded, SnapshotPublisher publisher) throws InterruptedException {
-        EvpnService service = new EvpnService(loaded, publisher);
+    public static EvpnService start(LoadedConfig loaded, SnapshotComposer composer) throws InterruptedException {
+        EvpnService service = new EvpnService(loaded, composer);
         try {
             service.speaker.start();
             service.applyPublicServices(BgpSettingsFactory.publicServices(loaded.config()));

@@ -73,6 +73,11 @@ public final class ServiceFeatures implements AutoCloseable {
     private static final long NAT_SWEEP_PERIOD_MS = 100;
     private static final int NAT_SWEEP_ENTRIES = 65_536;
     private static final int NAT_DRAIN_LIMIT = 10_000;
+    /**
+     * Sessions, flows and connections each module is sized for when the file has no section for it
+     * (an API-only node); a section without rules sizes it explicitly.
+     */
+    public static final int API_ONLY_CAPACITY = 1 << 16;
 
     private volatile SoftgateConfig config;
     private final AclRuntime acl;
@@ -91,21 +96,22 @@ public final class ServiceFeatures implements AutoCloseable {
         AclSection aclSection = config.acl();
         NatSection natSection = config.nat();
         LoadBalancerSection lbSection = config.loadBalancer();
-        this.acl = aclSection == null ? null
-            : new AclRuntime(clamp(aclSection.flowCapacity(), 1024, 1 << 26), AclFlowTimeouts.defaults());
+        // Every feature is present even without its section, so a node configured only through
+        // the controller's API (the packaged default) can be given NAT, LB and ACL at run time;
+        // an absent section only sizes the module at API_ONLY_CAPACITY (packaging/README.md).
+        int aclFlows = aclSection == null ? API_ONLY_CAPACITY : aclSection.flowCapacity();
+        this.acl = new AclRuntime(clamp(aclFlows, 1024, 1 << 26), AclFlowTimeouts.defaults());
         NatCapacity natCapacity = NatCapacity.defaults();
-        this.nat = natSection == null ? null : new NatModule(new NatCapacity(clamp(natSection.maxSessions(), 1024, 1 << 26),
-            clamp(natSection.maxSessions(), 1024, 1 << 26), natCapacity.maxFragments(), natCapacity.eventLogBytes(),
+        int natSessions = natSection == null ? API_ONLY_CAPACITY : natSection.maxSessions();
+        this.nat = new NatModule(new NatCapacity(clamp(natSessions, 1024, 1 << 26),
+            clamp(natSessions, 1024, 1 << 26), natCapacity.maxFragments(), natCapacity.eventLogBytes(),
             natCapacity.maxPublicAddresses()));
-        if (lbSection == null) {
-            this.lbStages = null;
-            this.lbController = null;
-        } else {
-            this.lbStages = new LoadBalancerStages(clamp(lbSection.maxConnections(), 1024, 1 << 24));
-            // Probes use the softgate host's own stack (see packaging/README.md, "Health checks").
-            this.lbController = new LoadBalancerController(new Resolver(), ProbeTransport.hostStack(), this::publishLb,
-                new ForwardingVipListener(), clamp(lbSection.probeThreads(), 1, 64));
-        }
+        int lbConnections = lbSection == null ? API_ONLY_CAPACITY : lbSection.maxConnections();
+        int probeThreads = lbSection == null ? LoadBalancerSection.DEFAULT_PROBE_THREADS : lbSection.probeThreads();
+        this.lbStages = new LoadBalancerStages(clamp(lbConnections, 1024, 1 << 24));
+        // Probes use the softgate host's own stack (see packaging/README.md, "Health checks").
+        this.lbController = new LoadBalancerController(new Resolver(), ProbeTransport.hostStack(), this::publishLb,
+            new ForwardingVipListener(), clamp(probeThreads, 1, 64));
     }
 
     /** The features {@code config} declares (none of the sections: an empty set). */
@@ -139,7 +145,7 @@ public final class ServiceFeatures implements AutoCloseable {
         return nat;
     }
 
-    /** The features as one insertion on the decap-to-route edge, or null when there are none. */
+    /** The features as one insertion on the decap-to-route edge (always: every module is present). */
     public ForwardingFeature forwardingFeature() {
         if (!any()) {
             return null;
@@ -259,6 +265,59 @@ public final class ServiceFeatures implements AutoCloseable {
         errors.addAll(compiler.errors());
     }
 
+    /** What a SIGHUP reload hands to the one owner of the snapshot's composition. */
+    public interface Recomposer {
+        /** Compiles {@code file}'s {@code models} with the other inputs and publishes; returns the problems. */
+        List<ConfigError> recompose(SoftgateConfig file, FileFeatureModels models);
+
+        /** Publishes the LB controller's tables after a health flip or an apply (the controller's lock held). */
+        void publishLoadBalancer(LoadBalancerTables tables);
+    }
+
+    private volatile Recomposer recomposer;
+
+    /** From now on {@link #reload} goes through {@code composer} instead of publishing file tables itself. */
+    public void recomposer(Recomposer composer) {
+        this.recomposer = composer;
+    }
+
+    /**
+     * The feature sections of {@code file} as the modules' models, against the VRF numbering of
+     * the file ({@code publicVrf} and the file's other VRFs, in file order, as the forwarding
+     * compiler numbers them); problems are appended to {@code errors} with their file paths, and
+     * the models of a section with errors are null. Nothing is compiled or published.
+     */
+    public FileFeatureModels fileModels(SoftgateConfig file, int publicVrf, List<ConfigError> errors) {
+        java.util.Map<String, Integer> vpcs = new java.util.LinkedHashMap<>();
+        List<io.softgate.service.config.VrfConfig> configured = file.forwarding().vrfs();
+        int filePublic = -1;
+        for (int v = 0; v < configured.size(); v++) {
+            String name = configured.get(v).name();
+            if (name.equals(file.node().publicVrf())) {
+                filePublic = v;
+            } else {
+                vpcs.put(name, v);
+            }
+        }
+        FeatureCompiler compiler = new FeatureCompiler(new VrfIndexes(filePublic >= 0 ? filePublic : publicVrf, vpcs));
+        AclConfig aclModel = file.acl() == null ? null : compiler.acl(file.acl());
+        NatConfig natModel = file.nat() == null ? null : compiler.nat(file.nat());
+        LoadBalancerConfig lbModel = file.loadBalancer() == null ? null : compiler.loadBalancer(file.loadBalancer());
+        if (lbModel != null) {
+            compiler.lbErrors(lbController.validate(lbModel));
+        }
+        errors.addAll(compiler.errors());
+        return new FileFeatureModels(aclModel, natModel, lbModel);
+    }
+
+    /**
+     * Tells the load balancer (and the NAT event log) the VRF numbering of the snapshot about to
+     * be published: the public VRF and every VPC by name, the file's and the API's.
+     */
+    public void vrfNumbering(int publicVrf, java.util.Map<String, Integer> vpcs) {
+        this.vrfs = new VrfIndexes(publicVrf, vpcs);
+    }
+
     /** Every NAT public address and VIP must lie in {@code publicAddressRanges} when ranges are given. */
     private static void checkPublicRanges(SoftgateConfig config, FeatureCompiler compiler, List<Integer> addresses) {
         List<String> ranges = config.publicAddressRanges();
@@ -302,7 +361,7 @@ public final class ServiceFeatures implements AutoCloseable {
             lbController.start();
         }
         if (nat != null) {
-            Path logFile = stateDir.resolve(config.nat().eventLog());
+            Path logFile = stateDir.resolve(config.nat() == null ? NatSection.DEFAULT_EVENT_LOG : config.nat().eventLog());
             natEventLog = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND, StandardOpenOption.WRITE);
             NatEventDrainer drainer = nat.eventDrainer(vrf -> {
@@ -365,11 +424,23 @@ public final class ServiceFeatures implements AutoCloseable {
             || !java.util.Objects.equals(next.forwarding(), config.forwarding())) {
             errors.add(new ConfigError("", "node and forwarding changes need a restart; only nat, loadBalancer and acl reload"));
         }
-        if ((next.acl() == null) != (acl == null) || (next.nat() == null) != (nat == null)
-            || (next.loadBalancer() == null) != (lbStages == null)) {
-            errors.add(new ConfigError("", "adding or removing a feature section needs a restart (its stages are fixed)"));
-        }
         if (!errors.isEmpty()) {
+            return errors;
+        }
+        Recomposer composer = recomposer;
+        if (composer != null) {
+            // The composer owns the merge: it compiles the new sections with the API intent and
+            // the learned routes and publishes them whole (a section may come or go: the stages
+            // are always there; the modules keep the size they started with).
+            List<ConfigError> fileErrors = new ArrayList<>();
+            FileFeatureModels models = fileModels(next, vrfs.publicVrf(), fileErrors);
+            if (!fileErrors.isEmpty()) {
+                return fileErrors;
+            }
+            errors.addAll(composer.recompose(next, models));
+            if (errors.isEmpty()) {
+                config = next;
+            }
             return errors;
         }
         SoftgateConfig withoutLb = new SoftgateConfig(next.node(), next.dataplane(), next.io(), next.forwarding(),
@@ -432,6 +503,11 @@ public final class ServiceFeatures implements AutoCloseable {
 
     /** LB tables after a health flip (or an apply once running) go into the next snapshot. */
     private void publishLb(LoadBalancerTables tables) {
+        Recomposer composer = recomposer;
+        if (composer != null) {
+            composer.publishLoadBalancer(tables);
+            return;
+        }
         SnapshotPublisher snapshots = publisher;
         if (snapshots == null) {
             return; // start-up: compileInto puts the tables into the first snapshot itself

@@ -23,10 +23,19 @@ import java.util.Map;
  * <p>Threading: stateless after construction; called by the thread applying a change.
  */
 public final class AclIntentAdapter implements IntentModuleAdapter {
-    private final SoftgateConfig config;
+    private final FileInputs inputs;
 
     public AclIntentAdapter(SoftgateConfig config) {
-        this.config = config;
+        this(config == null ? null : FileInputs.of(config));
+    }
+
+    /**
+     * An adapter that merges the file's {@code acl} section ({@code inputs.features().acl()}: its
+     * rules and default actions, on the file's VRFs) with the controller's ACLs (on the VPCs'
+     * VRFs and, for the system VPC, the public VRF); a rule name used by both in one VPC is refused.
+     */
+    public AclIntentAdapter(FileInputs inputs) {
+        this.inputs = inputs;
     }
 
     @Override
@@ -36,12 +45,17 @@ public final class AclIntentAdapter implements IntentModuleAdapter {
 
     @Override
     public boolean wired() {
-        return config != null;
+        return inputs != null;
     }
 
     @Override
     public List<IntentError> contribute(CompiledIntent intent, ConfigSnapshot.Builder snapshot) {
-        if (config == null || intent.aclRules().isEmpty()) {
+        if (inputs == null) {
+            return List.of();
+        }
+        SoftgateConfig config = inputs.config();
+        AclConfig file = inputs.features().acl();
+        if (intent.aclRules().isEmpty() && file == null) {
             return List.of();
         }
         Map<String, Integer> numbering = VrfNumbering.of(config, intent);
@@ -53,10 +67,23 @@ public final class AclIntentAdapter implements IntentModuleAdapter {
             }
         }
         List<AclRule> rules = new ArrayList<>();
+        java.util.Set<String> fileRules = new java.util.HashSet<>();
         int priority = 0;
+        if (file != null) {
+            // The file's rules keep their own priorities; the controller's come after them.
+            for (AclRule rule : file.rules()) {
+                rules.add(rule);
+                fileRules.add(rule.vpc() + "\u0000" + rule.name());
+                priority = Math.max(priority, rule.priority() + 1);
+            }
+        }
         for (CompiledIntent.AclRule rule : intent.aclRules()) {
             if (!vrfByVpc.containsKey(rule.vrf())) {
                 continue;
+            }
+            if (fileRules.contains(rule.vrf() + "\u0000" + rule.name())) {
+                return List.of(new IntentError("acl[" + rule.name() + "].name",
+                    "is a rule of the configuration file's acl section in the same VPC"));
             }
             AclRule.Builder builder = AclRule.builder(rule.name(), rule.vrf())
                 .priority(priority++)
@@ -76,10 +103,26 @@ public final class AclIntentAdapter implements IntentModuleAdapter {
         }
         Map<String, Integer> used = new HashMap<>();
         for (AclRule rule : rules) {
-            used.put(rule.vpc(), vrfByVpc.get(rule.vpc()));
+            Integer vrf = vrfByVpc.containsKey(rule.vpc()) ? vrfByVpc.get(rule.vpc()) : numbering.get(rule.vpc());
+            if (vrf != null) {
+                used.put(rule.vpc(), vrf);
+            }
+        }
+        Map<String, AclAction> defaults = new HashMap<>();
+        if (file != null) {
+            for (Map.Entry<String, AclAction> entry : file.defaultActions().entrySet()) {
+                defaults.put(entry.getKey(), entry.getValue());
+                Integer vrf = numbering.get(entry.getKey());
+                if (vrf != null) {
+                    used.putIfAbsent(entry.getKey(), vrf);
+                }
+            }
+        }
+        if (rules.isEmpty() && defaults.isEmpty()) {
+            return List.of();
         }
         try {
-            snapshot.with(AclTables.SLOT, AclCompiler.compile(AclConfig.of(rules), used));
+            snapshot.with(AclTables.SLOT, AclCompiler.compile(new AclConfig(rules, defaults), used));
             return List.of();
         } catch (IllegalArgumentException | IllegalStateException e) {
             return List.of(new IntentError("acl", String.valueOf(e.getMessage())));

@@ -116,6 +116,14 @@ public final class IntentStore {
         return new Applied<>(result, next, lastCompileAndSwapNs);
     }
 
+    /**
+     * Compiles the current document again and publishes it, the generation unchanged: the node's
+     * own inputs changed (a SIGHUP reload of the configuration file's feature sections).
+     */
+    public synchronized void recompile() throws IntentRejectedException {
+        sink.publish(compiler.compile(current));
+    }
+
     /** Replaces the whole document (config apply), subject to the same checks. */
     public Applied<IntentDocument> replace(Long expectedGeneration, IntentDocument document) throws IntentRejectedException {
         return apply(expectedGeneration, draft -> {

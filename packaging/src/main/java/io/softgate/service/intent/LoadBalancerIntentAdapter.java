@@ -28,13 +28,26 @@ import java.util.Map;
  * <p>Threading: called by the thread applying a change, one at a time.
  */
 public final class LoadBalancerIntentAdapter implements IntentModuleAdapter {
+    private final FileInputs inputs;
+    private final LoadBalancerStaging staging;
     private final SoftgateConfig config;
     private final LoadBalancerCompiler compiler;
     private volatile BackendHealth health = key -> true;
     private Map<String, Integer> vrfs = Map.of();
 
     public LoadBalancerIntentAdapter(SoftgateConfig config) {
-        this.config = config;
+        this(config == null ? null : FileInputs.of(config), null);
+    }
+
+    /**
+     * An adapter that merges the file's {@code loadBalancer} services with the controller's (a
+     * service name used by both is refused) and, with {@code staging}, hands the merged
+     * configuration to the service's LB controller instead of compiling it itself.
+     */
+    public LoadBalancerIntentAdapter(FileInputs inputs, LoadBalancerStaging staging) {
+        this.inputs = inputs;
+        this.staging = staging;
+        this.config = inputs == null ? null : inputs.config();
         this.compiler = new LoadBalancerCompiler(new VrfResolver() {
             @Override
             public int publicVrf() {
@@ -67,18 +80,31 @@ public final class LoadBalancerIntentAdapter implements IntentModuleAdapter {
 
     @Override
     public List<IntentError> contribute(CompiledIntent intent, ConfigSnapshot.Builder snapshot) {
-        if (config == null || intent.lbServices().isEmpty()) {
+        if (config == null) {
+            return List.of();
+        }
+        LoadBalancerConfig file = inputs.features().loadBalancer();
+        if (intent.lbServices().isEmpty() && file == null && staging == null) {
             return List.of();
         }
         vrfs = VrfNumbering.of(config, intent);
         String publicVrf = config.node().publicVrf();
-        if (publicVrf == null || !vrfs.containsKey(publicVrf)) {
-            return List.of(new IntentError("node.publicVrf", "load balancers need the node's public VRF (set node.publicVrf in the configuration file)"));
-        }
+        boolean noPublicVrf = publicVrf == null || !vrfs.containsKey(publicVrf);
         List<LoadBalancerService> services = new ArrayList<>();
+        java.util.Set<String> fileServices = new java.util.HashSet<>();
+        if (file != null) {
+            for (LoadBalancerService service : file.services()) {
+                services.add(service);
+                fileServices.add(service.name());
+            }
+        }
         for (CompiledIntent.LbService service : intent.lbServices()) {
             if (!vrfs.containsKey(service.vrf())) {
                 continue;
+            }
+            if (fileServices.contains(service.name())) {
+                return List.of(new IntentError("l4lb[" + service.name() + "].name",
+                    "is a service of the configuration file's loadBalancer section"));
             }
             List<Backend> backends = new ArrayList<>();
             for (CompiledIntent.Backend backend : service.backends()) {
@@ -87,11 +113,22 @@ public final class LoadBalancerIntentAdapter implements IntentModuleAdapter {
             services.add(new LoadBalancerService(service.name(), service.protocol() == 17 ? LbProtocol.UDP : LbProtocol.TCP,
                 host(service.vip()), service.port(), backends, healthCheck(service), service.vrf(), null, service.enabled()));
         }
+        if (noPublicVrf && !services.isEmpty()) {
+            return List.of(new IntentError("node.publicVrf", "load balancers need the node's public VRF (set node.publicVrf in the configuration file)"));
+        }
+        LoadBalancerConfig merged = file == null ? LoadBalancerConfig.of(services) : file.withServices(services);
+        if (staging != null) {
+            List<IntentError> errors = new ArrayList<>();
+            for (ValidationError error : staging.stage(snapshot, merged, vrfs, noPublicVrf ? -1 : vrfs.get(publicVrf))) {
+                errors.add(new IntentError("loadbalancer." + error.field(), error.message()));
+            }
+            return errors;
+        }
         if (services.isEmpty()) {
             return List.of();
         }
         try {
-            snapshot.with(LoadBalancerTables.SLOT, compiler.compile(LoadBalancerConfig.of(services), health));
+            snapshot.with(LoadBalancerTables.SLOT, compiler.compile(merged, health));
             return List.of();
         } catch (LoadBalancerConfigException e) {
             List<IntentError> errors = new ArrayList<>();

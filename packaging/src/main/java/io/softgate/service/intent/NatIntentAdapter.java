@@ -12,6 +12,8 @@ import io.softgate.nat.config.NatSettings;
 import io.softgate.nat.config.VpcBinding;
 import io.softgate.service.config.SoftgateConfig;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -31,11 +33,20 @@ public final class NatIntentAdapter implements IntentModuleAdapter {
     /** Bound on distinct public addresses when the adapter owns the registry. */
     public static final int DEFAULT_MAX_PUBLIC_ADDRESSES = 1024;
 
-    private final SoftgateConfig config;
+    private final FileInputs inputs;
     private final Function<NatConfig, NatTables> compiler;
 
     public NatIntentAdapter(SoftgateConfig config, Function<NatConfig, NatTables> compiler) {
-        this.config = config;
+        this(config == null ? null : FileInputs.of(config), compiler);
+    }
+
+    /**
+     * An adapter that merges the file's {@code nat} section ({@code inputs.features().nat()}) with
+     * the controller's rules: the file's VPC bindings (masquerade addresses), settings and rules
+     * first, then the API's VPCs and rules; a rule name used by both is refused.
+     */
+    public NatIntentAdapter(FileInputs inputs, Function<NatConfig, NatTables> compiler) {
+        this.inputs = inputs;
         this.compiler = compiler;
     }
 
@@ -67,38 +78,62 @@ public final class NatIntentAdapter implements IntentModuleAdapter {
 
     @Override
     public boolean wired() {
-        return config != null;
+        return inputs != null;
     }
 
     @Override
     public List<IntentError> contribute(CompiledIntent intent, ConfigSnapshot.Builder snapshot) {
-        if (config == null || intent.natRules().isEmpty()) {
+        if (inputs == null) {
             return List.of();
         }
-        Map<String, Integer> vrfs = VrfNumbering.of(config, intent);
-        String publicVrf = config.node().publicVrf();
-        if (publicVrf == null || !vrfs.containsKey(publicVrf)) {
-            return List.of(new IntentError("node.publicVrf", "NAT rules need the node's public VRF (set node.publicVrf in the configuration file)"));
-        }
+        SoftgateConfig config = inputs.config();
+        NatConfig file = inputs.features().nat();
+        List<NatRule> rules = new ArrayList<>();
         List<VpcBinding> bindings = new ArrayList<>();
-        for (CompiledIntent.Vrf vpc : intent.vrfs()) {
-            Integer vrf = vrfs.get(vpc.name());
-            if (vrf != null && !vpc.system()) {
-                bindings.add(new VpcBinding(vpc.name(), vrf, null));
+        Set<String> fileRuleNames = new HashSet<>();
+        Set<String> boundVpcs = new HashSet<>();
+        if (file != null) {
+            rules.addAll(file.rules());
+            bindings.addAll(file.vpcs());
+            for (NatRule rule : file.rules()) {
+                fileRuleNames.add(rule.name());
+            }
+            for (VpcBinding binding : file.vpcs()) {
+                boundVpcs.add(binding.name());
             }
         }
-        List<NatRule> rules = new ArrayList<>();
+        Map<String, Integer> vrfs = VrfNumbering.of(config, intent);
+        List<IntentError> errors = new ArrayList<>();
         for (CompiledIntent.NatRule rule : intent.natRules()) {
             if (!vrfs.containsKey(rule.vrf())) {
                 continue;
             }
+            if (fileRuleNames.contains(rule.name())) {
+                errors.add(new IntentError("nat[" + rule.name() + "].name", "is a rule of the configuration file's nat section"));
+                continue;
+            }
             rules.add(rule(rule));
         }
-        if (rules.isEmpty()) {
+        if (!errors.isEmpty()) {
+            return errors;
+        }
+        if (rules.isEmpty() && file == null) {
             return List.of();
         }
+        String publicVrf = config.node().publicVrf();
+        if (publicVrf == null || !vrfs.containsKey(publicVrf)) {
+            return List.of(new IntentError("node.publicVrf", "NAT rules need the node's public VRF (set node.publicVrf in the configuration file)"));
+        }
+        for (CompiledIntent.Vrf vpc : intent.vrfs()) {
+            Integer vrf = vrfs.get(vpc.name());
+            if (vrf != null && !vpc.system() && boundVpcs.add(vpc.name())) {
+                bindings.add(new VpcBinding(vpc.name(), vrf, null));
+            }
+        }
+        // The file's nat section's settings (FeatureCompiler: ranges, filtering, ICMP budget...) apply to every rule.
+        NatSettings settings = file != null ? file.settings() : settings(config);
         try {
-            snapshot.with(NatTables.SLOT, compiler.apply(new NatConfig(bindings, vrfs.get(publicVrf), rules, settings(config))));
+            snapshot.with(NatTables.SLOT, compiler.apply(new NatConfig(bindings, vrfs.get(publicVrf), rules, settings)));
             return List.of();
         } catch (NatConfigException e) {
             String message = String.valueOf(e.getMessage());

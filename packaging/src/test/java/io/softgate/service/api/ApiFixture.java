@@ -2,14 +2,14 @@ package io.softgate.service.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.softgate.core.io.MemoryPacketIo;
-import io.softgate.evpn.forwarding.ForwardingPipeline;
 import io.softgate.core.io.PacketIo;
 import io.softgate.core.memory.FramePool;
 import io.softgate.core.pipeline.NanoClock;
 import io.softgate.core.snapshot.ConfigSnapshot;
 import io.softgate.service.config.ConfigLoader;
 import io.softgate.service.config.SoftgateConfig;
-import io.softgate.service.intent.IntentCompiler;
+import io.softgate.service.compose.SnapshotComposer;
+import io.softgate.service.features.ServiceFeatures;
 import io.softgate.service.io.PacketIoFactory;
 import io.softgate.service.pipeline.ServicePipeline;
 import io.softgate.service.runtime.SoftgateRuntime;
@@ -46,6 +46,8 @@ final class ApiFixture implements AutoCloseable {
     final Path stateDir;
     final SoftgateConfig config;
     final SoftgateRuntime runtime;
+    final ServiceFeatures features;
+    final SnapshotComposer composer;
     final List<MemoryPacketIo> ports = new ArrayList<>();
     final List<ConfigSnapshot> published = new ArrayList<>();
     final ApiService api;
@@ -53,8 +55,13 @@ final class ApiFixture implements AutoCloseable {
     String session;
 
     ApiFixture(Path stateDir) throws Exception {
+        this(stateDir, CONFIG);
+    }
+
+    /** A fixture over another configuration file ({@code configJson}). */
+    ApiFixture(Path stateDir, String configJson) throws Exception {
         this.stateDir = stateDir;
-        this.config = ConfigLoader.parse("test", CONFIG.getBytes(StandardCharsets.UTF_8));
+        this.config = ConfigLoader.parse("test", configJson.getBytes(StandardCharsets.UTF_8));
         PacketIoFactory io = new PacketIoFactory() {
             @Override
             public PacketIo[] openPorts(int workerId, FramePool pool) {
@@ -63,24 +70,22 @@ final class ApiFixture implements AutoCloseable {
                 return new PacketIo[] {port};
             }
         };
-        // The forwarding graph of evpn-gateway, so packets show what the published tables do.
-        this.runtime = new SoftgateRuntime(config.dataplane(), ForwardingPipeline.definition(), io,
+        // The service's own graph and composition (file + intent + learned routes), as ServiceProcess
+        // builds them, so packets show what the published tables do.
+        this.features = ServiceFeatures.create(config);
+        this.runtime = new SoftgateRuntime(config.dataplane(), ServicePipeline.definition(config, features), io,
             NanoClock.SYSTEM);
-        runtime.publish(ServicePipeline.compile(config));
+        this.composer = new SnapshotComposer(runtime.publisher(), config, features);
+        composer.publishFileOnly();
         ApiSettings settings = new ApiSettings("127.0.0.1", 0, Map.of(USER, PasswordHash.hash(PASSWORD.toCharArray())),
             List.of(TOKEN), null, 600, 16 * 1024 * 1024, stateDir, "softgate-site", ApiSettings.DEFAULT_ADMIN_TENANT);
         NodeView node = new NodeView(config, runtime.counters(), runtime.workers(), runtime.publisher(), () -> true);
-        this.api = ApiService.start(settings, node, () -> {
-            try {
-                return ServicePipeline.compile(config);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, snapshot -> {
-            ConfigSnapshot result = runtime.publish(snapshot);
+        this.api = ApiService.start(settings, node, ConfigSnapshot::builder, snapshot -> {
+            ConfigSnapshot result = composer.commit(snapshot);
             published.add(result);
             return result;
-        }, IntentCompiler.defaultAdapters(config));
+        }, composer.adapters());
+        composer.attach(api.store());
     }
 
     URI uri(String path) {
@@ -164,5 +169,6 @@ final class ApiFixture implements AutoCloseable {
     public void close() {
         api.close();
         runtime.close();
+        features.close();
     }
 }

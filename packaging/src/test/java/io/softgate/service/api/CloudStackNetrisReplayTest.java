@@ -113,6 +113,7 @@ class CloudStackNetrisReplayTest {
         assertFalse(lbAcls.get(1).permit());
         assertEquals(api.runtime.publisher().current().epoch(), api.published.get(api.published.size() - 1).epoch(),
             "the runtime's current snapshot is the one the API published last");
+        assertStaticRouteForwardsOnceItsNextHopIsLearned();
 
         deleteStaticRoute(vpc, route);
         api.ok("DELETE", "/api/acl", "{\"id\":" + networkAcls + ",\"tenantsID\":\"" + tenant + "\"}");
@@ -159,6 +160,29 @@ class CloudStackNetrisReplayTest {
         long[] delta = api.push(frame, "vrf-route.drop.no-route", "vxlan-decap.drop.unknown-vni");
         assertEquals(known ? 1 : 0, delta[0], "decapsulated into the VPC's VRF, no route there yet");
         assertEquals(known ? 0 : 1, delta[1], "unknown VNI dropped at decapsulation");
+    }
+
+    /**
+     * The plugin's static route (172.16.0.0/16 via 10.1.1.254, a VM of the tier) with packets: no
+     * route while the next hop is unknown; once BGP EVPN learns 10.1.1.254 behind a hypervisor VTEP,
+     * a packet from the tier to 172.16.5.5 leaves encapsulated toward that VTEP in the VPC's L3VNI.
+     * The source is outside the VPC's SNAT range, so the packet shows routing alone.
+     */
+    private void assertStaticRouteForwardsOnceItsNextHopIsLearned() throws Exception {
+        byte[] frame = VxlanFrames.udp(VXLAN_ID, VxlanFrames.address(10, 255, 0, 11), VxlanFrames.address(10, 255, 0, 1),
+            VxlanFrames.address(192, 168, 7, 7), VxlanFrames.address(172, 16, 5, 5));
+        assertEquals(1, api.push(frame, "vrf-route.drop.no-route")[0], "next hop not learned yet");
+        api.composer.learnedRoutesChanged(List.of(new io.softgate.evpn.forwarding.model.RouteIntent(VPC_NAME,
+            io.softgate.evpn.forwarding.model.IpPrefix.parse("10.1.1.254/32"),
+            new io.softgate.evpn.forwarding.model.NextHop.RemoteVtep(io.softgate.evpn.forwarding.model.Ipv4Address.parse("10.255.0.31"),
+                io.softgate.evpn.forwarding.model.MacAddress.parse("02:5f:00:00:0b:31")),
+            io.softgate.evpn.forwarding.model.RouteSource.BGP)));
+        api.push(frame);
+        byte[] sent = api.ports.get(0).pollTransmitted();
+        assertNotNull(sent, "routed by the static route");
+        assertEquals(List.of(10, 255, 0, 31), List.of(sent[30] & 0xFF, sent[31] & 0xFF, sent[32] & 0xFF, sent[33] & 0xFF),
+            "outer destination: the VTEP behind the next hop");
+        assertEquals(VXLAN_ID, ((sent[46] & 0xFF) << 16) | ((sent[47] & 0xFF) << 8) | (sent[48] & 0xFF), "the VPC's L3VNI");
     }
 
     private CompiledIntent lastCompiled() {

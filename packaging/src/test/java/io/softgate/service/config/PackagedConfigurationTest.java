@@ -29,6 +29,23 @@ class PackagedConfigurationTest {
     }
 
     @Test
+    void shouldRunTheFeatureStagesForTheControllerThoughTheFileHasNoFeatureSection() throws ConfigException {
+        SoftgateConfig config = packaged().config();
+        assertEquals(null, config.nat());
+        assertEquals(null, config.acl());
+        assertEquals(null, config.loadBalancer());
+        try (io.softgate.service.features.ServiceFeatures features = io.softgate.service.features.ServiceFeatures.create(config)) {
+            java.util.List<String> stages = new java.util.ArrayList<>();
+            for (io.softgate.core.pipeline.StageFactory factory
+                : io.softgate.service.pipeline.ServicePipeline.definition(config, features).stages()) {
+                stages.add(factory.create(0).name());
+            }
+            assertTrue(stages.containsAll(java.util.List.of("feature-direction", "acl-egress", "lb-reply", "nat44-in2out",
+                "lb-vip", "nat44-out2in", "acl-ingress")), "an API-only node gets NAT, LB and ACL from the controller: " + stages);
+        }
+    }
+
+    @Test
     void shouldServeTheApiOnLoopbackWithTheTokenMadeAtInstall() throws ConfigException {
         ApiConfig api = packaged().config().api();
         assertTrue(api.enabled());

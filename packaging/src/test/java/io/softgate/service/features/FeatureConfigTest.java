@@ -45,15 +45,19 @@ class FeatureConfigTest {
     Path stateDir;
 
     private static SoftgateConfig parse(String featureSections) throws ConfigException {
+        return parse(featureSections, "sg");
+    }
+
+    private static SoftgateConfig parse(String featureSections, String nodeName) throws ConfigException {
         String json = """
             {
-              "node": {"name": "sg", "routerMac": "02:5f:00:00:00:01", "vtepAddress": "10.255.0.1", "publicVrf": "public"},
+              "node": {"name": "%s", "routerMac": "02:5f:00:00:00:01", "vtepAddress": "10.255.0.1", "publicVrf": "public"},
               "forwarding": {"vrfs": [
                 {"name": "blue", "l3vni": 5001, "routes": []},
                 {"name": "public", "l3vni": 5900, "routes": []}]},
               "publicAddressRanges": ["198.51.100.0/24"]%s
             }
-            """.formatted(featureSections.isEmpty() ? "" : ",\n" + featureSections);
+            """.formatted(nodeName, featureSections.isEmpty() ? "" : ",\n" + featureSections);
         return ConfigLoader.parse("test.json", json.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -107,16 +111,18 @@ class FeatureConfigTest {
     }
 
     @Test
-    void shouldLeaveFeaturesWithoutASectionOutOfThePipeline() throws Exception {
-        SoftgateConfig config = parse(ACL);
-        try (ServiceFeatures features = ServiceFeatures.create(config)) {
-            List<String> names = stageNames(features, config);
-            assertEquals(List.of("vxlan-decap", "feature-direction", "acl-egress", "acl-ingress", "vrf-route",
-                "vxlan-encap"), names);
-        }
+    void shouldPutEveryFeatureStageInThePipelineEvenWithoutItsSection() throws Exception {
+        // An API-only node (the packaged default: no feature section) gets NAT, LB and ACL from the
+        // controller, so their stages must be there from the start.
+        List<String> all = List.of("vxlan-decap", "feature-direction", "nat44-in2out", "lb-reply", "acl-egress",
+            "acl-ingress", "nat44-out2in", "lb-vip", "vrf-route", "vxlan-encap");
         SoftgateConfig none = parse("");
         try (ServiceFeatures features = ServiceFeatures.create(none)) {
-            assertEquals(List.of("vxlan-decap", "vrf-route", "vxlan-encap"), stageNames(features, none));
+            assertEquals(all, stageNames(features, none));
+        }
+        SoftgateConfig aclOnly = parse(ACL);
+        try (ServiceFeatures features = ServiceFeatures.create(aclOnly)) {
+            assertEquals(all, stageNames(features, aclOnly));
         }
     }
 
@@ -173,7 +179,7 @@ class FeatureConfigTest {
     }
 
     @Test
-    void shouldPublishNewAclTablesOnReloadAndRefuseAddingASection() throws Exception {
+    void shouldPublishNewAclTablesOnReloadAndRefuseANodeChange() throws Exception {
         SoftgateConfig config = parse(ACL);
         try (ServiceFeatures features = ServiceFeatures.create(config)) {
             SnapshotPublisher publisher = new SnapshotPublisher(new WorkerEpochs(1));
@@ -184,7 +190,7 @@ class FeatureConfigTest {
             AclTables reloaded = publisher.current().get(AclTables.SLOT);
             assertNotEquals(first.get(AclTables.SLOT), reloaded, "a reload publishes new ACL tables");
 
-            List<ConfigError> refused = features.reload(parse(ACL + ",\n" + NAT));
+            List<ConfigError> refused = features.reload(parse(ACL, "renamed"));
             assertEquals(1, refused.size(), refused.toString());
             assertTrue(refused.get(0).message().contains("restart"), refused.toString());
             assertEquals(reloaded, publisher.current().get(AclTables.SLOT), "a refused reload changes nothing");

@@ -92,6 +92,11 @@ public final class Pipeline {
             contexts[i] = new StageContext(stages[i].name(), workerId, edges, drop, counters,
                 dropBases[i], eventBases[i], pool);
         }
+        int maxEdges = 0;
+        for (StageContext context : contexts) {
+            maxEdges = Math.max(maxEdges, context.edges().length);
+        }
+        this.tracer = new PacketTracer(workerId, capacity, maxEdges, TRACE_STEP_CAPACITY);
     }
 
     private static List<Stage> topologicalOrder(List<Stage> stages, Map<String, Stage> byName) {
@@ -141,6 +146,11 @@ public final class Pipeline {
      * {@link #transmitVector()} and {@link #dropVector()} hold every slot exactly once.
      */
     public void run(PacketBatch batch, ConfigSnapshot snapshot, long nowNs) {
+        TraceSession armed = tracer.beginBatch();
+        if (armed != null) {
+            runTraced(batch, snapshot, nowNs, tracer, armed);
+            return;
+        }
         transmit.clear();
         drop.clear();
         int size = batch.size();
@@ -156,6 +166,72 @@ public final class Pipeline {
             context.snapshot = snapshot;
             context.nowNs = nowNs;
             stages[i].process(batch, input, context);
+            input.clear();
+        }
+    }
+
+    // ---------------------------------------------------------------- packet trace (PacketTracer)
+
+    /** Trace steps each worker keeps per trace. */
+    public static final int TRACE_STEP_CAPACITY = 4096;
+
+    private final PacketTracer tracer;
+
+    /** The packet-trace recorder of this worker's pipeline (idle until a trace is armed). */
+    public PacketTracer tracer() {
+        return tracer;
+    }
+
+    /** The stages' next-stage names, by stage index (what a trace step's edge means). */
+    public List<List<String>> nextStageNames() {
+        List<List<String>> names = new ArrayList<>();
+        for (Stage stage : stages) {
+            names.add(List.copyOf(stage.nextStages()));
+        }
+        return names;
+    }
+
+    /** The stages' drop-reason labels, by stage index (what a trace step's drop reason means). */
+    public List<List<String>> dropReasonLabels() {
+        List<List<String>> labels = new ArrayList<>();
+        for (Stage stage : stages) {
+            List<String> stageLabels = new ArrayList<>();
+            for (DropReason reason : stage.dropReasons()) {
+                stageLabels.add(reason.label());
+            }
+            labels.add(stageLabels);
+        }
+        return labels;
+    }
+
+    /** {@link #run} with a trace armed: the same stages, plus matching after the entry stage and one step per traced slot and stage. */
+    private void runTraced(PacketBatch batch, ConfigSnapshot snapshot, long nowNs, PacketTracer tracer, TraceSession armed) {
+        transmit.clear();
+        drop.clear();
+        int size = batch.size();
+        for (int slot = 0; slot < size; slot++) {
+            batch.flags[slot] &= ~PacketFlags.TRACE;
+            entry.add(slot);
+        }
+        for (int i = 0; i < stages.length; i++) {
+            StageVector input = inputs[i];
+            if (input.isEmpty()) {
+                continue;
+            }
+            StageContext context = contexts[i];
+            context.snapshot = snapshot;
+            context.nowNs = nowNs;
+            boolean isEntry = input == entry;
+            tracer.beforeStage(input, context.edges(), drop);
+            context.traceDecisions = tracer.decisions;
+            context.traceDropReasons = tracer.dropReasons;
+            stages[i].process(batch, input, context);
+            context.traceDecisions = null;
+            context.traceDropReasons = null;
+            if (isEntry) {
+                tracer.matchAfterEntry(armed, batch, context.edges());
+            }
+            tracer.afterStage(i, batch, context.edges(), drop);
             input.clear();
         }
     }

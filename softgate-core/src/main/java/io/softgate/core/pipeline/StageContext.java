@@ -43,6 +43,10 @@ public final class StageContext {
     public void drop(int slot, DropReason reason) {
         counters.increment(dropCounterBase + reason.ordinal());
         dropVector.add(slot);
+        int[] traced = traceDropReasons;
+        if (traced != null) {
+            traced[slot] = reason.ordinal();
+        }
     }
 
     /** Counts one event of this stage ({@code event} indexes {@link Stage#eventCounters()}). */
@@ -76,5 +80,30 @@ public final class StageContext {
 
     public String stageName() {
         return stageName;
+    }
+
+    // ---------------------------------------------------------------- packet trace (PacketTracer)
+
+    /** Set by the pipeline only while it runs a traced batch; null otherwise. */
+    long[] traceDecisions;
+    int[] traceDropReasons;
+
+    /**
+     * Tells a packet trace what this stage decided for {@code slot} (a rule id, a session or
+     * backend index, a route): a no-op unless the batch is traced. Cheap enough for any stage.
+     */
+    public void decide(int slot, long decision) {
+        long[] traced = traceDecisions;
+        if (traced != null) {
+            traced[slot] = decision;
+        }
+    }
+
+    StageVector[] edges() {
+        return edges;
+    }
+
+    StageVector dropVector() {
+        return dropVector;
     }
 }
