@@ -24,6 +24,7 @@ import java.util.List;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.softgate.benchmarks.CpuProfile forwarding 10 100000
  * java -cp benchmarks/target/benchmarks.jar io.softgate.benchmarks.CpuProfile pipeline 1 100000
+ * java -cp benchmarks/target/benchmarks.jar io.softgate.benchmarks.CpuProfile memory 100000
  * </pre>
  *
  * <p>Threading: runs everything on the calling thread.
@@ -36,6 +37,13 @@ public final class CpuProfile {
 
     public static void main(String[] args) {
         int passes = Integer.getInteger("passes", 40);
+        if (args[0].equals("memory")) {
+            // Memory per VPC of the whole data plane (VpcMemoryProbe), at 1 and args[1] VPCs.
+            int vpcs = Integer.parseInt(args[1]);
+            System.out.println("memory " + io.softgate.benchmarks.report.VpcMemoryProbe.measure(vpcs,
+                Integer.getInteger("rules", 10), Integer.getInteger("sessions", 100_000), 400));
+            return;
+        }
         if (args[0].equals("forwarding")) {
             for (int i = 1; i < args.length; i++) {
                 forwarding(Integer.parseInt(args[i]), passes);
