@@ -15,20 +15,25 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 
 /**
  * Compiles the load-balancer intent plus the backends' health into {@link LoadBalancerTables}.
  *
- * <p>It keeps one piece of state: the stable id of every backend it has seen (keyed by
+ * <p>It keeps two pieces of state. The stable id of every backend it has seen (keyed by
  * {@link BackendKey}). Tracked connections store that id, so a recompile (a health change, a new
  * backend) keeps established connections on their backend; ids are never reused within a process,
- * so a connection can never silently land on a different backend that took an old id.
+ * so a connection can never silently land on a different backend that took an old id. And the
+ * Maglev slots of each weighted backend set of the last compile, reused while the table size and
+ * the set are unchanged.
  *
  * <p>Threading: one control thread at a time (methods are synchronized).
  */
 public final class LoadBalancerCompiler {
     private final VrfResolver vrfs;
     private final Map<BackendKey, Integer> backendIds = new HashMap<>();
+    // The Maglev slots of every weighted backend set of the last compile (immutable once published).
+    private Map<SortedMap<String, Integer>, char[]> previousTables = Map.of();
 
     public LoadBalancerCompiler(VrfResolver vrfs) {
         this.vrfs = vrfs;
@@ -75,13 +80,16 @@ public final class LoadBalancerCompiler {
         int[] vipPort = new int[serviceCount];
         int[] protocol = new int[serviceCount];
         int[] fullNatAddress = new int[serviceCount];
-        int[][] maglev = new int[serviceCount][];
+        char[][] maglev = new char[serviceCount][];
+        int[][] maglevBackendIds = new int[serviceCount][];
         int vipCapacity = tableCapacity(serviceCount);
         long[] vipKeys = new long[vipCapacity];
         Arrays.fill(vipKeys, -1L);
         int[] vipServices = new int[vipCapacity];
         int[] vipAddresses = new int[vipCapacity];
         Set<String> available = new HashSet<>();
+        MaglevTableBuilder builder = new MaglevTableBuilder(config.maglevTableSize());
+        Map<SortedMap<String, Integer>, char[]> built = new HashMap<>();
 
         for (int s = 0; s < serviceCount; s++) {
             LoadBalancerService service = enabled.get(s);
@@ -92,7 +100,7 @@ public final class LoadBalancerCompiler {
             fullNatAddress[s] = service.fullNat() ? Ipv4Flyweight.parse(service.fullNatSourceAddress()) : 0;
             int vrf = vrfs.vrfOfVpc(service.vpc());
 
-            MaglevTableBuilder builder = new MaglevTableBuilder(config.maglevTableSize());
+            builder.clear();
             boolean anyHealthy = false;
             Map<String, Integer> idByIdentity = new HashMap<>();
             for (Backend backend : service.backends()) {
@@ -113,17 +121,15 @@ public final class LoadBalancerCompiler {
                     builder.add(identity, backend.weight());
                 }
             }
-            MaglevTable table = builder.build();
-            int[] slots = table.slotsCopy();
-            List<String> identities = table.backendIdentities();
-            int[] idOfPosition = new int[identities.size()];
-            for (int p = 0; p < idOfPosition.length; p++) {
-                idOfPosition[p] = idByIdentity.get(identities.get(p));
+            SortedMap<String, Integer> weighted = builder.backends();
+            maglev[s] = maglevSlots(builder, weighted, built);
+            int[] idOfPosition = new int[weighted.size() + 1];
+            int position = 0;
+            for (String identity : weighted.keySet()) {
+                idOfPosition[position++] = idByIdentity.get(identity);
             }
-            for (int slot = 0; slot < slots.length; slot++) {
-                slots[slot] = slots[slot] == MaglevTable.NO_BACKEND ? MaglevTable.NO_BACKEND : idOfPosition[slots[slot]];
-            }
-            maglev[s] = slots;
+            idOfPosition[position] = MaglevTable.NO_BACKEND;
+            maglevBackendIds[s] = idOfPosition;
             // Advertised while any backend is healthy, draining ones included: withdrawing the VIP
             // would cut the established connections a drain is meant to let finish.
             if (anyHealthy) {
@@ -132,9 +138,27 @@ public final class LoadBalancerCompiler {
             insertVip(vipKeys, vipServices, LoadBalancerTables.vipKey(vipAddress[s], protocol[s], vipPort[s]), s);
             insertAddress(vipAddresses, vipAddress[s]);
         }
+        previousTables = built;
         return new LoadBalancerTables(vrfs.publicVrf(), config.tcpIdleTimeoutNs(), config.udpIdleTimeoutNs(),
-            vipKeys, vipServices, vipAddresses, names, vipAddress, vipPort, protocol, fullNatAddress, maglev,
+            vipKeys, vipServices, vipAddresses, names, vipAddress, vipPort, protocol, fullNatAddress, maglev, maglevBackendIds,
             backendAddress, backendPort, backendVrf, backendState, backendService, available);
+    }
+
+    /**
+     * The Maglev slots (backend positions) for one weighted backend set. A table depends only on
+     * the table size and the weighted backend identities, so services with the same set share one
+     * array (ids are mapped per service), and a set already built by the previous compile reuses
+     * its array: a one-rule change does not rebuild every table.
+     */
+    private char[] maglevSlots(MaglevTableBuilder builder, SortedMap<String, Integer> weighted,
+                               Map<SortedMap<String, Integer>, char[]> built) {
+        char[] slots = built.get(weighted);
+        if (slots == null) {
+            char[] previous = previousTables.get(weighted);
+            slots = previous != null && previous.length == builder.tableSize() ? previous : builder.buildCompact();
+            built.put(weighted, slots);
+        }
+        return slots;
     }
 
     /** The stable id of a backend, or -1 when it has never been compiled. */

@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * The compiled load balancer, fully resolved for the data plane: a VIP table (address, protocol,
- * port -> service), per service its Maglev table of backend ids and its rewrite targets, and per
+ * port -> service), per service its Maglev table and its rewrite targets, and per
  * backend id its address, port, VRF and {@link BackendState}. Backend ids are stable across
  * snapshots (assigned by {@link LoadBalancerCompiler}), so a tracked connection that stores one
  * stays valid when the tables are swapped.
@@ -41,7 +41,11 @@ public final class LoadBalancerTables {
     final int[] serviceVipPort;
     final int[] serviceProtocol;
     final int[] serviceFullNatAddress;
-    final int[][] serviceMaglev;
+    // Per service: its Maglev slots as 16-bit backend positions (shared by every service with the
+    // same weighted backend set and table size), and the backend id of each position plus, at
+    // index "backend count", NO_BACKEND (-1) for the slots of an empty table.
+    final char[][] serviceMaglev;
+    final int[][] serviceBackendIds;
 
     // Per stable backend id.
     final int[] backendAddress;
@@ -55,7 +59,7 @@ public final class LoadBalancerTables {
     LoadBalancerTables(int publicVrf, long tcpIdleTimeoutNs, long udpIdleTimeoutNs,
                        long[] vipKeys, int[] vipServices, int[] vipAddresses,
                        String[] serviceNames, int[] serviceVipAddress, int[] serviceVipPort, int[] serviceProtocol,
-                       int[] serviceFullNatAddress, int[][] serviceMaglev,
+                       int[] serviceFullNatAddress, char[][] serviceMaglev, int[][] serviceBackendIds,
                        int[] backendAddress, int[] backendPort, int[] backendVrf, byte[] backendState,
                        int[] backendService, Set<String> availableVips) {
         this.publicVrf = publicVrf;
@@ -72,6 +76,7 @@ public final class LoadBalancerTables {
         this.serviceProtocol = serviceProtocol;
         this.serviceFullNatAddress = serviceFullNatAddress;
         this.serviceMaglev = serviceMaglev;
+        this.serviceBackendIds = serviceBackendIds;
         this.backendAddress = backendAddress;
         this.backendPort = backendPort;
         this.backendVrf = backendVrf;
@@ -164,8 +169,8 @@ public final class LoadBalancerTables {
 
     /** Backend id chosen by {@code service}'s Maglev table for {@code flowHash}, or -1 for none. */
     public int selectBackend(int service, long flowHash) {
-        int[] table = serviceMaglev[service];
-        return table[(int) Long.remainderUnsigned(flowHash, table.length)];
+        char[] table = serviceMaglev[service];
+        return serviceBackendIds[service][table[(int) Long.remainderUnsigned(flowHash, table.length)]];
     }
 
     /** Maglev table size of {@code service}. */

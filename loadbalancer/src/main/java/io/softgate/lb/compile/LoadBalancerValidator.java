@@ -1,6 +1,7 @@
 package io.softgate.lb.compile;
 
 import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.lb.maglev.MaglevTable;
 import io.softgate.lb.maglev.MaglevTableBuilder;
 import io.softgate.lb.model.Backend;
 import io.softgate.lb.model.HealthCheck;
@@ -89,6 +90,11 @@ final class LoadBalancerValidator {
     private static void backends(List<Backend> backends, String path, List<ValidationError> errors) {
         if (backends == null) {
             errors.add(new ValidationError(path, "is missing (an empty list is allowed)"));
+            return;
+        }
+        if (backends.size() > MaglevTable.MAX_COMPACT_BACKENDS) {
+            errors.add(new ValidationError(path, "at most " + MaglevTable.MAX_COMPACT_BACKENDS + " backends per service, was "
+                + backends.size()));
             return;
         }
         Set<String> identities = new HashSet<>();

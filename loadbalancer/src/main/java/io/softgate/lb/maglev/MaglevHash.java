@@ -52,12 +52,22 @@ public final class MaglevHash {
 
     /** Maglev offset of a backend in a table of {@code tableSize} slots: in [0, tableSize). */
     public static int offset(String identity, int tableSize) {
-        return (int) Long.remainderUnsigned(mix64(identityHash(identity)), tableSize);
+        return offset(identityHash(identity), tableSize);
+    }
+
+    /** {@link #offset(String, int)} from the backend's {@link #identityHash}. */
+    public static int offset(long identityHash, int tableSize) {
+        return (int) Long.remainderUnsigned(mix64(identityHash), tableSize);
     }
 
     /** Maglev skip of a backend: in [1, tableSize - 1], so with a prime size it visits every slot. */
     public static int skip(String identity, int tableSize) {
-        return (int) Long.remainderUnsigned(mix64(identityHash(identity) ^ SKIP_SALT), tableSize - 1L) + 1;
+        return skip(identityHash(identity), tableSize);
+    }
+
+    /** {@link #skip(String, int)} from the backend's {@link #identityHash}. */
+    public static int skip(long identityHash, int tableSize) {
+        return (int) Long.remainderUnsigned(mix64(identityHash ^ SKIP_SALT), tableSize - 1L) + 1;
     }
 
     /**

@@ -49,6 +49,33 @@ public final class MaglevTable {
         return slots.clone();
     }
 
+    /** Most backends a {@link #compactSlots()} table can name (position 65535 means "no backend"). */
+    public static final int MAX_COMPACT_BACKENDS = 65_535;
+
+    /**
+     * The slots as 16-bit backend positions, with {@link #NO_BACKEND} written as the number of
+     * backends (control plane: half the memory of the int slots, for tables published to the data plane).
+     *
+     * @throws IllegalStateException when the table names more than {@link #MAX_COMPACT_BACKENDS} backends
+     */
+    public char[] compactSlots() {
+        return compact(slots, backendIdentities.size());
+    }
+
+    /** {@code slots} (positions of {@code backendCount} backends) in the 16-bit form of {@link #compactSlots()}. */
+    static char[] compact(int[] slots, int backendCount) {
+        if (backendCount > MAX_COMPACT_BACKENDS) {
+            throw new IllegalStateException("a compact Maglev table holds at most " + MAX_COMPACT_BACKENDS
+                + " backends, this one " + backendCount);
+        }
+        char[] compact = new char[slots.length];
+        for (int slot = 0; slot < slots.length; slot++) {
+            int position = slots[slot];
+            compact[slot] = (char) (position == NO_BACKEND ? backendCount : position);
+        }
+        return compact;
+    }
+
     /** Number of slots held by backend position {@code backend}. */
     public int slotCount(int backend) {
         int count = 0;

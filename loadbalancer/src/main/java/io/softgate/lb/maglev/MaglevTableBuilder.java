@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -31,6 +32,13 @@ public final class MaglevTableBuilder {
 
     private final int tableSize;
     private final Map<String, Integer> weights = new TreeMap<>();
+    // Scratch reused by every build of this builder (one control thread).
+    private final long[] occupied;
+    private int[] weight = new int[0];
+    private int[] position = new int[0];
+    private int[] skip = new int[0];
+    private long[] credit = new long[0];
+    private int[] scratchSlots;
 
     public MaglevTableBuilder() {
         this(DEFAULT_TABLE_SIZE);
@@ -43,6 +51,7 @@ public final class MaglevTableBuilder {
                 + MAX_TABLE_SIZE + ": " + tableSize);
         }
         this.tableSize = tableSize;
+        this.occupied = new long[(tableSize + 63) >>> 6];
     }
 
     /** True when {@code tableSize} is a prime in [3, {@link #MAX_TABLE_SIZE}]. */
@@ -92,51 +101,98 @@ public final class MaglevTableBuilder {
         return this;
     }
 
+    /** The backends added so far with their weights, ascending by identity (a copy). */
+    public SortedMap<String, Integer> backends() {
+        return new TreeMap<>(weights);
+    }
+
     /** Builds the table; with no backend of positive weight every slot is {@link MaglevTable#NO_BACKEND}. */
     public MaglevTable build() {
         List<String> identities = new ArrayList<>(weights.keySet());
-        int count = identities.size();
         int[] slots = new int[tableSize];
-        Arrays.fill(slots, MaglevTable.NO_BACKEND);
-        int[] weight = new int[count];
-        int[] position = new int[count];
-        int[] skip = new int[count];
+        populate(identities, slots);
+        return new MaglevTable(identities, slots);
+    }
+
+    /**
+     * The table {@link #build()} would give, as {@link MaglevTable#compactSlots()}: 16-bit backend
+     * positions in ascending identity order, the backend count meaning "no backend". Fills a
+     * scratch array of this builder instead of allocating int slots per table.
+     *
+     * @throws IllegalStateException with more than {@link MaglevTable#MAX_COMPACT_BACKENDS} backends
+     */
+    public char[] buildCompact() {
+        if (weights.size() > MaglevTable.MAX_COMPACT_BACKENDS) {
+            throw new IllegalStateException("a compact Maglev table holds at most " + MaglevTable.MAX_COMPACT_BACKENDS
+                + " backends, this one " + weights.size());
+        }
+        if (scratchSlots == null) {
+            scratchSlots = new int[tableSize];
+        }
+        populate(new ArrayList<>(weights.keySet()), scratchSlots);
+        return MaglevTable.compact(scratchSlots, weights.size());
+    }
+
+    private void populate(List<String> identities, int[] slots) {
+        int count = identities.size();
+        ensureScratch(count);
         int maxWeight = 0;
         for (int i = 0; i < count; i++) {
             String identity = identities.get(i);
+            long hash = MaglevHash.identityHash(identity);
             weight[i] = weights.get(identity);
-            position[i] = MaglevHash.offset(identity, tableSize);
-            skip[i] = MaglevHash.skip(identity, tableSize);
+            position[i] = MaglevHash.offset(hash, tableSize);
+            skip[i] = MaglevHash.skip(hash, tableSize);
+            credit[i] = 0;
             maxWeight = Math.max(maxWeight, weight[i]);
         }
         if (maxWeight == 0) {
-            return new MaglevTable(identities, slots);
+            Arrays.fill(slots, MaglevTable.NO_BACKEND);
+        } else {
+            fill(slots, count, maxWeight);
         }
-        long[] credit = new long[count];
-        int filled = 0;
-        while (true) {
-            for (int i = 0; i < count; i++) {
-                credit[i] += weight[i];
-                if (credit[i] < maxWeight) {
-                    continue;
-                }
-                credit[i] -= maxWeight;
-                // Walk backend i's permutation (offset + j * skip) mod M to its next free slot;
-                // the size is prime and 0 < skip < M, so the walk visits every slot.
-                int candidate = position[i];
-                while (slots[candidate] != MaglevTable.NO_BACKEND) {
-                    candidate += skip[i];
+    }
+
+    private void ensureScratch(int count) {
+        if (weight.length < count) {
+            int capacity = Math.max(count, weight.length * 2);
+            weight = new int[capacity];
+            position = new int[capacity];
+            skip = new int[capacity];
+            credit = new long[capacity];
+        }
+    }
+
+    /**
+     * Fills {@code slots} with backend positions in the paper's order (§3.4, Pseudocode 1, with
+     * weights as credit): in turn, every backend with enough credit takes the next free slot of its
+     * permutation (offset + j * skip) mod M; the size is prime and 0 < skip < M, so the permutation
+     * visits every slot. Free slots are kept in a bitset (M / 8 bytes, stays in the L1 cache)
+     * rather than read from the 4-byte slots (M * 4 bytes): most probes near the end of a build
+     * with many backends hit taken slots.
+     */
+    private void fill(int[] slots, int count, int maxWeight) {
+        Arrays.fill(occupied, 0L);
+        int backend = 0;
+        for (int filled = 0; filled < tableSize; ) {
+            credit[backend] += weight[backend];
+            if (credit[backend] >= maxWeight) {
+                credit[backend] -= maxWeight;
+                int step = skip[backend];
+                int candidate = position[backend];
+                while ((occupied[candidate >>> 6] & (1L << candidate)) != 0) {
+                    candidate += step;
                     if (candidate >= tableSize) {
                         candidate -= tableSize;
                     }
                 }
-                slots[candidate] = i;
-                int next = candidate + skip[i];
-                position[i] = next >= tableSize ? next - tableSize : next;
-                if (++filled == tableSize) {
-                    return new MaglevTable(identities, slots);
-                }
+                occupied[candidate >>> 6] |= 1L << candidate;
+                slots[candidate] = backend;
+                int next = candidate + step;
+                position[backend] = next >= tableSize ? next - tableSize : next;
+                filled++;
             }
+            backend = backend + 1 == count ? 0 : backend + 1;
         }
     }
 }

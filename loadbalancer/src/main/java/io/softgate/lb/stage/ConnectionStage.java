@@ -21,7 +21,7 @@ abstract class ConnectionStage implements Stage {
     static final int EDGE_NEXT = 0;
 
     final FlowTable connections;
-    final ConnectionPrefetch prefetch;
+    final ConnectionBatchLookup batchLookup;
     /** Scratch connection key of the packet being processed. */
     final long[] key = new long[ConnectionLayout.KEY_WORDS];
     /** Scratch connection value (the rewrite) of the packet being processed. */
@@ -32,7 +32,7 @@ abstract class ConnectionStage implements Stage {
 
     ConnectionStage(ConnectionTracker tracker, String nextStage, DropReason[] dropReasons, List<String> eventCounters) {
         this.connections = tracker.table();
-        this.prefetch = new ConnectionPrefetch(connections);
+        this.batchLookup = new ConnectionBatchLookup(connections);
         this.nextStages = List.of(nextStage);
         this.dropReasons = dropReasons;
         this.eventCounters = List.copyOf(eventCounters);

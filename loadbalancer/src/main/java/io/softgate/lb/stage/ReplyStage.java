@@ -46,7 +46,7 @@ public final class ReplyStage extends ConnectionStage {
     public void process(PacketBatch batch, StageVector input, StageContext context) {
         LoadBalancerTables tables = tablesOf(context);
         if (tables != null) {
-            prefetch.touch(batch, input, -1);
+            batchLookup.lookUp(batch, input, -1, context.nowNs());
         }
         int size = input.size();
         for (int i = 0; i < size; i++) {
@@ -88,7 +88,7 @@ public final class ReplyStage extends ConnectionStage {
         key[1] = ConnectionLayout.portsProtocolVrf(buffer.getShort(l4, BIG_ENDIAN) & 0xFFFF,
             buffer.getShort(l4 + 2, BIG_ENDIAN) & 0xFFFF, protocol, vrf);
         long nowNs = context.nowNs();
-        int entry = connections.lookupInto(key, nowNs, value);
+        int entry = batchLookup.lookupInto(slot, key, nowNs, value);
         if (entry < 0) {
             return;
         }

@@ -62,7 +62,7 @@ public final class VipStage extends ConnectionStage {
     public void process(PacketBatch batch, StageVector input, StageContext context) {
         LoadBalancerTables tables = tablesOf(context);
         if (tables != null) {
-            prefetch.touch(batch, input, tables.publicVrf());
+            batchLookup.lookUp(batch, input, tables.publicVrf(), context.nowNs());
         }
         int size = input.size();
         for (int i = 0; i < size; i++) {
@@ -122,12 +122,13 @@ public final class VipStage extends ConnectionStage {
         long expiresAtNs = nowNs + tables.idleTimeoutNs(protocol);
         key[0] = ConnectionLayout.addresses(source, destination);
         key[1] = ConnectionLayout.portsProtocolVrf(sourcePort, destinationPort, protocol, tables.publicVrf());
-        int entry = connections.lookupInto(key, nowNs, value);
+        int entry = batchLookup.lookupInto(slot, key, nowNs, value);
         if (entry >= 0) {
             int backend = ConnectionLayout.backendId(value[ConnectionLayout.TARGET]);
             if (BackendState.keepsConnections(tables.backendState(backend)) && tables.backendService(backend) == service) {
                 if (connections.expiresAtNs(entry) < expiresAtNs - REFRESH_GRANULARITY_NS) {
                     connections.refresh(entry, expiresAtNs);
+                    batchLookup.tableChanged(); // may re-create the reverse entry
                     keepReverseAlive(tables, source, destination, sourcePort, destinationPort, protocol, nowNs, expiresAtNs);
                 }
                 apply(batch, slot, buffer, ip, l4, protocol, context);
@@ -135,6 +136,7 @@ public final class VipStage extends ConnectionStage {
             }
             // The backend is down or gone: forget the connection and pick again below (a dead
             // backend's connections move; a healthy or draining backend's never do).
+            batchLookup.tableChanged();
             connections.remove(entry, key);
             context.countEvent(EVENT_CONNECTIONS_MOVED);
         }
@@ -144,6 +146,7 @@ public final class VipStage extends ConnectionStage {
             context.drop(slot, VipDropReason.NO_BACKEND);
             return;
         }
+        batchLookup.tableChanged();
         VipDropReason failure = track(tables, service, backend, source, destination, sourcePort, destinationPort,
             protocol, flowHash, nowNs, expiresAtNs, context);
         if (failure != null) {

@@ -193,4 +193,79 @@ class LoadBalancerCompilerTest {
         LoadBalancerTables tables = compiler.compile(config(web(List.of(Backend.of("10.1.0.5", 80)))), key -> false);
         assertTrue(tables.availableVips().isEmpty());
     }
+
+    private static LoadBalancerService service(String name, int port, List<Backend> backends) {
+        return LoadBalancerService.of(name, LbProtocol.TCP, "203.0.113.10", port, backends, HealthCheck.NONE, "blue");
+    }
+
+    /** For every slot of {@code service}'s table: "address:port" of the chosen backend, or "-". */
+    private static List<String> chosenBackends(LoadBalancerTables tables, int service) {
+        List<String> chosen = new java.util.ArrayList<>();
+        for (long slot = 0; slot < tables.maglevTableSize(service); slot++) {
+            int id = tables.selectBackend(service, slot);
+            chosen.add(id < 0 ? "-" : Ipv4Flyweight.format(tables.backendAddress(id)) + ":" + tables.backendPort(id));
+        }
+        return chosen;
+    }
+
+    /** The same choices straight from a fresh {@link io.softgate.lb.maglev.MaglevTableBuilder}. */
+    private static List<String> expectedBackends(int tableSize, List<Backend> backends) {
+        io.softgate.lb.maglev.MaglevTableBuilder builder = new io.softgate.lb.maglev.MaglevTableBuilder(tableSize);
+        for (Backend backend : backends) {
+            builder.add(backend.address() + ":" + backend.port(), backend.weight());
+        }
+        io.softgate.lb.maglev.MaglevTable table = builder.build();
+        List<String> chosen = new java.util.ArrayList<>();
+        for (int slot = 0; slot < tableSize; slot++) {
+            int position = table.backendAt(slot);
+            chosen.add(position < 0 ? "-" : table.backendIdentities().get(position));
+        }
+        return chosen;
+    }
+
+    @Test
+    void shouldGiveTwoServicesWithTheSameBackendsTheSameTableUnderTheirOwnBackendIds() throws Exception {
+        List<Backend> backends = List.of(Backend.of("10.1.0.5", 80), new Backend("10.1.0.6", 80, 3, BackendAdminState.ENABLED),
+            Backend.of("10.1.0.7", 80));
+        LoadBalancerTables tables = compiler.compile(config(service("web", 80, backends), service("web-alt", 8080, backends)),
+            BackendHealth.ALL_HEALTHY);
+        assertEquals(expectedBackends(251, backends), chosenBackends(tables, 0));
+        assertEquals(expectedBackends(251, backends), chosenBackends(tables, 1));
+        for (long slot = 0; slot < 251; slot++) {
+            assertEquals(1, tables.backendService(tables.selectBackend(1, slot)), "slot " + slot + " names another service's backend");
+        }
+    }
+
+    @Test
+    void shouldReuseAnUnchangedServicesTableAndRebuildAChangedOne() throws Exception {
+        List<Backend> web = List.of(Backend.of("10.1.0.5", 80), Backend.of("10.1.0.6", 80));
+        List<Backend> api = List.of(Backend.of("10.1.0.8", 80), Backend.of("10.1.0.9", 80));
+        LoadBalancerTables first = compiler.compile(config(service("web", 80, web), service("api", 81, api)), BackendHealth.ALL_HEALTHY);
+        List<Backend> apiWeighted = List.of(Backend.of("10.1.0.8", 80), new Backend("10.1.0.9", 80, 4, BackendAdminState.ENABLED));
+        LoadBalancerTables second = compiler.compile(config(service("web", 80, web), service("api", 81, apiWeighted)),
+            BackendHealth.ALL_HEALTHY);
+        assertTrue(first.serviceMaglev[0] == second.serviceMaglev[0], "the unchanged service's table was rebuilt");
+        assertFalse(first.serviceMaglev[1] == second.serviceMaglev[1], "the changed service's table was reused");
+        assertEquals(expectedBackends(251, apiWeighted), chosenBackends(second, 1));
+    }
+
+    @Test
+    void shouldRebuildAServicesTableWhenABackendGoesDown() throws Exception {
+        List<Backend> web = List.of(Backend.of("10.1.0.5", 80), Backend.of("10.1.0.6", 80));
+        compiler.compile(config(service("web", 80, web)), BackendHealth.ALL_HEALTHY);
+        LoadBalancerTables down = compiler.compile(config(service("web", 80, web)),
+            key -> !key.address().equals("10.1.0.6"));
+        assertEquals(expectedBackends(251, List.of(Backend.of("10.1.0.5", 80))), chosenBackends(down, 0));
+    }
+
+    @Test
+    void shouldRejectMoreBackendsThanACompactTableCanName() {
+        List<Backend> backends = new java.util.ArrayList<>();
+        for (int i = 0; i <= io.softgate.lb.maglev.MaglevTable.MAX_COMPACT_BACKENDS; i++) {
+            backends.add(Backend.of("10." + (i >> 16 & 0xFF) + "." + (i >> 8 & 0xFF) + "." + (i & 0xFF), 80));
+        }
+        LoadBalancerConfigException e = assertThrows(LoadBalancerConfigException.class,
+            () -> compiler.compile(config(web(backends)), BackendHealth.ALL_HEALTHY));
+        assertEquals(List.of("services[0].backends"), fields(e));
+    }
 }

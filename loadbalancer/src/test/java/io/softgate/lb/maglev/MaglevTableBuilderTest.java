@@ -183,4 +183,92 @@ class MaglevTableBuilderTest {
         assertEquals(0xcbf29ce484222325L, MaglevHash.identityHash(""));
         assertEquals(0xaf63dc4c8601ec8cL, MaglevHash.identityHash("a"));
     }
+
+    /** The population loop as the paper writes it (walk every permutation slot by slot), as an oracle. */
+    private static int[] slotBySlotWalk(List<String> sortedIdentities, int[] weights, int tableSize) {
+        int count = sortedIdentities.size();
+        int[] slots = new int[tableSize];
+        java.util.Arrays.fill(slots, MaglevTable.NO_BACKEND);
+        int[] next = new int[count];
+        int[] skip = new int[count];
+        int maxWeight = 0;
+        for (int i = 0; i < count; i++) {
+            next[i] = MaglevHash.offset(sortedIdentities.get(i), tableSize);
+            skip[i] = MaglevHash.skip(sortedIdentities.get(i), tableSize);
+            maxWeight = Math.max(maxWeight, weights[i]);
+        }
+        long[] credit = new long[count];
+        for (int filled = 0; filled < tableSize; ) {
+            for (int i = 0; i < count && filled < tableSize; i++) {
+                credit[i] += weights[i];
+                if (credit[i] >= maxWeight) {
+                    credit[i] -= maxWeight;
+                    while (slots[next[i]] != MaglevTable.NO_BACKEND) {
+                        next[i] = (next[i] + skip[i]) % tableSize;
+                    }
+                    slots[next[i]] = i;
+                    next[i] = (next[i] + skip[i]) % tableSize;
+                    filled++;
+                }
+            }
+        }
+        return slots;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {3, 61, 251, 4099, 65_537})
+    void shouldFillTheSameSlotsAsTheSlotBySlotWalkOfThePaper(int tableSize) {
+        Random random = new Random(tableSize);
+        for (int trial = 0; trial < 4; trial++) {
+            int count = 1 + random.nextInt(Math.min(tableSize, 300));
+            List<String> names = backends(count);
+            Collections.sort(names);
+            int[] weights = new int[count];
+            MaglevTableBuilder builder = new MaglevTableBuilder(tableSize);
+            for (int i = 0; i < count; i++) {
+                weights[i] = trial % 2 == 0 ? 1 : 1 + random.nextInt(10);
+                builder.add(names.get(i), weights[i]);
+            }
+            MaglevTable table = builder.build();
+            assertEquals(names, table.backendIdentities());
+            int[] expected = slotBySlotWalk(names, weights, tableSize);
+            for (int slot = 0; slot < tableSize; slot++) {
+                assertEquals(expected[slot], table.backendAt(slot), "size " + tableSize + " trial " + trial + " slot " + slot);
+            }
+        }
+    }
+
+    @Test
+    void shouldBuildTheSameTableTwiceFromOneBuilder() {
+        MaglevTableBuilder builder = new MaglevTableBuilder(4099);
+        backends(40).forEach(name -> builder.add(name, 2));
+        String first = builder.build().digest();
+        builder.clear();
+        builder.add("10.9.9.9:80", 1);
+        builder.build();
+        builder.clear();
+        backends(40).forEach(name -> builder.add(name, 2));
+        assertEquals(first, builder.build().digest());
+    }
+
+    @Test
+    void shouldBuildTheCompactFormOfTheSameTable() {
+        MaglevTableBuilder builder = new MaglevTableBuilder(4099);
+        backends(30).forEach(name -> builder.add(name, 1 + name.length() % 3));
+        builder.add("10.9.9.9:80", 0);
+        char[] compact = builder.buildCompact();
+        MaglevTable table = builder.build();
+        assertEquals(java.util.Arrays.toString(table.compactSlots()), java.util.Arrays.toString(compact));
+        for (int slot = 0; slot < table.tableSize(); slot++) {
+            assertEquals(table.backendAt(slot), (int) compact[slot]);
+        }
+    }
+
+    @Test
+    void shouldWriteNoBackendAsTheBackendCountInTheCompactForm() {
+        char[] compact = new MaglevTableBuilder(251).add("10.0.0.1:80", 0).add("10.0.0.2:80", 0).buildCompact();
+        for (char position : compact) {
+            assertEquals(2, position);
+        }
+    }
 }

@@ -185,28 +185,29 @@ public final class NatRuleCompiler {
 
     /** A 1:1 address belongs to one VM entirely; it cannot also be an SNAT pool address. */
     private static void rejectOneToOneInPools(CompiledRule[][] outboundByVrf, CompiledRule[] inbound) {
+        // The first dynamic-source rule (in match order) whose pool holds each address, so the check
+        // is one lookup per 1:1 rule instead of a scan of every pool.
+        Map<ExternalAddress, CompiledRule> poolOwner = new java.util.IdentityHashMap<>();
+        for (CompiledRule[] rules : outboundByVrf) {
+            if (rules == null) {
+                continue;
+            }
+            for (CompiledRule rule : rules) {
+                if (rule.kind == RuleKind.DYNAMIC_SOURCE) {
+                    for (ExternalAddress external : rule.pool) {
+                        poolOwner.putIfAbsent(external, rule);
+                    }
+                }
+            }
+        }
         for (CompiledRule forward : inbound) {
             boolean oneToOne = forward.protocol == CompiledRule.PROTOCOL_ALL && forward.destinationPortFirst == 0
                 && forward.destinationPortLast == 65535;
-            if (!oneToOne) {
-                continue;
-            }
-            for (CompiledRule[] rules : outboundByVrf) {
-                if (rules == null) {
-                    continue;
-                }
-                for (CompiledRule rule : rules) {
-                    if (rule.kind != RuleKind.DYNAMIC_SOURCE) {
-                        continue;
-                    }
-                    for (ExternalAddress external : rule.pool) {
-                        if (external == forward.pool[0]) {
-                            throw new NatConfigException("rule[" + rule.name + "].snatToPool",
-                                Ipv4Flyweight.format(external.address) + " is the 1:1 address of rule "
-                                    + forward.vpc + "/" + forward.name);
-                        }
-                    }
-                }
+            CompiledRule rule = oneToOne ? poolOwner.get(forward.pool[0]) : null;
+            if (rule != null) {
+                throw new NatConfigException("rule[" + rule.name + "].snatToPool",
+                    Ipv4Flyweight.format(forward.pool[0].address) + " is the 1:1 address of rule "
+                        + forward.vpc + "/" + forward.name);
             }
         }
     }
@@ -337,21 +338,53 @@ public final class NatRuleCompiler {
         return pool;
     }
 
+    /**
+     * Rejects two inbound rules of one order group on one public address whose protocols and
+     * destination port ranges overlap. Sorted by (group, address, first port), a rule overlaps an
+     * earlier one of its run exactly when some earlier rule of an overlapping protocol ends at or
+     * after its first port, so one sweep keeping the furthest-reaching rule per protocol finds every
+     * conflict in O(n log n) (a pairwise scan took seconds at 10,000 port forwards).
+     */
     private static void checkInboundConflicts(List<Ordered> inbound) {
-        for (int i = 0; i < inbound.size(); i++) {
-            CompiledRule a = inbound.get(i).rule;
-            for (int j = i + 1; j < inbound.size(); j++) {
-                CompiledRule b = inbound.get(j).rule;
-                boolean protocolsOverlap = a.protocol == b.protocol || a.protocol == CompiledRule.PROTOCOL_ALL
-                    || b.protocol == CompiledRule.PROTOCOL_ALL;
-                boolean sameGroup = inbound.get(i).group == inbound.get(j).group;
-                if (a.destinationAddress == b.destinationAddress && protocolsOverlap && sameGroup
-                    && a.destinationPortFirst <= b.destinationPortLast
-                    && b.destinationPortFirst <= a.destinationPortLast) {
+        int count = inbound.size();
+        Integer[] order = new Integer[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, Comparator.<Integer>comparingInt(i -> inbound.get(i).group)
+            .thenComparingInt(i -> inbound.get(i).rule.destinationAddress)
+            .thenComparingInt(i -> inbound.get(i).rule.destinationPortFirst)
+            .thenComparingInt(i -> i));
+        // Furthest-reaching earlier rule of the current run, per protocol (index into inbound).
+        Map<Integer, Integer> reach = new HashMap<>();
+        int runStart = 0;
+        for (int k = 0; k < count; k++) {
+            Ordered current = inbound.get(order[k]);
+            Ordered runHead = inbound.get(order[runStart]);
+            if (current.group != runHead.group || current.rule.destinationAddress != runHead.rule.destinationAddress) {
+                reach.clear();
+                runStart = k;
+            }
+            CompiledRule rule = current.rule;
+            for (Map.Entry<Integer, Integer> entry : reach.entrySet()) {
+                int protocol = entry.getKey();
+                boolean protocolsOverlap = protocol == rule.protocol || protocol == CompiledRule.PROTOCOL_ALL
+                    || rule.protocol == CompiledRule.PROTOCOL_ALL;
+                int earlier = entry.getValue();
+                if (protocolsOverlap && inbound.get(earlier).rule.destinationPortLast >= rule.destinationPortFirst) {
+                    // Name the pair in the controller's order: the later rule is the one refused.
+                    int first = Math.min(earlier, order[k]);
+                    int second = Math.max(earlier, order[k]);
+                    CompiledRule a = inbound.get(first).rule;
+                    CompiledRule b = inbound.get(second).rule;
                     throw new NatConfigException("rule[" + b.name + "].destinationPort",
                         "overlaps rule " + a.vpc + "/" + a.name + " on "
                             + Ipv4Flyweight.format(a.destinationAddress));
                 }
+            }
+            Integer previous = reach.get(rule.protocol);
+            if (previous == null || inbound.get(previous).rule.destinationPortLast < rule.destinationPortLast) {
+                reach.put(rule.protocol, order[k]);
             }
         }
     }
@@ -482,8 +515,12 @@ public final class NatRuleCompiler {
         check(s.portsPerSubscriberLimit() >= 1, "settings.portsPerSubscriberLimit", "must be at least 1");
         check(s.tcpMssClamp() == 0 || (s.tcpMssClamp() >= 536 && s.tcpMssClamp() <= 65535), "settings.tcpMssClamp",
             "0 (off) or 536..65535");
-        check(s.icmpErrorsPerSecond() >= 0, "settings.icmpErrorsPerSecond", "must not be negative");
+        check(s.icmpErrorsPerSecond() >= 0 && s.icmpErrorsPerSecond() <= MAX_ICMP_ERRORS_PER_SECOND,
+            "settings.icmpErrorsPerSecond", "0 (never answer) .. " + MAX_ICMP_ERRORS_PER_SECOND);
     }
+
+    /** Highest ICMP error rate one worker may originate (far above any sane setting; RFC 1812 §4.3.2.8). */
+    public static final int MAX_ICMP_ERRORS_PER_SECOND = 1_000_000;
 
     private static void check(boolean condition, String field, String message) {
         if (!condition) {

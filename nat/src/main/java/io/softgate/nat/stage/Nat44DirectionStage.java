@@ -11,8 +11,8 @@ import io.softgate.nat.session.NatSessions;
 import java.util.List;
 
 /**
- * Shared batch loop of the two NAT44 direction stages: prefetches the session lookups for the
- * whole batch, passes IPv6 (counted) and everything when no NAT tables are published, defers
+ * Shared batch loop of the two NAT44 direction stages: looks up the sessions of the whole batch
+ * at once (one {@code FlowTable} batch lookup, so the table's cache misses overlap), passes IPv6 (counted) and everything when no NAT tables are published, defers
  * later fragments to the end of the batch, and forwards or drops each slot on the single edge
  * according to the direction's translation result.
  *
@@ -29,7 +29,8 @@ abstract class Nat44DirectionStage implements Stage {
 
     Nat44DirectionStage(NatSessions sessions, String nextStage, int workerId, boolean insideToOutside) {
         this.next = List.of(nextStage);
-        this.translator = new Nat44Translator(sessions, workerId);
+        // Only the outside-to-inside direction receives unsolicited SYNs to hold (RFC 5382 REQ-4).
+        this.translator = new Nat44Translator(sessions, workerId, insideToOutside ? 0 : HeldSyns.DEFAULT_CAPACITY);
         this.insideToOutside = insideToOutside;
     }
 
@@ -55,12 +56,14 @@ abstract class Nat44DirectionStage implements Stage {
         }
         NatTables tables = context.snapshot() == null ? null : context.snapshot().get(NatTables.SLOT);
         if (tables != null) {
+            translator.beginBatch(batch.capacity());
             for (int i = 0; i < input.size(); i++) {
                 int slot = input.slot(i);
                 if ((batch.flags[slot] & PacketFlags.INNER_IPV6) == 0) {
-                    translator.prefetch(batch, slot, insideToOutside, tables.publicVrf());
+                    translator.collectKey(batch, slot, insideToOutside, tables.publicVrf());
                 }
             }
+            translator.lookupBatch(context.nowNs(), insideToOutside);
         }
         int deferredCount = 0;
         for (int i = 0; i < input.size(); i++) {
@@ -84,6 +87,9 @@ abstract class Nat44DirectionStage implements Stage {
         }
         for (int i = 0; i < deferredCount; i++) {
             finish(batch, deferred[i], tables, context);
+        }
+        if (tables != null && !insideToOutside) {
+            translator.settleHeldSyns(batch, tables, context);
         }
     }
 

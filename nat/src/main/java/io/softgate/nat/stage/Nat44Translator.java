@@ -1,5 +1,7 @@
 package io.softgate.nat.stage;
 
+import io.softgate.core.memory.FrameMemory;
+import io.softgate.core.memory.FramePool;
 import io.softgate.core.packet.IcmpFlyweight;
 import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.packet.TcpFlyweight;
@@ -40,7 +42,23 @@ final class Nat44Translator {
     private final long[] key = new long[SessionKeys.KEY_WORDS];
     private final long[] values = new long[SessionKeys.VALUE_WORDS];
     private final IcmpUnreachableWriter unreachable = new IcmpUnreachableWriter();
-    /** Keeps prefetch loads alive (never read for meaning). */
+    /** The session keys of this batch's packets, {@code KEY_WORDS} each, looked up together. */
+    private long[] batchKeys = new long[0];
+    /** Value words of each batch key's session ({@code VALUE_WORDS} each), valid where found. */
+    private long[] batchValues = new long[0];
+    /** Entry of each batch key's session, or {@code FlowTable.MISSING}. */
+    private int[] batchEntries = new int[0];
+    /** Index of the slot's key in {@link #batchKeys}, or -1 when the slot has none. */
+    private int[] batchKeyOfSlot = new int[0];
+    private int batchKeyCount;
+    /**
+     * Set once this batch ran the TCP state machine: from then on a TCP packet's session is
+     * looked up again rather than taken from the batch lookup, whose copy of the state may
+     * predate a change an earlier packet of the same connection made in this batch.
+     */
+    private boolean tcpStateChangedInBatch;
+    private final long[] prefetchKey = new long[SessionKeys.KEY_WORDS];
+    /** Keeps the slow-path prefetch loads alive (never read for meaning). */
     long prefetchSink;
     /** Set by {@link #readHeaders} when it returns {@link #PARSED}: absolute L4 offset. */
     private int parsedL4;
@@ -48,18 +66,37 @@ final class Nat44Translator {
     private int parsedFragmentWord;
     private long icmpTokens;
     private long icmpRefillNs;
+    /** RFC 5382 REQ-4: the unsolicited inbound SYNs this worker holds (none for the in2out stage). */
+    private final HeldSyns heldSyns;
+    /** Expired held SYNs settled per batch at most, so one batch's extra work stays bounded. */
+    static final int HELD_SYN_RELEASES_PER_BATCH = 32;
 
-    Nat44Translator(NatSessions sessions, int workerId) {
+    Nat44Translator(NatSessions sessions, int workerId, int heldSynCapacity) {
         this.sessions = sessions;
         this.scratch = new NatScratch(0x5DEECE66DL * (workerId + 1) ^ System.nanoTime());
+        this.heldSyns = new HeldSyns(heldSynCapacity);
+    }
+
+    /** Starts a batch of up to {@code capacity} slots: forgets the previous batch's keys. */
+    void beginBatch(int capacity) {
+        if (batchKeyOfSlot.length < capacity) {
+            // Once, on the first batch.
+            batchKeys = new long[capacity * SessionKeys.KEY_WORDS];
+            batchValues = new long[capacity * SessionKeys.VALUE_WORDS];
+            batchEntries = new int[capacity];
+            batchKeyOfSlot = new int[capacity];
+        }
+        batchKeyCount = 0;
+        tcpStateChangedInBatch = false;
     }
 
     /**
-     * First pass over a batch: builds the packet's session key and starts loading its table slot,
-     * so the cache misses of a whole batch overlap (VPP-style prefetch); the second pass then
-     * finds the entries in cache. Does nothing for packets the fast path would not look up.
+     * First pass over a batch: builds the session key the fast path will look up for this packet
+     * (none for packets it would not look up: later fragments, ICMP errors, bad headers) and
+     * queues it for {@link #lookupBatch}.
      */
-    void prefetch(PacketBatch batch, int slot, boolean inside, int publicVrf) {
+    void collectKey(PacketBatch batch, int slot, boolean inside, int publicVrf) {
+        batchKeyOfSlot[slot] = -1;
         UnsafeBuffer buffer = batch.buffer();
         int l3 = batch.l3Offset[slot];
         int end = batch.offset[slot] + batch.length[slot];
@@ -74,10 +111,53 @@ final class Nat44Translator {
         if (tuple.read(buffer, l3, l4, l3 + Ipv4Flyweight.totalLength(buffer, l3) - l4) != FlowTuple.OK) {
             return;
         }
-        key[0] = SessionKeys.word0(inside ? SessionKeys.TAG_INSIDE : SessionKeys.TAG_OUTSIDE, tuple.protocol,
+        int index = batchKeyCount++;
+        batchKeys[index * SessionKeys.KEY_WORDS] = SessionKeys.word0(
+            inside ? SessionKeys.TAG_INSIDE : SessionKeys.TAG_OUTSIDE, tuple.protocol,
             inside ? batch.vrf[slot] : publicVrf, tuple.sourcePort, tuple.destinationPort);
-        key[1] = SessionKeys.word1(tuple.source, tuple.destination);
-        prefetchSink += sessions.prefetch(key);
+        batchKeys[index * SessionKeys.KEY_WORDS + 1] = SessionKeys.word1(tuple.source, tuple.destination);
+        batchKeyOfSlot[slot] = index;
+    }
+
+    /**
+     * Looks up every key {@link #collectKey} queued, all at once: the table's cache misses for
+     * the whole batch overlap ({@code FlowTable.lookupIntoBatch}) instead of one per packet.
+     */
+    void lookupBatch(long nowNs, boolean inside) {
+        int found = sessions.lookupBatch(batchKeys, batchKeyCount, nowNs, batchValues, batchEntries);
+        if (inside && found < batchKeyCount) {
+            // New flows ahead: touch the mapping-table slots their creation reads first.
+            long touched = 0;
+            for (int i = 0; i < batchKeyCount; i++) {
+                if (batchEntries[i] < 0) {
+                    touched += sessions.prefetchOutboundCreation(batchKeys[i * SessionKeys.KEY_WORDS],
+                        batchKeys[i * SessionKeys.KEY_WORDS + 1], prefetchKey);
+                }
+            }
+            prefetchSink += touched;
+        }
+    }
+
+    /**
+     * The session of {@link #key} into {@link #values}: taken from the batch lookup when that
+     * looked up this very key and found it, otherwise looked up now (a miss there may be a
+     * session an earlier packet of this batch created).
+     */
+    private int lookupSession(int slot, int protocol, long nowNs) {
+        int index = batchKeyOfSlot[slot];
+        if (index >= 0 && batchKeys[index * SessionKeys.KEY_WORDS] == key[0]
+            && batchKeys[index * SessionKeys.KEY_WORDS + 1] == key[1]
+            && (protocol != Ipv4Flyweight.PROTOCOL_TCP || !tcpStateChangedInBatch)) {
+            int entry = batchEntries[index];
+            if (entry >= 0) {
+                int at = index * SessionKeys.VALUE_WORDS;
+                values[0] = batchValues[at];
+                values[1] = batchValues[at + 1];
+                values[2] = batchValues[at + 2];
+                return entry;
+            }
+        }
+        return sessions.lookup(key, nowNs, values);
     }
 
     /** True for an IPv4 packet whose fragment offset is not zero (it carries no ports). */
@@ -105,7 +185,7 @@ final class Nat44Translator {
         key[0] = SessionKeys.word0(SessionKeys.TAG_INSIDE, tuple.protocol, vrf, tuple.sourcePort,
             tuple.destinationPort);
         key[1] = SessionKeys.word1(tuple.source, tuple.destination);
-        int entry = sessions.lookup(key, nowNs, found);
+        int entry = lookupSession(slot, tuple.protocol, nowNs);
         if (entry < 0) {
             if (tuple.protocol == Ipv4Flyweight.PROTOCOL_ICMP && tuple.sourcePort == 0) {
                 return NatDropReason.ICMP_QUERY_NO_SESSION.ordinal(); // a reply opens nothing
@@ -135,6 +215,7 @@ final class Nat44Translator {
         int state = SessionKeys.tcpState(rewrite1);
         if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP) {
             if ((tuple.tcpFlags & SYN_FIN_RST) != 0 || state != TcpStates.ESTABLISHED) {
+                tcpStateChangedInBatch = true;
                 state = sessions.trackTcp(entry, rewrite1, link, tuple.tcpFlags, true, nowNs, settings, scratch);
             }
             clampMss(buffer, l4, settings, context);
@@ -168,7 +249,7 @@ final class Nat44Translator {
         key[0] = SessionKeys.word0(SessionKeys.TAG_OUTSIDE, tuple.protocol, publicVrf, tuple.sourcePort,
             tuple.destinationPort);
         key[1] = SessionKeys.word1(tuple.source, tuple.destination);
-        int entry = sessions.lookup(key, nowNs, found);
+        int entry = lookupSession(slot, tuple.protocol, nowNs);
         if (entry < 0) {
             if (tuple.protocol == Ipv4Flyweight.PROTOCOL_ICMP && tuple.sourcePort == 0
                 && tables.external(tuple.destination) != null) {
@@ -181,14 +262,13 @@ final class Nat44Translator {
                 return FORWARD;
             }
             if (entry == NatSessions.PASS_NO_RULE) {
-                // RFC 5382 REQ-4: an unsolicited SYN is dropped silently, never answered.
-                return isOpeningSyn(tuple.protocol, tuple.tcpFlags) ? NatDropReason.UNSOLICITED_SYN.ordinal()
+                return isOpeningSyn(tuple.protocol, tuple.tcpFlags) ? holdUnsolicitedSyn(buffer, l3, hairpin, context)
                     : NatDropReason.NO_MAPPING.ordinal();
             }
             if (entry < 0) {
                 NatDropReason reason = NatSessions.reasonOf(entry);
                 if (reason == NatDropReason.FILTERED && isOpeningSyn(tuple.protocol, tuple.tcpFlags)) {
-                    return NatDropReason.UNSOLICITED_SYN.ordinal();
+                    return holdUnsolicitedSyn(buffer, l3, hairpin, context);
                 }
                 return refuse(batch, slot, buffer, l3, reason, tables, context);
             }
@@ -207,6 +287,7 @@ final class Nat44Translator {
         int state = SessionKeys.tcpState(rewrite1);
         if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP) {
             if ((tuple.tcpFlags & SYN_FIN_RST) != 0 || state != TcpStates.ESTABLISHED) {
+                tcpStateChangedInBatch = true;
                 state = sessions.trackTcp(entry, rewrite1, link, tuple.tcpFlags, false, nowNs, settings, scratch);
             }
             clampMss(buffer, l4, settings, context);
@@ -260,6 +341,92 @@ final class Nat44Translator {
         parsedL4 = l4;
         parsedFragmentWord = fragmentWord;
         return PARSED;
+    }
+
+    /**
+     * RFC 5382 REQ-4: an unsolicited inbound SYN (no mapping, or one filtering refuses) is not
+     * answered for 6 s. The frame is dropped now (counted as {@code unsolicited-syn}) and a
+     * record of it held; {@link #settleHeldSyns} decides at the end of the hold. A full table
+     * falls back to a plain drop ({@code unsolicited-syn-not-held}). A hairpinned SYN (from one
+     * of our VPCs) is only dropped: its sender is no stranger to warn.
+     */
+    private int holdUnsolicitedSyn(UnsafeBuffer buffer, int l3, boolean hairpin, StageContext context) {
+        if (hairpin) {
+            return NatDropReason.UNSOLICITED_SYN.ordinal();
+        }
+        if (!heldSyns.hold(buffer, l3, context.nowNs())) {
+            return NatDropReason.UNSOLICITED_SYN_NOT_HELD.ordinal();
+        }
+        context.countEvent(NatEvents.SYNS_HELD);
+        return NatDropReason.UNSOLICITED_SYN.ordinal();
+    }
+
+    /**
+     * Settles the held SYNs whose 6 s are over (at most {@link #HELD_SYN_RELEASES_PER_BATCH}):
+     * RFC 5382 REQ-4 — if an outbound SYN for the connection was translated meanwhile (its session
+     * now holds the held SYN's 5-tuple as outside key, whichever worker created it), the held SYN
+     * is discarded silently; otherwise the NAT answers ICMP port unreachable (type 3, code 3) as a
+     * new packet appended to the batch and forwarded, or, when the settings forbid answering
+     * (REQ-4a), the ICMP rate limit is spent, the batch is full or no frame is free, forgets it.
+     * Every outcome is counted.
+     */
+    void settleHeldSyns(PacketBatch batch, NatTables tables, StageContext context) {
+        long nowNs = context.nowNs();
+        UnsafeBuffer quotes = heldSyns.quotes();
+        for (int n = 0; n < HELD_SYN_RELEASES_PER_BATCH && heldSyns.oldestExpired(nowNs); n++) {
+            int quote = heldSyns.oldestQuoteOffset();
+            int quoteL4 = quote + Ipv4Flyweight.headerLength(quotes, quote);
+            int remote = Ipv4Flyweight.source(quotes, quote);
+            int external = Ipv4Flyweight.destination(quotes, quote);
+            int remotePort = TcpFlyweight.sourcePort(quotes, quoteL4);
+            int externalPort = TcpFlyweight.destinationPort(quotes, quoteL4);
+            key[0] = SessionKeys.word0(SessionKeys.TAG_OUTSIDE, Ipv4Flyweight.PROTOCOL_TCP, tables.publicVrf(),
+                remotePort, externalPort);
+            key[1] = SessionKeys.word1(remote, external);
+            if (sessions.lookup(key, nowNs, values) >= 0) {
+                context.countEvent(NatEvents.HELD_SYNS_DISCARDED);
+            } else if (answerHeldSyn(batch, tables, context, quotes, quote, external, remotePort)) {
+                context.countEvent(NatEvents.HELD_SYNS_ANSWERED);
+                context.countEvent(NatEvents.ICMP_UNREACHABLE_SENT);
+            } else {
+                context.countEvent(NatEvents.HELD_SYNS_DROPPED);
+            }
+            heldSyns.removeOldest();
+        }
+    }
+
+    /** Builds the port unreachable for the held SYN at {@code quote} in a new frame and forwards it. */
+    private boolean answerHeldSyn(PacketBatch batch, NatTables tables, StageContext context, UnsafeBuffer quotes,
+                                  int quote, int external, int remotePort) {
+        NatSettings settings = tables.settings();
+        if (!settings.unsolicitedSynPortUnreachable() || batch.size() >= batch.capacity()
+            || !takeIcmpToken(context.nowNs(), settings.icmpErrorsPerSecond())) {
+            return false;
+        }
+        FramePool pool = context.pool();
+        int frame = pool.allocate();
+        if (frame < 0) {
+            return false;
+        }
+        FrameMemory memory = pool.memory();
+        int start = memory.packetStart(frame);
+        UnsafeBuffer buffer = batch.buffer();
+        buffer.putBytes(start, quotes, quote, heldSyns.oldestQuoteLength());
+        // The error comes from the public address the SYN was sent to.
+        int total = unreachable.write(buffer, start, memory.frameEnd(frame), external,
+            IcmpFlyweight.V4_CODE_PORT_UNREACHABLE);
+        if (total < 0) {
+            pool.release(frame);
+            return false;
+        }
+        int slot = batch.add(frame, start, total, 0);
+        batch.l3Offset[slot] = start;
+        batch.l4Offset[slot] = start + Ipv4Flyweight.MIN_HEADER_LENGTH;
+        batch.vrf[slot] = tables.publicVrf();
+        batch.flags[slot] = PacketFlags.FROM_OUTSIDE | PacketFlags.LOCALLY_GENERATED;
+        batch.flowHash[slot] = Ipv4Flyweight.destination(buffer, start) * 31 + remotePort;
+        context.forward(0, slot);
+        return true;
     }
 
     private static boolean isOpeningSyn(int protocol, int tcpFlags) {
@@ -350,7 +517,8 @@ final class Nat44Translator {
             return reason.ordinal();
         }
         // The error comes from the address the sender tried to reach (the NAT answers for it).
-        int newTotal = unreachable.write(buffer, l3, batch.frameEnd(slot), Ipv4Flyweight.destination(buffer, l3));
+        int newTotal = unreachable.write(buffer, l3, batch.frameEnd(slot), Ipv4Flyweight.destination(buffer, l3),
+            IcmpFlyweight.V4_CODE_ADMIN_PROHIBITED);
         if (newTotal < 0) {
             return reason.ordinal();
         }

@@ -159,6 +159,32 @@ class NatRuleCompilerTest {
     }
 
     @Test
+    void shouldRejectAPortForwardInsideAnEarlierWiderRangeBehindAnotherProtocol() {
+        NatConfigException error = assertThrows(NatConfigException.class, () -> compile(List.of(
+            NatRule.builder("wide", NatAction.DNAT, "blue").protocol("tcp").destination("203.0.113.1", "80-100")
+                .dnatTo("10.0.0.1", null).build(),
+            NatRule.builder("dns", NatAction.DNAT, "blue").protocol("udp").destination("203.0.113.1", "85")
+                .dnatTo("10.0.0.2", null).build(),
+            NatRule.builder("inside", NatAction.DNAT, "red").protocol("tcp").destination("203.0.113.1", "90")
+                .dnatTo("10.0.0.3", null).build())));
+        assertEquals("rule[inside].destinationPort", error.field());
+    }
+
+    @Test
+    void shouldAcceptTheSamePortForwardedForTcpAndUdpAndOnOtherAddresses() {
+        NatTables tables = compile(List.of(
+            NatRule.builder("tcp", NatAction.DNAT, "blue").protocol("tcp").destination("203.0.113.1", "53")
+                .dnatTo("10.0.0.1", null).build(),
+            NatRule.builder("udp", NatAction.DNAT, "blue").protocol("udp").destination("203.0.113.1", "53")
+                .dnatTo("10.0.0.2", null).build(),
+            NatRule.builder("other", NatAction.DNAT, "blue").protocol("tcp").destination("203.0.113.2", "53")
+                .dnatTo("10.0.0.3", null).build(),
+            NatRule.builder("next", NatAction.DNAT, "blue").protocol("tcp").destination("203.0.113.1", "54")
+                .dnatTo("10.0.0.4", null).build()));
+        assertEquals(4, tables.inbound().length);
+    }
+
+    @Test
     void shouldRejectTimeoutsBelowTheRfcMinimums() {
         NatSettings tooShort = NatSettings.defaults().withUdpTimeoutNs(60_000_000_000L);
         NatConfigException error = assertThrows(NatConfigException.class, () -> compile(List.of(), tooShort));

@@ -24,6 +24,10 @@ import java.util.Map;
  * <p>Threading: API executor thread only.
  */
 final class NodeResources extends ResourceSupport {
+    /** Strict document binding, built once so its deserializers are cached across requests. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper DOCUMENT_READER = JsonBody.STRICT.copy()
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     private final NodeView node;
     private final BatchLatency latency;
 
@@ -162,10 +166,7 @@ final class NodeResources extends ResourceSupport {
         JsonNode body = JsonBody.object(request);
         IntentDocument document;
         try {
-            document = JsonBody.STRICT.copy()
-                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .treeToValue(body, IntentDocument.class);
+            document = DOCUMENT_READER.treeToValue(body, IntentDocument.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException | NullPointerException e) {
             String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0];
             throw new BadRequestException("body", "not an intent document: " + new String(detail.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));

@@ -172,6 +172,8 @@ public final class ServiceProcess {
                 try {
                     evpn = EvpnService.start(loaded, runtime.publisher());
                     activeEvpn = evpn;
+                    // Issue 5: a VIP is advertised while it has a healthy backend, withdrawn otherwise.
+                    features.vipListener(evpn.vipListener());
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Exception e) {
@@ -201,6 +203,7 @@ public final class ServiceProcess {
         } finally {
             if (evpn != null) {
                 activeEvpn = null;
+                features.vipListener(null); // no health flip may reach a closed speaker
                 evpn.close();
             }
             if (sessions != null) {

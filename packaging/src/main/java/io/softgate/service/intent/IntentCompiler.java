@@ -84,7 +84,8 @@ public final class IntentCompiler {
             }
             vrfs.add(new CompiledIntent.Vrf(vpc.id(), vpc.name(), vpc.system(), vnis, gateways, allocations, routes));
         }
-        List<IpPrefix> publicAddresses = new ArrayList<>();
+        // Insertion-ordered set: each address once, in first-use order (a list scan per rule was quadratic).
+        java.util.Set<IpPrefix> publicAddresses = new java.util.LinkedHashSet<>();
         List<CompiledIntent.NatRule> nats = new ArrayList<>();
         for (NatIntent nat : document.nats()) {
             CompiledIntent.NatAction action = CompiledIntent.NatAction.valueOf(nat.action());
@@ -132,12 +133,12 @@ public final class IntentCompiler {
             .thenComparing(rule -> -rule.destination().length())
             .thenComparing(rule -> -rule.source().length())
             .thenComparing(rule -> rule.permit() ? 0 : 1));
-        return new CompiledIntent(document.generation(), vrfs, nats, services, acls, publicAddresses);
+        return new CompiledIntent(document.generation(), vrfs, nats, services, acls, new ArrayList<>(publicAddresses));
     }
 
-    private static void addOnce(List<IpPrefix> list, IpPrefix prefix) {
-        if (prefix != null && !list.contains(prefix)) {
-            list.add(prefix);
+    private static void addOnce(java.util.Set<IpPrefix> set, IpPrefix prefix) {
+        if (prefix != null) {
+            set.add(prefix);
         }
     }
 

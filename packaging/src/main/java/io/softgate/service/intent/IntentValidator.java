@@ -31,6 +31,8 @@ public final class IntentValidator {
     private final IntentDocument document;
     private final List<IntentError> errors = new ArrayList<>();
     private final Map<Integer, VpcIntent> vpcs = new HashMap<>();
+    private List<IpPrefix> subnetPrefixes;
+    private List<IpPrefix> allocationPrefixes;
 
     private IntentValidator(IntentDocument document) {
         this.document = document;
@@ -79,6 +81,8 @@ public final class IntentValidator {
 
     private void checkAllocations() {
         Set<String> names = new HashSet<>();
+        // Overlaps only matter inside one VPC: compare each allocation with the earlier ones of its VPC.
+        Map<Integer, List<Integer>> earlierByVpc = new HashMap<>();
         List<AllocationIntent> all = document.allocations();
         for (int i = 0; i < all.size(); i++) {
             AllocationIntent allocation = all.get(i);
@@ -89,17 +93,16 @@ public final class IntentValidator {
             }
             vpc(path + ".vpc", allocation.vpcId());
             IpPrefix prefix = networkPrefix(path + ".prefix", allocation.prefix());
-            if (prefix == null) {
-                continue;
-            }
-            for (int j = 0; j < i; j++) {
-                AllocationIntent earlier = all.get(j);
-                IpPrefix other = IpPrefix.parse(earlier.prefix());
-                if (earlier.vpcId() == allocation.vpcId() && other != null && other.overlaps(prefix)) {
-                    error(path + ".prefix", allocation.prefix() + " overlaps allocation '" + earlier.name() + "' ("
-                        + earlier.prefix() + ") of the same VPC");
+            List<Integer> earlier = earlierByVpc.computeIfAbsent(allocation.vpcId(), vpc -> new ArrayList<>());
+            for (int j = 0; prefix != null && j < earlier.size(); j++) {
+                AllocationIntent other = all.get(earlier.get(j));
+                IpPrefix otherPrefix = allocationPrefixes().get(earlier.get(j));
+                if (otherPrefix != null && otherPrefix.overlaps(prefix)) {
+                    error(path + ".prefix", allocation.prefix() + " overlaps allocation '" + other.name() + "' ("
+                        + other.prefix() + ") of the same VPC");
                 }
             }
+            earlier.add(i);
         }
     }
 
@@ -362,9 +365,19 @@ public final class IntentValidator {
             error(path, "required");
         } else if (value.length() > MAX_NAME_LENGTH) {
             error(path, "longer than " + MAX_NAME_LENGTH + " characters");
-        } else if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+        } else if (hasControlCharacter(value)) {
             error(path, "contains a control character");
         }
+    }
+
+    private static boolean hasControlCharacter(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7F) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void vpc(String path, int id) {
@@ -425,9 +438,10 @@ public final class IntentValidator {
     }
 
     private boolean inPurposeSubnet(IpPrefix address, String purpose) {
-        for (SubnetIntent subnet : document.subnets()) {
-            IpPrefix prefix = IpPrefix.parse(subnet.prefix());
-            if (purpose.equals(subnet.purpose()) && prefix != null && prefix.contains(address)) {
+        List<SubnetIntent> subnets = document.subnets();
+        for (int i = 0; i < subnets.size(); i++) {
+            IpPrefix prefix = subnetPrefixes().get(i);
+            if (purpose.equals(subnets.get(i).purpose()) && prefix != null && prefix.contains(address)) {
                 return true;
             }
         }
@@ -435,13 +449,36 @@ public final class IntentValidator {
     }
 
     private AllocationIntent allocationOf(int vpcId, IpPrefix prefix) {
-        for (AllocationIntent allocation : document.allocations()) {
-            IpPrefix candidate = IpPrefix.parse(allocation.prefix());
-            if (allocation.vpcId() == vpcId && candidate != null && candidate.contains(prefix)) {
-                return allocation;
+        List<AllocationIntent> allocations = document.allocations();
+        for (int i = 0; i < allocations.size(); i++) {
+            IpPrefix candidate = allocationPrefixes().get(i);
+            if (allocations.get(i).vpcId() == vpcId && candidate != null && candidate.contains(prefix)) {
+                return allocations.get(i);
             }
         }
         return null;
+    }
+
+    /** Every subnet's parsed prefix (null when unparsable), by index; parsed once per validation. */
+    private List<IpPrefix> subnetPrefixes() {
+        if (subnetPrefixes == null) {
+            subnetPrefixes = new ArrayList<>();
+            for (SubnetIntent subnet : document.subnets()) {
+                subnetPrefixes.add(IpPrefix.parse(subnet.prefix()));
+            }
+        }
+        return subnetPrefixes;
+    }
+
+    /** Every allocation's parsed prefix (null when unparsable), by index; parsed once per validation. */
+    private List<IpPrefix> allocationPrefixes() {
+        if (allocationPrefixes == null) {
+            allocationPrefixes = new ArrayList<>();
+            for (AllocationIntent allocation : document.allocations()) {
+                allocationPrefixes.add(IpPrefix.parse(allocation.prefix()));
+            }
+        }
+        return allocationPrefixes;
     }
 
     /** "80", "1-65535" or empty (any) -> {from, to}; null for any or on error. */

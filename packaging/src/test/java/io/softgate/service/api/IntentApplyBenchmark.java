@@ -12,19 +12,24 @@ import org.HdrHistogram.Histogram;
 /**
  * Issue 7 "Done when" 4, as a program (not a unit test: it measures time): one
  * {@code PUT /api/softgate/config} carrying 10,000 NAT rules (100 VPCs x (1 SNAT + 99 port
- * forwards)) and 1,000 L4LB services, against the real server, while one worker keeps forwarding
- * VXLAN packets on its own thread. Prints the server-side compile+persist+swap time, the request's
- * wall time, and the worker's per-batch latency (p99, p99.9, max) during the apply.
- * Run: {@code java -Xmx3g -cp <test classpath> io.softgate.service.api.IntentApplyBenchmark}.
+ * forwards)) and 1,000 L4LB services (two backends each), against the real server in a fresh JVM,
+ * while one worker keeps forwarding VXLAN packets on its own thread. Prints the server-side
+ * compile+persist+swap time (wall and the applying thread's CPU time), the request's wall time,
+ * the worker's per-batch latency (p99, p99.9, max) during the apply, and then the same for a
+ * one-rule change of that document. Argument {@code distinct}: every service gets its own
+ * backends (by default the ten services of a VPC share its pair, so only 100 Maglev tables differ).
+ * Run: {@code java -Xmx3g -cp <test classpath> io.softgate.service.api.IntentApplyBenchmark [distinct]}.
  */
 public final class IntentApplyBenchmark {
     private IntentApplyBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
+        boolean distinct = java.util.Arrays.asList(args).contains("distinct");
         Path state = Files.createTempDirectory("softgate-bench");
         try (ApiFixture api = new ApiFixture(state)) {
-            String body = document(api).toString();
+            ObjectNode document = document(api, distinct);
+            String body = document.toString();
             Worker worker = api.runtime.workers().get(0);
             byte[] frame = VxlanFrames.udp(10_000, VxlanFrames.address(10, 255, 0, 11), VxlanFrames.address(10, 255, 0, 1),
                 VxlanFrames.address(10, 0, 1, 10), VxlanFrames.address(192, 0, 2, 99));
@@ -42,31 +47,56 @@ public final class IntentApplyBenchmark {
             forwarding.setDaemon(true);
             forwarding.start();
             Thread.sleep(500);
+            System.out.printf("load average %s; %s backends per service%n", Files.readString(Path.of("/proc/loadavg")).trim(),
+                distinct ? "distinct" : "shared (one pair per VPC)");
             latency.harvest();
             Histogram before = latency.harvest();
-            long startNs = System.nanoTime();
-            HttpResponse<String> response = api.http.send(java.net.http.HttpRequest.newBuilder(api.uri("/api/softgate/config"))
-                .timeout(java.time.Duration.ofMinutes(10)).header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + ApiFixture.TOKEN)
-                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            long wallNs = System.nanoTime() - startNs;
+            apply(api, "first apply (10,000 NAT rules, 1,000 LB services)", body, forwarding);
             Histogram during = latency.harvest();
-            running.set(false);
-            forwarding.join();
             during.subtract(before);
-            System.out.printf("status %d, body %.1f MB%n", response.statusCode(), body.length() / 1e6);
-            if (response.statusCode() != 200) {
-                System.out.println(response.body().substring(0, Math.min(2000, response.body().length())));
-            }
-            System.out.printf("compile+persist+swap %.1f ms, request wall %.1f ms%n",
-                api.api.store().lastCompileAndSwapNs() / 1e6, wallNs / 1e6);
-            System.out.printf("worker batches during the apply: %d, p99 %.1f us, p99.9 %.1f us, max %.1f us%n",
+            System.out.printf("  worker batches during the apply: %d, p99 %.1f us, p99.9 %.1f us, max %.1f us%n",
                 during.getTotalCount(), during.getValueAtPercentile(99) / 1e3, during.getValueAtPercentile(99.9) / 1e3,
                 during.getMaxValue() / 1e3);
+            // A one-rule change of the same document: one port forward moves to another port.
+            ObjectNode changed = document.deepCopy();
+            ((ObjectNode) changed.get("nats").get(1)).put("destinationPort", "999");
+            apply(api, "one-rule change", changed.toString(), forwarding);
+            running.set(false);
+            forwarding.join();
         }
     }
 
+    private static void apply(ApiFixture api, String what, String body, Thread forwarding) throws Exception {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean system =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long processCpuStart = system.getProcessCpuTime() - threads.getThreadCpuTime(forwarding.getId());
+        long startNs = System.nanoTime();
+        HttpResponse<String> response = api.http.send(java.net.http.HttpRequest.newBuilder(api.uri("/api/softgate/config"))
+            .timeout(java.time.Duration.ofMinutes(10)).header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + ApiFixture.TOKEN)
+            .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        long wallNs = System.nanoTime() - startNs;
+        long processCpuNs = system.getProcessCpuTime() - threads.getThreadCpuTime(forwarding.getId()) - processCpuStart;
+        System.out.printf("%s: status %d, body %.1f MB%n", what, response.statusCode(), body.length() / 1e6);
+        if (response.statusCode() != 200) {
+            System.out.println(response.body().substring(0, Math.min(2000, response.body().length())));
+        }
+        System.out.printf("  compile+persist+swap %.1f ms wall, %.1f ms CPU of the applying thread; request wall %.1f ms,"
+                + " process CPU but the forwarding thread %.1f ms (client, server, JIT, GC)%n",
+            api.api.store().lastCompileAndSwapNs() / 1e6, api.api.store().lastCompileAndSwapCpuNs() / 1e6, wallNs / 1e6,
+            processCpuNs / 1e6);
+    }
+
     static ObjectNode document(ApiFixture api) {
+        return document(api, false);
+    }
+
+    /**
+     * The benchmark document; with {@code distinctBackends} every LB service has its own two backends
+     * (1,000 different Maglev tables to build), otherwise the services of a VPC share its pair.
+     */
+    static ObjectNode document(ApiFixture api, boolean distinctBackends) {
         ObjectNode doc = Envelope.MAPPER.valueToTree(api.api.store().current());
         int id = doc.get("nextId").asInt();
         int system = api.api.store().current().systemVpc().id();
@@ -102,8 +132,9 @@ public final class IntentApplyBenchmark {
                 .put("ip", "100.65." + (s / 200) + "." + (s % 200 + 1)).put("port", 80).put("status", "enable")
                 .put("healthCheck", "None").putNull("timeOut").putNull("requestPath").put("vpcId", vpcIds[v]);
             ArrayNode backends = lb.putArray("backends");
-            backends.addObject().put("ip", "10." + v + ".1.10").put("port", 80);
-            backends.addObject().put("ip", "10." + v + ".1.11").put("port", 80);
+            int host = distinctBackends ? 10 + 2 * (s / 100) : 10;
+            backends.addObject().put("ip", "10." + v + ".1." + host).put("port", 80);
+            backends.addObject().put("ip", "10." + v + ".1." + (host + 1)).put("port", 80);
         }
         doc.put("nextId", id);
         return doc;

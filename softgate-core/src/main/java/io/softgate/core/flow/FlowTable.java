@@ -69,6 +69,13 @@ import sun.misc.Unsafe;
  *       belongs to that key.</li>
  *   <li>Claims, removals, kills and publication are CASes on the state word, so exactly one
  *       thread wins each transition; two inserters never own one slot.</li>
+ *   <li>Why the hit path keeps acquire/opaque reads rather than plain ones: on x86-64 (and
+ *       through {@code sun.misc.Unsafe}) both compile to ordinary loads, so they cost no fence;
+ *       they only stop the JIT from moving or merging the reads around the validation, which
+ *       the seqlock argument above needs, and the opaque value reads stay single-copy atomic
+ *       for words written in place ({@link #value(int, int, long)}, {@link #addToValue}),
+ *       which the state word does not cover. The batch lookups read slots exactly as
+ *       {@link #lookup} does.</li>
  * </ul>
  *
  * <h2>No duplicate live keys</h2>
@@ -122,7 +129,7 @@ import sun.misc.Unsafe;
  * keys cannot be crafted offline to pile into one window.
  *
  * <p>Threading: every method is lock-free and safe to call from any number of threads at once;
- * the data-path methods ({@code lookup*}, {@code prefetch}, {@code insert}, {@code remove},
+ * the data-path methods ({@code lookup*} including the batch forms, {@code prefetch}, {@code insert}, {@code remove},
  * {@code refresh}, {@code expireAt}, value accessors, {@code keyHash}) allocate nothing.
  */
 public final class FlowTable implements AutoCloseable {
@@ -218,28 +225,8 @@ public final class FlowTable implements AutoCloseable {
      * @return the entry index, or {@link #MISSING}
      */
     public int lookup(long[] key, long nowNs) {
-        int home = (int) keyHash(key) & mask;
-        for (int probe = 0; probe < probeWindow; probe++) {
-            long at = slotAddress((home + probe) & mask);
-            long state = getAcquire(at);
-            int tag = SlotState.tag(state);
-            if (tag == EMPTY) {
-                return MISSING;
-            }
-            if (tag == LIVE && keyMatches(at, key)) {
-                long expiresAtNs = getOpaque(at + EXPIRY_OFFSET);
-                UNSAFE.loadFence();
-                if (getOpaque(at) != state) {
-                    probe--; // the slot changed while we compared: look at it again
-                    continue;
-                }
-                if (expiresAtNs >= nowNs) {
-                    return (home + probe) & mask;
-                }
-                // Expired copy: keep looking, a fresh copy inserted by a later clock may follow.
-            }
-        }
-        return MISSING;
+        int entry = find(key, 0, (int) keyHash(key, 0) & mask, probeWindow, nowNs, null, 0);
+        return entry == UNRESOLVED ? MISSING : entry;
     }
 
     /**
@@ -248,9 +235,10 @@ public final class FlowTable implements AutoCloseable {
      * packets calls this for every packet first and then {@link #lookup} for each: the batch's
      * cache misses then overlap instead of being paid one after another, the way VPP's
      * quad loops prefetch. Costs one key hash; harmless if the slot changes meanwhile.
+     * {@link #lookupBatch} / {@link #lookupIntoBatch} do both passes and hash each key once.
      */
     public long prefetch(long[] key) {
-        return getAcquire(slotAddress((int) keyHash(key) & mask));
+        return getAcquire(slotAddress((int) keyHash(key, 0) & mask));
     }
 
     /**
@@ -263,28 +251,150 @@ public final class FlowTable implements AutoCloseable {
      * @return the entry index, or {@link #MISSING} (then {@code valueOut} is unspecified)
      */
     public int lookupInto(long[] key, long nowNs, long[] valueOut) {
-        int home = (int) keyHash(key) & mask;
-        for (int probe = 0; probe < probeWindow; probe++) {
-            long at = slotAddress((home + probe) & mask);
+        int entry = find(key, 0, (int) keyHash(key, 0) & mask, probeWindow, nowNs, valueOut, 0);
+        return entry == UNRESOLVED ? MISSING : entry;
+    }
+
+    /**
+     * Looks up {@code count} keys at once, with the cache misses of the whole batch overlapped
+     * ("group prefetching"). At a table far larger than the caches every probed slot is a cache
+     * (and often TLB) miss, and {@link #lookup} pays them one after another; here the batch goes
+     * through in rounds. Each round loads, for every key still unresolved, the one slot it needs
+     * next, in a loop of a few instructions per key, so all those loads are in flight together
+     * (a load waiting for memory holds its place in the CPU's reorder window: interleaved with
+     * hashing and comparing, only a handful would fit), then judges every such key on that slot,
+     * now in cache: found, missing ({@code EMPTY}, see Probing) or on to the next slot. Linear
+     * probing at load 0.5 leaves about three keys in four at their home slot, so the first
+     * round resolves most of the batch; after {@value #BATCH_ROUNDS} rounds the few keys left
+     * finish with the ordinary probe loop. A lookup thus costs about one cache miss per slot it
+     * must read, and the misses of a batch overlap.
+     *
+     * <p>Key {@code i} is {@code keys[i * keyWords() .. (i + 1) * keyWords())}; its result,
+     * the entry index or {@link #MISSING}, goes to {@code entriesOut[i]}. Semantics are those of
+     * {@code count} calls of {@link #lookup} made during this call: every key's slots are read in
+     * probe order, each at most once more after a concurrent change, exactly as {@link #lookup}
+     * reads them, only interleaved with the other keys' reads; so each result is one a single
+     * lookup could have returned at some instant during the call (an entry inserted or removed
+     * concurrently may or may not be seen), and a found entry is validated as in {@link #lookup}.
+     *
+     * @return how many keys were found
+     */
+    public int lookupBatch(long[] keys, int count, long nowNs, int[] entriesOut) {
+        return lookupBatch(keys, count, nowNs, null, entriesOut);
+    }
+
+    /**
+     * {@link #lookupBatch} that also copies each found entry's value words, as
+     * {@link #lookupInto} does (in the same validated window, so each copy belongs to its key),
+     * to {@code valuesOut[i * valueWords() .. (i + 1) * valueWords())}; unspecified for a
+     * missing key.
+     *
+     * @return how many keys were found
+     */
+    public int lookupIntoBatch(long[] keys, int count, long nowNs, long[] valuesOut, int[] entriesOut) {
+        return lookupBatch(keys, count, nowNs, valuesOut, entriesOut);
+    }
+
+    /** Rounds of {@link #lookupBatch} before the keys left finish one by one. */
+    private static final int BATCH_ROUNDS = 4;
+    /** Marks a key unresolved in {@link #lookupBatch}: {@code UNRESOLVED_FLAG | home}. */
+    private static final int UNRESOLVED_FLAG = Integer.MIN_VALUE;
+    /** {@link #find} result when {@code probeLimit} slots were judged without an answer. */
+    private static final int UNRESOLVED = -2;
+
+    private int lookupBatch(long[] keys, int count, long nowNs, long[] valuesOut, int[] entriesOut) {
+        // Hash every key first: a separate loop, so the loads below run back to back.
+        for (int i = 0; i < count; i++) {
+            entriesOut[i] = UNRESOLVED_FLAG | (int) keyHash(keys, i * keyWords) & mask;
+        }
+        int rounds = Math.min(BATCH_ROUNDS, probeWindow);
+        for (int probe = 0; probe < rounds; probe++) {
+            // Load the slot each unresolved key needs. Using the word read (EMPTY: nothing of the
+            // key lies at or beyond it, see Probing) is also what keeps the JIT from dropping it.
+            for (int i = 0; i < count; i++) {
+                int entry = entriesOut[i];
+                if (entry < MISSING
+                    && SlotState.tag(getAcquire(slotAddress((entry + probe) & mask))) == EMPTY) {
+                    entriesOut[i] = MISSING;
+                }
+            }
+            // Judge each unresolved key on that slot, in cache now.
+            boolean unresolved = false;
+            for (int i = 0; i < count; i++) {
+                int entry = entriesOut[i];
+                if (entry < MISSING) {
+                    int found = find(keys, i * keyWords, (entry + probe) & mask, 1, nowNs, valuesOut,
+                        i * valueWords);
+                    if (found == UNRESOLVED) {
+                        found = probe + 1 < probeWindow ? entry : MISSING;
+                    }
+                    unresolved |= found < MISSING;
+                    entriesOut[i] = found;
+                }
+            }
+            if (!unresolved) {
+                return countHits(entriesOut, count);
+            }
+        }
+        // The few keys further from home: probe on one by one.
+        for (int i = 0; i < count; i++) {
+            int entry = entriesOut[i];
+            if (entry < MISSING) {
+                int found = find(keys, i * keyWords, (entry + rounds) & mask, probeWindow - rounds, nowNs,
+                    valuesOut, i * valueWords);
+                entriesOut[i] = found == UNRESOLVED ? MISSING : found;
+            }
+        }
+        return countHits(entriesOut, count);
+    }
+
+    private static int countHits(int[] entries, int count) {
+        int hits = 0;
+        for (int i = 0; i < count; i++) {
+            hits += entries[i] >>> 31 ^ 1;
+        }
+        return hits;
+    }
+
+    /**
+     * The probe loop of every lookup: the key at {@code keys[keyOffset..]} from slot {@code home}
+     * (the key's home slot, or a later slot of its window when the earlier ones were already
+     * judged), judging at most {@code probeLimit} slots; copies the value words to
+     * {@code valueOut[valueOffset..]} unless {@code valueOut} is null.
+     *
+     * @return the entry, {@link #MISSING} (an {@code EMPTY} slot), or {@link #UNRESOLVED} when
+     *     {@code probeLimit} slots were judged without an answer (the caller knows whether the
+     *     window ends there: then the key is missing)
+     */
+    private int find(long[] keys, int keyOffset, int home, int probeLimit, long nowNs, long[] valueOut,
+                     int valueOffset) {
+        for (int probe = 0; probe < probeLimit; probe++) {
+            int slot = (home + probe) & mask;
+            long at = slotAddress(slot);
             long state = getAcquire(at);
             int tag = SlotState.tag(state);
             if (tag == EMPTY) {
                 return MISSING;
             }
-            if (tag == LIVE && keyMatches(at, key)) {
+            if (tag == LIVE && keyMatches(at, keys, keyOffset)) {
+                // Seqlock-style validation (class Javadoc): expiry and value are read between two
+                // reads of the state word; equal reads mean nothing in the slot changed meanwhile.
                 long expiresAtNs = getOpaque(at + EXPIRY_OFFSET);
-                copyValue(at, valueOut);
+                if (valueOut != null) {
+                    copyValue(at, valueOut, valueOffset);
+                }
                 UNSAFE.loadFence();
                 if (getOpaque(at) != state) {
-                    probe--;
+                    probe--; // the slot changed while we compared: look at it again
                     continue;
                 }
                 if (expiresAtNs >= nowNs) {
-                    return (home + probe) & mask;
+                    return slot;
                 }
+                // Expired copy: keep looking, a fresh copy inserted by a later clock may follow.
             }
         }
-        return MISSING;
+        return UNRESOLVED;
     }
 
     /**
@@ -471,8 +581,13 @@ public final class FlowTable implements AutoCloseable {
      * A 64-bit hash of {@code key}'s first {@code keyWords} words under this table's seed; its low
      * bits choose the home slot. Stable for the table's life.
      */
-    @SuppressWarnings("fallthrough")
     public long keyHash(long[] key) {
+        return keyHash(key, 0);
+    }
+
+    /** {@link #keyHash(long[])} of the key stored at {@code keys[offset .. offset + keyWords)}. */
+    @SuppressWarnings("fallthrough")
+    public long keyHash(long[] key, int offset) {
         // Each word is salted and multiplied independently (the products run in parallel rather
         // than as one dependency chain), then one finalizer round spreads every input bit into
         // the low bits that pick the home slot. Unrolled by hand: a loop over keyWords with a
@@ -481,17 +596,17 @@ public final class FlowTable implements AutoCloseable {
         long hash = hashSeed;
         switch (keyWords) {
             case 6:
-                hash += Long.rotateLeft((key[5] ^ 0xBE5466CF34E90C6CL) * GOLDEN, 21);
+                hash += Long.rotateLeft((key[offset + 5] ^ 0xBE5466CF34E90C6CL) * GOLDEN, 21);
             case 5:
-                hash += Long.rotateLeft((key[4] ^ 0x452821E638D01377L) * GOLDEN, 4);
+                hash += Long.rotateLeft((key[offset + 4] ^ 0x452821E638D01377L) * GOLDEN, 4);
             case 4:
-                hash += Long.rotateLeft((key[3] ^ 0x082EFA98EC4E6C89L) * GOLDEN, 51);
+                hash += Long.rotateLeft((key[offset + 3] ^ 0x082EFA98EC4E6C89L) * GOLDEN, 51);
             case 3:
-                hash += Long.rotateLeft((key[2] ^ 0xA4093822299F31D0L) * GOLDEN, 34);
+                hash += Long.rotateLeft((key[offset + 2] ^ 0xA4093822299F31D0L) * GOLDEN, 34);
             case 2:
-                hash += Long.rotateLeft((key[1] ^ 0x13198A2E03707344L) * GOLDEN, 17);
+                hash += Long.rotateLeft((key[offset + 1] ^ 0x13198A2E03707344L) * GOLDEN, 17);
             default:
-                hash += (key[0] ^ 0x243F6A8885A308D3L) * GOLDEN;
+                hash += (key[offset] ^ 0x243F6A8885A308D3L) * GOLDEN;
         }
         hash ^= hash >>> 32;
         hash *= 0xD6E8FEB86659FD93L;
@@ -735,29 +850,38 @@ public final class FlowTable implements AutoCloseable {
     }
 
     private void copyValue(long at, long[] valueOut) {
+        copyValue(at, valueOut, 0);
+    }
+
+    private void copyValue(long at, long[] valueOut, int offset) {
         for (int word = 0; word < valueWords; word++) {
-            valueOut[word] = getOpaque(at + valueOffset + 8L * word);
+            valueOut[offset + word] = getOpaque(at + valueOffset + 8L * word);
         }
     }
 
     /** Branch-free, unrolled key compare (see {@link #keyHash} for why unrolled). */
-    @SuppressWarnings("fallthrough")
     private boolean keyMatches(long at, long[] key) {
+        return keyMatches(at, key, 0);
+    }
+
+    /** {@link #keyMatches(long, long[])} against the key at {@code key[offset .. offset + keyWords)}. */
+    @SuppressWarnings("fallthrough")
+    private boolean keyMatches(long at, long[] key, int offset) {
         long at0 = at + KEY_OFFSET;
         long difference = 0;
         switch (keyWords) {
             case 6:
-                difference |= getPlain(at0 + 40) ^ key[5];
+                difference |= getPlain(at0 + 40) ^ key[offset + 5];
             case 5:
-                difference |= getPlain(at0 + 32) ^ key[4];
+                difference |= getPlain(at0 + 32) ^ key[offset + 4];
             case 4:
-                difference |= getPlain(at0 + 24) ^ key[3];
+                difference |= getPlain(at0 + 24) ^ key[offset + 3];
             case 3:
-                difference |= getPlain(at0 + 16) ^ key[2];
+                difference |= getPlain(at0 + 16) ^ key[offset + 2];
             case 2:
-                difference |= getPlain(at0 + 8) ^ key[1];
+                difference |= getPlain(at0 + 8) ^ key[offset + 1];
             default:
-                difference |= getPlain(at0) ^ key[0];
+                difference |= getPlain(at0) ^ key[offset];
         }
         return difference == 0;
     }

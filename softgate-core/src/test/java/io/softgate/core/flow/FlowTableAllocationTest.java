@@ -35,6 +35,37 @@ class FlowTableAllocationTest {
         }
     }
 
+    @Test
+    void shouldAllocateNothingInSteadyStateBatchLookups() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        try (FlowTable table = new FlowTable(2 * KEYS, 3, 2)) {
+            long[] keys = new long[KEYS * 3];
+            for (int i = 0; i < KEYS; i++) {
+                keys[i * 3] = i;
+                keys[i * 3 + 1] = i * 0x9E3779B97F4A7C15L;
+                keys[i * 3 + 2] = ~i;
+                if ((i & 3) != 0) {
+                    table.insert(new long[] {keys[i * 3], keys[i * 3 + 1], keys[i * 3 + 2]}, new long[] {i, i},
+                        Long.MAX_VALUE, 0);
+                }
+            }
+            int[] entries = new int[KEYS];
+            long[] values = new long[KEYS * 2];
+            long hits = 0;
+            for (int round = 0; round < 300; round++) { // warm-up
+                hits += table.lookupBatch(keys, KEYS, 0, entries) + table.lookupIntoBatch(keys, KEYS, 0, values, entries);
+            }
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (int round = 0; round < 300; round++) {
+                hits += table.lookupBatch(keys, KEYS, 0, entries) + table.lookupIntoBatch(keys, KEYS, 0, values, entries);
+            }
+            long allocated = threads.getThreadAllocatedBytes(thread) - before;
+            assertEquals(600L * 2 * (KEYS - KEYS / 4), hits);
+            assertEquals(0, allocated, "bytes allocated in steady state");
+        }
+    }
+
     private static void churn(FlowTable table, long[][] keys, long[] value, long[] valueOut, long[] checksum, int round) {
         long nowNs = round * 1_000L;
         for (int i = 0; i < keys.length; i++) {
