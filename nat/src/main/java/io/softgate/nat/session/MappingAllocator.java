@@ -69,6 +69,15 @@ final class MappingAllocator {
     /**
      * Finds or creates the mapping of an inside endpoint and takes a reference on it. Returns the
      * mapping's inside entry (outside address/port in {@code scratch.mapped*}) or a failure code.
+     *
+     * <p>{@code insert-contended}: when two workers map the same new endpoint (or count the same
+     * new subscriber) at once, one waits for the other's pending insert to be published
+     * ({@link FlowTable#insert}). That wait is bounded ({@value #ATTEMPTS} attempts here, each a
+     * bounded insert), so a worker never depends on another thread being scheduled; if the other
+     * worker is descheduled inside its insert (a time-shared core), this packet is refused as
+     * {@link NatDropReason#INSERT_CONTENDED}, counted, with nothing claimed or referenced, and the
+     * endpoint's next packet finds the one mapping the other worker published. Using the pending
+     * copy instead is not safe: its inserter may still abort it, and two mappings would follow.
      */
     int acquire(NatTables tables, CompiledRule rule, int protocol, int vrf, int address, int port, int remoteAddress,
                 long nowNs, NatScratch scratch) {
