@@ -256,6 +256,11 @@ public final class FeatureTopology implements AutoCloseable {
         return internet;
     }
 
+    /** The leaf: routes the underlay; its link to the softgate is 172.16.3.1 (softgate side 172.16.3.2). */
+    public NetworkNamespace leaf() {
+        return leaf;
+    }
+
     public NetworkNamespace softgate() {
         return softgate;
     }
