@@ -1,9 +1,9 @@
 package io.softgate.io.tun;
 
 import io.softgate.core.io.ConformanceFrames.Endpoints;
-import io.softgate.core.io.PacketIoBackend;
 import io.softgate.core.io.PacketIoConformanceSuite;
 import io.softgate.io.jnr.PacketSocket;
+import io.softgate.io.jnr.PeerSocketHarness;
 import io.softgate.io.jnr.TestNamespaces;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -41,7 +41,7 @@ class TapPacketIoConformanceTest extends PacketIoConformanceSuite {
                 .maxFrameBytes(MAX_FRAME_BYTES)
                 .networkNamespace(namespace)
                 .build();
-            return harness(backend, peer, namespaces);
+            return new PeerSocketHarness(backend, ENDPOINTS, peer, namespaces);
         } catch (Exception | Error e) {
             if (peer != null) {
                 peer.close();
@@ -49,43 +49,5 @@ class TapPacketIoConformanceTest extends PacketIoConformanceSuite {
             namespaces.close();
             throw e;
         }
-    }
-
-    private static Harness harness(TunPacketIoBackend backend, PacketSocket peer, TestNamespaces namespaces) {
-        return new Harness() {
-            @Override
-            public PacketIoBackend backend() {
-                return backend;
-            }
-
-            @Override
-            public Endpoints endpoints() {
-                return ENDPOINTS;
-            }
-
-            @Override
-            public void deliver(byte[] frame) throws Exception {
-                peer.send(frame);
-            }
-
-            @Override
-            public byte[] collect(long timeoutMs) throws Exception {
-                return peer.receive(timeoutMs);
-            }
-
-            @Override
-            public boolean asynchronous() {
-                return true;
-            }
-
-            @Override
-            public void close() {
-                try {
-                    peer.close();
-                } finally {
-                    namespaces.close();
-                }
-            }
-        };
     }
 }

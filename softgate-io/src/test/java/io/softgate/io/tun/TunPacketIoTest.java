@@ -16,9 +16,9 @@ import io.softgate.core.packet.UdpFlyweight;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.core.pipeline.StageVector;
-import io.softgate.core.testkit.AllocationProbe;
 import io.softgate.io.jnr.NetworkNamespace;
 import io.softgate.io.jnr.PacketSocket;
+import io.softgate.io.jnr.PeerEchoAllocationCheck;
 import io.softgate.io.jnr.TestNamespaces;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -217,40 +217,7 @@ class TunPacketIoTest {
             Endpoints endpoints = new Endpoints(0x02_00_00_00_0D_01L, 0x02_00_00_00_0D_02L, 0x0AFB0002, 0x0AFB0003,
                 4789, 4789);
             byte[] frame = ConformanceFrames.inbound(endpoints, 1, 120);
-            StageVector slots = new StageVector(batch.capacity());
-            long[] received = new long[1];
-            Runnable round = () -> {
-                try {
-                    for (int i = 0; i < 16; i++) {
-                        peer.send(frame);
-                    }
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-                batch.clear();
-                slots.clear();
-                int added = io.receive(batch, 0, pool);
-                for (int slot = 0; slot < added; slot++) {
-                    slots.add(slot);
-                }
-                io.transmit(batch, slots, pool);
-                received[0] += added;
-            };
-            for (int i = 0; i < 200; i++) {
-                round.run();
-            }
-            received[0] = 0;
-            AllocationProbe.allocatedBytes();
-            long before = AllocationProbe.allocatedBytes();
-            for (int i = 0; i < 50; i++) {
-                round.run();
-            }
-            long allocated = AllocationProbe.allocatedBytes() - before;
-
-            assertTrue(received[0] > 0, "nothing received: " + io.counters());
-            // Per packet, rounded down (the probe's own readings may cost a few dozen bytes once);
-            // the peer's sends are inside the measurement and allocate nothing either.
-            assertEquals(0, allocated / received[0], "bytes allocated per packet (" + allocated + " in total)");
+            PeerEchoAllocationCheck.assertNoAllocationPerPacket(io, peer, frame, batch, pool, 200, 50);
             peer.drain();
         } finally {
             peer.close();

@@ -13,10 +13,9 @@ import io.softgate.core.memory.FramePool;
 import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.packet.UdpFlyweight;
 import io.softgate.core.pipeline.PacketBatch;
-import io.softgate.core.pipeline.StageVector;
-import io.softgate.core.testkit.AllocationProbe;
 import io.softgate.io.jnr.NetworkNamespace;
 import io.softgate.io.jnr.PacketSocket;
+import io.softgate.io.jnr.PeerEchoAllocationCheck;
 import io.softgate.io.jnr.TestNamespaces;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -262,38 +261,7 @@ class XdpPacketIoTest {
             Endpoints endpoints = new Endpoints(0x02_00_00_00_0F_01L, 0x02_00_00_00_0F_02L, Ipv4Flyweight.parse(VTEP),
                 Ipv4Flyweight.parse(REMOTE), 4789, 4789);
             byte[] frame = ConformanceFrames.inbound(endpoints, 1, 120);
-            StageVector slots = new StageVector(batch.capacity());
-            long[] received = new long[1];
-            Runnable round = () -> {
-                try {
-                    for (int i = 0; i < 16; i++) {
-                        peer.send(frame);
-                    }
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-                batch.clear();
-                slots.clear();
-                int added = io.receive(batch, 0, pool);
-                for (int slot = 0; slot < added; slot++) {
-                    slots.add(slot);
-                }
-                io.transmit(batch, slots, pool);
-                received[0] += added;
-            };
-            for (int i = 0; i < 300; i++) {
-                round.run();
-            }
-            received[0] = 0;
-            AllocationProbe.allocatedBytes();
-            long before = AllocationProbe.allocatedBytes();
-            for (int i = 0; i < 100; i++) {
-                round.run();
-            }
-            long allocated = AllocationProbe.allocatedBytes() - before;
-
-            assertTrue(received[0] > 0, "nothing received: " + io.counters());
-            assertEquals(0, allocated / received[0], "bytes allocated per packet (" + allocated + " in total)");
+            PeerEchoAllocationCheck.assertNoAllocationPerPacket(io, peer, frame, batch, pool, 300, 100);
         } finally {
             peer.close();
         }
