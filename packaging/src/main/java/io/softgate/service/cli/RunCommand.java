@@ -42,12 +42,24 @@ public final class RunCommand implements Callable<Integer> {
         return command.call();
     }
 
+    private static boolean mayHaveSessionStores(Path file) {
+        try {
+            String text = java.nio.file.Files.readString(file);
+            return text.contains("\"nat\"") || text.contains("\"loadBalancer\"");
+        } catch (java.io.IOException | RuntimeException e) {
+            return false; // the loader reports it
+        }
+    }
+
     @Override
     public Integer call() {
         StartupTimeline.mark("command line parsed");
-        // The session store's library needs seconds of class loading and initialisation in a fresh
-        // JVM; it starts now, beside the configuration parsing, instead of after it.
-        io.softgate.service.state.SessionStore.warmUpInBackground();
+        // The session stores' library needs a second or more of class loading and initialisation in
+        // a fresh JVM; it starts now, beside the configuration parsing, instead of after it (only
+        // when the file looks like it has a nat or loadBalancer section: the stores need one).
+        if (mayHaveSessionStores(config)) {
+            io.softgate.service.state.SessionStore.warmUpInBackground();
+        }
         LoadedConfig loaded;
         try {
             loaded = ConfigLoader.load(config);
