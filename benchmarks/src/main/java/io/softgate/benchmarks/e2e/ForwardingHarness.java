@@ -1,331 +1,277 @@
 package io.softgate.benchmarks.e2e;
 
-import io.softgate.core.io.PacketIo;
-import io.softgate.core.memory.FrameMemory;
-import io.softgate.core.memory.FramePool;
-import io.softgate.core.counter.CounterLayout;
-import io.softgate.core.packet.PacketBuilder;
-import io.softgate.core.pipeline.PacketBatch;
-import io.softgate.core.pipeline.Pipeline;
-import io.softgate.core.pipeline.StageVector;
-import io.softgate.core.snapshot.ConfigSnapshot;
-import io.softgate.core.snapshot.SnapshotPublisher;
-import io.softgate.core.snapshot.WorkerEpochs;
-import io.softgate.evpn.forwarding.ForwardingPipeline;
-import io.softgate.evpn.forwarding.compiler.ForwardingCompiler;
-import io.softgate.evpn.forwarding.model.ForwardingIntent;
-import io.softgate.evpn.forwarding.model.NextHop;
-import io.softgate.evpn.forwarding.model.NodeIntent;
-import io.softgate.evpn.forwarding.model.RouteIntent;
-import io.softgate.evpn.forwarding.model.VrfIntent;
-import io.softgate.evpn.forwarding.table.ForwardingTables;
-import io.softgate.io.jnr.Native;
-import io.softgate.io.xdp.BusyPoll;
-import io.softgate.io.xdp.XdpPacketIo;
 import io.softgate.io.xdp.XdpPacketIoBackend;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import org.agrona.concurrent.UnsafeBuffer;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * End-to-end forwarding harness (issue 8, "Done when" 3, first part): a generator sends VXLAN
- * through a gateway namespace to a sink namespace, once with the softgate forwarding it (AF_XDP
- * receive on gw0, the evpn-gateway pipeline vxlan-decap / vrf-route / vxlan-encap toward the
- * sink's VTEP, AF_XDP transmit on gw1; frames never copied in user space) and once with the Linux
- * kernel forwarding the same outer packets (plain IPv4 routing, static neighbours), and prints the
- * sink's received rate for each and their ratio, for 64-byte and 1400-byte inner frames.
+ * End-to-end forwarding harness (issue 8, "Done when" 3). A traffic endpoint (generator and sink,
+ * {@link TrafficEndpoint}) in namespace {@code <prefix>-hv} sends VPC traffic as VXLAN to the
+ * gateway namespace {@code <prefix>-gw} and receives what comes back for the public VRF; the
+ * gateway is, in turn, the Linux kernel (vxlan devices + routing + nftables SNAT, {@link Topology})
+ * and the softgate service from the built distribution with each backend asked for (AF_XDP, UDP,
+ * and "tun": AF_XDP on the fabric with the public VRF's traffic leaving through a TUN uplink, which
+ * the kernel then routes into vx5900), running the real service pipeline with its NAT SNATing the
+ * same flows ({@link SoftgateProcess}).
  *
- * <p>What it is not (yet): no NAT/LB/ACL stages on the softgate side; the kernel baseline is plain
- * forwarding, a lighter job than vxlan devices + nftables NAT; no latency histogram, no
- * 2x-overload run. CPU sharing on the 2-core machine: the generator thread is
- * pinned to CPU 0 (its veth transmit and the gateway's softirq receive run there too), the
- * softgate's worker to CPU 1 (its transmit to the sink runs there too). In the kernel run the
- * generator is on CPU 0 and RPS steers gw0's receive processing (forwarding, transmit to the
- * sink, the sink's receive) to CPU 1.
+ * <p>For each gateway and each inner frame size it runs: an unpaced saturation window (the
+ * generator as fast as its socket takes packets), a window paced at that forwarded rate ("peak"),
+ * a window at half the peak (latency at moderate load) and a window paced at twice the peak
+ * ("overload"; passes when the forwarded rate stays >= 80 % of the peak). Per window: offered and
+ * forwarded packets/s at the sink, latency percentiles (HdrHistogram, send timestamp in the
+ * payload, same host clock), gateway CPU seconds per million packets (see {@link Measurement}).
  *
- * <p>Run as root: {@code benchmarks/run-forwarding-harness.sh [seconds] [busy-poll]}.
+ * <p>Cores: the traffic endpoint's thread is pinned to CPU {@code --generator-cpu} (0), the
+ * softgate JVM (all its threads) to {@code --gateway-cpu} (1) with taskset; for the kernel,
+ * RPS steers gw0's receive processing (and so the whole forwarding job in softirq) to the gateway
+ * CPU. In the softgate runs the veth delivery into gw0 (XDP program and copy into the softgate's
+ * UMEM for AF_XDP, IP/UDP receive up to the socket for UDP) is raised by the generator's transmit
+ * and runs in softirq on the generator's CPU, except what a busy-polling worker pulls onto its own
+ * core; the softgate's transmit and the sink's receive run on the gateway CPU inside the
+ * softgate's send calls.
  *
- * <p>Threading: main thread builds and measures; one generator thread and one worker thread.
+ * <p>Usage (root): {@code benchmarks/run-forwarding-harness.sh [--seconds S] [--backends af_xdp,udp,tun]
+ * [--sizes 64,1400] [--busy-poll af_xdp,tun|none] [--out DIR]}.
+ * Busy polling is on for the AF_XDP-fabric backends by default: with it the softgate's worker drives
+ * gw0's receive (XDP program and copy) from its own core instead of the generator's softirq.
+ *
+ * <p>Threading: the main thread orchestrates; the endpoint has its own thread; the softgate is
+ * another process.
  */
 public final class ForwardingHarness {
-    private static final int BATCH = 32;
-    private static final int FRAMES = 32768;
-    private static final int L3_VNI = 5001;
-    private static final String ROUTER_MAC = "02:5f:00:00:00:01";
-    private static final String REMOTE_ROUTER_MAC = "02:20:00:00:00:01";
-    private static final String INNER_SOURCE_MAC = "02:11:00:00:00:01";
-    private static final String INNER_SOURCE_IP = "172.16.0.10";
-    private static final String INNER_DESTINATION_IP = "10.99.0.7";
-    private static final String INNER_PREFIX = "10.99.0.0/16";
+    private static final double OVERLOAD_FACTOR = 2.0;
+    private static final double OVERLOAD_GOAL = 0.8;
 
-    private ForwardingHarness() {
+    private final Options options;
+    private final List<Measurement> measurements = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private final AtomicBoolean cleaned = new AtomicBoolean();
+    private Topology topology;
+    private TrafficEndpoint endpoint;
+    private SoftgateProcess softgate;
+
+    private ForwardingHarness(Options options) {
+        this.options = options;
     }
 
     public static void main(String[] arguments) throws Exception {
-        double seconds = arguments.length > 0 ? Double.parseDouble(arguments[0]) : 3.0;
-        BusyPoll busyPoll = arguments.length > 1 && arguments[1].equals("busy-poll") ? BusyPoll.recommended() : BusyPoll.OFF;
-        XdpPacketIoBackend probe = XdpPacketIoBackend.builder().interfaceName("lo").vtepAddress("127.0.0.1").build();
-        probe.ensureAvailable();
-        List<String> lines = new ArrayList<>();
-        try (Topology topology = new Topology()) {
-            for (int inner : new int[] {64, 1400}) {
-                Result softgate = run(topology, inner, seconds, busyPoll);
-                Result kernel = run(topology, inner, seconds, null);
-                lines.add(String.format("inner %4d B: softgate (AF_XDP + decap/route/encap) %.3f Mpps [generator %.3f Mpps, worker CPU %.0f ns/pkt,"
-                    + " machine CPU %.2f core-s/Mpkt] | kernel forwarding %.3f Mpps [generator %.3f Mpps, machine CPU %.2f"
-                    + " core-s/Mpkt] | ratio %.2f", inner, softgate.sinkMpps, softgate.generatedMpps, softgate.workerNsPerPacket,
-                    softgate.machineCoreSecondsPerMillion, kernel.sinkMpps, kernel.generatedMpps,
-                    kernel.machineCoreSecondsPerMillion, softgate.sinkMpps / kernel.sinkMpps));
-            }
-        }
-        for (String line : lines) {
-            System.out.println(line);
-        }
+        Options options = Options.parse(arguments);
+        new ForwardingHarness(options).run();
     }
 
-    /** One measured run. */
-    private record Result(double sinkMpps, double generatedMpps, double workerNsPerPacket,
-                          double machineCoreSecondsPerMillion) {
-    }
-
-    /** One run: through the softgate when {@code busyPoll} is set (its worker's options), else through the kernel. */
-    private static Result run(Topology topology, int innerBytes, double seconds, BusyPoll busyPoll) throws Exception {
-        boolean softgate = busyPoll != null;
-        topology.kernelForwarding(!softgate);
-        Generator generator = new Generator(topology, innerBytes, softgate);
-        Relay relay = softgate ? new Relay(topology, busyPoll) : null;
+    private void run() throws Exception {
+        XdpPacketIoBackend.builder().interfaceName("lo").vtepAddress("127.0.0.1").build().ensureAvailable();
+        Files.createDirectories(options.out);
+        Thread hook = new Thread(this::cleanUp, "harness-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        String startLoad = CpuAccounting.loadAverage();
+        Instant started = Instant.now();
+        System.out.printf("forwarding harness: namespaces %s-{hv,gw}, %s s per window, backends %s, sizes %s, busy poll %s,"
+            + " load average %s%n", options.prefix, options.seconds, options.backends, options.sizes, options.busyPoll, startLoad);
         try {
-            generator.start();
-            if (relay != null) {
-                relay.start();
+            topology = new Topology(options.prefix);
+            endpoint = new TrafficEndpoint(topology, options.generatorCpu);
+            endpoint.start();
+            topology.startKernelGateway(options.gatewayCpu);
+            for (int size : options.sizes) {
+                measureSize("kernel", size);
             }
-            Thread.sleep(1000);
-            long sinkBefore = topology.sinkReceivedPackets();
-            long generatedBefore = generator.sent();
-            long workerCpuBefore = relay == null ? 0 : relay.cpuNs();
-            long relayedBefore = relay == null ? 0 : relay.forwarded();
-            long[] cpuBefore = machineCpu();
-            long start = System.nanoTime();
-            Thread.sleep((long) (seconds * 1000));
-            long elapsedNs = System.nanoTime() - start;
-            long sinkPackets = topology.sinkReceivedPackets() - sinkBefore;
-            long generated = generator.sent() - generatedBefore;
-            long[] cpuAfter = machineCpu();
-            double workerNs = relay == null ? 0
-                : (double) (relay.cpuNs() - workerCpuBefore) / Math.max(1, relay.forwarded() - relayedBefore);
-            double busySeconds = (cpuAfter[0] - cpuBefore[0]) / 100.0;
-            double million = sinkPackets / 1e6;
-            return new Result(sinkPackets * 1e3 / elapsedNs, generated * 1e3 / elapsedNs, workerNs,
-                million == 0 ? Double.NaN : busySeconds / million);
-        } finally {
-            generator.stop();
-            if (relay != null) {
-                relay.stop();
-            }
-        }
-    }
-
-    /** Busy jiffies (user + nice + system + irq + softirq) summed over all CPUs, from /proc/stat. */
-    private static long[] machineCpu() throws IOException {
-        String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-        long busy = Long.parseLong(fields[1]) + Long.parseLong(fields[2]) + Long.parseLong(fields[3])
-            + Long.parseLong(fields[6]) + Long.parseLong(fields[7]);
-        return new long[] {busy};
-    }
-
-    /** Pins the calling thread to one CPU (sched_setaffinity through JNR, setup only). */
-    static void pinTo(int cpu) {
-        UnsafeBuffer mask = new UnsafeBuffer(ByteBuffer.allocateDirect(128));
-        mask.putLong(0, 1L << cpu);
-        if (Native.libc().sched_setaffinity(0, 128, mask.addressOffset()) != 0) {
-            System.err.println("cannot pin to CPU " + cpu + ": " + Native.describe(Native.errno()));
-        }
-    }
-
-    /** Sends VXLAN frames out of gen0 as fast as its AF_XDP socket takes them. */
-    private static final class Generator implements Runnable {
-        private final XdpPacketIoBackend backend;
-        private final FrameMemory memory = new FrameMemory(FRAMES);
-        private final FramePool pool = new FramePool(memory);
-        private final byte[] template;
-        private final Thread thread = new Thread(this, "generator");
-        private volatile boolean running = true;
-        private volatile PacketIo io;
-        private volatile Throwable failure;
-
-        Generator(Topology topology, int innerBytes, boolean toSoftgate) {
-            this.backend = XdpPacketIoBackend.builder().interfaceName("gen0").networkNamespace(topology.generator)
-                .vtepAddress(Topology.GENERATOR_IP).ringSize(2048).maxWorkers(1).build();
-            byte[] inner = PacketBuilder.ethernet(PacketBuilder.parseMac(INNER_SOURCE_MAC), PacketBuilder.parseMac(ROUTER_MAC))
-                .ipv4(INNER_SOURCE_IP, INNER_DESTINATION_IP).ttl(64).udp(40000, 53).payload(innerBytes - 42).build();
-            this.template = PacketBuilder.vxlan(Topology.GENERATOR_MAC, Topology.GATEWAY_IN_MAC, Topology.GENERATOR_IP,
-                toSoftgate ? Topology.GATEWAY_IN_IP : Topology.SINK_IP, 49152, L3_VNI, inner);
-        }
-
-        void start() throws IOException {
-            io = backend.open(0, 1, pool);
-            thread.start();
-        }
-
-        long sent() {
-            PacketIo queue = io;
-            return queue == null ? 0 : queue.counters().transmittedPackets();
-        }
-
-        @Override
-        public void run() {
-            pinTo(0);
-            PacketBatch batch = new PacketBatch(memory, BATCH);
-            StageVector slots = new StageVector(BATCH);
-            UnsafeBuffer frames = memory.buffer();
-            try {
-                while (running) {
-                    batch.clear();
-                    slots.clear();
-                    for (int i = 0; i < BATCH; i++) {
-                        int frame = pool.allocate();
-                        if (frame < 0) {
-                            break;
-                        }
-                        int start = memory.packetStart(frame);
-                        frames.putBytes(start, template);
-                        slots.add(batch.add(frame, start, template.length, 0));
-                    }
-                    io.transmit(batch, slots, pool);
-                    // Reclaims completions and keeps transmission moving; gen0 receives nothing.
-                    batch.clear();
-                    io.receive(batch, 0, pool);
-                    for (int slot = 0; slot < batch.size(); slot++) {
-                        pool.release(batch.frame[slot]);
-                    }
+            topology.stopKernelGateway();
+            for (String backend : options.backends) {
+                topology.steerReceive(-1);
+                boolean busyPoll = options.busyPoll.contains(backend);
+                topology.busyPollDevice(busyPoll);
+                if (backend.equals("tun")) {
+                    topology.startTunUplinkRouting();
                 }
-            } catch (Throwable e) {
-                failure = e;
+                Path directory = options.out.resolve("softgate-" + backend);
+                softgate = SoftgateProcess.start(options.distribution, topology, backend, busyPoll,
+                    options.gatewayCpu, directory);
+                if (backend.equals("tun")) {
+                    topology.tunUplinkUp();
+                }
+                System.out.printf("softgate %s running (pid %d): %s%n", backend, softgate.pid(), runningLine(softgate.log()));
+                for (int size : options.sizes) {
+                    measureSize(backend, size);
+                }
+                softgate.close();
+                notes.add(backend + " " + softgate.finalCounters());
+                System.out.println("  " + backend + " " + softgate.finalCounters());
+                softgate = null;
+                topology.busyPollDevice(false);
+                if (backend.equals("tun")) {
+                    topology.stopTunUplinkRouting();
+                }
+            }
+            long[] stats = endpoint.socketStatistics();
+            notes.add(String.format(Locale.ROOT, "sink socket (hv0) over the whole run: rx_dropped %d, rx_ring_full %d,"
+                + " rx_fill_ring_empty %d, wrong packets %d", stats[0], stats[3], stats[4], endpoint.wrong()));
+        } finally {
+            cleanUp();
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        Report report = new Report(measurements, notes, options, started, startLoad, CpuAccounting.loadAverage());
+        report.print(System.out);
+        report.write(options.out);
+        System.out.println("report: " + options.out.resolve("summary.md") + " and " + options.out.resolve("summary.json"));
+    }
+
+    private static String runningLine(String log) {
+        int at = log.indexOf("running: VTEP");
+        int end = at < 0 ? -1 : log.indexOf('\n', at);
+        return at < 0 ? "" : log.substring(at, end < 0 ? log.length() : end);
+    }
+
+    /** Saturation, peak, half-load and overload windows for one gateway and one inner size. */
+    private void measureSize(String path, int size) throws Exception {
+        endpoint.innerBytes(size);
+        endpoint.rate(0);
+        Thread.sleep(1500); // warm-up: NAT sessions / conntrack entries exist, JIT compiled
+        Measurement saturation = window(path, size, "saturation", 0);
+        double peak = Math.max(1000, saturation.forwardedPps());
+        Measurement paced = window(path, size, "peak", peak);
+        peak = Math.max(peak, paced.forwardedPps());
+        window(path, size, "half-load", peak / 2);
+        window(path, size, "overload", peak * OVERLOAD_FACTOR);
+        endpoint.rate(1); // quiet between sizes and paths
+        Thread.sleep(300);
+    }
+
+    private Measurement window(String path, int size, String kind, double targetPps) throws Exception {
+        endpoint.rate(targetPps);
+        Thread.sleep(700); // let queues settle at the new rate
+        endpoint.takeLatency();
+        long sentBefore = endpoint.sent();
+        long receivedBefore = endpoint.received();
+        long wrongBefore = endpoint.wrong();
+        long softgateBefore = softgate == null ? 0 : softgate.cpuNs();
+        long harnessBefore = CpuAccounting.processCpuNs(ProcessHandle.current().pid());
+        CpuAccounting.MachineSample machineBefore = CpuAccounting.machine();
+        long startNs = System.nanoTime();
+        Thread.sleep((long) (options.seconds * 1000));
+        long elapsedNs = System.nanoTime() - startNs;
+        long sent = endpoint.sent() - sentBefore;
+        long received = endpoint.received() - receivedBefore;
+        var latency = endpoint.takeLatency();
+        CpuAccounting.MachineSample machineAfter = CpuAccounting.machine();
+        long softgateNs = softgate == null ? 0 : softgate.cpuNs() - softgateBefore;
+        long harnessNs = CpuAccounting.processCpuNs(ProcessHandle.current().pid()) - harnessBefore;
+        Measurement measurement = new Measurement(path, size, kind, targetPps, elapsedNs / 1e9, sent, received,
+            endpoint.wrong() - wrongBefore, latency, softgateNs / 1e9, machineAfter.softirqSecondsSince(machineBefore),
+            machineAfter.busySecondsSince(machineBefore), harnessNs / 1e9, CpuAccounting.loadAverage());
+        measurements.add(measurement);
+        System.out.println(measurement.describe());
+        return measurement;
+    }
+
+    /** Stops what this run started (softgate by its PID, the endpoint's socket) and deletes the namespaces. Idempotent. */
+    private void cleanUp() {
+        if (!cleaned.compareAndSet(false, true)) {
+            return;
+        }
+        if (softgate != null) {
+            try {
+                softgate.close();
+            } catch (IOException | RuntimeException e) {
+                System.err.println("stopping the softgate: " + e);
             }
         }
-
-        void stop() throws InterruptedException {
-            running = false;
-            thread.join(5000);
-            backend.close();
-            if (failure != null) {
-                throw new IllegalStateException("generator failed", failure);
+        if (endpoint != null) {
+            try {
+                endpoint.stop();
+            } catch (InterruptedException | RuntimeException e) {
+                System.err.println("stopping the traffic endpoint: " + e);
             }
+        }
+        if (topology != null) {
+            topology.close();
         }
     }
 
     /**
-     * The softgate side: AF_XDP receive on gw0, the evpn-gateway forwarding pipeline (vxlan-decap,
-     * vrf-route, vxlan-encap toward the sink's VTEP), AF_XDP transmit on gw1.
+     * Command-line options.
+     *
+     * <p>Threading: immutable after parsing.
      */
-    private static final class Relay implements Runnable {
-        private final XdpPacketIoBackend inbound;
-        private final XdpPacketIoBackend outbound;
-        private final FrameMemory memory = new FrameMemory(FRAMES);
-        private final FramePool pool = new FramePool(memory);
-        private final PacketBatch batch = new PacketBatch(memory, BATCH);
-        private final Pipeline pipeline = new Pipeline(ForwardingPipeline.definition(), 0, batch, pool, new CounterLayout());
-        private final ConfigSnapshot snapshot;
-        private final Thread thread = new Thread(this, "softgate-worker");
-        private volatile boolean running = true;
-        private volatile long forwarded;
-        private volatile long dropped;
-        private volatile long threadCpuNs;
-        private PacketIo rx;
-        private PacketIo tx;
-        private volatile Throwable failure;
+    static final class Options {
+        double seconds = 3;
+        List<String> backends = List.of("af_xdp", "udp", "tun");
+        List<Integer> sizes = List.of(64, 1400);
+        /** Backends run with busy polling (AF_XDP: it pulls gw0's receive onto the softgate's core). */
+        List<String> busyPoll = List.of("af_xdp", "tun");
+        int generatorCpu = 0;
+        int gatewayCpu = 1;
+        Path out = Path.of("benchmarks/target/e2e");
+        Path distribution = Path.of("packaging/target/softgate");
+        String prefix = "sge2e" + Long.toString(ProcessHandle.current().pid(), 36)
+            + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36);
 
-        Relay(Topology topology, BusyPoll busyPoll) {
-            inbound = XdpPacketIoBackend.builder().interfaceName("gw0").networkNamespace(topology.gateway)
-                .vtepAddress(Topology.GATEWAY_IN_IP).ringSize(8192).maxWorkers(1).busyPoll(busyPoll).build();
-            outbound = XdpPacketIoBackend.builder().interfaceName("gw1").networkNamespace(topology.gateway)
-                .vtepAddress(Topology.GATEWAY_OUT_IP).ringSize(2048).maxWorkers(1).build();
-            // Our VTEP is gw0's address; encapsulated packets leave toward the sink's VTEP with the
-            // sink's MAC as the underlay next hop (gw1 is a point-to-point link to it).
-            NodeIntent node = NodeIntent.of(Topology.GATEWAY_IN_IP, ROUTER_MAC, Topology.mac(Topology.GATEWAY_IN_MAC),
-                Topology.mac(Topology.SINK_MAC));
-            ForwardingIntent intent = ForwardingIntent.of(node, List.of(VrfIntent.of("tenant", L3_VNI, 1)),
-                List.of(RouteIntent.of("tenant", INNER_PREFIX, NextHop.remoteVtep(Topology.SINK_IP, REMOTE_ROUTER_MAC))));
-            ForwardingTables tables = new ForwardingCompiler().compile(intent);
-            snapshot = new SnapshotPublisher(new WorkerEpochs(1)).publish(ConfigSnapshot.builder().with(ForwardingTables.SLOT, tables));
-        }
-
-        void start() throws IOException {
-            rx = inbound.open(0, 1, pool);
-            tx = outbound.open(0, 1, pool);
-            thread.start();
-        }
-
-        long forwarded() {
-            return forwarded;
-        }
-
-        long cpuNs() {
-            return threadCpuNs;
-        }
-
-        @Override
-        public void run() {
-            pinTo(1);
-            com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long id = Thread.currentThread().getId();
-            long count = 0;
-            long drops = 0;
-            int loops = 0;
-            try {
-                while (running) {
-                    batch.clear();
-                    int received = rx.receive(batch, 0, pool);
-                    if (received > 0) {
-                        pipeline.run(batch, snapshot, System.nanoTime());
-                        StageVector send = pipeline.transmitVector();
-                        StageVector drop = pipeline.dropVector();
-                        for (int i = 0; i < drop.size(); i++) {
-                            pool.release(batch.frame[drop.slot(i)]);
+        static Options parse(String[] arguments) {
+            Options options = new Options();
+            for (int i = 0; i < arguments.length; i++) {
+                String argument = arguments[i];
+                switch (argument) {
+                    case "--seconds" -> options.seconds = Double.parseDouble(arguments[++i]);
+                    case "--backends" -> options.backends = List.of(arguments[++i].split(","));
+                    case "--sizes" -> {
+                        List<Integer> sizes = new ArrayList<>();
+                        for (String size : arguments[++i].split(",")) {
+                            int bytes = Integer.parseInt(size);
+                            if (bytes < 64 || bytes > 1436) {
+                                throw new IllegalArgumentException("inner sizes must be 64..1436 bytes: " + bytes);
+                            }
+                            sizes.add(bytes);
                         }
-                        drops += drop.size();
-                        count += tx.transmit(batch, send, pool);
-                    } else {
-                        // Reclaim completions on the transmit socket while idle.
-                        tx.receive(batch, 0, pool);
-                        for (int slot = 0; slot < batch.size(); slot++) {
-                            pool.release(batch.frame[slot]);
-                        }
+                        options.sizes = sizes;
                     }
-                    if ((++loops & 1023) == 0) {
-                        forwarded = count;
-                        dropped = drops;
-                        threadCpuNs = threads.getThreadCpuTime(id);
+                    case "--busy-poll" -> {
+                        String value = arguments[++i];
+                        options.busyPoll = value.equals("none") ? List.of() : List.of(value.split(","));
                     }
+                    case "--generator-cpu" -> options.generatorCpu = Integer.parseInt(arguments[++i]);
+                    case "--gateway-cpu" -> options.gatewayCpu = Integer.parseInt(arguments[++i]);
+                    case "--out" -> options.out = Path.of(arguments[++i]);
+                    case "--distribution" -> options.distribution = Path.of(arguments[++i]);
+                    case "--prefix" -> options.prefix = arguments[++i];
+                    default -> throw new IllegalArgumentException("unknown option " + argument
+                        + " (--seconds S --backends af_xdp,udp,tun --sizes 64,1400 --busy-poll af_xdp,tun|none --generator-cpu N --gateway-cpu N"
+                        + " --out DIR --distribution DIR --prefix NAME)");
                 }
-                dropped = drops;
-            } catch (Throwable e) {
-                failure = e;
             }
+            for (String backend : options.backends) {
+                if (!backend.equals("af_xdp") && !backend.equals("udp") && !backend.equals("tun")) {
+                    throw new IllegalArgumentException("backends are af_xdp, udp and tun (AF_XDP fabric + TUN uplink): "
+                        + backend);
+                }
+            }
+            if (options.prefix.length() > 12) {
+                throw new IllegalArgumentException("--prefix: at most 12 characters");
+            }
+            return options;
         }
 
-        void stop() throws InterruptedException {
-            running = false;
-            thread.join(5000);
-            try {
-                long[] stats = ((XdpPacketIo) rx).kernelStatistics();
-                System.out.printf("  gw0 socket: rx_dropped %d, rx_ring_full %d, rx_fill_ring_empty %d; softgate queues: %s | %s;"
-                    + " pipeline drops %d%n", stats[0], stats[3], stats[4], rx.counters(), tx.counters(), dropped);
-            } catch (IOException e) {
-                System.out.println("  gw0 socket statistics unavailable: " + e.getMessage());
-            }
-            rx.close();
-            tx.close();
-            inbound.close();
-            outbound.close();
-            if (failure != null) {
-                throw new IllegalStateException("softgate worker failed", failure);
-            }
+        Map<String, String> describe() {
+            Map<String, String> map = new LinkedHashMap<>();
+            map.put("secondsPerWindow", Double.toString(seconds));
+            map.put("backends", String.join(",", backends));
+            map.put("innerSizes", sizes.toString());
+            map.put("busyPoll", busyPoll.isEmpty() ? "none" : String.join(",", busyPoll));
+            map.put("generatorCpu", Integer.toString(generatorCpu));
+            map.put("gatewayCpu", Integer.toString(gatewayCpu));
+            map.put("namespaces", prefix + "-hv, " + prefix + "-gw");
+            map.put("jvm", ManagementFactory.getRuntimeMXBean().getVmName() + " "
+                + ManagementFactory.getRuntimeMXBean().getVmVersion());
+            return map;
         }
     }
 }

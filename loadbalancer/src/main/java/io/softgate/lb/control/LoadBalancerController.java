@@ -80,6 +80,17 @@ public final class LoadBalancerController implements AutoCloseable {
         return current;
     }
 
+    /**
+     * Tells {@code listener} about every VIP available now, under this controller's lock so that no
+     * health flip interleaves: how a listener plugged in after the first apply (the EVPN speaker
+     * starts after the feature tables) catches up. Flips before the call must already reach it.
+     */
+    public synchronized void announceAvailableVips(VipAvailabilityListener listener) {
+        for (String vip : new java.util.TreeSet<>(vips.advertised())) {
+            listener.vipAvailable(vip);
+        }
+    }
+
     public HealthChecker healthChecker() {
         return healthChecker;
     }

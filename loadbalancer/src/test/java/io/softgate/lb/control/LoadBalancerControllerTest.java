@@ -89,4 +89,33 @@ class LoadBalancerControllerTest {
         assertEquals(1, published.size());
         assertTrue(controller.validate(web(0)).get(0).field().endsWith("backends[0].port"));
     }
+
+    @Test
+    void shouldAnnounceOnlyTheVipsAvailableNowToALateListener() throws Exception {
+        java.net.Socket holder = new java.net.Socket();
+        holder.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        try (holder; ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            LoadBalancerService up = LoadBalancerService.of("up", LbProtocol.TCP, "203.0.113.11", 80,
+                List.of(Backend.of("127.0.0.1", server.getLocalPort())), HealthCheck.tcp(500, 1000, 1, 1), "blue");
+            LoadBalancerService down = LoadBalancerService.of("down", LbProtocol.TCP, "203.0.113.12", 80,
+                List.of(Backend.of("127.0.0.1", holder.getLocalPort())), HealthCheck.tcp(500, 1000, 1, 1), "blue");
+            controller.apply(LoadBalancerConfig.of(List.of(up, down)).withMaglevTableSize(251));
+            controller.healthChecker().probeAllOnce();
+            List<String> late = new CopyOnWriteArrayList<>();
+
+            controller.announceAvailableVips(new VipAvailabilityListener() {
+                @Override
+                public void vipAvailable(String vipAddress) {
+                    late.add("announce " + vipAddress);
+                }
+
+                @Override
+                public void vipUnavailable(String vipAddress) {
+                    late.add("withdraw " + vipAddress);
+                }
+            });
+
+            assertEquals(List.of("announce 203.0.113.11"), late);
+        }
+    }
 }

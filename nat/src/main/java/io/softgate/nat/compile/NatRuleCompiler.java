@@ -478,8 +478,12 @@ public final class NatRuleCompiler {
         check(s.portsPerSubscriberLimit() >= 1, "settings.portsPerSubscriberLimit", "must be at least 1");
         check(s.tcpMssClamp() == 0 || (s.tcpMssClamp() >= 536 && s.tcpMssClamp() <= 65535), "settings.tcpMssClamp",
             "0 (off) or 536..65535");
-        check(s.icmpErrorsPerSecond() >= 0, "settings.icmpErrorsPerSecond", "must not be negative");
+        check(s.icmpErrorsPerSecond() >= 0 && s.icmpErrorsPerSecond() <= MAX_ICMP_ERRORS_PER_SECOND,
+            "settings.icmpErrorsPerSecond", "0 (never answer) .. " + MAX_ICMP_ERRORS_PER_SECOND);
     }
+
+    /** Highest ICMP error rate one worker may originate (far above any sane setting; RFC 1812 §4.3.2.8). */
+    public static final int MAX_ICMP_ERRORS_PER_SECOND = 1_000_000;
 
     private static void check(boolean condition, String field, String message) {
         if (!condition) {

@@ -19,7 +19,13 @@ import java.util.concurrent.TimeUnit;
  * @param portsPerSubscriberLimit RFC 6888 per-subscriber limit: ports one internal address may hold per protocol
  * @param inboundRefresh          RFC 4787 REQ-6 makes outbound refresh mandatory; inbound refresh is optional
  * @param tcpMssClamp             clamp the MSS option of SYNs to this value; 0 disables clamping
- * @param icmpErrorsPerSecond     rate limit of the ICMP unreachable (code 13) the NAT sends, per worker
+ * @param icmpErrorsPerSecond     rate limit of the ICMP errors the NAT originates, per worker: the
+ *                                destination unreachable code 13 for refused flows and the port
+ *                                unreachable for held SYNs (0: none, those packets are dropped)
+ * @param unsolicitedSynPortUnreachable RFC 5382 REQ-4: after holding an unsolicited inbound SYN for
+ *                                6 s with no outbound SYN for its connection, answer ICMP port
+ *                                unreachable (true, the SHOULD) or drop silently (false, REQ-4a:
+ *                                a security policy that forbids answering)
  *
  * <p>Threading: immutable value.
  */
@@ -37,7 +43,8 @@ public record NatSettings(
     int portsPerSubscriberLimit,
     boolean inboundRefresh,
     int tcpMssClamp,
-    int icmpErrorsPerSecond) {
+    int icmpErrorsPerSecond,
+    boolean unsolicitedSynPortUnreachable) {
 
     public static final long MIN_UDP_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(2);
     public static final long MIN_TCP_ESTABLISHED_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(124);
@@ -48,42 +55,54 @@ public record NatSettings(
     public static NatSettings defaults() {
         return new NatSettings(TimeUnit.MINUTES.toNanos(5), MIN_TCP_ESTABLISHED_TIMEOUT_NS,
             MIN_TCP_TRANSITORY_TIMEOUT_NS, MIN_ICMP_QUERY_TIMEOUT_NS, TimeUnit.SECONDS.toNanos(120),
-            FilteringMode.ENDPOINT_INDEPENDENT, PortAllocationMode.RANDOM, 256, 1024, 65535, 16384, true, 0, 100);
+            FilteringMode.ENDPOINT_INDEPENDENT, PortAllocationMode.RANDOM, 256, 1024, 65535, 16384, true, 0, 100, true);
     }
 
     public NatSettings withFiltering(FilteringMode mode) {
         return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, mode, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
-            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond);
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable);
     }
 
     public NatSettings withPortBlocks(int blockSize) {
         return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, filtering, PortAllocationMode.PORT_BLOCKS, blockSize, portRangeFirst, portRangeLast,
-            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond);
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable);
     }
 
     public NatSettings withPortRange(int first, int last) {
         return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, filtering, portAllocation, portBlockSize, first, last,
-            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond);
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable);
     }
 
     public NatSettings withPortsPerSubscriberLimit(int limit) {
         return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
-            limit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond);
+            limit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable);
     }
 
     public NatSettings withTcpMssClamp(int mss) {
         return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
-            portsPerSubscriberLimit, inboundRefresh, mss, icmpErrorsPerSecond);
+            portsPerSubscriberLimit, inboundRefresh, mss, icmpErrorsPerSecond, unsolicitedSynPortUnreachable);
     }
 
     public NatSettings withUdpTimeoutNs(long timeoutNs) {
         return new NatSettings(timeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
-            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond);
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable);
+    }
+
+    public NatSettings withIcmpErrorsPerSecond(int perSecond) {
+        return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
+            portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, perSecond, unsolicitedSynPortUnreachable);
+    }
+
+    public NatSettings withUnsolicitedSynPortUnreachable(boolean answer) {
+        return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
+            portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, answer);
     }
 }

@@ -6,10 +6,11 @@ import io.softgate.core.packet.Ipv4Flyweight;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Turns a refused packet, in place, into the ICMP destination unreachable, code 13
- * ("communication administratively prohibited", RFC 1812 §5.2.7.1) that tells its sender the NAT
- * could not create a session (DESIGN §8): a new IPv4 header to the sender, the
- * ICMP header, and the refused packet's IP header plus its first 8 bytes (RFC 792).
+ * Turns a packet, in place, into an ICMP destination unreachable to its sender: code 13
+ * ("communication administratively prohibited", RFC 1812 §5.2.7.1) tells it the NAT could not
+ * create a session (DESIGN §8), code 3 (port unreachable) answers a held unsolicited SYN
+ * (RFC 5382 REQ-4). A new IPv4 header to the sender, the ICMP header, and the packet's IP header
+ * plus its first 8 bytes (RFC 792).
  *
  * <p>Threading: a per-worker instance (it owns a small copy buffer).
  */
@@ -24,8 +25,9 @@ public final class IcmpUnreachableWriter {
      *
      * @param frameEnd      one past the last byte the frame may hold
      * @param sourceAddress the address the error comes from
+     * @param code          the destination-unreachable code ({@code IcmpFlyweight.V4_CODE_*})
      */
-    public int write(UnsafeBuffer buffer, int l3, int frameEnd, int sourceAddress) {
+    public int write(UnsafeBuffer buffer, int l3, int frameEnd, int sourceAddress, int code) {
         int headerLength = Ipv4Flyweight.headerLength(buffer, l3);
         int totalLength = Ipv4Flyweight.totalLength(buffer, l3);
         int quoted = headerLength + Math.min(QUOTED_L4_BYTES, Math.max(0, totalLength - headerLength));
@@ -47,7 +49,7 @@ public final class IcmpUnreachableWriter {
         Ipv4Flyweight.updateChecksum(buffer, l3);
         int icmp = l3 + Ipv4Flyweight.MIN_HEADER_LENGTH;
         IcmpFlyweight.type(buffer, icmp, IcmpFlyweight.V4_DESTINATION_UNREACHABLE);
-        IcmpFlyweight.code(buffer, icmp, IcmpFlyweight.V4_CODE_ADMIN_PROHIBITED);
+        IcmpFlyweight.code(buffer, icmp, code);
         IcmpFlyweight.restOfHeader(buffer, icmp, 0);
         IcmpFlyweight.checksum(buffer, icmp, 0);
         IcmpFlyweight.checksum(buffer, icmp, Checksums.checksum(buffer, icmp, IcmpFlyweight.HEADER_LENGTH + quoted));

@@ -14,6 +14,7 @@ import io.softgate.nat.config.NatSettings;
 import io.softgate.nat.log.NatEventLog;
 import io.softgate.nat.rewrite.Rewrite;
 import io.softgate.nat.stage.NatDropReason;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The NAT's shared state: sessions (two entries each, inside and outside key, each carrying its
@@ -45,13 +46,17 @@ public final class NatSessions implements AutoCloseable {
     private final FlowTable fragments;
     private final NatEventLog eventLog;
     private final ExternalAddressRegistry registry;
+    /** Hard limit on sessions (each two entries); the table itself is sized larger. */
     private final int maxSessions;
+    /** Sessions in the table now (reserved before their inserts, released by the sweeper). */
+    private final AtomicInteger liveSessions = new AtomicInteger();
     private final MappingAllocator allocator;
     private volatile NatSessionJournal journal = NatSessionJournal.NONE;
 
     /**
-     * @param maxSessions  sessions the node must hold; the table gets room for twice as many entries
-     *                     again so it stays at most half full
+     * @param maxSessions  sessions the node holds at most (a hard limit: a session beyond it is
+     *                     refused as {@code session-table-full}); the table gets room for twice as
+     *                     many entries again so it stays at most half full
      * @param maxMappings  EIM mappings (plus permits and subscriber counters) the node must hold
      * @param maxFragments first-fragment records kept at once
      */
@@ -280,15 +285,24 @@ public final class NatSessions implements AutoCloseable {
         values[WORD_REWRITE1] = insideRewrite1;
         values[WORD_LINK] = SessionKeys.link(-1, tick);
         scratch.created = false;
+        if (!reserveSession()) {
+            // At the limit: another worker may have created this very session meanwhile.
+            int present = sessions.lookup(insideKey, nowNs);
+            return present >= 0 ? existing(present, returnOutside, scratch)
+                : failure(NatDropReason.SESSION_TABLE_FULL);
+        }
         int insideResult = sessions.insert(insideKey, values, Long.MAX_VALUE, nowNs);
         if (insideResult == FlowTable.FULL) {
+            releaseSession();
             return failure(NatDropReason.SESSION_TABLE_FULL);
         }
         if (insideResult < 0) {
+            releaseSession();
             return failure(NatDropReason.INSERT_CONTENDED);
         }
         int insideEntry = FlowTable.entryIndex(insideResult);
         if (!FlowTable.isCreated(insideResult)) {
+            releaseSession();
             return existing(insideEntry, returnOutside, scratch);
         }
 
@@ -306,6 +320,7 @@ public final class NatSessions implements AutoCloseable {
         if (!FlowTable.isCreated(outsideResult)) {
             // The outside 5-tuple is taken (or no room): undo the inside half; nothing was evicted.
             sessions.remove(insideEntry, insideKey);
+            releaseSession();
             return failure(outsideResult == FlowTable.FULL ? NatDropReason.SESSION_TABLE_FULL
                 : NatDropReason.INSERT_CONTENDED);
         }
@@ -425,8 +440,27 @@ public final class NatSessions implements AutoCloseable {
         fragments.removeExpired(nowNs);
     }
 
+    /**
+     * Takes one of the {@link #maxSessions} places for a session about to be inserted; false (and
+     * nothing taken) at the limit. Lock-free: workers race on one counter only when creating or
+     * deleting sessions, never on the fast path.
+     */
+    boolean reserveSession() {
+        if (liveSessions.incrementAndGet() > maxSessions) {
+            liveSessions.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** Gives back a place taken by {@link #reserveSession} (insert failed, or the session was removed). */
+    void releaseSession() {
+        liveSessions.decrementAndGet();
+    }
+
+    /** Sessions in the table now (never more than {@link #maxSessions}). */
     public int sessionCount() {
-        return sessions.size() / 2;
+        return liveSessions.get();
     }
 
     public int maxSessions() {

@@ -73,6 +73,7 @@ public final class NatSweeper {
             if (!sessionTable.remove(entry, key)) {
                 continue;
             }
+            sessions.releaseSession();
             int protocol = SessionKeys.protocol(key[0]);
             outsideKey[0] = SessionKeys.word0(SessionKeys.TAG_OUTSIDE, protocol, Rewrite.targetVrf(rewrite1),
                 SessionKeys.destinationPort(key[0]), Rewrite.newPort(rewrite0));

@@ -40,6 +40,7 @@ public final class SessionRestorer {
     /** Number of result codes. */
     public static final int RESULTS = 6;
 
+    private final NatSessions natSessions;
     private final FlowTable sessions;
     private final FlowTable mappings;
     private final long[] key = new long[KEY_WORDS];
@@ -48,6 +49,7 @@ public final class SessionRestorer {
     private final long[] values = new long[VALUE_WORDS];
 
     SessionRestorer(NatSessions natSessions) {
+        this.natSessions = natSessions;
         this.sessions = natSessions.sessionTable();
         this.mappings = natSessions.mappingTable();
     }
@@ -103,12 +105,17 @@ public final class SessionRestorer {
                 return -mapping;
             }
         }
+        if (!natSessions.reserveSession()) {
+            releaseMapping(mapping);
+            return TABLE_FULL; // nat.maxSessions is a hard limit for restored sessions too
+        }
         int tick = SessionKeys.tick(expiresAtNs);
         values[WORD_REWRITE0] = insideRewrite0;
         values[WORD_REWRITE1] = insideRewrite1;
         values[WORD_LINK] = SessionKeys.link(-1, tick);
         int insideResult = sessions.insert(key, values, Long.MAX_VALUE, nowNs);
         if (!FlowTable.isCreated(insideResult)) {
+            natSessions.releaseSession();
             releaseMapping(mapping);
             return insideResult == FlowTable.FULL ? TABLE_FULL : ALREADY_PRESENT;
         }
@@ -121,6 +128,7 @@ public final class SessionRestorer {
         int outsideResult = sessions.insert(key2, values, Long.MAX_VALUE, nowNs);
         if (!FlowTable.isCreated(outsideResult)) {
             sessions.remove(insideEntry, key);
+            natSessions.releaseSession();
             releaseMapping(mapping);
             return outsideResult == FlowTable.FULL ? TABLE_FULL : ALREADY_PRESENT;
         }

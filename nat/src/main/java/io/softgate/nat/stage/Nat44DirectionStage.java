@@ -29,7 +29,8 @@ abstract class Nat44DirectionStage implements Stage {
 
     Nat44DirectionStage(NatSessions sessions, String nextStage, int workerId, boolean insideToOutside) {
         this.next = List.of(nextStage);
-        this.translator = new Nat44Translator(sessions, workerId);
+        // Only the outside-to-inside direction receives unsolicited SYNs to hold (RFC 5382 REQ-4).
+        this.translator = new Nat44Translator(sessions, workerId, insideToOutside ? 0 : HeldSyns.DEFAULT_CAPACITY);
         this.insideToOutside = insideToOutside;
     }
 
@@ -84,6 +85,9 @@ abstract class Nat44DirectionStage implements Stage {
         }
         for (int i = 0; i < deferredCount; i++) {
             finish(batch, deferred[i], tables, context);
+        }
+        if (tables != null && !insideToOutside) {
+            translator.settleHeldSyns(batch, tables, context);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.softgate.nat.stage;
 
+import io.softgate.core.memory.FrameMemory;
+import io.softgate.core.memory.FramePool;
 import io.softgate.core.packet.IcmpFlyweight;
 import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.packet.TcpFlyweight;
@@ -48,10 +50,15 @@ final class Nat44Translator {
     private int parsedFragmentWord;
     private long icmpTokens;
     private long icmpRefillNs;
+    /** RFC 5382 REQ-4: the unsolicited inbound SYNs this worker holds (none for the in2out stage). */
+    private final HeldSyns heldSyns;
+    /** Expired held SYNs settled per batch at most, so one batch's extra work stays bounded. */
+    static final int HELD_SYN_RELEASES_PER_BATCH = 32;
 
-    Nat44Translator(NatSessions sessions, int workerId) {
+    Nat44Translator(NatSessions sessions, int workerId, int heldSynCapacity) {
         this.sessions = sessions;
         this.scratch = new NatScratch(0x5DEECE66DL * (workerId + 1) ^ System.nanoTime());
+        this.heldSyns = new HeldSyns(heldSynCapacity);
     }
 
     /**
@@ -181,14 +188,13 @@ final class Nat44Translator {
                 return FORWARD;
             }
             if (entry == NatSessions.PASS_NO_RULE) {
-                // RFC 5382 REQ-4: an unsolicited SYN is dropped silently, never answered.
-                return isOpeningSyn(tuple.protocol, tuple.tcpFlags) ? NatDropReason.UNSOLICITED_SYN.ordinal()
+                return isOpeningSyn(tuple.protocol, tuple.tcpFlags) ? holdUnsolicitedSyn(buffer, l3, hairpin, context)
                     : NatDropReason.NO_MAPPING.ordinal();
             }
             if (entry < 0) {
                 NatDropReason reason = NatSessions.reasonOf(entry);
                 if (reason == NatDropReason.FILTERED && isOpeningSyn(tuple.protocol, tuple.tcpFlags)) {
-                    return NatDropReason.UNSOLICITED_SYN.ordinal();
+                    return holdUnsolicitedSyn(buffer, l3, hairpin, context);
                 }
                 return refuse(batch, slot, buffer, l3, reason, tables, context);
             }
@@ -260,6 +266,92 @@ final class Nat44Translator {
         parsedL4 = l4;
         parsedFragmentWord = fragmentWord;
         return PARSED;
+    }
+
+    /**
+     * RFC 5382 REQ-4: an unsolicited inbound SYN (no mapping, or one filtering refuses) is not
+     * answered for 6 s. The frame is dropped now (counted as {@code unsolicited-syn}) and a
+     * record of it held; {@link #settleHeldSyns} decides at the end of the hold. A full table
+     * falls back to a plain drop ({@code unsolicited-syn-not-held}). A hairpinned SYN (from one
+     * of our VPCs) is only dropped: its sender is no stranger to warn.
+     */
+    private int holdUnsolicitedSyn(UnsafeBuffer buffer, int l3, boolean hairpin, StageContext context) {
+        if (hairpin) {
+            return NatDropReason.UNSOLICITED_SYN.ordinal();
+        }
+        if (!heldSyns.hold(buffer, l3, context.nowNs())) {
+            return NatDropReason.UNSOLICITED_SYN_NOT_HELD.ordinal();
+        }
+        context.countEvent(NatEvents.SYNS_HELD);
+        return NatDropReason.UNSOLICITED_SYN.ordinal();
+    }
+
+    /**
+     * Settles the held SYNs whose 6 s are over (at most {@link #HELD_SYN_RELEASES_PER_BATCH}):
+     * RFC 5382 REQ-4 — if an outbound SYN for the connection was translated meanwhile (its session
+     * now holds the held SYN's 5-tuple as outside key, whichever worker created it), the held SYN
+     * is discarded silently; otherwise the NAT answers ICMP port unreachable (type 3, code 3) as a
+     * new packet appended to the batch and forwarded, or, when the settings forbid answering
+     * (REQ-4a), the ICMP rate limit is spent, the batch is full or no frame is free, forgets it.
+     * Every outcome is counted.
+     */
+    void settleHeldSyns(PacketBatch batch, NatTables tables, StageContext context) {
+        long nowNs = context.nowNs();
+        UnsafeBuffer quotes = heldSyns.quotes();
+        for (int n = 0; n < HELD_SYN_RELEASES_PER_BATCH && heldSyns.oldestExpired(nowNs); n++) {
+            int quote = heldSyns.oldestQuoteOffset();
+            int quoteL4 = quote + Ipv4Flyweight.headerLength(quotes, quote);
+            int remote = Ipv4Flyweight.source(quotes, quote);
+            int external = Ipv4Flyweight.destination(quotes, quote);
+            int remotePort = TcpFlyweight.sourcePort(quotes, quoteL4);
+            int externalPort = TcpFlyweight.destinationPort(quotes, quoteL4);
+            key[0] = SessionKeys.word0(SessionKeys.TAG_OUTSIDE, Ipv4Flyweight.PROTOCOL_TCP, tables.publicVrf(),
+                remotePort, externalPort);
+            key[1] = SessionKeys.word1(remote, external);
+            if (sessions.lookup(key, nowNs, values) >= 0) {
+                context.countEvent(NatEvents.HELD_SYNS_DISCARDED);
+            } else if (answerHeldSyn(batch, tables, context, quotes, quote, external, remotePort)) {
+                context.countEvent(NatEvents.HELD_SYNS_ANSWERED);
+                context.countEvent(NatEvents.ICMP_UNREACHABLE_SENT);
+            } else {
+                context.countEvent(NatEvents.HELD_SYNS_DROPPED);
+            }
+            heldSyns.removeOldest();
+        }
+    }
+
+    /** Builds the port unreachable for the held SYN at {@code quote} in a new frame and forwards it. */
+    private boolean answerHeldSyn(PacketBatch batch, NatTables tables, StageContext context, UnsafeBuffer quotes,
+                                  int quote, int external, int remotePort) {
+        NatSettings settings = tables.settings();
+        if (!settings.unsolicitedSynPortUnreachable() || batch.size() >= batch.capacity()
+            || !takeIcmpToken(context.nowNs(), settings.icmpErrorsPerSecond())) {
+            return false;
+        }
+        FramePool pool = context.pool();
+        int frame = pool.allocate();
+        if (frame < 0) {
+            return false;
+        }
+        FrameMemory memory = pool.memory();
+        int start = memory.packetStart(frame);
+        UnsafeBuffer buffer = batch.buffer();
+        buffer.putBytes(start, quotes, quote, heldSyns.oldestQuoteLength());
+        // The error comes from the public address the SYN was sent to.
+        int total = unreachable.write(buffer, start, memory.frameEnd(frame), external,
+            IcmpFlyweight.V4_CODE_PORT_UNREACHABLE);
+        if (total < 0) {
+            pool.release(frame);
+            return false;
+        }
+        int slot = batch.add(frame, start, total, 0);
+        batch.l3Offset[slot] = start;
+        batch.l4Offset[slot] = start + Ipv4Flyweight.MIN_HEADER_LENGTH;
+        batch.vrf[slot] = tables.publicVrf();
+        batch.flags[slot] = PacketFlags.FROM_OUTSIDE | PacketFlags.LOCALLY_GENERATED;
+        batch.flowHash[slot] = Ipv4Flyweight.destination(buffer, start) * 31 + remotePort;
+        context.forward(0, slot);
+        return true;
     }
 
     private static boolean isOpeningSyn(int protocol, int tcpFlags) {
@@ -350,7 +442,8 @@ final class Nat44Translator {
             return reason.ordinal();
         }
         // The error comes from the address the sender tried to reach (the NAT answers for it).
-        int newTotal = unreachable.write(buffer, l3, batch.frameEnd(slot), Ipv4Flyweight.destination(buffer, l3));
+        int newTotal = unreachable.write(buffer, l3, batch.frameEnd(slot), Ipv4Flyweight.destination(buffer, l3),
+            IcmpFlyweight.V4_CODE_ADMIN_PROHIBITED);
         if (newTotal < 0) {
             return reason.ordinal();
         }

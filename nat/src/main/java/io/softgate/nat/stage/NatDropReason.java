@@ -14,7 +14,10 @@ public enum NatDropReason implements DropReason {
     UNSUPPORTED_ICMP("unsupported-icmp"),
     /** Inbound packet to a public address with no session, mapping or forward (RFC 4787 §5 filtering). */
     NO_MAPPING("no-mapping"),
-    /** RFC 5382 REQ-4: an unsolicited inbound SYN is silently dropped (never answered). */
+    /**
+     * RFC 5382 REQ-4: an unsolicited inbound SYN; its frame is dropped at once and a record of it
+     * held for 6 s (see {@code NatEvents.SYNS_HELD}).
+     */
     UNSOLICITED_SYN("unsolicited-syn"),
     /** RFC 4787 REQ-8 address-dependent filtering refused an inbound packet. */
     FILTERED("filtered-address-dependent"),
@@ -35,7 +38,9 @@ public enum NatDropReason implements DropReason {
     /** Another worker kept racing the same insert; the packet is dropped, its retransmission will do. */
     INSERT_CONTENDED("insert-contended"),
     /** A session could not be created and the ICMP unreachable answer was rate-limited away. */
-    REFUSED_RATE_LIMITED("refused-icmp-rate-limited");
+    REFUSED_RATE_LIMITED("refused-icmp-rate-limited"),
+    /** An unsolicited inbound SYN found this worker's held-SYN table full: dropped, never answered. */
+    UNSOLICITED_SYN_NOT_HELD("unsolicited-syn-not-held");
 
     private final String label;
 

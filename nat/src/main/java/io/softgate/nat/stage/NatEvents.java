@@ -19,10 +19,19 @@ public final class NatEvents {
     /** New flows refused for lack of resources and answered with ICMP unreachable code 13. */
     public static final int REFUSED_WITH_ICMP = 7;
     public static final int IPV6_PASSED = 8;
+    /** RFC 5382 REQ-4: unsolicited inbound SYNs held for 6 s (as records; their frames dropped). */
+    public static final int SYNS_HELD = 9;
+    /** Held SYNs discarded silently because an outbound SYN for the connection came during the hold. */
+    public static final int HELD_SYNS_DISCARDED = 10;
+    /** Held SYNs answered with ICMP port unreachable after the hold (also counted in icmp-unreachable-sent). */
+    public static final int HELD_SYNS_ANSWERED = 11;
+    /** Held SYNs forgotten unanswered: answering is off, rate-limited, or no batch slot or frame was free. */
+    public static final int HELD_SYNS_DROPPED = 12;
 
     public static final List<String> NAMES = List.of("sessions-created", "passed-untranslated", "hairpinned",
         "icmp-errors-translated", "icmp-unreachable-sent", "fragments-translated", "mss-clamped",
-        "refused-with-icmp", "ipv6-passed");
+        "refused-with-icmp", "ipv6-passed", "unsolicited-syns-held", "held-syns-discarded", "held-syns-answered",
+        "held-syns-dropped");
 
     private NatEvents() {
     }

@@ -90,10 +90,7 @@ class NatPortAllocationTest {
     @Test
     void shouldDropAndCountWhenIcmpAnswersAreRateLimited() {
         NatSettings settings = NatSettings.defaults().withPortRange(40000, 40000);
-        settings = new NatSettings(settings.udpTimeoutNs(), settings.tcpEstablishedTimeoutNs(),
-            settings.tcpTransitoryTimeoutNs(), settings.icmpQueryTimeoutNs(), settings.portReuseHoldNs(),
-            settings.filtering(), settings.portAllocation(), settings.portBlockSize(), 40000, 40000,
-            settings.portsPerSubscriberLimit(), true, 0, 1);
+        settings = settings.withIcmpErrorsPerSecond(1);
         try (NatFixture nat = new NatFixture(settings)) {
             nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5000, SERVER, 53));
             assertEquals("route", nat.fromVpc(BLUE_VRF, udp("10.0.0.6", 5000, SERVER, 53)).verdict());

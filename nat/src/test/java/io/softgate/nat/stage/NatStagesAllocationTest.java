@@ -109,4 +109,28 @@ class NatStagesAllocationTest {
             assertEquals(0, bytes);
         }
     }
+
+    @Test
+    void shouldNotAllocateWhileHoldingAndAnsweringUnsolicitedSyns() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            List<byte[]> syns = new ArrayList<>();
+            for (int i = 0; i < BATCH; i++) {
+                syns.add(io.softgate.nat.testing.Packets.tcp(SERVER, 2000 + i, BLUE_SNAT, 40000 + i,
+                    io.softgate.core.packet.TcpFlyweight.FLAG_SYN));
+            }
+            IntConsumer presets = presets(nat.out2in, PUBLIC_VRF);
+            Runnable batch = () -> {
+                // Every batch holds BATCH new SYNs and answers the BATCH held one hold ago.
+                nat.clock(nat.nowNs() + HeldSyns.HOLD_NS);
+                load(nat.out2in, syns, presets);
+                nat.out2in.processLoaded();
+                nat.out2in.releaseAll();
+            };
+            long bytes = AllocationProbe.bytesPerRun(batch, 20_000, 10_000);
+            long answered = nat.out2in.counter("nat44-out2in.held-syns-answered");
+            assertEquals(30_000L * BATCH, nat.out2in.counter("nat44-out2in.unsolicited-syns-held"));
+            assertEquals(answered, (30_000L - 1) * BATCH, "every held SYN but the last batch's was answered");
+            assertEquals(0, bytes);
+        }
+    }
 }

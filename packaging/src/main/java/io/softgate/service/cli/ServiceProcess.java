@@ -195,6 +195,8 @@ public final class ServiceProcess {
                 try {
                     evpn = EvpnService.start(loaded, runtime.publisher());
                     activeEvpn = evpn;
+                    // Issue 5: a VIP is advertised while it has a healthy backend, withdrawn otherwise.
+                    features.vipListener(evpn.vipListener());
                     StartupTimeline.mark("BGP speaker started");
                 } catch (InterruptedException e) {
                     throw e;
@@ -228,6 +230,7 @@ public final class ServiceProcess {
         } finally {
             if (evpn != null) {
                 activeEvpn = null;
+                features.vipListener(null); // no health flip may reach a closed speaker
                 evpn.close();
             }
             if (sessions != null) {

@@ -2,18 +2,19 @@ package io.softgate.service.config;
 
 /**
  * Settings of the UDP backend: the local address and port its per-worker sockets bind
- * (RFC 7348 §5: VXLAN's IANA port is 4789).
+ * (RFC 7348 §5: VXLAN's IANA port is 4789), and whether they busy-poll.
  *
  * <p>Threading: immutable.
  */
-public record UdpConfig(String bindAddress, Integer port) {
+public record UdpConfig(String bindAddress, Integer port, Boolean busyPoll) {
     public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
     public static final int VXLAN_PORT = 4789;
 
-    static final UdpConfig DEFAULTS = new UdpConfig(null, null);
+    static final UdpConfig DEFAULTS = new UdpConfig(null, null, null);
 
     public UdpConfig {
         bindAddress = bindAddress == null ? DEFAULT_BIND_ADDRESS : bindAddress;
         port = port == null ? VXLAN_PORT : port;
+        busyPoll = busyPoll == null ? Boolean.FALSE : busyPoll;
     }
 }

@@ -12,6 +12,7 @@ import io.softgate.service.config.BgpNeighborConfig;
 import io.softgate.service.config.BgpVrfConfig;
 import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.config.VrfConfig;
+import io.softgate.service.features.LoadBalancerSection;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -96,6 +97,22 @@ public final class BgpSettingsFactory {
             }
         }
         return new PublicServices(config.node().publicVrf(), addresses, withServices, underlay);
+    }
+
+    /**
+     * The VIPs of the configuration's {@code loadBalancer} services: advertised only while the load
+     * balancer reports them available (see {@link VipAdvertisements}).
+     */
+    public static Set<InetAddress> loadBalancerVips(SoftgateConfig config) {
+        Set<InetAddress> vips = new HashSet<>();
+        if (config.loadBalancer() != null) {
+            for (LoadBalancerSection.LbServiceSection service : config.loadBalancer().services()) {
+                if (service != null && service.vip() != null) {
+                    vips.add(InetAddresses.parse(service.vip()));
+                }
+            }
+        }
+        return vips;
     }
 
     private static List<RouteTarget> targets(List<String> texts) {

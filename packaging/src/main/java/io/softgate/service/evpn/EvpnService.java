@@ -10,6 +10,9 @@ import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.pipeline.ForwardingIntents;
 import io.softgate.service.pipeline.ServicePipeline;
+import io.softgate.lb.health.VipAvailabilityListener;
+import java.net.InetAddress;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -25,7 +28,12 @@ import org.slf4j.LoggerFactory;
  * {@code bgp.publicAddresses} and {@code bgp.vrfs[i].advertiseDefaultRoute} (other changes need
  * a restart).
  *
+ * <p>The load balancer's VIPs follow their backends' health: {@link #vipListener()} withdraws a VIP
+ * whose last healthy backend went down and advertises it again when one comes back.
+ *
  * <p>Threading: {@link #start} and {@link #close} belong to the service's control thread; the
+ * advertisement plan is re-made under this object's monitor (control thread, SIGHUP handler, the
+ * load balancer's probe threads); the
  * speaker runs on its own event loop, compiles on {@code softgate-evpn-compile}.
  */
 public final class EvpnService implements AutoCloseable {
@@ -39,10 +47,16 @@ public final class EvpnService implements AutoCloseable {
     private final AdvertisementSync advertisements;
     private final LearnedRoutes routes = new LearnedRoutes();
     private final AtomicReference<SoftgateConfig> config;
+    private final VipAdvertisements vips = new VipAdvertisements(this::replan);
+    /** The public services as the configuration (or the API) gave them, before the LB's corrections. */
+    private PublicServices configuredServices;
+    /** The configuration's load-balancer VIPs: advertised only while the LB reports them available. */
+    private Set<InetAddress> loadBalancerVips;
 
     private EvpnService(LoadedConfig loaded, SnapshotPublisher publisher) {
         this.loaded = loaded;
         config = new AtomicReference<>(loaded.config());
+        loadBalancerVips = BgpSettingsFactory.loadBalancerVips(loaded.config());
         BgpNodeSettings settings = BgpSettingsFactory.settings(loaded.config());
         compiler = new LearnedRouteCompiler(routes, () -> ForwardingIntents.translate(config.get()).intent(),
             learned -> publisher.replace(ForwardingTables.SLOT, ServicePipeline.compileForwarding(config.get(), learned)),
@@ -84,7 +98,7 @@ public final class EvpnService implements AutoCloseable {
     public void reloadAdvertisements() {
         try {
             SoftgateConfig next = ConfigLoader.load(loaded.file()).config();
-            applyPublicServices(BgpSettingsFactory.publicServices(next));
+            applyPublicServices(BgpSettingsFactory.publicServices(next), BgpSettingsFactory.loadBalancerVips(next));
             LOG.info("reloaded advertisements from {}: {}", loaded.file(), advertisements.current());
         } catch (ConfigException e) {
             LOG.warn("SIGHUP: configuration not reloaded: {}", e.getMessage());
@@ -95,11 +109,35 @@ public final class EvpnService implements AutoCloseable {
 
     /**
      * Makes our advertisements follow {@code services} (public addresses, VPCs with a NAT or LB
-     * service): the hook for the NAT/LB resources of the API and for the load balancer withdrawing
-     * a VIP without a healthy backend and announcing it again.
+     * service; the hook for the NAT/LB resources of the API), corrected by the load balancer's
+     * VIP availability ({@link #vipListener()}).
      */
-    public void applyPublicServices(PublicServices services) {
-        advertisements.apply(AdvertisementPlan.of(ForwardingIntents.translate(config.get()).intent(), services));
+    public synchronized void applyPublicServices(PublicServices services) {
+        configuredServices = services;
+        replan();
+    }
+
+    private synchronized void applyPublicServices(PublicServices services, Set<InetAddress> lbVips) {
+        loadBalancerVips = Set.copyOf(lbVips);
+        applyPublicServices(services);
+    }
+
+    /**
+     * Where the load balancer reports VIP availability (install it with
+     * {@code ServiceFeatures.vipListener}): a VIP with no healthy backend left is withdrawn from
+     * the public VRF through the speaker at once, and advertised again when one comes back.
+     */
+    public VipAvailabilityListener vipListener() {
+        return vips;
+    }
+
+    /** Plans the type-5 routes anew from the configured services and the VIPs available now. */
+    private synchronized void replan() {
+        if (configuredServices == null) {
+            return; // not started yet: start() plans once the speaker runs
+        }
+        advertisements.apply(AdvertisementPlan.of(ForwardingIntents.translate(config.get()).intent(),
+            vips.applyTo(configuredServices, loadBalancerVips)));
     }
 
     /**

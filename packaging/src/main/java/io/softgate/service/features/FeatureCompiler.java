@@ -200,6 +200,13 @@ final class FeatureCompiler {
         if (section.tcpMssClamp() != null) {
             settings = settings.withTcpMssClamp(section.tcpMssClamp());
         }
+        if (section.icmpErrorsPerSecond() != null) {
+            // The NAT compiler checks the range and names nat.icmpErrorsPerSecond.
+            settings = settings.withIcmpErrorsPerSecond(section.icmpErrorsPerSecond());
+        }
+        if (section.unsolicitedSynPortUnreachable() != null) {
+            settings = settings.withUnsolicitedSynPortUnreachable(section.unsolicitedSynPortUnreachable());
+        }
         if (errors.size() != before) {
             return null;
         }

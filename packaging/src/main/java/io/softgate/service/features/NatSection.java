@@ -11,7 +11,9 @@ import java.util.Map;
  * The {@code nat} section of the configuration file: the VPCs' NAT rules in the controller's shape
  * (DESIGN §7: name, action, protocol, sourceAddress, sourcePort, destinationAddress,
  * destinationPort, snatToIP, snatToPool, dnatToIP, dnatToPort, state, vpc), the public address
- * MASQUERADE uses per VPC, the node-wide behaviour and the session capacity. Its presence puts the
+ * MASQUERADE uses per VPC, the node-wide behaviour (including the rate of the ICMP errors the NAT
+ * originates and whether a held unsolicited SYN is answered, RFC 5382 REQ-4) and the session
+ * capacity (a hard limit). Its presence puts the
  * NAT stages into the pipeline; an absent section means no NAT (and no memory reserved for it).
  *
  * <p>Threading: immutable.
@@ -27,7 +29,9 @@ public record NatSection(
     Integer udpTimeoutSeconds,
     Integer tcpMssClamp,
     Integer maxSessions,
-    String eventLog) {
+    String eventLog,
+    Integer icmpErrorsPerSecond,
+    Boolean unsolicitedSynPortUnreachable) {
 
     /** Where the NAT event log goes unless the file says otherwise (relative to the state directory). */
     public static final String DEFAULT_EVENT_LOG = "nat-events.log";

@@ -81,7 +81,8 @@ public final class ServiceFeatures implements AutoCloseable {
     private final LoadBalancerController lbController;
     private volatile VrfIndexes vrfs = new VrfIndexes(-1, java.util.Map.of());
     private volatile SnapshotPublisher publisher;
-    private volatile VipAvailabilityListener vipListener = new LoggingVipListener();
+    /** Where VIP availability goes besides the log (the EVPN speaker), or null. */
+    private volatile VipAvailabilityListener vipListener;
     private ScheduledExecutorService housekeeping;
     private BufferedWriter natEventLog;
 
@@ -117,9 +118,15 @@ public final class ServiceFeatures implements AutoCloseable {
         return acl != null || nat != null || lbStages != null;
     }
 
-    /** Where the VIP announcements go (the EVPN speaker); by default they are only logged. */
+    /**
+     * Where the VIP announcements go besides the log (the EVPN speaker; null: only logged). The
+     * listener is told at once which VIPs are available now, then every change.
+     */
     public void vipListener(VipAvailabilityListener listener) {
         this.vipListener = listener;
+        if (listener != null && lbController != null) {
+            lbController.announceAvailableVips(listener);
+        }
     }
 
     /** The LB controller (for the REST API), or null without a loadBalancer section. */
@@ -489,29 +496,24 @@ public final class ServiceFeatures implements AutoCloseable {
         }
     }
 
-    /** Passes VIP availability on to whatever listener is installed now. */
+    /** Logs VIP availability and passes it on to the listener installed now, if any. */
     private final class ForwardingVipListener implements VipAvailabilityListener {
         @Override
         public void vipAvailable(String vipAddress) {
-            vipListener.vipAvailable(vipAddress);
-        }
-
-        @Override
-        public void vipUnavailable(String vipAddress) {
-            vipListener.vipUnavailable(vipAddress);
-        }
-    }
-
-    /** Default VIP listener until the EVPN speaker is plugged in: logs each change. */
-    private static final class LoggingVipListener implements VipAvailabilityListener {
-        @Override
-        public void vipAvailable(String vipAddress) {
             LOG.info("VIP {} available (at least one healthy backend)", vipAddress);
+            VipAvailabilityListener listener = vipListener;
+            if (listener != null) {
+                listener.vipAvailable(vipAddress);
+            }
         }
 
         @Override
         public void vipUnavailable(String vipAddress) {
             LOG.info("VIP {} unavailable (no healthy backend)", vipAddress);
+            VipAvailabilityListener listener = vipListener;
+            if (listener != null) {
+                listener.vipUnavailable(vipAddress);
+            }
         }
     }
 }

@@ -45,6 +45,21 @@ public final class NatIntentAdapter implements IntentModuleAdapter {
         return new NatIntentAdapter(config, compiler::compile);
     }
 
+    /**
+     * The NAT behaviour for the API's rules: the module defaults, with the node-wide choices the
+     * configuration file's {@code nat} section makes (the ICMP error rate, the answer to held SYNs).
+     */
+    static NatSettings settings(SoftgateConfig config) {
+        NatSettings settings = NatSettings.defaults();
+        if (config.nat() != null && config.nat().icmpErrorsPerSecond() != null) {
+            settings = settings.withIcmpErrorsPerSecond(config.nat().icmpErrorsPerSecond());
+        }
+        if (config.nat() != null && config.nat().unsolicitedSynPortUnreachable() != null) {
+            settings = settings.withUnsolicitedSynPortUnreachable(config.nat().unsolicitedSynPortUnreachable());
+        }
+        return settings;
+    }
+
     @Override
     public String module() {
         return "nat";
@@ -83,7 +98,7 @@ public final class NatIntentAdapter implements IntentModuleAdapter {
             return List.of();
         }
         try {
-            snapshot.with(NatTables.SLOT, compiler.apply(new NatConfig(bindings, vrfs.get(publicVrf), rules, NatSettings.defaults())));
+            snapshot.with(NatTables.SLOT, compiler.apply(new NatConfig(bindings, vrfs.get(publicVrf), rules, settings(config))));
             return List.of();
         } catch (NatConfigException e) {
             String message = String.valueOf(e.getMessage());

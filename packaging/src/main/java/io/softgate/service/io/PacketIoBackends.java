@@ -111,6 +111,9 @@ public final class PacketIoBackends {
                 .localMac(Addresses.parseMac(node.underlayMac()))
                 .peerMac(Addresses.parseMac(node.underlayNextHopMac()))
                 .maxFrameBytes(MAX_FRAME_BYTES)
+                // The same settings as the AF_XDP backend's busyPoll (BusyPoll.recommended()).
+                .busyPoll(io.udp().busyPoll() ? BusyPoll.recommended().busyPollMicros() : 0,
+                    BusyPoll.recommended().budget())
                 .build();
         } catch (IllegalArgumentException e) {
             throw new BackendUnavailableException("io.udp: " + e.getMessage());

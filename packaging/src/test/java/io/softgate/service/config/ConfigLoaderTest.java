@@ -49,6 +49,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadUdpBusyPollAndLeaveItOffWhenOmitted() throws ConfigException {
+        SoftgateConfig on = parse("{" + NODE + ", \"io\": {\"udp\": {\"busyPoll\": true}}}");
+        SoftgateConfig omitted = parse("{" + NODE + ", \"io\": {\"udp\": {\"port\": 4790}}}");
+        assertEquals(true, on.io().udp().busyPoll());
+        assertEquals(false, omitted.io().udp().busyPoll());
+    }
+
+    @Test
     void shouldNameTheFieldPathOfAnOutOfRangeL3vni() {
         List<String> errors = errors(vrfs("{\"name\": \"a\", \"l3vni\": 5001}", "{\"name\": \"b\", \"l3vni\": 16777216}"));
         assertEquals(List.of("forwarding.vrfs[1].l3vni: must be 1..16777215 (was 16777216)"), errors);

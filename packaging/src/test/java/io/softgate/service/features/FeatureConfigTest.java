@@ -127,6 +127,23 @@ class FeatureConfigTest {
     }
 
     @Test
+    void shouldTakeTheNatIcmpErrorRateAndTheHeldSynAnswerFromTheNatSection() throws Exception {
+        SoftgateConfig config = parse(NAT.replace("\"maxSessions\": 1024,",
+            "\"maxSessions\": 1024, \"icmpErrorsPerSecond\": 7, \"unsolicitedSynPortUnreachable\": false,"));
+        try (ServiceFeatures features = ServiceFeatures.create(config)) {
+            NatTables nat = compile(config, features).get(NatTables.SLOT);
+            assertEquals(7, nat.settings().icmpErrorsPerSecond());
+            assertEquals(false, nat.settings().unsolicitedSynPortUnreachable());
+        }
+    }
+
+    @Test
+    void shouldRefuseANegativeNatIcmpErrorRateWithItsPath() throws Exception {
+        assertError(errorsOf(NAT.replace("\"maxSessions\": 1024,", "\"maxSessions\": 1024, \"icmpErrorsPerSecond\": -1,")),
+            "nat.icmpErrorsPerSecond");
+    }
+
+    @Test
     void shouldNameTheAclFieldOfAPrefixWithHostBits() throws Exception {
         assertError(errorsOf(ACL.replace("10.1.1.10/32", "10.1.1.10/24")), "acl.rules[0].dstPrefix");
     }

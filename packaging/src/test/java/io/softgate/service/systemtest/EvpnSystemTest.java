@@ -15,20 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -45,8 +39,6 @@ import org.junit.jupiter.api.TestInfo;
  */
 @Tag("system")
 class EvpnSystemTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern TYPE5_KEY = Pattern.compile("\\[5\\]:\\[0\\]:\\[(\\d+)\\]:\\[([^\\]]+)\\]");
     private static final String PUBLIC_KEPT = "198.51.100.7";
     private static final String PUBLIC_WITHDRAWN = "198.51.100.8";
     private static final int TRANSFER_BYTES = 1024 * 1024;
@@ -194,41 +186,12 @@ class EvpnSystemTest {
 
     /** The leaf's l2vpn evpn peers and their states. */
     private static Map<String, String> leafPeerStates(FrrInstance leaf) {
-        Map<String, String> states = new HashMap<>();
-        try {
-            JsonNode peers = JSON.readTree(leaf.vtysh("show bgp l2vpn evpn summary json")).path("peers");
-            for (Iterator<Map.Entry<String, JsonNode>> it = peers.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> peer = it.next();
-                states.put(peer.getKey(), peer.getValue().path("state").asText());
-            }
-        } catch (Exception e) {
-            // the leaf's bgpd may be restarting: no states yet
-        }
-        return states;
+        return leaf.evpnPeerStates();
     }
 
     /** The type-5 routes the leaf holds under the softgate's route distinguishers: prefix -> the route's JSON. */
     private static Map<String, String> softgateType5(FrrInstance leaf) {
-        Map<String, String> routes = new HashMap<>();
-        try {
-            JsonNode tree = JSON.readTree(leaf.vtysh("show bgp l2vpn evpn route json"));
-            for (Iterator<Map.Entry<String, JsonNode>> rds = tree.fields(); rds.hasNext(); ) {
-                Map.Entry<String, JsonNode> rd = rds.next();
-                if (!rd.getKey().startsWith(SOFTGATE_VTEP + ":") || !rd.getValue().isObject()) {
-                    continue;
-                }
-                for (Iterator<Map.Entry<String, JsonNode>> entries = rd.getValue().fields(); entries.hasNext(); ) {
-                    Map.Entry<String, JsonNode> entry = entries.next();
-                    Matcher key = TYPE5_KEY.matcher(entry.getKey());
-                    if (key.matches()) {
-                        routes.put(key.group(2) + "/" + key.group(1), entry.getValue().toString());
-                    }
-                }
-            }
-        } catch (Exception e) {
-            // bgpd restarting: nothing held
-        }
-        return routes;
+        return leaf.type5Routes(SOFTGATE_VTEP);
     }
 
     private static String lastPublish(ManagedProcess softgate) {

@@ -23,6 +23,7 @@ final class FeatureLab implements AutoCloseable {
     final Path output;
     private final List<ManagedProcess> processes = new ArrayList<>();
     private ManagedProcess softgate;
+    private FrrInstance leafFrr;
     private int softgateStarts;
 
     private FeatureLab(FeatureTopology topology, Path output) {
@@ -78,6 +79,17 @@ final class FeatureLab implements AutoCloseable {
         if (!last.contains("reloaded")) {
             throw new IllegalStateException("reload refused: " + last);
         }
+    }
+
+    /**
+     * Starts FRR (zebra + bgpd) in the leaf namespace with one l2vpn evpn session to the softgate
+     * (use {@link FeatureTopology#bgpSection()} in the softgate's configuration); stopped by
+     * {@link #close()} before the namespaces go.
+     */
+    FrrInstance startFrrLeaf() throws InterruptedException {
+        leafFrr = FrrInstance.start("leaf", topology.leaf(), "hostname leaf\n", FeatureTopology.leafBgpConf(),
+            output.resolve("frr"));
+        return leafFrr;
     }
 
     ManagedProcess softgate() {
@@ -142,6 +154,9 @@ final class FeatureLab implements AutoCloseable {
     public void close() {
         for (int i = processes.size() - 1; i >= 0; i--) {
             processes.get(i).close();
+        }
+        if (leafFrr != null) {
+            leafFrr.close();
         }
         topology.close();
     }

@@ -55,6 +55,10 @@ public final class FeatureTopology implements AutoCloseable {
     public static final String INTERNET_SUBNET = "203.0.113.0/24";
     public static final String SERVER_A = "203.0.113.10";
     public static final String SERVER_B = "203.0.113.20";
+    /** The softgate's and the leaf's ends of their underlay link (the BGP session runs over it). */
+    public static final String SOFTGATE_LINK = "172.16.3.2";
+    public static final String LEAF_SOFTGATE_LINK = "172.16.3.1";
+    public static final long ASN = 65000;
     /** VM MTU leaves room for the 50 bytes of VXLAN encapsulation on 1500-byte underlay links. */
     public static final int VM_MTU = 1400;
 
@@ -256,13 +260,41 @@ public final class FeatureTopology implements AutoCloseable {
         return internet;
     }
 
-    /** The leaf: routes the underlay; its link to the softgate is 172.16.3.1 (softgate side 172.16.3.2). */
+    public NetworkNamespace softgate() {
+        return softgate;
+    }
+
     public NetworkNamespace leaf() {
         return leaf;
     }
 
-    public NetworkNamespace softgate() {
-        return softgate;
+    /**
+     * A {@code bgp} section (for {@link #writeSoftgateConfig}'s feature sections) that peers with
+     * an FRR leaf started by {@link FeatureLab#startFrrLeaf()}: iBGP over the softgate's link, no
+     * public address listed (the load balancer's VIPs are advertised by their health alone).
+     */
+    public static String bgpSection() {
+        return """
+            "bgp": {"enabled": true, "asn": %d, "routerId": "%s", "listenAddress": "%s",
+                    "neighbors": [{"address": "%s", "remoteAsn": %d, "localAddress": "%s", "holdTimeSeconds": 9}],
+                    "underlayPrefixes": ["10.255.0.0/24", "172.16.0.0/16"]}
+            """.formatted(ASN, SOFTGATE_VTEP, SOFTGATE_LINK, LEAF_SOFTGATE_LINK, ASN, SOFTGATE_LINK);
+    }
+
+    /** The leaf's bgpd configuration: one iBGP l2vpn evpn session to the softgate, nothing else. */
+    static String leafBgpConf() {
+        return """
+            hostname leaf
+            router bgp %d
+             bgp router-id 10.255.0.254
+             no bgp default ipv4-unicast
+             neighbor %s remote-as %d
+             neighbor %s timers 3 9
+             neighbor %s timers connect 1
+             address-family l2vpn evpn
+              neighbor %s activate
+             exit-address-family
+            """.formatted(ASN, SOFTGATE_LINK, ASN, SOFTGATE_LINK, SOFTGATE_LINK, SOFTGATE_LINK);
     }
 
     public NetworkNamespace border() {

@@ -1,12 +1,19 @@
 package io.softgate.service.systemtest;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One FRR instance (zebra + bgpd) inside a test namespace, as LAB.md describes: its own
@@ -19,6 +26,9 @@ import java.util.List;
  */
 public final class FrrInstance implements AutoCloseable {
     private static final String FRR_BIN = "/usr/lib/frr/";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** An EVPN type-5 route key in FRR's JSON: {@code [5]:[0]:[<length>]:[<prefix>]}. */
+    private static final Pattern TYPE5_KEY = Pattern.compile("\\[5\\]:\\[0\\]:\\[(\\d+)\\]:\\[([^\\]]+)\\]");
 
     private final String role;
     private final NetworkNamespace namespace;
@@ -114,6 +124,49 @@ public final class FrrInstance implements AutoCloseable {
     public String vtysh(String command) {
         return Commands.run(List.of("vtysh", "--vty_socket", directory.resolve("run").toString(), "-c", command),
             Commands.DEFAULT_TIMEOUT).orThrow().output();
+    }
+
+    /**
+     * The type-5 routes this instance holds under route distinguishers {@code <routerId>:n} of the
+     * speaker with router id {@code routerId}: prefix ("198.51.100.7/32") -> the route's JSON.
+     * Empty while bgpd does not answer (e.g. restarting).
+     */
+    public Map<String, String> type5Routes(String routerId) {
+        Map<String, String> routes = new HashMap<>();
+        try {
+            JsonNode tree = JSON.readTree(vtysh("show bgp l2vpn evpn route json"));
+            for (Iterator<Map.Entry<String, JsonNode>> rds = tree.fields(); rds.hasNext(); ) {
+                Map.Entry<String, JsonNode> rd = rds.next();
+                if (!rd.getKey().startsWith(routerId + ":") || !rd.getValue().isObject()) {
+                    continue;
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> entries = rd.getValue().fields(); entries.hasNext(); ) {
+                    Map.Entry<String, JsonNode> entry = entries.next();
+                    Matcher key = TYPE5_KEY.matcher(entry.getKey());
+                    if (key.matches()) {
+                        routes.put(key.group(2) + "/" + key.group(1), entry.getValue().toString());
+                    }
+                }
+            }
+        } catch (Exception e) {
+            // bgpd restarting or not answering: nothing held
+        }
+        return routes;
+    }
+
+    /** The l2vpn evpn peers of this instance and their states (empty while bgpd does not answer). */
+    public Map<String, String> evpnPeerStates() {
+        Map<String, String> states = new HashMap<>();
+        try {
+            JsonNode peers = JSON.readTree(vtysh("show bgp l2vpn evpn summary json")).path("peers");
+            for (Iterator<Map.Entry<String, JsonNode>> it = peers.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> peer = it.next();
+                states.put(peer.getKey(), peer.getValue().path("state").asText());
+            }
+        } catch (Exception e) {
+            // bgpd restarting: no states yet
+        }
+        return states;
     }
 
     public NetworkNamespace namespace() {

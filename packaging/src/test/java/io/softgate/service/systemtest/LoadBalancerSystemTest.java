@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.TestInfo;
 
 /**
  * Issue 5, "Done when" 3: a VIP in the public VRF reachable from the internet namespace, spread
- * over three HTTP backends in blue VMs on two hypervisors, with HTTP health checks that take a stopped backend out.
+ * over three HTTP backends in blue VMs on two hypervisors, with HTTP health checks that take a stopped backend out,
+ * and (with an FRR leaf peering with the softgate) the VIP's EVPN route withdrawn while no backend is healthy.
  */
 @Tag("system")
 class LoadBalancerSystemTest {
@@ -45,6 +48,7 @@ class LoadBalancerSystemTest {
         """.formatted(VIP, BACKEND_PORT, BACKEND_PORT, BACKEND_PORT, INTERVAL_MS, FALL);
 
     private FeatureLab lab;
+    private FrrInstance leaf;
 
     @AfterEach
     void cleanUp() {
@@ -54,7 +58,15 @@ class LoadBalancerSystemTest {
     }
 
     private Map<String, ManagedProcess> startLab(TestInfo test) throws Exception {
+        return startLab(test, false);
+    }
+
+    /** The lab, three backends and the softgate; with {@code frrLeaf}, BGP EVPN to an FRR leaf too. */
+    private Map<String, ManagedProcess> startLab(TestInfo test, boolean frrLeaf) throws Exception {
         SystemTestSupport.assumeRootAndTools("ip", "bridge", "ethtool", "ss", "curl", FeatureLab.PYTHON);
+        if (frrLeaf) {
+            assumeTrue(FrrInstance.available(), "FRR is not installed (.ci/run installs it)");
+        }
         Path output = SystemTestSupport.outputDirectory(test);
         // b1 and b2 behind the blue hypervisor, b3 behind a second blue hypervisor.
         lab = FeatureLab.build(test.getTestMethod().orElseThrow().getName(), output,
@@ -64,7 +76,10 @@ class LoadBalancerSystemTest {
             servers.put(backend.getKey(), lab.startHttpServer(backend.getKey(), lab.topology.vm(backend.getKey()),
                 backend.getValue(), BACKEND_PORT, 1_000_000));
         }
-        lab.startSoftgate(LB_SECTION);
+        if (frrLeaf) {
+            leaf = lab.startFrrLeaf();
+        }
+        lab.startSoftgate(frrLeaf ? LB_SECTION + ",\n" + FeatureTopology.bgpSection() : LB_SECTION);
         return servers;
     }
 
@@ -186,28 +201,59 @@ class LoadBalancerSystemTest {
         throw new AssertionError("no backend logged " + request);
     }
 
+    /**
+     * Issue 5, "Done when" 3, last part: the VIP's type-5 /32 leaves the FRR leaf's EVPN table when
+     * every backend is down, and comes back when one backend is healthy again.
+     */
     @Test
-    void shouldMarkTheVipUnavailableWhenAllBackendsAreDownAndAvailableWhenOneComesBack(TestInfo test)
+    void shouldWithdrawTheVipFromTheFrrLeafWhenAllBackendsAreDownAndReadvertiseItWhenOneComesBack(TestInfo test)
         throws Exception {
-        Map<String, ManagedProcess> servers = startLab(test);
+        Map<String, ManagedProcess> servers = startLab(test, true);
+        String vipRoute = VIP + "/32";
         String available = "VIP " + VIP + " available";
         String unavailable = "VIP " + VIP + " unavailable";
+        await("the session to the leaf Established", () -> "Established".equals(
+            leaf.evpnPeerStates().get(FeatureTopology.SOFTGATE_LINK)), Duration.ofSeconds(60));
+        await("the VIP's type-5 route on the leaf", () -> leaf.type5Routes(FeatureTopology.SOFTGATE_VTEP)
+            .containsKey(vipRoute), Duration.ofSeconds(30));
+        String route = leaf.type5Routes(FeatureTopology.SOFTGATE_VTEP).get(vipRoute);
+        assertTrue(route.contains("RT:" + FeatureTopology.ASN + ":" + FeatureTopology.PUBLIC_L3VNI),
+            "the VIP must be advertised in the public VRF: " + route);
         assertNotNull(FeatureLab.get(lab.topology.internet(), "http://" + VIP + "/id", 5), lab.softgateLog());
 
+        long stoppedNs = System.nanoTime();
         for (ManagedProcess server : servers.values()) {
             server.stop();
         }
         lab.softgate().awaitOutput(unavailable, Duration.ofMillis((long) INTERVAL_MS * FALL + 5000));
+        await("the VIP's route gone from the leaf", () -> !leaf.type5Routes(FeatureTopology.SOFTGATE_VTEP)
+            .containsKey(vipRoute), Duration.ofSeconds(5));
+        long withdrawnMs = (System.nanoTime() - stoppedNs) / 1_000_000;
         assertNull(FeatureLab.get(lab.topology.internet(), "http://" + VIP + "/id", 3),
             "no backend is up, nothing may answer");
 
         lab.startHttpServer("b2", lab.topology.vm("b2"), BACKENDS.get("b2"), BACKEND_PORT, 0);
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (lab.softgateLog().split(available, -1).length < 3 && System.nanoTime() < deadline) {
+        long restartNs = System.nanoTime(); // b2 listens from here on
+        await("the VIP's route back on the leaf", () -> leaf.type5Routes(FeatureTopology.SOFTGATE_VTEP)
+            .containsKey(vipRoute), Duration.ofSeconds(15));
+        long readvertisedMs = (System.nanoTime() - restartNs) / 1_000_000;
+        assertEquals(3, lab.softgateLog().split(available, -1).length,
+            "the VIP must be reported available twice (start, b2 back):\n" + lab.softgateLog());
+        assertEquals("b2", FeatureLab.get(lab.topology.internet(), "http://" + VIP + "/id", 5), lab.softgateLog());
+        assertTrue(!lab.softgateLog().contains("Exception"), "the softgate logged an exception:\n" + lab.softgateLog());
+        System.out.println("LoadBalancerSystemTest: VIP withdrawn from the FRR leaf " + withdrawnMs
+            + " ms after all backends stopped, re-advertised " + readvertisedMs + " ms after b2 listened (interval "
+            + INTERVAL_MS + " ms, fall " + FALL + ", rise 2)");
+    }
+
+    private void await(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what + "\nsoftgate log:\n"
+                    + lab.softgateLog() + "\nFRR leaf:\n" + (leaf == null ? "-" : leaf.logTail()));
+            }
             Thread.sleep(100);
         }
-        assertEquals(3, lab.softgateLog().split(available, -1).length,
-            "the VIP must be reported available again once b2 is healthy:\n" + lab.softgateLog());
-        assertEquals("b2", FeatureLab.get(lab.topology.internet(), "http://" + VIP + "/id", 5), lab.softgateLog());
     }
 }

@@ -87,6 +87,30 @@ class NatSystemTest {
         assertTrue(!events.contains(SERVER_A), "the NAT event log must not record destinations:\n" + events);
     }
 
+    /**
+     * RFC 5382 REQ-4 through real kernels: a connect from the internet to a port of the SNAT address
+     * that no mapping holds is not answered for 6 s, then refused by the NAT's ICMP port unreachable
+     * (the client's SYN retransmissions give the softgate the batches it settles the hold in).
+     */
+    @Test
+    void shouldRefuseAnUnsolicitedConnectionWithPortUnreachableOnlyAfterHoldingItsSynSixSeconds(TestInfo test)
+        throws Exception {
+        startLab(test);
+
+        long startNs = System.nanoTime();
+        Commands.Result connect = lab.topology.internet().exec(Duration.ofSeconds(40), "curl", "-s",
+            "--connect-timeout", "20", "http://" + BLUE_SNAT + ":40000/");
+        long elapsedMs = (System.nanoTime() - startNs) / 1_000_000;
+
+        assertEquals(7, connect.exitCode(), "curl must fail to connect (refused), not time out (28): "
+            + connect.output() + "\n" + lab.softgateLog());
+        assertTrue(elapsedMs >= 6000, "the NAT answered the unsolicited SYN after " + elapsedMs + " ms (< 6 s)");
+        assertTrue(elapsedMs < 15_000, "the refusal took " + elapsedMs + " ms");
+        lab.softgate().awaitOutput("nat44-out2in.held-syns-answered=", Duration.ofSeconds(10));
+        System.out.println("NatSystemTest: unsolicited SYN refused by ICMP port unreachable after " + elapsedMs
+            + " ms");
+    }
+
     private static String awaitLines(Path file, int lines) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {

@@ -45,26 +45,9 @@ class SoakRun {
     static final String BLUE2 = "10.1.1.11";
 
     private static final Pattern COUNTER = Pattern.compile("([a-z0-9.\\-]+)=(\\d+)");
-    static final String LEAF_LINK = "172.16.3.1";
-    static final String SOFTGATE_LINK = "172.16.3.2";
-    static final int ASN = 65000;
+    static final String SOFTGATE_LINK = FeatureTopology.SOFTGATE_LINK;
     static final Duration BGP_FLAP_PERIOD = Duration.ofMinutes(1);
     static final Duration BGP_REESTABLISH_LIMIT = Duration.ofSeconds(45);
-    /** The softgate's speaker, peering with the leaf's FRR (same in every generation: SIGHUP leaves it alone). */
-    static final String BGP_SECTION = """
-        , "bgp": {"enabled": true, "asn": %d, "routerId": "10.255.0.1", "listenAddress": "%s",
-                  "neighbors": [{"address": "%s", "remoteAsn": %d, "localAddress": "%s", "holdTimeSeconds": 9}]}
-        """.formatted(ASN, SOFTGATE_LINK, LEAF_LINK, ASN, SOFTGATE_LINK);
-    static final String LEAF_BGPD = """
-        router bgp %d
-         bgp router-id 10.255.0.254
-         no bgp default ipv4-unicast
-         neighbor %s remote-as %d
-         neighbor %s timers connect 2
-         address-family l2vpn evpn
-          neighbor %s activate
-         exit-address-family
-        """.formatted(ASN, SOFTGATE_LINK, ASN, SOFTGATE_LINK, SOFTGATE_LINK);
 
     private FeatureLab lab;
 
@@ -111,7 +94,7 @@ class SoakRun {
 
         Path configDirectory = output.resolve("etc");
         boolean bgp = FrrInstance.available();
-        String bgpSection = bgp ? BGP_SECTION : "";
+        String bgpSection = bgp ? ", " + FeatureTopology.bgpSection() : "";
         Path config = lab.topology.writeSoftgateConfig(configDirectory, sections(0) + bgpSection);
         ManagedProcess softgate = SoftgateDistribution.built().start(lab.topology.softgate(),
             List.of("env", "SOFTGATE_JAVA_OPTS=-XX:NativeMemoryTracking=summary -Xms256m -Xmx256m -XX:+AlwaysPreTouch"), config,
@@ -121,7 +104,7 @@ class SoakRun {
         FloodMemorySampler memory = new FloodMemorySampler(softgate.pid());
         FrrInstance leafBgp = null;
         if (bgp) {
-            leafBgp = FrrInstance.start("leaf", lab.topology.leaf(), "hostname leaf\n", LEAF_BGPD, output.resolve("frr"));
+            leafBgp = lab.startFrrLeaf();
         }
         List<String> flapResults = new ArrayList<>();
         int flapsFailed = 0;
@@ -304,9 +287,6 @@ class SoakRun {
         iperfTcpServer.close();
         iperfUdpServer.close();
         iperfVmServer.close();
-        if (leafBgp != null) {
-            leafBgp.close();
-        }
     }
 
     /** True when the leaf's FRR reports the session with the softgate as Established. */

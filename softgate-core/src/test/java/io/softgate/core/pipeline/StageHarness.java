@@ -31,6 +31,7 @@ public final class StageHarness {
     private final StageContext context;
     private final int dropBase;
     private final List<String> edgeNames;
+    private List<Outcome> generated = List.of();
 
     public StageHarness(Stage stage, ConfigSnapshot snapshot) {
         this(stage, snapshot, 64);
@@ -109,8 +110,20 @@ public final class StageHarness {
         for (int slot = 0; slot < packets.size(); slot++) {
             outcomes.add(outcomeOf(slot));
         }
+        generated = new ArrayList<>();
+        for (int slot = packets.size(); slot < batch.size(); slot++) {
+            generated.add(outcomeOf(slot));
+        }
         releaseAll();
         return outcomes;
+    }
+
+    /**
+     * Packets the stage created itself during the last {@link #runAll} (slots it appended to the
+     * batch, e.g. an ICMP error generated at a timer), in slot order; each was forwarded or dropped.
+     */
+    public List<Outcome> generated() {
+        return generated;
     }
 
     /** Copies packets into frames and slots without running the stage (for allocation tests). */

@@ -113,6 +113,11 @@ public final class UdpPacketIo implements PacketIo {
         this.channel = boundChannel;
     }
 
+    /** The bound socket (control thread: tests read its options back). */
+    Channel channel() {
+        return channel;
+    }
+
     /** The port written as destination into synthesised UDP headers: the one actually bound. */
     void setLocalPort(int port) {
         this.localPort = port;

@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -12,6 +13,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.softgate.core.io.BackendChecks;
 import io.softgate.core.io.PacketIo;
@@ -42,6 +44,16 @@ import java.util.concurrent.TimeUnit;
 public final class UdpPacketIoBackend implements PacketIoBackend {
     /** Backend name in configuration. */
     public static final String NAME = "udp";
+    /**
+     * Linux SOL_SOCKET level and the busy-poll options (asm-generic/socket.h); Netty's epoll
+     * datagram channel ignores its own {@code EpollChannelOption.SO_BUSY_POLL}, so all three are raw.
+     */
+    private static final int SOL_SOCKET = 1;
+    static final IntegerUnixChannelOption SO_BUSY_POLL = new IntegerUnixChannelOption("SO_BUSY_POLL", SOL_SOCKET, 46);
+    static final IntegerUnixChannelOption SO_PREFER_BUSY_POLL =
+        new IntegerUnixChannelOption("SO_PREFER_BUSY_POLL", SOL_SOCKET, 69);
+    static final IntegerUnixChannelOption SO_BUSY_POLL_BUDGET =
+        new IntegerUnixChannelOption("SO_BUSY_POLL_BUDGET", SOL_SOCKET, 70);
 
     private final Settings settings;
     private final UdpTransport transport;
@@ -78,6 +90,14 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
     /** The transport actually used here: {@link UdpTransport#EPOLL} or {@link UdpTransport#NIO}. */
     public UdpTransport transport() {
         return transport.resolve();
+    }
+
+    /**
+     * True when the sockets are opened with busy polling (SO_PREFER_BUSY_POLL, SO_BUSY_POLL,
+     * SO_BUSY_POLL_BUDGET): configured and the transport is epoll (NIO cannot set them).
+     */
+    public boolean busyPolling() {
+        return settings.busyPollMicros > 0 && transport.resolve() == UdpTransport.EPOLL;
     }
 
     /** The UDP port the sockets are bound to (the ephemeral one when configured as 0), or 0 before the first open. */
@@ -140,7 +160,24 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
             throw new IOException("cannot bind UDP " + settings.bindAddressText + ":" + port + " ("
                 + transport.resolve() + "): " + future.cause().getMessage(), future.cause());
         }
-        return future.channel();
+        Channel channel = future.channel();
+        if (settings.busyPollMicros > 0 && transport.resolve() == UdpTransport.EPOLL) {
+            // When a read finds the queue empty, the kernel polls the device's NAPI context from
+            // this thread (once: the read is non-blocking) instead of leaving receive to softirq,
+            // the livelock cure when the event loop shares a core with the kernel's receive work.
+            // Pair it with the device's napi_defer_hard_irqs and gro_flush_timeout (BUILD-FACTS).
+            // Set here, not as bootstrap options, which would only log a failure.
+            try {
+                channel.config().setOption(SO_PREFER_BUSY_POLL, 1);
+                channel.config().setOption(SO_BUSY_POLL, settings.busyPollMicros);
+                channel.config().setOption(SO_BUSY_POLL_BUDGET, settings.busyPollBudget);
+            } catch (ChannelException e) {
+                channel.close().awaitUninterruptibly();
+                throw new IOException("cannot set busy polling on UDP " + settings.bindAddressText + ":" + port
+                    + " (SO_PREFER_BUSY_POLL, SO_BUSY_POLL, SO_BUSY_POLL_BUDGET need CAP_NET_ADMIN): " + e.getMessage(), e);
+            }
+        }
+        return channel;
     }
 
     /** Closes every socket, releases every queued buffer and stops the event loops. Idempotent. */
@@ -171,6 +208,8 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
         int datagramsPerRead;
         int readsPerWakeup;
         int ioThreads;
+        int busyPollMicros;
+        int busyPollBudget;
         UdpTransport transport;
     }
 
@@ -193,6 +232,8 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
         private int datagramsPerRead = 32;
         private int readsPerWakeup = 16;
         private int ioThreads = 1;
+        private int busyPollMicros;
+        private int busyPollBudget = 64;
         private UdpTransport transport = UdpTransport.AUTO;
 
         /** IPv4 address to bind (default {@code 0.0.0.0}; then {@link #vtepAddress} must be set). */
@@ -267,6 +308,17 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
             return this;
         }
 
+        /**
+         * Busy polling on every socket (epoll only; ignored on NIO, see {@link #busyPolling()}):
+         * SO_PREFER_BUSY_POLL 1, SO_BUSY_POLL {@code micros}, SO_BUSY_POLL_BUDGET {@code budget}
+         * packets. Default off ({@code micros} 0). Setting them needs CAP_NET_ADMIN.
+         */
+        public Builder busyPoll(int micros, int budget) {
+            this.busyPollMicros = micros;
+            this.busyPollBudget = budget;
+            return this;
+        }
+
         /** Transport (default {@link UdpTransport#AUTO}). */
         public Builder transport(UdpTransport udpTransport) {
             this.transport = udpTransport;
@@ -294,6 +346,8 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
             settings.datagramsPerRead = check("datagramsPerRead", datagramsPerRead, 1, 1024);
             settings.readsPerWakeup = check("readsPerWakeup", readsPerWakeup, 1, 1024);
             settings.ioThreads = check("ioThreads", ioThreads, 1, 256);
+            settings.busyPollMicros = check("busyPollMicros", busyPollMicros, 0, 1_000_000);
+            settings.busyPollBudget = check("busyPollBudget", busyPollBudget, 1, 65535);
             if (transport == null) {
                 throw new IllegalArgumentException("transport must be set");
             }

@@ -1,0 +1,155 @@
+package io.softgate.benchmarks.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The softgate service from the built distribution ({@code bin/softgate run --config FILE}),
+ * started in the gateway namespace under {@code taskset -c <cpu>} exactly as a user would, with a
+ * configuration of the real service pipeline: VPC {@code blue} (L3VNI 5001, 10.1.1.0/24), the
+ * public VRF (L3VNI 5900, default route to the border VTEP) and one NAT rule that SNATs the VPC's
+ * subnet to 198.51.100.1 (no ACL, no load balancer: the kernel baseline has neither). The graph is
+ * then vxlan-decap -> feature-direction -> nat44-in2out -> vrf-route -> vxlan-encap.
+ *
+ * <p>{@code taskset}, {@code ip netns exec} and {@code bin/softgate} each exec the next, so the
+ * PID started is the JVM's; it is written to {@code softgate.pid} (for the launcher's trap) and
+ * stopped by that PID only (SIGTERM, then SIGKILL).
+ *
+ * <p>Threading: the harness's main thread only.
+ */
+final class SoftgateProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+    private final Path pidFile;
+
+    private SoftgateProcess(Process process, Path log, Path pidFile) {
+        this.process = process;
+        this.log = log;
+        this.pidFile = pidFile;
+    }
+
+    /**
+     * Starts the service with {@code backend} ("af_xdp", "udp", or "tun": AF_XDP on the fabric
+     * and the public VRF's traffic out of a TUN uplink) and waits until it logs that it
+     * runs; throws with the log's tail when it exits or does not come up in time.
+     */
+    static SoftgateProcess start(Path distribution, Topology topology, String backend, boolean busyPoll, int cpu,
+                                 Path directory) throws IOException, InterruptedException {
+        Files.createDirectories(directory);
+        Path config = directory.resolve("softgate.json");
+        Files.writeString(config, config(backend, busyPoll));
+        Path log = directory.resolve("softgate.log");
+        Path pidFile = directory.getParent().resolve("softgate.pid");
+        ProcessBuilder builder = new ProcessBuilder(List.of("taskset", "-c", Integer.toString(cpu), "ip", "netns",
+            "exec", topology.gateway, distribution.resolve("bin/softgate").toString(), "run", "--config",
+            config.toString()));
+        builder.environment().put("SOFTGATE_JAVA_OPTS", "-Xms1g -Xmx1g -XX:+AlwaysPreTouch");
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process process = builder.start();
+        Files.writeString(pidFile, Long.toString(process.pid()));
+        SoftgateProcess softgate = new SoftgateProcess(process, log, pidFile);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            String text = softgate.log();
+            if (text.contains("running: VTEP")) {
+                return softgate;
+            }
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                softgate.close();
+                throw new IOException("softgate (" + backend + ") did not start; log " + log + ":\n" + tail(softgate.log()));
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    static String config(String backend, boolean busyPoll) {
+        boolean tun = backend.equals("tun");
+        String xdp = "\"backend\": \"af_xdp\", \"af_xdp\": {\"interfaceName\": \"gw0\", \"xdpMode\": \"native\","
+            + " \"copyMode\": \"auto\", \"ringSize\": 4096, \"busyPoll\": " + busyPoll + "}";
+        String io = switch (backend) {
+            case "af_xdp" -> "{" + xdp + "}";
+            // AF_XDP on the fabric, the public VRF's default route out of the TUN uplink.
+            case "tun" -> "{" + xdp + ", \"tun\": {\"interfaceName\": \"up0\"}}";
+            default -> "{\"backend\": \"udp\", \"udp\": {\"bindAddress\": \"" + Topology.GATEWAY_IP + "\", \"port\": 4789"
+                + (busyPoll ? ", \"busyPoll\": true" : "") + "}}";
+        };
+        String publicRoute = tun ? "{\"prefix\": \"0.0.0.0/0\", \"nextHopPort\": \"tun\"}"
+            : "{\"prefix\": \"0.0.0.0/0\", \"nextHopVtep\": \"" + Topology.HV_IP + "\", \"nextHopRouterMac\": \""
+                + Topology.BORDER_ROUTER_MAC + "\"}";
+        // One worker; busy-spin when it has its core to itself (AF_XDP), back-off when the UDP
+        // backend's Netty event loop shares that core with it.
+        String idle = backend.equals("udp") ? "backoff" : "busy-spin";
+        return """
+            {
+              "node": {"name": "sg-e2e", "routerMac": "%s", "vtepAddress": "%s", "publicVrf": "public",
+                       "underlayMac": "%s", "underlayNextHopMac": "%s"},
+              "dataplane": {"workers": 1, "batchSize": 64, "framesPerWorker": 16384, "idleStrategy": "%s",
+                            "statsIntervalSeconds": 0},
+              "io": %s,
+              "forwarding": {"vrfs": [
+                {"name": "blue", "l3vni": %d, "routes": [
+                  {"prefix": "%s", "nextHopVtep": "%s", "nextHopRouterMac": "%s"}]},
+                {"name": "public", "l3vni": %d, "gatewayIpv4": "198.51.100.254", "routes": [
+                  %s]}]},
+              "publicAddressRanges": ["198.51.100.0/24"],
+              "stateDir": "state",
+              "nat": {"rules": [
+                {"name": "blue-snat", "vpc": "blue", "action": "SNAT", "protocol": "all", "sourceAddress": "%s",
+                 "snatToIP": "%s"}]}
+            }
+            """.formatted(Topology.ROUTER_MAC, Topology.GATEWAY_IP, Topology.mac(Topology.GATEWAY_MAC),
+            Topology.mac(Topology.HV_MAC), idle, io, Topology.VPC_VNI, Topology.VPC_SUBNET, Topology.HV_IP,
+            Topology.HV_ROUTER_MAC, Topology.PUBLIC_VNI, publicRoute,
+            Topology.VPC_SUBNET, Topology.SNAT_ADDRESS);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** CPU time of the process so far (all threads, /proc/PID/stat), ns. */
+    long cpuNs() throws IOException {
+        return CpuAccounting.processCpuNs(process.pid());
+    }
+
+    String log() throws IOException {
+        return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
+    }
+
+    /** The counters the service logs when it stops (its final line), or "" before. */
+    String finalCounters() throws IOException {
+        String text = log();
+        int at = text.lastIndexOf("stopped; counters");
+        if (at < 0) {
+            return "";
+        }
+        int end = text.indexOf('\n', at);
+        return text.substring(at, end < 0 ? text.length() : end);
+    }
+
+    static String tail(String text) {
+        return text.length() <= 4000 ? text : text.substring(text.length() - 4000);
+    }
+
+    /** SIGTERM to our PID, SIGKILL after 15 s. */
+    @Override
+    public void close() throws IOException {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        Files.deleteIfExists(pidFile);
+    }
+}
