@@ -123,18 +123,17 @@ public final class SnapshotComposer implements FileInputs, LoadBalancerStaging, 
     }
 
     /**
-     * Called after every published commit (API apply, SIGHUP, start) with the intent the data plane
-     * now holds, in commit order, under the commit's lock (the EVPN service re-plans the public
-     * addresses it advertises). The hook must not block and must not call back into this composer's
-     * commit path.
+     * Installs {@code hook} (null: none) and tells it at once, under the commit lock, the intent
+     * committed now; from then on it is called after every published commit (API apply, SIGHUP)
+     * with the intent the data plane now holds, in commit order, under the same lock, so no commit
+     * is missed or seen out of order (the EVPN service re-plans the public addresses it advertises).
+     * The hook must not block and must not call back into this composer's commit path.
      */
     public void onIntentCommitted(Consumer<CompiledIntent> hook) {
-        this.intentCommitted = hook;
-    }
-
-    /** The intent of the last published commit ({@link #NO_INTENT} before the API's first). */
-    public CompiledIntent committedIntent() {
-        return intent;
+        synchronized (commitLock) {
+            this.intentCommitted = hook == null ? committed -> { } : hook;
+            intentCommitted.accept(intent);
+        }
     }
 
     /** Builds and publishes the snapshot of the file, no intent and the learned routes (start-up without the API). */

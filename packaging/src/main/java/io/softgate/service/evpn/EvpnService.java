@@ -38,6 +38,7 @@ public final class EvpnService implements AutoCloseable {
     public static final long COALESCE_MILLIS = 50;
 
     private final LoadedConfig loaded;
+    private final SnapshotComposer composer;
     private final BgpSpeaker speaker;
     private final LearnedRouteCompiler compiler;
     private final PublicAdvertisements advertisements;
@@ -46,6 +47,7 @@ public final class EvpnService implements AutoCloseable {
 
     private EvpnService(LoadedConfig loaded, SnapshotComposer composer) {
         this.loaded = loaded;
+        this.composer = composer;
         config = new AtomicReference<>(loaded.config());
         BgpNodeSettings settings = BgpSettingsFactory.settings(loaded.config());
         // The composer owns the merge: learned routes go into the forwarding tables with the file's
@@ -79,9 +81,8 @@ public final class EvpnService implements AutoCloseable {
             service.speaker.start();
             service.advertisements.fileChanged(BgpSettingsFactory.publicServices(loaded.config()),
                 BgpSettingsFactory.loadBalancerVips(loaded.config()));
-            // The API's public addresses (NAT, DNAT/1:1, LB VIPs) follow every commit of its intent;
-            // the intent committed before the speaker ran is planned at once.
-            service.advertisements.intentCommitted(composer.committedIntent());
+            // The API's public addresses (NAT, DNAT/1:1, LB VIPs) follow every commit of its intent,
+            // starting with the intent committed now.
             composer.onIntentCommitted(service.advertisements::intentCommitted);
         } catch (Throwable e) {
             // Also a BindException that Netty throws without declaring it: never leave the event loop running.
@@ -144,6 +145,7 @@ public final class EvpnService implements AutoCloseable {
 
     @Override
     public void close() {
+        composer.onIntentCommitted(null); // no later commit may reach a closed speaker
         // The speaker first: closing its sessions withdraws learned routes, and those changes
         // must find the compiler still open (they are then dropped, the service is stopping).
         speaker.close();

@@ -267,6 +267,8 @@ class LoadBalancerSystemTest {
         int apiPort = 18089;
         lab.startSoftgate("\"api\": {\"port\": " + apiPort + ", \"tokensFile\": \"" + tokens.toAbsolutePath() + "\"},\n"
             + FeatureTopology.bgpSection());
+        // The API starts after the BGP speaker, whose start line already matches the running marker.
+        lab.softgate().awaitOutput("API listening", Duration.ofSeconds(30));
         await("the session to the leaf Established", () -> "Established".equals(
             leaf.evpnPeerStates().get(FeatureTopology.SOFTGATE_LINK)), Duration.ofSeconds(60));
         String natAddress = "198.51.100.77";

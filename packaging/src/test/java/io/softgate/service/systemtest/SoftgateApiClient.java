@@ -27,7 +27,7 @@ final class SoftgateApiClient {
 
     /** Sends {@code method path} with {@code json} (or no body); requires HTTP 200 and isSuccess; returns data. */
     JsonNode ok(String method, String path, String json) {
-        List<String> command = new ArrayList<>(List.of("curl", "-s", "--max-time", "20", "-X", method,
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "-X", method,
             "-H", "Authorization: Bearer " + token, "-w", "\n%{http_code}"));
         if (json != null) {
             command.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", json));
