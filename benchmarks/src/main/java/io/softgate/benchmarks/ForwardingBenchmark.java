@@ -6,6 +6,7 @@ import io.softgate.core.memory.FramePool;
 import io.softgate.core.packet.PacketBuilder;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.Pipeline;
+import io.softgate.core.pipeline.PipelineDefinition;
 import io.softgate.core.snapshot.ConfigSnapshot;
 import io.softgate.core.snapshot.SnapshotPublisher;
 import io.softgate.core.snapshot.WorkerEpochs;
@@ -69,6 +70,9 @@ public class ForwardingBenchmark {
     @Param({"10", "100000"})
     int routeCount;
 
+    /** The graph to run; {@link CpuProfile} swaps in one with timed stages. */
+    PipelineDefinition definition = ForwardingPipeline.definition();
+
     private FrameMemory memory;
     private UnsafeBuffer buffer;
     private PacketBatch batch;
@@ -90,7 +94,7 @@ public class ForwardingBenchmark {
         buffer = memory.buffer();
         FramePool pool = new FramePool(memory);
         batch = new PacketBatch(memory, BATCH_SIZE);
-        pipeline = new Pipeline(ForwardingPipeline.definition(), 0, batch, pool, new CounterLayout());
+        pipeline = new Pipeline(definition, 0, batch, pool, new CounterLayout());
 
         frames = new byte[BATCH_SIZE][];
         frameIndex = new int[BATCH_SIZE];

@@ -24,6 +24,7 @@ import io.softgate.nat.config.NatConfig;
 import io.softgate.nat.config.NatRule;
 import io.softgate.nat.config.NatSettings;
 import io.softgate.nat.config.VpcBinding;
+import io.softgate.nat.session.SessionKeys;
 import io.softgate.nat.stage.Nat44In2OutStage;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,11 +44,11 @@ public final class PipelineFeatures implements AutoCloseable {
     /** NAT pool every VPC's SNAT rule uses. */
     static final String NAT_POOL = "198.51.100.0/24";
     /**
-     * Highest VRF index the NAT accepts: its session keys hold the VRF in 16 bits
-     * ({@code NatConfigException: vpc[..].vrf: must be 0..65535}). VPCs above it get no NAT
-     * binding and route to the internet without translation (see {@link PipelineWorld}).
+     * Highest VRF index the NAT accepts ({@link SessionKeys#MAX_VRF}: its session keys hold 21 bits
+     * of VRF). VPCs above it would get no NAT binding and route to the internet without
+     * translation (see {@link PipelineWorld}); no benchmark scenario reaches it.
      */
-    public static final int NAT_MAX_VRF = 65_535;
+    public static final int NAT_MAX_VRF = SessionKeys.MAX_VRF;
     /** Connections the LB tracks (the benchmark traffic creates none on this path). */
     static final int LB_CONNECTIONS = 1 << 16;
 

@@ -249,6 +249,11 @@ public final class PipelineWorld implements AutoCloseable {
      * {@code i % workerCount == workerId} (as RSS would spread them), all tables shared.
      */
     public PipelineWorker newWorker(int workerId, int workerCount) {
+        return newWorker(workerId, workerCount, definition);
+    }
+
+    /** As {@link #newWorker(int, int)}, running {@code graph} (e.g. the stages wrapped for profiling). */
+    public PipelineWorker newWorker(int workerId, int workerCount, PipelineDefinition graph) {
         FrameMemory memory = new FrameMemory(BATCH_SIZE * 2);
         FramePool pool = new FramePool(memory);
         int sessions = scenario.sessions();
@@ -272,7 +277,7 @@ public final class PipelineWorld implements AutoCloseable {
         }
         ReplayPacketIo io = new ReplayPacketIo("replay:" + workerId, memory, own, HEADER_BYTES,
             scenario.packetBytes() + VXLAN_OVERHEAD_BYTES);
-        return new PipelineWorker(new Worker(workerId, definition, new PacketIo[] {io}, pool, BATCH_SIZE, publisher,
+        return new PipelineWorker(new Worker(workerId, graph, new PacketIo[] {io}, pool, BATCH_SIZE, publisher,
             NanoClock.SYSTEM), io);
     }
 

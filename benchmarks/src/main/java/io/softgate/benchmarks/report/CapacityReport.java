@@ -388,7 +388,7 @@ public final class CapacityReport {
             + "into its frame (the payload is laid down once, like NIC DMA), transmit releases the frame");
         methodology.put("pipeline", "vxlan-decap -> acl-egress -> lb-reply -> nat44-in2out -> vrf-route -> vxlan-encap "
             + "inside Worker.doWork() (real Pipeline, snapshot adoption, counters, latency histogram); the NAT binds VPC "
-            + "VRFs up to " + io.softgate.benchmarks.pipeline.PipelineFeatures.NAT_MAX_VRF + " (16-bit VRF in its keys), "
+            + "VRFs up to " + io.softgate.benchmarks.pipeline.PipelineFeatures.NAT_MAX_VRF + " (21-bit VRF in its keys), "
             + "VPCs above route to the internet untranslated");
         methodology.put("workers", "JMH threads, one Worker each, flows split by index modulo the worker count; "
             + "Mpps per core = packets/s / threads");

@@ -8,6 +8,7 @@ import io.softgate.nat.config.NatRule;
 import io.softgate.nat.config.NatSettings;
 import io.softgate.nat.config.PortAllocationMode;
 import io.softgate.nat.config.VpcBinding;
+import io.softgate.nat.session.SessionKeys;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -49,13 +50,16 @@ public final class NatRuleCompiler {
         validateSettings(settings);
         Map<String, VpcBinding> vpcs = new HashMap<>();
         int maxVrf = config.publicVrf();
+        if (maxVrf < 0 || maxVrf > SessionKeys.MAX_VRF) {
+            throw new NatConfigException("publicVrf", "must be 0.." + SessionKeys.MAX_VRF + ": " + maxVrf);
+        }
         for (VpcBinding vpc : config.vpcs()) {
             if (vpc.name() == null || vpc.name().isBlank()) {
                 throw new NatConfigException("vpc.name", "must not be empty");
             }
-            if (vpc.vrf() < 0 || vpc.vrf() > 0xFFFF || vpc.vrf() == config.publicVrf()) {
+            if (vpc.vrf() < 0 || vpc.vrf() > SessionKeys.MAX_VRF || vpc.vrf() == config.publicVrf()) {
                 throw new NatConfigException("vpc[" + vpc.name() + "].vrf",
-                    "must be 0..65535 and differ from the public VRF: " + vpc.vrf());
+                    "must be 0.." + SessionKeys.MAX_VRF + " and differ from the public VRF: " + vpc.vrf());
             }
             if (vpcs.put(vpc.name(), vpc) != null) {
                 throw new NatConfigException("vpc[" + vpc.name() + "].name", "duplicate VPC name");

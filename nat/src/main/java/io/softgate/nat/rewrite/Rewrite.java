@@ -16,7 +16,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <pre>
  * word 0: new address (32) | new port (16) | L4 checksum delta (16)
- * word 1: flags (16) | target VRF (16) | IPv4 header checksum delta (16)     (low bits right)
+ * word 1: target VRF bits 16-23 (8, at 40-47) | flags (8) | target VRF bits 0-15 (16) | IPv4 header
+ *         checksum delta (16)     (low bits right; bits 48-63 are the session's, see SessionKeys)
  * </pre>
  *
  * <p>Threading: stateless static functions over the caller's buffer.
@@ -32,6 +33,8 @@ public final class Rewrite {
      * normalised port is 0 must not have its identifier overwritten.
      */
     public static final long FLAG_KEEP_PORT = 1L << 34;
+    /** The target VRF's bits 16-23 sit at bits 40-47 (its low 16 bits at 16-31): VRF indices up to 2^24 - 1. */
+    private static final int TARGET_VRF_HIGH_SHIFT = 40;
 
     private Rewrite() {
     }
@@ -58,7 +61,8 @@ public final class Rewrite {
                              boolean keepPort) {
         long flags = (destination ? FLAG_DESTINATION : 0) | (outside ? FLAG_OUTSIDE : 0)
             | (keepPort ? FLAG_KEEP_PORT : 0);
-        return flags | ((long) (targetVrf & 0xFFFF) << 16) | (Checksums.delta32(oldAddress, newAddress) & 0xFFFF);
+        return flags | ((long) (targetVrf & 0xFF_0000) << (TARGET_VRF_HIGH_SHIFT - 16)) | ((long) (targetVrf & 0xFFFF) << 16)
+            | (Checksums.delta32(oldAddress, newAddress) & 0xFFFF);
     }
 
     public static int newAddress(long word0) {
@@ -70,7 +74,7 @@ public final class Rewrite {
     }
 
     public static int targetVrf(long word1) {
-        return (int) (word1 >>> 16) & 0xFFFF;
+        return ((int) (word1 >>> 16) & 0xFFFF) | ((int) (word1 >>> (TARGET_VRF_HIGH_SHIFT - 16)) & 0xFF_0000);
     }
 
     public static boolean isDestination(long word1) {

@@ -30,6 +30,8 @@ final class MappingAllocator {
     static final int MAPPING_WORD_ADDRESS = 0;
     static final int MAPPING_WORD_REFERENCES = 1;
     static final int MAPPING_WORD_PARTNER = 2;
+    /** In a MAPPING_OUTSIDE entry (which counts no references) word 1 holds the inside VRF. */
+    static final int MAPPING_WORD_INSIDE_VRF = 1;
 
     private final FlowTable mappings;
     private final NatEventLog eventLog;
@@ -54,6 +56,11 @@ final class MappingAllocator {
         key[1] = SessionKeys.word1(outsideAddress, remoteAddress);
     }
 
+    /** Word 0 of a MAPPING_OUTSIDE entry: the inside address and port (the VRF is word {@link #MAPPING_WORD_INSIDE_VRF}). */
+    static long outsideMappingValue(int insideAddress, int insidePort) {
+        return ((long) insideAddress << 32) | ((long) (insidePort & 0xFFFF) << 16);
+    }
+
     static void subscriberKey(long[] key, int protocolClass, int vrf, int address) {
         key[0] = SessionKeys.word0(SessionKeys.TAG_SUBSCRIBER, protocolClass, vrf, 0, 0);
         key[1] = SessionKeys.word1(address, 0);
@@ -62,6 +69,15 @@ final class MappingAllocator {
     /**
      * Finds or creates the mapping of an inside endpoint and takes a reference on it. Returns the
      * mapping's inside entry (outside address/port in {@code scratch.mapped*}) or a failure code.
+     *
+     * <p>{@code insert-contended}: when two workers map the same new endpoint (or count the same
+     * new subscriber) at once, one waits for the other's pending insert to be published
+     * ({@link FlowTable#insert}). That wait is bounded ({@value #ATTEMPTS} attempts here, each a
+     * bounded insert), so a worker never depends on another thread being scheduled; if the other
+     * worker is descheduled inside its insert (a time-shared core), this packet is refused as
+     * {@link NatDropReason#INSERT_CONTENDED}, counted, with nothing claimed or referenced, and the
+     * endpoint's next packet finds the one mapping the other worker published. Using the pending
+     * copy instead is not safe: its inserter may still abort it, and two mappings would follow.
      */
     int acquire(NatTables tables, CompiledRule rule, int protocol, int vrf, int address, int port, int remoteAddress,
                 long nowNs, NatScratch scratch) {
@@ -210,8 +226,8 @@ final class MappingAllocator {
         long[] outsideKey = scratch.key2;
         outsideMappingKey(outsideKey, protocolClass, external.address, outsidePort);
         long[] values = scratch.values2;
-        values[MAPPING_WORD_ADDRESS] = ((long) address << 32) | ((long) (port & 0xFFFF) << 16) | (vrf & 0xFFFF);
-        values[MAPPING_WORD_REFERENCES] = 0;
+        values[MAPPING_WORD_ADDRESS] = outsideMappingValue(address, port);
+        values[MAPPING_WORD_INSIDE_VRF] = vrf;
         values[MAPPING_WORD_PARTNER] = -1;
         int outsideResult = mappings.insert(outsideKey, values, Long.MAX_VALUE, nowNs);
         if (!FlowTable.isCreated(outsideResult)) {
@@ -364,7 +380,7 @@ final class MappingAllocator {
         long inside = values[MAPPING_WORD_ADDRESS];
         int insideAddress = (int) (inside >>> 32);
         int insidePort = (int) (inside >>> 16) & 0xFFFF;
-        int vrf = (int) inside & 0xFFFF;
+        int vrf = (int) values[MAPPING_WORD_INSIDE_VRF];
         if (tables.settings().filtering() == FilteringMode.ADDRESS_DEPENDENT) {
             permitKey(scratch.key2, protocolClass, outsideAddress, outsidePort, remoteAddress);
             if (mappings.lookup(scratch.key2, nowNs) < 0) {

@@ -129,7 +129,7 @@ public final class PortSpace {
 
     /** Owner word of a subscriber (VRF and inside address). */
     public static long subscriberKey(int vrf, int insideAddress) {
-        return BLOCK_OWNED | ((long) (vrf & 0xFFFF) << 32) | (insideAddress & 0xFFFF_FFFFL);
+        return BLOCK_OWNED | ((long) (vrf & SessionKeys.MAX_VRF) << 32) | (insideAddress & 0xFFFF_FFFFL);
     }
 
     /** True when block {@code block} belongs to {@code subscriberKey}. */

@@ -4,7 +4,7 @@ package io.softgate.nat.session;
  * Layout of the two-word keys and the value words the NAT keeps in its flow tables.
  *
  * <pre>
- * key word 0: tag (8) | IP protocol or protocol class (8) | VRF (16) | source port (16) | destination port (16)
+ * key word 0: tag (3) | IP protocol or protocol class (8) | VRF (21) | source port (16) | destination port (16)
  * key word 1: source address (32) | destination address (32)
  *
  * session entry (INSIDE or OUTSIDE key), 3 value words:
@@ -33,6 +33,14 @@ public final class SessionKeys {
     public static final long TAG_SUBSCRIBER = 6;
     public static final long TAG_FRAGMENT = 7;
 
+    /** Bits of VRF index a key holds: the tags need only 3 bits (1..7), which leaves 21 for the VRF. */
+    public static final int VRF_BITS = 21;
+    /** Highest VRF index the NAT can key (2,097,151). */
+    public static final int MAX_VRF = (1 << VRF_BITS) - 1;
+    private static final int TAG_SHIFT = 61;
+    private static final int PROTOCOL_SHIFT = 53;
+    private static final int VRF_SHIFT = 32;
+
     public static final int WORD_REWRITE0 = 0;
     public static final int WORD_REWRITE1 = 1;
     public static final int WORD_LINK = 2;
@@ -50,7 +58,7 @@ public final class SessionKeys {
     }
 
     public static long word0(long tag, int protocol, int vrf, int sourcePort, int destinationPort) {
-        return (tag << 56) | ((long) (protocol & 0xFF) << 48) | ((long) (vrf & 0xFFFF) << 32)
+        return (tag << TAG_SHIFT) | ((long) (protocol & 0xFF) << PROTOCOL_SHIFT) | ((long) (vrf & MAX_VRF) << VRF_SHIFT)
             | ((long) (sourcePort & 0xFFFF) << 16) | (destinationPort & 0xFFFF);
     }
 
@@ -59,15 +67,15 @@ public final class SessionKeys {
     }
 
     public static long tag(long word0) {
-        return word0 >>> 56;
+        return word0 >>> TAG_SHIFT;
     }
 
     public static int protocol(long word0) {
-        return (int) (word0 >>> 48) & 0xFF;
+        return (int) (word0 >>> PROTOCOL_SHIFT) & 0xFF;
     }
 
     public static int vrf(long word0) {
-        return (int) (word0 >>> 32) & 0xFFFF;
+        return (int) (word0 >>> VRF_SHIFT) & MAX_VRF;
     }
 
     public static int sourcePort(long word0) {

@@ -1,6 +1,7 @@
 package io.softgate.nat.session;
 
 import static io.softgate.nat.session.MappingAllocator.MAPPING_WORD_ADDRESS;
+import static io.softgate.nat.session.MappingAllocator.MAPPING_WORD_INSIDE_VRF;
 import static io.softgate.nat.session.MappingAllocator.MAPPING_WORD_PARTNER;
 import static io.softgate.nat.session.MappingAllocator.MAPPING_WORD_REFERENCES;
 import static io.softgate.nat.session.SessionKeys.KEY_WORDS;
@@ -170,8 +171,8 @@ public final class SessionRestorer {
             return -PORT_TAKEN;
         }
         MappingAllocator.outsideMappingKey(key2, protocolClass, external.address, outsidePort);
-        values[MAPPING_WORD_ADDRESS] = ((long) address << 32) | ((long) (port & 0xFFFF) << 16) | (vrf & 0xFFFF);
-        values[MAPPING_WORD_REFERENCES] = 0;
+        values[MAPPING_WORD_ADDRESS] = MappingAllocator.outsideMappingValue(address, port);
+        values[MAPPING_WORD_INSIDE_VRF] = vrf;
         values[MAPPING_WORD_PARTNER] = -1;
         int outsideResult = mappings.insert(key2, values, Long.MAX_VALUE, nowNs);
         if (!FlowTable.isCreated(outsideResult)) {

@@ -96,13 +96,33 @@ public final class VrfRouteStage implements Stage {
         }
         UnsafeBuffer buffer = batch.buffer();
         int vrfCount = tables.vrfCount();
+        int mtu = tables.innerMtuBytes();
+        byte[] base = PacketWords.base(buffer);
         for (int i = 0; i < size; i++) {
             int slot = input.slot(i);
             int vrf = batch.vrf[slot];
-            if (vrf < 0 || vrf >= vrfCount || batch.l3Offset[slot] < 0) {
+            int ip = batch.l3Offset[slot];
+            if (vrf < 0 || vrf >= vrfCount || ip < 0) {
                 context.drop(slot, RouteDropReason.NOT_DECAPSULATED);
             } else if ((batch.flags[slot] & PacketFlags.INNER_IPV6) == 0) {
-                routeIpv4(batch, buffer, slot, vrf, tables, context);
+                // The common case in the loop itself: a route to a next-hop group, TTL > 1, fits
+                // the MTU. Anything else goes to routeIpv4, which looks again and decides as before.
+                if (!PacketWords.inside(buffer, ip, Ipv4Flyweight.MIN_HEADER_LENGTH)) {
+                    routeIpv4(batch, buffer, slot, vrf, tables, context);
+                    continue;
+                }
+                long address = PacketWords.address(buffer, ip);
+                int totalLength = PacketWords.getInt(base, address) & 0xFFFF;
+                int ttlWord = PacketWords.getInt(base, address + Ipv4Flyweight.TTL_OFFSET);
+                int result = tables.ipv4Routes(vrf).lookup(
+                    PacketWords.getInt(base, address + Ipv4Flyweight.DESTINATION_OFFSET));
+                if (RouteResult.isGroup(result) && (ttlWord >>> 24) > 1 && totalLength <= mtu) {
+                    PacketWords.putInt(base, address + Ipv4Flyweight.TTL_OFFSET, decrementTtl(ttlWord));
+                    batch.adjacency[slot] = tables.adjacencyOf(result, batch.flowHash[slot]);
+                    context.forward(0, slot);
+                } else {
+                    routeIpv4(batch, buffer, slot, vrf, tables, context);
+                }
             } else {
                 routeIpv6(batch, buffer, slot, vrf, tables, context);
             }

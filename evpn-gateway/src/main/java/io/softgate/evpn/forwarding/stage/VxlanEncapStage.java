@@ -3,6 +3,7 @@ package io.softgate.evpn.forwarding.stage;
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
 import io.softgate.core.packet.EthernetFlyweight;
+import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.packet.Ipv6Flyweight;
 import io.softgate.core.pipeline.DropReason;
 import io.softgate.core.pipeline.PacketBatch;
@@ -62,9 +63,39 @@ public final class VxlanEncapStage implements Stage {
             return;
         }
         AdjacencyTable adjacencies = tables.adjacencies();
+        int adjacencyCount = adjacencies.size();
         UnsafeBuffer buffer = batch.buffer();
+        byte[] base = PacketWords.base(buffer);
         for (int i = 0; i < size; i++) {
             int slot = input.slot(i);
+            int adjacency = batch.adjacency[slot];
+            int ip = batch.l3Offset[slot];
+            // The common case in the loop itself: an inner IPv4 packet to a VXLAN adjacency, with
+            // room for the header in front and the packet inside its frame; anything else goes to
+            // encapsulate(), which checks and decides as before.
+            if (adjacency >= 0 && adjacency < adjacencyCount && ip >= 0
+                && (batch.flags[slot] & PacketFlags.INNER_IPV6) == 0 && !adjacencies.isIpPort(adjacency)) {
+                int start = ip - HEADER_LENGTH;
+                int frameEnd = batch.frameEnd(slot);
+                // The frame lies inside the buffer, so a header and a packet inside it need no more checks.
+                if (start >= batch.frameStart(slot) && ip <= frameEnd - Ipv4Flyweight.MIN_HEADER_LENGTH) {
+                    int word0 = PacketWords.getInt(base, PacketWords.address(buffer, ip));
+                    int ipLength = word0 & 0xFFFF;
+                    if (ip + ipLength > frameEnd) {
+                        context.drop(slot, EncapDropReason.INNER_LENGTH_OUTSIDE_FRAME);
+                        continue;
+                    }
+                    adjacencies.writeHeader(base, PacketWords.address(buffer, start), adjacency, ipLength,
+                        (word0 >>> 16) & 0xFF,
+                        nextIdentification++ & 0xFFFF, FlowHash.udpSourcePort(batch.flowHash[slot]),
+                        EthernetFlyweight.ETHER_TYPE_IPV4);
+                    batch.offset[slot] = start;
+                    batch.length[slot] = ipLength + HEADER_LENGTH;
+                    batch.egressPort[slot] = adjacencies.egressPort(adjacency);
+                    context.forward(0, slot);
+                    continue;
+                }
+            }
             EncapDropReason reason = encapsulate(batch, buffer, slot, adjacencies);
             if (reason == null) {
                 context.forward(0, slot);

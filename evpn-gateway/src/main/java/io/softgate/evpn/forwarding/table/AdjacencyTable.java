@@ -7,7 +7,10 @@ import io.softgate.core.packet.EthernetFlyweight;
 import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.packet.UdpFlyweight;
 import io.softgate.core.packet.VxlanFlyweight;
+import java.nio.ByteOrder;
+import org.agrona.UnsafeAccess;
 import org.agrona.concurrent.UnsafeBuffer;
+import sun.misc.Unsafe;
 
 /**
  * Resolved next hops: per adjacency (remote VTEP, its router MAC, the L3VNI to send with), a
@@ -35,6 +38,8 @@ public final class AdjacencyTable {
     public static final int INNER_ETHERNET_OFFSET = VXLAN_OFFSET + VxlanFlyweight.HEADER_LENGTH;
     public static final int OUTER_TTL = 64;
     private static final int LONGS_PER_HEADER = HEADER_LENGTH / 8;
+    private static final Unsafe UNSAFE = UnsafeAccess.UNSAFE;
+    private static final boolean NATIVE_BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
 
     private final int[] vtepAddress;
     private final long[] routerMac;
@@ -126,6 +131,32 @@ public final class AdjacencyTable {
         buffer.putLong(offset + 48, template[base + 6], BIG_ENDIAN);
         // Bytes 56-63 end with the inner EtherType.
         buffer.putLong(offset + 56, template[base + 7] | innerEtherType, BIG_ENDIAN);
+    }
+
+    /**
+     * As {@link #writeHeader(UnsafeBuffer, int, int, int, int, int, int, int)}, at a raw address
+     * ({@code base} and {@code address} as for {@code Unsafe}) with no bounds check: for the encap
+     * stage's common case, which has checked that the 64 bytes lie inside the packet's frame.
+     */
+    public void writeHeader(byte[] base, long address, int adjacency, int innerIpLength, int tos,
+                            int identification, int udpSourcePort, int innerEtherType) {
+        int at = adjacency * LONGS_PER_HEADER;
+        long[] template = headerTemplate;
+        int outerLength = innerIpLength + (HEADER_LENGTH - OUTER_IPV4_OFFSET);
+        int udpLength = innerIpLength + (HEADER_LENGTH - OUTER_UDP_OFFSET);
+        int checksum = ~Checksums.fold((long) headerSum[adjacency] + tos + outerLength + identification) & 0xFFFF;
+        putBigEndian(base, address, template[at]);
+        putBigEndian(base, address + 8, template[at + 1] | tos);
+        putBigEndian(base, address + 16, template[at + 2] | ((long) outerLength << 48) | ((long) identification << 32));
+        putBigEndian(base, address + 24, template[at + 3] | ((long) checksum << 48));
+        putBigEndian(base, address + 32, template[at + 4] | ((long) udpSourcePort << 32) | udpLength);
+        putBigEndian(base, address + 40, template[at + 5]);
+        putBigEndian(base, address + 48, template[at + 6]);
+        putBigEndian(base, address + 56, template[at + 7] | innerEtherType);
+    }
+
+    private static void putBigEndian(byte[] base, long address, long value) {
+        UNSAFE.putLong(base, address, NATIVE_BIG_ENDIAN ? value : Long.reverseBytes(value));
     }
 
     /** Folded one's-complement sum of the outer IPv4 header template (patched fields zero). */

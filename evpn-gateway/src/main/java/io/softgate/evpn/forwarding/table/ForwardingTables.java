@@ -19,12 +19,19 @@ public final class ForwardingTables {
     /** VXLAN, outer IPv4, UDP and inner Ethernet: what encapsulation adds to an inner IP packet. */
     public static final int ENCAPSULATION_OVERHEAD = 50;
 
+    /** A {@link #decapEntry} holds the VRF index in its low 24 bits (as many as VNIs) and the flags above. */
+    private static final int DECAP_VRF_BITS = 24;
+    private static final int DECAP_VRF_MASK = (1 << DECAP_VRF_BITS) - 1;
+    private static final int DECAP_FLAGS_BITS = 31 - DECAP_VRF_BITS;
+
     private final int localVtep;
     private final long routerMac;
     private final int innerMtuBytes;
     private final int icmpErrorsPerSecond;
     private final int icmpErrorBurst;
     private final VniMap vniToVrf;
+    /** VNI -> {@link #decapEntry}: the VRF index and the VRF's packet flags in one int. */
+    private final VniMap vniToDecapEntry;
     private final Ipv4RouteTable[] ipv4Routes;
     private final Ipv6RouteTable[] ipv6Routes;
     private final int[] vrfFlags;
@@ -52,6 +59,17 @@ public final class ForwardingTables {
         this.icmpErrorsPerSecond = icmpErrorsPerSecond;
         this.icmpErrorBurst = icmpErrorBurst;
         this.vniToVrf = vniToVrf;
+        int[] decapEntries = new int[vrfFlags.length];
+        for (int v = 0; v < vrfFlags.length; v++) {
+            if (vrfFlags[v] >>> DECAP_FLAGS_BITS != 0) {
+                throw new IllegalArgumentException("VRF flags do not fit a decap entry: " + vrfFlags[v]);
+            }
+            decapEntries[v] = v | vrfFlags[v] << DECAP_VRF_BITS;
+        }
+        if (vrfFlags.length > DECAP_VRF_MASK + 1) {
+            throw new IllegalArgumentException("too many VRFs for a decap entry: " + vrfFlags.length);
+        }
+        this.vniToDecapEntry = vniToVrf.remap(decapEntries);
         this.vrfNames = List.copyOf(vrfNames);
         this.vrfL3Vni = vrfL3Vni.clone();
         this.vrfFlags = vrfFlags.clone();
@@ -99,6 +117,34 @@ public final class ForwardingTables {
 
     public int icmpErrorBurst() {
         return icmpErrorBurst;
+    }
+
+    /**
+     * What decapsulation needs of a VNI in one lookup (one cache line): {@link VniMap#MISSING}, or
+     * the VRF index ({@link #decapVrf}) and that VRF's packet flags ({@link #decapFlags}).
+     */
+    public int decapEntry(int vni) {
+        return vniToDecapEntry.get(vni);
+    }
+
+    /** Reads the cache line {@link #decapEntry} will read for {@code vni}; see {@link VniMap#touch}. */
+    public int touchDecapEntry(int vni) {
+        return vniToDecapEntry.touch(vni);
+    }
+
+    /** True when a batch-wide {@link #touchDecapEntry} pass pays: the VNI table is too large to stay cached. */
+    public boolean decapEntriesAreLarge() {
+        return vniToDecapEntry.isLarge();
+    }
+
+    /** The VRF index of a {@link #decapEntry}. */
+    public static int decapVrf(int decapEntry) {
+        return decapEntry & DECAP_VRF_MASK;
+    }
+
+    /** The {@link #vrfFlags} of a {@link #decapEntry}. */
+    public static int decapFlags(int decapEntry) {
+        return decapEntry >>> DECAP_VRF_BITS;
     }
 
     /** The VRF index for {@code vni}, or {@link VniMap#MISSING}. */

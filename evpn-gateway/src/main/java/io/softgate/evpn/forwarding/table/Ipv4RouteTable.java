@@ -11,6 +11,9 @@ import java.util.List;
  * entry >= 0 is a {@link RouteResult}; a negative entry points at a child chunk
  * ({@code entry & 0x7FFFFFFF} = its first index). All nodes live in one int array.
  *
+ * A table of at most {@value #LIST_TABLE_ROUTES} routes is instead a list scanned longest prefix
+ * first (one cache line, ~64 bytes: 100,000 VPCs with a few routes each stay small).
+ *
  * <p>Cost: a lookup reads at most 3 entries (root 16) or 4 (root 8) and allocates nothing.
  * Memory: the root, plus 1 KiB per distinct /16 (and per distinct /24) that holds a longer
  * prefix; the worst case for N routes is the root + 2N KiB (every route a /32 in its own /16).
@@ -25,16 +28,35 @@ public final class Ipv4RouteTable {
     private static final int CHILD = 0x8000_0000;
     private static final int INDEX_MASK = 0x7FFF_FFFF;
 
+    /** Tables with at most this many routes are a short list instead of a trie. */
+    public static final int LIST_TABLE_ROUTES = 4;
+
     private final int[] nodes;
     private final int rootShift;
+    /**
+     * A small table (at most {@value #LIST_TABLE_ROUTES} routes, typical of a VPC: its subnets and
+     * a default route): (prefix, mask, result) triples, longest prefix first, in one or two cache
+     * lines instead of a 1 KiB root and its chunks; null for a trie.
+     */
+    private final int[] list;
 
-    private Ipv4RouteTable(int[] nodes, int rootBits) {
+    private Ipv4RouteTable(int[] nodes, int rootBits, int[] list) {
         this.nodes = nodes;
         this.rootShift = 32 - rootBits;
+        this.list = list;
     }
 
     /** The {@link RouteResult} of the longest prefix containing {@code address} (network order int). */
     public int lookup(int address) {
+        int[] small = list;
+        if (small != null) {
+            for (int i = 0; i < small.length; i += 3) {
+                if ((address & small[i + 1]) == small[i]) {
+                    return small[i + 2];
+                }
+            }
+            return RouteResult.NO_ROUTE;
+        }
         int shift = rootShift;
         int entry = nodes[address >>> shift];
         while (entry < 0) {
@@ -44,9 +66,9 @@ public final class Ipv4RouteTable {
         return entry;
     }
 
-    /** Number of ints in the node array (memory = 4 bytes each). */
+    /** Number of ints in the node array or the small list (memory = 4 bytes each). */
     public int nodeCount() {
-        return nodes.length;
+        return list != null ? list.length : nodes.length;
     }
 
     /**
@@ -54,6 +76,23 @@ public final class Ipv4RouteTable {
      * no host bits (the compiler checks both).
      */
     public static Ipv4RouteTable build(List<Ipv4Prefix> prefixes, int[] results) {
+        if (prefixes.size() <= LIST_TABLE_ROUTES) {
+            int[] small = new int[prefixes.size() * 3];
+            int next = 0;
+            // Longest first: the first match is the longest (prefixes are distinct, so no ties matter).
+            for (int length = 32; length >= 0; length--) {
+                for (int i = 0; i < prefixes.size(); i++) {
+                    Ipv4Prefix prefix = prefixes.get(i);
+                    if (prefix.length() == length) {
+                        int mask = length == 0 ? 0 : -1 << (32 - length);
+                        small[next++] = prefix.address() & mask;
+                        small[next++] = mask;
+                        small[next++] = results[i];
+                    }
+                }
+            }
+            return new Ipv4RouteTable(null, 8, small);
+        }
         int rootBits = prefixes.size() > SMALL_TABLE_ROUTES ? 16 : 8;
         Builder builder = new Builder(rootBits);
         // Shorter prefixes first: a longer one then overwrites what it covers (prefix expansion).
@@ -65,7 +104,7 @@ public final class Ipv4RouteTable {
                 }
             }
         }
-        return new Ipv4RouteTable(Arrays.copyOf(builder.nodes, builder.used), rootBits);
+        return new Ipv4RouteTable(Arrays.copyOf(builder.nodes, builder.used), rootBits, null);
     }
 
     private static final class Builder {

@@ -22,6 +22,9 @@ import java.util.TreeSet;
  * <p>Threading: immutable after {@link #build}; lookups from any thread.
  */
 public final class Ipv6RouteTable {
+    private static final Ipv6RouteTable EMPTY = new Ipv6RouteTable(new int[0], RouteResult.NO_ROUTE, new long[16],
+        new long[16], new int[16], new int[16]);
+
     private final int[] lengths;
     private final int defaultResult;
     private final long[] keyHigh;
@@ -102,6 +105,10 @@ public final class Ipv6RouteTable {
      * host bits (the compiler checks both).
      */
     public static Ipv6RouteTable build(List<Ipv6Prefix> prefixes, int[] results) {
+        if (prefixes.isEmpty()) {
+            // Immutable, so every VRF without IPv6 routes shares one (about 500 bytes saved per VPC).
+            return EMPTY;
+        }
         Map<Key, Integer> real = new HashMap<>();
         TreeSet<Integer> lengthSet = new TreeSet<>();
         int defaultResult = RouteResult.NO_ROUTE;

@@ -11,18 +11,26 @@ public final class NextHopGroups {
     private final int[] first;
     private final int[] size;
     private final int[] members;
+    /** Per group: its adjacency when it has exactly one (most routes), else -1: one load per packet. */
+    private final int[] onlyMember;
 
     public NextHopGroups(int[] first, int[] size, int[] members) {
         this.first = first;
         this.size = size;
         this.members = members;
+        this.onlyMember = new int[first.length];
+        for (int g = 0; g < first.length; g++) {
+            onlyMember[g] = size[g] == 1 ? members[first[g]] : -1;
+        }
     }
 
     /** The adjacency that {@code flowHash} selects in {@code group}. */
     public int select(int group, int flowHash) {
-        int count = size[group];
-        int start = first[group];
-        return count == 1 ? members[start] : members[start + Integer.remainderUnsigned(flowHash, count)];
+        int only = onlyMember[group];
+        if (only >= 0) {
+            return only;
+        }
+        return members[first[group] + Integer.remainderUnsigned(flowHash, size[group])];
     }
 
     public int groupCount() {

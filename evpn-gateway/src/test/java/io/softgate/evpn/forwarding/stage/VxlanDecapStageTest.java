@@ -15,6 +15,7 @@ import io.softgate.evpn.forwarding.ForwardingFixture;
 import io.softgate.evpn.forwarding.compiler.ForwardingCompiler;
 import io.softgate.evpn.forwarding.model.ForwardingIntent;
 import io.softgate.evpn.forwarding.model.VrfIntent;
+import io.softgate.evpn.forwarding.table.ForwardingTables;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -209,6 +210,30 @@ class VxlanDecapStageTest {
         assertEquals(batch.offset[0], batch.l3Offset[0]);
         assertEquals(batch.l3Offset[0] + 20, batch.l4Offset[0]);
         assertEquals(0, batch.flags[0]);
+        harness.releaseAll();
+    }
+
+    @Test
+    void shouldFindTheVrfOfEveryVniWhenHundredsOfThousandsOfVpcsAreConfigured() {
+        ForwardingIntent base = ForwardingFixture.intent();
+        List<VrfIntent> vrfs = new java.util.ArrayList<>(base.vrfs());
+        int vpcs = 70_000;
+        for (int v = 0; v < vpcs; v++) {
+            vrfs.add(VrfIntent.of("vpc-" + v, 1_000_000 + v, 10 + v));
+        }
+        ForwardingTables tables = new ForwardingCompiler().compile(
+            new ForwardingIntent(base.node(), vrfs, base.routes(), List.of()));
+        assertEquals(true, tables.decapEntriesAreLarge(), "the batch-wide touch pass runs");
+        StageHarness harness = new StageHarness(new VxlanDecapStage(ROUTE), ForwardingFixture.snapshot(tables));
+        harness.load(List.of(fromHv1(1_000_000 + vpcs - 1, innerUdp()), fromHv1(TENANT_B_VNI, innerUdp()),
+            fromHv1(999_999, innerUdp())), slot -> { });
+        harness.processLoaded();
+        PacketBatch batch = harness.batch();
+
+        assertEquals(tables.vrfIndex("vpc-" + (vpcs - 1)), batch.vrf[0]);
+        assertEquals(true, batch.vrf[0] > 65_535);
+        assertEquals(tables.vrfIndex("tenant-b"), batch.vrf[1]);
+        assertEquals(1, harness.counter("vxlan-decap.drop.unknown-vni"));
         harness.releaseAll();
     }
 

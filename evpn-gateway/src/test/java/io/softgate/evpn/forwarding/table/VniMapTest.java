@@ -31,4 +31,14 @@ class VniMapTest {
         assertThrows(IllegalArgumentException.class, () -> new VniMap(new int[] {0}, new int[] {0}));
         assertThrows(IllegalArgumentException.class, () -> new VniMap(new int[] {1 << 24}, new int[] {0}));
     }
+
+    @Test
+    void shouldKeepEveryKeyAndMapItsValueWhenRemapped() {
+        VniMap map = new VniMap(new int[] {10, 20, 30}, new int[] {0, 1, 2});
+        VniMap remapped = map.remap(new int[] {100, 101, 102});
+        assertEquals(100, remapped.get(10));
+        assertEquals(101, remapped.get(20));
+        assertEquals(102, remapped.get(30));
+        assertEquals(VniMap.MISSING, remapped.get(40));
+    }
 }
