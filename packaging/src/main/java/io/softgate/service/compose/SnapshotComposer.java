@@ -34,6 +34,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one owner of what the data plane's snapshot holds: the configuration file (VRFs, static
@@ -48,10 +51,13 @@ import java.util.Objects;
  * a static route (file or API) wins over a learned one for the same VRF and prefix.
  *
  * <p>Threading: any control thread. Lock order, never reversed: intent store monitor (API applies
- * and reloads) -> {@code commitLock} -> LB controller -> snapshot publisher monitor. Learned
+ * and reloads) -> {@code commitLock} -> LB controller -> snapshot publisher monitor; the
+ * {@link #onIntentCommitted} hook runs under {@code commitLock} after the publish, outside the
+ * controller and publisher (the EVPN advertisements' monitor comes after both). Learned
  * routes and health flips take only the publisher monitor (flips after the controller's).
  */
 public final class SnapshotComposer implements FileInputs, LoadBalancerStaging, ServiceFeatures.Recomposer {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotComposer.class);
     /** The intent of a node without the API: no VPC, no rule. */
     public static final CompiledIntent NO_INTENT = new CompiledIntent(0, List.of(), List.of(), List.of(), List.of(), List.of());
 
@@ -63,6 +69,7 @@ public final class SnapshotComposer implements FileInputs, LoadBalancerStaging, 
     private volatile FileFeatureModels models;
     private volatile IntentStore store;
     private volatile Runnable vrfsChanged = () -> { };
+    private volatile Consumer<CompiledIntent> intentCommitted = committed -> { };
     // Guarded by the publisher's monitor.
     private volatile List<RouteIntent> learned = List.of();
     private long learnedVersion;
@@ -113,6 +120,20 @@ public final class SnapshotComposer implements FileInputs, LoadBalancerStaging, 
     /** Called after a commit that changed the set of VRFs (the EVPN service re-filters its learned routes). */
     public void onVrfsChanged(Runnable hook) {
         this.vrfsChanged = hook;
+    }
+
+    /**
+     * Installs {@code hook} (null: none) and tells it at once, under the commit lock, the intent
+     * committed now; from then on it is called after every published commit (API apply, SIGHUP)
+     * with the intent the data plane now holds, in commit order, under the same lock, so no commit
+     * is missed or seen out of order (the EVPN service re-plans the public addresses it advertises).
+     * The hook must not block and must not call back into this composer's commit path.
+     */
+    public void onIntentCommitted(Consumer<CompiledIntent> hook) {
+        synchronized (commitLock) {
+            this.intentCommitted = hook == null ? committed -> { } : hook;
+            intentCommitted.accept(intent);
+        }
     }
 
     /** Builds and publishes the snapshot of the file, no intent and the learned routes (start-up without the API). */
@@ -190,6 +211,12 @@ public final class SnapshotComposer implements FileInputs, LoadBalancerStaging, 
             }
             if (!before.equals(vrfNames(published))) {
                 vrfsChanged.run();
+            }
+            try {
+                intentCommitted.accept(built.intent());
+            } catch (RuntimeException e) {
+                // The snapshot is published: a failing listener must not turn the commit into an error.
+                LOG.warn("intent commit listener failed: {}", e.toString());
             }
             return published;
         }

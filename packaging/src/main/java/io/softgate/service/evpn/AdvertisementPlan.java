@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * The type-5 routes the softgate originates, as a function of its forwarding intent and its
- * public services: a host route (/32 or /128) for every public address in the public VRF, and a
+ * public services: a host route (/32 or /128) for every public address and one prefix route per
+ * address pool (an SNAT pool) in the public VRF, and a
  * default route (0.0.0.0/0) into every tenant VRF that has a NAT or load-balancer service. A
  * prefix inside one of the underlay's prefixes is never advertised into a tenant VRF (LAB.md:
  * without VRF devices the hypervisors keep tenant routes in the underlay's table, and such a
@@ -32,6 +33,9 @@ public final class AdvertisementPlan {
             if (publicVrf) {
                 for (InetAddress address : services.publicAddresses()) {
                     add(plan, vrf, address, address.getAddress().length * 8, services);
+                }
+                for (PublicServices.PublicPool pool : services.publicPools()) {
+                    add(plan, vrf, pool.network(), pool.length(), services);
                 }
             }
             if (services.vrfsWithServices().contains(vrf.name()) && !publicVrf) {

@@ -72,7 +72,7 @@ public final class BgpSettingsFactory {
         return builder.build();
     }
 
-    /** The public services the configuration declares (until NAT and LB have configuration of their own). */
+    /** The public services the configuration file declares (the API's NAT/LB addresses are added by {@link IntentPublicAddresses}). */
     public static PublicServices publicServices(SoftgateConfig config) {
         BgpConfig bgp = config.bgp();
         List<InetAddress> addresses = new ArrayList<>();

@@ -9,8 +9,6 @@ import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.pipeline.ForwardingIntents;
 import io.softgate.service.compose.SnapshotComposer;
 import io.softgate.lb.health.VipAvailabilityListener;
-import java.net.InetAddress;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -20,19 +18,19 @@ import org.slf4j.LoggerFactory;
  * The bridge between the BGP EVPN speaker and the forwarding tables, for one running service:
  * learned routes flow through {@link EvpnRouteBridge} into {@link LearnedRoutes}, and
  * {@link LearnedRouteCompiler} recompiles and publishes them with the static configuration; the
- * routes we originate follow {@link AdvertisementPlan} of the forwarding intent and the public
- * services. On SIGHUP (the service calls {@link #reloadAdvertisements}) the configuration file is
- * read again and the advertisements follow its
- * {@code bgp.publicAddresses} and {@code bgp.vrfs[i].advertiseDefaultRoute} (other changes need
- * a restart).
+ * routes we originate follow {@link PublicAdvertisements}: the file's public services plus the
+ * public addresses of the controller's intent, re-planned on every intent commit (the composer's
+ * {@code onIntentCommitted} hook). On SIGHUP (the service calls {@link #reloadAdvertisements}) the
+ * configuration file is read again and the advertisements follow its {@code bgp.publicAddresses},
+ * LB VIPs and {@code bgp.vrfs[i].advertiseDefaultRoute} (other changes need a restart).
  *
  * <p>The load balancer's VIPs follow their backends' health: {@link #vipListener()} withdraws a VIP
  * whose last healthy backend went down and advertises it again when one comes back.
  *
  * <p>Threading: {@link #start} and {@link #close} belong to the service's control thread; the
- * advertisement plan is re-made under this object's monitor (control thread, SIGHUP handler, the
- * load balancer's probe threads); the
- * speaker runs on its own event loop, compiles on {@code softgate-evpn-compile}.
+ * advertisement plan is re-made under {@link PublicAdvertisements}' monitor (control thread, the
+ * composer's commit, SIGHUP handler, the load balancer's probe threads); the speaker runs on its
+ * own event loop, compiles on {@code softgate-evpn-compile}.
  */
 public final class EvpnService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EvpnService.class);
@@ -40,21 +38,17 @@ public final class EvpnService implements AutoCloseable {
     public static final long COALESCE_MILLIS = 50;
 
     private final LoadedConfig loaded;
+    private final SnapshotComposer composer;
     private final BgpSpeaker speaker;
     private final LearnedRouteCompiler compiler;
-    private final AdvertisementSync advertisements;
+    private final PublicAdvertisements advertisements;
     private final LearnedRoutes routes = new LearnedRoutes();
     private final AtomicReference<SoftgateConfig> config;
-    private final VipAdvertisements vips = new VipAdvertisements(this::replan);
-    /** The public services as the configuration (or the API) gave them, before the LB's corrections. */
-    private PublicServices configuredServices;
-    /** The configuration's load-balancer VIPs: advertised only while the LB reports them available. */
-    private Set<InetAddress> loadBalancerVips;
 
     private EvpnService(LoadedConfig loaded, SnapshotComposer composer) {
         this.loaded = loaded;
+        this.composer = composer;
         config = new AtomicReference<>(loaded.config());
-        loadBalancerVips = BgpSettingsFactory.loadBalancerVips(loaded.config());
         BgpNodeSettings settings = BgpSettingsFactory.settings(loaded.config());
         // The composer owns the merge: learned routes go into the forwarding tables with the file's
         // and the API's VRFs and routes, and a new VPC re-filters the routes learned meanwhile.
@@ -66,17 +60,18 @@ public final class EvpnService implements AutoCloseable {
         });
         speaker = new BgpSpeaker(settings);
         speaker.addListener(new EvpnRouteBridge(settings, routes, compiler::requestCompile));
-        advertisements = new AdvertisementSync(new AdvertisementSync.Advertiser() {
-            @Override
-            public void advertise(Type5Advertisement route) {
-                report(speaker.advertiseType5(route.l3Vni(), route.prefix(), route.prefixLength()), route);
-            }
+        advertisements = new PublicAdvertisements(() -> ForwardingIntents.translate(config.get()).intent(),
+            new AdvertisementSync.Advertiser() {
+                @Override
+                public void advertise(Type5Advertisement route) {
+                    report(speaker.advertiseType5(route.l3Vni(), route.prefix(), route.prefixLength()), route);
+                }
 
-            @Override
-            public void withdraw(Type5Advertisement route) {
-                report(speaker.withdrawType5(route.l3Vni(), route.prefix(), route.prefixLength()), route);
-            }
-        });
+                @Override
+                public void withdraw(Type5Advertisement route) {
+                    report(speaker.withdrawType5(route.l3Vni(), route.prefix(), route.prefixLength()), route);
+                }
+            });
     }
 
     /** Starts the speaker and originates the planned routes; the caller closes the result. */
@@ -84,7 +79,11 @@ public final class EvpnService implements AutoCloseable {
         EvpnService service = new EvpnService(loaded, composer);
         try {
             service.speaker.start();
-            service.applyPublicServices(BgpSettingsFactory.publicServices(loaded.config()));
+            service.advertisements.fileChanged(BgpSettingsFactory.publicServices(loaded.config()),
+                BgpSettingsFactory.loadBalancerVips(loaded.config()));
+            // The API's public addresses (NAT, DNAT/1:1, LB VIPs) follow every commit of its intent,
+            // starting with the intent committed now.
+            composer.onIntentCommitted(service.advertisements::intentCommitted);
         } catch (Throwable e) {
             // Also a BindException that Netty throws without declaring it: never leave the event loop running.
             service.close();
@@ -101,7 +100,7 @@ public final class EvpnService implements AutoCloseable {
     public void reloadAdvertisements() {
         try {
             SoftgateConfig next = ConfigLoader.load(loaded.file()).config();
-            applyPublicServices(BgpSettingsFactory.publicServices(next), BgpSettingsFactory.loadBalancerVips(next));
+            advertisements.fileChanged(BgpSettingsFactory.publicServices(next), BgpSettingsFactory.loadBalancerVips(next));
             LOG.info("reloaded advertisements from {}: {}", loaded.file(), advertisements.current());
         } catch (ConfigException e) {
             LOG.warn("SIGHUP: configuration not reloaded: {}", e.getMessage());
@@ -111,36 +110,12 @@ public final class EvpnService implements AutoCloseable {
     }
 
     /**
-     * Makes our advertisements follow {@code services} (public addresses, VPCs with a NAT or LB
-     * service; the hook for the NAT/LB resources of the API), corrected by the load balancer's
-     * VIP availability ({@link #vipListener()}).
-     */
-    public synchronized void applyPublicServices(PublicServices services) {
-        configuredServices = services;
-        replan();
-    }
-
-    private synchronized void applyPublicServices(PublicServices services, Set<InetAddress> lbVips) {
-        loadBalancerVips = Set.copyOf(lbVips);
-        applyPublicServices(services);
-    }
-
-    /**
      * Where the load balancer reports VIP availability (install it with
      * {@code ServiceFeatures.vipListener}): a VIP with no healthy backend left is withdrawn from
      * the public VRF through the speaker at once, and advertised again when one comes back.
      */
     public VipAvailabilityListener vipListener() {
-        return vips;
-    }
-
-    /** Plans the type-5 routes anew from the configured services and the VIPs available now. */
-    private synchronized void replan() {
-        if (configuredServices == null) {
-            return; // not started yet: start() plans once the speaker runs
-        }
-        advertisements.apply(AdvertisementPlan.of(ForwardingIntents.translate(config.get()).intent(),
-            vips.applyTo(configuredServices, loadBalancerVips)));
+        return advertisements.vipListener();
     }
 
     /**
@@ -170,6 +145,7 @@ public final class EvpnService implements AutoCloseable {
 
     @Override
     public void close() {
+        composer.onIntentCommitted(null); // no later commit may reach a closed speaker
         // The speaker first: closing its sessions withdraws learned routes, and those changes
         // must find the compiler still open (they are then dropped, the service is stopping).
         speaker.close();

@@ -62,8 +62,7 @@ public final class VipAdvertisements implements VipAvailabilityListener {
         }
         addresses.addAll(available);
         List<InetAddress> list = new ArrayList<>(addresses);
-        return new PublicServices(configured.publicVrf(), list, configured.vrfsWithServices(),
-            configured.underlayPrefixes());
+        return configured.withPublic(list, configured.publicPools());
     }
 
     /** The VIPs reported available now. */

@@ -15,10 +15,16 @@ import io.softgate.evpn.forwarding.table.ForwardingTables;
 import io.softgate.nat.compile.NatTables;
 import io.softgate.service.config.ConfigError;
 import io.softgate.service.config.ConfigLoader;
+import io.softgate.service.evpn.AdvertisementSync;
+import io.softgate.service.evpn.BgpSettingsFactory;
+import io.softgate.service.evpn.PublicAdvertisements;
+import io.softgate.service.evpn.Type5Advertisement;
+import io.softgate.service.pipeline.ForwardingIntents;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -165,6 +171,34 @@ class ApiCompositionTest {
         assertEquals(1, errors.size(), errors.toString());
         assertTrue(errors.get(0).path().contains("api-snat"), errors.toString());
         assertEquals(epoch, api.runtime.publisher().current().epoch(), "a refused reload publishes nothing");
+    }
+
+    @Test
+    void shouldAdvertiseTheApiSnatAddressWhenAppliedAndWithdrawItWhenDeleted() throws Exception {
+        List<String> calls = new java.util.ArrayList<>();
+        PublicAdvertisements advertisements = new PublicAdvertisements(
+            () -> ForwardingIntents.translate(api.config).intent(), new AdvertisementSync.Advertiser() {
+                @Override
+                public void advertise(Type5Advertisement route) {
+                    calls.add("+" + route);
+                }
+
+                @Override
+                public void withdraw(Type5Advertisement route) {
+                    calls.add("-" + route);
+                }
+            });
+        advertisements.fileChanged(BgpSettingsFactory.publicServices(api.config), Set.of());
+        api.composer.onIntentCommitted(advertisements::intentCommitted);
+        int vpc = createVpcWithVnet();
+        assertEquals(List.of(), calls, "a VPC alone owns no public address");
+
+        createSnat(vpc, "api-snat", "203.0.113.10");
+        assertEquals(List.of("+203.0.113.10/32 l3vni 9000"), calls);
+
+        int rule = ApiFixture.find(api.ok("GET", "/api/v2/nat", null), "name", "api-snat").get("id").asInt();
+        api.ok("DELETE", "/api/v2/nat/" + rule, null);
+        assertEquals(List.of("+203.0.113.10/32 l3vni 9000", "-203.0.113.10/32 l3vni 9000"), calls);
     }
 
     // ---------------------------------------------------------------- packets

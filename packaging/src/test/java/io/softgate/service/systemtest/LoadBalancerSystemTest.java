@@ -22,7 +22,8 @@ import org.junit.jupiter.api.TestInfo;
 /**
  * Issue 5, "Done when" 3: a VIP in the public VRF reachable from the internet namespace, spread
  * over three HTTP backends in blue VMs on two hypervisors, with HTTP health checks that take a stopped backend out,
- * and (with an FRR leaf peering with the softgate) the VIP's EVPN route withdrawn while no backend is healthy.
+ * and (with an FRR leaf peering with the softgate) the VIP's EVPN route withdrawn while no backend is healthy;
+ * and a NAT address the controller applies through the API advertised to (and withdrawn from) the same leaf.
  */
 @Tag("system")
 class LoadBalancerSystemTest {
@@ -244,6 +245,88 @@ class LoadBalancerSystemTest {
         System.out.println("LoadBalancerSystemTest: VIP withdrawn from the FRR leaf " + withdrawnMs
             + " ms after all backends stopped, re-advertised " + readvertisedMs + " ms after b2 listened (interval "
             + INTERVAL_MS + " ms, fall " + FALL + ", rise 2)");
+    }
+
+    /**
+     * The controller's public addresses reach the fabric: an SNAT address applied through the API
+     * (not listed in the file) appears as a type-5 /32 in the public VRF on the FRR leaf, and is
+     * withdrawn from it when the API deletes the rule.
+     */
+    @Test
+    void shouldAdvertiseANatAddressAppliedThroughTheApiOnTheFrrLeafAndWithdrawItAfterTheDelete(TestInfo test)
+        throws Exception {
+        SystemTestSupport.assumeRootAndTools("ip", "bridge", "ethtool", "ss", "curl");
+        assumeTrue(FrrInstance.available(), "FRR is not installed (.ci/run installs it)");
+        Path output = SystemTestSupport.outputDirectory(test);
+        lab = FeatureLab.build(test.getTestMethod().orElseThrow().getName(), output, Map.of("b1", BACKENDS.get("b1")),
+            Map.of());
+        leaf = lab.startFrrLeaf();
+        String token = "system-test-token-" + Long.toHexString(System.nanoTime()) + "-0123456789abcdef";
+        Path tokens = output.resolve("api-tokens");
+        java.nio.file.Files.writeString(tokens, token + "\n");
+        int apiPort = 18089;
+        lab.startSoftgate("\"api\": {\"port\": " + apiPort + ", \"tokensFile\": \"" + tokens.toAbsolutePath() + "\"},\n"
+            + FeatureTopology.bgpSection());
+        // The API starts after the BGP speaker, whose start line already matches the running marker.
+        lab.softgate().awaitOutput("API listening", Duration.ofSeconds(30));
+        await("the session to the leaf Established", () -> "Established".equals(
+            leaf.evpnPeerStates().get(FeatureTopology.SOFTGATE_LINK)), Duration.ofSeconds(60));
+        String natAddress = "198.51.100.77";
+        String natRoute = natAddress + "/32";
+        assertTrue(!leaf.type5Routes(FeatureTopology.SOFTGATE_VTEP).containsKey(natRoute), "not advertised before the API");
+
+        SoftgateApiClient api = new SoftgateApiClient(lab.topology.softgate(), apiPort, token);
+        int ruleId = createSnatThroughTheApi(api, natAddress);
+        await("the API's SNAT address on the leaf", () -> leaf.type5Routes(FeatureTopology.SOFTGATE_VTEP)
+            .containsKey(natRoute), Duration.ofSeconds(10));
+        String route = leaf.type5Routes(FeatureTopology.SOFTGATE_VTEP).get(natRoute);
+        assertTrue(route.contains("RT:" + FeatureTopology.ASN + ":" + FeatureTopology.PUBLIC_L3VNI),
+            "the SNAT address must be advertised in the public VRF: " + route);
+
+        long deleteNs = System.nanoTime();
+        api.ok("DELETE", "/api/v2/nat/" + ruleId, null);
+        await("the SNAT address gone from the leaf", () -> !leaf.type5Routes(FeatureTopology.SOFTGATE_VTEP)
+            .containsKey(natRoute), Duration.ofSeconds(5));
+        long withdrawnMs = (System.nanoTime() - deleteNs) / 1_000_000;
+        assertTrue(!lab.softgateLog().contains("Exception"), "the softgate logged an exception:\n" + lab.softgateLog());
+        System.out.println("LoadBalancerSystemTest: API SNAT address " + natRoute + " advertised to the FRR leaf, "
+            + "withdrawn " + withdrawnMs + " ms after the DELETE");
+    }
+
+    /** The controller's calls for one SNAT rule (public range, NAT subnet, VPC with a vNet, the rule); returns its id. */
+    private static int createSnatThroughTheApi(SoftgateApiClient api, String publicAddress) {
+        String site = ref(SoftgateApiClient.find(api.ok("GET", "/api/sites", null), "name", "sg-features"));
+        String tenant = ref(SoftgateApiClient.find(api.ok("GET", "/api/tenants", null), "name", "Admin"));
+        String system = null;
+        for (com.fasterxml.jackson.databind.JsonNode vpc : api.ok("GET", "/api/v2/vpc", null)) {
+            if (vpc.path("isSystem").asBoolean()) {
+                system = ref(vpc);
+            }
+        }
+        api.ok("POST", "/api/v2/ipam/allocation", "{\"name\":\"PUBLIC\",\"prefix\":\"198.51.100.0/24\",\"vpc\":" + system
+            + ",\"tenant\":" + tenant + "}");
+        api.ok("POST", "/api/v2/ipam/subnet", subnet("PUBLIC-RANGE", "198.51.100.64/26", "common", system, tenant, site));
+        api.ok("POST", "/api/v2/ipam/subnet", subnet("NAT-" + publicAddress, publicAddress + "/32", "nat", system, tenant,
+            site));
+        String vpc = ref(api.ok("POST", "/api/v2/vpc", "{\"name\":\"api-vpc\",\"adminTenant\":" + tenant + "}"));
+        api.ok("POST", "/api/v2/ipam/allocation", "{\"name\":\"api-vpc-alloc\",\"prefix\":\"10.77.0.0/16\",\"vpc\":" + vpc
+            + ",\"tenant\":" + tenant + "}");
+        api.ok("POST", "/api/v2/ipam/subnet", subnet("api-vpc-tier", "10.77.1.0/24", "common", vpc, tenant, site));
+        api.ok("POST", "/api/v2/vnet", "{\"gateways\":[{\"prefix\":\"10.77.1.1/24\"}],\"name\":\"api-vpc-tier1\","
+            + "\"vxlanID\":7001,\"sites\":[" + site + "],\"state\":\"active\",\"tenant\":" + tenant + ",\"vpc\":" + vpc + "}");
+        api.ok("POST", "/api/v2/nat", "{\"action\":\"SNAT\",\"name\":\"api-snat\",\"protocol\":\"ALL\",\"state\":\"enabled\","
+            + "\"destinationAddress\":\"0.0.0.0/0\",\"sourceAddress\":\"10.77.0.0/16\",\"sourcePort\":\"1-65535\","
+            + "\"snatToIP\":\"" + publicAddress + "/32\",\"site\":" + site + ",\"vpc\":" + vpc + "}");
+        return SoftgateApiClient.find(api.ok("GET", "/api/v2/nat", null), "name", "api-snat").get("id").asInt();
+    }
+
+    private static String ref(com.fasterxml.jackson.databind.JsonNode item) {
+        return "{\"id\":" + item.get("id").asInt() + ",\"name\":\"" + item.get("name").asText() + "\"}";
+    }
+
+    private static String subnet(String name, String prefix, String purpose, String vpc, String tenant, String site) {
+        return "{\"name\":\"" + name + "\",\"prefix\":\"" + prefix + "\",\"purpose\":\"" + purpose + "\",\"vpc\":" + vpc
+            + ",\"tenant\":" + tenant + ",\"sites\":[" + site + "]}";
     }
 
     private void await(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {

@@ -1,0 +1,78 @@
+package io.softgate.service.evpn;
+
+import io.softgate.evpn.forwarding.model.ForwardingIntent;
+import io.softgate.lb.health.VipAvailabilityListener;
+import io.softgate.service.intent.CompiledIntent;
+import java.net.InetAddress;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Which type-5 routes we originate, kept equal to the union of the configuration file's public
+ * services ({@code bgp.publicAddresses}, its VPCs with a default route) and the public addresses
+ * of the controller's committed intent ({@link IntentPublicAddresses}), with every load-balancer
+ * VIP (file or API) advertised only while the load balancer reports it available. Each input
+ * change ({@link #fileChanged} on start and SIGHUP, {@link #intentCommitted} on every API apply,
+ * a VIP availability report) re-plans, and {@link AdvertisementSync} turns the new plan into
+ * withdrawals of what left and advertisements of what joined: an unchanged route is never sent
+ * again, so it does not flap.
+ *
+ * <p>Threading: re-planning runs under this object's monitor (control thread, the composer's
+ * commit, the SIGHUP handler, the load balancer's probe threads); it only queues work for the
+ * speaker, so it never blocks on the network.
+ */
+public final class PublicAdvertisements {
+    private final Supplier<ForwardingIntent> forwarding;
+    private final AdvertisementSync sync;
+    private final VipAdvertisements vips = new VipAdvertisements(this::replan);
+    /** The file's services, before the intent's addresses and the LB's corrections; null before the first. */
+    private PublicServices fileServices;
+    /** The file's load-balancer VIPs. */
+    private Set<InetAddress> fileVips = Set.of();
+    private IntentPublicAddresses intent = IntentPublicAddresses.NONE;
+
+    /**
+     * @param forwarding the VRFs routes may be originated into (the file's forwarding intent: the
+     *                   speaker knows only those VRFs)
+     * @param advertiser where advertisements and withdrawals go
+     */
+    public PublicAdvertisements(Supplier<ForwardingIntent> forwarding, AdvertisementSync.Advertiser advertiser) {
+        this.forwarding = forwarding;
+        this.sync = new AdvertisementSync(advertiser);
+    }
+
+    /** The file's public services and LB VIPs (start and SIGHUP); the first call starts originating. */
+    public synchronized void fileChanged(PublicServices services, Set<InetAddress> loadBalancerVips) {
+        fileServices = services;
+        fileVips = Set.copyOf(loadBalancerVips);
+        replan();
+    }
+
+    /** The controller's intent {@code committed} is what the data plane holds now (the composer's hook). */
+    public synchronized void intentCommitted(CompiledIntent committed) {
+        IntentPublicAddresses next = IntentPublicAddresses.of(committed);
+        if (next.equals(intent)) {
+            return; // e.g. an ACL-only apply: nothing to re-plan
+        }
+        intent = next;
+        replan();
+    }
+
+    /** Where the load balancer reports VIP availability. */
+    public VipAvailabilityListener vipListener() {
+        return vips;
+    }
+
+    /** The routes originated now. */
+    public Set<Type5Advertisement> current() {
+        return sync.current();
+    }
+
+    private synchronized void replan() {
+        if (fileServices == null) {
+            return; // not started: the first fileChanged plans
+        }
+        PublicServices merged = vips.applyTo(intent.addTo(fileServices), intent.healthGoverned(fileVips));
+        sync.apply(AdvertisementPlan.of(forwarding.get(), merged));
+    }
+}

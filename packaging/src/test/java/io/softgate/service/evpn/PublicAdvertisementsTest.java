@@ -1,0 +1,170 @@
+package io.softgate.service.evpn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.softgate.evpn.bgp.nlri.InetAddresses;
+import io.softgate.evpn.forwarding.model.ForwardingIntent;
+import io.softgate.evpn.forwarding.model.NodeIntent;
+import io.softgate.evpn.forwarding.model.VrfIntent;
+import io.softgate.service.intent.CompiledIntent;
+import io.softgate.service.intent.CompiledIntent.NatAction;
+import io.softgate.service.intent.IpPrefix;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The advertised public addresses are the file's set plus the committed intent's: each intent
+ * change produces exactly the withdrawals and advertisements of its difference, nothing for what
+ * stayed, and API VIPs follow the load balancer's health like the file's.
+ */
+class PublicAdvertisementsTest {
+    private static final ForwardingIntent FORWARDING = ForwardingIntent.of(
+        NodeIntent.of("10.255.0.1", "02:5f:00:00:00:01", "02:5f:00:00:00:01", "02:5f:00:00:00:02"),
+        List.of(VrfIntent.of("public", 5000, 1).asOutside(), VrfIntent.of("vpc-a", 5001, 2)), List.of());
+    private static final InetAddress FILE_ADDRESS = InetAddresses.parse("198.51.100.7");
+    private static final PublicServices FILE = new PublicServices("public", List.of(FILE_ADDRESS), Set.of(), List.of());
+
+    private final List<String> calls = new ArrayList<>();
+    private final PublicAdvertisements advertisements = new PublicAdvertisements(() -> FORWARDING,
+        new AdvertisementSync.Advertiser() {
+            @Override
+            public void advertise(Type5Advertisement route) {
+                calls.add("+" + route.prefix().getHostAddress() + "/" + route.prefixLength());
+            }
+
+            @Override
+            public void withdraw(Type5Advertisement route) {
+                calls.add("-" + route.prefix().getHostAddress() + "/" + route.prefixLength());
+            }
+        });
+
+    @BeforeEach
+    void startWithTheFile() {
+        advertisements.fileChanged(FILE, Set.of());
+        assertEquals(List.of("+198.51.100.7/32"), calls);
+        calls.clear();
+    }
+
+    @Test
+    void shouldAdvertiseTheSnatAndDnatAddressesOfACommittedIntentInThePublicVrf() {
+        advertisements.intentCommitted(intent(List.of(snat("snat-1", "203.0.113.10/32"), dnat("pf-1", "203.0.113.20/32")),
+            List.of()));
+
+        assertEquals(List.of("+203.0.113.10/32", "+203.0.113.20/32"), calls);
+        assertEquals(Set.of(new Type5Advertisement(5000, FILE_ADDRESS, 32),
+            new Type5Advertisement(5000, InetAddresses.parse("203.0.113.10"), 32),
+            new Type5Advertisement(5000, InetAddresses.parse("203.0.113.20"), 32)), advertisements.current());
+    }
+
+    @Test
+    void shouldWithdrawOnlyWhatTheIntentRemovedAndAdvertiseOnlyWhatItAdded() {
+        advertisements.intentCommitted(intent(List.of(snat("snat-1", "203.0.113.10/32"), dnat("pf-1", "203.0.113.20/32")),
+            List.of()));
+        calls.clear();
+
+        advertisements.intentCommitted(intent(List.of(snat("snat-1", "203.0.113.10/32"), dnat("pf-2", "203.0.113.21/32")),
+            List.of()));
+
+        assertEquals(List.of("-203.0.113.20/32", "+203.0.113.21/32"), calls);
+    }
+
+    @Test
+    void shouldSendNothingWhenACommitLeavesThePublicAddressesAsTheyWere() {
+        advertisements.intentCommitted(intent(List.of(snat("snat-1", "203.0.113.10/32")), List.of()));
+        calls.clear();
+
+        // A second rule translating to the same address (another VPC tier), then the same intent again.
+        advertisements.intentCommitted(intent(List.of(snat("snat-1", "203.0.113.10/32"), snat("snat-2", "203.0.113.10/32")),
+            List.of()));
+        advertisements.intentCommitted(intent(List.of(snat("snat-1", "203.0.113.10/32")), List.of()));
+
+        assertEquals(List.of(), calls);
+    }
+
+    @Test
+    void shouldWithdrawEveryIntentAddressWhenTheIntentIsEmptiedAndKeepTheFileAddress() {
+        advertisements.intentCommitted(intent(List.of(snat("snat-1", "203.0.113.10/32")), List.of()));
+        calls.clear();
+
+        advertisements.intentCommitted(intent(List.of(), List.of()));
+
+        assertEquals(List.of("-203.0.113.10/32"), calls);
+        assertEquals(Set.of(new Type5Advertisement(5000, FILE_ADDRESS, 32)), advertisements.current());
+    }
+
+    @Test
+    void shouldKeepAnAddressTheFileAlsoListsWhenTheIntentDropsIt() {
+        advertisements.intentCommitted(intent(List.of(snat("snat-1", "198.51.100.7/32")), List.of()));
+        advertisements.intentCommitted(intent(List.of(), List.of()));
+
+        assertEquals(List.of(), calls);
+    }
+
+    @Test
+    void shouldAdvertiseAnSnatPoolAsOnePrefixRoute() {
+        advertisements.intentCommitted(intent(List.of(snat("pool", "203.0.113.8/29")), List.of()));
+
+        assertEquals(List.of("+203.0.113.8/29"), calls);
+    }
+
+    @Test
+    void shouldNotAdvertiseTheAddressOfADisabledNatRule() {
+        CompiledIntent.NatRule enabled = dnat("pf-1", "203.0.113.20/32");
+        CompiledIntent.NatRule disabled = new CompiledIntent.NatRule(enabled.id(), enabled.name(), enabled.vrf(),
+            enabled.action(), enabled.protocol(), enabled.source(), enabled.sourcePortFrom(), enabled.sourcePortTo(),
+            enabled.destination(), enabled.destinationPortFrom(), enabled.destinationPortTo(), enabled.translateTo(),
+            enabled.translatePort(), false);
+
+        advertisements.intentCommitted(intent(List.of(disabled), List.of()));
+
+        assertEquals(List.of(), calls);
+    }
+
+    @Test
+    void shouldAdvertiseAnApiVipOnlyWhileTheLoadBalancerReportsItAvailable() {
+        advertisements.intentCommitted(intent(List.of(), List.of(lb("web", "203.0.113.30/32"))));
+        assertEquals(List.of(), calls, "no healthy backend reported yet");
+
+        advertisements.vipListener().vipAvailable("203.0.113.30");
+        advertisements.vipListener().vipUnavailable("203.0.113.30");
+        advertisements.vipListener().vipAvailable("203.0.113.30");
+
+        assertEquals(List.of("+203.0.113.30/32", "-203.0.113.30/32", "+203.0.113.30/32"), calls);
+    }
+
+    @Test
+    void shouldKeepTheIntentAddressesWhenTheFileIsReloadedWithoutItsAddress() {
+        advertisements.intentCommitted(intent(List.of(snat("snat-1", "203.0.113.10/32")), List.of()));
+        calls.clear();
+
+        advertisements.fileChanged(new PublicServices("public", List.of(), Set.of(), List.of()), Set.of());
+
+        assertEquals(List.of("-198.51.100.7/32"), calls);
+    }
+
+    // ---------------------------------------------------------------- intent builders
+
+    private static CompiledIntent intent(List<CompiledIntent.NatRule> nats, List<CompiledIntent.LbService> services) {
+        return new CompiledIntent(1, List.of(), nats, services, List.of(), List.of());
+    }
+
+    private static CompiledIntent.NatRule snat(String name, String translateTo) {
+        return new CompiledIntent.NatRule(1, name, "vpc-a", NatAction.SNAT, CompiledIntent.ANY_PROTOCOL,
+            IpPrefix.parse("10.1.0.0/16"), 0, 65535, IpPrefix.parse("0.0.0.0/0"), 0, 65535, IpPrefix.parse(translateTo), 0,
+            true);
+    }
+
+    private static CompiledIntent.NatRule dnat(String name, String publicAddress) {
+        return new CompiledIntent.NatRule(2, name, "vpc-a", NatAction.DNAT, 6, IpPrefix.parse("0.0.0.0/0"), 0, 65535,
+            IpPrefix.parse(publicAddress), 80, 80, IpPrefix.parse("10.1.1.10/32"), 8080, true);
+    }
+
+    private static CompiledIntent.LbService lb(String name, String vip) {
+        return new CompiledIntent.LbService(3, name, "vpc-a", 6, IpPrefix.parse(vip), 80,
+            List.of(new CompiledIntent.Backend(IpPrefix.parse("10.1.1.20/32"), 8080)), "None", 2, null, true);
+    }
+}
