@@ -13,8 +13,11 @@ import java.util.List;
  * <p>Threading: stateless.
  */
 public final class SoftgateDistribution {
-    /** What the service logs once its workers run. */
-    public static final String RUNNING_MARKER = " running: ";
+    /**
+     * What the service logs once everything it starts (workers, features, BGP, API) runs; the
+     * speaker's own "bgp speaker running: " line comes earlier, so the marker names the VTEP.
+     */
+    public static final String RUNNING_MARKER = " running: VTEP ";
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path home;
