@@ -29,7 +29,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Packets that need classification are classified a batch at a time
  * ({@link VrfClassifier#classify(ClassifyBatch)}, breadth-first, so their cache misses overlap):
- * a first pass parses each packet and answers return traffic from the flow table; the rest are
+ * a first pass parses each packet and answers from the flow table both return traffic and the
+ * forward packets of flows already permitted under the current rules (their return entry records
+ * the verdict, so an established flow costs flow-table lookups, not a classification); the rest are
  * queued, classified together, and finished in their order. If finishing an earlier packet made
  * or changed a return entry, a later queued packet looks the flow table up again first, so the
  * verdicts are those of packet-by-packet processing.
@@ -191,7 +193,46 @@ final class AclStage implements Stage {
             context.forward(0, slot);
             return true;
         }
-        return false;
+        return passedAsKnownForwardFlow(vrf, slot, tables, nowNs, context);
+    }
+
+    /**
+     * A packet of a flow this stage already permitted, in the flow's forward direction, is
+     * decided by the flow's return entry instead of by classification: true when it was forwarded.
+     *
+     * <p>Why this gives the classifier's answer: a return entry keyed by this packet's reversed
+     * tuple that carries the current rule generation was written by classifying this very tuple
+     * (with the forward ICMP type it records) against this generation's rules, either by
+     * {@link #keepReturnEntry} or by the re-check in {@link #passReturnTraffic}; both directions
+     * and both placements use the VRF's one classifier, and classification ignores TCP flags.
+     * So the entry's counter id and grant are what classifying the packet would give, and
+     * finishing it as classified would only find that entry unchanged and refresh it. An ICMP
+     * packet whose type differs from the recorded one is classified. While earlier packets of
+     * the batch wait for classification, ICMP is classified too: a queued ICMP packet of the same
+     * identifier but another type may rewrite the recorded type first, as in packet order.
+     */
+    private boolean passedAsKnownForwardFlow(int vrf, int slot, AclTables tables, long nowNs,
+                                             StageContext context) {
+        boolean icmp = protocol == (ipv6 ? PROTOCOL_ICMPV6 : PROTOCOL_ICMP);
+        if (icmp && queue.size() > 0) {
+            return false;
+        }
+        fillKey(vrf, true);
+        int entry = flows.lookupInto(key, nowNs, value);
+        if (entry < 0 || value[0] != tables.generation()) {
+            return false;
+        }
+        long meta = value[1];
+        int forwardIcmpType = (int) ((meta >>> 8) & 0xFFFF) - 1;
+        if (forwardIcmpType != icmpType || (meta & 0xFF) == GRANT_NONE) {
+            return false;
+        }
+        int counterId = (int) (meta >>> 32);
+        ruleCounters.count(counterId, ipBytes);
+        context.decide(slot, counterId); // packet trace: the rule (or the VRF's default) that decided
+        refreshIfDue(entry, nowNs);
+        context.forward(0, slot);
+        return true;
     }
 
     /** Queues the parsed packet for batch classification. */
