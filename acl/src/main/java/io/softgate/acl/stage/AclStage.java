@@ -79,6 +79,8 @@ final class AclStage implements Stage {
     private final AclRuleCounters.WorkerArray ruleCounters;
     private final long[] key = new long[AclRuntime.KEY_WORDS];
     private final long[] value = new long[AclRuntime.VALUE_WORDS];
+    private final long[] reversedKey = new long[AclRuntime.KEY_WORDS];
+    private final FlowStateBatchLookup lookups;
     private AclTables adopted;
 
     // The packet being processed, parsed once (fields, not objects: nothing is allocated).
@@ -115,6 +117,7 @@ final class AclStage implements Stage {
         this.nextStages = List.of(nextStage);
         this.flows = runtime.flows();
         this.timeouts = runtime.timeouts();
+        this.lookups = new FlowStateBatchLookup(flows);
         this.ruleCounters = ruleCounters;
     }
 
@@ -147,6 +150,7 @@ final class AclStage implements Stage {
         }
         long nowNs = context.nowNs();
         flowStateChanged = false;
+        lookUpFlowState(batch, input, tables, nowNs);
         for (int i = 0; i < input.size(); i++) {
             int slot = input.slot(i);
             VrfClassifier classifier = tables == null ? null : tables.classifier(batch.vrf[slot]);
@@ -173,6 +177,30 @@ final class AclStage implements Stage {
     }
 
     /**
+     * Looks up, for the whole batch at once, the two flow-table keys each packet's first pass
+     * needs (its own tuple and its reversed tuple), so their cache misses overlap.
+     */
+    private void lookUpFlowState(PacketBatch batch, StageVector input, AclTables tables, long nowNs) {
+        lookups.begin(batch.capacity());
+        if (tables == null) {
+            return;
+        }
+        for (int i = 0; i < input.size(); i++) {
+            int slot = input.slot(i);
+            int vrf = batch.vrf[slot];
+            if (tables.classifier(vrf) == null || parse(batch, slot) != null || nonFirstFragment) {
+                lookups.skip(slot);
+                continue;
+            }
+            fillKey(vrf, true);
+            System.arraycopy(key, 0, reversedKey, 0, AclRuntime.KEY_WORDS);
+            fillKey(vrf, false);
+            lookups.add(slot, key, reversedKey);
+        }
+        lookups.lookUp(nowNs);
+    }
+
+    /**
      * Return traffic of a permitted flow, or an ICMP error about one, passes without
      * classification: true when the packet was forwarded or dropped here.
      */
@@ -182,7 +210,7 @@ final class AclStage implements Stage {
             return false;
         }
         fillKey(vrf, false);
-        int entry = flows.lookupInto(key, nowNs, value);
+        int entry = lookups.lookupInto(slot, key, nowNs, value);
         if (entry >= 0 && returnEntryAdmits((int) value[1] & 0xFF)) {
             passReturnTraffic(entry, slot, tables, classifier, nowNs, context);
             return true;
@@ -218,7 +246,7 @@ final class AclStage implements Stage {
             return false;
         }
         fillKey(vrf, true);
-        int entry = flows.lookupInto(key, nowNs, value);
+        int entry = lookups.lookupInto(slot, key, nowNs, value);
         if (entry < 0 || value[0] != tables.generation()) {
             return false;
         }
@@ -296,7 +324,7 @@ final class AclStage implements Stage {
         }
         int grant = grantOf(classifier, rank, protocol);
         if (grant != GRANT_NONE && !nonFirstFragment) {
-            keepReturnEntry(vrf, tables.generation(), counterId, grant, nowNs, context);
+            keepReturnEntry(vrf, slot, tables.generation(), counterId, grant, nowNs, context);
         }
         context.forward(0, slot);
     }
@@ -319,6 +347,7 @@ final class AclStage implements Stage {
             int rank = classifier.classify(ipv6, dstHigh, dstLow, srcHigh, srcLow, protocol, dstPort, srcPort,
                 forwardIcmpType, false);
             int grant = classifier.permits(rank) ? grantOf(classifier, rank, protocol) : GRANT_NONE;
+            lookups.tableChanged();
             if (grant == GRANT_NONE || !returnEntryAdmits(grant)) {
                 flows.remove(entry, key);
                 context.drop(slot, AclDropReason.FLOW_CUT);
@@ -343,12 +372,13 @@ final class AclStage implements Stage {
      * flow's packets only read it, and write its expiry when that is due (see
      * {@link #REFRESH_SLACK_SHIFT}).
      */
-    private void keepReturnEntry(int vrf, long generation, int counterId, int grant, long nowNs,
+    private void keepReturnEntry(int vrf, int slot, long generation, int counterId, int grant, long nowNs,
                                  StageContext context) {
         fillKey(vrf, true);
         long meta = metaOf(counterId, icmpType, grant);
-        int entry = flows.lookupInto(key, nowNs, value);
+        int entry = lookups.lookupInto(slot, key, nowNs, value);
         if (entry < 0) {
+            lookups.tableChanged();
             value[0] = generation;
             value[1] = meta;
             int result = flows.insert(key, value, nowNs + timeouts.forProtocol(protocol), nowNs);
@@ -367,6 +397,9 @@ final class AclStage implements Stage {
             value[1] = flows.value(entry, 1);
         }
         long entryGeneration = value[0];
+        if (entryGeneration != generation || value[1] != meta) {
+            lookups.tableChanged();
+        }
         if (entryGeneration != generation) {
             // An entry of an older rule generation: claim it for this one (CAS, see passReturnTraffic).
             if (flows.compareAndSetValue(entry, 0, entryGeneration, generation)) {
