@@ -81,6 +81,9 @@ final class AclStage implements Stage {
     private final long[] value = new long[AclRuntime.VALUE_WORDS];
     private final long[] reversedKey = new long[AclRuntime.KEY_WORDS];
     private final FlowStateBatchLookup lookups;
+    /** What the counter touch pass read (kept only so its reads stay). */
+    @SuppressWarnings("unused")
+    private long touched;
     private AclTables adopted;
 
     // The packet being processed, parsed once (fields, not objects: nothing is allocated).
@@ -198,6 +201,7 @@ final class AclStage implements Stage {
             lookups.add(slot, key, reversedKey);
         }
         lookups.lookUp(nowNs);
+        touched = lookups.touchCounters(ruleCounters);
     }
 
     /**
