@@ -31,7 +31,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * ({@link VrfClassifier#classify(ClassifyBatch)}, breadth-first, so their cache misses overlap):
  * a first pass parses each packet and answers from the flow table both return traffic and the
  * forward packets of flows already permitted under the current rules (their return entry records
- * the verdict, so an established flow costs flow-table lookups, not a classification); the rest are
+ * the verdict, so an established flow costs flow-table lookups, not a classification; both keys of
+ * every packet are looked up in one batch beforehand, {@link FlowStateBatchLookup}); the rest are
  * queued, classified together, and finished in their order. If finishing an earlier packet made
  * or changed a return entry, a later queued packet looks the flow table up again first, so the
  * verdicts are those of packet-by-packet processing.
