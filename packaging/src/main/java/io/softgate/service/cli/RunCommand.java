@@ -27,11 +27,43 @@ public final class RunCommand implements Callable<Integer> {
         description = "Configuration file (JSON; schema in the distribution's README).")
     private Path config;
 
+    /** For picocli. */
+    public RunCommand() {
+    }
+
+    /**
+     * The restart fast path ({@link io.softgate.service.SoftgateMain#main}): {@code run --config FILE}
+     * exactly, without picocli, whose reflective model costs about a quarter of a second of CPU at
+     * start and whose classes (Java 5 class files) the launcher's CDS archive cannot hold.
+     */
+    public static Integer runDirectly(Path config) {
+        RunCommand command = new RunCommand();
+        command.config = config;
+        return command.call();
+    }
+
+    private static boolean mayHaveSessionStores(Path file) {
+        try {
+            String text = java.nio.file.Files.readString(file);
+            return text.contains("\"nat\"") || text.contains("\"loadBalancer\"");
+        } catch (java.io.IOException | RuntimeException e) {
+            return false; // the loader reports it
+        }
+    }
+
     @Override
     public Integer call() {
+        StartupTimeline.mark("command line parsed");
+        // The session stores' library needs a second or more of class loading and initialisation in
+        // a fresh JVM; it starts now, beside the configuration parsing, instead of after it (only
+        // when the file looks like it has a nat or loadBalancer section: the stores need one).
+        if (mayHaveSessionStores(config)) {
+            io.softgate.service.state.SessionStore.warmUpInBackground();
+        }
         LoadedConfig loaded;
         try {
             loaded = ConfigLoader.load(config);
+            StartupTimeline.mark("configuration loaded");
         } catch (ConfigException e) {
             System.err.println("softgate: " + e.getMessage());
             return ExitCodes.CONFIGURATION_ERROR;

@@ -2,6 +2,7 @@ package io.softgate.service.cli;
 
 import io.softgate.core.pipeline.NanoClock;
 import io.softgate.core.snapshot.ConfigSnapshot;
+import io.softgate.lb.compile.LoadBalancerTables;
 import io.softgate.nat.compile.NatTables;
 import io.softgate.service.ExitCodes;
 import io.softgate.service.config.ConfigException;
@@ -16,6 +17,7 @@ import io.softgate.service.intent.IntentRejectedException;
 import io.softgate.service.pipeline.ServicePipeline;
 import io.softgate.service.runtime.SoftgateRuntime;
 import io.softgate.service.runtime.StatsReporter;
+import io.softgate.service.state.LoadBalancerPersistence;
 import io.softgate.service.state.SessionPersistence;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -124,9 +126,12 @@ public final class ServiceProcess {
         // The session store opens (seconds, for the first Chronicle Map of a JVM) while the rest starts.
         try (SessionPersistence.Opening sessionStore = config.nat() == null ? null
                 : SessionPersistence.opening(stateDir, config.nat().maxSessions());
+             LoadBalancerPersistence.Opening lbStore = config.loadBalancer() == null ? null
+                : LoadBalancerPersistence.opening(stateDir, config.loadBalancer().maxConnections());
              ServiceFeatures features = ServiceFeatures.create(config)) {
+            StartupTimeline.mark("feature tables allocated");
             try {
-                return startAndWait(config, stateDir, features, sessionStore);
+                return startAndWait(config, stateDir, features, sessionStore, lbStore);
             } finally {
                 activeFeatures = null; // no reload into features being closed
             }
@@ -134,10 +139,11 @@ public final class ServiceProcess {
     }
 
     private int startAndWait(SoftgateConfig config, Path stateDir, ServiceFeatures features,
-                             SessionPersistence.Opening sessionStore) {
+                             SessionPersistence.Opening sessionStore, LoadBalancerPersistence.Opening lbStore) {
         ConfigSnapshot.Builder snapshot;
         try {
             snapshot = ServicePipeline.compile(config, features);
+            StartupTimeline.mark("tables compiled");
         } catch (ConfigException e) {
             System.err.println("softgate: " + e.getMessage());
             io.close();
@@ -146,12 +152,14 @@ public final class ServiceProcess {
         SoftgateRuntime runtime;
         try {
             runtime = new SoftgateRuntime(config.dataplane(), ServicePipeline.definition(config, features), io, clock);
+            StartupTimeline.mark("packet I/O opened");
         } catch (IOException | RuntimeException e) {
             System.err.println("softgate: cannot open packet I/O (" + config.io().backend().configName() + "): " + e);
             return ExitCodes.FAILURE;
         }
         EvpnService evpn = null;
         SessionPersistence sessions = null;
+        LoadBalancerPersistence lbConnections = null;
         try (runtime) {
             // One owner of the composition (file + API intent + learned routes): every later
             // publish (API apply, BGP update, SIGHUP, LB health flip) goes through it.
@@ -172,10 +180,25 @@ public final class ServiceProcess {
                 System.err.println("softgate: cannot open the session store in " + stateDir + ": " + e);
                 return ExitCodes.FAILURE;
             }
+            // The LB connection table too: a connection stays on its backend even if Maglev now picks another.
+            try {
+                lbConnections = features.loadBalancerConnections() == null || lbStore == null ? null
+                    : lbStore.start(features.loadBalancerConnections().table(), () -> published.get(LoadBalancerTables.SLOT));
+            } catch (IOException | RuntimeException e) {
+                System.err.println("softgate: cannot open the LB connection store in " + stateDir + ": " + e);
+                return ExitCodes.FAILURE;
+            }
+            if (sessions != null || lbConnections != null) {
+                StartupTimeline.mark("sessions restored");
+            }
+            // Issue 9: forwarding resumes here; everything below (LB probes, NAT housekeeping, BGP,
+            // the API) is off the path that bounds a restart's outage.
             runtime.start();
+            StartupTimeline.mark("data plane forwarding");
             try {
                 features.start(runtime.publisher(), stateDir);
                 activeFeatures = features;
+                StartupTimeline.mark("features started");
             } catch (IOException e) {
                 System.err.println("softgate: cannot start the feature modules: " + e);
                 return ExitCodes.FAILURE;
@@ -186,6 +209,7 @@ public final class ServiceProcess {
                     activeEvpn = evpn;
                     // Issue 5: a VIP is advertised while it has a healthy backend, withdrawn otherwise.
                     features.vipListener(evpn.vipListener());
+                    StartupTimeline.mark("BGP speaker started");
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Exception e) {
@@ -199,6 +223,9 @@ public final class ServiceProcess {
             ApiService api;
             try {
                 api = ApiHook.start(loaded, stateDir, runtime, composer);
+                if (api != null) {
+                    StartupTimeline.mark("API started");
+                }
             } catch (Exception e) {
                 System.err.println("softgate: cannot start the API: " + e.getMessage());
                 return ExitCodes.FAILURE;
@@ -220,6 +247,9 @@ public final class ServiceProcess {
             }
             if (sessions != null) {
                 sessions.close(); // after the workers stopped (the runtime closed first)
+            }
+            if (lbConnections != null) {
+                lbConnections.close();
             }
         }
         LOG.info("stopped; counters {}", StatsReporter.formatNonZero(runtime.counters().totals()));

@@ -140,6 +140,11 @@ public final class ServiceFeatures implements AutoCloseable {
         return lbController;
     }
 
+    /** The LB connection table (for its persistence), or null without a loadBalancer section. */
+    public io.softgate.lb.stage.ConnectionTracker loadBalancerConnections() {
+        return lbStages == null ? null : lbStages.tracker();
+    }
+
     /** The NAT (for session persistence), or null without a nat section. */
     public NatModule nat() {
         return nat;

@@ -44,6 +44,14 @@ public final class SessionStore implements AutoCloseable {
      * @throws IOException only when not even a fresh file can be created
      */
     public static SessionStore open(Path file, int entries) throws IOException {
+        return open(file, entries, "softgate-nat-sessions", SessionRecord.KEY_BYTES, SessionRecord.VALUE_BYTES);
+    }
+
+    /**
+     * As {@link #open(Path, int)} for another kind of record: {@code name} is the map's name,
+     * {@code keyBytes} and {@code valueBytes} the constant sizes of its keys and values.
+     */
+    static SessionStore open(Path file, int entries, String name, int keyBytes, int valueBytes) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         if (Files.exists(file)) {
             String problem = null;
@@ -57,12 +65,13 @@ public final class SessionStore implements AutoCloseable {
                     Path cleanMarker = cleanMarker(file);
                     if (Files.deleteIfExists(cleanMarker)) {
                         // The last process closed the file: a plain open, no recovery needed.
-                        return new SessionStore(builder(entries).createPersistedTo(file.toFile()), file, "reopened");
+                        return new SessionStore(builder(entries, name, keyBytes, valueBytes).createPersistedTo(file.toFile()),
+                            file, "reopened");
                     }
                     // The last process died with the file open (kill -9, crash): we are the only user, so
                     // recovery may release what it held and repair (and report) half-written entries.
                     int[] corruptions = new int[1];
-                    ChronicleMap<byte[], byte[]> map = builder(entries).recoverPersistedTo(file.toFile(), true,
+                    ChronicleMap<byte[], byte[]> map = builder(entries, name, keyBytes, valueBytes).recoverPersistedTo(file.toFile(), true,
                         corruption -> {
                             if (corruptions[0]++ < 10) {
                                 LOG.warn("session store {}: recovered from {}", file, corruption.message());
@@ -79,7 +88,8 @@ public final class SessionStore implements AutoCloseable {
                 file, problem, aside);
             Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
         }
-        return new SessionStore(builder(entries).createPersistedTo(file.toFile()), file, "created");
+        return new SessionStore(builder(entries, name, keyBytes, valueBytes).createPersistedTo(file.toFile()), file,
+            "created");
     }
 
     /**
@@ -99,12 +109,50 @@ public final class SessionStore implements AutoCloseable {
             && java.util.Arrays.equals(start, 12, start.length, MAP_CLASS_TAG, 0, MAP_CLASS_TAG.length);
     }
 
-    private static net.openhft.chronicle.map.ChronicleMapBuilder<byte[], byte[]> builder(int entries) {
+    /**
+     * Sessions a new file is laid out for; it grows in extra tiers up to the configured maximum.
+     * Opening after a crash (recovery) and the start-up reload walk every slot the file was laid
+     * out with, live or not: sized for the NAT maximum (1M by default, a 100 MB file) that walk
+     * cost seconds of CPU in every restart, most of the outage. Laid out for what a node usually
+     * holds, it costs milliseconds, and a node that really holds more pays in proportion.
+     */
+    static final int INITIAL_ENTRIES = 65_536;
+    /** Chronicle Map's limit on growth beyond the laid-out entries. */
+    private static final int MAX_BLOAT_FACTOR = 1_000;
+
+    private static net.openhft.chronicle.map.ChronicleMapBuilder<byte[], byte[]> builder(int entries, String name,
+                                                                                      int keyBytes, int valueBytes) {
+        int laidOut = Math.max(1024, Math.min(entries, INITIAL_ENTRIES));
+        double bloat = Math.min(MAX_BLOAT_FACTOR, Math.max(1.0, Math.ceil((double) entries / laidOut) * 1.25));
         return ChronicleMap.of(byte[].class, byte[].class)
-            .name("softgate-nat-sessions")
-            .entries(Math.max(1024, entries))
-            .constantKeySizeBySample(new byte[SessionRecord.KEY_BYTES])
-            .constantValueSizeBySample(new byte[SessionRecord.VALUE_BYTES]);
+            .name(name)
+            .entries(laidOut)
+            .maxBloatFactor(bloat)
+            .constantKeySizeBySample(new byte[keyBytes])
+            .constantValueSizeBySample(new byte[valueBytes]);
+    }
+
+    /**
+     * Loads and initialises Chronicle Map's classes on a daemon thread ({@code
+     * softgate-session-store-warm-up}): what the first map of a JVM spends before it touches a file
+     * (class loading, the libraries' static set-up), done while the service parses its
+     * configuration. Harmless if the store is never opened; failures are left for {@link #open}
+     * to report.
+     */
+    public static void warmUpInBackground() {
+        Thread thread = new Thread(() -> {
+            try {
+                builder(1024, "warm-up", SessionRecord.KEY_BYTES, SessionRecord.VALUE_BYTES);
+                Class.forName("net.openhft.chronicle.map.VanillaChronicleMap");
+                Class.forName("net.openhft.chronicle.map.impl.CompiledMapIterationContext");
+                Class.forName("net.openhft.chronicle.map.impl.CompiledMapQueryContext");
+                Class.forName("net.openhft.chronicle.hash.VanillaGlobalMutableState$$Native");
+            } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
+                // The open reports it (or works without the pre-generated class, only slower).
+            }
+        }, "softgate-session-store-warm-up");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /** "created" or "reopened". */

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  */
 final class FloodMemorySampler {
     private static final Pattern HEAP_TOTAL_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
+    /** Shenandoah's one line ({@code 262144K max, 262144K soft max, 262144K committed, 60584K used}). */
+    private static final Pattern SHENANDOAH_COMMITTED_USED = Pattern.compile("(\\d+)([KMG]) committed, (\\d+)([KMG]) used");
     private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=(\\d+)KB, committed=(\\d+)KB");
 
     /** One sample; sizes in KiB, -1 when not known. */
@@ -60,9 +62,13 @@ final class FloodMemorySampler {
                     continue;
                 }
                 Matcher m = HEAP_TOTAL_USED.matcher(line);
+                Matcher shenandoah = SHENANDOAH_COMMITTED_USED.matcher(line);
                 if (m.find() && !line.startsWith("   ")) {
                     heapCommitted += Long.parseLong(m.group(1));
                     heapUsed += Long.parseLong(m.group(2));
+                } else if (shenandoah.find()) {
+                    heapCommitted += kib(shenandoah.group(1), shenandoah.group(2));
+                    heapUsed += kib(shenandoah.group(3), shenandoah.group(4));
                 }
             }
         }
@@ -77,6 +83,15 @@ final class FloodMemorySampler {
         samples.add(sample);
         System.out.println("[flood memory] " + sample);
         return sample;
+    }
+
+    private static long kib(String value, String unit) {
+        long amount = Long.parseLong(value);
+        return switch (unit) {
+            case "G" -> amount * 1024 * 1024;
+            case "M" -> amount * 1024;
+            default -> amount;
+        };
     }
 
     List<Sample> samples() {

@@ -5,6 +5,7 @@ import static io.softgate.service.systemtest.FeatureTopology.SERVER_B;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,12 +26,19 @@ import org.junit.jupiter.api.TestInfo;
  * {@code SOAK_MINUTES} (default 30) it drives mixed traffic through the softgate of the
  * {@link FeatureTopology} lab — iperf3 TCP and UDP through SNAT, iperf3 TCP through a port forward
  * (DNAT), new HTTP connections every 100 ms alternately to a load-balancer VIP (two backends, HTTP
- * health checks) and through SNAT — and reloads the configuration every second (SIGHUP with
- * alternating ACL and NAT rules that never touch the traffic). It samples RSS, heap, Native Memory
- * Tracking, file descriptors and counters, and ends with a verdict.
+ * health checks) and through SNAT — and changes the intent through the controller's REST API every
+ * second ({@link SoakApiClient}: in a VPC created through the API, a port forward nobody uses is
+ * created one second with {@code POST /api/v2/nat} and deleted the next with {@code DELETE
+ * /api/v2/nat/{id}}; each must answer 2xx with a new generation in its {@code ETag}). Every minute
+ * it also reloads the configuration file (SIGHUP with alternating ACL and NAT rules that never
+ * touch the traffic). It samples RSS, heap, Native Memory Tracking, file descriptors and counters,
+ * and ends with a verdict.
  *
- * <p>BGP peer flaps are not part of it yet: the feature lab has no BGP peer (its EVPN routes are
- * static) and there is no BGP system-test topology to reuse.
+ * <p>BGP peer flaps: an FRR bgpd on the lab's leaf peers with the softgate's EVPN speaker over
+ * their link (iBGP, l2vpn evpn; the lab's forwarding stays static, so no route of this session
+ * carries the traffic); every minute the leaf's bgpd is killed (no NOTIFICATION: the softgate sees
+ * the TCP reset or its hold timer) and started again, and the session must be Established again
+ * within {@link #BGP_REESTABLISH_LIMIT}.
  *
  * <p>Threading: JUnit test thread plus one client thread it starts and joins.
  */
@@ -42,6 +50,10 @@ class SoakRun {
     static final String BLUE2 = "10.1.1.11";
 
     private static final Pattern COUNTER = Pattern.compile("([a-z0-9.\\-]+)=(\\d+)");
+    static final String SOFTGATE_LINK = FeatureTopology.SOFTGATE_LINK;
+    static final Duration BGP_FLAP_PERIOD = Duration.ofMinutes(1);
+    static final Duration BGP_REESTABLISH_LIMIT = Duration.ofSeconds(45);
+    static final Duration RELOAD_PERIOD = Duration.ofMinutes(1);
 
     private FeatureLab lab;
 
@@ -87,13 +99,25 @@ class SoakRun {
         lab = FeatureLab.build("soak", output, Map.of("blue1", BLUE1, "blue2", BLUE2), Map.of());
 
         Path configDirectory = output.resolve("etc");
-        Path config = lab.topology.writeSoftgateConfig(configDirectory, sections(0));
+        boolean bgp = FrrInstance.available();
+        String bgpSection = (bgp ? ", " + FeatureTopology.bgpSection() : "") + ", "
+            + SoakApiClient.section(configDirectory);
+        Path config = lab.topology.writeSoftgateConfig(configDirectory, sections(0) + bgpSection);
         ManagedProcess softgate = SoftgateDistribution.built().start(lab.topology.softgate(),
             List.of("env", "SOFTGATE_JAVA_OPTS=-XX:NativeMemoryTracking=summary -Xms256m -Xmx256m -XX:+AlwaysPreTouch"), config,
             output.resolve("softgate.log"));
         lab.track(softgate);
         softgate.awaitOutput(SoftgateDistribution.RUNNING_MARKER, SoftgateDistribution.START_TIMEOUT);
+        SoakApiClient api = new SoakApiClient(lab.topology.softgate());
+        api.awaitReady(Duration.ofSeconds(30));
+        api.setUp();
         FloodMemorySampler memory = new FloodMemorySampler(softgate.pid());
+        FrrInstance leafBgp = null;
+        if (bgp) {
+            leafBgp = lab.startFrrLeaf();
+        }
+        List<String> flapResults = new ArrayList<>();
+        int flapsFailed = 0;
 
         lab.startHttpServer("blue1", lab.topology.vm("blue1"), BLUE1, 8000, 0);
         lab.startHttpServer("blue2", lab.topology.vm("blue2"), BLUE2, 8000, 0);
@@ -132,22 +156,71 @@ class SoakRun {
 
         int reloads = 0;
         int reloadsRefused = 0;
+        int apiChanges = 0;
+        int apiChangesFailed = 0;
+        List<String> apiFailures = new ArrayList<>();
+        long lastGeneration = -1;
+        int portForwardId = -1;
+        long nextReload = start + RELOAD_PERIOD.toNanos();
         long warmUntil = start + Math.min(60_000, durationMs / 5) * 1_000_000L;
+        long nextFlap = start + BGP_FLAP_PERIOD.toNanos();
+        long flappedAt = 0;
         FloodMemorySampler.Sample baseline = null;
         long nextSample = start;
         List<String> counterLines = new ArrayList<>();
         while (System.nanoTime() < end) {
             long tick = System.nanoTime();
-            lab.topology.writeSoftgateConfig(configDirectory, sections(++reloads));
-            long before = countLines(softgate.output(), "reload");
-            Commands.runOk("kill", "-HUP", Long.toString(softgate.pid()));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (countLines(softgate.output(), "reload") == before && System.nanoTime() < deadline) {
-                Thread.sleep(20);
+            // The change of this second, through the API: the port forward appears or goes.
+            apiChanges++;
+            SoakApiClient.Answer answer = portForwardId < 0 ? api.addPortForward() : api.removePortForward(portForwardId);
+            boolean accepted = answer.accepted() && answer.generation() > lastGeneration;
+            if (accepted && portForwardId < 0) {
+                JsonNode id = answer.data() == null ? null : answer.data().get("id");
+                accepted = id != null && id.isInt();
+                portForwardId = accepted ? id.asInt() : -1;
+            } else if (accepted) {
+                portForwardId = -1;
             }
-            String last = softgate.output().lines().filter(l -> l.contains("reload")).reduce((a, b) -> b).orElse("");
-            if (!last.contains("reloaded")) {
-                reloadsRefused++;
+            if (accepted) {
+                lastGeneration = answer.generation();
+            } else {
+                apiChangesFailed++;
+                if (apiFailures.size() < 5) {
+                    apiFailures.add("t+" + (System.nanoTime() - start) / 1_000_000_000L + "s: " + answer.raw());
+                }
+            }
+            if (leafBgp != null) {
+                // A flap every minute: the previous one must have come back up by now (or within the limit).
+                if (flappedAt != 0 && established(leafBgp)) {
+                    flapResults.add(String.format("flap at t+%ds: Established again after %.1f s",
+                        (flappedAt - start) / 1_000_000_000L, (System.nanoTime() - flappedAt) / 1e9));
+                    flappedAt = 0;
+                } else if (flappedAt != 0 && System.nanoTime() - flappedAt > BGP_REESTABLISH_LIMIT.toNanos()) {
+                    flapResults.add(String.format("flap at t+%ds: NOT Established within %d s", (flappedAt - start)
+                        / 1_000_000_000L, BGP_REESTABLISH_LIMIT.toSeconds()));
+                    flapsFailed++;
+                    flappedAt = 0;
+                }
+                if (System.nanoTime() > nextFlap && flappedAt == 0 && System.nanoTime() + BGP_REESTABLISH_LIMIT.toNanos() < end) {
+                    leafBgp.killBgpd();
+                    leafBgp.startBgpd();
+                    flappedAt = System.nanoTime();
+                    nextFlap = flappedAt + BGP_FLAP_PERIOD.toNanos();
+                }
+            }
+            if (System.nanoTime() > nextReload) {
+                nextReload += RELOAD_PERIOD.toNanos();
+                lab.topology.writeSoftgateConfig(configDirectory, sections(++reloads) + bgpSection);
+                long before = countLines(softgate.output(), "reload");
+                Commands.runOk("kill", "-HUP", Long.toString(softgate.pid()));
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (countLines(softgate.output(), "reload") == before && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                String last = softgate.output().lines().filter(l -> l.contains("reload")).reduce((a, b) -> b).orElse("");
+                if (!last.contains("reloaded")) {
+                    reloadsRefused++;
+                }
             }
             if (baseline == null && System.nanoTime() > warmUntil) {
                 baseline = memory.sample("baseline");
@@ -200,6 +273,13 @@ class SoakRun {
         if (rx == 0 || rx != tx + dropped) {
             failures.add("counters inconsistent: rx " + rx + " != tx " + tx + " + dropped " + dropped);
         }
+        if (apiChangesFailed > 0) {
+            failures.add(apiChangesFailed + " of " + apiChanges + " API changes not accepted with a new generation: "
+                + apiFailures);
+        }
+        if (durationMs >= 60_000 && apiChanges < durationMs / 1000 * 9 / 10) {
+            failures.add("only " + apiChanges + " API changes in " + durationMs / 1000 + " s (one a second expected)");
+        }
         if (reloadsRefused > 0) {
             failures.add(reloadsRefused + " of " + reloads + " reloads refused or not logged");
         }
@@ -213,6 +293,15 @@ class SoakRun {
         if (!softgate.isAlive()) {
             failures.add("the softgate died");
         }
+        if (leafBgp != null && !established(leafBgp)) {
+            failures.add("the BGP session is not Established at the end");
+        }
+        if (flapsFailed > 0) {
+            failures.add(flapsFailed + " BGP flap(s) did not come back within " + BGP_REESTABLISH_LIMIT.toSeconds() + " s");
+        }
+        if (leafBgp != null && durationMs >= 2 * BGP_FLAP_PERIOD.toMillis() && flapResults.isEmpty()) {
+            failures.add("no BGP flap was completed");
+        }
 
         StringBuilder report = new StringBuilder("\n===== SOAK REPORT (" + minutesText + " min) =====\n");
         for (FloodMemorySampler.Sample sample : memory.samples()) {
@@ -221,14 +310,27 @@ class SoakRun {
         report.append("counters samples:\n");
         counterLines.forEach(l -> report.append("  ").append(l).append('\n'));
         report.append("final counters: ").append(counters).append('\n');
-        report.append("reloads: ").append(reloads).append(" (refused ").append(reloadsRefused).append(")\n");
+        report.append("API changes (POST/DELETE /api/v2/nat, one a second): ").append(apiChanges).append(", accepted ")
+            .append(apiChanges - apiChangesFailed).append(", failed ").append(apiChangesFailed).append(", last generation ")
+            .append(lastGeneration).append('\n');
+        apiFailures.forEach(l -> report.append("  ").append(l).append('\n'));
+        report.append("SIGHUP reloads (one a minute): ").append(reloads).append(" (refused ").append(reloadsRefused)
+            .append(")\n");
         report.append("new connections: ").append(connectionsOk.get()).append(" ok, ").append(connectionsFailed.get())
             .append(" failed\n");
         iperfResults.forEach(l -> report.append(l).append('\n'));
-        report.append("BGP peer flaps: not run (the feature lab has no BGP peer yet)\n");
+        if (leafBgp == null) {
+            report.append("BGP peer flaps: not run (FRR is not installed)\n");
+        } else {
+            report.append("BGP peer flaps (leaf bgpd killed and restarted every ").append(BGP_FLAP_PERIOD.toSeconds())
+                .append(" s): ").append(flapResults.size()).append('\n');
+            flapResults.forEach(l -> report.append("  ").append(l).append('\n'));
+        }
         report.append("bounds: RSS, NMT committed, heap committed <= baseline + 10 % + 8 MiB; fds <= baseline + 4;"
-            + " no ERROR/Exception in the log; rx = tx + dropped; every reload applied; iperf3 exits 0;"
-            + " <= 1 % new connections failed\n");
+            + " no ERROR/Exception in the log; rx = tx + dropped; every API change 2xx with a new generation;"
+            + " every reload applied; iperf3 exits 0;"
+            + " <= 1 % new connections failed; every BGP flap Established again within "
+            + BGP_REESTABLISH_LIMIT.toSeconds() + " s\n");
         report.append("VERDICT: ").append(failures.isEmpty() ? "PASS" : "FAIL " + failures).append('\n');
         System.out.println(report);
         Files.writeString(output.resolve("soak-report.txt"), report);
@@ -236,6 +338,12 @@ class SoakRun {
         iperfTcpServer.close();
         iperfUdpServer.close();
         iperfVmServer.close();
+    }
+
+    /** True when the leaf's FRR reports the session with the softgate as Established. */
+    private static boolean established(FrrInstance leaf) {
+        String neighbor = leaf.vtysh("show bgp neighbors " + SOFTGATE_LINK + " json");
+        return neighbor.contains("\"bgpState\":\"Established\"") || neighbor.contains("\"bgpState\": \"Established\"");
     }
 
     private ManagedProcess iperfServer(String name, NetworkNamespace namespace, String address, int port)

@@ -7,8 +7,8 @@
 
 The client opens every flow, prints READY, then sends a 64-byte numbered message on each flow
 every 50 ms and waits for its echo, until STOP_FILE exists. It then prints one JSON line per flow:
-kind, target, echoes, longest gap between two consecutive echoes (s), time of the last echo
-(epoch s) and the error that ended the flow, if any.
+kind, target, echoes, longest gap between two consecutive echoes (s) with the times of the echoes
+that bound it (epoch s), time of the last echo (epoch s) and the error that ended the flow, if any.
 """
 import json
 import os
@@ -56,14 +56,18 @@ class Flow:
         self.port = port
         self.echoes = 0
         self.longest_gap = 0.0
+        self.gap_start = None
+        self.gap_end = None
         self.last_echo = None
         self.error = None
         self.sock = None
 
     def echoed(self):
         now = time.time()
-        if self.last_echo is not None:
-            self.longest_gap = max(self.longest_gap, now - self.last_echo)
+        if self.last_echo is not None and now - self.last_echo > self.longest_gap:
+            self.longest_gap = now - self.last_echo
+            self.gap_start = self.last_echo
+            self.gap_end = now
         self.last_echo = now
         self.echoes += 1
 
@@ -71,7 +75,8 @@ class Flow:
         # A flow that stopped echoing before the end counts its silence up to now as a gap.
         gap = self.longest_gap if self.last_echo is None else max(self.longest_gap, now - self.last_echo)
         return {"kind": self.kind, "target": self.target, "local": self.local, "echoes": self.echoes,
-                "longestGap": round(gap, 3), "lastEcho": self.last_echo, "error": self.error}
+                "longestGap": round(gap, 3), "gapStart": self.gap_start, "gapEnd": self.gap_end,
+                "lastEcho": self.last_echo, "error": self.error}
 
 
 def run_tcp(flow, stop_file):

@@ -638,6 +638,17 @@ public final class FlowTable implements AutoCloseable {
     }
 
     /**
+     * Copies a live entry's key, value and expiry, consistent with each other (a control-plane
+     * scan in slices, e.g. persisting entries; no allocation).
+     *
+     * @return false if the slot holds no live entry
+     */
+    public boolean copyEntry(int entry, long[] keyOut, long[] valueOut, long[] expiresAtNsOut) {
+        checkEntry(entry);
+        return copyLiveEntry(entry, keyOut, valueOut, expiresAtNsOut);
+    }
+
+    /**
      * Copies the key of a live entry into {@code keyOut}.
      *
      * @return false if the slot holds no live entry
