@@ -72,6 +72,17 @@ public final class AclRuleCounters {
             }
         }
 
+        /**
+         * Reads counter {@code counterId}'s hit word so that a later {@link #count} finds its cache
+         * line loaded (a batch touches all its counters first, so their misses overlap); returns
+         * the word, or 0 for an id out of range.
+         */
+        long touch(int counterId) {
+            long[] array = values;
+            int index = 2 * counterId;
+            return index >= 0 && index + 1 < array.length ? array[index] : 0;
+        }
+
         void count(int counterId, int bytes) {
             long[] array = values;
             int index = 2 * counterId;

@@ -29,7 +29,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Packets that need classification are classified a batch at a time
  * ({@link VrfClassifier#classify(ClassifyBatch)}, breadth-first, so their cache misses overlap):
- * a first pass parses each packet and answers return traffic from the flow table; the rest are
+ * a first pass parses each packet and answers from the flow table both return traffic and the
+ * forward packets of flows already permitted under the current rules (their return entry records
+ * the verdict, so an established flow costs flow-table lookups, not a classification; both keys of
+ * every packet are looked up in one batch beforehand, {@link FlowStateBatchLookup}); the rest are
  * queued, classified together, and finished in their order. If finishing an earlier packet made
  * or changed a return entry, a later queued packet looks the flow table up again first, so the
  * verdicts are those of packet-by-packet processing.
@@ -77,6 +80,11 @@ final class AclStage implements Stage {
     private final AclRuleCounters.WorkerArray ruleCounters;
     private final long[] key = new long[AclRuntime.KEY_WORDS];
     private final long[] value = new long[AclRuntime.VALUE_WORDS];
+    private final long[] reversedKey = new long[AclRuntime.KEY_WORDS];
+    private final FlowStateBatchLookup lookups;
+    /** What the counter touch pass read (kept only so its reads stay). */
+    @SuppressWarnings("unused")
+    private long touched;
     private AclTables adopted;
 
     // The packet being processed, parsed once (fields, not objects: nothing is allocated).
@@ -113,6 +121,7 @@ final class AclStage implements Stage {
         this.nextStages = List.of(nextStage);
         this.flows = runtime.flows();
         this.timeouts = runtime.timeouts();
+        this.lookups = new FlowStateBatchLookup(flows);
         this.ruleCounters = ruleCounters;
     }
 
@@ -145,6 +154,7 @@ final class AclStage implements Stage {
         }
         long nowNs = context.nowNs();
         flowStateChanged = false;
+        lookUpFlowState(batch, input, tables, nowNs);
         for (int i = 0; i < input.size(); i++) {
             int slot = input.slot(i);
             VrfClassifier classifier = tables == null ? null : tables.classifier(batch.vrf[slot]);
@@ -171,6 +181,31 @@ final class AclStage implements Stage {
     }
 
     /**
+     * Looks up, for the whole batch at once, the two flow-table keys each packet's first pass
+     * needs (its own tuple and its reversed tuple), so their cache misses overlap.
+     */
+    private void lookUpFlowState(PacketBatch batch, StageVector input, AclTables tables, long nowNs) {
+        lookups.begin(batch.capacity());
+        if (tables == null) {
+            return;
+        }
+        for (int i = 0; i < input.size(); i++) {
+            int slot = input.slot(i);
+            int vrf = batch.vrf[slot];
+            if (tables.classifier(vrf) == null || parse(batch, slot) != null || nonFirstFragment) {
+                lookups.skip(slot);
+                continue;
+            }
+            fillKey(vrf, true);
+            System.arraycopy(key, 0, reversedKey, 0, AclRuntime.KEY_WORDS);
+            fillKey(vrf, false);
+            lookups.add(slot, key, reversedKey);
+        }
+        lookups.lookUp(nowNs);
+        touched = lookups.touchCounters(ruleCounters);
+    }
+
+    /**
      * Return traffic of a permitted flow, or an ICMP error about one, passes without
      * classification: true when the packet was forwarded or dropped here.
      */
@@ -180,7 +215,7 @@ final class AclStage implements Stage {
             return false;
         }
         fillKey(vrf, false);
-        int entry = flows.lookupInto(key, nowNs, value);
+        int entry = lookups.lookupInto(slot, key, nowNs, value);
         if (entry >= 0 && returnEntryAdmits((int) value[1] & 0xFF)) {
             passReturnTraffic(entry, slot, tables, classifier, nowNs, context);
             return true;
@@ -191,7 +226,46 @@ final class AclStage implements Stage {
             context.forward(0, slot);
             return true;
         }
-        return false;
+        return passedAsKnownForwardFlow(vrf, slot, tables, nowNs, context);
+    }
+
+    /**
+     * A packet of a flow this stage already permitted, in the flow's forward direction, is
+     * decided by the flow's return entry instead of by classification: true when it was forwarded.
+     *
+     * <p>Why this gives the classifier's answer: a return entry keyed by this packet's reversed
+     * tuple that carries the current rule generation was written by classifying this very tuple
+     * (with the forward ICMP type it records) against this generation's rules, either by
+     * {@link #keepReturnEntry} or by the re-check in {@link #passReturnTraffic}; both directions
+     * and both placements use the VRF's one classifier, and classification ignores TCP flags.
+     * So the entry's counter id and grant are what classifying the packet would give, and
+     * finishing it as classified would only find that entry unchanged and refresh it. An ICMP
+     * packet whose type differs from the recorded one is classified. While earlier packets of
+     * the batch wait for classification, ICMP is classified too: a queued ICMP packet of the same
+     * identifier but another type may rewrite the recorded type first, as in packet order.
+     */
+    private boolean passedAsKnownForwardFlow(int vrf, int slot, AclTables tables, long nowNs,
+                                             StageContext context) {
+        boolean icmp = protocol == (ipv6 ? PROTOCOL_ICMPV6 : PROTOCOL_ICMP);
+        if (icmp && queue.size() > 0) {
+            return false;
+        }
+        fillKey(vrf, true);
+        int entry = lookups.lookupInto(slot, key, nowNs, value);
+        if (entry < 0 || value[0] != tables.generation()) {
+            return false;
+        }
+        long meta = value[1];
+        int forwardIcmpType = (int) ((meta >>> 8) & 0xFFFF) - 1;
+        if (forwardIcmpType != icmpType || (meta & 0xFF) == GRANT_NONE) {
+            return false;
+        }
+        int counterId = (int) (meta >>> 32);
+        ruleCounters.count(counterId, ipBytes);
+        context.decide(slot, counterId); // packet trace: the rule (or the VRF's default) that decided
+        refreshIfDue(entry, nowNs);
+        context.forward(0, slot);
+        return true;
     }
 
     /** Queues the parsed packet for batch classification. */
@@ -255,7 +329,7 @@ final class AclStage implements Stage {
         }
         int grant = grantOf(classifier, rank, protocol);
         if (grant != GRANT_NONE && !nonFirstFragment) {
-            keepReturnEntry(vrf, tables.generation(), counterId, grant, nowNs, context);
+            keepReturnEntry(vrf, slot, tables.generation(), counterId, grant, nowNs, context);
         }
         context.forward(0, slot);
     }
@@ -278,6 +352,7 @@ final class AclStage implements Stage {
             int rank = classifier.classify(ipv6, dstHigh, dstLow, srcHigh, srcLow, protocol, dstPort, srcPort,
                 forwardIcmpType, false);
             int grant = classifier.permits(rank) ? grantOf(classifier, rank, protocol) : GRANT_NONE;
+            lookups.tableChanged();
             if (grant == GRANT_NONE || !returnEntryAdmits(grant)) {
                 flows.remove(entry, key);
                 context.drop(slot, AclDropReason.FLOW_CUT);
@@ -302,12 +377,13 @@ final class AclStage implements Stage {
      * flow's packets only read it, and write its expiry when that is due (see
      * {@link #REFRESH_SLACK_SHIFT}).
      */
-    private void keepReturnEntry(int vrf, long generation, int counterId, int grant, long nowNs,
+    private void keepReturnEntry(int vrf, int slot, long generation, int counterId, int grant, long nowNs,
                                  StageContext context) {
         fillKey(vrf, true);
         long meta = metaOf(counterId, icmpType, grant);
-        int entry = flows.lookupInto(key, nowNs, value);
+        int entry = lookups.lookupInto(slot, key, nowNs, value);
         if (entry < 0) {
+            lookups.tableChanged();
             value[0] = generation;
             value[1] = meta;
             int result = flows.insert(key, value, nowNs + timeouts.forProtocol(protocol), nowNs);
@@ -326,6 +402,9 @@ final class AclStage implements Stage {
             value[1] = flows.value(entry, 1);
         }
         long entryGeneration = value[0];
+        if (entryGeneration != generation || value[1] != meta) {
+            lookups.tableChanged();
+        }
         if (entryGeneration != generation) {
             // An entry of an older rule generation: claim it for this one (CAS, see passReturnTraffic).
             if (flows.compareAndSetValue(entry, 0, entryGeneration, generation)) {

@@ -100,6 +100,54 @@ class AclBatchAndRefreshTest {
         }
     }
 
+    @Test
+    void shouldCountAKnownFlowsForwardPacketsOnTheRuleThatAdmittedIt() {
+        try (AclFixture fixture = new AclFixture(VMS_OUT, AclAction.DENY)) {
+            assertEquals("next", fixture.run(SYN, fixture.ipv4()));
+            List<StageHarness.Outcome> outcomes = fixture.harness.runAll(List.of(DATA, DATA), fixture.ipv4());
+            assertEquals("next", outcomes.get(0).verdict());
+            assertEquals("next", outcomes.get(1).verdict());
+            assertEquals(3, fixture.runtime.counters().hits(fixture.tables, ruleId(fixture, "vms-out")));
+            assertEquals(1, fixture.counter("flows-created"));
+            assertEquals(1, fixture.runtime.flows().size());
+        }
+    }
+
+    @Test
+    void shouldPassAFlowsSecondPacketThatFollowsItsFirstInTheSameBatch() {
+        try (AclFixture fixture = new AclFixture(VMS_OUT, AclAction.DENY)) {
+            List<StageHarness.Outcome> outcomes = fixture.harness.runAll(List.of(SYN, DATA, REPLY), fixture.ipv4());
+            assertEquals("next", outcomes.get(0).verdict());
+            assertEquals("next", outcomes.get(1).verdict());
+            assertEquals("next", outcomes.get(2).verdict());
+            // Both forward packets and the reply (return traffic counts on the rule that admitted it).
+            assertEquals(3, fixture.runtime.counters().hits(fixture.tables, ruleId(fixture, "vms-out")));
+            assertEquals(1, fixture.counter("flows-created"));
+            assertEquals(1, fixture.counter("return-passed"));
+        }
+    }
+
+    @Test
+    void shouldJudgeAKnownFlowsForwardPacketByTheNewRulesAfterAChange() {
+        try (AclFixture fixture = new AclFixture(VMS_OUT, AclAction.DENY)) {
+            assertEquals("next", fixture.run(SYN, fixture.ipv4()));
+            fixture.publish(List.of(AclRule.builder("block-peer", AclFixture.VPC).priority(0).deny()
+                .dstPrefix("203.0.113.9/32").build(), VMS_OUT.get(0)), AclAction.DENY);
+
+            assertEquals(StageHarness.DROPPED, fixture.run(DATA, fixture.ipv4()));
+            assertEquals(1, fixture.counter("drop.rule-denied"));
+        }
+    }
+
+    private static int ruleId(AclFixture fixture, String rule) {
+        for (int id = 0; id < fixture.tables.ruleCount(); id++) {
+            if (fixture.tables.counterName(id).endsWith("/" + rule)) {
+                return id;
+            }
+        }
+        throw new AssertionError("no rule " + rule);
+    }
+
     /** The index of the return entry (reply tuple) of the SYN's flow. */
     private static int returnEntry(AclFixture fixture, long nowNs) {
         long[] key = new long[AclRuntime.KEY_WORDS];
