@@ -18,6 +18,8 @@ import io.softgate.service.intent.IntentCompiler;
 import io.softgate.service.intent.IntentDocument;
 import io.softgate.service.intent.IntentPersistence;
 import io.softgate.service.intent.IntentStore;
+import io.softgate.service.intent.L4lbIntent;
+import io.softgate.service.intent.LbBackendIntent;
 import io.softgate.service.intent.NatIntent;
 import io.softgate.service.intent.SubnetIntent;
 import io.softgate.service.intent.VnetIntent;
@@ -36,10 +38,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 9 on an API-managed node (the file has no {@code nat} section; the controller gave the SNAT
- * rule): a NAT session created before a restart is restored by the next process, because its first
- * snapshot already holds the persisted applied intent, and the reply to the old mapping is still
- * translated.
+ * Issue 9 on an API-managed node (the file has no {@code nat} or {@code loadBalancer} section; the
+ * controller gave the SNAT rule and the LB service): a NAT session or LB connection created before a
+ * restart is restored by the next process, because its first snapshot already holds the persisted
+ * applied intent; the reply to the old NAT mapping is still translated.
  */
 class ApiSessionRestartTest {
     private static final int VPC_VNI = 5001;
@@ -57,6 +59,7 @@ class ApiSessionRestartTest {
     private static final int VM = address(10, 1, 1, 10);
     private static final int SERVER = address(198, 51, 100, 7);
     private static final int PUBLIC_ADDRESS = address(203, 0, 113, 10);
+    private static final int VIP = address(203, 0, 113, 13);
     private static final int HYPERVISOR = address(10, 255, 0, 11);
     private static final int LEAF = address(10, 255, 0, 21);
     private static final int SOFTGATE = address(10, 255, 0, 1);
@@ -171,6 +174,30 @@ class ApiSessionRestartTest {
         assertEquals(ExitCodes.OK, secondExit.get(30, TimeUnit.SECONDS));
     }
 
+    @Test
+    void shouldRestoreAConnectionOfAnApiLoadBalancerServiceAfterARestart() throws Exception {
+        Path config = writeConfig();
+        persistIntentWithSnat(ConfigLoader.load(config).config(), directory.resolve("state/api"));
+        byte[] request = vxlanUdp(PUBLIC_VNI, LEAF, SERVER, 41000, VIP, 53);
+        for (int run = 0; run < 2; run++) {
+            QueuedPorts ports = new QueuedPorts();
+            ServiceProcess process = new ServiceProcess(ConfigLoader.load(config), ports, NanoClock.SYSTEM);
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(process::run);
+            try {
+                assertTrue(process.awaitRunning(30_000), "process did not start");
+                ports.received.add(request);
+                awaitPastNat(process);
+                Map<String, Long> counters = nonZero(process.counterTotals());
+                assertEquals(1L, counters.getOrDefault("acl-ingress.unfiltered", 0L), "sent to a backend: " + counters);
+                // Run 0 creates the connection; run 1 finds it restored from the LB connection store.
+                assertEquals(run == 0 ? 1L : 0L, counters.getOrDefault("lb-vip.connections-created", 0L), counters.toString());
+            } finally {
+                process.requestStop(); // a clean stop writes every connection into the store
+            }
+            assertEquals(ExitCodes.OK, exit.get(30, TimeUnit.SECONDS));
+        }
+    }
+
     /** Waits until the reply left the NAT stage: out of the data plane (transmitted or dropped after NAT) or refused by it. */
     private static void awaitPastNat(ServiceProcess process) throws InterruptedException {
         long deadlineNs = System.nanoTime() + 10_000_000_000L;
@@ -212,7 +239,10 @@ class ApiSessionRestartTest {
         return config;
     }
 
-    /** What the controller would have applied: a VPC with a vNet and an SNAT rule to 203.0.113.10. */
+    /**
+     * What the controller would have applied: a VPC with a vNet, an SNAT rule to 203.0.113.10 and a
+     * UDP load-balancer service on 203.0.113.13:53 with two backends.
+     */
     private static void persistIntentWithSnat(SoftgateConfig file, Path intentDirectory) throws Exception {
         IntentStore store = IntentStore.open(new IntentCompiler(ConfigSnapshot::builder, IntentCompiler.defaultAdapters(file)),
             new IntentPersistence(intentDirectory), snapshot -> null, "sg1", "Admin");
@@ -231,6 +261,11 @@ class ApiSessionRestartTest {
             draft.vnets.add(new VnetIntent(draft.newId(), "vpc1-tier1", vpc, VPC_VNI, List.of("10.1.1.1/24")));
             draft.nats.add(new NatIntent(draft.newId(), "vpc1-snat", "SNAT", "ALL", "10.1.0.0/16", "1-65535", "0.0.0.0/0",
                 null, "203.0.113.10/32", null, null, null, "enabled", vpc));
+            draft.subnets.add(new SubnetIntent(draft.newId(), "vip", "203.0.113.13/32", SubnetIntent.LOAD_BALANCER, system,
+                publicRange));
+            draft.l4lbs.add(new L4lbIntent(draft.newId(), "vpc1-dns", "UDP", "203.0.113.13", 53, "enable",
+                List.of(new LbBackendIntent("10.1.1.20", 5353), new LbBackendIntent("10.1.1.21", 5353)), "None", null, null,
+                vpc));
             return null;
         });
     }
