@@ -42,8 +42,28 @@ public final class ApiService implements AutoCloseable {
     public static ApiService start(ApiSettings settings, NodeView node, Supplier<ConfigSnapshot.Builder> base,
                                    IntentStore.SnapshotSink sink, List<IntentModuleAdapter> adapters)
         throws IOException, IntentRejectedException, InterruptedException {
-        IntentStore store = IntentStore.open(new IntentCompiler(base, adapters), new IntentPersistence(settings.stateDir()), sink,
-            settings.siteName(), settings.adminTenantName());
+        IntentStore store = openIntent(settings.stateDir(), settings.siteName(), settings.adminTenantName(), base, sink,
+            adapters);
+        return start(settings, node, store);
+    }
+
+    /**
+     * Loads the applied intent persisted in {@code intentDirectory} (a first start writes the
+     * initial document), compiles it and publishes it through {@code sink}: the API's own loader,
+     * which the service runs before its first publish so restored sessions see the API's tables.
+     */
+    public static IntentStore openIntent(java.nio.file.Path intentDirectory, String siteName, String adminTenantName,
+                                         Supplier<ConfigSnapshot.Builder> base, IntentStore.SnapshotSink sink,
+                                         List<IntentModuleAdapter> adapters) throws IOException, IntentRejectedException {
+        return IntentStore.open(new IntentCompiler(base, adapters), new IntentPersistence(intentDirectory), sink, siteName,
+            adminTenantName);
+    }
+
+    /**
+     * Serves the API over {@code store}, already opened and published ({@link #openIntent}): the
+     * API adopts its document and generation as they are, publishing nothing at start.
+     */
+    public static ApiService start(ApiSettings settings, NodeView node, IntentStore store) throws InterruptedException {
         Authenticator authenticator = new Authenticator(settings.users(), settings.tokens(),
             settings.sessionTtlSeconds() * 1_000_000_000L, System::nanoTime);
         Router router = routes(store, node, authenticator, settings.tls() != null);
@@ -52,7 +72,7 @@ public final class ApiService implements AutoCloseable {
         LOG.info("API listening on {}://{}:{} ({} user(s), {} token(s)), intent generation {} from {}",
             settings.tls() != null ? "https" : "http", address.getAddress().getHostAddress(), address.getPort(),
             settings.users().size(), settings.tokens().size(), store.current().generation(), settings.stateDir());
-        for (IntentModuleAdapter adapter : adapters) {
+        for (IntentModuleAdapter adapter : store.compiler().adapters()) {
             if (!adapter.wired()) {
                 LOG.warn("API: {} intent is stored and validated, but the {} module's compiler is not in this build",
                     adapter.module(), adapter.module());

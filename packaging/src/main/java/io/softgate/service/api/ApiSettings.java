@@ -45,8 +45,16 @@ public record ApiSettings(String listenAddress, int port, Map<String, String> us
                 throw new IOException("api: cannot load the TLS certificate or key: " + e.getMessage(), e);
             }
         }
-        Path stateDir = nodeStateDir.resolve(config.stateDir()).normalize();
+        Path stateDir = intentDirectory(config, nodeStateDir);
         return new ApiSettings(config.listenAddress(), config.port(), users, tokens, tls, config.sessionTtlSeconds(),
             config.maxRequestBytes(), stateDir, siteName, DEFAULT_ADMIN_TENANT);
+    }
+
+    /**
+     * Where the API keeps its applied intent: {@code config.stateDir()} under {@code nodeStateDir}.
+     * Reads no secret, so the service can load the intent before the rest of the API starts.
+     */
+    public static Path intentDirectory(ApiConfig config, Path nodeStateDir) {
+        return nodeStateDir.resolve(config.stateDir()).normalize();
     }
 }

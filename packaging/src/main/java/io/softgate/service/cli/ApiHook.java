@@ -4,34 +4,55 @@ import io.softgate.core.snapshot.ConfigSnapshot;
 import io.softgate.service.api.ApiService;
 import io.softgate.service.api.ApiSettings;
 import io.softgate.service.api.NodeView;
+import io.softgate.service.compose.SnapshotComposer;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
-import io.softgate.service.compose.SnapshotComposer;
+import io.softgate.service.intent.IntentRejectedException;
+import io.softgate.service.intent.IntentStore;
 import io.softgate.service.runtime.SoftgateRuntime;
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Starts the controller's API for a running node when the configuration has an {@code api}
- * section (returns null otherwise): the intent is merged with the configuration file and the
- * learned routes by the {@link SnapshotComposer}, which publishes every snapshot.
+ * The controller's API of a node whose configuration has an {@code api} section (nothing
+ * otherwise), in two steps: {@link #loadIntent} before the first publish (the applied intent,
+ * merged with the configuration file by the {@link SnapshotComposer}, is the first snapshot, so
+ * restored NAT sessions and LB connections see the API's tables), and {@link #start} once the
+ * data plane runs (serves that same intent store: no second load, no generation change).
  *
- * <p>Threading: called once by the control thread during start-up.
+ * <p>Threading: called by the control thread during start-up.
  */
 final class ApiHook {
     private ApiHook() {
     }
 
-    static ApiService start(LoadedConfig loaded, Path stateDir, SoftgateRuntime runtime, SnapshotComposer composer)
-        throws Exception {
+    /**
+     * Loads the persisted applied intent with the API's own loader, publishes it with the file
+     * through {@code composer} and attaches the store to it; null (nothing published) without an
+     * {@code api} section.
+     */
+    static IntentStore loadIntent(LoadedConfig loaded, Path stateDir, SnapshotComposer composer)
+        throws IOException, IntentRejectedException {
         SoftgateConfig config = loaded.config();
         if (!config.api().enabled()) {
             return null;
         }
+        IntentStore store = ApiService.openIntent(ApiSettings.intentDirectory(config.api(), stateDir),
+            config.node().name(), ApiSettings.DEFAULT_ADMIN_TENANT, ConfigSnapshot::builder, composer::commit,
+            composer.adapters());
+        composer.attach(store);
+        return store;
+    }
+
+    /** Serves the API over {@code store} (from {@link #loadIntent}); null when there is none. */
+    static ApiService start(LoadedConfig loaded, Path stateDir, SoftgateRuntime runtime, IntentStore store)
+        throws Exception {
+        if (store == null) {
+            return null;
+        }
+        SoftgateConfig config = loaded.config();
         ApiSettings settings = ApiSettings.from(config.api(), loaded::resolve, stateDir, config.node().name());
         NodeView node = new NodeView(config, runtime.counters(), runtime.workers(), runtime.publisher(), () -> true);
-        // The composer builds every snapshot (file + intent + learned routes) and publishes it.
-        ApiService api = ApiService.start(settings, node, ConfigSnapshot::builder, composer::commit, composer.adapters());
-        composer.attach(api.store());
-        return api;
+        return ApiService.start(settings, node, store);
     }
 }

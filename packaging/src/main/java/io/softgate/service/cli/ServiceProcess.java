@@ -14,6 +14,7 @@ import io.softgate.service.io.PacketIoFactory;
 import io.softgate.service.api.ApiService;
 import io.softgate.service.compose.SnapshotComposer;
 import io.softgate.service.intent.IntentRejectedException;
+import io.softgate.service.intent.IntentStore;
 import io.softgate.service.pipeline.ServicePipeline;
 import io.softgate.service.runtime.SoftgateRuntime;
 import io.softgate.service.runtime.StatsReporter;
@@ -48,6 +49,8 @@ public final class ServiceProcess {
     private volatile ServiceFeatures activeFeatures;
     /** The running EVPN service (null when BGP is off or stopped), for the SIGHUP handler. */
     private volatile EvpnService activeEvpn;
+    /** The running runtime (null before it runs), for tests reading its counters. */
+    private volatile SoftgateRuntime activeRuntime;
 
     public ServiceProcess(LoadedConfig loaded, PacketIoFactory io, NanoClock clock) {
         this.loaded = loaded;
@@ -104,6 +107,12 @@ public final class ServiceProcess {
         return running.await(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
+    /** The data plane's counters summed over the workers while running (empty otherwise); for tests. */
+    java.util.Map<String, Long> counterTotals() {
+        SoftgateRuntime current = activeRuntime;
+        return current == null ? java.util.Map.of() : current.counters().totals();
+    }
+
     /** Builds, starts and runs the service until {@link #requestStop()}; returns the exit code. */
     public int run() {
         try {
@@ -124,10 +133,12 @@ public final class ServiceProcess {
             return ExitCodes.FAILURE;
         }
         // The session store opens (seconds, for the first Chronicle Map of a JVM) while the rest starts.
-        try (SessionPersistence.Opening sessionStore = config.nat() == null ? null
-                : SessionPersistence.opening(stateDir, config.nat().maxSessions());
-             LoadBalancerPersistence.Opening lbStore = config.loadBalancer() == null ? null
-                : LoadBalancerPersistence.opening(stateDir, config.loadBalancer().maxConnections());
+        // NAT and LB always exist (an API-only node sizes them at API_ONLY_CAPACITY), so their stores do too.
+        int natSessions = config.nat() == null ? ServiceFeatures.API_ONLY_CAPACITY : config.nat().maxSessions();
+        int lbConnectionCapacity = config.loadBalancer() == null ? ServiceFeatures.API_ONLY_CAPACITY
+            : config.loadBalancer().maxConnections();
+        try (SessionPersistence.Opening sessionStore = SessionPersistence.opening(stateDir, natSessions);
+             LoadBalancerPersistence.Opening lbStore = LoadBalancerPersistence.opening(stateDir, lbConnectionCapacity);
              ServiceFeatures features = ServiceFeatures.create(config)) {
             StartupTimeline.mark("feature tables allocated");
             try {
@@ -165,12 +176,24 @@ public final class ServiceProcess {
             // publish (API apply, BGP update, SIGHUP, LB health flip) goes through it.
             SnapshotComposer composer;
             ConfigSnapshot published;
+            IntentStore intent;
             try {
                 composer = new SnapshotComposer(runtime.publisher(), config, features);
-                published = composer.publishFileOnly();
+                // Issue 9: the first snapshot is the file plus the API's applied intent (when the API is
+                // on), so sessions and connections that exist through an API rule are restored below.
+                intent = ApiHook.loadIntent(loaded, stateDir, composer);
+                if (intent != null) {
+                    published = runtime.publisher().current();
+                    StartupTimeline.mark("applied intent loaded (generation " + intent.current().generation() + ")");
+                } else {
+                    published = composer.publishFileOnly();
+                }
             } catch (ConfigException | IntentRejectedException e) {
                 System.err.println("softgate: " + e.getMessage());
                 return ExitCodes.CONFIGURATION_ERROR;
+            } catch (IOException e) {
+                System.err.println("softgate: cannot load the API's applied intent from " + stateDir + ": " + e);
+                return ExitCodes.FAILURE;
             }
             // DESIGN §4: persisted NAT sessions go back into the flow tables before any worker runs.
             try {
@@ -218,11 +241,11 @@ public final class ServiceProcess {
                     return ExitCodes.FAILURE;
                 }
             }
-            // The controller's API (io.softgate.service.api), when configured: its intent is merged
-            // with the file and the learned routes by the composer.
+            // The controller's API (io.softgate.service.api), when configured: it serves the intent
+            // loaded above (same generation, nothing republished), merged by the composer.
             ApiService api;
             try {
-                api = ApiHook.start(loaded, stateDir, runtime, composer);
+                api = ApiHook.start(loaded, stateDir, runtime, intent);
                 if (api != null) {
                     StartupTimeline.mark("API started");
                 }
@@ -234,12 +257,14 @@ public final class ServiceProcess {
                 LOG.info("softgate node {} running: VTEP {}, router MAC {}, io {}, {} VRF(s), snapshot epoch {}, state {}",
                     config.node().name(), config.node().vtepAddress(), config.node().routerMac(),
                     io.description(), config.forwarding().vrfs().size(), published.epoch(), stateDir);
+                activeRuntime = runtime;
                 running.countDown();
                 stop.await();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            activeRuntime = null;
             if (evpn != null) {
                 activeEvpn = null;
                 features.vipListener(null); // no health flip may reach a closed speaker
