@@ -69,7 +69,7 @@ public final class ServiceProcess {
         Signal.handle(new Signal("INT"), signal -> requestStop("SIGINT"));
         // SIGHUP: re-read the file; apply its nat, loadBalancer and acl sections (ServiceFeatures.reload)
         // and its BGP advertisement settings (EvpnService.reloadAdvertisements).
-        Signal.handle(new Signal("HUP"), signal -> {
+        sun.misc.SignalHandler previousHup = Signal.handle(new Signal("HUP"), signal -> {
             ServiceFeatures running = activeFeatures;
             if (running != null) {
                 running.reloadFrom(loaded.file());
@@ -79,6 +79,12 @@ public final class ServiceProcess {
                 speaker.reloadAdvertisements();
             }
         });
+        if (previousHup == sun.misc.SignalHandler.SIG_IGN) {
+            // A parent that ignores SIGHUP (nohup, some supervisors) makes the JVM leave it ignored:
+            // say so once, or a reload request would vanish without a trace.
+            LOG.warn("SIGHUP is ignored by the process that started the softgate (nohup?): reloads by SIGHUP "
+                + "will not happen; start it without nohup, or use the API");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             requestStop("JVM shutdown");
             try {
