@@ -260,61 +260,25 @@ public final class LoadBalancerPersistence implements AutoCloseable {
      * <p>Threading: created, started and closed by the control thread.
      */
     public static final class Opening implements AutoCloseable {
-        private final Path file;
-        private final Thread thread;
-        private final long startNs = System.nanoTime();
-        private volatile SessionStore store;
-        private volatile Throwable failure;
-        private volatile long openNs;
-        private boolean started;
+        private final BackgroundStoreOpen open;
 
         private Opening(Path file, int maxConnections) {
-            this.file = file;
             // Two entries per connection.
             int entries = (int) Math.min(Integer.MAX_VALUE, 2L * maxConnections);
-            this.thread = new Thread(() -> {
-                try {
-                    store = SessionStore.open(file, entries, "softgate-lb-connections", KEY_BYTES, VALUE_BYTES);
-                } catch (IOException | RuntimeException | LinkageError e) {
-                    failure = e;
-                }
-                openNs = System.nanoTime() - startNs;
-            }, "softgate-lb-store-open");
-            thread.setDaemon(true);
-            thread.start();
+            this.open = new BackgroundStoreOpen(file, "LB connection store", "softgate-lb-store-open",
+                () -> SessionStore.open(file, entries, "softgate-lb-connections", KEY_BYTES, VALUE_BYTES));
         }
 
         /** Waits for the store, reloads it into {@code table} against the published {@code tables}, starts the scan. */
         public LoadBalancerPersistence start(FlowTable table, Supplier<LoadBalancerTables> tables) throws IOException {
-            started = true;
-            return LoadBalancerPersistence.start(await(), openNs, table, tables.get(), WallClock.system());
-        }
-
-        private SessionStore await() throws IOException {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while opening the LB connection store " + file, e);
-            }
-            if (failure != null) {
-                throw new IOException("cannot open the LB connection store " + file + ": " + failure, failure);
-            }
-            return store;
+            SessionStore opened = open.take();
+            return LoadBalancerPersistence.start(opened, open.openNs(), table, tables.get(), WallClock.system());
         }
 
         /** Closes the store if it was never started. */
         @Override
         public void close() {
-            if (started) {
-                return;
-            }
-            started = true;
-            try {
-                await().close();
-            } catch (IOException e) {
-                LOG.warn("{}", e.getMessage());
-            }
+            open.closeIfNotTaken();
         }
     }
 }

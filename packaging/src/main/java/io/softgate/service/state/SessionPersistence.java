@@ -97,62 +97,25 @@ public final class SessionPersistence implements AutoCloseable {
      * <p>Threading: created, started and closed by the control thread.
      */
     public static final class Opening implements AutoCloseable {
-        private final Path file;
         private final WallClock clock;
-        private final Thread thread;
-        private final long startNs = System.nanoTime();
-        private volatile SessionStore store;
-        private volatile Throwable failure;
-        private volatile long openNs;
-        private boolean started;
+        private final BackgroundStoreOpen open;
 
         private Opening(Path file, int maxSessions, WallClock clock) {
-            this.file = file;
             this.clock = clock;
-            this.thread = new Thread(() -> {
-                try {
-                    store = SessionStore.open(file, maxSessions);
-                } catch (IOException | RuntimeException | LinkageError e) {
-                    failure = e;
-                }
-                openNs = System.nanoTime() - startNs;
-            }, "softgate-session-store-open");
-            thread.setDaemon(true);
-            thread.start();
+            this.open = new BackgroundStoreOpen(file, "session store", "softgate-session-store-open",
+                () -> SessionStore.open(file, maxSessions));
         }
 
         /** Waits for the store, reloads its sessions into {@code nat}, then journals and drains. */
         public SessionPersistence start(NatModule nat, NatTables tables) throws IOException {
-            started = true;
-            SessionStore opened = await();
-            return reloadAndRun(opened, openNs, nat, tables, clock);
-        }
-
-        private SessionStore await() throws IOException {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while opening the session store " + file, e);
-            }
-            if (failure != null) {
-                throw new IOException("cannot open the session store " + file + ": " + failure, failure);
-            }
-            return store;
+            SessionStore opened = open.take();
+            return reloadAndRun(opened, open.openNs(), nat, tables, clock);
         }
 
         /** Closes the store if it was never started. */
         @Override
         public void close() {
-            if (started) {
-                return;
-            }
-            started = true;
-            try {
-                await().close();
-            } catch (IOException e) {
-                LOG.warn("{}", e.getMessage());
-            }
+            open.closeIfNotTaken();
         }
     }
 
