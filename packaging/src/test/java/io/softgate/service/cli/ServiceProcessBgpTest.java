@@ -3,19 +3,13 @@ package io.softgate.service.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.softgate.core.io.PacketIo;
-import io.softgate.core.memory.FramePool;
 import io.softgate.core.pipeline.NanoClock;
-import io.softgate.core.pipeline.PacketBatch;
-import io.softgate.core.pipeline.StageVector;
 import io.softgate.service.ExitCodes;
 import io.softgate.service.config.ConfigLoader;
-import io.softgate.service.io.PacketIoFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,38 +22,7 @@ class ServiceProcessBgpTest {
     @TempDir
     Path directory;
 
-    /** One idle port per worker; counts the open ones. */
-    private static final class IdleFactory implements PacketIoFactory {
-        final AtomicInteger open = new AtomicInteger();
-
-        @Override
-        public PacketIo[] openPorts(int workerId, FramePool pool) {
-            open.incrementAndGet();
-            return new PacketIo[] {new PacketIo() {
-                @Override
-                public String name() {
-                    return "idle:" + workerId;
-                }
-
-                @Override
-                public int receive(PacketBatch batch, int port, FramePool framePool) {
-                    return 0;
-                }
-
-                @Override
-                public int transmit(PacketBatch batch, StageVector slots, FramePool framePool) {
-                    return 0;
-                }
-
-                @Override
-                public void close() {
-                    open.decrementAndGet();
-                }
-            }};
-        }
-    }
-
-    private ServiceProcess process(String bgp, IdleFactory io) throws Exception {
+    private ServiceProcess process(String bgp, IdlePortFactory io) throws Exception {
         Path config = directory.resolve("softgate.json");
         Files.writeString(config, "{" + NODE + ", \"bgp\": " + bgp + "}");
         return new ServiceProcess(ConfigLoader.load(config), io, NanoClock.SYSTEM);
@@ -67,7 +30,7 @@ class ServiceProcessBgpTest {
 
     @Test
     void shouldRunTheSpeakerWithTheServiceAndStopCleanly() throws Exception {
-        IdleFactory io = new IdleFactory();
+        IdlePortFactory io = new IdlePortFactory();
         // A passive neighbour and no listener: the speaker starts but never touches the network.
         ServiceProcess process = process("{\"enabled\": true, \"asn\": 65000, \"routerId\": \"10.0.0.1\", "
             + "\"neighbors\": [{\"address\": \"10.0.0.2\", \"remoteAsn\": 65000, \"passive\": true}], "
@@ -81,7 +44,7 @@ class ServiceProcessBgpTest {
 
     @Test
     void shouldFailWithoutStartingWhenTheListenAddressCannotBeBound() throws Exception {
-        IdleFactory io = new IdleFactory();
+        IdlePortFactory io = new IdlePortFactory();
         // 192.0.2.99 (TEST-NET-1) is on no interface of this host: the bind fails, nothing is sent.
         ServiceProcess process = process("{\"enabled\": true, \"asn\": 65000, \"routerId\": \"10.0.0.1\", "
             + "\"listenAddress\": \"192.0.2.99\", \"listenPort\": 0}", io);

@@ -3,19 +3,13 @@ package io.softgate.service.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.softgate.core.io.PacketIo;
-import io.softgate.core.memory.FramePool;
 import io.softgate.core.pipeline.NanoClock;
-import io.softgate.core.pipeline.PacketBatch;
-import io.softgate.core.pipeline.StageVector;
 import io.softgate.service.ExitCodes;
 import io.softgate.service.config.ConfigLoader;
-import io.softgate.service.io.PacketIoFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,44 +17,13 @@ class ServiceProcessTest {
     @TempDir
     Path directory;
 
-    /** Counts opened and closed ports; receives nothing. */
-    private static final class CountingFactory implements PacketIoFactory {
-        final AtomicInteger open = new AtomicInteger();
-
-        @Override
-        public PacketIo[] openPorts(int workerId, FramePool pool) {
-            open.incrementAndGet();
-            return new PacketIo[] {new PacketIo() {
-                @Override
-                public String name() {
-                    return "idle:" + workerId;
-                }
-
-                @Override
-                public int receive(PacketBatch batch, int port, FramePool framePool) {
-                    return 0;
-                }
-
-                @Override
-                public int transmit(PacketBatch batch, StageVector slots, FramePool framePool) {
-                    return 0;
-                }
-
-                @Override
-                public void close() {
-                    open.decrementAndGet();
-                }
-            }};
-        }
-    }
-
     @Test
     void shouldCreateTheStateDirectoryRunUntilStoppedAndCloseEveryPort() throws Exception {
         Path config = directory.resolve("etc/softgate.json");
         Files.createDirectories(config.getParent());
         Files.writeString(config, "{\"node\": {\"name\": \"sg\", \"routerMac\": \"02:00:00:00:00:01\", \"vtepAddress\": \"10.0.0.1\"},"
             + " \"dataplane\": {\"workers\": 2, \"framesPerWorker\": 256}, \"stateDir\": \"../state\"}");
-        CountingFactory io = new CountingFactory();
+        IdlePortFactory io = new IdlePortFactory();
         ServiceProcess process = new ServiceProcess(ConfigLoader.load(config), io, NanoClock.SYSTEM);
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(process::run);
         assertTrue(process.awaitRunning(10_000), "service did not start");
