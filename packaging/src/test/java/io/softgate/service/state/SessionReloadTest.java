@@ -77,7 +77,10 @@ class SessionReloadTest {
 
     /**
      * Many 1:1 sessions (no port state) written through the journal and reloaded: every one comes
-     * back. Prints the write and reload figures (no speed assertion).
+     * back. Prints the write and reload figures (no speed assertion). The NAT is sized for twice
+     * the sessions: at exactly its nat.maxSessions the session table runs at load 0.38, where
+     * about one insert in tens of millions finds its 32-slot probe window full (a counted,
+     * documented outcome of FlowTable, not of the reload); at load 0.19 that is below 1e-12.
      */
     @Test
     void shouldRestoreEveryOneOfManySessions() throws Exception {
@@ -87,8 +90,9 @@ class SessionReloadTest {
         int publicAddress = Ipv4Flyweight.parse(NatWorld.ONE_TO_ONE);
         long writeNs;
         long drainCpuNs;
-        try (NatWorld old = new NatWorld(sessions);
-             SessionPersistence persistence = SessionPersistence.start(file, old.nat, old.tables, sessions,
+        int capacity = 2 * sessions;
+        try (NatWorld old = new NatWorld(capacity);
+             SessionPersistence persistence = SessionPersistence.start(file, old.nat, old.tables, capacity,
                  WallClock.system())) {
             long deadlineNs = System.nanoTime() + 3_600_000_000_000L;
             long startNs = System.nanoTime();
@@ -113,9 +117,9 @@ class SessionReloadTest {
             drainCpuNs = persistence.drainCpuNs();
             assertEquals(0, persistence.journal().droppedRecords());
         }
-        try (NatWorld restarted = new NatWorld(sessions);
+        try (NatWorld restarted = new NatWorld(capacity);
              SessionPersistence persistence = SessionPersistence.start(file, restarted.nat, restarted.tables,
-                 sessions, WallClock.system())) {
+                 capacity, WallClock.system())) {
             SessionReload.Result result = persistence.reloadResult();
             assertEquals(sessions, result.restored(), result.summary());
             assertEquals(sessions, restarted.nat.sessions().sessionCount());
