@@ -71,6 +71,7 @@ public final class IntentApplyBenchmark {
         com.sun.management.OperatingSystemMXBean system =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long processCpuStart = system.getProcessCpuTime() - threads.getThreadCpuTime(forwarding.getId());
+        ThreadCpuCensus censusBefore = ThreadCpuCensus.take();
         long startNs = System.nanoTime();
         HttpResponse<String> response = api.http.send(java.net.http.HttpRequest.newBuilder(api.uri("/api/softgate/config"))
             .timeout(java.time.Duration.ofMinutes(10)).header("Content-Type", "application/json")
@@ -78,6 +79,7 @@ public final class IntentApplyBenchmark {
             .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         long wallNs = System.nanoTime() - startNs;
         long processCpuNs = system.getProcessCpuTime() - threads.getThreadCpuTime(forwarding.getId()) - processCpuStart;
+        String census = ThreadCpuCensus.take().since(censusBefore);
         System.out.printf("%s: status %d, body %.1f MB%n", what, response.statusCode(), body.length() / 1e6);
         if (response.statusCode() != 200) {
             System.out.println(response.body().substring(0, Math.min(2000, response.body().length())));
@@ -86,6 +88,7 @@ public final class IntentApplyBenchmark {
                 + " process CPU but the forwarding thread %.1f ms (client, server, JIT, GC)%n",
             api.api.store().lastCompileAndSwapNs() / 1e6, api.api.store().lastCompileAndSwapCpuNs() / 1e6, wallNs / 1e6,
             processCpuNs / 1e6);
+        System.out.printf("  CPU by thread during the request: %s%n", census);
     }
 
     static ObjectNode document(ApiFixture api) {

@@ -74,7 +74,9 @@ public final class IntentApplyPhases {
                     persistence.save(document);
                     return null;
                 });
-                time(phases, "publish", () -> api.runtime.publish(builder));
+                // The service's sink: the composer applies the LB configuration to its controller
+                // (validation, health set, Maglev tables) and publishes.
+                time(phases, "commit (LB tables, publish)", () -> api.composer.commit(builder));
                 long cpu = 0;
                 long wall = 0;
                 long process = 0;
