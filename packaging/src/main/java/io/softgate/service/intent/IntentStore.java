@@ -32,6 +32,13 @@ public final class IntentStore {
         T apply(IntentDocument.Draft draft) throws IntentRejectedException;
     }
 
+    /**
+     * Wall time of the steps of an accepted change: validation, compile (the write runs beside it),
+     * waiting for the write and renaming it into place, publishing the snapshot.
+     */
+    public record Timings(long validateNs, long compileNs, long persistWaitNs, long publishNs) {
+    }
+
     /** The outcome of an accepted change. */
     public record Applied<T>(T result, IntentDocument document, long compileAndSwapNs) {
     }
@@ -46,6 +53,7 @@ public final class IntentStore {
     private volatile IntentDocument current;
     private volatile long lastCompileAndSwapNs;
     private volatile long lastCompileAndSwapCpuNs;
+    private volatile Timings lastTimings = new Timings(0, 0, 0, 0);
 
     private IntentStore(IntentCompiler compiler, IntentPersistence persistence, SnapshotSink sink, IntentDocument start) {
         this.compiler = compiler;
@@ -89,6 +97,11 @@ public final class IntentStore {
     /** How long the last accepted change took to validate, compile, persist and publish. */
     public long lastCompileAndSwapNs() {
         return lastCompileAndSwapNs;
+    }
+
+    /** The steps of the last accepted change (zeros before the first). */
+    public Timings lastTimings() {
+        return lastTimings;
     }
 
     /**
@@ -135,6 +148,7 @@ public final class IntentStore {
                 throw new UncheckedIOException(e);
             }
         }, writer);
+        long validatedNs = System.nanoTime();
         ConfigSnapshot.Builder snapshot;
         try {
             snapshot = compiler.compileValid(next);
@@ -142,14 +156,18 @@ public final class IntentStore {
             discard(writing);
             throw e;
         }
+        long compiledNs = System.nanoTime();
         try {
             staged(writing).commit();
         } catch (IOException e) {
             throw new IntentRejectedException(503, "stateDir", "cannot persist the change: " + e.getMessage());
         }
+        long persistedNs = System.nanoTime();
         sink.publish(snapshot);
         current = next;
-        lastCompileAndSwapNs = System.nanoTime() - startNs;
+        long endNs = System.nanoTime();
+        lastTimings = new Timings(validatedNs - startNs, compiledNs - validatedNs, persistedNs - compiledNs, endNs - persistedNs);
+        lastCompileAndSwapNs = endNs - startNs;
         lastCompileAndSwapCpuNs = THREADS.getCurrentThreadCpuTime() - startCpuNs;
         return new Applied<>(result, next, lastCompileAndSwapNs);
     }
