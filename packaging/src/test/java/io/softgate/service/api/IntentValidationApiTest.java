@@ -136,6 +136,18 @@ class IntentValidationApiTest {
     }
 
     @Test
+    void shouldRefuseAConfigDocumentThatDoesNotBindNamingTheProblem() throws Exception {
+        String document = Envelope.MAPPER.writeValueAsString(api.api.store().current());
+        JsonNode error = refused(400, "PUT", "/api/softgate/config", document.replaceFirst("\\{", "{\"surprise\":1,"), Map.of());
+        assertEquals("body", error.get("name").asText());
+        assertTrue(error.get("error").asText().startsWith("not an intent document"), error.toString());
+        error = refused(400, "PUT", "/api/softgate/config", document.replaceFirst("\\{", "{\"nextId\":1,"), Map.of());
+        assertTrue(error.get("error").asText().startsWith("not valid JSON"), error.toString());
+        error = refused(400, "PUT", "/api/softgate/config", "[" + document + "]", Map.of());
+        assertEquals("must be a JSON object", error.get("error").asText());
+    }
+
+    @Test
     void shouldRefuseAMalformedBodyNamingTheProblem() throws Exception {
         JsonNode error = refused(400, "POST", "/api/v2/nat", "{\"name\":\"x\",\"name\":\"y\"}", Map.of());
         assertEquals("body", error.get("name").asText());
