@@ -35,6 +35,8 @@ public final class IntentStore {
     /**
      * Wall time of the steps of an accepted change: validation, compile (the write runs beside it),
      * waiting for the write and renaming it into place, publishing the snapshot.
+     *
+     * <p>Threading: immutable.
      */
     public record Timings(long validateNs, long compileNs, long persistWaitNs, long publishNs) {
     }
