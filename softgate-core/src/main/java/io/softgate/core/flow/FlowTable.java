@@ -125,8 +125,11 @@ import sun.misc.Unsafe;
  * {@code EMPTY} slot or the window's end; inserts reuse them. Sizing: linear probing clusters,
  * so keep the load at or below one half; measured at load 0.48 with the default 32-slot window,
  * about one insert in a million finds its window full ({@link #FULL}), and the longest probe
- * distance was 30 slots. Hash flooding: the hash is seeded per table (random by default), so
- * keys cannot be crafted offline to pile into one window.
+ * distance was 30 slots. Hash flooding: the hash is seeded per table (random by default) and
+ * the seed enters every key word before its multiply ({@link #keyHash}), so keys cannot be
+ * crafted offline to pile into one window: a pair that collides under one table's seed is
+ * placed apart by another's. (Not a cryptographic PRF: an attacker who can observe placement,
+ * e.g. through timing, is outside this defence.)
  *
  * <p>Threading: every method is lock-free and safe to call from any number of threads at once;
  * the data-path methods ({@code lookup*} including the batch forms, {@code prefetch}, {@code insert}, {@code remove},
@@ -171,6 +174,13 @@ public final class FlowTable implements AutoCloseable {
     private final int valueOffset;
     private final int probeWindow;
     private final long hashSeed;
+    /** Per-word salts of {@link #keyHash}, derived from {@link #hashSeed} (fields, not an array: see keyHash). */
+    private final long salt0;
+    private final long salt1;
+    private final long salt2;
+    private final long salt3;
+    private final long salt4;
+    private final long salt5;
     private final StripedLiveCounter liveCount = new StripedLiveCounter();
 
     public FlowTable(int capacity, int keyWords, int valueWords) {
@@ -201,6 +211,12 @@ public final class FlowTable implements AutoCloseable {
         }
         this.probeWindow = Math.min(probeWindow, this.capacity);
         this.hashSeed = hashSeed;
+        this.salt0 = salt(hashSeed, 0);
+        this.salt1 = salt(hashSeed, 1);
+        this.salt2 = salt(hashSeed, 2);
+        this.salt3 = salt(hashSeed, 3);
+        this.salt4 = salt(hashSeed, 4);
+        this.salt5 = salt(hashSeed, 5);
         this.mask = this.capacity - 1;
         this.keyWords = keyWords;
         this.valueWords = valueWords;
@@ -588,30 +604,49 @@ public final class FlowTable implements AutoCloseable {
     /** {@link #keyHash(long[])} of the key stored at {@code keys[offset .. offset + keyWords)}. */
     @SuppressWarnings("fallthrough")
     public long keyHash(long[] key, int offset) {
-        // Each word is salted and multiplied independently (the products run in parallel rather
-        // than as one dependency chain), then one finalizer round spreads every input bit into
-        // the low bits that pick the home slot. Unrolled by hand: a loop over keyWords with a
-        // salt table measured about 2.5x slower per lookup at 1M entries, because the longer
-        // instruction stream kept fewer cache misses in flight.
-        long hash = hashSeed;
+        // Each word is XORed with its own salt, derived from the table's seed, multiplied and
+        // rotated independently (the products run in parallel rather than as one dependency
+        // chain); the sum goes through one finalizer round that spreads every input bit into the
+        // low bits that pick the home slot. The salt must enter every word before its multiply:
+        // with the seed merely added to the sum, two keys whose products sum alike collide under
+        // every seed, and such pairs can be solved for offline (pick all words of the second key
+        // but one, solve a modular equation for the last). XOR then multiply makes each word's
+        // product depend on the unknown salt bits through the carries, so no fixed difference
+        // between two keys cancels for all seeds (the one salt-independent difference, the top
+        // bit of a word, moves the sum by a different power of two per word: the rotations differ).
+        // Unrolled by hand: a loop over keyWords with a salt table measured about 2.5x slower per
+        // lookup at 1M entries, because the longer instruction stream kept fewer cache misses in
+        // flight.
+        long hash = 0;
         switch (keyWords) {
             case 6:
-                hash += Long.rotateLeft((key[offset + 5] ^ 0xBE5466CF34E90C6CL) * GOLDEN, 21);
+                hash += Long.rotateLeft((key[offset + 5] ^ salt5) * GOLDEN, 21);
             case 5:
-                hash += Long.rotateLeft((key[offset + 4] ^ 0x452821E638D01377L) * GOLDEN, 4);
+                hash += Long.rotateLeft((key[offset + 4] ^ salt4) * GOLDEN, 4);
             case 4:
-                hash += Long.rotateLeft((key[offset + 3] ^ 0x082EFA98EC4E6C89L) * GOLDEN, 51);
+                hash += Long.rotateLeft((key[offset + 3] ^ salt3) * GOLDEN, 51);
             case 3:
-                hash += Long.rotateLeft((key[offset + 2] ^ 0xA4093822299F31D0L) * GOLDEN, 34);
+                hash += Long.rotateLeft((key[offset + 2] ^ salt2) * GOLDEN, 34);
             case 2:
-                hash += Long.rotateLeft((key[offset + 1] ^ 0x13198A2E03707344L) * GOLDEN, 17);
+                hash += Long.rotateLeft((key[offset + 1] ^ salt1) * GOLDEN, 17);
             default:
-                hash += (key[offset] ^ 0x243F6A8885A308D3L) * GOLDEN;
+                hash += (key[offset] ^ salt0) * GOLDEN;
         }
         hash ^= hash >>> 32;
         hash *= 0xD6E8FEB86659FD93L;
         hash ^= hash >>> 29;
         return hash;
+    }
+
+    /**
+     * Salt of key word {@code word} under {@code hashSeed}: a SplitMix64 output, so the six salts
+     * of one seed look unrelated to one another.
+     */
+    private static long salt(long hashSeed, int word) {
+        long z = hashSeed + (word + 1) * GOLDEN;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** The seed {@link #keyHash} uses: random unless one was given, so crafted keys cannot aim at one window. */
