@@ -905,9 +905,25 @@ public final class FlowTable implements AutoCloseable {
         copyValue(at, valueOut, 0);
     }
 
+    /** Unrolled for the common sizes (up to four words; see {@link #keyHash} for why unrolled). */
+    @SuppressWarnings("fallthrough")
     private void copyValue(long at, long[] valueOut, int offset) {
-        for (int word = 0; word < valueWords; word++) {
-            valueOut[offset + word] = getOpaque(at + valueOffset + 8L * word);
+        long from = at + valueOffset;
+        switch (valueWords) {
+            case 4:
+                valueOut[offset + 3] = getOpaque(from + 24);
+            case 3:
+                valueOut[offset + 2] = getOpaque(from + 16);
+            case 2:
+                valueOut[offset + 1] = getOpaque(from + 8);
+            case 1:
+                valueOut[offset] = getOpaque(from);
+            case 0:
+                break;
+            default:
+                for (int word = 0; word < valueWords; word++) {
+                    valueOut[offset + word] = getOpaque(from + 8L * word);
+                }
         }
     }
 
