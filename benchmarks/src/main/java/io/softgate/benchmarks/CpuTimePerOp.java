@@ -15,7 +15,7 @@ import java.util.function.IntSupplier;
  * java -Xms3g -Xmx3g -XX:MaxDirectMemorySize=6g -cp benchmarks/target/benchmarks.jar \
  *     io.softgate.benchmarks.CpuTimePerOp [passes] [name...]
  * </pre>
- * names: {@code lookupHit lookupHitBatch lookupBatch chmLookupHit natEstablished natCreation
+ * names: {@code lookupHit lookupHitBatch lookupBatch lookupBatch64 chmLookupHit natEstablished natCreation
  * lbVip lbReply} (default: all).
  *
  * <p>Threading: runs everything on the calling thread.
@@ -43,6 +43,7 @@ public final class CpuTimePerOp {
             case "lookupHit":
             case "lookupHitBatch":
             case "lookupBatch":
+            case "lookupBatch64":
             case "chmLookupHit": {
                 FlowTableBenchmark flows = new FlowTableBenchmark();
                 flows.implementation = name.startsWith("chm") ? "ConcurrentHashMap" : "FlowTable";
@@ -56,6 +57,9 @@ public final class CpuTimePerOp {
                 } else if (name.equals("lookupBatch")) {
                     ops = FlowTableBenchmark.LOOKUP_BATCH;
                     body = () -> (int) flows.lookupBatch();
+                } else if (name.equals("lookupBatch64")) {
+                    ops = FlowTableBenchmark.LOOKUP_BATCH_64;
+                    body = () -> (int) flows.lookupBatch64();
                 } else {
                     ops = 1;
                     body = () -> (int) flows.lookupHit();
