@@ -16,7 +16,7 @@ import java.util.function.IntSupplier;
  *     io.softgate.benchmarks.CpuTimePerOp [passes] [name...]
  * </pre>
  * names: {@code lookupHit lookupHitBatch lookupBatch lookupBatch64 chmLookupHit natEstablished natCreation
- * lbVip lbReply} (default: all).
+ * lbVip lbReply} (default: all); {@code -Dlb.connections=1024} runs the LB ones cache-resident.
  *
  * <p>Threading: runs everything on the calling thread.
  */
@@ -103,7 +103,7 @@ public final class CpuTimePerOp {
             case "lbVip":
             case "lbReply": {
                 LoadBalancerBenchmark lb = new LoadBalancerBenchmark();
-                lb.connections = 1_000_000;
+                lb.connections = Integer.getInteger("lb.connections", 1_000_000);
                 lb.setUp();
                 IntSupplier body = name.equals("lbVip") ? lb::vipEstablished : lb::replyEstablished;
                 report(name, passes, 32_768, LoadBalancerBenchmark.BATCH, body);
