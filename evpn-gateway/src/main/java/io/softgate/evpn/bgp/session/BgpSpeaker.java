@@ -65,6 +65,7 @@ import java.util.function.Supplier;
  * the speaker; the public methods may be called from any thread and hand their work to it.
  */
 public final class BgpSpeaker implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(BgpSpeaker.class.getName());
     /** Swapped (never mutated) on the event loop when the VRFs change; read from any thread. */
     private volatile BgpNodeSettings settings;
     private final EventLoopGroup group;
@@ -261,12 +262,17 @@ public final class BgpSpeaker implements AutoCloseable {
         settings = after;
         for (VrfSettings vrf : before.vrfs()) {
             if (!next.contains(vrf)) {
-                RuntimeVrfs.removed(rib, events, before, after, vrf);
+                int withdrawn = RuntimeVrfs.removed(rib, events, before, after, vrf);
+                LOG.log(System.Logger.Level.INFO, "VRF {0} (L3VNI {1}) removed: {2} originated route(s) withdrawn",
+                        vrf.name(), Integer.toString(vrf.l3Vni()), Integer.toString(withdrawn));
             }
         }
         for (VrfSettings vrf : next) {
             if (!before.vrfs().contains(vrf)) {
-                RuntimeVrfs.imported(rib, events, after, vrf);
+                int imported = RuntimeVrfs.imported(rib, events, after, vrf);
+                LOG.log(System.Logger.Level.INFO, "VRF {0} (L3VNI {1}, RD {2}:{3}) added: {4} learned route(s) imported",
+                        vrf.name(), Integer.toString(vrf.l3Vni()), after.routerId().getHostAddress(),
+                        Integer.toString(vrf.routeDistinguisherNumber()), Integer.toString(imported));
             }
         }
     }

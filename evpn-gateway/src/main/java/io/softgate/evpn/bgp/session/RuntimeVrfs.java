@@ -59,28 +59,33 @@ final class RuntimeVrfs {
         }
     }
 
-    /** Reports every learned best path {@code added} imports to the listeners, as announced. */
-    static void imported(Rib rib, EvpnRouteEvents events, BgpNodeSettings after, VrfSettings added) {
+    /** Reports every learned best path {@code added} imports to the listeners, as announced; returns how many. */
+    static int imported(Rib rib, EvpnRouteEvents events, BgpNodeSettings after, VrfSettings added) {
         List<RouteTarget> imports = added.effectiveImportRouteTargets(after.asNumber());
+        int count = 0;
         for (Path path : rib.locRib().bestPaths()) {
             if (!path.source().isLocal() && carriesAny(path, imports)) {
                 events.report(path, false);
+                count++;
             }
         }
+        return count;
     }
 
     /**
      * Withdraws every route we originated in {@code removed} (sent to every peer), and reports the
      * learned routes it imported as withdrawn, then as announced if a VRF of {@code after}
-     * still imports them.
+     * still imports them. Returns how many routes we withdrew.
      */
-    static void removed(Rib rib, EvpnRouteEvents events, BgpNodeSettings before, BgpNodeSettings after,
+    static int removed(Rib rib, EvpnRouteEvents events, BgpNodeSettings before, BgpNodeSettings after,
                         VrfSettings removed) {
         RouteDistinguisher ours = RouteDistinguisher.ofIpv4Address(InetAddresses.toInt(before.routerId()),
                 removed.routeDistinguisherNumber());
+        int withdrawn = 0;
         for (Path path : rib.originated()) {
             if (path.nlri() instanceof EvpnRoute route && route.routeDistinguisher().equals(ours)) {
                 rib.withdrawOriginated(path.nlri());
+                withdrawn++;
             }
         }
         List<RouteTarget> imports = removed.effectiveImportRouteTargets(before.asNumber());
@@ -92,6 +97,7 @@ final class RuntimeVrfs {
                 }
             }
         }
+        return withdrawn;
     }
 
     private static boolean carriesAny(Path path, List<RouteTarget> imports) {
