@@ -13,7 +13,6 @@ import io.softgate.service.compose.SnapshotComposer;
 import io.softgate.lb.health.VipAvailabilityListener;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -55,7 +54,7 @@ public final class EvpnService implements AutoCloseable {
     /** The VRFs last handed to the speaker (file + API); written under {@code vrfLock}. */
     private volatile List<VrfSettings> speakerVrfs;
     private final Object vrfLock = new Object();
-    /** API VPCs refused a VRF (clashing RD number or L3VNI), each warned about once. */
+    /** Why API VPCs were refused a VRF (clashing RD number or L3VNI), each warned about once. */
     private final Set<String> refusedVrfs = new HashSet<>();
 
     private EvpnService(LoadedConfig loaded, SnapshotComposer composer) {
@@ -161,64 +160,37 @@ public final class EvpnService implements AutoCloseable {
     void syncVrfs() {
         synchronized (vrfLock) {
             SoftgateConfig file = composer.config();
-            ForwardingIntent forwarding;
-            List<VrfSettings> fileVrfs;
+            EvpnVrfPlan plan;
             try {
-                forwarding = composer.staticForwardingIntent();
-                fileVrfs = BgpSettingsFactory.settings(file).vrfs();
+                plan = EvpnVrfPlan.of(file, composer.staticForwardingIntent().vrfs());
             } catch (RuntimeException e) {
                 LOG.warn("EVPN VRFs not synced: {}", e.toString());
                 return;
             }
-            List<VrfSettings> desired = new ArrayList<>(fileVrfs);
-            Set<String> names = new HashSet<>();
-            Set<Integer> vnis = new HashSet<>();
-            Set<Integer> distinguishers = new HashSet<>();
-            for (VrfSettings vrf : fileVrfs) {
-                names.add(vrf.name());
-                vnis.add(vrf.l3Vni());
-                distinguishers.add(vrf.routeDistinguisherNumber());
-            }
-            Set<String> apiVrfs = new LinkedHashSet<>();
-            for (VrfIntent vrf : forwarding.vrfs()) {
-                if (names.contains(vrf.name())) {
-                    continue;
+            for (String reason : plan.refused()) {
+                if (refusedVrfs.add(reason)) {
+                    LOG.warn("API VPC gets no EVPN VRF: {}", reason);
                 }
-                VrfSettings api = BgpSettingsFactory.apiVrf(file.bgp(), vrf.name(), vrf.l3Vni());
-                if (vnis.contains(api.l3Vni()) || distinguishers.contains(api.routeDistinguisherNumber())) {
-                    if (refusedVrfs.add(api.name())) {
-                        LOG.warn("VPC {} gets no EVPN VRF: its L3VNI {} or route distinguisher {}:{} is another VRF's "
-                            + "(set bgp.vrfs[name={}].routeDistinguisherNumber)", api.name(), api.l3Vni(),
-                            file.bgp().routerId(), api.routeDistinguisherNumber(), api.name());
-                    }
-                    continue;
-                }
-                refusedVrfs.remove(api.name());
-                names.add(api.name());
-                vnis.add(api.l3Vni());
-                distinguishers.add(api.routeDistinguisherNumber());
-                desired.add(api);
-                apiVrfs.add(api.name());
             }
+            refusedVrfs.retainAll(plan.refused());
+            List<VrfSettings> desired = plan.vrfs();
             List<VrfSettings> before = speakerVrfs;
+            Set<Integer> replaced = new HashSet<>();
             if (!desired.equals(before)) {
-                Set<Integer> replaced = new HashSet<>();
                 for (VrfSettings vrf : before) {
                     if (!desired.contains(vrf)) {
                         replaced.add(vrf.l3Vni());
                     }
                 }
-                speakerVrfs = List.copyOf(desired);
+                speakerVrfs = desired;
                 speaker.updateVrfs(desired).whenComplete((ignored, failure) -> {
                     if (failure != null) {
                         LOG.warn("EVPN VRFs not updated: {}", failure.toString());
                     }
                 });
                 LOG.info("EVPN VRFs: {}", describe(desired));
-                advertisements.vrfsChanged(file.bgp().advertiseDefaultRouteToApiVpcs() ? apiVrfs : Set.of(), replaced);
-            } else {
-                advertisements.vrfsChanged(file.bgp().advertiseDefaultRouteToApiVpcs() ? apiVrfs : Set.of(), Set.of());
             }
+            advertisements.vrfsChanged(file.bgp().advertiseDefaultRouteToApiVpcs() ? plan.apiVrfs() : Set.of(), replaced);
         }
     }
 
