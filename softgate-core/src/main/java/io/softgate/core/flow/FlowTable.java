@@ -618,8 +618,9 @@ public final class FlowTable implements AutoCloseable {
         // every seed, and such pairs can be solved for offline (pick all words of the second key
         // but one, solve a modular equation for the last). XOR then multiply makes each word's
         // product depend on the unknown salt bits through the carries, so no fixed difference
-        // between two keys cancels for all seeds (the one salt-independent difference, the top
-        // bit of a word, moves the sum by a different power of two per word: the rotations differ).
+        // between two keys cancels for all seeds (flipping the top bit of a word, the one change
+        // whose effect on the product ignores the salt, moves the sum by plus or minus a different
+        // power of two per word, the rotations differ, and such moves never cancel).
         // Unrolled by hand: a loop over keyWords with a salt table measured about 2.5x slower per
         // lookup at 1M entries, because the longer instruction stream kept fewer cache misses in
         // flight.
