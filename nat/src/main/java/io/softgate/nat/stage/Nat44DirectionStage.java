@@ -77,6 +77,10 @@ abstract class Nat44DirectionStage implements Stage {
                 context.forward(0, slot);
                 continue;
             }
+            if (translator.tryFastPath(batch, slot, tables, context.nowNs(), insideToOutside)) {
+                context.forward(0, slot);
+                continue;
+            }
             if (Nat44Translator.isLaterFragment(batch, slot)) {
                 // Later fragments wait for the rest of the batch: a first fragment behind them in
                 // the same batch is translated first, so reordering inside a batch costs nothing.

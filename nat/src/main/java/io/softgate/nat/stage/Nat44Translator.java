@@ -34,6 +34,8 @@ final class Nat44Translator {
     /** {@link #readHeaders} result: headers read, continue with the session path. */
     private static final int PARSED = -2;
     private static final int SYN_FIN_RST = TcpFlyweight.FLAG_SYN | TcpFlyweight.FLAG_FIN | TcpFlyweight.FLAG_RST;
+    /** {@link #batchParsedOfSlot} bit: the packet may take {@link #tryFastPath} if its session was found. */
+    private static final int FAST_PATH_ELIGIBLE = 1 << 16;
 
     private final NatSessions sessions;
     private final FlowTuple tuple = new FlowTuple();
@@ -50,6 +52,13 @@ final class Nat44Translator {
     private int[] batchEntries = new int[0];
     /** Index of the slot's key in {@link #batchKeys}, or -1 when the slot has none. */
     private int[] batchKeyOfSlot = new int[0];
+    /** Absolute L4 offset of each slot with a key, as {@link #collectKey} parsed it. */
+    private int[] batchL4OfSlot = new int[0];
+    /**
+     * What {@link #collectKey} parsed of each slot with a key, for {@link #tryFastPath}: IP protocol
+     * (bits 0-7), TCP flags (8-15), {@link #FAST_PATH_ELIGIBLE} (16), IPv4 more-fragments (17).
+     */
+    private int[] batchParsedOfSlot = new int[0];
     private int batchKeyCount;
     /**
      * Set once this batch ran the TCP state machine: from then on a TCP packet's session is
@@ -85,6 +94,8 @@ final class Nat44Translator {
             batchValues = new long[capacity * SessionKeys.VALUE_WORDS];
             batchEntries = new int[capacity];
             batchKeyOfSlot = new int[capacity];
+            batchL4OfSlot = new int[capacity];
+            batchParsedOfSlot = new int[capacity];
         }
         batchKeyCount = 0;
         tcpStateChangedInBatch = false;
@@ -108,9 +119,16 @@ final class Nat44Translator {
             return;
         }
         int l4 = l3 + headerLength;
-        if (tuple.read(buffer, l3, l4, l3 + Ipv4Flyweight.totalLength(buffer, l3) - l4) != FlowTuple.OK) {
+        int l4Available = l3 + Ipv4Flyweight.totalLength(buffer, l3) - l4;
+        if (tuple.read(buffer, l3, l4, l4Available) != FlowTuple.OK) {
             return;
         }
+        // The fast path skips readHeaders, so it takes only what readHeaders would pass as is: a
+        // first fragment must be remembered for its followers, a TCP header must be whole.
+        boolean eligible = (Ipv4Flyweight.flagsAndFragmentOffset(buffer, l3) & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) == 0
+            && (tuple.protocol != Ipv4Flyweight.PROTOCOL_TCP || TcpFlyweight.validate(buffer, l4, l4Available) >= 0);
+        batchL4OfSlot[slot] = l4;
+        batchParsedOfSlot[slot] = tuple.protocol | tuple.tcpFlags << 8 | (eligible ? FAST_PATH_ELIGIBLE : 0);
         int index = batchKeyCount++;
         batchKeys[index * SessionKeys.KEY_WORDS] = SessionKeys.word0(
             inside ? SessionKeys.TAG_INSIDE : SessionKeys.TAG_OUTSIDE, tuple.protocol,
@@ -136,6 +154,45 @@ final class Nat44Translator {
             }
             prefetchSink += touched;
         }
+    }
+
+    /**
+     * The established-session fast path: a packet whose session the batch lookup found and that
+     * needs nothing but its rewrite (no TCP state change, not a first fragment, not hairpinned)
+     * gets the rewrite and the idle-timer refresh straight from the batch lookup's copy of the
+     * session, without parsing its headers again. Everything else returns false and takes
+     * {@link #inToOut} / {@link #outToIn}, whose result for such a packet would be the same.
+     *
+     * @return true when the packet was translated and is to be forwarded
+     */
+    boolean tryFastPath(PacketBatch batch, int slot, NatTables tables, long nowNs, boolean inside) {
+        int index = batchKeyOfSlot[slot];
+        if (index < 0) {
+            return false;
+        }
+        int entry = batchEntries[index];
+        int parsed = batchParsedOfSlot[slot];
+        if (entry < 0 || (parsed & FAST_PATH_ELIGIBLE) == 0) {
+            return false;
+        }
+        int at = index * SessionKeys.VALUE_WORDS;
+        long rewrite0 = batchValues[at + SessionKeys.WORD_REWRITE0];
+        long rewrite1 = batchValues[at + SessionKeys.WORD_REWRITE1];
+        int protocol = parsed & 0xFF;
+        int state = SessionKeys.tcpState(rewrite1);
+        if ((rewrite1 & SessionKeys.FLAG_HAIRPIN) != 0
+            || protocol == Ipv4Flyweight.PROTOCOL_TCP && (tcpStateChangedInBatch
+                || (parsed >>> 8 & SYN_FIN_RST) != 0 || state != TcpStates.ESTABLISHED)) {
+            return false;
+        }
+        Rewrite.apply(batch.buffer(), batch.l3Offset[slot], batchL4OfSlot[slot], protocol, rewrite0, rewrite1);
+        batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
+        NatSettings settings = tables.settings();
+        if (inside || settings.inboundRefresh()) {
+            sessions.refresh(entry, batchValues[at + SessionKeys.WORD_LINK], nowNs,
+                NatSessions.timeoutNs(protocol, state, settings), scratch);
+        }
+        return true;
     }
 
     /**
