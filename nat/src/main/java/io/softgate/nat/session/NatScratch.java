@@ -20,6 +20,8 @@ public final class NatScratch {
     public int mappedVrf;
     /** True when the last session creation created it (false: another worker had). */
     public boolean created;
+    /** Keeps the slow path's early slot loads alive (never read for meaning). */
+    public long prefetchSink;
     private long random;
 
     public NatScratch(long seed) {

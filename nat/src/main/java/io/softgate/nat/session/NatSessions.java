@@ -69,7 +69,7 @@ public final class NatSessions implements AutoCloseable {
         this.fragments = new FlowTable(entries(maxFragments, 2), KEY_WORDS, VALUE_WORDS);
         this.eventLog = eventLog;
         this.registry = registry;
-        this.allocator = new MappingAllocator(mappings, eventLog);
+        this.allocator = new MappingAllocator(mappings, sessions, eventLog);
     }
 
     private static int entries(int items, int entriesPerItem) {
@@ -403,7 +403,7 @@ public final class NatSessions implements AutoCloseable {
                         rule.pool[0].address, sourcePort, false, tcpFlags, true, nowNs, scratch, false);
                 case DYNAMIC_SOURCE: {
                     int mapping = allocator.acquire(tables, rule, protocol, vrf, source, sourcePort, destination,
-                        nowNs, scratch);
+                        destinationPort, nowNs, scratch);
                     if (mapping < 0) {
                         return mapping;
                     }
