@@ -389,11 +389,13 @@ public final class NatSessions implements AutoCloseable {
     public int createOutbound(NatTables tables, int vrf, int protocol, int source, int sourcePort, int destination,
                               int destinationPort, int tcpFlags, long nowNs, NatScratch scratch) {
         io.softgate.nat.compile.CompiledRule[] rules = tables.outbound(vrf);
+        scratch.rule = null;
         for (int i = 0; i < rules.length; i++) {
             io.softgate.nat.compile.CompiledRule rule = rules[i];
             if (!rule.matches(protocol, source, sourcePort, destination, destinationPort)) {
                 continue;
             }
+            scratch.rule = rule;
             switch (rule.kind) {
                 case EXCLUDE:
                     return PASS;
@@ -416,6 +418,7 @@ public final class NatSessions implements AutoCloseable {
                     return entry;
                 }
                 default:
+                    scratch.rule = null;
                     break;
             }
         }
@@ -430,6 +433,7 @@ public final class NatSessions implements AutoCloseable {
      */
     public int createInbound(NatTables tables, int protocol, int source, int sourcePort, int destination,
                              int destinationPort, int tcpFlags, long nowNs, NatScratch scratch) {
+        scratch.rule = null;
         if (tables.external(destination) == null) {
             return PASS;
         }
@@ -451,6 +455,7 @@ public final class NatSessions implements AutoCloseable {
         for (int i = 0; i < rules.length; i++) {
             io.softgate.nat.compile.CompiledRule rule = rules[i];
             if (rule.matches(protocol, source, sourcePort, destination, destinationPort)) {
+                scratch.rule = rule;
                 int insidePort = rule.translatedPort(destinationPort);
                 return createSession(tables, protocol, rule.vrf, rule.translatedAddress, insidePort, source,
                     sourcePort, destination, destinationPort, false, tcpFlags, false, nowNs, scratch, true);
