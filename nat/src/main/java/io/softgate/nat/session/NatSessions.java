@@ -36,7 +36,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class NatSessions implements AutoCloseable {
     /** Slow-path result: no NAT applies; forward the packet unchanged. */
     public static final int PASS = -1;
-    /** Refresh the stored deadline only when it moves by more than this many ticks (about 1 s). */
+    /**
+     * Slack (about 1 s) a stored idle deadline gets beyond {@code now + timeout}, so the deadline
+     * is written at most once per this many ticks per session, never per packet, and yet never lies
+     * before the last packet plus the timeout (RFC 4787 REQ-5 / RFC 5382 REQ-5 are minimums).
+     */
     private static final int REFRESH_STEP_TICKS = 1024;
     /** Ticks (2^20 ns) to journal windows of {@link NatSessionJournal#REFRESH_GRANULARITY_NS}. */
     private static final int JOURNAL_WINDOW_SHIFT = 16;
@@ -158,15 +162,16 @@ public final class NatSessions implements AutoCloseable {
     }
 
     /**
-     * RFC 4787 REQ-6 / RFC 5382 REQ-5: moves the idle deadline of the session (both entries) to
-     * {@code nowNs + timeoutNs}; writes only when it moves by about a second or more.
+     * RFC 4787 REQ-6 / RFC 5382 REQ-5: keeps the idle deadline of the session (both entries) at
+     * or after {@code nowNs + timeoutNs}; when it must move, it moves {@link #REFRESH_STEP_TICKS}
+     * further, so a busy session's deadline is written about once a second, not per packet.
      */
     public void refresh(int entry, long link, long nowNs, long timeoutNs, NatScratch scratch) {
         long deadlineNs = nowNs + timeoutNs;
         int newTick = SessionKeys.tick(deadlineNs);
         int oldTick = SessionKeys.expiryTick(link);
-        if (newTick - oldTick > REFRESH_STEP_TICKS) {
-            setDeadline(entry, link, newTick);
+        if (newTick - oldTick > 0) {
+            setDeadline(entry, link, newTick + REFRESH_STEP_TICKS);
             if ((newTick >> JOURNAL_WINDOW_SHIFT) != (oldTick >> JOURNAL_WINDOW_SHIFT)) {
                 journalRefresh(entry, link, deadlineNs, scratch);
             }
@@ -295,7 +300,8 @@ public final class NatSessions implements AutoCloseable {
         NatSettings settings = tables.settings();
         int publicVrf = tables.publicVrf();
         int state = protocol == Ipv4Flyweight.PROTOCOL_TCP ? TcpStates.initial(tcpFlags, fromInside) : TcpStates.NONE;
-        int tick = SessionKeys.tick(nowNs + timeoutNs(protocol, state, settings));
+        // With the refresh slack already, so the session's first packets write no deadline either.
+        int tick = SessionKeys.tick(nowNs + timeoutNs(protocol, state, settings)) + REFRESH_STEP_TICKS;
         boolean keepPort = insidePort == outsidePort;
         long dynamicFlag = dynamic ? SessionKeys.FLAG_DYNAMIC : 0;
         long hairpinFlag = tables.external(remoteAddress) != null ? SessionKeys.FLAG_HAIRPIN : 0;
