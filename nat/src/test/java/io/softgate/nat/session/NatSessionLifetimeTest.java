@@ -118,6 +118,26 @@ class NatSessionLifetimeTest {
     }
 
     @Test
+    void shouldReestablishAResetSessionForAPacketBehindTheRstInTheSameBatch() {
+        // RFC 6146 §3.5.2.2: a non-RST packet after a RST brings the session back to established.
+        // The second packet's batch-lookup copy still says established: it must see the RST's change.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            int port = new Frame(nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, TcpFlyweight.FLAG_SYN)).packet())
+                .sourcePort();
+            nat.fromInternet(tcp(SERVER, 443, BLUE_SNAT, port, TcpFlyweight.FLAG_SYN | TcpFlyweight.FLAG_ACK));
+            nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, TcpFlyweight.FLAG_ACK));
+            StageHarness harness = nat.in2out;
+            harness.runAll(java.util.List.of(tcp(VM, 33000, SERVER, 443, TcpFlyweight.FLAG_RST | TcpFlyweight.FLAG_ACK),
+                tcp(VM, 33000, SERVER, 443, TcpFlyweight.FLAG_ACK)), slot -> {
+                    harness.batch().l3Offset[slot] = harness.batch().offset[slot] + 14;
+                    harness.batch().vrf[slot] = BLUE_VRF;
+                });
+            nat.advanceSeconds(4 * 60 + 2);
+            assertEquals(0, nat.sweep(), "established again: the 2 h timeout, not the transitory one");
+        }
+    }
+
+    @Test
     void shouldKeepSessionAfterRstForTheTransitoryTimeout() {
         // RFC 7857 §2.2: a RST does not delete the session at once.
         try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
