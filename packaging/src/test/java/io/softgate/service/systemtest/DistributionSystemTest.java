@@ -60,9 +60,26 @@ class DistributionSystemTest {
         softgate = distribution.start(namespace, List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
             "--inh-caps=-all"), config, output.resolve("softgate.log"));
         softgate.awaitOutput(SoftgateDistribution.RUNNING_MARKER, SoftgateDistribution.START_TIMEOUT);
+        assertHugePagesRequested(softgate.pid());
         assertEquals(ExitCodes.OK, softgate.stop(), softgate.output());
         assertTrue(softgate.output().contains("stopped; counters"), softgate.output());
         assertTrue(Files.isDirectory(home.resolve("var")), "stateDir ../var was not created");
+    }
+
+    /**
+     * The launcher exec'd the JVM with glibc's huge-page tunable; where the kernel offers
+     * transparent huge pages at all, the direct buffers got some.
+     */
+    private static void assertHugePagesRequested(long pid) throws java.io.IOException {
+        String environment = Files.readString(Path.of("/proc", Long.toString(pid), "environ")).replace('\0', '\n');
+        assertTrue(environment.contains("GLIBC_TUNABLES=glibc.malloc.hugetlb=1"), environment);
+        String mode = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+        if (!mode.contains("[never]")) {
+            String rollup = Files.readString(Path.of("/proc", Long.toString(pid), "smaps_rollup"));
+            long hugeKb = rollup.lines().filter(line -> line.startsWith("AnonHugePages:"))
+                .mapToLong(line -> Long.parseLong(line.replaceAll("[^0-9]", ""))).sum();
+            assertTrue(hugeKb > 0, "THP " + mode.trim() + " but no AnonHugePages:\n" + rollup);
+        }
     }
 
     @Test
