@@ -20,8 +20,9 @@ import io.softgate.nat.session.TcpStates;
  * {@link NatDropReason} ordinal ({@link #DROPPED}, {@link #REFUSED_ANSWERED}) or a
  * {@code PASS_*} code ({@link #PASSED}). "Old" and "new" are the translated side's address and
  * port (ICMP identifier) before and after the stage: the source for a packet leaving a VPC, the
- * destination for one coming in. Kind 8 is never used, so no decision equals the tracer's
- * {@code NO_DECISION} ({@code Long.MIN_VALUE}).
+ * destination for one coming in. A packet hairpinned in {@code nat44-in2out} (RFC 4787 REQ-9)
+ * shows its inbound half: the session that took it to the VM it reached. Kind 8 is never used, so
+ * no decision equals the tracer's {@code NO_DECISION} ({@code Long.MIN_VALUE}).
  *
  * <p>Threading: stateless static functions.
  */
