@@ -56,7 +56,7 @@ final class Nat44Translator {
     private int[] batchL4OfSlot = new int[0];
     /**
      * What {@link #collectKey} parsed of each slot with a key, for {@link #tryFastPath}: IP protocol
-     * (bits 0-7), TCP flags (8-15), {@link #FAST_PATH_ELIGIBLE} (16), IPv4 more-fragments (17).
+     * (bits 0-7), TCP flags (8-15), {@link #FAST_PATH_ELIGIBLE} (16).
      */
     private int[] batchParsedOfSlot = new int[0];
     private int batchKeyCount;
