@@ -22,6 +22,7 @@ final class PrefixClassifier {
     /** A prefix with more nested longer prefixes than this is not leaf-pushed (bounds copying). */
     static final int MAX_NESTED = 32;
 
+    private final int family;
     private final PrefixIndex destinations;
     private final PrefixIndex sources;
     private final PrefixPairTrie remainder;
@@ -34,6 +35,7 @@ final class PrefixClassifier {
 
     /** {@code maxNested} is a parameter so that tests can force the fallback path. */
     PrefixClassifier(int family, List<AclRule> ordered, int maxNested) {
+        this.family = family;
         int count = ordered.size();
         boolean[] applies = new boolean[count];
         long[] dstHigh = new long[count];
@@ -124,15 +126,49 @@ final class PrefixClassifier {
         touched += destinations.touchLists(destinationList, members, count);
         touched += sources.touchLists(sourceList, members, count);
         batch.touched = touched;
+        int[] rank = batch.rank;
         long[] srcHigh = batch.srcHigh;
         long[] srcLow = batch.srcLow;
         long[] dstHigh = batch.dstHigh;
         long[] dstLow = batch.dstLow;
-        for (int i = 0; i < count; i++) {
-            int p = members[i];
-            batch.rank[p] = finish(rules, destinationList[p], sourceList[p], srcHigh[p], srcLow[p], dstHigh[p],
-                dstLow[p], batch.protocol[p], batch.srcPort[p], batch.dstPort[p], batch.icmpType[p],
-                batch.nonFirstFragment[p]);
+        int[] protocol = batch.protocol;
+        int[] srcPort = batch.srcPort;
+        int[] dstPort = batch.dstPort;
+        int[] icmpType = batch.icmpType;
+        boolean[] nonFirst = batch.nonFirstFragment;
+        int[] destinationWords = destinations.words();
+        int[] sourceWords = sources.words();
+        // One loop over the members, the list scans inlined into it (small static methods), so
+        // no call is made per packet whatever else the JIT inlines. Leaf-pushing guarantees the
+        // indexed field: each list checks only the other address; the source list is scanned
+        // only below the rank the destination list found.
+        if (family == IpPrefix.IPV4) {
+            for (int i = 0; i < count; i++) {
+                int p = members[i];
+                int best = PrefixIndex.firstMatch32(destinationWords, destinationList[p], Integer.MAX_VALUE,
+                    (int) (srcHigh[p] >>> 32), protocol[p], srcPort[p], dstPort[p], icmpType[p], nonFirst[p]);
+                best = PrefixIndex.firstMatch32(sourceWords, sourceList[p], best, (int) (dstHigh[p] >>> 32),
+                    protocol[p], srcPort[p], dstPort[p], icmpType[p], nonFirst[p]);
+                rank[p] = best == Integer.MAX_VALUE ? VrfClassifier.NO_MATCH : best;
+            }
+        } else {
+            for (int i = 0; i < count; i++) {
+                int p = members[i];
+                int best = PrefixIndex.firstMatch128(destinationWords, destinationList[p], Integer.MAX_VALUE,
+                    srcHigh[p], srcLow[p], protocol[p], srcPort[p], dstPort[p], icmpType[p], nonFirst[p]);
+                best = PrefixIndex.firstMatch128(sourceWords, sourceList[p], best, dstHigh[p], dstLow[p],
+                    protocol[p], srcPort[p], dstPort[p], icmpType[p], nonFirst[p]);
+                rank[p] = best == Integer.MAX_VALUE ? VrfClassifier.NO_MATCH : best;
+            }
+        }
+        if (hasRemainder) {
+            for (int i = 0; i < count; i++) {
+                int p = members[i];
+                int bound = rank[p] < 0 ? Integer.MAX_VALUE : rank[p];
+                int found = remainder.lookup(rules, srcHigh[p], srcLow[p], dstHigh[p], dstLow[p], protocol[p],
+                    srcPort[p], dstPort[p], icmpType[p], nonFirst[p], bound);
+                rank[p] = found >= 0 ? found : rank[p];
+            }
         }
     }
 
@@ -162,6 +198,11 @@ final class PrefixClassifier {
     /** Ints held by both indexes (nodes and candidate lists), for sizing. */
     int indexInts() {
         return destinations.sizeInts() + sources.sizeInts();
+    }
+
+    /** Dense nodes (one load per step) of both indexes, for tests and sizing. */
+    int denseNodes() {
+        return destinations.denseNodes() + sources.denseNodes();
     }
 
     /** Node reads on the longest path of either index (the walk's worst case). */
