@@ -119,11 +119,10 @@ final class PrefixClassifier {
     void classify(CompiledRules rules, ClassifyBatch batch, int[] members, int count) {
         int[] destinationList = batch.destinationList;
         int[] sourceList = batch.sourceList;
-        int touched = destinations.resolve(batch.dstHigh, batch.dstLow, destinationList, members, count,
-            batch.pending);
-        touched += sources.resolve(batch.srcHigh, batch.srcLow, sourceList, members, count, batch.pending);
+        destinations.resolve(batch.dstHigh, batch.dstLow, destinationList, members, count, batch.pending);
+        sources.resolve(batch.srcHigh, batch.srcLow, sourceList, members, count, batch.pending);
         // Start every list's first lines on their way before scanning any (a loop of loads only).
-        touched += destinations.touchLists(destinationList, members, count);
+        int touched = destinations.touchLists(destinationList, members, count);
         touched += sources.touchLists(sourceList, members, count);
         batch.touched = touched;
         int[] rank = batch.rank;

@@ -63,18 +63,19 @@ final class PrefixIndex {
     /** Size from which an index gets a {@link #directRoot} (as many ints as the root table itself: 64 Ki). */
     static final int DIRECT_ROOT_MIN_INTS = 1 << 16;
 
-    /** Ints beyond which a level's nodes, or the lists, are taken to be out of L1 (32 KB). */
-    static final int COLD_INTS = 8 * 1024;
-    /** Per level: true when its nodes take more than {@link #COLD_INTS} (worth touching first). */
-    private final boolean[] coldLevel;
+    /**
+     * Lists of more ints than this (256 KB) are touched before they are scanned
+     * ({@link #touchLists}). Measured on AclBenchmark: touching smaller lists, or touching each
+     * level's nodes before walking it, costs more than it saves; the breadth-first walk already
+     * keeps the node misses of different packets in flight together.
+     */
+    static final int COLD_INTS = 64 * 1024;
     private final boolean coldLists;
 
     private PrefixIndex(int family, int root, int[] words, int[] nodeIntsByLevel) {
         this.family = family;
-        this.coldLevel = new boolean[nodeIntsByLevel.length];
         int nodeInts = 0;
         for (int level = 0; level < nodeIntsByLevel.length; level++) {
-            coldLevel[level] = nodeIntsByLevel[level] > COLD_INTS;
             nodeInts += nodeIntsByLevel[level];
         }
         this.coldLists = words.length - nodeInts > COLD_INTS;
@@ -119,14 +120,12 @@ final class PrefixIndex {
      * level for all of them before the next: {@code value[p]} starts at the root and ends
      * as member {@code p}'s list offset. The loads of one level are independent across packets,
      * so the out-of-order core keeps many cache misses in flight instead of one per packet.
-     * {@code pending} is scratch (length >= count). Returns a sum of touched words, to be kept
-     * by the caller so that the touching loads stay. Allocation-free; no data-dependent branch.
+     * {@code pending} is scratch (length >= count). Allocation-free; no data-dependent branch.
      */
-    int resolve(long[] high, long[] low, int[] value, int[] members, int count, int[] pending) {
+    void resolve(long[] high, long[] low, int[] value, int[] members, int count, int[] pending) {
         int[] c = words;
         int[] direct = directRoot;
         int waiting = 0;
-        int touched = 0;
         int level;
         if (direct != null) {
             for (int i = 0; i < count; i++) {
@@ -151,20 +150,6 @@ final class PrefixIndex {
             // The key byte of this level: hoisted, so the inner loop has no branch but its own.
             long[] keyWords = level < 8 ? high : low;
             int shift = 56 - ((level & 7) << 3);
-            if (coldLevel[level]) {
-                // Touch every pending node's first two lines (its header and values, or the lists
-                // right after it) in a loop that only loads: many more misses in flight than the
-                // walk's own loop, whose iterations are longer.
-                // A dense node: only the line of the packet's own value.
-                int last = c.length - 1;
-                for (int i = 0; i < waiting; i++) {
-                    int p = pending[i];
-                    int base = ~value[p];
-                    boolean dense = (base & DENSE) != 0;
-                    int first = dense ? (base ^ DENSE) + ((int) (keyWords[p] >>> shift) & 0xFF) : base;
-                    touched += c[first] + c[dense ? first : Math.min(base + 16, last)];
-                }
-            }
             int next = 0;
             for (int i = 0; i < waiting; i++) {
                 int p = pending[i];
@@ -176,7 +161,6 @@ final class PrefixIndex {
             waiting = next;
             level++;
         }
-        return touched;
     }
 
     /** The child of node {@code value} (a {@code ~nodeStart}) for key byte {@code label}. */
