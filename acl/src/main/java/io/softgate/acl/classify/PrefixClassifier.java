@@ -113,8 +113,9 @@ final class PrefixClassifier {
     /**
      * Classifies the batch members {@code members[0..count)} (all of this family) into
      * {@code batch.rank}. Breadth-first: both indexes are walked one level at a time for every
-     * member, then every member's lists are touched, then scanned; so the independent cache misses
-     * of different packets are in flight together instead of one after another. Allocation-free.
+     * member, then every member's lists are touched (large indexes only), then scanned in one
+     * loop over the members; so the independent cache misses of different packets are in flight
+     * together instead of one after another, and no method is called per packet. Allocation-free.
      */
     void classify(CompiledRules rules, ClassifyBatch batch, int[] members, int count) {
         int[] destinationList = batch.destinationList;

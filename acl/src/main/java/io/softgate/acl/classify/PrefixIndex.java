@@ -185,7 +185,7 @@ final class PrefixIndex {
 
     /**
      * Reads the first two lines of each member's list so that they are on their way before any
-     * list is scanned, when the lists are too many for L1; returns a sum to keep the loads.
+     * list is scanned, when the lists exceed {@link #COLD_INTS}; returns a sum to keep the loads.
      */
     int touchLists(int[] lists, int[] members, int count) {
         if (!coldLists) {
