@@ -22,7 +22,6 @@ final class PrefixClassifier {
     /** A prefix with more nested longer prefixes than this is not leaf-pushed (bounds copying). */
     static final int MAX_NESTED = 32;
 
-    private final int family;
     private final PrefixIndex destinations;
     private final PrefixIndex sources;
     private final PrefixPairTrie remainder;
@@ -35,7 +34,6 @@ final class PrefixClassifier {
 
     /** {@code maxNested} is a parameter so that tests can force the fallback path. */
     PrefixClassifier(int family, List<AclRule> ordered, int maxNested) {
-        this.family = family;
         int count = ordered.size();
         boolean[] applies = new boolean[count];
         long[] dstHigh = new long[count];
@@ -113,62 +111,29 @@ final class PrefixClassifier {
     /**
      * Classifies the batch members {@code members[0..count)} (all of this family) into
      * {@code batch.rank}. Breadth-first: both indexes are walked one level at a time for every
-     * member, then every member's lists are touched (large indexes only), then scanned in one
-     * loop over the members; so the independent cache misses of different packets are in flight
-     * together instead of one after another, and no method is called per packet. Allocation-free.
+     * member, then every member's lists are touched (large indexes only), then scanned; so the
+     * independent cache misses of different packets are in flight together instead of one after
+     * another. Allocation-free.
      */
     void classify(CompiledRules rules, ClassifyBatch batch, int[] members, int count) {
         int[] destinationList = batch.destinationList;
         int[] sourceList = batch.sourceList;
         destinations.resolve(batch.dstHigh, batch.dstLow, destinationList, members, count, batch.pending);
         sources.resolve(batch.srcHigh, batch.srcLow, sourceList, members, count, batch.pending);
-        // Start every list's first lines on their way before scanning any (a loop of loads only).
+        // Start every list's first lines on their way before scanning any (a loop of loads only),
+        // when the lists are large.
         int touched = destinations.touchLists(destinationList, members, count);
         touched += sources.touchLists(sourceList, members, count);
         batch.touched = touched;
-        int[] rank = batch.rank;
         long[] srcHigh = batch.srcHigh;
         long[] srcLow = batch.srcLow;
         long[] dstHigh = batch.dstHigh;
         long[] dstLow = batch.dstLow;
-        int[] protocol = batch.protocol;
-        int[] srcPort = batch.srcPort;
-        int[] dstPort = batch.dstPort;
-        int[] icmpType = batch.icmpType;
-        boolean[] nonFirst = batch.nonFirstFragment;
-        int[] destinationWords = destinations.words();
-        int[] sourceWords = sources.words();
-        // One loop over the members, the list scans inlined into it (small static methods), so
-        // no call is made per packet whatever else the JIT inlines. Leaf-pushing guarantees the
-        // indexed field: each list checks only the other address; the source list is scanned
-        // only below the rank the destination list found.
-        if (family == IpPrefix.IPV4) {
-            for (int i = 0; i < count; i++) {
-                int p = members[i];
-                int best = PrefixIndex.firstMatch32(destinationWords, destinationList[p], Integer.MAX_VALUE,
-                    (int) (srcHigh[p] >>> 32), protocol[p], srcPort[p], dstPort[p], icmpType[p], nonFirst[p]);
-                best = PrefixIndex.firstMatch32(sourceWords, sourceList[p], best, (int) (dstHigh[p] >>> 32),
-                    protocol[p], srcPort[p], dstPort[p], icmpType[p], nonFirst[p]);
-                rank[p] = best == Integer.MAX_VALUE ? VrfClassifier.NO_MATCH : best;
-            }
-        } else {
-            for (int i = 0; i < count; i++) {
-                int p = members[i];
-                int best = PrefixIndex.firstMatch128(destinationWords, destinationList[p], Integer.MAX_VALUE,
-                    srcHigh[p], srcLow[p], protocol[p], srcPort[p], dstPort[p], icmpType[p], nonFirst[p]);
-                best = PrefixIndex.firstMatch128(sourceWords, sourceList[p], best, dstHigh[p], dstLow[p],
-                    protocol[p], srcPort[p], dstPort[p], icmpType[p], nonFirst[p]);
-                rank[p] = best == Integer.MAX_VALUE ? VrfClassifier.NO_MATCH : best;
-            }
-        }
-        if (hasRemainder) {
-            for (int i = 0; i < count; i++) {
-                int p = members[i];
-                int bound = rank[p] < 0 ? Integer.MAX_VALUE : rank[p];
-                int found = remainder.lookup(rules, srcHigh[p], srcLow[p], dstHigh[p], dstLow[p], protocol[p],
-                    srcPort[p], dstPort[p], icmpType[p], nonFirst[p], bound);
-                rank[p] = found >= 0 ? found : rank[p];
-            }
+        for (int i = 0; i < count; i++) {
+            int p = members[i];
+            batch.rank[p] = finish(rules, destinationList[p], sourceList[p], srcHigh[p], srcLow[p], dstHigh[p],
+                dstLow[p], batch.protocol[p], batch.srcPort[p], batch.dstPort[p], batch.icmpType[p],
+                batch.nonFirstFragment[p]);
         }
     }
 
