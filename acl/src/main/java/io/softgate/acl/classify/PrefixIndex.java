@@ -215,18 +215,12 @@ final class PrefixIndex {
                 nonFirstFragment);
     }
 
-    /** Nodes and lists (the batch scan of {@link PrefixClassifier} reads the lists directly). */
-    int[] words() {
-        return words;
-    }
-
     /**
      * {@link #firstMatch} on an IPv4 index's {@code words}: {@code other} is the packet's address
-     * in the field the index does not index. Static and small, so that the JIT inlines it into
-     * the batch loop that calls it for every packet.
+     * in the field the index does not index.
      */
-    static int firstMatch32(int[] r, int list, int bound, int other, int protocol, int srcPort, int dstPort,
-                            int icmpType, boolean nonFirstFragment) {
+    private static int firstMatch32(int[] r, int list, int bound, int other, int protocol, int srcPort,
+                                    int dstPort, int icmpType, boolean nonFirstFragment) {
         int end = list + 1 + r[list] * (OTHER + 1);
         for (int at = list + 1; at < end; at += OTHER + 1) {
             int rank = r[at + RANK];
@@ -246,8 +240,8 @@ final class PrefixIndex {
     }
 
     /** {@link #firstMatch} on an IPv6 index's {@code words} (see {@link #firstMatch32}). */
-    static int firstMatch128(int[] r, int list, int bound, long otherHigh, long otherLow, int protocol,
-                             int srcPort, int dstPort, int icmpType, boolean nonFirstFragment) {
+    private static int firstMatch128(int[] r, int list, int bound, long otherHigh, long otherLow, int protocol,
+                                     int srcPort, int dstPort, int icmpType, boolean nonFirstFragment) {
         int end = list + 1 + r[list] * (OTHER + 4);
         for (int at = list + 1; at < end; at += OTHER + 4) {
             int rank = r[at + RANK];
