@@ -49,8 +49,9 @@ final class PrefixIndex {
     private final int root;
     /**
      * Nodes and lists. A node: the runs before bitmap word 1, 2, 3 (bytes 1-3 of one int), the
-     * 256-bit run bitmap as 4 longs (8 ints, low half first), then one value per run; a dense node ({@link #DENSE}) is its 256 values. A list: a
-     * count, then {@link #recordInts} per candidate; offset 0 is the empty list.
+     * 256-bit run bitmap as 4 longs (8 ints, low half first), then one value per run; a dense
+     * node ({@link #DENSE}) is its 256 values. A list: a count, then {@link #recordInts} per
+     * candidate; offset 0 is the empty list.
      */
     private final int[] words;
     /**

@@ -105,15 +105,18 @@ class PrefixClassifierPathsTest {
             AclProtocol protocol = random.nextBoolean() ? AclProtocol.TCP : AclProtocol.UDP;
             if (kind < 5) {
                 int from = 20 + random.nextInt(10);
-                rule.protocol(protocol).dstPrefix(denseBlockPrefix(family, 0, random.nextInt(256), 8 - random.nextInt(2)))
+                rule.protocol(protocol)
+                    .dstPrefix(denseBlockPrefix(family, 0, random.nextInt(256), 8 - random.nextInt(2)))
                     .dstPorts(from, from + random.nextInt(10));
             } else if (kind < 8) {
                 int from = 20 + random.nextInt(10);
                 rule.protocol(protocol).srcPrefix(denseBlockPrefix(family, 1, random.nextInt(256), 8))
-                    .dstPrefix(denseBlockPrefix(family, 0, 0, random.nextInt(5))).srcPorts(from, from + random.nextInt(10));
+                    .dstPrefix(denseBlockPrefix(family, 0, 0, random.nextInt(5)))
+                    .srcPorts(from, from + random.nextInt(10));
             } else {
                 rule.dstPrefix(denseBlockPrefix(family, 0, random.nextInt(256), 4 + random.nextInt(5)))
-                    .srcPrefix(random.nextBoolean() ? null : denseBlockPrefix(family, 1, random.nextInt(256), random.nextInt(9)));
+                    .srcPrefix(random.nextBoolean() ? null
+                        : denseBlockPrefix(family, 1, random.nextInt(256), random.nextInt(9)));
             }
             rules.add(rule.build());
         }
@@ -149,7 +152,7 @@ class PrefixClassifierPathsTest {
         assertTrue(matched > 2_000 && matched < 18_000, "matched " + matched);
     }
 
-    /** The prefix of the block's length plus {@code lastByteBits} that holds host {@code host} of block {@code block}. */
+    /** The prefix of the block's length plus {@code lastByteBits} holding host {@code host} of {@code block}. */
     private static IpPrefix denseBlockPrefix(int family, int block, int host, int lastByteBits) {
         long[] address = denseBlockAddress(family, block, host);
         int blockLength = family == IpPrefix.IPV4 ? 24 : 120;
