@@ -111,17 +111,18 @@ final class PrefixClassifier {
     /**
      * Classifies the batch members {@code members[0..count)} (all of this family) into
      * {@code batch.rank}. Breadth-first: both indexes are walked one level at a time for every
-     * member, then every member's lists are touched, then scanned; so the independent cache misses
-     * of different packets are in flight together instead of one after another. Allocation-free.
+     * member, then every member's lists are touched (large indexes only), then scanned; so the
+     * independent cache misses of different packets are in flight together instead of one after
+     * another. Allocation-free.
      */
     void classify(CompiledRules rules, ClassifyBatch batch, int[] members, int count) {
         int[] destinationList = batch.destinationList;
         int[] sourceList = batch.sourceList;
-        int touched = destinations.resolve(batch.dstHigh, batch.dstLow, destinationList, members, count,
-            batch.pending);
-        touched += sources.resolve(batch.srcHigh, batch.srcLow, sourceList, members, count, batch.pending);
-        // Start every list's first lines on their way before scanning any (a loop of loads only).
-        touched += destinations.touchLists(destinationList, members, count);
+        destinations.resolve(batch.dstHigh, batch.dstLow, destinationList, members, count, batch.pending);
+        sources.resolve(batch.srcHigh, batch.srcLow, sourceList, members, count, batch.pending);
+        // Start every list's first lines on their way before scanning any (a loop of loads only),
+        // when the lists are large.
+        int touched = destinations.touchLists(destinationList, members, count);
         touched += sources.touchLists(sourceList, members, count);
         batch.touched = touched;
         long[] srcHigh = batch.srcHigh;
@@ -162,6 +163,11 @@ final class PrefixClassifier {
     /** Ints held by both indexes (nodes and candidate lists), for sizing. */
     int indexInts() {
         return destinations.sizeInts() + sources.sizeInts();
+    }
+
+    /** Dense nodes (one load per step) of both indexes, for tests and sizing. */
+    int denseNodes() {
+        return destinations.denseNodes() + sources.denseNodes();
     }
 
     /** Node reads on the longest path of either index (the walk's worst case). */

@@ -34,6 +34,14 @@ final class PrefixIndex {
     static final int MISC_OTHER_LENGTH_SHIFT = 20;
     /** Node header: one int of run counts before each 64-bit bitmap word, then the 4 words as 8 ints. */
     static final int HEADER_INTS = 9;
+    /**
+     * Flag in a node's start ({@code ~value}) marking a dense node: its 256 child values in
+     * order, no header, so a step is one load (the value's line) instead of header, bitmap word
+     * and value. A node is dense when it has at least {@link #DENSE_MIN_RUNS} runs, where the
+     * 256 values take at most twice the compressed form.
+     */
+    static final int DENSE = 1 << 30;
+    static final int DENSE_MIN_RUNS = 128;
 
     private final int family;
     private final int recordInts;
@@ -41,8 +49,9 @@ final class PrefixIndex {
     private final int root;
     /**
      * Nodes and lists. A node: the runs before bitmap word 1, 2, 3 (bytes 1-3 of one int), the
-     * 256-bit run bitmap as 4 longs (8 ints, low half first), then one value per run. A list: a
-     * count, then {@link #recordInts} per candidate; offset 0 is the empty list.
+     * 256-bit run bitmap as 4 longs (8 ints, low half first), then one value per run; a dense
+     * node ({@link #DENSE}) is its 256 values. A list: a count, then {@link #recordInts} per
+     * candidate; offset 0 is the empty list.
      */
     private final int[] words;
     /**
@@ -55,18 +64,19 @@ final class PrefixIndex {
     /** Size from which an index gets a {@link #directRoot} (as many ints as the root table itself: 64 Ki). */
     static final int DIRECT_ROOT_MIN_INTS = 1 << 16;
 
-    /** Ints beyond which a level's nodes, or the lists, are taken to be out of L1 (32 KB). */
-    static final int COLD_INTS = 8 * 1024;
-    /** Per level: true when its nodes take more than {@link #COLD_INTS} (worth touching first). */
-    private final boolean[] coldLevel;
+    /**
+     * Lists of more ints than this (256 KB) are touched before they are scanned
+     * ({@link #touchLists}). Measured on AclBenchmark: touching smaller lists, or touching each
+     * level's nodes before walking it, costs more than it saves; the breadth-first walk already
+     * keeps the node misses of different packets in flight together.
+     */
+    static final int COLD_INTS = 64 * 1024;
     private final boolean coldLists;
 
     private PrefixIndex(int family, int root, int[] words, int[] nodeIntsByLevel) {
         this.family = family;
-        this.coldLevel = new boolean[nodeIntsByLevel.length];
         int nodeInts = 0;
         for (int level = 0; level < nodeIntsByLevel.length; level++) {
-            coldLevel[level] = nodeIntsByLevel[level] > COLD_INTS;
             nodeInts += nodeIntsByLevel[level];
         }
         this.coldLists = words.length - nodeInts > COLD_INTS;
@@ -111,14 +121,12 @@ final class PrefixIndex {
      * level for all of them before the next: {@code value[p]} starts at the root and ends
      * as member {@code p}'s list offset. The loads of one level are independent across packets,
      * so the out-of-order core keeps many cache misses in flight instead of one per packet.
-     * {@code pending} is scratch (length >= count). Returns a sum of touched words, to be kept
-     * by the caller so that the touching loads stay. Allocation-free; no data-dependent branch.
+     * {@code pending} is scratch (length >= count). Allocation-free; no data-dependent branch.
      */
-    int resolve(long[] high, long[] low, int[] value, int[] members, int count, int[] pending) {
+    void resolve(long[] high, long[] low, int[] value, int[] members, int count, int[] pending) {
         int[] c = words;
         int[] direct = directRoot;
         int waiting = 0;
-        int touched = 0;
         int level;
         if (direct != null) {
             for (int i = 0; i < count; i++) {
@@ -143,16 +151,6 @@ final class PrefixIndex {
             // The key byte of this level: hoisted, so the inner loop has no branch but its own.
             long[] keyWords = level < 8 ? high : low;
             int shift = 56 - ((level & 7) << 3);
-            if (coldLevel[level]) {
-                // Touch every pending node's first two lines (its header and values, or the lists
-                // right after it) in a loop that only loads: many more misses in flight than the
-                // walk's own loop, whose iterations are longer.
-                int last = c.length - 1;
-                for (int i = 0; i < waiting; i++) {
-                    int base = ~value[pending[i]];
-                    touched += c[base] + c[Math.min(base + 16, last)];
-                }
-            }
             int next = 0;
             for (int i = 0; i < waiting; i++) {
                 int p = pending[i];
@@ -164,12 +162,15 @@ final class PrefixIndex {
             waiting = next;
             level++;
         }
-        return touched;
     }
 
     /** The child of node {@code value} (a {@code ~nodeStart}) for key byte {@code label}. */
     private static int step(int[] c, int value, int label) {
         int base = ~value;
+        if ((base & DENSE) != 0) {
+            // All nodes of a level tend to be of one kind: the branch is predicted.
+            return c[(base ^ DENSE) + label];
+        }
         int word = label >>> 6;
         long bits = ((long) c[base + 2 + 2 * word] << 32) | (c[base + 1 + 2 * word] & 0xFFFF_FFFFL);
         // Runs starting at or before label: no loop, so no mispredicted branch per level.
@@ -185,7 +186,7 @@ final class PrefixIndex {
 
     /**
      * Reads the first two lines of each member's list so that they are on their way before any
-     * list is scanned, when the lists are too many for L1; returns a sum to keep the loads.
+     * list is scanned, when the lists exceed {@link #COLD_INTS}; returns a sum to keep the loads.
      */
     int touchLists(int[] lists, int[] members, int count) {
         if (!coldLists) {
@@ -208,32 +209,53 @@ final class PrefixIndex {
      */
     int firstMatch(int list, int bound, long otherHigh, long otherLow, int protocol, int srcPort, int dstPort,
                    int icmpType, boolean nonFirstFragment) {
-        int[] r = words;
-        int stride = recordInts;
-        int end = list + 1 + r[list] * stride;
-        boolean ipv4 = family == IpPrefix.IPV4;
-        int other32 = (int) (otherHigh >>> 32);
-        for (int at = list + 1; at < end; at += stride) {
+        return family == IpPrefix.IPV4
+            ? firstMatch32(words, list, bound, (int) (otherHigh >>> 32), protocol, srcPort, dstPort, icmpType,
+                nonFirstFragment)
+            : firstMatch128(words, list, bound, otherHigh, otherLow, protocol, srcPort, dstPort, icmpType,
+                nonFirstFragment);
+    }
+
+    /**
+     * {@link #firstMatch} on an IPv4 index's {@code words}: {@code other} is the packet's address
+     * in the field the index does not index.
+     */
+    private static int firstMatch32(int[] r, int list, int bound, int other, int protocol, int srcPort,
+                                    int dstPort, int icmpType, boolean nonFirstFragment) {
+        int end = list + 1 + r[list] * (OTHER + 1);
+        for (int at = list + 1; at < end; at += OTHER + 1) {
             int rank = r[at + RANK];
             if (rank >= bound) {
                 return bound;
             }
             int misc = r[at + MISC];
-            boolean otherMatches = ipv4
-                ? matchesOther32(r, at, misc, other32)
-                : matchesOther128(r, at, misc, otherHigh, otherLow);
+            // (int) (-1L << 32) == 0: a zero length masks everything away.
+            int otherMask = (int) (-1L << (32 - (misc >>> MISC_OTHER_LENGTH_SHIFT)));
             // The other address rejects most candidates: test it first; the rest is branch-free.
-            if (otherMatches && matchesRest(r, at, misc, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
+            if ((other & otherMask) == r[at + OTHER]
+                && matchesRest(r, at, misc, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
                 return rank;
             }
         }
         return bound;
     }
 
-    private static boolean matchesOther32(int[] r, int at, int misc, int other) {
-        // (int) (-1L << 32) == 0: a zero length masks everything away.
-        int otherMask = (int) (-1L << (32 - (misc >>> MISC_OTHER_LENGTH_SHIFT)));
-        return (other & otherMask) == r[at + OTHER];
+    /** {@link #firstMatch} on an IPv6 index's {@code words} (see {@link #firstMatch32}). */
+    private static int firstMatch128(int[] r, int list, int bound, long otherHigh, long otherLow, int protocol,
+                                     int srcPort, int dstPort, int icmpType, boolean nonFirstFragment) {
+        int end = list + 1 + r[list] * (OTHER + 4);
+        for (int at = list + 1; at < end; at += OTHER + 4) {
+            int rank = r[at + RANK];
+            if (rank >= bound) {
+                return bound;
+            }
+            int misc = r[at + MISC];
+            if (matchesOther128(r, at, misc, otherHigh, otherLow)
+                && matchesRest(r, at, misc, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
+                return rank;
+            }
+        }
+        return bound;
     }
 
     private static boolean matchesOther128(int[] r, int at, int misc, long otherHigh, long otherLow) {
@@ -268,6 +290,35 @@ final class PrefixIndex {
         return words.length + (directRoot == null ? 0 : directRoot.length);
     }
 
+    /** Dense nodes (at least {@link #DENSE_MIN_RUNS} runs, stored as 256 values), for tests and sizing. */
+    int denseNodes() {
+        return denseNodes(root);
+    }
+
+    private int denseNodes(int value) {
+        if (value >= 0) {
+            return 0;
+        }
+        int base = ~value;
+        boolean dense = (base & DENSE) != 0;
+        int start = dense ? base ^ DENSE : base + HEADER_INTS;
+        int children = dense ? 256 : runs(base);
+        int count = dense ? 1 : 0;
+        for (int i = 0; i < children; i++) {
+            // Neighbouring runs of a dense node often share a child: count each child once.
+            if (i == 0 || words[start + i] != words[start + i - 1]) {
+                count += denseNodes(words[start + i]);
+            }
+        }
+        return count;
+    }
+
+    /** Runs (values) of the compressed node starting at {@code base}. */
+    private int runs(int base) {
+        long lastWord = ((long) words[base + 8] << 32) | (words[base + 7] & 0xFFFF_FFFFL);
+        return ((words[base] >>> 24) & 0xFF) + Long.bitCount(lastWord);
+    }
+
     /** Nodes on the longest path (the worst-case walk), for tests and sizing. */
     int depth() {
         return depth(root);
@@ -278,9 +329,14 @@ final class PrefixIndex {
             return 0;
         }
         int base = ~value;
-        int runs = ((words[base] >>> 24) & 0xFF);
-        long lastWord = ((long) words[base + 8] << 32) | (words[base + 7] & 0xFFFF_FFFFL);
-        runs += Long.bitCount(lastWord);
+        if ((base & DENSE) != 0) {
+            int deepest = 0;
+            for (int i = 0; i < 256; i++) {
+                deepest = Math.max(deepest, depth(words[(base ^ DENSE) + i]));
+            }
+            return 1 + deepest;
+        }
+        int runs = runs(base);
         int deepest = 0;
         for (int i = 0; i < runs; i++) {
             deepest = Math.max(deepest, depth(words[base + HEADER_INTS + i]));
@@ -404,8 +460,9 @@ final class PrefixIndex {
             }
             // Reserve the node, write its own lists right after it, then fill the node in.
             int base = out.size;
-            nodeIntsByLevel[level] += HEADER_INTS + runs;
-            for (int i = 0; i < HEADER_INTS + runs; i++) {
+            int nodeInts = runs >= DENSE_MIN_RUNS ? 256 : HEADER_INTS + runs;
+            nodeIntsByLevel[level] += nodeInts;
+            for (int i = 0; i < nodeInts; i++) {
                 out.add(0);
             }
             int coveringValue = -1;
@@ -479,9 +536,19 @@ final class PrefixIndex {
             return total;
         }
 
-        /** Writes the node reserved at {@code base} ({@code runs} values); returns {@code ~base}. */
+        /**
+         * Writes the node reserved at {@code base} ({@code runs} values); returns {@code ~base}, or
+         * {@code ~(base | DENSE)} for a dense node (its 256 values, no header).
+         */
         private int compress(int[] values, int base, int runs) {
             int[] node = out.data;
+            if (base >= DENSE) {
+                throw new IllegalStateException("index too large: " + base + " ints");
+            }
+            if (runs >= DENSE_MIN_RUNS) {
+                System.arraycopy(values, 0, node, base, 256);
+                return ~(base | DENSE);
+            }
             int written = 0;
             for (int i = 0; i < 256; i++) {
                 if ((i & 63) == 0 && i > 0) {

@@ -125,6 +125,11 @@ public final class VrfClassifier {
         return (ipv6Family ? ipv6 : ipv4).indexInts();
     }
 
+    /** Dense nodes (256 values, one load per step) in a family's indexes, for sizing. */
+    public int indexDenseNodes(boolean ipv6Family) {
+        return (ipv6Family ? ipv6 : ipv4).denseNodes();
+    }
+
     /** Node reads on the longest path of a family's indexes (the walk's worst case). */
     public int indexDepth(boolean ipv6Family) {
         return (ipv6Family ? ipv6 : ipv4).maxDepth();
