@@ -60,6 +60,12 @@ final class ApiFixture implements AutoCloseable {
 
     /** A fixture over another configuration file ({@code configJson}). */
     ApiFixture(Path stateDir, String configJson) throws Exception {
+        this(stateDir, configJson, () -> null);
+    }
+
+    /** A fixture whose state endpoints read {@code bgpSpeaker}'s speaker (null: BGP disabled). */
+    ApiFixture(Path stateDir, String configJson, java.util.function.Supplier<io.softgate.evpn.bgp.session.BgpSpeaker> bgpSpeaker)
+        throws Exception {
         this.stateDir = stateDir;
         this.config = ConfigLoader.parse("test", configJson.getBytes(StandardCharsets.UTF_8));
         PacketIoFactory io = new PacketIoFactory() {
@@ -79,7 +85,10 @@ final class ApiFixture implements AutoCloseable {
         composer.publishFileOnly();
         ApiSettings settings = new ApiSettings("127.0.0.1", 0, Map.of(USER, PasswordHash.hash(PASSWORD.toCharArray())),
             List.of(TOKEN), null, 600, 16 * 1024 * 1024, stateDir, "softgate-site", ApiSettings.DEFAULT_ADMIN_TENANT);
-        NodeView node = new NodeView(config, runtime.counters(), runtime.workers(), runtime.publisher(), () -> true);
+        // The state endpoints read the running tables, as ApiHook wires them.
+        StateSources state = new StateSources(features.nat().sessions(), features.loadBalancerConnections(),
+            features.loadBalancer(), bgpSpeaker, NanoClock.SYSTEM::nanoTime);
+        NodeView node = new NodeView(config, runtime.counters(), runtime.workers(), runtime.publisher(), () -> true, state);
         this.api = ApiService.start(settings, node, ConfigSnapshot::builder, snapshot -> {
             ConfigSnapshot result = composer.commit(snapshot);
             published.add(result);
