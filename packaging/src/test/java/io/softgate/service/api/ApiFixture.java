@@ -81,6 +81,9 @@ final class ApiFixture implements AutoCloseable {
         this.features = ServiceFeatures.create(config);
         this.runtime = new SoftgateRuntime(config.dataplane(), ServicePipeline.definition(config, features), io,
             NanoClock.SYSTEM);
+        // As ServiceProcess does: compiling the file first gives the features the file's VRF numbering,
+        // which the composer's check of the file's loadBalancer section resolves VPC names against.
+        ServicePipeline.compile(config, features);
         this.composer = new SnapshotComposer(runtime.publisher(), config, features);
         composer.publishFileOnly();
         ApiSettings settings = new ApiSettings("127.0.0.1", 0, Map.of(USER, PasswordHash.hash(PASSWORD.toCharArray())),

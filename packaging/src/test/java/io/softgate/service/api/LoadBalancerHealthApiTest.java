@@ -1,0 +1,105 @@
+package io.softgate.service.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code GET /api/softgate/lb-health} shows the real health checker's view: a TCP-checked service
+ * with a backend listening on loopback (healthy), one whose port is bound but not listening
+ * (refused: unhealthy), one in maintenance; and a service without a check (assumed up). Probes are
+ * run on the test thread ({@code probeAllOnce}), so nothing depends on timing.
+ */
+class LoadBalancerHealthApiTest {
+    @TempDir
+    Path stateDir;
+    private ServerSocket listening;
+    private Socket boundNotListening;
+    private ApiFixture api;
+
+    @BeforeEach
+    void start() throws Exception {
+        listening = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+        boundNotListening = new Socket();
+        boundNotListening.setReuseAddress(true); // lets a listener take the port later without releasing it
+        boundNotListening.bind(new InetSocketAddress("127.0.0.1", 0)); // connects to it are refused
+        String lb = """
+            "loadBalancer": {"maxConnections": 1024, "probeThreads": 1, "services": [
+              {"name": "web", "protocol": "tcp", "vip": "203.0.113.80", "port": 80, "vpc": "file-vpc",
+               "healthCheck": {"type": "tcp", "timeoutMs": 2000, "intervalMs": 60000, "rise": 1, "fall": 1},
+               "backends": [{"address": "127.0.0.1", "port": %d}, {"address": "127.0.0.1", "port": %d},
+                            {"address": "127.0.0.1", "port": 9, "state": "maintenance"}]},
+              {"name": "plain", "protocol": "udp", "vip": "203.0.113.81", "port": 53, "vpc": "file-vpc",
+               "backends": [{"address": "10.2.0.53", "port": 53}]}]},
+            """.formatted(listening.getLocalPort(), boundNotListening.getLocalPort());
+        api = new ApiFixture(stateDir, ApiCompositionTest.CONFIG.formatted(lb));
+        assertEquals(200, api.login(ApiFixture.USER, ApiFixture.PASSWORD).statusCode());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (api != null) {
+            api.close();
+        }
+        listening.close();
+        boundNotListening.close();
+    }
+
+    @Test
+    void shouldShowEachBackendAsTheCheckerSeesIt() throws Exception {
+        api.features.loadBalancer().healthChecker().probeAllOnce();
+        JsonNode services = api.ok("GET", "/api/softgate/lb-health", null);
+        assertEquals(2, services.size());
+        JsonNode web = ApiFixture.find(services, "name", "web");
+        assertEquals("tcp", web.get("healthCheck").get("type").asText());
+        JsonNode up = web.get("backends").get(0);
+        assertEquals("healthy", up.get("health").asText(), up.toString());
+        assertEquals(1, up.get("consecutiveSuccesses").asInt());
+        assertEquals("success", up.get("lastProbe").asText());
+        assertTrue(up.get("lastProbeAt").asText().endsWith("Z"));
+        JsonNode down = web.get("backends").get(1);
+        assertEquals("unhealthy", down.get("health").asText(), down.toString());
+        assertEquals(1, down.get("consecutiveFailures").asInt());
+        assertEquals("failure", down.get("lastProbe").asText());
+        assertEquals("maintenance", web.get("backends").get(2).get("health").asText());
+        JsonNode plain = ApiFixture.find(services, "name", "plain");
+        assertEquals("none", plain.get("healthCheck").get("type").asText());
+        assertEquals("assumed-up", plain.get("backends").get(0).get("health").asText());
+    }
+
+    @Test
+    void shouldShowABackendThatCameBackAsHealthyAgain() throws Exception {
+        api.features.loadBalancer().healthChecker().probeAllOnce();
+        int port = boundNotListening.getLocalPort();
+        // Linux: with SO_REUSEADDR on both, a second socket may bind the port while no socket listens
+        // on it; the port never becomes free in between, so nothing else can take it.
+        try (ServerSocket back = new ServerSocket()) {
+            back.setReuseAddress(true);
+            back.bind(new InetSocketAddress("127.0.0.1", port));
+            api.features.loadBalancer().healthChecker().probeAllOnce();
+            JsonNode backend = ApiFixture.find(api.ok("GET", "/api/softgate/lb-health", null), "name", "web")
+                .get("backends").get(1);
+            assertEquals("healthy", backend.get("health").asText(), backend.toString());
+            assertEquals(0, backend.get("consecutiveFailures").asInt());
+            assertEquals(2, backend.get("probes").asInt());
+        }
+    }
+
+    @Test
+    void shouldShowABackendNotYetProbedWithoutALastProbe() throws Exception {
+        JsonNode backend = ApiFixture.find(api.ok("GET", "/api/softgate/lb-health", null), "name", "web")
+            .get("backends").get(0);
+        assertEquals("healthy", backend.get("health").asText(), "a new backend starts healthy (rise/fall)");
+        assertEquals(0, backend.get("probes").asInt());
+        assertTrue(backend.get("lastProbe").isNull());
+    }
+}
