@@ -38,8 +38,8 @@ class LoadBalancerHealthApiTest {
                "healthCheck": {"type": "tcp", "timeoutMs": 2000, "intervalMs": 60000, "rise": 1, "fall": 1},
                "backends": [{"address": "127.0.0.1", "port": %d}, {"address": "127.0.0.1", "port": %d},
                             {"address": "127.0.0.1", "port": 9, "state": "maintenance"}]},
-              {"name": "plain", "protocol": "udp", "vip": "203.0.113.81", "port": 53, "vpc": "file-vpc",
-               "backends": [{"address": "10.2.0.53", "port": 53}]}]},
+              {"name": "plain", "protocol": "udp", "vip": "203.0.113.81", "port": 80, "vpc": "file-vpc",
+               "backends": [{"address": "10.2.0.53", "port": 8080}]}]},
             """.formatted(listening.getLocalPort(), boundNotListening.getLocalPort());
         api = new ApiFixture(stateDir, ApiCompositionTest.CONFIG.formatted(lb));
         assertEquals(200, api.login(ApiFixture.USER, ApiFixture.PASSWORD).statusCode());
@@ -92,6 +92,25 @@ class LoadBalancerHealthApiTest {
             assertEquals(0, backend.get("consecutiveFailures").asInt());
             assertEquals(2, backend.get("probes").asInt());
         }
+    }
+
+    @Test
+    void shouldListALoadBalancedConnectionAmongTheSessions() throws Exception {
+        // A client on the public side (VNI 9000) sends UDP 40000 -> 80 to the unchecked service's VIP.
+        api.push(VxlanFrames.udp(9000, VxlanFrames.address(10, 255, 0, 11), VxlanFrames.address(10, 255, 0, 1),
+            VxlanFrames.address(198, 51, 100, 7), VxlanFrames.address(203, 0, 113, 81)));
+        api.ports.get(0).pollTransmitted();
+        JsonNode data = api.ok("GET", "/api/softgate/sessions?address=203.0.113.81", null);
+        assertEquals(1, data.get("matched").asInt(), data.toString());
+        JsonNode connection = data.get("sessions").get(0);
+        assertEquals("lb", connection.get("kind").asText());
+        assertEquals("udp", connection.get("protocol").asText());
+        assertEquals("file-vpc", connection.get("vpc").asText());
+        assertEquals("10.2.0.53:8080", connection.get("inside").asText());
+        assertEquals("203.0.113.81:80", connection.get("outside").asText());
+        assertEquals("198.51.100.7:40000", connection.get("remote").asText());
+        assertTrue(connection.get("expiresInSeconds").asLong() > 0);
+        assertEquals(1, api.ok("GET", "/api/softgate/sessions?vpc=file-vpc&address=10.2.0.53", null).get("matched").asInt());
     }
 
     @Test
