@@ -172,6 +172,28 @@ final class ApiFixture implements AutoCloseable {
         return delta;
     }
 
+    /** Runs {@code softgatectl} with the bearer token against this API; returns its output, failing on a non-zero exit. */
+    String softgatectl(String... args) throws IOException {
+        Path tokenFile = stateDir.resolveSibling(stateDir.getFileName() + ".token");
+        Files.writeString(tokenFile, TOKEN);
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine line = io.softgate.service.cli.SoftgateCtl.commandLine();
+        line.setOut(new java.io.PrintWriter(out));
+        line.setErr(new java.io.PrintWriter(err));
+        String[] all = new String[args.length + 4];
+        all[0] = "--url";
+        all[1] = "http://127.0.0.1:" + api.address().getPort();
+        all[2] = "--token-file";
+        all[3] = tokenFile.toString();
+        System.arraycopy(args, 0, all, 4, args.length);
+        int exit = line.execute(all);
+        if (exit != 0) {
+            throw new AssertionError("softgatectl exit " + exit + ": " + err);
+        }
+        return out.toString();
+    }
+
     String intentFileText() throws IOException {
         Path file = stateDir.resolve("intent.json");
         return Files.exists(file) ? Files.readString(file) : "";

@@ -118,6 +118,10 @@ class BgpStateApiTest {
         assertEquals("127.0.0.1", path.get("peer").asText());
         assertEquals("192.0.2.1", path.get("nextHop").asText());
         assertTrue(data.get("counters").size() > 0);
+
+        String text = api.softgatectl("bgp");
+        assertTrue(text.lines().anyMatch(row -> row.startsWith("127.0.0.1") && row.contains("Established")), text);
+        assertTrue(text.lines().anyMatch(row -> row.startsWith("vpc-a") && row.contains("203.0.113.0/24")), text);
     }
 
     @Test

@@ -74,6 +74,11 @@ class LoadBalancerHealthApiTest {
         JsonNode plain = ApiFixture.find(services, "name", "plain");
         assertEquals("none", plain.get("healthCheck").get("type").asText());
         assertEquals("assumed-up", plain.get("backends").get(0).get("health").asText());
+
+        String text = api.softgatectl("lb-health");
+        assertTrue(text.lines().anyMatch(row -> row.contains(":" + boundNotListening.getLocalPort()) && row.contains("unhealthy")
+            && row.contains("0/1") && row.contains("failure")), text);
+        assertTrue(text.lines().anyMatch(row -> row.startsWith("plain") && row.contains("assumed-up")), text);
     }
 
     @Test

@@ -113,6 +113,17 @@ class StateApiTest {
         assertTrue(data.path("peers").isMissingNode(), "no made-up peers: " + data);
     }
 
+    @Test
+    void shouldPrintTheSessionsAsATableInSoftgatectl() throws Exception {
+        fromVm(5, VxlanFrames.address(198, 51, 100, 7));
+        fromVm(6, VxlanFrames.address(198, 51, 100, 8));
+        String table = api.softgatectl("sessions", "--vpc", "file-vpc", "--address", "10.2.0.5");
+        assertTrue(table.startsWith("KIND"), table);
+        assertTrue(table.contains("10.2.0.5:40000") && table.contains("198.51.100.7:80") && !table.contains("10.2.0.6"), table);
+        assertTrue(table.contains("1 of 1 matching session(s) shown; tables hold 2 NAT session(s)"), table);
+        assertEquals("BGP disabled", api.softgatectl("bgp").strip());
+    }
+
     private static JsonNode only(JsonNode data) {
         assertEquals(1, data.get("matched").asInt(), data.toString());
         return data.get("sessions").get(0);
