@@ -513,15 +513,19 @@ public final class NatSessions implements AutoCloseable {
 
     /**
      * Visits every live session once, through its inside entry, decoded (for the state API):
-     * one pass over the whole session table ({@link FlowTable#forEach}), lock-free and
+     * one pass over the whole session table ({@link FlowTable#copyEntry} per slot), lock-free and
      * consistent per entry; sessions created or removed meanwhile may or may not be seen. Cost
      * is the calling thread's CPU, proportional to the table's capacity; the workers never wait.
-     * Control plane only: allocates.
+     * Control plane only: allocates three scratch arrays per call.
      */
     public void forEachSession(SessionVisitor visitor) {
-        sessions.forEach((entry, key, value, expiresAtNs) -> {
-            if (SessionKeys.tag(key[0]) != SessionKeys.TAG_INSIDE) {
-                return;
+        long[] key = new long[KEY_WORDS];
+        long[] value = new long[VALUE_WORDS];
+        long[] expiresAtNs = new long[1];
+        int capacity = sessions.capacity();
+        for (int entry = 0; entry < capacity; entry++) {
+            if (!sessions.copyEntry(entry, key, value, expiresAtNs) || SessionKeys.tag(key[0]) != SessionKeys.TAG_INSIDE) {
+                continue;
             }
             long rewrite0 = value[WORD_REWRITE0];
             long rewrite1 = value[WORD_REWRITE1];
@@ -531,7 +535,7 @@ public final class NatSessions implements AutoCloseable {
                 SessionKeys.destinationAddress(key[1]), SessionKeys.destinationPort(key[0]),
                 SessionKeys.tcpState(rewrite1), SessionKeys.expiryTick(value[WORD_LINK]),
                 (rewrite1 & SessionKeys.FLAG_DYNAMIC) != 0);
-        });
+        }
     }
 
     /**
