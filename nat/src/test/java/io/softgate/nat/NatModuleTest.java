@@ -77,7 +77,7 @@ class NatModuleTest {
             assertEquals(0, batch.vrf[slot], "continues in the public VRF");
             assertEquals(1, created.get());
 
-            nat.sweeper().sweepAll(tables, nowNs + 301_000_000_000L);
+            nat.sweeper().sweepAll(tables, nowNs + 302_000_000_000L); // timeout 300 s plus refresh slack
             assertEquals(1, deleted.get());
             List<String> lines = new ArrayList<>();
             assertEquals(2, nat.eventDrainer(tables::vpcName, lines::add).drain(100));

@@ -27,7 +27,8 @@ import java.util.SortedMap;
  * Maglev slots of each weighted backend set of the last compile, reused while the table size and
  * the set are unchanged.
  *
- * <p>Threading: one control thread at a time (methods are synchronized).
+ * <p>Threading: one control thread at a time (methods are synchronized); a compile builds its new
+ * Maglev tables on the common fork-join pool and returns once they are all built.
  */
 public final class LoadBalancerCompiler {
     private final VrfResolver vrfs;
@@ -89,7 +90,7 @@ public final class LoadBalancerCompiler {
         int[] vipAddresses = new int[vipCapacity];
         Set<String> available = new HashSet<>();
         MaglevTableBuilder builder = new MaglevTableBuilder(config.maglevTableSize());
-        Map<SortedMap<String, Integer>, char[]> built = new HashMap<>();
+        List<SortedMap<String, Integer>> weightedSets = new ArrayList<>(serviceCount);
 
         for (int s = 0; s < serviceCount; s++) {
             LoadBalancerService service = enabled.get(s);
@@ -122,7 +123,7 @@ public final class LoadBalancerCompiler {
                 }
             }
             SortedMap<String, Integer> weighted = builder.backends();
-            maglev[s] = maglevSlots(builder, weighted, built);
+            weightedSets.add(weighted);
             int[] idOfPosition = new int[weighted.size() + 1];
             int position = 0;
             for (String identity : weighted.keySet()) {
@@ -138,6 +139,10 @@ public final class LoadBalancerCompiler {
             insertVip(vipKeys, vipServices, LoadBalancerTables.vipKey(vipAddress[s], protocol[s], vipPort[s]), s);
             insertAddress(vipAddresses, vipAddress[s]);
         }
+        Map<SortedMap<String, Integer>, char[]> built = maglevTables(weightedSets, config.maglevTableSize());
+        for (int s = 0; s < serviceCount; s++) {
+            maglev[s] = built.get(weightedSets.get(s));
+        }
         previousTables = built;
         return new LoadBalancerTables(vrfs.publicVrf(), config.tcpIdleTimeoutNs(), config.udpIdleTimeoutNs(),
             vipKeys, vipServices, vipAddresses, names, vipAddress, vipPort, protocol, fullNatAddress, maglev, maglevBackendIds,
@@ -145,20 +150,40 @@ public final class LoadBalancerCompiler {
     }
 
     /**
-     * The Maglev slots (backend positions) for one weighted backend set. A table depends only on
-     * the table size and the weighted backend identities, so services with the same set share one
-     * array (ids are mapped per service), and a set already built by the previous compile reuses
-     * its array: a one-rule change does not rebuild every table.
+     * The Maglev slots (backend positions) of every distinct weighted backend set in {@code sets}.
+     * A table depends only on the table size and the weighted backend identities, so services with
+     * the same set share one array (ids are mapped per service), and a set the previous compile
+     * built keeps its array: a one-rule change does not rebuild every table. The sets still to
+     * build are independent of each other and are built in parallel on the common fork-join pool
+     * (1,000 services with their own backends: about 0.5 ms of CPU each), one builder per task.
      */
-    private char[] maglevSlots(MaglevTableBuilder builder, SortedMap<String, Integer> weighted,
-                               Map<SortedMap<String, Integer>, char[]> built) {
-        char[] slots = built.get(weighted);
-        if (slots == null) {
-            char[] previous = previousTables.get(weighted);
-            slots = previous != null && previous.length == builder.tableSize() ? previous : builder.buildCompact();
-            built.put(weighted, slots);
+    private Map<SortedMap<String, Integer>, char[]> maglevTables(List<SortedMap<String, Integer>> sets, int tableSize) {
+        Map<SortedMap<String, Integer>, char[]> tables = new HashMap<>();
+        List<SortedMap<String, Integer>> missing = new ArrayList<>();
+        for (SortedMap<String, Integer> set : sets) {
+            if (!tables.containsKey(set)) {
+                char[] previous = previousTables.get(set);
+                boolean reusable = previous != null && previous.length == tableSize;
+                tables.put(set, reusable ? previous : null);
+                if (!reusable) {
+                    missing.add(set);
+                }
+            }
         }
-        return slots;
+        char[][] builtSlots = new char[missing.size()][];
+        int tasks = Math.min(missing.size(), java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1);
+        java.util.stream.IntStream.range(0, tasks).parallel().forEach(task -> {
+            MaglevTableBuilder taskBuilder = new MaglevTableBuilder(tableSize);
+            for (int i = task; i < builtSlots.length; i += tasks) {
+                taskBuilder.clear();
+                missing.get(i).forEach(taskBuilder::add);
+                builtSlots[i] = taskBuilder.buildCompact();
+            }
+        });
+        for (int i = 0; i < builtSlots.length; i++) {
+            tables.put(missing.get(i), builtSlots[i]);
+        }
+        return tables;
     }
 
     /** The stable id of a backend, or -1 when it has never been compiled. */

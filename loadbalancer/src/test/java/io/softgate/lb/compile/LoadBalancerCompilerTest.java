@@ -250,6 +250,23 @@ class LoadBalancerCompilerTest {
     }
 
     @Test
+    void shouldGiveEveryServiceOfManyWithTheirOwnBackendsTheTableOfItsSet() throws Exception {
+        // Distinct sets are built on several threads; each table must still be its own set's.
+        List<LoadBalancerService> services = new java.util.ArrayList<>();
+        List<List<Backend>> sets = new java.util.ArrayList<>();
+        for (int s = 0; s < 40; s++) {
+            List<Backend> backends = List.of(Backend.of("10.1." + s + ".5", 80), new Backend("10.1." + s + ".6", 80, 1 + s % 3,
+                BackendAdminState.ENABLED));
+            sets.add(backends);
+            services.add(service("svc" + s, 1000 + s, backends));
+        }
+        LoadBalancerTables tables = compiler.compile(config(services.toArray(LoadBalancerService[]::new)), BackendHealth.ALL_HEALTHY);
+        for (int s = 0; s < 40; s++) {
+            assertEquals(expectedBackends(251, sets.get(s)), chosenBackends(tables, s), "service " + s);
+        }
+    }
+
+    @Test
     void shouldRebuildAServicesTableWhenABackendGoesDown() throws Exception {
         List<Backend> web = List.of(Backend.of("10.1.0.5", 80), Backend.of("10.1.0.6", 80));
         compiler.compile(config(service("web", 80, web)), BackendHealth.ALL_HEALTHY);

@@ -25,6 +25,9 @@ public final class NatTables {
     private final int[] masqueradeByVrf;
     private final int publicVrf;
     private final NatSettings settings;
+    /** Every rule once, inbound first, then outbound by VRF: a rule's index here is its trace id. */
+    private final CompiledRule[] rulesById;
+    private final java.util.IdentityHashMap<CompiledRule, Integer> idOfRule = new java.util.IdentityHashMap<>();
 
     NatTables(CompiledRule[][] outboundByVrf, CompiledRule[] inbound, int[] externalAddressesSorted,
               ExternalAddress[] externalByPosition, String[] vpcNameByVrf, int[] masqueradeByVrf, int publicVrf,
@@ -37,6 +40,30 @@ public final class NatTables {
         this.masqueradeByVrf = masqueradeByVrf;
         this.publicVrf = publicVrf;
         this.settings = settings;
+        java.util.List<CompiledRule> all = new java.util.ArrayList<>(java.util.Arrays.asList(inbound));
+        for (CompiledRule[] rules : outboundByVrf) {
+            if (rules != null) {
+                all.addAll(java.util.Arrays.asList(rules));
+            }
+        }
+        this.rulesById = all.toArray(NO_RULES);
+        for (int id = 0; id < rulesById.length; id++) {
+            idOfRule.putIfAbsent(rulesById[id], id);
+        }
+    }
+
+    /**
+     * The rule's id in these tables (for a packet trace's decision word), or -1 when the rule is
+     * not one of them. Read only for traced packets.
+     */
+    public int ruleId(CompiledRule rule) {
+        Integer id = rule == null ? null : idOfRule.get(rule);
+        return id == null ? -1 : id;
+    }
+
+    /** The rule with trace id {@code id}, or null when these tables have none (e.g. compiled since). */
+    public CompiledRule ruleById(int id) {
+        return id >= 0 && id < rulesById.length ? rulesById[id] : null;
     }
 
     /** Outbound rules of {@code vrf} in match order (empty when the VRF has none). */

@@ -34,10 +34,17 @@ final class MappingAllocator {
     static final int MAPPING_WORD_INSIDE_VRF = 1;
 
     private final FlowTable mappings;
+    /** The session table, whose outside-key slot {@link #create} starts loading early; null for the sweeper. */
+    private final FlowTable sessions;
     private final NatEventLog eventLog;
 
     MappingAllocator(FlowTable mappings, NatEventLog eventLog) {
+        this(mappings, null, eventLog);
+    }
+
+    MappingAllocator(FlowTable mappings, FlowTable sessions, NatEventLog eventLog) {
         this.mappings = mappings;
+        this.sessions = sessions;
         this.eventLog = eventLog;
     }
 
@@ -80,7 +87,7 @@ final class MappingAllocator {
      * copy instead is not safe: its inserter may still abort it, and two mappings would follow.
      */
     int acquire(NatTables tables, CompiledRule rule, int protocol, int vrf, int address, int port, int remoteAddress,
-                long nowNs, NatScratch scratch) {
+                int remotePort, long nowNs, NatScratch scratch) {
         int protocolClass = ProtocolClass.of(protocol);
         NatSettings settings = tables.settings();
         long[] key = scratch.key;
@@ -99,7 +106,8 @@ final class MappingAllocator {
                 }
                 continue; // being deleted by the sweeper: look again, then create afresh
             }
-            int created = create(tables, rule, protocolClass, vrf, address, port, nowNs, scratch);
+            int created = create(tables, rule, protocol, protocolClass, vrf, address, port, remoteAddress, remotePort,
+                nowNs, scratch);
             if (created == NatSessions.failure(NatDropReason.INSERT_CONTENDED)) {
                 continue; // another worker created this endpoint's mapping at the same time: use it
             }
@@ -198,8 +206,8 @@ final class MappingAllocator {
         mappings.addToValue(entry, MAPPING_WORD_REFERENCES, -1);
     }
 
-    private int create(NatTables tables, CompiledRule rule, int protocolClass, int vrf, int address, int port,
-                       long nowNs, NatScratch scratch) {
+    private int create(NatTables tables, CompiledRule rule, int protocol, int protocolClass, int vrf, int address,
+                       int port, int remoteAddress, int remotePort, long nowNs, NatScratch scratch) {
         NatSettings settings = tables.settings();
         // RFC 4787 REQ-2 paired pooling: the subscriber's address alone picks the pool address.
         ExternalAddress external = rule.pool[pairedIndex(vrf, address, rule.pool.length)];
@@ -224,6 +232,15 @@ final class MappingAllocator {
         }
 
         long[] outsideKey = scratch.key2;
+        if (sessions != null) {
+            // The two slots the port decides (this mapping's outside key, and the outside key of the
+            // session about to be created on it) cannot be known before now: start loading the
+            // session's here, so its cache miss overlaps the mapping insert's instead of following it.
+            outsideKey[0] = SessionKeys.word0(SessionKeys.TAG_OUTSIDE, protocol, tables.publicVrf(), remotePort,
+                outsidePort);
+            outsideKey[1] = SessionKeys.word1(remoteAddress, external.address);
+            scratch.prefetchSink += sessions.prefetch(outsideKey);
+        }
         outsideMappingKey(outsideKey, protocolClass, external.address, outsidePort);
         long[] values = scratch.values2;
         values[MAPPING_WORD_ADDRESS] = outsideMappingValue(address, port);

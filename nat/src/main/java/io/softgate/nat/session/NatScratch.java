@@ -18,8 +18,16 @@ public final class NatScratch {
     public int mappedPort;
     /** VPC VRF of the mapping the last inbound find returned. */
     public int mappedVrf;
+    /**
+     * The rule the last {@code createOutbound}/{@code createInbound} applied (an exclusion rule
+     * when it passed the packet), or null (no rule matched, or an inbound session on an existing
+     * EIM mapping). Read only for traced packets.
+     */
+    public io.softgate.nat.compile.CompiledRule rule;
     /** True when the last session creation created it (false: another worker had). */
     public boolean created;
+    /** Keeps the slow path's early slot loads alive (never read for meaning). */
+    public long prefetchSink;
     private long random;
 
     public NatScratch(long seed) {

@@ -36,7 +36,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class NatSessions implements AutoCloseable {
     /** Slow-path result: no NAT applies; forward the packet unchanged. */
     public static final int PASS = -1;
-    /** Refresh the stored deadline only when it moves by more than this many ticks (about 1 s). */
+    /**
+     * Slack (about 1 s) a stored idle deadline gets beyond {@code now + timeout}, so the deadline
+     * is written at most once per this many ticks per session, never per packet, and yet never lies
+     * before the last packet plus the timeout (RFC 4787 REQ-5 / RFC 5382 REQ-5 are minimums).
+     */
     private static final int REFRESH_STEP_TICKS = 1024;
     /** Ticks (2^20 ns) to journal windows of {@link NatSessionJournal#REFRESH_GRANULARITY_NS}. */
     private static final int JOURNAL_WINDOW_SHIFT = 16;
@@ -69,7 +73,7 @@ public final class NatSessions implements AutoCloseable {
         this.fragments = new FlowTable(entries(maxFragments, 2), KEY_WORDS, VALUE_WORDS);
         this.eventLog = eventLog;
         this.registry = registry;
-        this.allocator = new MappingAllocator(mappings, eventLog);
+        this.allocator = new MappingAllocator(mappings, sessions, eventLog);
     }
 
     private static int entries(int items, int entriesPerItem) {
@@ -158,15 +162,16 @@ public final class NatSessions implements AutoCloseable {
     }
 
     /**
-     * RFC 4787 REQ-6 / RFC 5382 REQ-5: moves the idle deadline of the session (both entries) to
-     * {@code nowNs + timeoutNs}; writes only when it moves by about a second or more.
+     * RFC 4787 REQ-6 / RFC 5382 REQ-5: keeps the idle deadline of the session (both entries) at
+     * or after {@code nowNs + timeoutNs}; when it must move, it moves {@link #REFRESH_STEP_TICKS}
+     * further, so a busy session's deadline is written about once a second, not per packet.
      */
     public void refresh(int entry, long link, long nowNs, long timeoutNs, NatScratch scratch) {
         long deadlineNs = nowNs + timeoutNs;
         int newTick = SessionKeys.tick(deadlineNs);
         int oldTick = SessionKeys.expiryTick(link);
-        if (newTick - oldTick > REFRESH_STEP_TICKS) {
-            setDeadline(entry, link, newTick);
+        if (newTick - oldTick > 0) {
+            setDeadline(entry, link, newTick + REFRESH_STEP_TICKS);
             if ((newTick >> JOURNAL_WINDOW_SHIFT) != (oldTick >> JOURNAL_WINDOW_SHIFT)) {
                 journalRefresh(entry, link, deadlineNs, scratch);
             }
@@ -295,7 +300,8 @@ public final class NatSessions implements AutoCloseable {
         NatSettings settings = tables.settings();
         int publicVrf = tables.publicVrf();
         int state = protocol == Ipv4Flyweight.PROTOCOL_TCP ? TcpStates.initial(tcpFlags, fromInside) : TcpStates.NONE;
-        int tick = SessionKeys.tick(nowNs + timeoutNs(protocol, state, settings));
+        // With the refresh slack already, so the session's first packets write no deadline either.
+        int tick = SessionKeys.tick(nowNs + timeoutNs(protocol, state, settings)) + REFRESH_STEP_TICKS;
         boolean keepPort = insidePort == outsidePort;
         long dynamicFlag = dynamic ? SessionKeys.FLAG_DYNAMIC : 0;
         long hairpinFlag = tables.external(remoteAddress) != null ? SessionKeys.FLAG_HAIRPIN : 0;
@@ -389,11 +395,13 @@ public final class NatSessions implements AutoCloseable {
     public int createOutbound(NatTables tables, int vrf, int protocol, int source, int sourcePort, int destination,
                               int destinationPort, int tcpFlags, long nowNs, NatScratch scratch) {
         io.softgate.nat.compile.CompiledRule[] rules = tables.outbound(vrf);
+        scratch.rule = null;
         for (int i = 0; i < rules.length; i++) {
             io.softgate.nat.compile.CompiledRule rule = rules[i];
             if (!rule.matches(protocol, source, sourcePort, destination, destinationPort)) {
                 continue;
             }
+            scratch.rule = rule;
             switch (rule.kind) {
                 case EXCLUDE:
                     return PASS;
@@ -403,7 +411,7 @@ public final class NatSessions implements AutoCloseable {
                         rule.pool[0].address, sourcePort, false, tcpFlags, true, nowNs, scratch, false);
                 case DYNAMIC_SOURCE: {
                     int mapping = allocator.acquire(tables, rule, protocol, vrf, source, sourcePort, destination,
-                        nowNs, scratch);
+                        destinationPort, nowNs, scratch);
                     if (mapping < 0) {
                         return mapping;
                     }
@@ -416,6 +424,7 @@ public final class NatSessions implements AutoCloseable {
                     return entry;
                 }
                 default:
+                    scratch.rule = null;
                     break;
             }
         }
@@ -430,6 +439,7 @@ public final class NatSessions implements AutoCloseable {
      */
     public int createInbound(NatTables tables, int protocol, int source, int sourcePort, int destination,
                              int destinationPort, int tcpFlags, long nowNs, NatScratch scratch) {
+        scratch.rule = null;
         if (tables.external(destination) == null) {
             return PASS;
         }
@@ -451,6 +461,7 @@ public final class NatSessions implements AutoCloseable {
         for (int i = 0; i < rules.length; i++) {
             io.softgate.nat.compile.CompiledRule rule = rules[i];
             if (rule.matches(protocol, source, sourcePort, destination, destinationPort)) {
+                scratch.rule = rule;
                 int insidePort = rule.translatedPort(destinationPort);
                 return createSession(tables, protocol, rule.vrf, rule.translatedAddress, insidePort, source,
                     sourcePort, destination, destinationPort, false, tcpFlags, false, nowNs, scratch, true);

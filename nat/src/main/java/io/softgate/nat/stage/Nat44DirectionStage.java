@@ -3,6 +3,7 @@ package io.softgate.nat.stage;
 import io.softgate.core.pipeline.DropReason;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
+import io.softgate.core.pipeline.PacketTracer;
 import io.softgate.core.pipeline.Stage;
 import io.softgate.core.pipeline.StageContext;
 import io.softgate.core.pipeline.StageVector;
@@ -14,7 +15,11 @@ import java.util.List;
  * Shared batch loop of the two NAT44 direction stages: looks up the sessions of the whole batch
  * at once (one {@code FlowTable} batch lookup, so the table's cache misses overlap), passes IPv6 (counted) and everything when no NAT tables are published, defers
  * later fragments to the end of the batch, and forwards or drops each slot on the single edge
- * according to the direction's translation result.
+ * according to the direction's translation result. A packet whose session the batch lookup found
+ * and that needs only its rewrite takes {@code Nat44Translator.tryFastPath}; the rest take the
+ * direction's full translation. A traced packet ({@code PacketFlags.TRACE}) always takes the full
+ * translation, which notes what it decided for the trace ({@link NatTraceDecision}); untraced
+ * packets pay one flag test for this.
  *
  * <p>Threading: one instance per worker; shares only {@link NatSessions} (lock-free) with others.
  */
@@ -72,8 +77,19 @@ abstract class Nat44DirectionStage implements Stage {
                 context.forward(0, slot);
                 continue;
             }
-            if ((batch.flags[slot] & PacketFlags.INNER_IPV6) != 0) {
+            int flags = batch.flags[slot];
+            if ((flags & PacketFlags.INNER_IPV6) != 0) {
                 context.countEvent(NatEvents.IPV6_PASSED);
+                if ((flags & PacketFlags.TRACE) != 0) {
+                    context.decide(slot, NatTraceDecision.decision(NatTraceDecision.PASSED, !insideToOutside,
+                        NatTraceDecision.PASS_IPV6, 0, 0), 0);
+                }
+                context.forward(0, slot);
+                continue;
+            }
+            // A traced packet takes the slow path, which notes what it decided; the result is the same.
+            if ((flags & PacketFlags.TRACE) == 0
+                && translator.tryFastPath(batch, slot, tables, context.nowNs(), insideToOutside)) {
                 context.forward(0, slot);
                 continue;
             }
@@ -94,10 +110,20 @@ abstract class Nat44DirectionStage implements Stage {
     }
 
     private void finish(PacketBatch batch, int slot, NatTables tables, StageContext context) {
+        boolean traced = (batch.flags[slot] & PacketFlags.TRACE) != 0;
+        translator.traced = traced;
+        translator.traceDecision = PacketTracer.NO_DECISION;
         int result = translate(batch, slot, tables, context);
         if (result == Nat44Translator.FORWARD) {
+            if (traced && translator.traceDecision != PacketTracer.NO_DECISION) {
+                context.decide(slot, translator.traceDecision, translator.traceDetail);
+            }
             context.forward(0, slot);
         } else {
+            if (traced) {
+                context.decide(slot, NatTraceDecision.decision(NatTraceDecision.DROPPED, !insideToOutside, result, 0, 0),
+                    0);
+            }
             context.drop(slot, NatDropReason.of(result));
         }
     }

@@ -34,6 +34,8 @@ final class Nat44Translator {
     /** {@link #readHeaders} result: headers read, continue with the session path. */
     private static final int PARSED = -2;
     private static final int SYN_FIN_RST = TcpFlyweight.FLAG_SYN | TcpFlyweight.FLAG_FIN | TcpFlyweight.FLAG_RST;
+    /** {@link #batchParsedOfSlot} bit: the packet may take {@link #tryFastPath} if its session was found. */
+    private static final int FAST_PATH_ELIGIBLE = 1 << 16;
 
     private final NatSessions sessions;
     private final FlowTuple tuple = new FlowTuple();
@@ -50,6 +52,13 @@ final class Nat44Translator {
     private int[] batchEntries = new int[0];
     /** Index of the slot's key in {@link #batchKeys}, or -1 when the slot has none. */
     private int[] batchKeyOfSlot = new int[0];
+    /** Absolute L4 offset of each slot with a key, as {@link #collectKey} parsed it. */
+    private int[] batchL4OfSlot = new int[0];
+    /**
+     * What {@link #collectKey} parsed of each slot with a key, for {@link #tryFastPath}: IP protocol
+     * (bits 0-7), TCP flags (8-15), {@link #FAST_PATH_ELIGIBLE} (16).
+     */
+    private int[] batchParsedOfSlot = new int[0];
     private int batchKeyCount;
     /**
      * Set once this batch ran the TCP state machine: from then on a TCP packet's session is
@@ -68,6 +77,14 @@ final class Nat44Translator {
     private long icmpRefillNs;
     /** RFC 5382 REQ-4: the unsolicited inbound SYNs this worker holds (none for the in2out stage). */
     private final HeldSyns heldSyns;
+    /**
+     * Set by the stage before each slow-path packet: the packet is traced ({@code PacketFlags.TRACE}),
+     * so its outcome is noted in {@link #traceDecision} / {@link #traceDetail} ({@link NatTraceDecision}).
+     */
+    boolean traced;
+    /** The traced packet's decision words, or {@code PacketTracer.NO_DECISION} when none was noted. */
+    long traceDecision;
+    long traceDetail;
     /** Expired held SYNs settled per batch at most, so one batch's extra work stays bounded. */
     static final int HELD_SYN_RELEASES_PER_BATCH = 32;
 
@@ -85,6 +102,8 @@ final class Nat44Translator {
             batchValues = new long[capacity * SessionKeys.VALUE_WORDS];
             batchEntries = new int[capacity];
             batchKeyOfSlot = new int[capacity];
+            batchL4OfSlot = new int[capacity];
+            batchParsedOfSlot = new int[capacity];
         }
         batchKeyCount = 0;
         tcpStateChangedInBatch = false;
@@ -108,9 +127,16 @@ final class Nat44Translator {
             return;
         }
         int l4 = l3 + headerLength;
-        if (tuple.read(buffer, l3, l4, l3 + Ipv4Flyweight.totalLength(buffer, l3) - l4) != FlowTuple.OK) {
+        int l4Available = l3 + Ipv4Flyweight.totalLength(buffer, l3) - l4;
+        if (tuple.read(buffer, l3, l4, l4Available) != FlowTuple.OK) {
             return;
         }
+        // The fast path skips readHeaders, so it takes only what readHeaders would pass as is: a
+        // first fragment must be remembered for its followers, a TCP header must be whole.
+        boolean eligible = (Ipv4Flyweight.flagsAndFragmentOffset(buffer, l3) & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) == 0
+            && (tuple.protocol != Ipv4Flyweight.PROTOCOL_TCP || TcpFlyweight.validate(buffer, l4, l4Available) >= 0);
+        batchL4OfSlot[slot] = l4;
+        batchParsedOfSlot[slot] = tuple.protocol | tuple.tcpFlags << 8 | (eligible ? FAST_PATH_ELIGIBLE : 0);
         int index = batchKeyCount++;
         batchKeys[index * SessionKeys.KEY_WORDS] = SessionKeys.word0(
             inside ? SessionKeys.TAG_INSIDE : SessionKeys.TAG_OUTSIDE, tuple.protocol,
@@ -136,6 +162,45 @@ final class Nat44Translator {
             }
             prefetchSink += touched;
         }
+    }
+
+    /**
+     * The established-session fast path: a packet whose session the batch lookup found and that
+     * needs nothing but its rewrite (no TCP state change, not a first fragment, not hairpinned)
+     * gets the rewrite and the idle-timer refresh straight from the batch lookup's copy of the
+     * session, without parsing its headers again. Everything else returns false and takes
+     * {@link #inToOut} / {@link #outToIn}, whose result for such a packet would be the same.
+     *
+     * @return true when the packet was translated and is to be forwarded
+     */
+    boolean tryFastPath(PacketBatch batch, int slot, NatTables tables, long nowNs, boolean inside) {
+        int index = batchKeyOfSlot[slot];
+        if (index < 0) {
+            return false;
+        }
+        int entry = batchEntries[index];
+        int parsed = batchParsedOfSlot[slot];
+        if (entry < 0 || (parsed & FAST_PATH_ELIGIBLE) == 0) {
+            return false;
+        }
+        int at = index * SessionKeys.VALUE_WORDS;
+        long rewrite0 = batchValues[at + SessionKeys.WORD_REWRITE0];
+        long rewrite1 = batchValues[at + SessionKeys.WORD_REWRITE1];
+        int protocol = parsed & 0xFF;
+        int state = SessionKeys.tcpState(rewrite1);
+        if ((rewrite1 & SessionKeys.FLAG_HAIRPIN) != 0
+            || protocol == Ipv4Flyweight.PROTOCOL_TCP && (tcpStateChangedInBatch
+                || (parsed >>> 8 & SYN_FIN_RST) != 0 || state != TcpStates.ESTABLISHED)) {
+            return false;
+        }
+        Rewrite.apply(batch.buffer(), batch.l3Offset[slot], batchL4OfSlot[slot], protocol, rewrite0, rewrite1);
+        batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
+        NatSettings settings = tables.settings();
+        if (inside || settings.inboundRefresh()) {
+            sessions.refresh(entry, batchValues[at + SessionKeys.WORD_LINK], nowNs,
+                NatSessions.timeoutNs(protocol, state, settings), scratch);
+        }
+        return true;
     }
 
     /**
@@ -186,6 +251,7 @@ final class Nat44Translator {
             tuple.destinationPort);
         key[1] = SessionKeys.word1(tuple.source, tuple.destination);
         int entry = lookupSession(slot, tuple.protocol, nowNs);
+        boolean createdNow = false;
         if (entry < 0) {
             if (tuple.protocol == Ipv4Flyweight.PROTOCOL_ICMP && tuple.sourcePort == 0) {
                 return NatDropReason.ICMP_QUERY_NO_SESSION.ordinal(); // a reply opens nothing
@@ -193,6 +259,12 @@ final class Nat44Translator {
             entry = sessions.createOutbound(tables, vrf, tuple.protocol, tuple.source, tuple.sourcePort,
                 tuple.destination, tuple.destinationPort, tuple.tcpFlags, nowNs, scratch);
             if (entry == NatSessions.PASS) {
+                if (traced) {
+                    int rule = tables.ruleId(scratch.rule);
+                    note(rule >= 0 ? NatTraceDecision.decision(NatTraceDecision.EXCLUDED, false, rule, 0, 0)
+                        : NatTraceDecision.decision(NatTraceDecision.PASSED, false, NatTraceDecision.PASS_NO_RULE, 0, 0),
+                        0);
+                }
                 context.countEvent(NatEvents.PASSED_UNTRANSLATED);
                 return tables.external(tuple.destination) != null
                     ? outToIn(batch, slot, tables, context, true) : FORWARD;
@@ -202,6 +274,7 @@ final class Nat44Translator {
             }
             if (scratch.created) {
                 context.countEvent(NatEvents.SESSIONS_CREATED);
+                createdNow = true;
             }
             found = scratch.values;
         }
@@ -209,6 +282,9 @@ final class Nat44Translator {
         long rewrite1 = found[SessionKeys.WORD_REWRITE1];
         long link = found[SessionKeys.WORD_LINK];
         int originalSource = tuple.source;
+        if (traced) {
+            noteSession(createdNow, tables, false, tuple.source, tuple.sourcePort, rewrite0, rewrite1);
+        }
         Rewrite.apply(buffer, l3, l4, tuple.protocol, rewrite0, rewrite1);
         batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
         NatSettings settings = tables.settings();
@@ -250,6 +326,7 @@ final class Nat44Translator {
             tuple.destinationPort);
         key[1] = SessionKeys.word1(tuple.source, tuple.destination);
         int entry = lookupSession(slot, tuple.protocol, nowNs);
+        boolean createdNow = false;
         if (entry < 0) {
             if (tuple.protocol == Ipv4Flyweight.PROTOCOL_ICMP && tuple.sourcePort == 0
                 && tables.external(tuple.destination) != null) {
@@ -258,6 +335,10 @@ final class Nat44Translator {
             entry = sessions.createInbound(tables, tuple.protocol, tuple.source, tuple.sourcePort, tuple.destination,
                 tuple.destinationPort, tuple.tcpFlags, nowNs, scratch);
             if (entry == NatSessions.PASS) {
+                if (traced) {
+                    note(NatTraceDecision.decision(NatTraceDecision.PASSED, true, NatTraceDecision.PASS_NOT_NAT_ADDRESS,
+                        0, 0), 0);
+                }
                 context.countEvent(NatEvents.PASSED_UNTRANSLATED);
                 return FORWARD;
             }
@@ -274,6 +355,7 @@ final class Nat44Translator {
             }
             if (scratch.created) {
                 context.countEvent(NatEvents.SESSIONS_CREATED);
+                createdNow = true;
             }
             found = scratch.values;
         }
@@ -281,6 +363,9 @@ final class Nat44Translator {
         long rewrite1 = found[SessionKeys.WORD_REWRITE1];
         long link = found[SessionKeys.WORD_LINK];
         int originalDestination = tuple.destination;
+        if (traced) {
+            noteSession(createdNow, tables, true, tuple.destination, tuple.destinationPort, rewrite0, rewrite1);
+        }
         Rewrite.apply(buffer, l3, l4, tuple.protocol, rewrite0, rewrite1);
         batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
         NatSettings settings = tables.settings();
@@ -429,6 +514,28 @@ final class Nat44Translator {
         return true;
     }
 
+    private void note(long decision, long detail) {
+        traceDecision = decision;
+        traceDetail = detail;
+    }
+
+    /** Notes a session hit or creation for a traced packet: the translated side before and after. */
+    private void noteSession(boolean createdNow, NatTables tables, boolean destination, int oldAddress, int oldPort,
+                             long rewrite0, long rewrite1) {
+        long decision;
+        if (!createdNow) {
+            decision = NatTraceDecision.decision(NatTraceDecision.SESSION_HIT, destination,
+                SessionKeys.tcpState(rewrite1), oldPort, Rewrite.newPort(rewrite0));
+        } else if (scratch.rule == null) {
+            decision = NatTraceDecision.decision(NatTraceDecision.SESSION_CREATED_ON_MAPPING, destination, 0, oldPort,
+                Rewrite.newPort(rewrite0));
+        } else {
+            decision = NatTraceDecision.decision(NatTraceDecision.SESSION_CREATED, destination,
+                tables.ruleId(scratch.rule), oldPort, Rewrite.newPort(rewrite0));
+        }
+        note(decision, NatTraceDecision.detail(oldAddress, Rewrite.newAddress(rewrite0)));
+    }
+
     private static boolean isOpeningSyn(int protocol, int tcpFlags) {
         return protocol == Ipv4Flyweight.PROTOCOL_TCP
             && (tcpFlags & (TcpFlyweight.FLAG_SYN | TcpFlyweight.FLAG_ACK)) == TcpFlyweight.FLAG_SYN;
@@ -459,6 +566,12 @@ final class Nat44Translator {
         if (!sessions.findFragment(protocol, vrf, Ipv4Flyweight.identification(buffer, l3),
             Ipv4Flyweight.source(buffer, l3), Ipv4Flyweight.destination(buffer, l3), nowNs, scratch, values)) {
             return NatDropReason.FRAGMENT_WITHOUT_FIRST.ordinal();
+        }
+        if (traced) {
+            boolean destination = Rewrite.isDestination(values[1]);
+            note(NatTraceDecision.decision(NatTraceDecision.FRAGMENT_FOLLOWED, destination, 0, 0, 0),
+                NatTraceDecision.detail(destination ? Ipv4Flyweight.destination(buffer, l3)
+                    : Ipv4Flyweight.source(buffer, l3), Rewrite.newAddress(values[0])));
         }
         Rewrite.apply(buffer, l3, -1, protocol, values[0], values[1]);
         batch.vrf[slot] = Rewrite.targetVrf(values[1]);
@@ -497,6 +610,12 @@ final class Nat44Translator {
         }
         long rewrite0 = values[SessionKeys.WORD_REWRITE0];
         long rewrite1 = values[SessionKeys.WORD_REWRITE1];
+        if (traced) {
+            // The session's translated side, as the quoted packet's reverse (this direction's key) holds it.
+            note(NatTraceDecision.decision(NatTraceDecision.ICMP_ERROR_TRANSLATED, !outbound, 0,
+                    outbound ? embedded.sourcePort : embedded.destinationPort, Rewrite.newPort(rewrite0)),
+                NatTraceDecision.detail(outbound ? embedded.source : embedded.destination, Rewrite.newAddress(rewrite0)));
+        }
         IcmpErrorRewriter.rewrite(buffer, l3, l4, ipEnd, e3, e4, !outbound, Rewrite.newAddress(rewrite0),
             Rewrite.newPort(rewrite0), (rewrite1 & Rewrite.FLAG_KEEP_PORT) != 0, (int) rewrite0 & 0xFFFF);
         batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
@@ -524,6 +643,9 @@ final class Nat44Translator {
         }
         batch.length[slot] = l3 - batch.offset[slot] + newTotal;
         batch.flags[slot] |= PacketFlags.LOCALLY_GENERATED;
+        if (traced) {
+            note(NatTraceDecision.decision(NatTraceDecision.REFUSED_ANSWERED, false, reason.ordinal(), 0, 0), 0);
+        }
         context.countEvent(NatEvents.REFUSED_WITH_ICMP);
         context.countEvent(NatEvents.ICMP_UNREACHABLE_SENT);
         return FORWARD;

@@ -3,6 +3,7 @@ package io.softgate.nat.compile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.softgate.core.packet.Ipv4Flyweight;
@@ -56,6 +57,26 @@ class NatRuleCompilerTest {
             }
             assertEquals(expected, names);
         }
+    }
+
+    @Test
+    void shouldCompileOnlyTheChangedRuleOfARecompileAndGiveTheSameTablesAsAFreshCompile() {
+        NatRule ssh = NatRule.builder("ssh", NatAction.DNAT, "red").protocol("tcp").destination("203.0.113.7", "22")
+            .dnatTo("10.0.0.3", 22).build();
+        NatRule web = NatRule.builder("web", NatAction.DNAT, "red").protocol("tcp").destination("203.0.113.7", "80")
+            .dnatTo("10.0.0.4", 80).build();
+        NatRule movedWeb = NatRule.builder("web", NatAction.DNAT, "red").protocol("tcp").destination("203.0.113.7", "8080")
+            .dnatTo("10.0.0.4", 80).build();
+        NatRuleCompiler compiler = new NatRuleCompiler(new ExternalAddressRegistry(64));
+        NatTables before = compiler.compile(new NatConfig(VPCS, 0, List.of(ssh, web), NatSettings.defaults()));
+        NatTables after = compiler.compile(new NatConfig(VPCS, 0, List.of(ssh, movedWeb), NatSettings.defaults()));
+        NatTables fresh = compile(List.of(ssh, movedWeb));
+        assertSame(before.inbound()[0], after.inbound()[0], "the unchanged rule is the previous compile's");
+        assertEquals(2, after.inbound().length);
+        for (int i = 0; i < 2; i++) {
+            assertEquals(fresh.inbound()[i].toString(), after.inbound()[i].toString());
+        }
+        assertEquals(8080, after.inbound()[1].destinationPortFirst);
     }
 
     @Test

@@ -51,6 +51,20 @@ class NatSessionLifetimeTest {
     }
 
     @Test
+    void shouldKeepUdpMappingTheWholeTimeoutAfterAPacketThatCameWithinASecond() {
+        // RFC 4787 REQ-5: the timer must not expire sooner than the timeout after the last packet,
+        // even though the deadline is written at most about once a second.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            int port = openUdp(nat);
+            nat.clock(nat.nowNs() + 900_000_000L);
+            nat.fromVpc(BLUE_VRF, udp(VM, 5000, SERVER, 53));
+            nat.clock(nat.nowNs() + 299_950_000_000L);
+            assertEquals(0, nat.sweep());
+            assertEquals("route", replyVerdict(nat, port));
+        }
+    }
+
+    @Test
     void shouldRefreshUdpMappingOnOutboundTraffic() {
         // RFC 4787 REQ-6: outbound refresh behaviour is true.
         try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
@@ -104,6 +118,26 @@ class NatSessionLifetimeTest {
     }
 
     @Test
+    void shouldReestablishAResetSessionForAPacketBehindTheRstInTheSameBatch() {
+        // RFC 6146 §3.5.2.2: a non-RST packet after a RST brings the session back to established.
+        // The second packet's batch-lookup copy still says established: it must see the RST's change.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            int port = new Frame(nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, TcpFlyweight.FLAG_SYN)).packet())
+                .sourcePort();
+            nat.fromInternet(tcp(SERVER, 443, BLUE_SNAT, port, TcpFlyweight.FLAG_SYN | TcpFlyweight.FLAG_ACK));
+            nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, TcpFlyweight.FLAG_ACK));
+            StageHarness harness = nat.in2out;
+            harness.runAll(java.util.List.of(tcp(VM, 33000, SERVER, 443, TcpFlyweight.FLAG_RST | TcpFlyweight.FLAG_ACK),
+                tcp(VM, 33000, SERVER, 443, TcpFlyweight.FLAG_ACK)), slot -> {
+                    harness.batch().l3Offset[slot] = harness.batch().offset[slot] + 14;
+                    harness.batch().vrf[slot] = BLUE_VRF;
+                });
+            nat.advanceSeconds(4 * 60 + 2);
+            assertEquals(0, nat.sweep(), "established again: the 2 h timeout, not the transitory one");
+        }
+    }
+
+    @Test
     void shouldKeepSessionAfterRstForTheTransitoryTimeout() {
         // RFC 7857 §2.2: a RST does not delete the session at once.
         try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
@@ -149,7 +183,7 @@ class NatSessionLifetimeTest {
         // DESIGN §8 / RFC 6888: a freed external port waits 120 s before another mapping may take it.
         try (NatFixture nat = new NatFixture(NatSettings.defaults().withPortRange(40000, 40000))) {
             assertEquals(40000, openUdp(nat));
-            nat.advanceSeconds(301);
+            nat.advanceSeconds(302); // past the 300 s timeout and the deadline's refresh slack (about 1 s)
             assertEquals(1, nat.sweep());
             StageHarness.Outcome refused = nat.fromVpc(BLUE_VRF, udp("10.0.0.6", 5000, SERVER, 53));
             assertEquals(IcmpFlyweight.V4_DESTINATION_UNREACHABLE, new Frame(refused.packet()).icmpType());

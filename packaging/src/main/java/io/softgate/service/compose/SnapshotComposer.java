@@ -79,6 +79,12 @@ public final class SnapshotComposer implements FileInputs, LoadBalancerStaging, 
     // The snapshot being built (one at a time: the store's monitor or commitLock serialises builds).
     private volatile Pending pending;
 
+    // The load-balancer configuration the last build validated without error, with its VRF numbering.
+    private volatile StagedLoadBalancer lastValidLoadBalancer;
+
+    private record StagedLoadBalancer(LoadBalancerConfig config, Map<String, Integer> vrfs, int publicVrf) {
+    }
+
     private record Pending(ConfigSnapshot.Builder builder, CompiledIntent intent, long learnedVersion,
                            LoadBalancerConfig loadBalancer, Map<String, Integer> vrfs, int publicVrf) {
     }
@@ -323,6 +329,21 @@ public final class SnapshotComposer implements FileInputs, LoadBalancerStaging, 
     public List<ValidationError> stage(ConfigSnapshot.Builder builder, LoadBalancerConfig config, Map<String, Integer> vrfs,
                                        int publicVrf) {
         Map<String, Integer> numbering = Map.copyOf(vrfs);
+        StagedLoadBalancer valid = lastValidLoadBalancer;
+        List<ValidationError> errors = valid != null && valid.publicVrf() == publicVrf && valid.vrfs().equals(numbering)
+            && valid.config().equals(config) ? List.of() : validate(config, numbering, publicVrf);
+        if (errors.isEmpty()) {
+            // A change elsewhere (a NAT rule) does not validate 1,000 unchanged services again.
+            lastValidLoadBalancer = new StagedLoadBalancer(config, numbering, publicVrf);
+        }
+        Pending recorded = pending;
+        if (errors.isEmpty() && recorded != null && recorded.builder() == builder) {
+            pending = new Pending(builder, recorded.intent(), recorded.learnedVersion(), config, numbering, publicVrf);
+        }
+        return errors;
+    }
+
+    private static List<ValidationError> validate(LoadBalancerConfig config, Map<String, Integer> numbering, int publicVrf) {
         LoadBalancerCompiler validator = new LoadBalancerCompiler(new VrfResolver() {
             @Override
             public int publicVrf() {
@@ -335,12 +356,7 @@ public final class SnapshotComposer implements FileInputs, LoadBalancerStaging, 
                 return vrf == null ? UNKNOWN : vrf;
             }
         });
-        List<ValidationError> errors = validator.validate(config);
-        Pending recorded = pending;
-        if (errors.isEmpty() && recorded != null && recorded.builder() == builder) {
-            pending = new Pending(builder, recorded.intent(), recorded.learnedVersion(), config, numbering, publicVrf);
-        }
-        return errors;
+        return validator.validate(config);
     }
 
     /** First adapter of every build: remembers which intent (and learned routes) the builder holds. */

@@ -20,10 +20,16 @@ import java.util.Map;
  * Priorities follow {@link CompiledIntent}'s order (most specific first), so a first-match
  * classifier decides as Netris does. Rules of a VPC without a VRF stay stored until it has one.
  *
- * <p>Threading: stateless after construction; called by the thread applying a change.
+ * <p>Threading: called by the thread applying a change, one at a time (it keeps the last tables
+ * it compiled, volatile, to reuse them while its inputs are unchanged).
  */
 public final class AclIntentAdapter implements IntentModuleAdapter {
     private final FileInputs inputs;
+    private volatile Compiled previous;
+
+    /** The inputs and the tables of the last compile. */
+    private record Compiled(AclConfig config, Map<String, Integer> vrfs, AclTables tables) {
+    }
 
     public AclIntentAdapter(SoftgateConfig config) {
         this(config == null ? null : FileInputs.of(config));
@@ -122,7 +128,13 @@ public final class AclIntentAdapter implements IntentModuleAdapter {
             return List.of();
         }
         try {
-            snapshot.with(AclTables.SLOT, AclCompiler.compile(new AclConfig(rules, defaults), used));
+            AclConfig acl = new AclConfig(rules, defaults);
+            Compiled last = previous;
+            // A change elsewhere (a NAT rule, an LB service) keeps the ACL tables it does not touch.
+            AclTables tables = last != null && last.config().equals(acl) && last.vrfs().equals(used)
+                ? last.tables() : AclCompiler.compile(acl, used);
+            previous = new Compiled(acl, Map.copyOf(used), tables);
+            snapshot.with(AclTables.SLOT, tables);
             return List.of();
         } catch (IllegalArgumentException | IllegalStateException e) {
             return List.of(new IntentError("acl", String.valueOf(e.getMessage())));

@@ -37,10 +37,19 @@ public final class IntentCompiler {
 
     /** The snapshot for {@code document}, or the reasons it cannot be built. */
     public ConfigSnapshot.Builder compile(IntentDocument document) throws IntentRejectedException {
-        List<IntentError> errors = new ArrayList<>(IntentValidator.validate(document));
+        List<IntentError> errors = IntentValidator.validate(document);
         if (!errors.isEmpty()) {
             throw new IntentRejectedException(400, errors);
         }
+        return compileValid(document);
+    }
+
+    /**
+     * The snapshot for a document {@link IntentValidator#validate} accepted, or the reasons the
+     * modules refuse it (the checks only a module's compiler can make).
+     */
+    public ConfigSnapshot.Builder compileValid(IntentDocument document) throws IntentRejectedException {
+        List<IntentError> errors = new ArrayList<>();
         CompiledIntent resolved = resolve(document);
         ConfigSnapshot.Builder builder = base.get().with(CompiledIntent.SLOT, resolved);
         for (IntentModuleAdapter adapter : adapters) {

@@ -44,7 +44,18 @@ public final class IntentPersistence {
         return JSON.readValue(file.toFile(), IntentDocument.class);
     }
 
+    /** Writes {@code document} durably and makes it the persisted one ({@link #stage} then {@link Staged#commit}). */
     public void save(IntentDocument document) throws IOException {
+        stage(document).commit();
+    }
+
+    /**
+     * The slow half of {@link #save}: serialises {@code document} into the temporary file and
+     * fsyncs it, without touching the persisted document; {@link Staged#commit} then renames it
+     * into place. Lets the applying thread compile while this runs, and still make the change
+     * durable (rename, directory fsync) only once the compile succeeded.
+     */
+    public Staged stage(IntentDocument document) throws IOException {
         Files.createDirectories(directory);
         byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(document);
         Path temporary = directory.resolve(FILE_NAME + ".tmp");
@@ -56,15 +67,43 @@ public final class IntentPersistence {
             }
             channel.force(true);
         }
-        try {
-            Files.move(temporary, file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("state directory " + directory + " does not support atomic rename", e);
+        return new Staged(temporary);
+    }
+
+    /**
+     * A document written and fsynced beside the persisted one: {@link #commit} makes it the
+     * persisted document, {@link #discard} drops it.
+     *
+     * <p>Threading: used by one thread at a time (the applying thread, after the writer handed it over).
+     */
+    public final class Staged {
+        private final Path temporary;
+
+        private Staged(Path temporary) {
+            this.temporary = temporary;
         }
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException e) {
-            // Some file systems cannot open a directory for fsync; the rename itself is atomic.
+
+        /** Renames the staged file over the persisted one and fsyncs the directory (the rename's durability). */
+        public void commit() throws IOException {
+            try {
+                Files.move(temporary, file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("state directory " + directory + " does not support atomic rename", e);
+            }
+            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+                dir.force(true);
+            } catch (IOException e) {
+                // Some file systems cannot open a directory for fsync; the rename itself is atomic.
+            }
+        }
+
+        /** Deletes the staged file; the persisted document stays as it was. */
+        public void discard() {
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException e) {
+                // The next stage truncates it anyway.
+            }
         }
     }
 }

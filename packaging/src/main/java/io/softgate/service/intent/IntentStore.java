@@ -2,18 +2,23 @@ package io.softgate.service.intent;
 
 import io.softgate.core.snapshot.ConfigSnapshot;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The controller's declarative state on this node. A change is a function over a
  * {@link IntentDocument.Draft}; it is applied whole or not at all: build the next document,
- * validate and compile it into a snapshot, persist it atomically, publish the snapshot, and only
- * then make it current. Any failure leaves the current document, the file and the data plane as
+ * validate it, compile it into a snapshot while a writer thread writes and fsyncs it, persist it
+ * atomically (the rename, once the compile succeeded), publish the snapshot, and only then make it
+ * current. Any failure leaves the current document, the file and the data plane as
  * they were. Each accepted change increments the generation; a change that names another
  * generation than the current one is refused with 409.
  *
- * <p>Threading: changes are serialised by the store's monitor; {@link #current()} may be read
- * from any thread (volatile).
+ * <p>Threading: changes are serialised by the store's monitor (a change's document is written on
+ * the store's writer thread, which the applying thread waits for before it publishes);
+ * {@link #current()} may be read from any thread (volatile).
  */
 public final class IntentStore {
     /** Where compiled snapshots go (the runtime's publisher, or a test's). */
@@ -27,6 +32,15 @@ public final class IntentStore {
         T apply(IntentDocument.Draft draft) throws IntentRejectedException;
     }
 
+    /**
+     * Wall time of the steps of an accepted change: validation, compile (the write runs beside it),
+     * waiting for the write and renaming it into place, publishing the snapshot.
+     *
+     * <p>Threading: immutable.
+     */
+    public record Timings(long validateNs, long compileNs, long persistWaitNs, long publishNs) {
+    }
+
     /** The outcome of an accepted change. */
     public record Applied<T>(T result, IntentDocument document, long compileAndSwapNs) {
     }
@@ -36,9 +50,12 @@ public final class IntentStore {
     private final IntentCompiler compiler;
     private final IntentPersistence persistence;
     private final SnapshotSink sink;
+    // Writes a change's document while the applying thread compiles it; its thread ends when idle.
+    private final java.util.concurrent.ExecutorService writer = writerExecutor();
     private volatile IntentDocument current;
     private volatile long lastCompileAndSwapNs;
     private volatile long lastCompileAndSwapCpuNs;
+    private volatile Timings lastTimings = new Timings(0, 0, 0, 0);
 
     private IntentStore(IntentCompiler compiler, IntentPersistence persistence, SnapshotSink sink, IntentDocument start) {
         this.compiler = compiler;
@@ -64,6 +81,17 @@ public final class IntentStore {
         return new IntentStore(compiler, persistence, sink, start);
     }
 
+    private static java.util.concurrent.ExecutorService writerExecutor() {
+        java.util.concurrent.ThreadPoolExecutor executor = new java.util.concurrent.ThreadPoolExecutor(1, 1, 10,
+            java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), task -> {
+                Thread thread = new Thread(task, "softgate-intent-writer");
+                thread.setDaemon(true);
+                return thread;
+            });
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
+    }
+
     public IntentDocument current() {
         return current;
     }
@@ -71,6 +99,11 @@ public final class IntentStore {
     /** How long the last accepted change took to validate, compile, persist and publish. */
     public long lastCompileAndSwapNs() {
         return lastCompileAndSwapNs;
+    }
+
+    /** The steps of the last accepted change (zeros before the first). */
+    public Timings lastTimings() {
+        return lastTimings;
     }
 
     /**
@@ -103,15 +136,40 @@ public final class IntentStore {
         }
         long startNs = System.nanoTime();
         long startCpuNs = THREADS.getCurrentThreadCpuTime();
-        ConfigSnapshot.Builder snapshot = compiler.compile(next);
+        List<IntentError> invalid = IntentValidator.validate(next);
+        if (!invalid.isEmpty()) {
+            throw new IntentRejectedException(400, invalid);
+        }
+        // The document is valid: write and fsync it on the writer thread while this thread
+        // compiles; it becomes the persisted document (rename) only if the compile succeeds, and
+        // before the snapshot is published, so the answer still follows the durable write.
+        CompletableFuture<IntentPersistence.Staged> writing = CompletableFuture.supplyAsync(() -> {
+            try {
+                return persistence.stage(next);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, writer);
+        long validatedNs = System.nanoTime();
+        ConfigSnapshot.Builder snapshot;
         try {
-            persistence.save(next);
+            snapshot = compiler.compileValid(next);
+        } catch (IntentRejectedException | RuntimeException | Error e) {
+            discard(writing);
+            throw e;
+        }
+        long compiledNs = System.nanoTime();
+        try {
+            staged(writing).commit();
         } catch (IOException e) {
             throw new IntentRejectedException(503, "stateDir", "cannot persist the change: " + e.getMessage());
         }
+        long persistedNs = System.nanoTime();
         sink.publish(snapshot);
         current = next;
-        lastCompileAndSwapNs = System.nanoTime() - startNs;
+        long endNs = System.nanoTime();
+        lastTimings = new Timings(validatedNs - startNs, compiledNs - validatedNs, persistedNs - compiledNs, endNs - persistedNs);
+        lastCompileAndSwapNs = endNs - startNs;
         lastCompileAndSwapCpuNs = THREADS.getCurrentThreadCpuTime() - startCpuNs;
         return new Applied<>(result, next, lastCompileAndSwapNs);
     }
@@ -140,6 +198,38 @@ public final class IntentStore {
             }
             return document;
         });
+    }
+
+    /** The staged file of {@code writing}, waiting for the writer; its failure as an IOException. */
+    private static IntentPersistence.Staged staged(CompletableFuture<IntentPersistence.Staged> writing) throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return writing.get();
+                } catch (InterruptedException e) {
+                    // The write is short and must finish before anyone else stages: wait it out.
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    throw cause instanceof UncheckedIOException io ? io.getCause()
+                        : new IOException(String.valueOf(cause), cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Waits for {@code writing} and deletes what it staged: a refused change leaves no file behind. */
+    private static void discard(CompletableFuture<IntentPersistence.Staged> writing) {
+        try {
+            staged(writing).discard();
+        } catch (IOException e) {
+            // Nothing was staged.
+        }
     }
 
     private static <E> void copy(List<E> target, List<E> source) {

@@ -61,13 +61,13 @@ public final class IntentValidator {
         Set<String> names = new HashSet<>();
         int systemCount = 0;
         for (VpcIntent vpc : document.vpcs()) {
-            String path = "vpc[" + vpc.name() + "]";
-            name(path + ".name", vpc.name());
+            ItemPath path = new ItemPath("vpc", vpc.name());
+            name(path, ".name", vpc.name());
             if (!names.add(vpc.name())) {
-                error(path + ".name", "duplicate VPC name '" + vpc.name() + "'");
+                error(path.field(".name"), "duplicate VPC name '" + vpc.name() + "'");
             }
             if (vpc.adminTenantId() != IntentDocument.ADMIN_TENANT_ID) {
-                error(path + ".adminTenant.id", "unknown tenant " + vpc.adminTenantId());
+                error(path.field(".adminTenant.id"), "unknown tenant " + vpc.adminTenantId());
             }
             if (vpc.system()) {
                 systemCount++;
@@ -86,19 +86,19 @@ public final class IntentValidator {
         List<AllocationIntent> all = document.allocations();
         for (int i = 0; i < all.size(); i++) {
             AllocationIntent allocation = all.get(i);
-            String path = "allocation[" + allocation.name() + "]";
-            name(path + ".name", allocation.name());
+            ItemPath path = new ItemPath("allocation", allocation.name());
+            name(path, ".name", allocation.name());
             if (!names.add(allocation.name())) {
-                error(path + ".name", "duplicate allocation name '" + allocation.name() + "'");
+                error(path.field(".name"), "duplicate allocation name '" + allocation.name() + "'");
             }
-            vpc(path + ".vpc", allocation.vpcId());
-            IpPrefix prefix = networkPrefix(path + ".prefix", allocation.prefix());
+            vpc(path, ".vpc", allocation.vpcId());
+            IpPrefix prefix = networkPrefix(path, ".prefix", allocation.prefix());
             List<Integer> earlier = earlierByVpc.computeIfAbsent(allocation.vpcId(), vpc -> new ArrayList<>());
             for (int j = 0; prefix != null && j < earlier.size(); j++) {
                 AllocationIntent other = all.get(earlier.get(j));
                 IpPrefix otherPrefix = allocationPrefixes().get(earlier.get(j));
                 if (otherPrefix != null && otherPrefix.overlaps(prefix)) {
-                    error(path + ".prefix", allocation.prefix() + " overlaps allocation '" + other.name() + "' ("
+                    error(path.field(".prefix"), allocation.prefix() + " overlaps allocation '" + other.name() + "' ("
                         + other.prefix() + ") of the same VPC");
                 }
             }
@@ -109,18 +109,18 @@ public final class IntentValidator {
     private void checkSubnets() {
         Set<String> names = new HashSet<>();
         for (SubnetIntent subnet : document.subnets()) {
-            String path = "subnet[" + subnet.name() + "]";
-            name(path + ".name", subnet.name());
+            ItemPath path = new ItemPath("subnet", subnet.name());
+            name(path, ".name", subnet.name());
             if (!names.add(subnet.vpcId() + "/" + subnet.name())) {
-                error(path + ".name", "duplicate subnet name '" + subnet.name() + "' in VPC " + subnet.vpcId());
+                error(path.field(".name"), "duplicate subnet name '" + subnet.name() + "' in VPC " + subnet.vpcId());
             }
-            vpc(path + ".vpc", subnet.vpcId());
+            vpc(path, ".vpc", subnet.vpcId());
             if (!SUBNET_PURPOSES.contains(subnet.purpose())) {
-                error(path + ".purpose", "must be one of " + SUBNET_PURPOSES + " (was '" + subnet.purpose() + "')");
+                error(path.field(".purpose"), "must be one of " + SUBNET_PURPOSES + " (was '" + subnet.purpose() + "')");
             }
-            IpPrefix prefix = networkPrefix(path + ".prefix", subnet.prefix());
+            IpPrefix prefix = networkPrefix(path, ".prefix", subnet.prefix());
             if (prefix != null && allocationOf(subnet.vpcId(), prefix) == null) {
-                error(path + ".prefix", subnet.prefix() + " is inside no allocation of VPC " + subnet.vpcId());
+                error(path.field(".prefix"), subnet.prefix() + " is inside no allocation of VPC " + subnet.vpcId());
             }
         }
     }
@@ -129,28 +129,28 @@ public final class IntentValidator {
         Set<String> names = new HashSet<>();
         Map<Integer, String> vxlanIds = new HashMap<>();
         for (VnetIntent vnet : document.vnets()) {
-            String path = "vnet[" + vnet.name() + "]";
-            name(path + ".name", vnet.name());
+            ItemPath path = new ItemPath("vnet", vnet.name());
+            name(path, ".name", vnet.name());
             if (!names.add(vnet.name())) {
-                error(path + ".name", "duplicate vNet name '" + vnet.name() + "'");
+                error(path.field(".name"), "duplicate vNet name '" + vnet.name() + "'");
             }
-            vpc(path + ".vpc", vnet.vpcId());
+            vpc(path, ".vpc", vnet.vpcId());
             if (vnet.vxlanId() < 1 || vnet.vxlanId() > MAX_VNI) {
-                error(path + ".vxlanID", "must be 1.." + MAX_VNI + " (was " + vnet.vxlanId() + ")");
+                error(path.field(".vxlanID"), "must be 1.." + MAX_VNI + " (was " + vnet.vxlanId() + ")");
             } else {
                 String previous = vxlanIds.putIfAbsent(vnet.vxlanId(), vnet.name());
                 if (previous != null) {
-                    error(path + ".vxlanID", "VXLAN id " + vnet.vxlanId() + " is already used by vNet '" + previous + "'");
+                    error(path.field(".vxlanID"), "VXLAN id " + vnet.vxlanId() + " is already used by vNet '" + previous + "'");
                 }
             }
             if (vnet.gateways().isEmpty()) {
-                error(path + ".gateways", "at least one gateway prefix is required");
+                error(path.field(".gateways"), "at least one gateway prefix is required");
             }
             for (int g = 0; g < vnet.gateways().size(); g++) {
                 String gateway = vnet.gateways().get(g);
                 IpPrefix prefix = IpPrefix.parse(gateway);
                 if (prefix == null || gateway.indexOf('/') < 0) {
-                    error(path + ".gateways[" + g + "].prefix", "not an address/length: '" + gateway + "'");
+                    error(path.field(".gateways[" + g + "].prefix"), "not an address/length: '" + gateway + "'");
                 }
             }
         }
@@ -167,72 +167,101 @@ public final class IntentValidator {
                 }
             }
         }
-        Map<String, String> dnatKeys = new HashMap<>();
+        Map<DnatKey, String> dnatKeys = new HashMap<>();
         for (NatIntent nat : document.nats()) {
-            String path = "nat[" + nat.name() + "]";
-            name(path + ".name", nat.name());
+            ItemPath path = new ItemPath("nat", nat.name());
+            name(path, ".name", nat.name());
             if (!names.add(nat.name())) {
-                error(path + ".name", "duplicate NAT rule name '" + nat.name() + "'");
+                error(path.field(".name"), "duplicate NAT rule name '" + nat.name() + "'");
             }
-            vpc(path + ".vpc", nat.vpcId());
+            vpc(path, ".vpc", nat.vpcId());
             if (!NAT_ACTIONS.contains(nat.action())) {
-                error(path + ".action", "must be one of " + NAT_ACTIONS + " (was '" + nat.action() + "')");
+                error(path.field(".action"), "must be one of " + NAT_ACTIONS + " (was '" + nat.action() + "')");
                 continue;
             }
             if (!NAT_PROTOCOLS.contains(nat.protocol())) {
-                error(path + ".protocol", "must be one of " + NAT_PROTOCOLS + " (was '" + nat.protocol() + "')");
+                error(path.field(".protocol"), "must be one of " + NAT_PROTOCOLS + " (was '" + nat.protocol() + "')");
             }
             if (nat.state() != null && !NAT_STATES.contains(nat.state())) {
-                error(path + ".state", "must be one of " + NAT_STATES + " (was '" + nat.state() + "')");
+                error(path.field(".state"), "must be one of " + NAT_STATES + " (was '" + nat.state() + "')");
             }
-            optionalPrefix(path + ".sourceAddress", nat.sourceAddress());
-            IpPrefix destination = optionalPrefix(path + ".destinationAddress", nat.destinationAddress());
-            portRange(path + ".sourcePort", nat.sourcePort());
-            int[] destinationPorts = portRange(path + ".destinationPort", nat.destinationPort());
+            optionalPrefix(path, ".sourceAddress", nat.sourceAddress());
+            IpPrefix destination = optionalPrefix(path, ".destinationAddress", nat.destinationAddress());
+            portRange(path, ".sourcePort", nat.sourcePort());
+            int[] destinationPorts = portRange(path, ".destinationPort", nat.destinationPort());
             switch (nat.action()) {
                 case "SNAT" -> {
                     if (nat.snatToIp() == null && nat.snatToPool() == null) {
-                        error(path + ".snatToIP", "SNAT needs snatToIP or snatToPool");
+                        error(path.field(".snatToIP"), "SNAT needs snatToIP or snatToPool");
                     }
-                    natAddress(path + ".snatToIP", nat.snatToIp());
-                    natAddress(path + ".snatToPool", nat.snatToPool());
+                    natAddress(path, ".snatToIP", nat.snatToIp());
+                    natAddress(path, ".snatToPool", nat.snatToPool());
                 }
                 case "DNAT" -> {
                     if (nat.dnatToIp() == null) {
-                        error(path + ".dnatToIP", "DNAT needs dnatToIP");
-                    } else if (hostAddress(path + ".dnatToIP", nat.dnatToIp()) == null) {
+                        error(path.field(".dnatToIP"), "DNAT needs dnatToIP");
+                    } else if (hostAddress(path, ".dnatToIP", nat.dnatToIp()) == null) {
                         break;
                     }
                     if (nat.dnatToPort() != null && (nat.dnatToPort() < 1 || nat.dnatToPort() > 65535)) {
-                        error(path + ".dnatToPort", "must be 1..65535 (was " + nat.dnatToPort() + ")");
+                        error(path.field(".dnatToPort"), "must be 1..65535 (was " + nat.dnatToPort() + ")");
                     }
                     if (destination == null || !isHost(destination)) {
-                        error(path + ".destinationAddress", "DNAT needs a public /32 or /128 destinationAddress (was '"
+                        error(path.field(".destinationAddress"), "DNAT needs a public /32 or /128 destinationAddress (was '"
                             + nat.destinationAddress() + "')");
                         break;
                     }
                     if (!inPurposeSubnet(destination, SubnetIntent.NAT)) {
-                        error(path + ".destinationAddress", destination + " is outside every NAT subnet");
+                        error(path.field(".destinationAddress"), destination + " is outside every NAT subnet");
                     }
                     String snat = snatAddresses.get(destination.network());
                     if (snat != null) {
-                        error(path + ".destinationAddress", destination + " is the SNAT address of rule '" + snat
+                        error(path.field(".destinationAddress"), destination + " is the SNAT address of rule '" + snat
                             + "'; an address serves SNAT or another service, not both");
                     }
                     String protocol = nat.protocol();
-                    String key = destination + "|" + protocol + "|" + (destinationPorts == null ? "*" : destinationPorts[0] + "-" + destinationPorts[1]);
-                    String all = destination + "|ALL|*";
+                    DnatKey key = destinationPorts == null ? new DnatKey(destination, protocol, -1, -1)
+                        : new DnatKey(destination, protocol, destinationPorts[0], destinationPorts[1]);
+                    DnatKey all = new DnatKey(destination, "ALL", -1, -1);
                     String previous = dnatKeys.putIfAbsent(key, nat.name());
                     if (previous != null) {
-                        error(path + ".destinationAddress", destination + " " + protocol + " port " + nat.destinationPort()
+                        error(path.field(".destinationAddress"), destination + " " + protocol + " port " + nat.destinationPort()
                             + " is already translated by rule '" + previous + "'");
                     } else if (!key.equals(all) && dnatKeys.containsKey(all)) {
-                        error(path + ".destinationAddress", destination + " is already a static NAT of rule '" + dnatKeys.get(all) + "'");
+                        error(path.field(".destinationAddress"), destination + " is already a static NAT of rule '" + dnatKeys.get(all) + "'");
                     }
                 }
                 default -> {
                 }
             }
+        }
+    }
+
+    /**
+     * What one DNAT rule translates: address, protocol name, destination ports ({@code -1}: any).
+     * Hash and equality written out: a record's generated ones run through method handles, which
+     * showed in the profile of a 10,000-rule validation.
+     */
+    private record DnatKey(IpPrefix destination, String protocol, int fromPort, int toPort) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof DnatKey key && fromPort == key.fromPort && toPort == key.toPort
+                && protocol.equals(key.protocol) && destination.equals(key.destination);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((destination.hashCode() * 31 + protocol.hashCode()) * 31 + fromPort) * 31 + toPort;
+        }
+    }
+
+    /**
+     * Where an item's errors go, {@code kind[name]}, joined with a field's path only for an error:
+     * a 10,000-rule document would otherwise build about ten path strings per rule for nothing.
+     */
+    private record ItemPath(String kind, String name) {
+        String field(String field) {
+            return kind + "[" + name + "]" + field;
         }
     }
 
@@ -247,49 +276,49 @@ public final class IntentValidator {
             }
         }
         for (L4lbIntent lb : document.l4lbs()) {
-            String path = "l4lb[" + lb.name() + "]";
-            name(path + ".name", lb.name());
+            ItemPath path = new ItemPath("l4lb", lb.name());
+            name(path, ".name", lb.name());
             if (!names.add(lb.name())) {
-                error(path + ".name", "duplicate load-balancer name '" + lb.name() + "'");
+                error(path.field(".name"), "duplicate load-balancer name '" + lb.name() + "'");
             }
-            vpc(path + ".vpc", lb.vpcId());
+            vpc(path, ".vpc", lb.vpcId());
             if (!LB_PROTOCOLS.contains(lb.protocol())) {
-                error(path + ".protocol", "must be TCP or UDP (was '" + lb.protocol() + "')");
+                error(path.field(".protocol"), "must be TCP or UDP (was '" + lb.protocol() + "')");
             }
             if (!LB_STATUSES.contains(lb.status())) {
-                error(path + ".status", "must be enable or disable (was '" + lb.status() + "')");
+                error(path.field(".status"), "must be enable or disable (was '" + lb.status() + "')");
             }
             if (!LB_HEALTH_CHECKS.contains(lb.healthCheck())) {
-                error(path + ".healthCheck", "must be one of " + LB_HEALTH_CHECKS + " (was '" + lb.healthCheck() + "')");
+                error(path.field(".healthCheck"), "must be one of " + LB_HEALTH_CHECKS + " (was '" + lb.healthCheck() + "')");
             }
             if (lb.port() < 1 || lb.port() > 65535) {
-                error(path + ".port", "must be 1..65535 (was " + lb.port() + ")");
+                error(path.field(".port"), "must be 1..65535 (was " + lb.port() + ")");
             }
             if (lb.timeOut() != null && (lb.timeOut() < 1 || lb.timeOut() > 3600)) {
-                error(path + ".timeOut", "must be 1..3600 (was " + lb.timeOut() + ")");
+                error(path.field(".timeOut"), "must be 1..3600 (was " + lb.timeOut() + ")");
             }
-            byte[] vip = hostAddress(path + ".ip", lb.ip());
+            byte[] vip = hostAddress(path, ".ip", lb.ip());
             if (vip != null) {
                 IpPrefix vipPrefix = IpPrefix.parse(lb.ip());
                 if (!inPurposeSubnet(vipPrefix, SubnetIntent.LOAD_BALANCER)) {
-                    error(path + ".ip", lb.ip() + " is outside every load-balancer subnet");
+                    error(path.field(".ip"), lb.ip() + " is outside every load-balancer subnet");
                 }
                 if (snat.contains(vipPrefix.network())) {
-                    error(path + ".ip", lb.ip() + " is an SNAT address; an address serves SNAT or another service, not both");
+                    error(path.field(".ip"), lb.ip() + " is an SNAT address; an address serves SNAT or another service, not both");
                 }
                 String previous = vips.putIfAbsent(lb.ip() + "|" + lb.protocol() + "|" + lb.port(), lb.name());
                 if (previous != null) {
-                    error(path + ".ip", lb.ip() + " " + lb.protocol() + " port " + lb.port() + " is already served by '" + previous + "'");
+                    error(path.field(".ip"), lb.ip() + " " + lb.protocol() + " port " + lb.port() + " is already served by '" + previous + "'");
                 }
             }
             if (lb.backends().isEmpty()) {
-                error(path + ".backend", "at least one backend is required");
+                error(path.field(".backend"), "at least one backend is required");
             }
             for (int b = 0; b < lb.backends().size(); b++) {
                 LbBackendIntent backend = lb.backends().get(b);
-                hostAddress(path + ".backend[" + b + "].ip", backend.ip());
+                hostAddress(path, ".backend[" + b + "].ip", backend.ip());
                 if (backend.port() < 1 || backend.port() > 65535) {
-                    error(path + ".backend[" + b + "].port", "must be 1..65535 (was " + backend.port() + ")");
+                    error(path.field(".backend[" + b + "].port"), "must be 1..65535 (was " + backend.port() + ")");
                 }
             }
         }
@@ -298,28 +327,28 @@ public final class IntentValidator {
     private void checkAcls() {
         Set<String> names = new HashSet<>();
         for (AclIntent acl : document.acls()) {
-            String path = "acl[" + acl.name() + "]";
-            name(path + ".name", acl.name());
+            ItemPath path = new ItemPath("acl", acl.name());
+            name(path, ".name", acl.name());
             if (!names.add(acl.vpcId() + "/" + acl.name())) {
-                error(path + ".name", "duplicate ACL name '" + acl.name() + "' in VPC " + acl.vpcId());
+                error(path.field(".name"), "duplicate ACL name '" + acl.name() + "' in VPC " + acl.vpcId());
             }
-            vpc(path + ".vpc", acl.vpcId());
+            vpc(path, ".vpc", acl.vpcId());
             if (!ACL_ACTIONS.contains(acl.action())) {
-                error(path + ".action", "must be permit or deny (was '" + acl.action() + "')");
+                error(path.field(".action"), "must be permit or deny (was '" + acl.action() + "')");
             }
             if (!ACL_PROTOCOLS.contains(acl.proto())) {
-                error(path + ".proto", "must be one of " + ACL_PROTOCOLS + " (was '" + acl.proto() + "')");
+                error(path.field(".proto"), "must be one of " + ACL_PROTOCOLS + " (was '" + acl.proto() + "')");
             }
             if (IpPrefix.parse(acl.srcPrefix()) == null) {
-                error(path + ".srcPrefix", "not a prefix: '" + acl.srcPrefix() + "'");
+                error(path.field(".srcPrefix"), "not a prefix: '" + acl.srcPrefix() + "'");
             }
             if (IpPrefix.parse(acl.dstPrefix()) == null) {
-                error(path + ".dstPrefix", "not a prefix: '" + acl.dstPrefix() + "'");
+                error(path.field(".dstPrefix"), "not a prefix: '" + acl.dstPrefix() + "'");
             }
-            ports(path + ".srcPort", acl.srcPortFrom(), acl.srcPortTo());
-            ports(path + ".dstPort", acl.dstPortFrom(), acl.dstPortTo());
+            ports(path.field(".srcPort"), acl.srcPortFrom(), acl.srcPortTo());
+            ports(path.field(".dstPort"), acl.dstPortFrom(), acl.dstPortTo());
             if (acl.icmpType() != null && (acl.icmpType() < -1 || acl.icmpType() > 255)) {
-                error(path + ".icmpType", "must be -1..255 (was " + acl.icmpType() + ")");
+                error(path.field(".icmpType"), "must be -1..255 (was " + acl.icmpType() + ")");
             }
         }
     }
@@ -327,15 +356,15 @@ public final class IntentValidator {
     private void checkRoutes() {
         Set<String> keys = new HashSet<>();
         for (StaticRouteIntent route : document.routes()) {
-            String path = "route[" + route.prefix() + "]";
-            vpc(path + ".vpc", route.vpcId());
-            IpPrefix prefix = networkPrefix(path + ".prefix", route.prefix());
-            byte[] nextHop = hostAddress(path + ".nextHop", route.nextHop());
+            ItemPath path = new ItemPath("route", route.prefix());
+            vpc(path, ".vpc", route.vpcId());
+            IpPrefix prefix = networkPrefix(path, ".prefix", route.prefix());
+            byte[] nextHop = hostAddress(path, ".nextHop", route.nextHop());
             if (prefix != null && nextHop != null && (nextHop.length == 4) != prefix.isIpv4()) {
-                error(path + ".nextHop", "address family differs from the prefix");
+                error(path.field(".nextHop"), "address family differs from the prefix");
             }
             if (!keys.add(route.vpcId() + "/" + route.prefix())) {
-                error(path + ".prefix", "duplicate route " + route.prefix() + " in VPC " + route.vpcId());
+                error(path.field(".prefix"), "duplicate route " + route.prefix() + " in VPC " + route.vpcId());
             }
         }
     }
@@ -360,13 +389,15 @@ public final class IntentValidator {
 
     // --- helpers -------------------------------------------------------------------------
 
-    private void name(String path, String value) {
+    // The helpers take an item's path and the field apart and join them only for an error.
+
+    private void name(ItemPath path, String field, String value) {
         if (value == null || value.isBlank()) {
-            error(path, "required");
+            error(path.field(field), "required");
         } else if (value.length() > MAX_NAME_LENGTH) {
-            error(path, "longer than " + MAX_NAME_LENGTH + " characters");
+            error(path.field(field), "longer than " + MAX_NAME_LENGTH + " characters");
         } else if (hasControlCharacter(value)) {
-            error(path, "contains a control character");
+            error(path.field(field), "contains a control character");
         }
     }
 
@@ -380,56 +411,56 @@ public final class IntentValidator {
         return false;
     }
 
-    private void vpc(String path, int id) {
+    private void vpc(ItemPath path, String field, int id) {
         if (!vpcs.containsKey(id)) {
-            error(path, "unknown VPC " + id);
+            error(path.field(field), "unknown VPC " + id);
         }
     }
 
-    private IpPrefix networkPrefix(String path, String text) {
+    private IpPrefix networkPrefix(ItemPath path, String field, String text) {
         IpPrefix prefix = IpPrefix.parse(text);
         if (prefix == null || text.indexOf('/') < 0) {
-            error(path, "not a prefix (address/length): '" + text + "'");
+            error(path.field(field), "not a prefix (address/length): '" + text + "'");
             return null;
         }
         if (prefix.hasHostBits()) {
-            error(path, "host bits set beyond the prefix length in " + text);
+            error(path.field(field), "host bits set beyond the prefix length in " + text);
             return null;
         }
         return prefix;
     }
 
-    private IpPrefix optionalPrefix(String path, String text) {
+    private IpPrefix optionalPrefix(ItemPath path, String field, String text) {
         if (text == null || text.isEmpty()) {
             return null;
         }
         IpPrefix prefix = IpPrefix.parse(text);
         if (prefix == null) {
-            error(path, "not a prefix: '" + text + "'");
+            error(path.field(field), "not a prefix: '" + text + "'");
         }
         return prefix;
     }
 
-    private byte[] hostAddress(String path, String text) {
+    private byte[] hostAddress(ItemPath path, String field, String text) {
         IpPrefix prefix = text == null ? null : IpPrefix.parse(text);
         if (prefix == null || !isHost(prefix)) {
-            error(path, "not an address: '" + text + "'");
+            error(path.field(field), "not an address: '" + text + "'");
             return null;
         }
         return prefix.address();
     }
 
-    private void natAddress(String path, String text) {
+    private void natAddress(ItemPath path, String field, String text) {
         if (text == null) {
             return;
         }
         IpPrefix prefix = IpPrefix.parse(text);
         if (prefix == null) {
-            error(path, "not an address or prefix: '" + text + "'");
+            error(path.field(field), "not an address or prefix: '" + text + "'");
             return;
         }
         if (!inPurposeSubnet(prefix, SubnetIntent.NAT)) {
-            error(path, text + " is outside every NAT subnet");
+            error(path.field(field), text + " is outside every NAT subnet");
         }
     }
 
@@ -482,13 +513,13 @@ public final class IntentValidator {
     }
 
     /** "80", "1-65535" or empty (any) -> {from, to}; null for any or on error. */
-    private int[] portRange(String path, String text) {
+    private int[] portRange(ItemPath path, String field, String text) {
         if (text == null || text.isEmpty()) {
             return null;
         }
         int[] range = PortRanges.parse(text);
         if (range == null) {
-            error(path, "not a port or port range 1-65535: '" + text + "'");
+            error(path.field(field), "not a port or port range 1-65535: '" + text + "'");
         }
         return range;
     }

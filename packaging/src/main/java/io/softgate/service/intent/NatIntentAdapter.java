@@ -27,7 +27,8 @@ import java.util.function.Function;
  * running {@code NatModule}'s, so public addresses and their port spaces outlive each snapshot;
  * without one, the adapter keeps its own {@link ExternalAddressRegistry}.
  *
- * <p>Threading: called by the thread applying a change, one at a time.
+ * <p>Threading: called by the thread applying a change, one at a time (it keeps the last tables
+ * it compiled, volatile, to reuse them while its input is unchanged).
  */
 public final class NatIntentAdapter implements IntentModuleAdapter {
     /** Bound on distinct public addresses when the adapter owns the registry. */
@@ -35,6 +36,11 @@ public final class NatIntentAdapter implements IntentModuleAdapter {
 
     private final FileInputs inputs;
     private final Function<NatConfig, NatTables> compiler;
+    private volatile Compiled previous;
+
+    /** The input and the tables of the last compile. */
+    private record Compiled(NatConfig config, NatTables tables) {
+    }
 
     public NatIntentAdapter(SoftgateConfig config, Function<NatConfig, NatTables> compiler) {
         this(config == null ? null : FileInputs.of(config), compiler);
@@ -133,7 +139,13 @@ public final class NatIntentAdapter implements IntentModuleAdapter {
         // The file's nat section's settings (FeatureCompiler: ranges, filtering, ICMP budget...) apply to every rule.
         NatSettings settings = file != null ? file.settings() : settings(config);
         try {
-            snapshot.with(NatTables.SLOT, compiler.apply(new NatConfig(bindings, vrfs.get(publicVrf), rules, settings)));
+            NatConfig nat = new NatConfig(bindings, vrfs.get(publicVrf), rules, settings);
+            Compiled last = previous;
+            // A change elsewhere (an LB service, an ACL) keeps the NAT tables it does not touch; the
+            // compiler itself reuses every unchanged rule of a NAT change.
+            NatTables tables = last != null && last.config().equals(nat) ? last.tables() : compiler.apply(nat);
+            previous = new Compiled(nat, tables);
+            snapshot.with(NatTables.SLOT, tables);
             return List.of();
         } catch (NatConfigException e) {
             String message = String.valueOf(e.getMessage());

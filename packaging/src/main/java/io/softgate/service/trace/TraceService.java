@@ -101,7 +101,7 @@ public final class TraceService {
                 String stage = stages.get(step.stage());
                 boolean decided = step.decision() != PacketTracer.NO_DECISION;
                 packet.steps().add(new Step(stage, verdict, decided ? step.decision() : null,
-                    decided ? detail(snapshot, stage, step.decision()) : null, vrfName(tables, step.vrf())));
+                    decided ? detail(snapshot, stage, step.decision(), step.detail()) : null, vrfName(tables, step.vrf())));
             }
         }
         List<Packet> ordered = new ArrayList<>(packets.values());
@@ -113,10 +113,16 @@ public final class TraceService {
     /**
      * The decision word in words, looked up in the current snapshot (the tables a packet was
      * traced with may have been replaced since): an ACL rule's name, an LB backend, a route's
-     * next hop; null when the stage's word has no known meaning.
+     * next hop, the NAT's session, rule or reason (its two words); null when the stage's word has
+     * no known meaning.
      */
-    static String detail(io.softgate.core.snapshot.ConfigSnapshot snapshot, String stage, long decision) {
+    static String detail(io.softgate.core.snapshot.ConfigSnapshot snapshot, String stage, long decision,
+                         long secondWord) {
         try {
+            if (stage.startsWith("nat44-")) {
+                return io.softgate.nat.stage.NatTraceDecision.describe(decision, secondWord,
+                    snapshot.get(io.softgate.nat.compile.NatTables.SLOT));
+            }
             if (stage.startsWith("acl-")) {
                 io.softgate.acl.classify.AclTables acl = snapshot.get(io.softgate.acl.classify.AclTables.SLOT);
                 return acl == null ? null : "rule " + acl.counterName((int) decision);

@@ -18,7 +18,9 @@ import org.HdrHistogram.Histogram;
  * the worker's per-batch latency (p99, p99.9, max) during the apply, and then the same for a
  * one-rule change of that document. Argument {@code distinct}: every service gets its own
  * backends (by default the ten services of a VPC share its pair, so only 100 Maglev tables differ).
- * Run: {@code java -Xmx3g -cp <test classpath> io.softgate.service.api.IntentApplyBenchmark [distinct]}.
+ * Then {@code steady=N} (default 10) more one-rule changes and their median: the steady state,
+ * once the apply's code is compiled by the JIT.
+ * Run: {@code java -Xmx3g -cp <test classpath> io.softgate.service.api.IntentApplyBenchmark [distinct] [steady=N]}.
  */
 public final class IntentApplyBenchmark {
     private IntentApplyBenchmark() {
@@ -61,16 +63,30 @@ public final class IntentApplyBenchmark {
             ObjectNode changed = document.deepCopy();
             ((ObjectNode) changed.get("nats").get(1)).put("destinationPort", "999");
             apply(api, "one-rule change", changed.toString(), forwarding);
+            // Steady state: more one-rule changes (the port moves back and forth); the first ones
+            // above ran cold code (interpreted, C1) and JIT compilations beside them.
+            int steady = steadyRounds(args);
+            double[][] figures = new double[steady][];
+            for (int round = 0; round < steady; round++) {
+                ((ObjectNode) changed.get("nats").get(1)).put("destinationPort", Integer.toString(round % 2 == 0 ? 998 : 999));
+                figures[round] = apply(api, "one-rule change, steady round " + (round + 1), changed.toString(), forwarding);
+            }
+            if (steady > 0) {
+                System.out.printf("steady one-rule change, median of %d: compile+persist+swap %.1f ms wall, %.1f ms CPU;"
+                    + " request %.1f ms wall%n", steady, median(figures, 0), median(figures, 1), median(figures, 2));
+            }
             running.set(false);
             forwarding.join();
         }
     }
 
-    private static void apply(ApiFixture api, String what, String body, Thread forwarding) throws Exception {
+    /** One PUT of {@code body}; prints its figures and returns {compile+persist+swap wall ms, its CPU ms, request wall ms}. */
+    private static double[] apply(ApiFixture api, String what, String body, Thread forwarding) throws Exception {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         com.sun.management.OperatingSystemMXBean system =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long processCpuStart = system.getProcessCpuTime() - threads.getThreadCpuTime(forwarding.getId());
+        ThreadCpuCensus censusBefore = ThreadCpuCensus.take();
         long startNs = System.nanoTime();
         HttpResponse<String> response = api.http.send(java.net.http.HttpRequest.newBuilder(api.uri("/api/softgate/config"))
             .timeout(java.time.Duration.ofMinutes(10)).header("Content-Type", "application/json")
@@ -78,6 +94,7 @@ public final class IntentApplyBenchmark {
             .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         long wallNs = System.nanoTime() - startNs;
         long processCpuNs = system.getProcessCpuTime() - threads.getThreadCpuTime(forwarding.getId()) - processCpuStart;
+        String census = ThreadCpuCensus.take().since(censusBefore);
         System.out.printf("%s: status %d, body %.1f MB%n", what, response.statusCode(), body.length() / 1e6);
         if (response.statusCode() != 200) {
             System.out.println(response.body().substring(0, Math.min(2000, response.body().length())));
@@ -86,6 +103,32 @@ public final class IntentApplyBenchmark {
                 + " process CPU but the forwarding thread %.1f ms (client, server, JIT, GC)%n",
             api.api.store().lastCompileAndSwapNs() / 1e6, api.api.store().lastCompileAndSwapCpuNs() / 1e6, wallNs / 1e6,
             processCpuNs / 1e6);
+        io.softgate.service.intent.IntentStore.Timings steps = api.api.store().lastTimings();
+        System.out.printf("  steps (wall): validate %.1f ms, compile %.1f ms (the write beside it), then waiting for the"
+                + " write + rename %.1f ms, publish %.1f ms%n", steps.validateNs() / 1e6, steps.compileNs() / 1e6,
+            steps.persistWaitNs() / 1e6, steps.publishNs() / 1e6);
+        System.out.printf("  CPU by thread during the request: %s%n", census);
+        return new double[] {api.api.store().lastCompileAndSwapNs() / 1e6, api.api.store().lastCompileAndSwapCpuNs() / 1e6,
+            wallNs / 1e6};
+    }
+
+    /** {@code steady=N}: how many one-rule changes follow for the steady-state figure (default 10). */
+    private static int steadyRounds(String[] args) {
+        for (String arg : args) {
+            if (arg.startsWith("steady=")) {
+                return Integer.parseInt(arg.substring("steady=".length()));
+            }
+        }
+        return 10;
+    }
+
+    private static double median(double[][] figures, int column) {
+        double[] values = new double[figures.length];
+        for (int i = 0; i < figures.length; i++) {
+            values[i] = figures[i][column];
+        }
+        java.util.Arrays.sort(values);
+        return values.length % 2 == 1 ? values[values.length / 2] : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
     }
 
     static ObjectNode document(ApiFixture api) {

@@ -67,6 +67,21 @@ class IntentValidationApiTest {
     }
 
     @Test
+    void shouldRefuseARuleOnlyTheNatCompilerRejectsAndLeaveNoStagedFileBehind() throws Exception {
+        // Valid for the document's checks (ports 1..65535), refused by the NAT module's compiler
+        // while the document was being written beside the persisted one.
+        api.ok("POST", "/api/v2/vnet", "{\"name\":\"tier\",\"vxlanID\":7,\"gateways\":[{\"prefix\":\"10.1.1.1/24\"}],\"vpc\":{\"id\":" + vpc + "}}");
+        api.ok("POST", "/api/v2/ipam/subnet", "{\"name\":\"forwards\",\"prefix\":\"203.0.113.11/32\",\"purpose\":\"nat\",\"vpc\":{\"id\":" + systemVpc + "}}");
+        JsonNode error = refused(400, "POST", "/api/v2/nat", "{\"name\":\"pf\",\"action\":\"DNAT\",\"protocol\":\"TCP\","
+            + "\"destinationAddress\":\"203.0.113.11/32\",\"destinationPort\":\"80-90\",\"dnatToIP\":\"10.1.1.5/32\",\"dnatToPort\":65535,"
+            + "\"vpc\":{\"id\":" + vpc + "}}", Map.of());
+        assertTrue(error.get("name").asText().startsWith("nat."), error.toString());
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(stateDir)) {
+            assertEquals(java.util.List.of("intent.json"), files.map(file -> file.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
     void shouldRefuseAnUnknownVpc() throws Exception {
         JsonNode error = refused(400, "POST", "/api/v2/vnet", "{\"name\":\"n\",\"vxlanID\":7,\"gateways\":[{\"prefix\":\"10.1.1.1/24\"}],"
             + "\"vpc\":{\"id\":999}}", Map.of());
@@ -118,6 +133,18 @@ class IntentValidationApiTest {
         assertEquals(generation, api.api.store().current().generation());
         JsonNode error = refused(409, "POST", "/api/acl", "{" + acl.replace("\"a1\"", "\"a2\"") + "}", Map.of());
         assertTrue(error.get("error").asText().contains(NetrisServiceResources.ACL_EXISTS));
+    }
+
+    @Test
+    void shouldRefuseAConfigDocumentThatDoesNotBindNamingTheProblem() throws Exception {
+        String document = Envelope.MAPPER.writeValueAsString(api.api.store().current());
+        JsonNode error = refused(400, "PUT", "/api/softgate/config", document.replaceFirst("\\{", "{\"surprise\":1,"), Map.of());
+        assertEquals("body", error.get("name").asText());
+        assertTrue(error.get("error").asText().startsWith("not an intent document"), error.toString());
+        error = refused(400, "PUT", "/api/softgate/config", document.replaceFirst("\\{", "{\"nextId\":1,"), Map.of());
+        assertTrue(error.get("error").asText().startsWith("not valid JSON"), error.toString());
+        error = refused(400, "PUT", "/api/softgate/config", "[" + document + "]", Map.of());
+        assertEquals("must be a JSON object", error.get("error").asText());
     }
 
     @Test

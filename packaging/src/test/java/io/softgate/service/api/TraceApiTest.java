@@ -66,6 +66,27 @@ class TraceApiTest {
         assertEquals("vrf-route>drop:no-route", steps(dropped).get(steps(dropped).size() - 1));
     }
 
+    @Test
+    void shouldNameTheNatRuleAndMappingOfATracedPacketThatOpensASession() throws Exception {
+        api.close();
+        api = new ApiFixture(directory.resolve("state-nat"),
+            ApiCompositionTest.CONFIG.formatted(ApiCompositionTest.FILE_NAT.formatted("")));
+        assertEquals(200, api.login(ApiFixture.USER, ApiFixture.PASSWORD).statusCode());
+        api.ok("POST", "/api/softgate/trace", "{\"count\": 1, \"vni\": 6001}");
+        push(6001, VxlanFrames.address(10, 2, 1, 10), VxlanFrames.address(10, 20, 1, 5)); // SNAT by file-snat
+
+        JsonNode packet = api.ok("GET", "/api/softgate/trace", null).get("packets").get(0);
+        JsonNode nat = null;
+        for (JsonNode step : packet.get("steps")) {
+            if (step.get("stage").asText().equals("nat44-in2out")) {
+                nat = step;
+            }
+        }
+        String detail = nat == null ? "no nat44-in2out step in " + packet : nat.get("detail").asText();
+        assertTrue(detail.startsWith("session created by rule file-vpc/file-snat: source 10.2.1.10:")
+            && detail.contains(" -> 203.0.113.50:"), detail);
+    }
+
     private static List<String> steps(JsonNode packet) {
         List<String> steps = new ArrayList<>();
         for (JsonNode step : packet.get("steps")) {

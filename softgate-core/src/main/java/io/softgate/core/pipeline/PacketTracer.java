@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link Pipeline} matches each decapsulated packet against the session's filter, marks the
  * matches ({@link PacketFlags#TRACE}) and records, for every stage a marked packet passes, the
  * stage, its verdict (the edge it took, or the drop reason) and a decision word: what the stage
- * put in {@link StageContext#decide} (a rule, session, backend), else the adjacency the packet
- * holds (the route lookup's next hop). Everything lives in arrays allocated here, once; the hot
+ * put in {@link StageContext#decide} (a rule, session, backend; a second word where one is
+ * too small, e.g. the NAT's translated addresses), else the adjacency the packet holds (the route
+ * lookup's next hop). Everything lives in arrays allocated here, once; the hot
  * path with no session armed pays one volatile read per batch.
  *
  * <p>Threading: {@link #arm}, {@link #disarm} and {@link #steps} by control threads; recording by
@@ -30,10 +31,12 @@ public final class PacketTracer {
     private final int[] stepStage;
     private final int[] stepOutcome;
     private final long[] stepDecision;
+    private final long[] stepDetail;
     private final int[] stepVrf;
     private final AtomicInteger stepCount = new AtomicInteger();
     // Per batch slot, while a batch is traced.
     final long[] decisions;
+    final long[] details;
     final int[] dropReasons;
     private final int[] packetOfSlot;
     private final int[] marks;
@@ -52,8 +55,10 @@ public final class PacketTracer {
         this.stepStage = new int[stepCapacity];
         this.stepOutcome = new int[stepCapacity];
         this.stepDecision = new long[stepCapacity];
+        this.stepDetail = new long[stepCapacity];
         this.stepVrf = new int[stepCapacity];
         this.decisions = new long[batchCapacity];
+        this.details = new long[batchCapacity];
         this.dropReasons = new int[batchCapacity];
         this.packetOfSlot = new int[batchCapacity];
         this.marks = new int[edgeCapacity + 1];
@@ -77,8 +82,17 @@ public final class PacketTracer {
         return workerId;
     }
 
-    /** One recorded step: packet number, stage index ({@link #MATCHED} for the match), outcome, decision, VRF after the stage. */
-    public record Step(long sessionId, int packet, int stage, int outcome, long decision, int vrf) {
+    /**
+     * One recorded step: packet number, stage index ({@link #MATCHED} for the match), outcome,
+     * decision, VRF after the stage, and the decision's second word ({@link #NO_DECISION} unless the
+     * stage used {@link StageContext#decide(int, long, long)}).
+     */
+    public record Step(long sessionId, int packet, int stage, int outcome, long decision, int vrf, long detail) {
+        /** A step whose stage decided one word (or nothing). */
+        public Step(long sessionId, int packet, int stage, int outcome, long decision, int vrf) {
+            this(sessionId, packet, stage, outcome, decision, vrf, NO_DECISION);
+        }
+
         /** The outcome of a drop with reason ordinal {@code reason}. */
         public static int dropOutcome(int reason) {
             return -1 - reason;
@@ -108,7 +122,8 @@ public final class PacketTracer {
         }
         int count = stepCount.get();
         for (int i = 0; i < count; i++) {
-            steps.add(new Step(sessionId, stepPacket[i], stepStage[i], stepOutcome[i], stepDecision[i], stepVrf[i]));
+            steps.add(new Step(sessionId, stepPacket[i], stepStage[i], stepOutcome[i], stepDecision[i], stepVrf[i],
+                stepDetail[i]));
         }
         return steps;
     }
@@ -133,6 +148,7 @@ public final class PacketTracer {
         for (int i = 0; i < input.size(); i++) {
             int slot = input.slot(i);
             decisions[slot] = NO_DECISION;
+            details[slot] = NO_DECISION;
             dropReasons[slot] = -1;
         }
         for (int e = 0; e < edges.length; e++) {
@@ -163,7 +179,7 @@ public final class PacketTracer {
                 }
                 batch.flags[slot] |= PacketFlags.TRACE;
                 packetOfSlot[slot] = packet;
-                record(packet, MATCHED, batch.vni[slot], NO_DECISION, batch.vrf[slot]);
+                record(packet, MATCHED, batch.vni[slot], NO_DECISION, NO_DECISION, batch.vrf[slot]);
             }
         }
     }
@@ -182,7 +198,7 @@ public final class PacketTracer {
             for (int i = marks[e]; i < edge.size(); i++) {
                 int slot = edge.slot(i);
                 if ((batch.flags[slot] & PacketFlags.TRACE) != 0) {
-                    record(packetOfSlot[slot], stage, e, decisionOf(batch, slot), batch.vrf[slot]);
+                    record(packetOfSlot[slot], stage, e, decisionOf(batch, slot), details[slot], batch.vrf[slot]);
                 }
             }
         }
@@ -190,7 +206,7 @@ public final class PacketTracer {
             int slot = drop.slot(i);
             if ((batch.flags[slot] & PacketFlags.TRACE) != 0) {
                 record(packetOfSlot[slot], stage, Step.dropOutcome(Math.max(0, dropReasons[slot])), decisionOf(batch, slot),
-                    batch.vrf[slot]);
+                    details[slot], batch.vrf[slot]);
             }
         }
     }
@@ -204,7 +220,7 @@ public final class PacketTracer {
         return adjacency == PacketBatch.UNSET ? NO_DECISION : adjacency;
     }
 
-    private void record(int packet, int stage, int outcome, long decision, int vrf) {
+    private void record(int packet, int stage, int outcome, long decision, long detail, int vrf) {
         int index = stepCount.get();
         if (index >= capacity) {
             return;
@@ -213,6 +229,7 @@ public final class PacketTracer {
         stepStage[index] = stage;
         stepOutcome[index] = outcome;
         stepDecision[index] = decision;
+        stepDetail[index] = detail;
         stepVrf[index] = vrf;
         stepCount.lazySet(index + 1); // release: the step's fields are visible before the count
     }

@@ -224,9 +224,11 @@ public final class Pipeline {
             boolean isEntry = input == entry;
             tracer.beforeStage(input, context.edges(), drop);
             context.traceDecisions = tracer.decisions;
+            context.traceDetails = tracer.details;
             context.traceDropReasons = tracer.dropReasons;
             stages[i].process(batch, input, context);
             context.traceDecisions = null;
+            context.traceDetails = null;
             context.traceDropReasons = null;
             if (isEntry) {
                 tracer.matchAfterEntry(armed, batch, context.edges());

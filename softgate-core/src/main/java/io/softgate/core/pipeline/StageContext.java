@@ -86,6 +86,7 @@ public final class StageContext {
 
     /** Set by the pipeline only while it runs a traced batch; null otherwise. */
     long[] traceDecisions;
+    long[] traceDetails;
     int[] traceDropReasons;
 
     /**
@@ -96,6 +97,19 @@ public final class StageContext {
         long[] traced = traceDecisions;
         if (traced != null) {
             traced[slot] = decision;
+        }
+    }
+
+    /**
+     * {@link #decide(int, long)} with a second word for a decision one word cannot hold (the NAT's
+     * session: rule and ports in one, addresses in the other): a no-op unless the batch is traced.
+     */
+    public void decide(int slot, long decision, long detail) {
+        long[] traced = traceDecisions;
+        long[] details = traceDetails;
+        if (traced != null && details != null) {
+            traced[slot] = decision;
+            details[slot] = detail;
         }
     }
 

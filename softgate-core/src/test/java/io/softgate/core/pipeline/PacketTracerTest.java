@@ -80,7 +80,11 @@ class PacketTracerTest {
             for (int i = 0; i < input.size(); i++) {
                 int slot = input.slot(i);
                 int rule = batch.buffer().getByte(batch.offset[slot] + 1);
-                context.decide(slot, rule);
+                if (rule == 6) {
+                    context.decide(slot, rule, 600); // a two-word decision
+                } else {
+                    context.decide(slot, rule);
+                }
                 if (rule % 2 != 0) {
                     context.drop(slot, JudgeDrop.ODD);
                 } else {
@@ -133,6 +137,18 @@ class PacketTracerTest {
         assertTrue(session.complete());
         assertEquals(List.of(List.of("judge"), List.of(Stage.TRANSMIT)), pipeline.nextStageNames());
         assertEquals(List.of("odd"), pipeline.dropReasonLabels().get(judge));
+    }
+
+    @Test
+    void shouldRecordTheSecondWordOfATwoWordDecision() {
+        pipeline.tracer().arm(new TraceSession(2, vni(7), 2));
+        runBatch(new int[][] {{7, 6}, {7, 4}});
+
+        int judge = pipeline.stageNames().indexOf("judge");
+        List<PacketTracer.Step> judged = pipeline.tracer().steps(2).stream().filter(step -> step.stage() == judge)
+            .toList();
+        assertEquals(List.of(new PacketTracer.Step(2, 0, judge, 0, 6, 3, 600), new PacketTracer.Step(2, 1, judge, 0, 4, 3)),
+            judged, "the one-word decision of the second packet has no detail");
     }
 
     @Test

@@ -32,6 +32,10 @@ public final class StageHarness {
     private final int dropBase;
     private final List<String> edgeNames;
     private List<Outcome> generated = List.of();
+    /** Per-slot trace decisions while {@link #traced} is on (as the pipeline's tracer keeps them). */
+    private final long[] decisions;
+    private final long[] details;
+    private final int[] dropReasons;
 
     public StageHarness(Stage stage, ConfigSnapshot snapshot) {
         this(stage, snapshot, 64);
@@ -63,6 +67,21 @@ public final class StageHarness {
         this.counters = new WorkerCounters(layout.freeze());
         this.context = new StageContext(stage.name(), 0, edges, drop, counters, dropBase, eventBase, pool);
         this.context.snapshot = snapshot;
+        this.decisions = new long[batchCapacity];
+        this.details = new long[batchCapacity];
+        this.dropReasons = new int[batchCapacity];
+    }
+
+    /**
+     * Runs the next batches as a traced batch ({@code true}) or not: the stage's
+     * {@link StageContext#decide} calls are then kept per slot, as {@link Pipeline} keeps them for
+     * a packet trace, and each {@link Outcome} reports them. Which slots are traced packets is the
+     * test's to mark ({@link PacketFlags#TRACE} in the presets), as the pipeline marks matches.
+     */
+    public void traced(boolean traced) {
+        context.traceDecisions = traced ? decisions : null;
+        context.traceDetails = traced ? details : null;
+        context.traceDropReasons = traced ? dropReasons : null;
     }
 
     public void snapshot(ConfigSnapshot snapshot) {
@@ -148,6 +167,8 @@ public final class StageHarness {
         for (int slot = 0; slot < batch.size(); slot++) {
             input.add(slot);
         }
+        java.util.Arrays.fill(decisions, PacketTracer.NO_DECISION);
+        java.util.Arrays.fill(details, PacketTracer.NO_DECISION);
         stage.process(batch, input, context);
     }
 
@@ -178,7 +199,7 @@ public final class StageHarness {
         }
         byte[] bytes = new byte[batch.length[slot]];
         memory.buffer().getBytes(batch.offset[slot], bytes);
-        return new Outcome(verdict, bytes, slot, batch);
+        return new Outcome(verdict, bytes, slot, batch, decisions[slot], details[slot]);
     }
 
     private static boolean contains(StageVector vector, int slot) {
@@ -204,8 +225,10 @@ public final class StageHarness {
         private final int l3Offset;
         private final int offset;
         private final long aux;
+        private final long decision;
+        private final long detail;
 
-        Outcome(String verdict, byte[] packet, int slot, PacketBatch batch) {
+        Outcome(String verdict, byte[] packet, int slot, PacketBatch batch, long decision, long detail) {
             this.verdict = verdict;
             this.packet = packet;
             this.egressPort = batch.egressPort[slot];
@@ -214,6 +237,18 @@ public final class StageHarness {
             this.l3Offset = batch.l3Offset[slot];
             this.offset = batch.offset[slot];
             this.aux = batch.aux[slot];
+            this.decision = decision;
+            this.detail = detail;
+        }
+
+        /** What the stage told a trace it decided ({@link PacketTracer#NO_DECISION} unless traced, see {@link StageHarness#traced}). */
+        public long decision() {
+            return decision;
+        }
+
+        /** The decision's second word ({@link PacketTracer#NO_DECISION} when the stage gave none). */
+        public long detail() {
+            return detail;
         }
 
         /** The next stage's name, or {@link #DROPPED}. */

