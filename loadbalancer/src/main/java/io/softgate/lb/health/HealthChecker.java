@@ -162,6 +162,9 @@ public final class HealthChecker implements BackendHealth, AutoCloseable {
             }
             flipped = target.counter.record(success);
             healthy = target.counter.healthy();
+            target.probes++;
+            target.lastSuccess = success;
+            target.lastProbeEpochMs = System.currentTimeMillis();
         }
         if (flipped) {
             listener.healthChanged(target.key, healthy);
@@ -191,6 +194,9 @@ public final class HealthChecker implements BackendHealth, AutoCloseable {
         final RiseFallCounter counter;
         ScheduledFuture<?> future;
         boolean cancelled;
+        long probes;
+        boolean lastSuccess;
+        long lastProbeEpochMs;
 
         Target(BackendKey key, String vpc, InetSocketAddress address, HealthCheck check, RiseFallCounter counter) {
             this.key = key;
@@ -206,5 +212,19 @@ public final class HealthChecker implements BackendHealth, AutoCloseable {
                 future.cancel(false);
             }
         }
+    }
+
+    /**
+     * The checker's view of one backend (for the state API): null when it is not probed (its
+     * service has no check, is disabled, or does not have this backend), otherwise its health,
+     * the consecutive successes and failures behind it, and the last probe's result and time.
+     */
+    public synchronized ProbeStatus status(BackendKey key) {
+        Target target = targets.get(key);
+        if (target == null) {
+            return null;
+        }
+        return new ProbeStatus(target.counter.healthy(), target.counter.successes(), target.counter.failures(),
+            target.probes, target.lastSuccess, target.lastProbeEpochMs);
     }
 }

@@ -48,4 +48,14 @@ final class RiseFallCounter {
     boolean healthy() {
         return healthy;
     }
+
+    /** Consecutive successful probes since the last failure. */
+    int successes() {
+        return successes;
+    }
+
+    /** Consecutive failed probes since the last success. */
+    int failures() {
+        return failures;
+    }
 }

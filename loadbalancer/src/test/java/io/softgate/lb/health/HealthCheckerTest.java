@@ -186,4 +186,30 @@ class HealthCheckerTest {
             assertTrue(scheduled.listenerFailures() >= 1);
         }
     }
+
+    @Test
+    void shouldReportTheConsecutiveResultsAndTheLastProbeOfABackend() throws Exception {
+        try (LocalServers.ReservedPort refused = new LocalServers.ReservedPort()) {
+            int port = refused.port();
+            checker.update(service(HealthCheck.tcp(500, 1000, 2, 3), port));
+            ProbeStatus fresh = checker.status(key(port));
+            assertEquals(0, fresh.probes());
+            assertTrue(fresh.healthy());
+            checker.probeAllOnce();
+            checker.probeAllOnce();
+            ProbeStatus failing = checker.status(key(port));
+            assertEquals(2, failing.consecutiveFailures());
+            assertEquals(0, failing.consecutiveSuccesses());
+            assertEquals(2, failing.probes());
+            assertFalse(failing.lastSuccess());
+            assertTrue(failing.lastProbeEpochMs() > 0);
+            assertTrue(failing.healthy(), "two failures of fall 3: still healthy");
+        }
+    }
+
+    @Test
+    void shouldHaveNoStatusForABackendItDoesNotProbe() {
+        checker.update(service(HealthCheck.NONE, 8080));
+        assertEquals(null, checker.status(key(8080)));
+    }
 }

@@ -519,4 +519,46 @@ public final class NatSessions implements AutoCloseable {
         mappings.close();
         fragments.close();
     }
+
+    // ---------------------------------------------------------------- state (control plane)
+
+    /**
+     * Visits every live session once, through its inside entry, decoded (for the state API):
+     * one pass over the whole session table ({@link FlowTable#copyEntry} per slot), lock-free and
+     * consistent per entry; sessions created or removed meanwhile may or may not be seen. Cost
+     * is the calling thread's CPU, proportional to the table's capacity; the workers never wait.
+     * Control plane only: allocates three scratch arrays per call.
+     */
+    public void forEachSession(SessionVisitor visitor) {
+        long[] key = new long[KEY_WORDS];
+        long[] value = new long[VALUE_WORDS];
+        long[] expiresAtNs = new long[1];
+        int capacity = sessions.capacity();
+        for (int entry = 0; entry < capacity; entry++) {
+            if (!sessions.copyEntry(entry, key, value, expiresAtNs) || SessionKeys.tag(key[0]) != SessionKeys.TAG_INSIDE) {
+                continue;
+            }
+            long rewrite0 = value[WORD_REWRITE0];
+            long rewrite1 = value[WORD_REWRITE1];
+            visitor.session(SessionKeys.protocol(key[0]), SessionKeys.vrf(key[0]),
+                SessionKeys.sourceAddress(key[1]), SessionKeys.sourcePort(key[0]),
+                Rewrite.newAddress(rewrite0), Rewrite.newPort(rewrite0),
+                SessionKeys.destinationAddress(key[1]), SessionKeys.destinationPort(key[0]),
+                SessionKeys.tcpState(rewrite1), SessionKeys.expiryTick(value[WORD_LINK]),
+                (rewrite1 & SessionKeys.FLAG_DYNAMIC) != 0);
+        }
+    }
+
+    /**
+     * One decoded session, as {@link #forEachSession} reports it: addresses are IPv4 as ints,
+     * ports 0..65535 (for ICMP the query identifier), {@code tcpState} one of {@link TcpStates},
+     * {@code expiryTick} comparable with {@link SessionKeys#tick(long)} of the workers' clock.
+     *
+     * <p>Threading: called on the thread that called {@link #forEachSession}.
+     */
+    @FunctionalInterface
+    public interface SessionVisitor {
+        void session(int protocol, int vpcVrf, int insideAddress, int insidePort, int outsideAddress, int outsidePort,
+                     int remoteAddress, int remotePort, int tcpState, int expiryTick, boolean dynamic);
+    }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.softgate.service.config.BgpNeighborConfig;
 import io.softgate.service.config.NodeConfig;
-import io.softgate.service.intent.CompiledIntent;
 import io.softgate.service.intent.IntentDocument;
 import io.softgate.service.intent.IntentModuleAdapter;
 import io.softgate.service.intent.IntentRejectedException;
@@ -45,9 +44,17 @@ final class NodeResources extends ResourceSupport {
         router.add("GET", "/api/softgate/node", true, "softgate", "Node settings: name, router id, ASN, VTEP, router MAC, BGP neighbors, public VRF", null, List.of(), r -> ok(nodeSettings()));
         router.add("GET", "/api/softgate/state", true, "softgate", "State: generation, snapshot epoch, object counts, module wiring", null, List.of(), r -> ok(state()));
         router.add("GET", "/api/softgate/counters", true, "softgate", "Data-plane counters summed over workers", null, List.of(), r -> ok(counters()));
-        router.add("GET", "/api/softgate/sessions", true, "softgate", "NAT/LB sessions (filters: vpc, address)", null, List.of("vpc", "address"), this::sessions);
-        router.add("GET", "/api/softgate/bgp", true, "softgate", "BGP peers and routes", null, List.of(), r -> ok(bgp()));
-        router.add("GET", "/api/softgate/lb-health", true, "softgate", "Load-balancer backend health", null, List.of(), r -> ok(lbHealth()));
+        router.add("GET", "/api/softgate/sessions", true, "softgate",
+            "Live NAT sessions and LB connections from the running tables (filters: vpc name or id, address or prefix "
+                + "matching inside/outside/remote; limit, default " + SessionFilter.DEFAULT_LIMIT + ", max " + SessionFilter.MAX_LIMIT
+                + "); one lock-free pass over the tables on the API thread", null, List.of("vpc", "address", "limit"), this::sessions);
+        router.add("GET", "/api/softgate/bgp", true, "softgate",
+            "BGP speaker state: peers (FSM state, transitions, paths), VRFs with advertised type-5 prefixes, learned best "
+                + "paths (limit, default " + SessionFilter.DEFAULT_LIMIT + "), counters; {bgp: disabled} without a speaker",
+            null, List.of("limit"), this::bgp);
+        router.add("GET", "/api/softgate/lb-health", true, "softgate",
+            "Load-balancer backend health as the health checker sees it (healthy, unhealthy, maintenance, disabled, assumed-up)",
+            null, List.of(), r -> ok(LoadBalancerHealthView.of(node.state().loadBalancer())));
         router.add("GET", "/api/softgate/intent", true, "softgate", "The resolved intent the compilers received (CompiledIntent)", null, List.of(),
             r -> ok(Envelope.MAPPER.valueToTree(IntentCompilerView.of(store.current()))));
         router.add("GET", "/api/softgate/config", true, "softgate", "The whole applied intent document; ETag = generation", null, List.of(),
@@ -132,34 +139,14 @@ final class NodeResources extends ResourceSupport {
     }
 
     private ApiResponse sessions(ApiRequest request) throws BadRequestException {
-        QueryFilters.ids(request, "vpc");
-        return ok("session tables are not in this build (nat and loadbalancer modules not wired)", Envelope.array());
+        SessionFilter filter = SessionFilter.of(request, store.current());
+        return ok(SessionListing.list(node.state(), node.publisher().current(), filter));
     }
 
-    private ObjectNode bgp() {
-        ObjectNode data = Envelope.object();
-        data.put("speaker", "not in this build");
-        ArrayNode peers = data.putArray("peers");
-        for (BgpNeighborConfig neighbor : node.config().bgp().neighbors()) {
-            peers.addObject().put("address", neighbor.address()).put("remoteAsn", neighbor.remoteAsn()).put("state", "Idle");
-        }
-        ArrayNode routes = data.putArray("advertised");
-        CompiledIntent compiled = IntentCompilerView.of(store.current());
-        compiled.publicAddresses().forEach(prefix -> routes.add(prefix.toString()));
-        return data;
-    }
-
-    private ArrayNode lbHealth() {
-        ArrayNode list = Envelope.array();
-        for (CompiledIntent.LbService service : IntentCompilerView.of(store.current()).lbServices()) {
-            ObjectNode item = list.addObject().put("name", service.name()).put("vip", service.vip().toString()).put("port", service.port());
-            ArrayNode backends = item.putArray("backends");
-            for (CompiledIntent.Backend backend : service.backends()) {
-                backends.addObject().put("ip", backend.address().toString()).put("port", backend.port())
-                    .put("health", "None".equals(service.healthCheck()) ? "assumed-up" : "unknown");
-            }
-        }
-        return list;
+    private ApiResponse bgp(ApiRequest request) throws BadRequestException {
+        String limit = SessionFilter.single(request, "limit");
+        return ok(BgpStateView.of(node.state().bgpSpeaker().get(), node.config(),
+            limit == null ? SessionFilter.DEFAULT_LIMIT : SessionFilter.limit(limit)));
     }
 
     /**

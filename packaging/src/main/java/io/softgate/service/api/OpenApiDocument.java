@@ -53,8 +53,8 @@ public final class OpenApiDocument {
         }
         for (String name : route.queryParameters()) {
             ObjectNode parameter = parameters.addObject().put("name", name).put("in", "query").put("required", false)
-                .put("description", "filter: one id, a comma-separated list, or repeated");
-            parameter.putObject("schema").put("type", "string");
+                .put("description", queryDescription(route, name));
+            parameter.putObject("schema").put("type", "limit".equals(name) ? "integer" : "string");
         }
         if (route.requestBody() != null) {
             ObjectNode body = operation.putObject("requestBody").put("required", true);
@@ -66,6 +66,12 @@ public final class OpenApiDocument {
         ObjectNode ok = responses.putObject("200").put("description", "success");
         if (metrics) {
             ok.putObject("content").putObject("text/plain").putObject("schema").put("type", "string");
+        } else if (OpenApiSchemas.ANSWERS.containsKey(route.template())) {
+            // The envelope with its data documented: allOf keeps the one Envelope definition.
+            ArrayNode allOf = ok.putObject("content").putObject("application/json").putObject("schema").putArray("allOf");
+            allOf.addObject().put("$ref", "#/components/schemas/Envelope");
+            allOf.addObject().put("type", "object").putObject("properties").putObject("data")
+                .put("$ref", "#/components/schemas/" + OpenApiSchemas.ANSWERS.get(route.template()));
         } else {
             envelope(ok);
         }
@@ -83,6 +89,17 @@ public final class OpenApiDocument {
             envelope(responses.putObject("409").put("description", "conflict or stale If-Match generation"));
         }
         return operation;
+    }
+
+    private static String queryDescription(Route route, String name) {
+        return switch (name) {
+            case "limit" -> "items listed at most (0.." + SessionFilter.MAX_LIMIT + ", default " + SessionFilter.DEFAULT_LIMIT
+                + "); the answer still counts every match";
+            case "address" -> "an IPv4 address or prefix; matches the inside, outside or remote address";
+            default -> route.template().equals("/api/softgate/sessions")
+                ? "VPC names or intent ids: one, a comma-separated list, or repeated"
+                : "filter: one id, a comma-separated list, or repeated";
+        };
     }
 
     private static void envelope(ObjectNode response) {

@@ -34,9 +34,34 @@ final class OpenApiSchemas {
         object(schemas, "IntentDocument", "generation:integer", "nextId:integer", "siteName:string", "adminTenantName:string", "vpcs:array",
             "allocations:array", "subnets:array", "vnets:array", "nats:array", "l4lbs:array", "acls:array", "routes:array");
         object(schemas, "Ref", "id:integer", "name:string");
+        // The state answers (the envelope's data of the three state endpoints).
+        object(schemas, "SessionsState", "natSessions:integer", "lbConnections:integer", "matched:integer", "returned:integer",
+            "limit:integer", "truncated:boolean", "sessions:array<Session>");
+        object(schemas, "Session", "kind:string", "mapping:string", "protocol:string", "vpc:string", "inside:string",
+            "outside:string", "remote:string", "fullNatSource:string", "tcpState:string", "expiresInSeconds:integer");
+        object(schemas, "BgpState", "bgp:string", "reason:string", "routerId:string", "asn:integer", "listenPort:integer",
+            "peers:array<BgpPeerState>", "vrfs:array<BgpVrfState>", "advertisedRoutes:integer", "learned:ref<BgpLearnedPaths>",
+            "counters:object");
+        object(schemas, "BgpPeerState", "address:string", "remoteAsn:integer", "state:string", "establishedTransitions:integer",
+            "establishedSince:string", "uptimeSeconds:integer", "pathsReceived:integer", "bestPaths:integer", "updateErrors:object");
+        object(schemas, "BgpVrfState", "name:string", "l3Vni:integer", "routeDistinguisher:string", "exportRouteTargets:array<string>",
+            "importRouteTargets:array<string>", "source:string", "learnedBestPaths:integer", "advertised:array<string>");
+        object(schemas, "BgpLearnedPaths", "bestPaths:integer", "limit:integer", "truncated:boolean", "paths:array<BgpPath>");
+        object(schemas, "BgpPath", "vrf:string", "route:string", "nextHop:string", "peer:string", "stale:boolean");
+        schemas.putObject("LbHealthState").put("type", "array").putObject("items").put("$ref", "#/components/schemas/LbServiceHealth");
+        object(schemas, "LbServiceHealth", "name:string", "vpc:string", "vip:string", "port:integer", "protocol:string",
+            "enabled:boolean", "healthCheck:object", "backends:array<LbBackendHealth>");
+        object(schemas, "LbBackendHealth", "ip:string", "port:integer", "weight:integer", "health:string",
+            "consecutiveSuccesses:integer", "consecutiveFailures:integer", "probes:integer", "lastProbe:string", "lastProbeAt:string");
         object(schemas, "TraceRequest", "count:integer", "vni:integer", "vrf:string", "sourcePrefix:string",
             "destinationPrefix:string", "protocol:string", "sourcePort:integer", "destinationPort:integer");
     }
+
+    /** The schema of the envelope's {@code data} for the routes that document it, by path template. */
+    static final java.util.Map<String, String> ANSWERS = java.util.Map.of(
+        "/api/softgate/sessions", "SessionsState",
+        "/api/softgate/bgp", "BgpState",
+        "/api/softgate/lb-health", "LbHealthState");
 
     private static ObjectNode object(ObjectNode schemas, String name, String... fields) {
         ObjectNode schema = schemas.putObject(name).put("type", "object");
@@ -44,12 +69,27 @@ final class OpenApiSchemas {
         for (String field : fields) {
             String[] parts = field.split(":");
             ObjectNode property = properties.putObject(parts[0]);
-            switch (parts[1]) {
+            String type = parts[1];
+            if (type.startsWith("array<")) {
+                String item = type.substring(6, type.length() - 1);
+                ObjectNode items = property.put("type", "array").putObject("items");
+                if (Character.isUpperCase(item.charAt(0))) {
+                    items.put("$ref", "#/components/schemas/" + item);
+                } else {
+                    items.put("type", item);
+                }
+                continue;
+            }
+            if (type.startsWith("ref<")) {
+                property.put("$ref", "#/components/schemas/" + type.substring(4, type.length() - 1));
+                continue;
+            }
+            switch (type) {
                 case "ref" -> property.put("$ref", "#/components/schemas/Ref");
                 case "array" -> property.put("type", "array").putObject("items");
                 case "any" -> {
                 }
-                default -> property.put("type", parts[1]);
+                default -> property.put("type", type);
             }
         }
         return schema;

@@ -4,6 +4,11 @@ import io.softgate.core.snapshot.ConfigSnapshot;
 import io.softgate.service.api.ApiService;
 import io.softgate.service.api.ApiSettings;
 import io.softgate.service.api.NodeView;
+import io.softgate.service.api.StateSources;
+import io.softgate.evpn.bgp.session.BgpSpeaker;
+import io.softgate.service.features.ServiceFeatures;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import io.softgate.service.compose.SnapshotComposer;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
@@ -44,15 +49,23 @@ final class ApiHook {
         return store;
     }
 
-    /** Serves the API over {@code store} (from {@link #loadIntent}); null when there is none. */
-    static ApiService start(LoadedConfig loaded, Path stateDir, SoftgateRuntime runtime, IntentStore store)
+    /**
+     * Serves the API over {@code store} (from {@link #loadIntent}); null when there is none. The
+     * state endpoints read {@code features}' NAT session and LB connection tables and LB
+     * controller, and the speaker {@code bgpSpeaker} supplies (null while BGP is off or stopped);
+     * session expiries are measured on {@code workerClock}, the workers' clock.
+     */
+    static ApiService start(LoadedConfig loaded, Path stateDir, SoftgateRuntime runtime, IntentStore store,
+                            ServiceFeatures features, Supplier<BgpSpeaker> bgpSpeaker, LongSupplier workerClock)
         throws Exception {
         if (store == null) {
             return null;
         }
         SoftgateConfig config = loaded.config();
         ApiSettings settings = ApiSettings.from(config.api(), loaded::resolve, stateDir, config.node().name());
-        NodeView node = new NodeView(config, runtime.counters(), runtime.workers(), runtime.publisher(), () -> true);
+        StateSources state = new StateSources(features.nat() == null ? null : features.nat().sessions(),
+            features.loadBalancerConnections(), features.loadBalancer(), bgpSpeaker, workerClock);
+        NodeView node = new NodeView(config, runtime.counters(), runtime.workers(), runtime.publisher(), () -> true, state);
         return ApiService.start(settings, node, store);
     }
 }

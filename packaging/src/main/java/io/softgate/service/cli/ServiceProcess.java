@@ -251,7 +251,10 @@ public final class ServiceProcess {
             // loaded above (same generation, nothing republished), merged by the composer.
             ApiService api;
             try {
-                api = ApiHook.start(loaded, stateDir, runtime, intent);
+                api = ApiHook.start(loaded, stateDir, runtime, intent, features, () -> {
+                    EvpnService speaker = activeEvpn;
+                    return speaker == null ? null : speaker.speaker();
+                }, clock::nanoTime);
                 if (api != null) {
                     StartupTimeline.mark("API started");
                 }

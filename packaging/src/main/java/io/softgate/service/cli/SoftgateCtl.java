@@ -36,6 +36,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "softgatectl", mixinStandardHelpOptions = true, versionProvider = io.softgate.service.SoftgateMain.Version.class,
     description = "Inspect and configure a running softgate through its API.",
     subcommands = {SoftgateCtl.Status.class, SoftgateCtl.Counters.class, SoftgateCtl.Sessions.class, SoftgateCtl.Bgp.class,
+        SoftgateCtl.LbHealth.class,
         SoftgateCtl.Config.class, SoftgateCtl.Trace.class, SoftgateCtl.HashPassword.class},
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:success", "1:the API refused the request or failed", "2:invalid command line", "3:cannot reach the API"})
@@ -62,6 +63,7 @@ public final class SoftgateCtl {
     PrintWriter err;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String cookie;
+    private java.util.function.Function<JsonNode, String> text;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -79,6 +81,15 @@ public final class SoftgateCtl {
 
     /** Sends one request with the configured credentials; prints the envelope's data, or the errors. */
     int call(String method, String path, String body, String ifMatch) {
+        return call(method, path, body, ifMatch, null);
+    }
+
+    /**
+     * As {@link #call(String, String, String, String)}, printing the data through {@code text}
+     * (a human-readable rendering) when it is not null.
+     */
+    int call(String method, String path, String body, String ifMatch, java.util.function.Function<JsonNode, String> text) {
+        this.text = text;
         bindWriters();
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
@@ -147,7 +158,7 @@ public final class SoftgateCtl {
         JsonNode envelope = JSON.readTree(response.body());
         if (response.statusCode() == 200 && envelope.path("isSuccess").asBoolean(false)) {
             JsonNode data = envelope.get("data");
-            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(data));
+            out.println(text != null ? text.apply(data) : JSON.writerWithDefaultPrettyPrinter().writeValueAsString(data));
             out.flush();
             return 0;
         }
@@ -181,28 +192,71 @@ public final class SoftgateCtl {
         }
     }
 
-    @Command(name = "sessions", description = "NAT and LB sessions.")
+    @Command(name = "sessions", description = "Live NAT sessions and LB connections (a table; --json for the API's answer).")
     static final class Sessions implements Callable<Integer> {
         @ParentCommand
         SoftgateCtl ctl;
 
-        @Option(names = "--vpc", description = "only this VPC id")
-        Integer vpc;
+        @Option(names = "--vpc", description = "only this VPC (name or intent id; a comma-separated list)")
+        String vpc;
+
+        @Option(names = "--address", description = "only sessions whose inside, outside or remote address is in this IPv4 address or prefix")
+        String address;
+
+        @Option(names = "--limit", description = "list at most this many (the API's default 1000, max 100000); the total matched is still shown")
+        Integer limit;
+
+        @Option(names = "--json", description = "print the API's JSON answer")
+        boolean json;
 
         @Override
         public Integer call() {
-            return ctl.call("GET", "/api/softgate/sessions" + (vpc == null ? "" : "?vpc=" + vpc), null, null);
+            StringBuilder query = new StringBuilder();
+            append(query, "vpc", vpc);
+            append(query, "address", address);
+            append(query, "limit", limit == null ? null : limit.toString());
+            return ctl.call("GET", "/api/softgate/sessions" + query, null, null, json ? null : StateTables::sessions);
         }
     }
 
-    @Command(name = "bgp", description = "BGP peers and the routes we advertise.")
+    /** Appends {@code name=value} (URL-encoded) to a query string when {@code value} is given. */
+    static void append(StringBuilder query, String name, String value) {
+        if (value != null) {
+            query.append(query.length() == 0 ? '?' : '&').append(name).append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+        }
+    }
+
+    @Command(name = "bgp", description = "BGP peers, VRFs, advertised and learned routes (a summary; --json for the API's answer).")
     static final class Bgp implements Callable<Integer> {
         @ParentCommand
         SoftgateCtl ctl;
 
+        @Option(names = "--limit", description = "learned paths listed at most (the API's default 1000)")
+        Integer limit;
+
+        @Option(names = "--json", description = "print the API's JSON answer")
+        boolean json;
+
         @Override
         public Integer call() {
-            return ctl.call("GET", "/api/softgate/bgp", null, null);
+            StringBuilder query = new StringBuilder();
+            append(query, "limit", limit == null ? null : limit.toString());
+            return ctl.call("GET", "/api/softgate/bgp" + query, null, null, json ? null : StateTables::bgp);
+        }
+    }
+
+    @Command(name = "lb-health", description = "Load-balancer backends as the health checker sees them (--json for the API's answer).")
+    static final class LbHealth implements Callable<Integer> {
+        @ParentCommand
+        SoftgateCtl ctl;
+
+        @Option(names = "--json", description = "print the API's JSON answer")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            return ctl.call("GET", "/api/softgate/lb-health", null, null, json ? null : StateTables::lbHealth);
         }
     }
 

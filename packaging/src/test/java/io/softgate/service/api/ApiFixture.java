@@ -60,6 +60,12 @@ final class ApiFixture implements AutoCloseable {
 
     /** A fixture over another configuration file ({@code configJson}). */
     ApiFixture(Path stateDir, String configJson) throws Exception {
+        this(stateDir, configJson, () -> null);
+    }
+
+    /** A fixture whose state endpoints read {@code bgpSpeaker}'s speaker (null: BGP disabled). */
+    ApiFixture(Path stateDir, String configJson, java.util.function.Supplier<io.softgate.evpn.bgp.session.BgpSpeaker> bgpSpeaker)
+        throws Exception {
         this.stateDir = stateDir;
         this.config = ConfigLoader.parse("test", configJson.getBytes(StandardCharsets.UTF_8));
         PacketIoFactory io = new PacketIoFactory() {
@@ -75,11 +81,17 @@ final class ApiFixture implements AutoCloseable {
         this.features = ServiceFeatures.create(config);
         this.runtime = new SoftgateRuntime(config.dataplane(), ServicePipeline.definition(config, features), io,
             NanoClock.SYSTEM);
+        // As ServiceProcess does: compiling the file first gives the features the file's VRF numbering,
+        // which the composer's check of the file's loadBalancer section resolves VPC names against.
+        ServicePipeline.compile(config, features);
         this.composer = new SnapshotComposer(runtime.publisher(), config, features);
         composer.publishFileOnly();
         ApiSettings settings = new ApiSettings("127.0.0.1", 0, Map.of(USER, PasswordHash.hash(PASSWORD.toCharArray())),
             List.of(TOKEN), null, 600, 16 * 1024 * 1024, stateDir, "softgate-site", ApiSettings.DEFAULT_ADMIN_TENANT);
-        NodeView node = new NodeView(config, runtime.counters(), runtime.workers(), runtime.publisher(), () -> true);
+        // The state endpoints read the running tables, as ApiHook wires them.
+        StateSources state = new StateSources(features.nat().sessions(), features.loadBalancerConnections(),
+            features.loadBalancer(), bgpSpeaker, NanoClock.SYSTEM::nanoTime);
+        NodeView node = new NodeView(config, runtime.counters(), runtime.workers(), runtime.publisher(), () -> true, state);
         this.api = ApiService.start(settings, node, ConfigSnapshot::builder, snapshot -> {
             ConfigSnapshot result = composer.commit(snapshot);
             published.add(result);
@@ -158,6 +170,28 @@ final class ApiFixture implements AutoCloseable {
             delta[i] = runtime.counters().total(counters[i]) - before[i];
         }
         return delta;
+    }
+
+    /** Runs {@code softgatectl} with the bearer token against this API; returns its output, failing on a non-zero exit. */
+    String softgatectl(String... args) throws IOException {
+        Path tokenFile = stateDir.resolveSibling(stateDir.getFileName() + ".token");
+        Files.writeString(tokenFile, TOKEN);
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine line = io.softgate.service.cli.SoftgateCtl.commandLine();
+        line.setOut(new java.io.PrintWriter(out));
+        line.setErr(new java.io.PrintWriter(err));
+        String[] all = new String[args.length + 4];
+        all[0] = "--url";
+        all[1] = "http://127.0.0.1:" + api.address().getPort();
+        all[2] = "--token-file";
+        all[3] = tokenFile.toString();
+        System.arraycopy(args, 0, all, 4, args.length);
+        int exit = line.execute(all);
+        if (exit != 0) {
+            throw new AssertionError("softgatectl exit " + exit + ": " + err);
+        }
+        return out.toString();
     }
 
     String intentFileText() throws IOException {

@@ -114,6 +114,13 @@ class MetricsAndOpenApiTest {
         }
         assertEquals(registered, documented);
         assertRefsResolve(document, document);
+        // The state endpoints document their answers (envelope data) with their own schemas.
+        for (String[] answer : new String[][] {{"/api/softgate/sessions", "SessionsState"}, {"/api/softgate/bgp", "BgpState"},
+            {"/api/softgate/lb-health", "LbHealthState"}}) {
+            JsonNode schema = document.get("paths").get(answer[0]).get("get").get("responses").get("200").get("content")
+                .get("application/json").get("schema");
+            assertEquals("#/components/schemas/" + answer[1], schema.get("allOf").get(1).get("properties").get("data").get("$ref").asText());
+        }
     }
 
     private static void assertRefsResolve(JsonNode root, JsonNode node) {

@@ -112,6 +112,16 @@ class ApiVpcEvpnSystemTest {
         assertTrue(softgate.output().contains("VRF " + API_VPC + " (L3VNI " + API_L3VNI + ", RD " + apiRd
             + ") added: 1 learned route(s) imported"), "imported when the VRF was added:\n" + softgate.output());
 
+        // The API's view of the running speaker (issue 7): the leaf Established, the VPC's VRF (made by
+        // the API) advertising its default route and holding the leaf's prefix.
+        JsonNode bgp = api.ok("GET", "/api/softgate/bgp", null);
+        JsonNode peer = SoftgateApiClient.find(bgp.get("peers"), "address", LEAF_SOFTGATE_LINK);
+        assertEquals("Established", peer.get("state").asText(), bgp.toString());
+        JsonNode vpcVrf = SoftgateApiClient.find(bgp.get("vrfs"), "name", API_VPC);
+        assertEquals("api", vpcVrf.get("source").asText(), vpcVrf.toString());
+        assertTrue(vpcVrf.get("advertised").toString().contains("\"0.0.0.0/0\""), vpcVrf.toString());
+        assertTrue(vpcVrf.get("learnedBestPaths").asInt() >= 1, vpcVrf.toString());
+
         // The plugin deletes the vNet, then the VPC: the default route leaves the leaf, the file's stays.
         long deleteNs = System.nanoTime();
         api.ok("DELETE", "/api/v2/vnet/" + ids.vnet(), null);

@@ -61,6 +61,8 @@ final class BgpPeer {
     private boolean stopped;
     private volatile BgpState publishedState = BgpState.IDLE;
     private volatile int establishedTransitions;
+    /** Wall-clock time the session last reached Established (0: never). */
+    private volatile long establishedAtEpochMs;
 
     BgpPeer(BgpSpeaker speaker, NeighborSettings settings, EventLoop loop) {
         this.speaker = speaker;
@@ -337,6 +339,7 @@ final class BgpPeer {
         connection.state = BgpState.ESTABLISHED;
         established = connection;
         establishedTransitions++;
+        establishedAtEpochMs = System.currentTimeMillis();
         connectRetryDelayMillis = speaker.settings().connectRetryInitialMillis();
         cancel(connectRetryTimer);
         connectRetryTimer = null;
@@ -436,5 +439,10 @@ final class BgpPeer {
         if (future != null) {
             future.cancel(false);
         }
+    }
+
+    /** Wall-clock time the session last reached Established, 0 if it never did (state API). */
+    long establishedAtEpochMs() {
+        return establishedAtEpochMs;
     }
 }

@@ -389,4 +389,26 @@ public final class BgpSpeaker implements AutoCloseable {
         }
     }
 
+    // ---- state API (read-only, any thread) ------------------------------------------------
+
+    /** Wall-clock time the neighbour's session last reached Established, 0 if it never did. */
+    public long establishedAtEpochMs(InetAddress neighbor) {
+        return peers.get(neighbor).establishedAtEpochMs();
+    }
+
+    /** Paths in each neighbour's Adj-RIB-In (what it sent us and we kept; a snapshot taken on the event loop). */
+    public Map<InetAddress, Integer> receivedPathCounts() {
+        return call(() -> {
+            Map<InetAddress, Integer> counts = new LinkedHashMap<>();
+            for (InetAddress neighbor : peers.keySet()) {
+                counts.put(neighbor, rib.adjRibIn(neighbor).size());
+            }
+            return counts;
+        });
+    }
+
+    /** The paths we originate now (type-5 routes of our VRFs; a snapshot taken on the event loop). */
+    public List<Path> originatedPaths() {
+        return call(rib::originated);
+    }
 }
