@@ -50,8 +50,12 @@ class UdpPacketIoTest {
     }
 
     private UdpPacketIoBackend loopbackBackend(UdpTransport transport) {
+        return loopbackBackend(transport, UdpEventLoopMode.WORKER);
+    }
+
+    private UdpPacketIoBackend loopbackBackend(UdpTransport transport, UdpEventLoopMode eventLoop) {
         backend = UdpPacketIoBackend.builder().bindAddress("127.0.0.1").port(0).localMac(LOCAL_MAC).peerMac(PEER_MAC)
-            .maxFrameBytes(1500).queueCapacity(1024).transport(transport).build();
+            .maxFrameBytes(1500).queueCapacity(1024).transport(transport).eventLoop(eventLoop).build();
         Assumptions.assumeTrue(backend.isAvailable(), () -> "unavailable: " + backend.unavailabilityCause());
         return backend;
     }
@@ -163,8 +167,8 @@ class UdpPacketIoTest {
     }
 
     @Test
-    void shouldAllocateNothingOnTheWorkerWhenReceiving() throws IOException, InterruptedException {
-        loopbackBackend(UdpTransport.AUTO);
+    void shouldAllocateNothingOnTheWorkerWhenReceivingFromASeparateEventLoop() throws IOException, InterruptedException {
+        loopbackBackend(UdpTransport.AUTO, UdpEventLoopMode.SEPARATE);
         PacketIo io = backend.open(0, 1, pool);
         DatagramSocket peer = peer();
         byte[] payload = ConformanceFrames.udpPayload(ConformanceFrames.inbound(
