@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jctools.queues.SpscArrayQueue;
 
 /**
- * One worker's UDP socket carrying VXLAN: Netty's event loop reads datagrams (in batches, with
+ * One worker's UDP socket carrying VXLAN with a separate event loop ({@code io.udp.eventLoop =
+ * separate}; {@link WorkerDrivenUdpPacketIo} is the default mode): Netty's event loop reads datagrams (in batches, with
  * recvmmsg on epoll) and hands them to the worker through a bounded SPSC queue; {@link #receive}
  * copies each into a frame of the worker's pool behind synthesised outer headers and releases the
  * Netty buffer. {@link #transmit} reads the outer IPv4 destination and UDP destination port from
