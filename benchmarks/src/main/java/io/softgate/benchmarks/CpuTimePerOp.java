@@ -15,8 +15,8 @@ import java.util.function.IntSupplier;
  * java -Xms3g -Xmx3g -XX:MaxDirectMemorySize=6g -cp benchmarks/target/benchmarks.jar \
  *     io.softgate.benchmarks.CpuTimePerOp [passes] [name...]
  * </pre>
- * names: {@code lookupHit lookupHitBatch lookupBatch chmLookupHit natEstablished natCreation
- * lbVip lbReply} (default: all).
+ * names: {@code lookupHit lookupHitBatch lookupBatch lookupBatch64 chmLookupHit natEstablished natCreation
+ * lbVip lbReply} (default: all); {@code -Dlb.connections=1024} runs the LB ones cache-resident.
  *
  * <p>Threading: runs everything on the calling thread.
  */
@@ -43,6 +43,7 @@ public final class CpuTimePerOp {
             case "lookupHit":
             case "lookupHitBatch":
             case "lookupBatch":
+            case "lookupBatch64":
             case "chmLookupHit": {
                 FlowTableBenchmark flows = new FlowTableBenchmark();
                 flows.implementation = name.startsWith("chm") ? "ConcurrentHashMap" : "FlowTable";
@@ -56,6 +57,9 @@ public final class CpuTimePerOp {
                 } else if (name.equals("lookupBatch")) {
                     ops = FlowTableBenchmark.LOOKUP_BATCH;
                     body = () -> (int) flows.lookupBatch();
+                } else if (name.equals("lookupBatch64")) {
+                    ops = FlowTableBenchmark.LOOKUP_BATCH_64;
+                    body = () -> (int) flows.lookupBatch64();
                 } else {
                     ops = 1;
                     body = () -> (int) flows.lookupHit();
@@ -99,7 +103,7 @@ public final class CpuTimePerOp {
             case "lbVip":
             case "lbReply": {
                 LoadBalancerBenchmark lb = new LoadBalancerBenchmark();
-                lb.connections = 1_000_000;
+                lb.connections = Integer.getInteger("lb.connections", 1_000_000);
                 lb.setUp();
                 IntSupplier body = name.equals("lbVip") ? lb::vipEstablished : lb::replyEstablished;
                 report(name, passes, 32_768, LoadBalancerBenchmark.BATCH, body);

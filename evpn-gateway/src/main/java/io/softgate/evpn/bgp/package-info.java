@@ -19,6 +19,22 @@
  * speaker.close();
  * }</pre>
  *
+ * <h2>VRFs at run time</h2>
+ * The VRFs of the settings are the start; {@code BgpSpeaker.addVrf}, {@code removeVrf} and
+ * {@code updateVrfs} (the whole set; unchanged VRFs are left alone) change them while the
+ * speaker runs, on its event loop: the immutable settings are swapped, then a VRF that joined
+ * has the learned routes carrying one of its import targets reported to the listeners at once
+ * (the Adj-RIB-In is not asked again: the routes are already in the Loc-RIB), and a VRF that
+ * left has every route we originated under its route distinguisher withdrawn from every peer
+ * and its imported routes reported as withdrawn. A set with two VRFs of one name, L3VNI or
+ * route distinguisher number is refused with {@link java.lang.IllegalArgumentException} (the
+ * returned future fails, nothing changes), and so is removing an L3VNI that no VRF has.
+ * Listeners see every learned type-2 and type-5 route and pick its VRF by route target from
+ * {@code speaker.settings()} read on the event loop, so they always agree with the RIB. A VRF
+ * that no configuration numbers (a VPC the controller creates) takes its route distinguisher
+ * number from its L3VNI ({@code VrfSettings.derivedRouteDistinguisherNumber}: the low 16 bits,
+ * stable across restarts; RFC 4364 §4.2 leaves a type-1 RD only two octets for it).
+ *
  * <h2>Packages</h2>
  * {@code message} (framing, OPEN/UPDATE/NOTIFICATION/KEEPALIVE/ROUTE-REFRESH, RFC 7606 error
  * handling), {@code capability}, {@code attribute} (path attributes by type code),

@@ -23,14 +23,18 @@ import java.util.List;
  * @param underlayPrefixes the underlay's prefixes: nothing inside them is ever advertised into a
  *                         tenant VRF (LAB.md: hypervisors share one table between tenant routes
  *                         and the underlay); our VTEP and the neighbours are always included
+ * @param advertiseDefaultRouteToApiVpcs originate a type-5 default route (0.0.0.0/0) into the VRF
+ *                                       of every VPC the controller creates over the API (true:
+ *                                       the softgate is each VPC's door to the outside); withdrawn
+ *                                       when the VPC is deleted
  *
  * <p>Threading: immutable.
  */
 public record BgpConfig(Boolean enabled, Long asn, String routerId, String listenAddress, Integer listenPort,
                         List<BgpNeighborConfig> neighbors, List<BgpVrfConfig> vrfs,
                         BgpGracefulRestartConfig gracefulRestart, List<String> publicAddresses,
-                        List<String> underlayPrefixes) {
-    static final BgpConfig DISABLED = new BgpConfig(null, null, null, null, null, null, null, null, null, null);
+                        List<String> underlayPrefixes, Boolean advertiseDefaultRouteToApiVpcs) {
+    static final BgpConfig DISABLED = new BgpConfig(null, null, null, null, null, null, null, null, null, null, null);
     public static final int DEFAULT_LISTEN_PORT = 179;
 
     public BgpConfig {
@@ -41,6 +45,7 @@ public record BgpConfig(Boolean enabled, Long asn, String routerId, String liste
         gracefulRestart = gracefulRestart == null ? BgpGracefulRestartConfig.DEFAULTS : gracefulRestart;
         publicAddresses = copy(publicAddresses);
         underlayPrefixes = copy(underlayPrefixes);
+        advertiseDefaultRouteToApiVpcs = advertiseDefaultRouteToApiVpcs == null || advertiseDefaultRouteToApiVpcs;
     }
 
     private static <T> List<T> copy(List<T> list) {

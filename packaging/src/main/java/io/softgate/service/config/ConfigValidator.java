@@ -245,10 +245,10 @@ public final class ConfigValidator {
                 error(path, "required (null entry)");
                 continue;
             }
+            // A name that is not one of forwarding.vrfs names a VPC the controller creates over the
+            // API (its VRF gets these settings when it exists; see BgpSettingsFactory.apiVrf).
             if (vrf.name() == null) {
                 error(path + ".name", "required");
-            } else if (!vrfNames.contains(vrf.name())) {
-                error(path + ".name", "no VRF named \"" + vrf.name() + "\" in forwarding.vrfs");
             } else if (!seen.add(vrf.name())) {
                 error(path + ".name", "duplicate: VRF " + vrf.name() + " has settings already");
             }

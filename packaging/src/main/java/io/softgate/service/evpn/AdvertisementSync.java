@@ -50,6 +50,15 @@ public final class AdvertisementSync {
         }
     }
 
+    /**
+     * Forgets, without withdrawing, the routes in these L3VNIs: the speaker already withdrew them
+     * (their VRF was removed or replaced), so the next {@link #apply} advertises them again if
+     * the plan still holds them.
+     */
+    public synchronized void forget(Set<Integer> l3Vnis) {
+        current.removeIf(route -> l3Vnis.contains(route.l3Vni()));
+    }
+
     /** The routes we originate now. */
     public synchronized Set<Type5Advertisement> current() {
         return Set.copyOf(current);

@@ -24,7 +24,8 @@ import java.util.Set;
  * configuration: router id, AS, listen address and port and neighbours from {@code bgp}; VTEP and
  * router MAC from {@code node}; one EVPN VRF per {@code forwarding.vrfs[i]} with the same name and
  * L3VNI, route distinguisher {@code routerId:(i + 1)} unless {@code bgp.vrfs} sets it, and route
- * targets {@code ASN:L3VNI} unless overridden.
+ * targets {@code ASN:L3VNI} unless overridden; and ({@link #apiVrf}) the EVPN VRF of a VPC the
+ * controller created over the API.
  *
  * <p>Threading: stateless.
  */
@@ -70,6 +71,21 @@ public final class BgpSettingsFactory {
                 STALE_PATH_TIME_SECONDS)
             : GracefulRestartSettings.DISABLED);
         return builder.build();
+    }
+
+    /**
+     * The EVPN VRF of an API VPC named {@code name} whose VRF has {@code l3Vni} (the VXLAN id of
+     * its first vNet): route distinguisher {@code routerId:n} with n derived from the L3VNI
+     * ({@link VrfSettings#derivedRouteDistinguisherNumber}: the same after every restart) and
+     * route targets {@code ASN:L3VNI}, unless a {@code bgp.vrfs} entry of that name sets them.
+     */
+    public static VrfSettings apiVrf(BgpConfig bgp, String name, int l3Vni) {
+        BgpVrfConfig evpn = bgp.vrf(name);
+        int distinguisher = evpn != null && evpn.routeDistinguisherNumber() != null
+            ? evpn.routeDistinguisherNumber() : VrfSettings.derivedRouteDistinguisherNumber(l3Vni);
+        List<RouteTarget> export = evpn == null ? List.of() : targets(evpn.exportRouteTargets());
+        List<RouteTarget> imports = evpn == null ? List.of() : targets(evpn.importRouteTargets());
+        return new VrfSettings(name, l3Vni, distinguisher, export, imports, -1);
     }
 
     /** The public services the configuration file declares (the API's NAT/LB addresses are added by {@link IntentPublicAddresses}). */

@@ -19,6 +19,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,14 +41,24 @@ public final class EvpnRouteBridge implements EvpnRouteListener {
     static final int MAC_IP_ROUTE = 2;
     static final int IP_PREFIX_ROUTE = 5;
 
-    private final BgpNodeSettings settings;
+    private final Supplier<BgpNodeSettings> settings;
     private final LearnedRoutes routes;
     private final Runnable onChange;
     private final AtomicLong installed = new AtomicLong();
     private final AtomicLong withdrawn = new AtomicLong();
     private final AtomicLong ignored = new AtomicLong();
 
+    /** A bridge over fixed settings (tests; a speaker whose VRFs never change). */
     public EvpnRouteBridge(BgpNodeSettings settings, LearnedRoutes routes, Runnable onChange) {
+        this(() -> settings, routes, onChange);
+    }
+
+    /**
+     * A bridge that reads the VRFs from {@code settings} at every update ({@code speaker::settings}:
+     * the speaker swaps them on its event loop before it reports the routes a VRF added at run
+     * time imports, or the withdrawals of one removed).
+     */
+    public EvpnRouteBridge(Supplier<BgpNodeSettings> settings, LearnedRoutes routes, Runnable onChange) {
         this.settings = settings;
         this.routes = routes;
         this.onChange = onChange;
@@ -91,7 +102,8 @@ public final class EvpnRouteBridge implements EvpnRouteListener {
     private void install(int routeType, long routeDistinguisher, long mac, int l3Vni, IpPrefix prefix,
                          InetAddress nextHopVtep, long routersMac, List<RouteTarget> targets, long sequence,
                          Object update) {
-        VrfSettings vrf = settings.vrfForRouteTargets(targets);
+        BgpNodeSettings node = settings.get();
+        VrfSettings vrf = node.vrfForRouteTargets(targets);
         if (vrf == null) {
             // Not one of our VRFs; if it was before (targets changed), forget what it installed.
             if (routes.removeMatching(routeType, routeDistinguisher, mac, prefix)) {
@@ -108,7 +120,7 @@ public final class EvpnRouteBridge implements EvpnRouteListener {
             ignore("next hop is not an IPv4 VTEP", update);
             return;
         }
-        if (nextHopVtep.equals(settings.vtepAddress())) {
+        if (nextHopVtep.equals(node.vtepAddress())) {
             ignore("next hop is our own VTEP", update);
             return;
         }

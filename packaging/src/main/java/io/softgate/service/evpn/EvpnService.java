@@ -1,16 +1,21 @@
 package io.softgate.service.evpn;
 
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
+import io.softgate.evpn.bgp.config.VrfSettings;
+import io.softgate.evpn.forwarding.model.ForwardingIntent;
+import io.softgate.evpn.forwarding.model.VrfIntent;
 import io.softgate.evpn.bgp.session.BgpSpeaker;
 import io.softgate.service.config.ConfigException;
 import io.softgate.service.config.ConfigLoader;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
-import io.softgate.service.pipeline.ForwardingIntents;
 import io.softgate.service.compose.SnapshotComposer;
 import io.softgate.lb.health.VipAvailabilityListener;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * {@link LearnedRouteCompiler} recompiles and publishes them with the static configuration; the
  * routes we originate follow {@link PublicAdvertisements}: the file's public services plus the
  * public addresses of the controller's intent, re-planned on every intent commit (the composer's
- * {@code onIntentCommitted} hook). On SIGHUP (the service calls {@link #reloadAdvertisements}) the
+ * {@code onIntentCommitted} hook). The speaker's VRFs follow the composer too: on start and before
+ * every re-plan of a commit, {@link #syncVrfs} makes them the file's VRFs plus one per API VPC
+ * (created or deleted over the API), and the plan puts a default route into every API VPC's VRF
+ * ({@code bgp.advertiseDefaultRouteToApiVpcs}). On SIGHUP (the service calls {@link #reloadAdvertisements}) the
  * configuration file is read again and the advertisements follow its {@code bgp.publicAddresses},
  * LB VIPs and {@code bgp.vrfs[i].advertiseDefaultRoute} (other changes need a restart).
  *
@@ -43,12 +51,15 @@ public final class EvpnService implements AutoCloseable {
     private final LearnedRouteCompiler compiler;
     private final PublicAdvertisements advertisements;
     private final LearnedRoutes routes = new LearnedRoutes();
-    private final AtomicReference<SoftgateConfig> config;
+    /** The VRFs last handed to the speaker (file + API); written under {@code vrfLock}. */
+    private volatile List<VrfSettings> speakerVrfs;
+    private final Object vrfLock = new Object();
+    /** Why API VPCs were refused a VRF (clashing RD number or L3VNI), each warned about once. */
+    private final Set<String> refusedVrfs = new HashSet<>();
 
     private EvpnService(LoadedConfig loaded, SnapshotComposer composer) {
         this.loaded = loaded;
         this.composer = composer;
-        config = new AtomicReference<>(loaded.config());
         BgpNodeSettings settings = BgpSettingsFactory.settings(loaded.config());
         // The composer owns the merge: learned routes go into the forwarding tables with the file's
         // and the API's VRFs and routes, and a new VPC re-filters the routes learned meanwhile.
@@ -59,8 +70,10 @@ public final class EvpnService implements AutoCloseable {
             compiler.requestCompile();
         });
         speaker = new BgpSpeaker(settings);
-        speaker.addListener(new EvpnRouteBridge(settings, routes, compiler::requestCompile));
-        advertisements = new PublicAdvertisements(() -> ForwardingIntents.translate(config.get()).intent(),
+        // The bridge reads the speaker's VRFs at every update: API VPCs' VRFs come and go at run time.
+        speaker.addListener(new EvpnRouteBridge(speaker::settings, routes, compiler::requestCompile));
+        speakerVrfs = settings.vrfs();
+        advertisements = new PublicAdvertisements(this::advertisedVrfs,
             new AdvertisementSync.Advertiser() {
                 @Override
                 public void advertise(Type5Advertisement route) {
@@ -79,11 +92,18 @@ public final class EvpnService implements AutoCloseable {
         EvpnService service = new EvpnService(loaded, composer);
         try {
             service.speaker.start();
+            // The API's VPCs persisted before this start are in the composer already.
+            service.syncVrfs();
             service.advertisements.fileChanged(BgpSettingsFactory.publicServices(loaded.config()),
                 BgpSettingsFactory.loadBalancerVips(loaded.config()));
             // The API's public addresses (NAT, DNAT/1:1, LB VIPs) follow every commit of its intent,
             // starting with the intent committed now.
-            composer.onIntentCommitted(service.advertisements::intentCommitted);
+            // Every commit also re-syncs the speaker's VRFs first (a VPC created or deleted, a vNet
+            // that changed a VPC's L3VNI, SIGHUP), so the plan below finds them on the event loop.
+            composer.onIntentCommitted(committed -> {
+                service.syncVrfs();
+                service.advertisements.intentCommitted(committed);
+            });
         } catch (Throwable e) {
             // Also a BindException that Netty throws without declaring it: never leave the event loop running.
             service.close();
@@ -126,9 +146,77 @@ public final class EvpnService implements AutoCloseable {
      * re-read (they need a restart).
      */
     public void staticConfigChanged(SoftgateConfig next) {
-        config.set(next);
         routes.touch();
         compiler.requestCompile();
+    }
+
+    /**
+     * Makes the speaker's VRFs equal to the file's VRFs plus one per API VPC that has a VRF in the
+     * composer's intent ({@link BgpSettingsFactory#apiVrf}); an API VPC whose route distinguisher
+     * number or L3VNI another VRF holds already gets none (warned once; a {@code bgp.vrfs} entry
+     * naming the VPC can set its number). Then the advertisement plan follows: a default route into
+     * every API VPC's VRF when {@code bgp.advertiseDefaultRouteToApiVpcs} (the default).
+     */
+    void syncVrfs() {
+        synchronized (vrfLock) {
+            SoftgateConfig file = composer.config();
+            EvpnVrfPlan plan;
+            try {
+                plan = EvpnVrfPlan.of(file, composer.staticForwardingIntent().vrfs());
+            } catch (RuntimeException e) {
+                LOG.warn("EVPN VRFs not synced: {}", e.toString());
+                return;
+            }
+            for (String reason : plan.refused()) {
+                if (refusedVrfs.add(reason)) {
+                    LOG.warn("API VPC gets no EVPN VRF: {}", reason);
+                }
+            }
+            refusedVrfs.retainAll(plan.refused());
+            List<VrfSettings> desired = plan.vrfs();
+            List<VrfSettings> before = speakerVrfs;
+            Set<Integer> replaced = new HashSet<>();
+            if (!desired.equals(before)) {
+                for (VrfSettings vrf : before) {
+                    if (!desired.contains(vrf)) {
+                        replaced.add(vrf.l3Vni());
+                    }
+                }
+                speakerVrfs = desired;
+                speaker.updateVrfs(desired).whenComplete((ignored, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("EVPN VRFs not updated: {}", failure.toString());
+                    }
+                });
+                LOG.info("EVPN VRFs: {}", describe(desired));
+            }
+            advertisements.vrfsChanged(file.bgp().advertiseDefaultRouteToApiVpcs() ? plan.apiVrfs() : Set.of(), replaced);
+        }
+    }
+
+    /** The forwarding intent's VRFs the speaker holds: where type-5 routes may be originated. */
+    private ForwardingIntent advertisedVrfs() {
+        ForwardingIntent forwarding = composer.staticForwardingIntent();
+        Set<String> held = new HashSet<>();
+        for (VrfSettings vrf : speakerVrfs) {
+            held.add(vrf.name());
+        }
+        List<VrfIntent> vrfs = new ArrayList<>();
+        for (VrfIntent vrf : forwarding.vrfs()) {
+            if (held.contains(vrf.name())) {
+                vrfs.add(vrf);
+            }
+        }
+        return ForwardingIntent.of(forwarding.node(), vrfs, forwarding.routes());
+    }
+
+    private static String describe(List<VrfSettings> vrfs) {
+        StringBuilder text = new StringBuilder();
+        for (VrfSettings vrf : vrfs) {
+            text.append(text.length() == 0 ? "" : ", ").append(vrf.name()).append(" l3vni ").append(vrf.l3Vni())
+                .append(" rd n ").append(vrf.routeDistinguisherNumber());
+        }
+        return text.toString();
     }
 
     private static void report(CompletableFuture<Void> result, Type5Advertisement route) {

@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 
 /**
  * Which type-5 routes we originate, kept equal to the union of the configuration file's public
- * services ({@code bgp.publicAddresses}, its VPCs with a default route) and the public addresses
+ * services ({@code bgp.publicAddresses}, its VPCs with a default route), the default route into
+ * every API VPC's VRF ({@link #vrfsChanged}) and the public addresses
  * of the controller's committed intent ({@link IntentPublicAddresses}), with every load-balancer
  * VIP (file or API) advertised only while the load balancer reports it available. Each input
  * change ({@link #fileChanged} on start and SIGHUP, {@link #intentCommitted} on every API apply,
@@ -30,10 +31,12 @@ public final class PublicAdvertisements {
     /** The file's load-balancer VIPs. */
     private Set<InetAddress> fileVips = Set.of();
     private IntentPublicAddresses intent = IntentPublicAddresses.NONE;
+    /** The API VPCs' VRFs that get a default route ({@code bgp.advertiseDefaultRouteToApiVpcs}). */
+    private Set<String> apiVrfsWithDefaultRoute = Set.of();
 
     /**
-     * @param forwarding the VRFs routes may be originated into (the file's forwarding intent: the
-     *                   speaker knows only those VRFs)
+     * @param forwarding the VRFs routes may be originated into (those the speaker holds: the file's
+     *                   and the API VPCs')
      * @param advertiser where advertisements and withdrawals go
      */
     public PublicAdvertisements(Supplier<ForwardingIntent> forwarding, AdvertisementSync.Advertiser advertiser) {
@@ -58,6 +61,17 @@ public final class PublicAdvertisements {
         replan();
     }
 
+    /**
+     * The speaker's VRFs changed (an API VPC created or deleted, SIGHUP): {@code withDefaultRoute}
+     * are the API VPCs' VRFs a default route goes into; the routes of {@code replacedL3Vnis} were
+     * withdrawn by the speaker with their VRF and are advertised again if still planned.
+     */
+    public synchronized void vrfsChanged(Set<String> withDefaultRoute, Set<Integer> replacedL3Vnis) {
+        apiVrfsWithDefaultRoute = Set.copyOf(withDefaultRoute);
+        sync.forget(replacedL3Vnis);
+        replan();
+    }
+
     /** Where the load balancer reports VIP availability. */
     public VipAvailabilityListener vipListener() {
         return vips;
@@ -72,7 +86,8 @@ public final class PublicAdvertisements {
         if (fileServices == null) {
             return; // not started: the first fileChanged plans
         }
-        PublicServices merged = vips.applyTo(intent.addTo(fileServices), intent.healthGoverned(fileVips));
+        PublicServices merged = vips.applyTo(intent.addTo(fileServices.withDefaultRouteInto(apiVrfsWithDefaultRoute)),
+            intent.healthGoverned(fileVips));
         sync.apply(AdvertisementPlan.of(forwarding.get(), merged));
     }
 }

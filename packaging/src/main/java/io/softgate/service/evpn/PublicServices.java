@@ -35,6 +35,16 @@ public record PublicServices(String publicVrf, List<InetAddress> publicAddresses
         return new PublicServices(publicVrf, addresses, pools, vrfsWithServices, underlayPrefixes);
     }
 
+    /** The same services with a default route into {@code vrfs} too (API VPCs' VRFs). */
+    public PublicServices withDefaultRouteInto(Set<String> vrfs) {
+        if (vrfs.isEmpty()) {
+            return this;
+        }
+        Set<String> all = new java.util.LinkedHashSet<>(vrfsWithServices);
+        all.addAll(vrfs);
+        return new PublicServices(publicVrf, publicAddresses, publicPools, all, underlayPrefixes);
+    }
+
     /**
      * An address pool advertised as one prefix ({@code network/length}, host bits clear), e.g. an
      * SNAT pool {@code 198.51.100.8/29}.

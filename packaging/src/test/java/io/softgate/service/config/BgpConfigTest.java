@@ -53,7 +53,6 @@ class BgpConfigTest {
                 "bgp.listenPort: must be 0..65535 (was 70000)",
                 "bgp.neighbors[0].localAddress: must be an IPv4 address: \"x\"",
                 "bgp.neighbors[0].holdTimeSeconds: must be 0 or 3..65535 (RFC 4271 §4.2) (was 2)",
-                "bgp.vrfs[0].name: no VRF named \"nope\" in forwarding.vrfs",
                 "bgp.vrfs[1].exportRouteTargets[0]: must be a route target like 65000:5001, 4200000000:7 or 10.0.0.1:7: \"65000\"",
                 "bgp.gracefulRestart.restartTimeSeconds: must be 0..4095 (was 5000)",
                 "bgp.publicAddresses[0]: must be an IPv4 or IPv6 address: \"vip\"",
@@ -61,7 +60,7 @@ class BgpConfigTest {
             errors("""
                 {"enabled": true, "asn": 65000, "routerId": "10.255.0.1", "listenPort": 70000,
                  "neighbors": [{"address": "172.16.3.1", "remoteAsn": 65000, "localAddress": "x", "holdTimeSeconds": 2}],
-                 "vrfs": [{"name": "nope"}, {"name": "tenant", "exportRouteTargets": ["65000"]}],
+                 "vrfs": [{"name": "api-vpc"}, {"name": "tenant", "exportRouteTargets": ["65000"]}],
                  "gracefulRestart": {"restartTimeSeconds": 5000},
                  "publicAddresses": ["vip"], "underlayPrefixes": ["10.255.0.1/24"]}"""));
     }

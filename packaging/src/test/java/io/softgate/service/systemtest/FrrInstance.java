@@ -126,6 +126,17 @@ public final class FrrInstance implements AutoCloseable {
             Commands.DEFAULT_TIMEOUT).orThrow().output();
     }
 
+    /** Enters {@code lines} in vtysh's configuration mode, in order (fails on a non-zero exit). */
+    public String configure(String... lines) {
+        List<String> command = new ArrayList<>(List.of("vtysh", "--vty_socket", directory.resolve("run").toString(),
+            "-c", "configure terminal"));
+        for (String line : lines) {
+            command.add("-c");
+            command.add(line);
+        }
+        return Commands.run(command, Commands.DEFAULT_TIMEOUT).orThrow().output();
+    }
+
     /**
      * The type-5 routes this instance holds under route distinguishers {@code <routerId>:n} of the
      * speaker with router id {@code routerId}: prefix ("198.51.100.7/32") -> the route's JSON.

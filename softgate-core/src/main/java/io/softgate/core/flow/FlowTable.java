@@ -125,8 +125,11 @@ import sun.misc.Unsafe;
  * {@code EMPTY} slot or the window's end; inserts reuse them. Sizing: linear probing clusters,
  * so keep the load at or below one half; measured at load 0.48 with the default 32-slot window,
  * about one insert in a million finds its window full ({@link #FULL}), and the longest probe
- * distance was 30 slots. Hash flooding: the hash is seeded per table (random by default), so
- * keys cannot be crafted offline to pile into one window.
+ * distance was 30 slots. Hash flooding: the hash is seeded per table (random by default) and
+ * the seed enters every key word before its multiply ({@link #keyHash}), so keys cannot be
+ * crafted offline to pile into one window: a pair that collides under one table's seed is
+ * placed apart by another's. (Not a cryptographic PRF: an attacker who can observe placement,
+ * e.g. through timing, is outside this defence.)
  *
  * <p>Threading: every method is lock-free and safe to call from any number of threads at once;
  * the data-path methods ({@code lookup*} including the batch forms, {@code prefetch}, {@code insert}, {@code remove},
@@ -171,6 +174,13 @@ public final class FlowTable implements AutoCloseable {
     private final int valueOffset;
     private final int probeWindow;
     private final long hashSeed;
+    /** Per-word salts of {@link #keyHash}, derived from {@link #hashSeed} (fields, not an array: see keyHash). */
+    private final long salt0;
+    private final long salt1;
+    private final long salt2;
+    private final long salt3;
+    private final long salt4;
+    private final long salt5;
     private final StripedLiveCounter liveCount = new StripedLiveCounter();
 
     public FlowTable(int capacity, int keyWords, int valueWords) {
@@ -201,6 +211,12 @@ public final class FlowTable implements AutoCloseable {
         }
         this.probeWindow = Math.min(probeWindow, this.capacity);
         this.hashSeed = hashSeed;
+        this.salt0 = salt(hashSeed, 0);
+        this.salt1 = salt(hashSeed, 1);
+        this.salt2 = salt(hashSeed, 2);
+        this.salt3 = salt(hashSeed, 3);
+        this.salt4 = salt(hashSeed, 4);
+        this.salt5 = salt(hashSeed, 5);
         this.mask = this.capacity - 1;
         this.keyWords = keyWords;
         this.valueWords = valueWords;
@@ -265,9 +281,14 @@ public final class FlowTable implements AutoCloseable {
      * hashing and comparing, only a handful would fit), then judges every such key on that slot,
      * now in cache: found, missing ({@code EMPTY}, see Probing) or on to the next slot. Linear
      * probing at load 0.5 leaves about three keys in four at their home slot, so the first
-     * round resolves most of the batch; after {@value #BATCH_ROUNDS} rounds the few keys left
-     * finish with the ordinary probe loop. A lookup thus costs about one cache miss per slot it
-     * must read, and the misses of a batch overlap.
+     * round resolves most of the batch. Keys go in groups of {@value #GROUP}; a bit mask of the
+     * group's unresolved keys drives every round, so later rounds cost only their few keys (no
+     * pass over resolved ones, no unpredictable branch per key) and the stragglers of a crowded
+     * window still overlap their misses with one another instead of probing one by one. A lookup
+     * thus costs about one cache miss per slot it must read, and the misses of a group overlap.
+     * (Measured and rejected on this table: a software-pipelined single pass, touching key
+     * {@code i + D} while judging key {@code i}, for D = 8 to 24, was slower: the judging fills
+     * the reorder window and fewer misses overlap.)
      *
      * <p>Key {@code i} is {@code keys[i * keyWords() .. (i + 1) * keyWords())}; its result,
      * the entry index or {@link #MISSING}, goes to {@code entriesOut[i]}. Semantics are those of
@@ -295,63 +316,64 @@ public final class FlowTable implements AutoCloseable {
         return lookupBatch(keys, count, nowNs, valuesOut, entriesOut);
     }
 
-    /** Rounds of {@link #lookupBatch} before the keys left finish one by one. */
-    private static final int BATCH_ROUNDS = 4;
-    /** Marks a key unresolved in {@link #lookupBatch}: {@code UNRESOLVED_FLAG | home}. */
-    private static final int UNRESOLVED_FLAG = Integer.MIN_VALUE;
+    /** Keys per group of {@link #lookupBatch}: one bit each in a {@code long}. */
+    private static final int GROUP = 64;
     /** {@link #find} result when {@code probeLimit} slots were judged without an answer. */
     private static final int UNRESOLVED = -2;
 
     private int lookupBatch(long[] keys, int count, long nowNs, long[] valuesOut, int[] entriesOut) {
-        // Hash every key first: a separate loop, so the loads below run back to back.
-        for (int i = 0; i < count; i++) {
-            entriesOut[i] = UNRESOLVED_FLAG | (int) keyHash(keys, i * keyWords) & mask;
+        int hits = 0;
+        for (int first = 0; first < count; first += GROUP) {
+            hits += lookupGroup(keys, first, Math.min(GROUP, count - first), nowNs, valuesOut, entriesOut);
         }
-        int rounds = Math.min(BATCH_ROUNDS, probeWindow);
-        for (int probe = 0; probe < rounds; probe++) {
+        return hits;
+    }
+
+    /**
+     * {@link #lookupBatch} of keys {@code [first, first + size)}, {@code size <= 64}. While a key is
+     * unresolved its bit is set in {@code unresolved} and {@code entriesOut[i]} holds its home
+     * slot; each round walks only the set bits (no pass over resolved keys, no unpredictable
+     * "is this key done?" branch), first loading for each the one slot it needs next, back to
+     * back, then judging each on that slot, now in cache.
+     */
+    private int lookupGroup(long[] keys, int first, int size, long nowNs, long[] valuesOut, int[] entriesOut) {
+        int end = first + size;
+        // Hash every key first: a separate loop, so the loads below run back to back.
+        for (int i = first; i < end; i++) {
+            entriesOut[i] = (int) keyHash(keys, i * keyWords) & mask;
+        }
+        long unresolved = size == GROUP ? -1L : (1L << size) - 1;
+        for (int probe = 0; unresolved != 0 && probe < probeWindow; probe++) {
             // Load the slot each unresolved key needs. Using the word read (EMPTY: nothing of the
             // key lies at or beyond it, see Probing) is also what keeps the JIT from dropping it.
-            for (int i = 0; i < count; i++) {
-                int entry = entriesOut[i];
-                if (entry < MISSING
-                    && SlotState.tag(getAcquire(slotAddress((entry + probe) & mask))) == EMPTY) {
-                    entriesOut[i] = MISSING;
-                }
+            long empty = 0;
+            for (long bits = unresolved; bits != 0; bits &= bits - 1) {
+                int bit = Long.numberOfTrailingZeros(bits);
+                long state = getAcquire(slotAddress((entriesOut[first + bit] + probe) & mask));
+                empty |= (long) (SlotState.tag(state) == EMPTY ? 1 : 0) << bit;
             }
-            // Judge each unresolved key on that slot, in cache now.
-            boolean unresolved = false;
-            for (int i = 0; i < count; i++) {
-                int entry = entriesOut[i];
-                if (entry < MISSING) {
-                    int found = find(keys, i * keyWords, (entry + probe) & mask, 1, nowNs, valuesOut,
-                        i * valueWords);
-                    if (found == UNRESOLVED) {
-                        found = probe + 1 < probeWindow ? entry : MISSING;
-                    }
-                    unresolved |= found < MISSING;
+            // Judge each on that slot, in cache now: found, missing, or on to the next slot.
+            long next = 0;
+            for (long bits = unresolved; bits != 0; bits &= bits - 1) {
+                int bit = Long.numberOfTrailingZeros(bits);
+                int i = first + bit;
+                int found = (empty >>> bit & 1) != 0 ? MISSING
+                    : find(keys, i * keyWords, (entriesOut[i] + probe) & mask, 1, nowNs, valuesOut, i * valueWords);
+                if (found == UNRESOLVED) {
+                    next |= 1L << bit;
+                } else {
                     entriesOut[i] = found;
                 }
             }
-            if (!unresolved) {
-                return countHits(entriesOut, count);
-            }
+            unresolved = next;
         }
-        // The few keys further from home: probe on one by one.
-        for (int i = 0; i < count; i++) {
-            int entry = entriesOut[i];
-            if (entry < MISSING) {
-                int found = find(keys, i * keyWords, (entry + rounds) & mask, probeWindow - rounds, nowNs,
-                    valuesOut, i * valueWords);
-                entriesOut[i] = found == UNRESOLVED ? MISSING : found;
-            }
+        // Keys whose whole window held no answer are missing.
+        for (long bits = unresolved; bits != 0; bits &= bits - 1) {
+            entriesOut[first + Long.numberOfTrailingZeros(bits)] = MISSING;
         }
-        return countHits(entriesOut, count);
-    }
-
-    private static int countHits(int[] entries, int count) {
         int hits = 0;
-        for (int i = 0; i < count; i++) {
-            hits += entries[i] >>> 31 ^ 1;
+        for (int i = first; i < end; i++) {
+            hits += entriesOut[i] >>> 31 ^ 1;
         }
         return hits;
     }
@@ -588,30 +610,50 @@ public final class FlowTable implements AutoCloseable {
     /** {@link #keyHash(long[])} of the key stored at {@code keys[offset .. offset + keyWords)}. */
     @SuppressWarnings("fallthrough")
     public long keyHash(long[] key, int offset) {
-        // Each word is salted and multiplied independently (the products run in parallel rather
-        // than as one dependency chain), then one finalizer round spreads every input bit into
-        // the low bits that pick the home slot. Unrolled by hand: a loop over keyWords with a
-        // salt table measured about 2.5x slower per lookup at 1M entries, because the longer
-        // instruction stream kept fewer cache misses in flight.
-        long hash = hashSeed;
+        // Each word is XORed with its own salt, derived from the table's seed, multiplied and
+        // rotated independently (the products run in parallel rather than as one dependency
+        // chain); the sum goes through one finalizer round that spreads every input bit into the
+        // low bits that pick the home slot. The salt must enter every word before its multiply:
+        // with the seed merely added to the sum, two keys whose products sum alike collide under
+        // every seed, and such pairs can be solved for offline (pick all words of the second key
+        // but one, solve a modular equation for the last). XOR then multiply makes each word's
+        // product depend on the unknown salt bits through the carries, so no fixed difference
+        // between two keys cancels for all seeds (flipping the top bit of a word, the one change
+        // whose effect on the product ignores the salt, moves the sum by plus or minus a different
+        // power of two per word, the rotations differ, and such moves never cancel).
+        // Unrolled by hand: a loop over keyWords with a salt table measured about 2.5x slower per
+        // lookup at 1M entries, because the longer instruction stream kept fewer cache misses in
+        // flight.
+        long hash = 0;
         switch (keyWords) {
             case 6:
-                hash += Long.rotateLeft((key[offset + 5] ^ 0xBE5466CF34E90C6CL) * GOLDEN, 21);
+                hash += Long.rotateLeft((key[offset + 5] ^ salt5) * GOLDEN, 21);
             case 5:
-                hash += Long.rotateLeft((key[offset + 4] ^ 0x452821E638D01377L) * GOLDEN, 4);
+                hash += Long.rotateLeft((key[offset + 4] ^ salt4) * GOLDEN, 4);
             case 4:
-                hash += Long.rotateLeft((key[offset + 3] ^ 0x082EFA98EC4E6C89L) * GOLDEN, 51);
+                hash += Long.rotateLeft((key[offset + 3] ^ salt3) * GOLDEN, 51);
             case 3:
-                hash += Long.rotateLeft((key[offset + 2] ^ 0xA4093822299F31D0L) * GOLDEN, 34);
+                hash += Long.rotateLeft((key[offset + 2] ^ salt2) * GOLDEN, 34);
             case 2:
-                hash += Long.rotateLeft((key[offset + 1] ^ 0x13198A2E03707344L) * GOLDEN, 17);
+                hash += Long.rotateLeft((key[offset + 1] ^ salt1) * GOLDEN, 17);
             default:
-                hash += (key[offset] ^ 0x243F6A8885A308D3L) * GOLDEN;
+                hash += (key[offset] ^ salt0) * GOLDEN;
         }
         hash ^= hash >>> 32;
         hash *= 0xD6E8FEB86659FD93L;
         hash ^= hash >>> 29;
         return hash;
+    }
+
+    /**
+     * Salt of key word {@code word} under {@code hashSeed}: a SplitMix64 output, so the six salts
+     * of one seed look unrelated to one another.
+     */
+    private static long salt(long hashSeed, int word) {
+        long z = hashSeed + (word + 1) * GOLDEN;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** The seed {@link #keyHash} uses: random unless one was given, so crafted keys cannot aim at one window. */
@@ -864,9 +906,25 @@ public final class FlowTable implements AutoCloseable {
         copyValue(at, valueOut, 0);
     }
 
+    /** Unrolled for the common sizes (up to four words; see {@link #keyHash} for why unrolled). */
+    @SuppressWarnings("fallthrough")
     private void copyValue(long at, long[] valueOut, int offset) {
-        for (int word = 0; word < valueWords; word++) {
-            valueOut[offset + word] = getOpaque(at + valueOffset + 8L * word);
+        long from = at + valueOffset;
+        switch (valueWords) {
+            case 4:
+                valueOut[offset + 3] = getOpaque(from + 24);
+            case 3:
+                valueOut[offset + 2] = getOpaque(from + 16);
+            case 2:
+                valueOut[offset + 1] = getOpaque(from + 8);
+            case 1:
+                valueOut[offset] = getOpaque(from);
+            case 0:
+                break;
+            default:
+                for (int word = 0; word < valueWords; word++) {
+                    valueOut[offset + word] = getOpaque(from + 8L * word);
+                }
         }
     }
 

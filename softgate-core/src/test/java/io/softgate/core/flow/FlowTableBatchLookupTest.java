@@ -52,7 +52,7 @@ class FlowTableBatchLookupTest {
         long nowNs = 1_000_000;
         for (int probeWindow : new int[] {1, 2, 3, 5, 32}) {
             FlowTable table = crowdedTable(probeWindow, nowNs, random);
-            for (int count : new int[] {0, 1, 7, 32, 256}) {
+            for (int count : new int[] {0, 1, 7, 32, 64, 100, 256}) {
                 long[] keys = new long[count * KEY_WORDS];
                 long[] ids = new long[count];
                 for (int i = 0; i < count; i++) {

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Everything the BGP speaker of one softgate node needs, as the service fills it from its
- * configuration file (and later from the API).
+ * configuration file. The VRFs may change at run time ({@code BgpSpeaker.updateVrfs}): the
+ * speaker then swaps in a copy made by {@link #withVrfs}.
  *
  * @param routerId the BGP identifier and the address part of every route distinguisher
  * @param asNumber our AS (4-octet allowed)
@@ -46,6 +47,12 @@ public record BgpNodeSettings(InetAddress routerId, long asNumber, InetAddress v
             }
             vnis.add(vrf.l3Vni());
         }
+    }
+
+    /** These settings with {@code nextVrfs} as the VRFs (validated as the constructor does). */
+    public BgpNodeSettings withVrfs(List<VrfSettings> nextVrfs) {
+        return new BgpNodeSettings(routerId, asNumber, vtepAddress, routerMac, listenAddress, listenPort, neighbors,
+                nextVrfs, gracefulRestart, connectRetryInitialMillis, connectRetryMaxMillis);
     }
 
     public long routerIdAsLong() {

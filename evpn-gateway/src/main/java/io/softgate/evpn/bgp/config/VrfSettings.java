@@ -25,6 +25,20 @@ public record VrfSettings(String name, int l3Vni, int routeDistinguisherNumber, 
         }
     }
 
+    /** The largest assigned number a type-1 route distinguisher can carry (RFC 4364 §4.2: two octets). */
+    public static final int MAX_ROUTE_DISTINGUISHER_NUMBER = 0xFFFF;
+
+    /**
+     * The route distinguisher number n of a VRF that no configuration numbers (a VPC created over
+     * the controller's API): the L3VNI's low 16 bits, so the RD {@code router-id:n} is the same
+     * after every restart and, for every L3VNI up to 65535, reads as the L3VNI itself. RFC 7432
+     * §7.9 / RFC 4364 §4.2: a type-1 RD's assigned number has only two octets, so two L3VNIs
+     * that differ by a multiple of 65536 derive the same n; the caller must refuse the second.
+     */
+    public static int derivedRouteDistinguisherNumber(int l3Vni) {
+        return l3Vni & MAX_ROUTE_DISTINGUISHER_NUMBER;
+    }
+
     /** A VRF with default route targets and the node's Router's MAC. */
     public static VrfSettings of(String name, int l3Vni, int routeDistinguisherNumber) {
         return new VrfSettings(name, l3Vni, routeDistinguisherNumber, List.of(), List.of(), -1);

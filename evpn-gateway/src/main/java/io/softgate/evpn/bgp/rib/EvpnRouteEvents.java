@@ -38,6 +38,18 @@ public final class EvpnRouteEvents implements LocRib.BestPathListener {
         }
     }
 
+    /**
+     * Reports {@code path} again, as announced or withdrawn, whatever the Loc-RIB did: the speaker
+     * calls it when a VRF added at run time imports a route learned earlier, or a removed VRF
+     * stops importing one. Local paths and route types other than 2 and 5 are not reported.
+     */
+    public void report(Path path, boolean withdrawn) {
+        if ((path.nlri() instanceof IpPrefixRoute || path.nlri() instanceof MacIpAdvertisementRoute)
+                && !path.source().isLocal()) {
+            dispatch(path, withdrawn);
+        }
+    }
+
     private void dispatch(Path path, boolean withdrawn) {
         ExtendedCommunitiesAttribute communities = path.attribute(ExtendedCommunitiesAttribute.class);
         List<RouteTarget> targets = communities == null ? List.of() : communities.routeTargets();

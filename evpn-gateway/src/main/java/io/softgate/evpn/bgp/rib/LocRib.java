@@ -69,6 +69,18 @@ public final class LocRib {
         return result;
     }
 
+    /** Every path {@code source} contributed, best or not (a copy). */
+    public List<Path> pathsOf(PeerIdentity source) {
+        List<Path> result = new ArrayList<>();
+        for (Entry entry : entries.values()) {
+            Path path = entry.paths.get(source);
+            if (path != null) {
+                result.add(path);
+            }
+        }
+        return result;
+    }
+
     public Collection<Path> paths(Nlri routeKey) {
         Entry entry = entries.get(routeKey);
         return entry == null ? List.of() : List.copyOf(entry.paths.values());

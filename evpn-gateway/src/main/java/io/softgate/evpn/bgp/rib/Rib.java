@@ -82,6 +82,11 @@ public final class Rib {
         locRib.remove(nlri.routeKey(), localIdentity);
     }
 
+    /** The paths we originate now (a copy). */
+    public List<Path> originated() {
+        return locRib.pathsOf(localIdentity);
+    }
+
     // ---- sessions ------------------------------------------------------------------------
 
     /** A session reached Established: send it every exportable best path, then End-of-RIB. */

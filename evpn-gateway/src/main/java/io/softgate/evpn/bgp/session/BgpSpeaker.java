@@ -56,6 +56,8 @@ import java.util.function.Supplier;
  * speaker.start();                          // listens (if configured) and connects
  * speaker.advertiseType5(5001, prefix, 32); // RD router-id:n, RT ASN:VNI, ET:8, Router's MAC
  * speaker.withdrawType5(5001, prefix, 32);
+ * speaker.addVrf(VrfSettings.of("vpc-7", 7007, 7007)); // at run time: imports learned routes now
+ * speaker.removeVrf(7007);                  // withdraws what we originated in it
  * speaker.close();
  * }</pre>
  *
@@ -63,7 +65,9 @@ import java.util.function.Supplier;
  * the speaker; the public methods may be called from any thread and hand their work to it.
  */
 public final class BgpSpeaker implements AutoCloseable {
-    private final BgpNodeSettings settings;
+    private static final System.Logger LOG = System.getLogger(BgpSpeaker.class.getName());
+    /** Swapped (never mutated) on the event loop when the VRFs change; read from any thread. */
+    private volatile BgpNodeSettings settings;
     private final EventLoopGroup group;
     private final EventLoop loop;
     private final Rib rib;
@@ -72,6 +76,7 @@ public final class BgpSpeaker implements AutoCloseable {
     private final CodecContext baseContext = CodecContext.standard();
     private final Map<InetAddress, BgpPeer> peers = new LinkedHashMap<>();
     private final List<EvpnRouteListener> listeners = new CopyOnWriteArrayList<>();
+    private final EvpnRouteEvents events = new EvpnRouteEvents(listeners);
     private volatile Consumer<byte[]> receivedMessageRecorder;
     private Channel serverChannel;
     private boolean started;
@@ -81,12 +86,17 @@ public final class BgpSpeaker implements AutoCloseable {
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.loop = group.next();
         this.rib = new Rib(settings.routerIdAsLong(), settings.asNumber(), loop);
-        rib.locRib().addListener(new EvpnRouteEvents(listeners));
+        rib.locRib().addListener(events);
         for (NeighborSettings neighbor : settings.neighbors()) {
             peers.put(neighbor.address(), new BgpPeer(this, neighbor, loop));
         }
     }
 
+    /**
+     * The settings now: the VRFs are those of the last completed {@link #updateVrfs},
+     * {@link #addVrf} or {@link #removeVrf}. On the event loop (listeners) this is exactly the
+     * VRF set the RIB works with; read it again rather than keep it.
+     */
     public BgpNodeSettings settings() {
         return settings;
     }
@@ -161,36 +171,116 @@ public final class BgpSpeaker implements AutoCloseable {
      * Advertises a type-5 route for {@code prefix/prefixLength} in the VRF with this L3VNI:
      * RD type 1 {@code router-id:n}, the VRF's export targets ({@code ASN:L3VNI} by default),
      * Encapsulation VXLAN, the Router's MAC of (our VTEP, L3VNI), next hop our VTEP, label
-     * the L3VNI. Re-advertising the same prefix replaces the route.
+     * the L3VNI. Re-advertising the same prefix replaces the route. The VRF is looked up on the
+     * event loop, so a VRF added just before is found; without one the result fails with
+     * {@link IllegalArgumentException}.
      */
     public CompletableFuture<Void> advertiseType5(int l3Vni, InetAddress prefix, int prefixLength) {
-        VrfSettings vrf = vrf(l3Vni);
-        IpPrefixRoute route = type5Route(vrf, prefix, prefixLength);
-        List<ExtendedCommunity> communities = new ArrayList<>(vrf.effectiveExportRouteTargets(settings.asNumber()));
-        communities.add(EncapsulationExtendedCommunity.VXLAN);
-        // LAB.md / RFC 9135 §8.1: exactly one Router's MAC per (VTEP, L3VNI), on every route.
-        communities.add(new RoutersMacExtendedCommunity(settings.routerMacFor(vrf)));
-        List<PathAttribute> attributes = List.of(OriginAttribute.ORIGIN_IGP, new ExtendedCommunitiesAttribute(communities));
-        return run(() -> rib.originate(route, attributes, settings.vtepAddress()));
+        return run(() -> {
+            BgpNodeSettings node = settings;
+            VrfSettings vrf = vrf(node, l3Vni);
+            IpPrefixRoute route = type5Route(node, vrf, prefix, prefixLength);
+            List<ExtendedCommunity> communities = new ArrayList<>(vrf.effectiveExportRouteTargets(node.asNumber()));
+            communities.add(EncapsulationExtendedCommunity.VXLAN);
+            // LAB.md / RFC 9135 §8.1: exactly one Router's MAC per (VTEP, L3VNI), on every route.
+            communities.add(new RoutersMacExtendedCommunity(node.routerMacFor(vrf)));
+            List<PathAttribute> attributes = List.of(OriginAttribute.ORIGIN_IGP,
+                    new ExtendedCommunitiesAttribute(communities));
+            rib.originate(route, attributes, node.vtepAddress());
+        });
     }
 
-    /** Withdraws the type-5 route {@link #advertiseType5} made for this prefix, if any. */
+    /**
+     * Withdraws the type-5 route {@link #advertiseType5} made for this prefix, if any. In a VRF
+     * that no longer exists there is nothing to withdraw (removing it withdrew its routes).
+     */
     public CompletableFuture<Void> withdrawType5(int l3Vni, InetAddress prefix, int prefixLength) {
-        IpPrefixRoute route = type5Route(vrf(l3Vni), prefix, prefixLength);
-        return run(() -> rib.withdrawOriginated(route));
+        return run(() -> {
+            BgpNodeSettings node = settings;
+            VrfSettings vrf = node.vrfByL3Vni(l3Vni);
+            if (vrf != null) {
+                rib.withdrawOriginated(type5Route(node, vrf, prefix, prefixLength));
+            }
+        });
     }
 
-    private VrfSettings vrf(int l3Vni) {
-        VrfSettings vrf = settings.vrfByL3Vni(l3Vni);
+    private static VrfSettings vrf(BgpNodeSettings node, int l3Vni) {
+        VrfSettings vrf = node.vrfByL3Vni(l3Vni);
         if (vrf == null) {
             throw new IllegalArgumentException("no VRF with L3VNI " + l3Vni);
         }
         return vrf;
     }
 
-    private IpPrefixRoute type5Route(VrfSettings vrf, InetAddress prefix, int prefixLength) {
+    // ---- VRFs at run time -----------------------------------------------------------------
+
+    /**
+     * Adds a VRF (e.g. a VPC the controller created): routes already learned whose route targets
+     * it imports are reported to the listeners at once, and {@link #advertiseType5} accepts its
+     * L3VNI from then on. Fails (nothing changed) with {@link IllegalArgumentException} when its
+     * name, L3VNI or route distinguisher number is taken.
+     */
+    public CompletableFuture<Void> addVrf(VrfSettings vrf) {
+        return run(() -> {
+            List<VrfSettings> next = new ArrayList<>(settings.vrfs());
+            next.add(vrf);
+            apply(next);
+        });
+    }
+
+    /**
+     * Removes the VRF with this L3VNI: every route we originated in it is withdrawn from every
+     * peer, and the learned routes it imported are reported to the listeners as withdrawn. Fails
+     * with {@link IllegalArgumentException} when no VRF has this L3VNI.
+     */
+    public CompletableFuture<Void> removeVrf(int l3Vni) {
+        return run(() -> {
+            VrfSettings vrf = vrf(settings, l3Vni);
+            List<VrfSettings> next = new ArrayList<>(settings.vrfs());
+            next.remove(vrf);
+            apply(next);
+        });
+    }
+
+    /**
+     * Makes the VRF set equal to {@code vrfs}: a VRF that left or whose settings changed is
+     * removed ({@link #removeVrf}), then every new or changed one is added ({@link #addVrf}); an
+     * unchanged VRF is left alone (its routes are not re-sent). A set with two VRFs of one name,
+     * L3VNI or route distinguisher number fails with {@link IllegalArgumentException} and
+     * changes nothing.
+     */
+    public CompletableFuture<Void> updateVrfs(List<VrfSettings> vrfs) {
+        List<VrfSettings> next = List.copyOf(vrfs);
+        return run(() -> apply(next));
+    }
+
+    /** On the event loop: validates, swaps the settings, then removes and imports. */
+    private void apply(List<VrfSettings> next) {
+        RuntimeVrfs.check(next);
+        BgpNodeSettings before = settings;
+        BgpNodeSettings after = before.withVrfs(next);
+        settings = after;
+        for (VrfSettings vrf : before.vrfs()) {
+            if (!next.contains(vrf)) {
+                int withdrawn = RuntimeVrfs.removed(rib, events, before, after, vrf);
+                LOG.log(System.Logger.Level.INFO, "VRF {0} (L3VNI {1}) removed: {2} originated route(s) withdrawn",
+                        vrf.name(), Integer.toString(vrf.l3Vni()), Integer.toString(withdrawn));
+            }
+        }
+        for (VrfSettings vrf : next) {
+            if (!before.vrfs().contains(vrf)) {
+                int imported = RuntimeVrfs.imported(rib, events, after, vrf);
+                LOG.log(System.Logger.Level.INFO, "VRF {0} (L3VNI {1}, RD {2}:{3}) added: {4} learned route(s) imported",
+                        vrf.name(), Integer.toString(vrf.l3Vni()), after.routerId().getHostAddress(),
+                        Integer.toString(vrf.routeDistinguisherNumber()), Integer.toString(imported));
+            }
+        }
+    }
+
+    private static IpPrefixRoute type5Route(BgpNodeSettings node, VrfSettings vrf, InetAddress prefix,
+                                            int prefixLength) {
         RouteDistinguisher routeDistinguisher = RouteDistinguisher.ofIpv4Address(
-                InetAddresses.toInt(settings.routerId()), vrf.routeDistinguisherNumber());
+                InetAddresses.toInt(node.routerId()), vrf.routeDistinguisherNumber());
         boolean ipv4 = prefix.getAddress().length == 4;
         return new IpPrefixRoute(routeDistinguisher, EthernetSegmentIdentifier.ZERO, 0, maskPrefix(prefix, prefixLength),
                 prefixLength, IpPrefixRoute.zeroGateway(ipv4), vrf.l3Vni());
