@@ -36,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  * SO_REUSEPORT so the kernel spreads flows over the workers' sockets. Epoll when its native
  * library loads (reads with recvmmsg, writes with sendmmsg), NIO otherwise; see
  * {@link #transport()} for what was chosen. Needs no privilege beyond binding the port.
+ * Each socket is driven either by its worker thread ({@link UdpEventLoopMode#WORKER}, the default:
+ * {@link WorkerDrivenUdpPacketIo}) or by Netty event loop threads ({@link UdpEventLoopMode#SEPARATE}:
+ * {@link UdpPacketIo}); see {@link #eventLoop()}.
  *
  * <p>Build it with {@link #builder()}; {@link #open} binds worker {@code w}'s socket. With port 0
  * the first socket gets an ephemeral port and the others share it ({@link #boundPort()}).
@@ -341,7 +344,11 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
             return this;
         }
 
-        /** Capacity of each worker's receive and transmit hand-over queues, in datagrams (default 4096). */
+        /**
+         * Capacity of each worker's receive and transmit hand-over queues in separate mode, and of
+         * the ring holding datagrams read but not yet fitted into a batch in worker mode, in
+         * datagrams (default 4096).
+         */
         public Builder queueCapacity(int datagrams) {
             this.queueCapacity = datagrams;
             return this;
