@@ -4,7 +4,7 @@
 # (AF_XDP, UDP, and AF_XDP + TUN uplink; real service pipeline with NAT) in the same run; summary printed and
 # written to benchmarks/target/e2e/summary.{md,json}. Needs root, iproute2, nftables, taskset.
 #
-# Usage: benchmarks/run-forwarding-harness.sh [--no-build] [--seconds S] [--backends af_xdp,udp,tun]
+# Usage: benchmarks/run-forwarding-harness.sh [--no-build] [--seconds S] [--backends af_xdp,udp,udp-separate,tun]
 #        [--sizes 64,1400] [--busy-poll af_xdp,tun|none] [--generator-cpu 0] [--gateway-cpu 1] [--out DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -244,14 +244,15 @@ public final class ForwardingHarness {
                     case "--distribution" -> options.distribution = Path.of(arguments[++i]);
                     case "--prefix" -> options.prefix = arguments[++i];
                     default -> throw new IllegalArgumentException("unknown option " + argument
-                        + " (--seconds S --backends af_xdp,udp,tun --sizes 64,1400 --busy-poll af_xdp,tun|none --generator-cpu N --gateway-cpu N"
+                        + " (--seconds S --backends af_xdp,udp,udp-separate,tun --sizes 64,1400 --busy-poll af_xdp,tun|none --generator-cpu N --gateway-cpu N"
                         + " --out DIR --distribution DIR --prefix NAME)");
                 }
             }
             for (String backend : options.backends) {
-                if (!backend.equals("af_xdp") && !backend.equals("udp") && !backend.equals("tun")) {
-                    throw new IllegalArgumentException("backends are af_xdp, udp and tun (AF_XDP fabric + TUN uplink): "
-                        + backend);
+                if (!backend.equals("af_xdp") && !backend.equals("udp") && !backend.equals("udp-separate")
+                    && !backend.equals("tun")) {
+                    throw new IllegalArgumentException("backends are af_xdp, udp (worker-driven socket), udp-separate"
+                        + " (Netty event loop thread) and tun (AF_XDP fabric + TUN uplink): " + backend);
                 }
             }
             if (options.prefix.length() > 12) {

@@ -15,7 +15,7 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Threading: immutable.
  *
- * @param path "kernel", "af_xdp" or "udp"
+ * @param path "kernel", "af_xdp", "udp", "udp-separate" or "tun"
  * @param innerBytes inner frame size, Ethernet header included
  * @param kind "saturation", "peak", "half-load" or "overload"
  * @param targetPps the paced offered rate asked of the generator, 0 = unpaced

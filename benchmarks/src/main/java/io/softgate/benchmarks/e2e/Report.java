@@ -104,7 +104,7 @@ final class Report {
                 double cpu = peakWindow.cpuSecondsPerMillion();
                 double cpuRatio = kernelWindow == null ? Double.NaN : cpu / kernelWindow.cpuSecondsPerMillion();
                 StringBuilder goal = new StringBuilder();
-                if (path.equals("af_xdp") || path.equals("udp")) {
+                if (path.equals("af_xdp") || path.startsWith("udp")) {
                     double wanted = path.equals("af_xdp") ? AF_XDP_GOAL : UDP_GOAL;
                     goal.append(String.format(Locale.ROOT, "rate >= %.1fx kernel: %s", wanted, ratio >= wanted ? "met" : "not met"));
                     goal.append("; ");

@@ -33,8 +33,9 @@ final class SoftgateProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the service with {@code backend} ("af_xdp", "udp", or "tun": AF_XDP on the fabric
-     * and the public VRF's traffic out of a TUN uplink) and waits until it logs that it
+     * Starts the service with {@code backend} ("af_xdp", "udp" (the worker drives its socket),
+     * "udp-separate" (a Netty event loop thread does), or "tun": AF_XDP on the fabric and the
+     * public VRF's traffic out of a TUN uplink) and waits until it logs that it
      * runs; throws with the log's tail when it exits or does not come up in time.
      */
     static SoftgateProcess start(Path distribution, Topology topology, String backend, boolean busyPoll, int cpu,
@@ -75,14 +76,16 @@ final class SoftgateProcess implements AutoCloseable {
             // AF_XDP on the fabric, the public VRF's default route out of the TUN uplink.
             case "tun" -> "{" + xdp + ", \"tun\": {\"interfaceName\": \"up0\"}}";
             default -> "{\"backend\": \"udp\", \"udp\": {\"bindAddress\": \"" + Topology.GATEWAY_IP + "\", \"port\": 4789"
+                + ", \"eventLoop\": \"" + (backend.equals("udp-separate") ? "separate" : "worker") + "\""
                 + (busyPoll ? ", \"busyPoll\": true" : "") + "}}";
         };
         String publicRoute = tun ? "{\"prefix\": \"0.0.0.0/0\", \"nextHopPort\": \"tun\"}"
             : "{\"prefix\": \"0.0.0.0/0\", \"nextHopVtep\": \"" + Topology.HV_IP + "\", \"nextHopRouterMac\": \""
                 + Topology.BORDER_ROUTER_MAC + "\"}";
-        // One worker; busy-spin when it has its core to itself (AF_XDP), back-off when the UDP
-        // backend's Netty event loop shares that core with it.
-        String idle = backend.equals("udp") ? "backoff" : "busy-spin";
+        // One worker; busy-spin when it has its core to itself (AF_XDP), back-off for UDP: with a
+        // separate event loop it shares that core with it, and back-off keeps both UDP modes'
+        // CPU per packet comparable (a spinning worker's idle CPU would count).
+        String idle = backend.startsWith("udp") ? "backoff" : "busy-spin";
         return """
             {
               "node": {"name": "sg-e2e", "routerMac": "%s", "vtepAddress": "%s", "publicVrf": "public",

@@ -6,6 +6,7 @@ import io.softgate.core.memory.FramePool;
 import io.softgate.io.udp.UdpPacketIoBackend;
 import io.softgate.io.xdp.XdpPacketIoBackend;
 import java.io.IOException;
+import java.util.Locale;
 
 /**
  * Opens each worker's queue of a {@link PacketIoBackend} as that worker's single port (port 0).
@@ -35,7 +36,8 @@ public final class BackendPacketIoFactory implements PacketIoFactory {
     @Override
     public String description() {
         if (backend instanceof UdpPacketIoBackend udp) {
-            return udp.name() + " (" + udp.transport() + ") port " + udp.boundPort() + describeAdditionalPorts();
+            return udp.name() + " (" + udp.transport() + ") port " + udp.boundPort() + ", event loop "
+                + udp.eventLoop().name().toLowerCase(Locale.ROOT) + describeAdditionalPorts();
         }
         if (backend instanceof XdpPacketIoBackend xdp) {
             return xdp.name() + " (" + xdp.describeModes() + ")" + describeAdditionalPorts();

@@ -6,6 +6,7 @@ import io.softgate.core.io.PcapPacketIoBackend;
 import io.softgate.core.memory.FrameMemory;
 import io.softgate.io.tun.TunMode;
 import io.softgate.io.tun.TunPacketIoBackend;
+import io.softgate.io.udp.UdpEventLoopMode;
 import io.softgate.io.udp.UdpPacketIoBackend;
 import io.softgate.io.xdp.BusyPoll;
 import io.softgate.io.xdp.XdpCopyMode;
@@ -111,6 +112,10 @@ public final class PacketIoBackends {
                 .localMac(Addresses.parseMac(node.underlayMac()))
                 .peerMac(Addresses.parseMac(node.underlayNextHopMac()))
                 .maxFrameBytes(MAX_FRAME_BYTES)
+                .eventLoop(switch (io.udp().eventLoop()) {
+                    case WORKER -> UdpEventLoopMode.WORKER;
+                    case SEPARATE -> UdpEventLoopMode.SEPARATE;
+                })
                 // The same settings as the AF_XDP backend's busyPoll (BusyPoll.recommended()).
                 .busyPoll(io.udp().busyPoll() ? BusyPoll.recommended().busyPollMicros() : 0,
                     BusyPoll.recommended().budget())

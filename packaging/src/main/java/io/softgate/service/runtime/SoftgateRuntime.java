@@ -1,5 +1,6 @@
 package io.softgate.service.runtime;
 
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.softgate.core.counter.CounterRegistry;
 import io.softgate.core.io.PacketIo;
 import io.softgate.core.memory.FrameMemory;
@@ -87,7 +88,12 @@ public final class SoftgateRuntime implements AutoCloseable {
             AgentRunner runner = new AgentRunner(idleStrategy(dataplane.idleStrategy()), errors, null, worker);
             runners.add(runner);
             AgentRunner.startOnThread(runner, task -> {
-                Thread thread = new Thread(task, worker.roleName());
+                // A Netty FastThreadLocalThread: with io.udp.eventLoop = worker the worker runs its
+                // socket's Netty event loop itself, and Netty's object recyclers and buffer caches
+                // take their fast path only on such threads (benchmarks UdpLoopbackCost: 467 -> 168
+                // bytes and 7.1 -> 2.4 us of user CPU per echoed datagram). Other backends never
+                // touch Netty on the worker; for them it is a plain thread.
+                Thread thread = new FastThreadLocalThread(task, worker.roleName());
                 thread.setDaemon(false);
                 return thread;
             });

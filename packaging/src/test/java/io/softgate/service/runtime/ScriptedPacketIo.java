@@ -22,6 +22,9 @@ final class ScriptedPacketIo implements PacketIo {
     final ConcurrentLinkedQueue<byte[]> waiting = new ConcurrentLinkedQueue<>();
     final AtomicInteger transmitted = new AtomicInteger();
     final AtomicBoolean closed = new AtomicBoolean();
+    /** The thread that last called receive, and the one that called onWorkerClose. */
+    volatile Thread receivingThread;
+    volatile Thread workerCloseThread;
     private final String name;
 
     ScriptedPacketIo(String name) {
@@ -41,6 +44,7 @@ final class ScriptedPacketIo implements PacketIo {
 
     @Override
     public int receive(PacketBatch batch, int port, FramePool pool) {
+        receivingThread = Thread.currentThread();
         int added = 0;
         byte[] packet;
         while (batch.size() < batch.capacity() && (packet = waiting.poll()) != null) {
@@ -63,6 +67,11 @@ final class ScriptedPacketIo implements PacketIo {
         }
         transmitted.addAndGet(slots.size());
         return slots.size();
+    }
+
+    @Override
+    public void onWorkerClose() {
+        workerCloseThread = Thread.currentThread();
     }
 
     @Override

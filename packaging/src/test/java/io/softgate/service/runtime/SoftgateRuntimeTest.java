@@ -2,8 +2,11 @@ package io.softgate.service.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.softgate.core.pipeline.NanoClock;
 import io.softgate.core.pipeline.Worker;
 import io.softgate.service.config.DataplaneConfig;
@@ -43,6 +46,28 @@ class SoftgateRuntimeTest {
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
             assertFalse(thread.getName().startsWith("softgate-worker-"), "worker thread still alive: " + thread);
         }
+    }
+
+    @Test
+    void shouldRunWorkersOnNettyThreadsAndStopTheirPortsOnThemBeforeClosing() throws Exception {
+        ScriptedPacketIo.Factory io = new ScriptedPacketIo.Factory();
+        SoftgateRuntime runtime = new SoftgateRuntime(TWO_WORKERS, ServicePipeline.definition(CONFIG), io, NanoClock.SYSTEM);
+        try {
+            runtime.publish(ServicePipeline.compile(CONFIG));
+            runtime.start();
+            io.ports.get(0).inject(new byte[60], 10);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (runtime.counters().total(Worker.RX_PACKETS) < 10 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        } finally {
+            runtime.close();
+        }
+        ScriptedPacketIo port = io.ports.get(0);
+        // The UDP backend's worker-driven mode runs Netty on the worker: its fast paths need these threads.
+        assertInstanceOf(FastThreadLocalThread.class, port.receivingThread);
+        assertSame(port.receivingThread, port.workerCloseThread, "onWorkerClose ran on the worker's own thread");
+        assertTrue(port.closed.get());
     }
 
     @Test

@@ -39,6 +39,15 @@ public interface PacketIo extends AutoCloseable {
         return PacketIoCounters.UNCOUNTED;
     }
 
+    /**
+     * Called once on the worker's own thread as the worker stops ({@code Worker.onClose}), before
+     * {@link #close} on the control thread: a backend whose I/O is driven by the worker's thread
+     * (the UDP backend's {@code eventLoop = worker} mode) releases what only that thread may touch.
+     * Default: nothing.
+     */
+    default void onWorkerClose() {
+    }
+
     /** Releases the backend's sockets, rings and any frames it still holds. */
     @Override
     void close();

@@ -157,6 +157,9 @@ public final class Worker implements Agent {
     @Override
     public void onClose() {
         epochs.quiesce(id);
+        for (PacketIo port : ports) {
+            port.onWorkerClose();
+        }
     }
 
     @Override

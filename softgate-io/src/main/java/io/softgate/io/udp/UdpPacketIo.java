@@ -1,6 +1,5 @@
 package io.softgate.io.udp;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,21 +11,15 @@ import io.softgate.core.io.PacketIo;
 import io.softgate.core.io.PacketIoCounters;
 import io.softgate.core.memory.FrameMemory;
 import io.softgate.core.memory.FramePool;
-import io.softgate.core.packet.EthernetFlyweight;
-import io.softgate.core.packet.Ipv4Flyweight;
-import io.softgate.core.packet.UdpFlyweight;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.StageVector;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.jctools.queues.SpscArrayQueue;
 
 /**
- * One worker's UDP socket carrying VXLAN: Netty's event loop reads datagrams (in batches, with
+ * One worker's UDP socket carrying VXLAN with a separate event loop ({@code io.udp.eventLoop =
+ * separate}; {@link WorkerDrivenUdpPacketIo} is the default mode): Netty's event loop reads datagrams (in batches, with
  * recvmmsg on epoll) and hands them to the worker through a bounded SPSC queue; {@link #receive}
  * copies each into a frame of the worker's pool behind synthesised outer headers and releases the
  * Netty buffer. {@link #transmit} reads the outer IPv4 destination and UDP destination port from
@@ -56,15 +49,14 @@ import org.jctools.queues.SpscArrayQueue;
  * selector takes a JDK-internal lock); the handler runs on the channel's event loop; {@link #close}
  * on the control thread after the worker has stopped.
  */
-public final class UdpPacketIo implements PacketIo {
+public final class UdpPacketIo implements PacketIo, UdpQueue {
     /** Bytes of the synthesised outer Ethernet, IPv4 and UDP headers in front of each datagram. */
-    public static final int OUTER_HEADER_BYTES = EthernetFlyweight.HEADER_LENGTH + Ipv4Flyweight.MIN_HEADER_LENGTH
-        + UdpFlyweight.HEADER_LENGTH;
+    public static final int OUTER_HEADER_BYTES = DatagramFrames.OUTER_HEADER_BYTES;
     /** TTL written into synthesised outer IPv4 headers. */
-    public static final int SYNTHESISED_TTL = 64;
+    public static final int SYNTHESISED_TTL = DatagramFrames.SYNTHESISED_TTL;
 
     private final String name;
-    private final UnsafeBuffer frames;
+    private final DatagramFrames datagrams;
     private final SpscArrayQueue<DatagramPacket> rxQueue;
     private final SpscArrayQueue<DatagramPacket> txQueue;
     /** Received datagrams the worker has copied, going back to the event loop to be released there. */
@@ -72,65 +64,43 @@ public final class UdpPacketIo implements PacketIo {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainTransmitQueue;
     private final PacketIoCounters counters = new PacketIoCounters();
-    private final DestinationCache destinations = new DestinationCache();
-    private final UnsafeBuffer nettyView = new UnsafeBuffer(0, 0);
-    private final byte[] heapScratch;
-    private final long localMac;
-    private final long peerMac;
-    private final int localAddress;
-    private int localPort;
-    private final int maxFrameBytes;
-    private final int maxPayloadBytes;
     private final ByteBufAllocator allocator;
     private Channel channel;
     private volatile boolean closed;
 
     UdpPacketIo(String name, FramePool pool, int queueCapacity, long localMac, long peerMac, int localAddress,
-                int localPort, int maxFrameBytes, ByteBufAllocator allocator) {
-        FrameMemory memory = pool.memory();
-        int room = memory.frameSize() - memory.headroom();
-        if (maxFrameBytes <= OUTER_HEADER_BYTES || maxFrameBytes > room) {
-            throw new IllegalArgumentException("maxFrameBytes must be in (" + OUTER_HEADER_BYTES + ", " + room
-                + "] (frame size minus headroom): " + maxFrameBytes);
-        }
+                int maxFrameBytes, ByteBufAllocator allocator) {
         this.name = name;
-        this.frames = memory.buffer();
+        this.datagrams = new DatagramFrames(pool.memory(), counters, localMac, peerMac, localAddress, maxFrameBytes);
         this.rxQueue = new SpscArrayQueue<>(queueCapacity);
         this.txQueue = new SpscArrayQueue<>(queueCapacity);
         this.releaseQueue = new SpscArrayQueue<>(2 * queueCapacity);
-        this.localMac = localMac;
-        this.peerMac = peerMac;
-        this.localAddress = localAddress;
-        this.localPort = localPort;
-        this.maxFrameBytes = maxFrameBytes;
-        this.maxPayloadBytes = maxFrameBytes - OUTER_HEADER_BYTES;
-        this.heapScratch = new byte[maxPayloadBytes];
         this.allocator = allocator;
     }
 
     /** Called by the backend once bound, before the queue is handed to its worker. */
-    void attach(Channel boundChannel) {
+    @Override
+    public void attach(Channel boundChannel, int boundPort) {
         this.channel = boundChannel;
+        datagrams.setLocalPort(boundPort);
     }
 
     /** The bound socket (control thread: tests read its options back). */
-    Channel channel() {
+    @Override
+    public Channel channel() {
         return channel;
     }
 
-    /** The port written as destination into synthesised UDP headers: the one actually bound. */
-    void setLocalPort(int port) {
-        this.localPort = port;
-    }
-
     /** The handler that moves datagrams from the event loop to the worker's queue. */
-    ChannelInboundHandlerAdapter receiveHandler() {
+    @Override
+    public ChannelInboundHandlerAdapter receiveHandler() {
         return new ReceiveHandler();
     }
 
     /** Largest UDP payload accepted: {@code maxFrameBytes} minus the synthesised headers. */
+    @Override
     public int maxPayloadBytes() {
-        return maxPayloadBytes;
+        return datagrams.maxPayloadBytes();
     }
 
     @Override
@@ -155,7 +125,7 @@ public final class UdpPacketIo implements PacketIo {
                 break;
             }
             rxQueue.poll();
-            int length = toFrame(packet, memory.packetStart(frame));
+            int length = datagrams.toFrame(packet, memory.packetStart(frame));
             giveBack(packet);
             if (length < 0) {
                 pool.release(frame);
@@ -190,58 +160,6 @@ public final class UdpPacketIo implements PacketIo {
         }
     }
 
-    /** Writes outer headers and the datagram at {@code start}; returns the frame length, or -1 (counted). */
-    private int toFrame(DatagramPacket packet, int start) {
-        ByteBuf content = packet.content();
-        int payloadLength = content.readableBytes();
-        if (payloadLength > maxPayloadBytes) {
-            counters.drop(IoDropReason.RX_OVERSIZE);
-            return -1;
-        }
-        InetSocketAddress sender = packet.sender();
-        InetAddress senderAddress = sender == null ? null : sender.getAddress();
-        if (!(senderAddress instanceof Inet4Address)) {
-            counters.drop(IoDropReason.RX_UNSUPPORTED_PEER);
-            return -1;
-        }
-        // Inet4Address.hashCode() is its address as an int (network order, first octet highest);
-        // getAddress() would allocate a copy per datagram.
-        int sourceAddress = senderAddress.hashCode();
-        writeOuterHeaders(start, sourceAddress, sender.getPort(), payloadLength);
-        int payloadStart = start + OUTER_HEADER_BYTES;
-        if (content.hasMemoryAddress()) {
-            nettyView.wrap(content.memoryAddress() + content.readerIndex(), payloadLength);
-            frames.putBytes(payloadStart, nettyView, 0, payloadLength);
-        } else {
-            content.getBytes(content.readerIndex(), heapScratch, 0, payloadLength);
-            frames.putBytes(payloadStart, heapScratch, 0, payloadLength);
-        }
-        return OUTER_HEADER_BYTES + payloadLength;
-    }
-
-    private void writeOuterHeaders(int start, int sourceAddress, int sourcePort, int payloadLength) {
-        EthernetFlyweight.destinationMac(frames, start, localMac);
-        EthernetFlyweight.sourceMac(frames, start, peerMac);
-        EthernetFlyweight.etherType(frames, start, EthernetFlyweight.ETHER_TYPE_IPV4);
-        int ip = start + EthernetFlyweight.HEADER_LENGTH;
-        int ipLength = Ipv4Flyweight.MIN_HEADER_LENGTH + UdpFlyweight.HEADER_LENGTH + payloadLength;
-        frames.putLong(ip, 0L);
-        frames.putLong(ip + 8, 0L);
-        frames.putByte(ip + Ipv4Flyweight.VERSION_IHL_OFFSET, (byte) 0x45);
-        Ipv4Flyweight.totalLength(frames, ip, ipLength);
-        Ipv4Flyweight.ttl(frames, ip, SYNTHESISED_TTL);
-        frames.putByte(ip + Ipv4Flyweight.PROTOCOL_OFFSET, (byte) Ipv4Flyweight.PROTOCOL_UDP);
-        Ipv4Flyweight.source(frames, ip, sourceAddress);
-        Ipv4Flyweight.destination(frames, ip, localAddress);
-        Ipv4Flyweight.updateChecksum(frames, ip);
-        int udp = ip + Ipv4Flyweight.MIN_HEADER_LENGTH;
-        UdpFlyweight.sourcePort(frames, udp, sourcePort);
-        UdpFlyweight.destinationPort(frames, udp, localPort);
-        UdpFlyweight.length(frames, udp, UdpFlyweight.HEADER_LENGTH + payloadLength);
-        // RFC 7348 §5: the outer UDP checksum SHOULD be zero for VXLAN over IPv4; the kernel checked it.
-        UdpFlyweight.checksum(frames, udp, 0);
-    }
-
     @Override
     public int transmit(PacketBatch batch, StageVector slots, FramePool pool) {
         int sent = 0;
@@ -250,9 +168,7 @@ public final class UdpPacketIo implements PacketIo {
         for (int i = 0; i < size; i++) {
             int slot = slots.slot(i);
             int length = batch.length[slot];
-            if (length > maxFrameBytes) {
-                counters.drop(IoDropReason.TX_OVERSIZE);
-            } else if (queueDatagram(batch.offset[slot], length)) {
+            if (queueDatagram(batch.offset[slot], length)) {
                 sent++;
                 bytes += length;
             }
@@ -277,42 +193,14 @@ public final class UdpPacketIo implements PacketIo {
         }
     }
 
-    /** Finds the outer IPv4/UDP headers, copies the UDP payload into a Netty buffer and queues it. */
+    /** Converts the frame into a datagram (refusals counted) and queues it for the event loop. */
     private boolean queueDatagram(int offset, int length) {
-        int ethernetLength = EthernetFlyweight.headerLength(frames, offset, length);
-        if (ethernetLength < 0
-            || EthernetFlyweight.payloadEtherType(frames, offset, ethernetLength) != EthernetFlyweight.ETHER_TYPE_IPV4) {
-            counters.drop(IoDropReason.TX_MALFORMED);
+        DatagramPacket datagram = datagrams.toDatagram(offset, length, allocator);
+        if (datagram == null) {
             return false;
         }
-        int ip = offset + ethernetLength;
-        int ipHeaderLength = Ipv4Flyweight.validate(frames, ip, length - ethernetLength);
-        if (ipHeaderLength < 0 || Ipv4Flyweight.protocol(frames, ip) != Ipv4Flyweight.PROTOCOL_UDP
-            || Ipv4Flyweight.isFragment(frames, ip)) {
-            counters.drop(IoDropReason.TX_MALFORMED);
-            return false;
-        }
-        int udp = ip + ipHeaderLength;
-        int udpRoom = Ipv4Flyweight.totalLength(frames, ip) - ipHeaderLength;
-        int udpLength = udpRoom >= UdpFlyweight.HEADER_LENGTH ? UdpFlyweight.length(frames, udp) : -1;
-        if (udpLength < UdpFlyweight.HEADER_LENGTH || udpLength > udpRoom) {
-            counters.drop(IoDropReason.TX_MALFORMED);
-            return false;
-        }
-        int payloadLength = udpLength - UdpFlyweight.HEADER_LENGTH;
-        InetSocketAddress recipient = destinations.get(Ipv4Flyweight.destination(frames, ip),
-            UdpFlyweight.destinationPort(frames, udp));
-        ByteBuf payload = allocator.directBuffer(payloadLength, payloadLength);
-        if (payload.hasMemoryAddress()) {
-            nettyView.wrap(payload.memoryAddress() + payload.writerIndex(), payloadLength);
-            nettyView.putBytes(0, frames, udp + UdpFlyweight.HEADER_LENGTH, payloadLength);
-        } else {
-            frames.getBytes(udp + UdpFlyweight.HEADER_LENGTH, heapScratch, 0, Math.min(payloadLength, heapScratch.length));
-            payload.setBytes(payload.writerIndex(), heapScratch, 0, Math.min(payloadLength, heapScratch.length));
-        }
-        payload.writerIndex(payload.writerIndex() + payloadLength);
-        if (!txQueue.offer(new DatagramPacket(payload, recipient))) {
-            payload.release();
+        if (!txQueue.offer(datagram)) {
+            datagram.release();
             counters.drop(IoDropReason.TX_QUEUE_FULL);
             return false;
         }
@@ -379,7 +267,8 @@ public final class UdpPacketIo implements PacketIo {
         }
     }
 
-    boolean isClosed() {
+    @Override
+    public boolean isClosed() {
         return closed;
     }
 

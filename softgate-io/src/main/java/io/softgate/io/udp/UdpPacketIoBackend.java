@@ -9,12 +9,14 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.ManualIoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import io.softgate.core.io.BackendChecks;
 import io.softgate.core.io.PacketIo;
 import io.softgate.core.io.PacketIoBackend;
@@ -34,6 +36,9 @@ import java.util.concurrent.TimeUnit;
  * SO_REUSEPORT so the kernel spreads flows over the workers' sockets. Epoll when its native
  * library loads (reads with recvmmsg, writes with sendmmsg), NIO otherwise; see
  * {@link #transport()} for what was chosen. Needs no privilege beyond binding the port.
+ * Each socket is driven either by its worker thread ({@link UdpEventLoopMode#WORKER}, the default:
+ * {@link WorkerDrivenUdpPacketIo}) or by Netty event loop threads ({@link UdpEventLoopMode#SEPARATE}:
+ * {@link UdpPacketIo}); see {@link #eventLoop()}.
  *
  * <p>Build it with {@link #builder()}; {@link #open} binds worker {@code w}'s socket. With port 0
  * the first socket gets an ephemeral port and the others share it ({@link #boundPort()}).
@@ -57,8 +62,8 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
 
     private final Settings settings;
     private final UdpTransport transport;
-    private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
-    private final List<UdpPacketIo> opened = new ArrayList<>();
+    private final ByteBufAllocator allocator;
+    private final List<UdpQueue> opened = new ArrayList<>();
     private EventLoopGroup group;
     private int boundPort;
     private boolean closed;
@@ -66,6 +71,15 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
     private UdpPacketIoBackend(Settings settings) {
         this.settings = settings;
         this.transport = settings.transport;
+        // Worker mode allocates and frees Netty buffers on the worker threads, which are not Netty
+        // threads: PooledByteBufAllocator.DEFAULT gives those no thread cache (every allocation and
+        // free would go to a shared arena under its lock), so this backend has its own allocator
+        // with caches for every thread.
+        this.allocator = settings.allocator != null ? settings.allocator
+            : settings.eventLoop == UdpEventLoopMode.WORKER ? new PooledByteBufAllocator(true, 0, PooledByteBufAllocator.defaultNumDirectArena(),
+                PooledByteBufAllocator.defaultPageSize(), PooledByteBufAllocator.defaultMaxOrder(),
+                PooledByteBufAllocator.defaultSmallCacheSize(), PooledByteBufAllocator.defaultNormalCacheSize(), true)
+            : PooledByteBufAllocator.DEFAULT;
     }
 
     public static Builder builder() {
@@ -100,6 +114,11 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
         return settings.busyPollMicros > 0 && transport.resolve() == UdpTransport.EPOLL;
     }
 
+    /** Which thread drives each worker's socket. */
+    public UdpEventLoopMode eventLoop() {
+        return settings.eventLoop;
+    }
+
     /** The UDP port the sockets are bound to (the ephemeral one when configured as 0), or 0 before the first open. */
     public synchronized int boundPort() {
         return boundPort != 0 ? boundPort : settings.port;
@@ -109,32 +128,75 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
     public synchronized PacketIo open(int workerId, int workerCount, FramePool pool) throws IOException {
         BackendChecks.checkOpen(NAME, closed, workerId, workerCount);
         ensureAvailable();
-        if (group == null) {
-            group = new MultiThreadIoEventLoopGroup(Math.min(settings.ioThreads, workerCount),
-                new DefaultThreadFactory("softgate-udp", true), transport.ioHandlerFactory());
-        }
         boolean anyOpen = false;
-        for (UdpPacketIo queue : opened) {
+        for (UdpQueue queue : opened) {
             anyOpen |= !queue.isClosed();
         }
         int port = settings.port == 0 && !anyOpen ? 0 : boundPort();
-        UdpPacketIo queue = new UdpPacketIo(NAME + ":" + workerId, pool, settings.queueCapacity, settings.localMac,
-            settings.peerMac, settings.vtepAddress, 0, settings.maxFrameBytes, allocator);
-        Channel channel = bind(queue, port);
+        String queueName = NAME + ":" + workerId;
+        Channel channel;
+        UdpQueue queue;
+        if (settings.eventLoop == UdpEventLoopMode.WORKER) {
+            queue = new WorkerDrivenUdpPacketIo(queueName, pool, settings.queueCapacity, settings.localMac,
+                settings.peerMac, settings.vtepAddress, settings.maxFrameBytes, transport.ioHandlerFactory(), allocator);
+            channel = bindForWorker(queue, port);
+        } else {
+            if (group == null) {
+                group = new MultiThreadIoEventLoopGroup(Math.min(settings.ioThreads, workerCount),
+                    new DefaultThreadFactory("softgate-udp", true), transport.ioHandlerFactory());
+            }
+            queue = new UdpPacketIo(queueName, pool, settings.queueCapacity, settings.localMac,
+                settings.peerMac, settings.vtepAddress, settings.maxFrameBytes, allocator);
+            channel = bind(queue, port, group);
+        }
         int actualPort = ((InetSocketAddress) channel.localAddress()).getPort();
         boundPort = actualPort;
-        queue.attach(channel);
-        queue.setLocalPort(actualPort);
+        queue.attach(channel, actualPort);
         opened.add(queue);
         return queue;
     }
 
-    private Channel bind(UdpPacketIo queue, int port) throws IOException {
+    /**
+     * Binds on a loop owned by this (control) thread, then deregisters the socket so its worker can
+     * register it on a loop the worker owns: a {@link ManualIoEventLoop}'s owner is fixed at
+     * construction, and the worker thread does not exist yet. Datagrams arriving in between wait in
+     * the socket's receive buffer.
+     */
+    private Channel bindForWorker(UdpQueue queue, int port) throws IOException {
+        ManualIoEventLoop bindLoop = new ManualIoEventLoop(Thread.currentThread(), transport.ioHandlerFactory());
+        try {
+            bindLoop.runNow();
+            Channel channel = bind(queue, port, bindLoop);
+            ChannelFuture deregistered = channel.deregister();
+            driveUntilDone(bindLoop, deregistered);
+            if (!deregistered.isSuccess()) {
+                channel.close();
+                driveUntilDone(bindLoop, channel.closeFuture());
+                throw new IOException("cannot hand UDP " + settings.bindAddressText + ":" + port
+                    + " over to its worker: " + deregistered.cause(), deregistered.cause());
+            }
+            return channel;
+        } finally {
+            driveUntilDone(bindLoop, bindLoop.shutdownGracefully(0, 0, TimeUnit.NANOSECONDS));
+        }
+    }
+
+    /** Runs a loop this thread owns until {@code future} completes (each pass returns at once when idle). */
+    private static void driveUntilDone(ManualIoEventLoop loop, Future<?> future) {
+        while (!future.isDone()) {
+            loop.runNow();
+            if (!future.isDone()) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private Channel bind(UdpQueue queue, int port, EventLoopGroup loops) throws IOException {
         // One byte more than the largest payload, so an oversize datagram is seen as too long
         // instead of arriving silently cut to the buffer size.
         int segmentBytes = queue.maxPayloadBytes() + 1;
         Bootstrap bootstrap = new Bootstrap()
-            .group(group)
+            .group(loops)
             .channelFactory(transport.channelFactory())
             .option(ChannelOption.ALLOCATOR, allocator)
             .option(ChannelOption.SO_RCVBUF, settings.receiveBufferBytes)
@@ -144,18 +206,24 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
             .handler(queue.receiveHandler());
         if (transport.resolve() == UdpTransport.EPOLL) {
             // recvmmsg: each read fills one buffer with up to datagramsPerRead segments of segmentBytes.
+            // Worker mode: one recvmmsg per readiness, so a receive call reads a bounded amount.
+            int readsPerPass = settings.eventLoop == UdpEventLoopMode.WORKER ? 1 : settings.readsPerWakeup;
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true)
                 .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, segmentBytes)
                 .option(ChannelOption.RECVBUF_ALLOCATOR,
                     new FixedRecvByteBufAllocator(segmentBytes * settings.datagramsPerRead)
-                        .maxMessagesPerRead(settings.readsPerWakeup));
+                        .maxMessagesPerRead(readsPerPass));
         } else {
             bootstrap.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
                 .option(ChannelOption.RECVBUF_ALLOCATOR,
                     new FixedRecvByteBufAllocator(segmentBytes).maxMessagesPerRead(settings.datagramsPerRead));
         }
-        ChannelFuture future = bootstrap.bind(new InetSocketAddress(settings.bindAddressText, port))
-            .awaitUninterruptibly();
+        ChannelFuture future = bootstrap.bind(new InetSocketAddress(settings.bindAddressText, port));
+        if (loops instanceof ManualIoEventLoop manual) {
+            driveUntilDone(manual, future);
+        } else {
+            future.awaitUninterruptibly();
+        }
         if (!future.isSuccess()) {
             throw new IOException("cannot bind UDP " + settings.bindAddressText + ":" + port + " ("
                 + transport.resolve() + "): " + future.cause().getMessage(), future.cause());
@@ -184,7 +252,7 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
     @Override
     public synchronized void close() {
         closed = true;
-        for (UdpPacketIo queue : opened) {
+        for (UdpQueue queue : opened) {
             queue.close();
         }
         opened.clear();
@@ -208,6 +276,8 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
         int datagramsPerRead;
         int readsPerWakeup;
         int ioThreads;
+        UdpEventLoopMode eventLoop;
+        ByteBufAllocator allocator;
         int busyPollMicros;
         int busyPollBudget;
         UdpTransport transport;
@@ -232,6 +302,8 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
         private int datagramsPerRead = 32;
         private int readsPerWakeup = 16;
         private int ioThreads = 1;
+        private UdpEventLoopMode eventLoop = UdpEventLoopMode.WORKER;
+        private ByteBufAllocator allocator;
         private int busyPollMicros;
         private int busyPollBudget = 64;
         private UdpTransport transport = UdpTransport.AUTO;
@@ -272,7 +344,11 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
             return this;
         }
 
-        /** Capacity of each worker's receive and transmit hand-over queues, in datagrams (default 4096). */
+        /**
+         * Capacity of each worker's receive and transmit hand-over queues in separate mode, and of
+         * the ring holding datagrams read but not yet fitted into a batch in worker mode, in
+         * datagrams (default 4096).
+         */
         public Builder queueCapacity(int datagrams) {
             this.queueCapacity = datagrams;
             return this;
@@ -302,7 +378,22 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
             return this;
         }
 
-        /** Netty event loop threads shared by the sockets (default 1; at most one per worker is used). */
+        /**
+         * Which thread drives each worker's socket (default {@link UdpEventLoopMode#WORKER}: the
+         * worker itself, no hand-off; {@link UdpEventLoopMode#SEPARATE}: Netty event loop threads).
+         */
+        public Builder eventLoop(UdpEventLoopMode mode) {
+            this.eventLoop = mode;
+            return this;
+        }
+
+        /** Tests: the Netty buffer allocator (default: chosen by the event-loop mode). */
+        Builder allocator(ByteBufAllocator bufferAllocator) {
+            this.allocator = bufferAllocator;
+            return this;
+        }
+
+        /** Netty event loop threads shared by the sockets in {@link UdpEventLoopMode#SEPARATE} mode (default 1; at most one per worker is used). */
         public Builder ioThreads(int threads) {
             this.ioThreads = threads;
             return this;
@@ -352,6 +443,11 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
                 throw new IllegalArgumentException("transport must be set");
             }
             settings.transport = transport;
+            if (eventLoop == null) {
+                throw new IllegalArgumentException("eventLoop must be set");
+            }
+            settings.eventLoop = eventLoop;
+            settings.allocator = allocator;
             return new UdpPacketIoBackend(settings);
         }
 

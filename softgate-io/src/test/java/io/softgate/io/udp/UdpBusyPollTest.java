@@ -28,7 +28,7 @@ class UdpBusyPollTest {
     private ChannelConfig openEpoll(UdpPacketIoBackend.Builder builder) throws IOException {
         backend = builder.bindAddress("127.0.0.1").port(0).transport(UdpTransport.EPOLL).build();
         Assumptions.assumeTrue(backend.isAvailable(), () -> "epoll unavailable: " + backend.unavailabilityCause());
-        return ((UdpPacketIo) backend.open(0, 1, pool)).channel().config();
+        return ((UdpQueue) backend.open(0, 1, pool)).channel().config();
     }
 
     @Test

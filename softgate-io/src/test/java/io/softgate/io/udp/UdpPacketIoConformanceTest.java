@@ -14,7 +14,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Runs the conformance suite against the UDP backend over loopback: the peer is a plain JDK
+ * Runs the conformance suite against the UDP backend over loopback (epoll, the worker driving the
+ * socket's event loop; subclasses cover NIO and the separate event loop): the peer is a plain JDK
  * socket on 127.0.0.1 that sends the UDP payload of each delivered frame to the queue's
  * ephemeral port and receives what the queue transmits.
  */
@@ -23,9 +24,14 @@ class UdpPacketIoConformanceTest extends PacketIoConformanceSuite {
     private static final long LOCAL_MAC = 0x02_00_00_00_0A_01L;
     private static final long PEER_MAC = 0x02_00_00_00_0A_02L;
 
-    /** Which transport to test: epoll (skipped with its cause where the native library does not load); the NIO subclass overrides it. */
+    /** Which transport to test: epoll (skipped with its cause where the native library does not load); the NIO subclasses override it. */
     protected UdpTransport transport() {
         return UdpTransport.EPOLL;
+    }
+
+    /** Which thread drives the socket: the worker (the suite's thread) here; the separate-loop subclasses override it. */
+    protected UdpEventLoopMode eventLoop() {
+        return UdpEventLoopMode.WORKER;
     }
 
     @Override
@@ -40,6 +46,7 @@ class UdpPacketIoConformanceTest extends PacketIoConformanceSuite {
             .receiveBufferBytes(1 << 20)
             .sendBufferBytes(1 << 20)
             .transport(transport())
+            .eventLoop(eventLoop())
             .build();
         DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
         byte[] receiveBuffer = new byte[65536];

@@ -1,0 +1,361 @@
+package io.softgate.io.udp;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ManualIoEventLoop;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.UnixChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.softgate.core.io.IoDropReason;
+import io.softgate.core.io.PacketIo;
+import io.softgate.core.io.PacketIoCounters;
+import io.softgate.core.memory.FrameMemory;
+import io.softgate.core.memory.FramePool;
+import io.softgate.core.pipeline.PacketBatch;
+import io.softgate.core.pipeline.StageVector;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One worker's UDP socket carrying VXLAN, driven by the worker's own thread
+ * ({@code io.udp.eventLoop = worker}): the socket sits on a Netty {@link ManualIoEventLoop} owned
+ * by the worker, so {@link #receive} runs the loop once without blocking (epoll_wait with a zero
+ * timeout, then recvmmsg on epoll) and the channel handler, running on the worker, copies each
+ * datagram straight into a frame of the batch being filled; {@link #transmit} writes the batch's
+ * datagrams and flushes them on the worker (sendmmsg on epoll). No queue between threads, no
+ * wakeups: where the worker and a separate event loop thread share one core, every batch used to
+ * cost two wakeups and context switches (see {@link UdpPacketIo} for that mode).
+ *
+ * <p>Frames have the shape {@link UdpPacketIo} documents. Reads are bounded per call: one
+ * readiness pass (one recvmmsg of {@code datagramsPerRead}) plus at most one queued task (Netty's
+ * edge-triggered "read more" continuation, one more recvmmsg). Datagrams that do not fit the
+ * batch wait in a small holding ring for the next call, which reads nothing new until the ring
+ * is empty, so a flood leaves the excess in the socket buffer (the kernel drops it there, counted
+ * by the kernel) instead of reading and discarding it.
+ *
+ * <p>Lifecycle: {@code open} binds the socket on a throw-away loop and deregisters it; the first
+ * {@link #receive} or {@link #transmit} registers it on a loop owned by the calling thread.
+ * {@link #onWorkerClose} (called on the worker by {@code Worker.onClose}) closes the socket and
+ * stops the loop on that thread; {@link #close} then has nothing left to do. A queue never used
+ * by a worker is adopted and closed by the closing thread.
+ *
+ * <p>Allocation, honestly: per received datagram Netty's epoll transport allocates a
+ * {@code DatagramPacket}, the sender's {@code InetSocketAddress} (with its {@code InetAddress})
+ * and, for recvmmsg, a slice of the read buffer; per transmitted datagram this class allocates one
+ * {@code DatagramPacket} (payload from the pooled allocator, destination address from a cache).
+ * Buffers are allocated and released on the worker, so they recycle through its thread cache.
+ *
+ * <p>Threading: {@link #receive}, {@link #transmit} and the handler run on the owning worker
+ * thread only, never block and take no locks; {@link #onWorkerClose} on the worker;
+ * {@link #close} on the control thread after the worker has stopped.
+ */
+final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
+    /**
+     * Task time budget per receive: Netty runs queued tasks until this much time has passed after
+     * one, so 1 ns means exactly one task per call (the bound on reads per call above).
+     */
+    private static final long ONE_TASK_NANOS = 1;
+    /** Loop passes allowed while registering or closing (each returns at once when idle). */
+    private static final int MAX_DRIVE_PASSES = 10_000;
+
+    private final String name;
+    private final DatagramFrames datagrams;
+    private final PacketIoCounters counters = new PacketIoCounters();
+    private final IoHandlerFactory ioHandlerFactory;
+    private final ByteBufAllocator allocator;
+    private final DatagramPacket[] held;
+    private int heldHead;
+    private int heldCount;
+    private Channel channel;
+    private ManualIoEventLoop loop;
+    private volatile boolean closed;
+    private volatile boolean stoppedOnWorker;
+
+    // The batch being filled by the current receive call (null outside it).
+    private PacketBatch target;
+    private FramePool targetPool;
+    private int targetPort;
+    private int received;
+    private long receivedBytes;
+
+    WorkerDrivenUdpPacketIo(String name, FramePool pool, int holdCapacity, long localMac, long peerMac,
+                            int localAddress, int maxFrameBytes, IoHandlerFactory ioHandlerFactory,
+                            ByteBufAllocator allocator) {
+        this.name = name;
+        this.datagrams = new DatagramFrames(pool.memory(), counters, localMac, peerMac, localAddress, maxFrameBytes);
+        this.held = new DatagramPacket[holdCapacity];
+        this.ioHandlerFactory = ioHandlerFactory;
+        this.allocator = allocator;
+    }
+
+    /** Called by the backend with the bound, deregistered socket before the queue is handed to its worker. */
+    @Override
+    public void attach(Channel boundChannel, int boundPort) {
+        this.channel = boundChannel;
+        datagrams.setLocalPort(boundPort);
+    }
+
+    @Override
+    public Channel channel() {
+        return channel;
+    }
+
+    @Override
+    public int maxPayloadBytes() {
+        return datagrams.maxPayloadBytes();
+    }
+
+    @Override
+    public ChannelInboundHandlerAdapter receiveHandler() {
+        return new InlineHandler();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public PacketIoCounters counters() {
+        return counters;
+    }
+
+    /** Datagrams read but not yet handed to a batch (owning thread; tests). */
+    int heldCount() {
+        return heldCount;
+    }
+
+    @Override
+    public int receive(PacketBatch batch, int port, FramePool pool) {
+        if (closed || (loop == null && !adopt())) {
+            return 0;
+        }
+        target = batch;
+        targetPool = pool;
+        targetPort = port;
+        received = 0;
+        receivedBytes = 0;
+        drainHeld();
+        // Read only when everything held fitted: otherwise the batch is full or the pool is empty.
+        if (heldCount == 0) {
+            loop.runNow(ONE_TASK_NANOS);
+        }
+        target = null;
+        targetPool = null;
+        int count = received;
+        if (count > 0) {
+            counters.addReceived(count, receivedBytes);
+        }
+        return count;
+    }
+
+    private void drainHeld() {
+        PacketBatch batch = target;
+        while (heldCount > 0 && batch.size() < batch.capacity()) {
+            if (!copyIntoBatch(held[heldHead])) {
+                return;
+            }
+            held[heldHead] = null;
+            heldHead = (heldHead + 1) % held.length;
+            heldCount--;
+        }
+    }
+
+    /** Copies {@code packet} into a fresh frame of the target batch and releases it; false (packet kept) without a frame. */
+    private boolean copyIntoBatch(DatagramPacket packet) {
+        FramePool pool = targetPool;
+        int frame = pool.allocate();
+        if (frame < 0) {
+            counters.drop(IoDropReason.NO_FREE_FRAME);
+            return false;
+        }
+        FrameMemory memory = pool.memory();
+        int start = memory.packetStart(frame);
+        int length = datagrams.toFrame(packet, start);
+        packet.release();
+        if (length < 0) {
+            pool.release(frame);
+            return true;
+        }
+        target.add(frame, start, length, targetPort);
+        received++;
+        receivedBytes += length;
+        return true;
+    }
+
+    /** Keeps a datagram that did not fit for the next receive; a full ring drops it (counted). */
+    private void hold(DatagramPacket packet) {
+        if (closed || heldCount == held.length) {
+            packet.release();
+            counters.drop(IoDropReason.RX_QUEUE_FULL);
+            return;
+        }
+        held[(heldHead + heldCount) % held.length] = packet;
+        heldCount++;
+    }
+
+    private void releaseHeld() {
+        while (heldCount > 0) {
+            held[heldHead].release();
+            held[heldHead] = null;
+            heldHead = (heldHead + 1) % held.length;
+            heldCount--;
+        }
+    }
+
+    @Override
+    public int transmit(PacketBatch batch, StageVector slots, FramePool pool) {
+        boolean open = !closed && (loop != null || adopt());
+        Channel current = channel;
+        int sent = 0;
+        long bytes = 0;
+        int size = slots.size();
+        for (int i = 0; i < size; i++) {
+            int slot = slots.slot(i);
+            int length = batch.length[slot];
+            if (!open || !current.isWritable()) {
+                // The socket's send buffer and Netty's high-water mark are full: drop rather than queue.
+                counters.drop(IoDropReason.TX_QUEUE_FULL);
+            } else {
+                DatagramPacket datagram = datagrams.toDatagram(batch.offset[slot], length, allocator);
+                if (datagram != null) {
+                    // On the owning thread, Netty writes inline (no task, no wakeup).
+                    current.write(datagram, current.voidPromise());
+                    sent++;
+                    bytes += length;
+                }
+            }
+            pool.release(batch.frame[slot]);
+        }
+        if (sent > 0) {
+            // One flush per batch: sendmmsg on epoll; what the socket refuses waits for EPOLLOUT,
+            // handled by the next receive's loop pass.
+            current.flush();
+            counters.addTransmitted(sent, bytes);
+        }
+        return sent;
+    }
+
+    /**
+     * Registers the socket on a loop owned by the calling thread (the worker, at its first call).
+     * False when registration failed; the queue is then closed and stays silent.
+     */
+    private boolean adopt() {
+        ManualIoEventLoop owned = new ManualIoEventLoop(Thread.currentThread(), ioHandlerFactory);
+        loop = owned;
+        owned.runNow();
+        @SuppressWarnings("deprecation")
+        Future<?> registered = owned.register(channel);
+        drive(owned, registered);
+        if (!registered.isSuccess()) {
+            counters.drop(IoDropReason.RX_ERROR);
+            closeOnLoop();
+            return false;
+        }
+        return true;
+    }
+
+    private static void drive(ManualIoEventLoop owned, Future<?> future) {
+        for (int pass = 0; pass < MAX_DRIVE_PASSES && !future.isDone(); pass++) {
+            owned.runNow();
+        }
+    }
+
+    /** Worker thread, once, as it stops: closes the socket and stops the loop while this thread may still drive it. */
+    @Override
+    public void onWorkerClose() {
+        if (loop != null && loop.inEventLoop()) {
+            closeOnLoop();
+            stoppedOnWorker = true;
+        }
+    }
+
+    /**
+     * Closes the socket on the loop's owning thread, releases what Netty and the holding ring still
+     * hold (queued writes are released by the close) and stops the loop.
+     */
+    private void closeOnLoop() {
+        closed = true;
+        ManualIoEventLoop owned = loop;
+        if (channel.isOpen()) {
+            drive(owned, channel.close());
+        }
+        releaseHeld();
+        Future<?> terminated = owned.shutdownGracefully(0, 0, TimeUnit.NANOSECONDS);
+        drive(owned, terminated);
+    }
+
+    /**
+     * Releases the socket and everything held. After {@link #onWorkerClose} there is nothing left;
+     * a queue no worker adopted is adopted and closed here. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (stoppedOnWorker || channel == null) {
+            closed = true;
+            return;
+        }
+        if (loop == null) {
+            if (closed) {
+                return;
+            }
+            adopt();
+        }
+        if (loop.inEventLoop()) {
+            if (!loop.isTerminated()) {
+                closeOnLoop();
+            }
+            return;
+        }
+        // The owning worker stopped without onWorkerClose (a caller outside Worker): its loop can
+        // no longer run, so close the descriptor directly; the loop's own descriptors stay open.
+        closed = true;
+        if (channel instanceof UnixChannel unix) {
+            try {
+                unix.fd().close();
+            } catch (IOException e) {
+                // Already closed: nothing left to release.
+            }
+        } else {
+            channel.unsafe().closeForcibly();
+        }
+        releaseHeld();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Runs on the owning worker (inside {@link #receive}'s loop pass): copies each datagram into the
+     * batch being filled, or holds it when the batch is full or the pool empty.
+     *
+     * <p>Threading: the owning worker thread only.
+     */
+    private final class InlineHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object message) {
+            if (!(message instanceof DatagramPacket)) {
+                ReferenceCountUtil.release(message);
+                return;
+            }
+            DatagramPacket packet = (DatagramPacket) message;
+            PacketBatch batch = target;
+            if (batch != null && heldCount == 0 && batch.size() < batch.capacity() && copyIntoBatch(packet)) {
+                return;
+            }
+            hold(packet);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // With void promises, failed sends surface here; reads of an unconnected UDP socket do not fail.
+            counters.drop(IoDropReason.TX_ERROR);
+        }
+    }
+}
