@@ -74,7 +74,7 @@ public final class ApiService implements AutoCloseable {
             settings.users().size(), settings.tokens().size(), store.current().generation(), settings.stateDir());
         for (IntentModuleAdapter adapter : store.compiler().adapters()) {
             if (!adapter.wired()) {
-                LOG.warn("API: {} intent is stored and validated, but the {} module's compiler is not in this build",
+                LOG.warn("API: {} intent is stored and validated, but no {} compiler is attached in this process",
                     adapter.module(), adapter.module());
             }
         }

@@ -117,7 +117,7 @@ final class NodeResources extends ResourceSupport {
         data.put("workers", node.workers().size());
         ObjectNode modules = data.putObject("modules");
         for (IntentModuleAdapter adapter : store.compiler().adapters()) {
-            modules.put(adapter.module(), adapter.wired() ? "compiled into the snapshot (its stages act on it once the worker graph includes them)" : "stored and validated; module compiler not in this build");
+            modules.put(adapter.module(), adapter.wired() ? "compiled into the snapshot; its stages run in every worker" : "stored and validated only (no compiler attached in this process)");
         }
         ObjectNode objects = data.putObject("objects");
         objects.put("vpc", document.vpcs().size());
