@@ -24,12 +24,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the kernel then routes into vx5900), running the real service pipeline with its NAT SNATing the
  * same flows ({@link SoftgateProcess}).
  *
- * <p>For each gateway and each inner frame size it runs: an unpaced saturation window (the
- * generator as fast as its socket takes packets), a window paced at that forwarded rate ("peak"),
- * a window at half the peak (latency at moderate load) and a window paced at twice the peak
- * ("overload"; passes when the forwarded rate stays >= 80 % of the peak). Per window: offered and
+ * <p>For each gateway and each inner frame size it measures the maximum forwarding rate, the same
+ * way for every gateway (RFC 2285 §3.6.3, the highest forwarding rate over a sweep of offered
+ * loads: an unpaced window at the maximum offered load, then paced steps, see {@link LoadSweep}),
+ * then a window paced at half the MFR (latency at moderate load) and one at twice the MFR
+ * ("overload"; passes when the forwarded rate stays >= 80 % of the MFR). Per window: offered and
  * forwarded packets/s at the sink, latency percentiles (HdrHistogram, send timestamp in the
- * payload, same host clock), gateway CPU seconds per million packets (see {@link Measurement}).
+ * payload, same host clock), gateway CPU seconds per million packets (see {@link Measurement}) and
+ * the loss counters that moved ({@link DropCounters}).
  *
  * <p>Cores: the traffic endpoint's thread is pinned to CPU {@code --generator-cpu} (0), the
  * softgate JVM (all its threads) to {@code --gateway-cpu} (1) with taskset; for the kernel,
@@ -132,17 +134,25 @@ public final class ForwardingHarness {
         return at < 0 ? "" : log.substring(at, end < 0 ? log.length() : end);
     }
 
-    /** Saturation, peak, half-load and overload windows for one gateway and one inner size. */
+    /**
+     * The maximum forwarding rate of one gateway at one inner size (see {@link LoadSweep}: the
+     * unpaced MOL window, then paced steps), then half-load latency at MFR / 2 and the overload
+     * test at 2 x MFR.
+     */
     private void measureSize(String path, int size) throws Exception {
         endpoint.innerBytes(size);
         endpoint.rate(0);
         Thread.sleep(1500); // warm-up: NAT sessions / conntrack entries exist, JIT compiled
-        Measurement saturation = window(path, size, "saturation", 0);
-        double peak = Math.max(1000, saturation.forwardedPps());
-        Measurement paced = window(path, size, "peak", peak);
-        peak = Math.max(peak, paced.forwardedPps());
-        window(path, size, "half-load", peak / 2);
-        window(path, size, "overload", peak * OVERLOAD_FACTOR);
+        LoadSweep sweep = new LoadSweep();
+        Measurement mol = window(path, size, "mol", 0);
+        double intended = sweep.first(mol.offered(), mol.forwarded(), mol.seconds());
+        while (intended > 0) {
+            Measurement step = window(path, size, "sweep", intended);
+            intended = sweep.next(intended, step.offered(), step.forwarded(), step.seconds());
+        }
+        double mfr = Math.max(1000, sweep.bestForwardedPps());
+        window(path, size, "half-load", mfr / 2);
+        window(path, size, "overload", mfr * OVERLOAD_FACTOR);
         endpoint.rate(1); // quiet between sizes and paths
         Thread.sleep(300);
     }
@@ -150,11 +160,13 @@ public final class ForwardingHarness {
     private Measurement window(String path, int size, String kind, double targetPps) throws Exception {
         endpoint.rate(targetPps);
         Thread.sleep(700); // let queues settle at the new rate
+        Map<String, Long> dropsBefore = DropCounters.sample(topology, endpoint);
         endpoint.takeLatency();
         long sentBefore = endpoint.sent();
         long receivedBefore = endpoint.received();
         long wrongBefore = endpoint.wrong();
         long softgateBefore = softgate == null ? 0 : softgate.cpuNs();
+        long softgateSystemBefore = softgate == null ? 0 : softgate.systemCpuNs();
         long harnessBefore = CpuAccounting.processCpuNs(ProcessHandle.current().pid());
         CpuAccounting.MachineSample machineBefore = CpuAccounting.machine();
         long startNs = System.nanoTime();
@@ -165,10 +177,12 @@ public final class ForwardingHarness {
         var latency = endpoint.takeLatency();
         CpuAccounting.MachineSample machineAfter = CpuAccounting.machine();
         long softgateNs = softgate == null ? 0 : softgate.cpuNs() - softgateBefore;
+        long softgateSystemNs = softgate == null ? 0 : softgate.systemCpuNs() - softgateSystemBefore;
         long harnessNs = CpuAccounting.processCpuNs(ProcessHandle.current().pid()) - harnessBefore;
+        Map<String, Long> drops = DropCounters.delta(dropsBefore, DropCounters.sample(topology, endpoint));
         Measurement measurement = new Measurement(path, size, kind, targetPps, elapsedNs / 1e9, sent, received,
-            endpoint.wrong() - wrongBefore, latency, softgateNs / 1e9, machineAfter.softirqSecondsSince(machineBefore),
-            machineAfter.busySecondsSince(machineBefore), harnessNs / 1e9, CpuAccounting.loadAverage());
+            endpoint.wrong() - wrongBefore, latency, softgateNs / 1e9, softgateSystemNs / 1e9, machineAfter.softirqSecondsSince(machineBefore),
+            machineAfter.busySecondsSince(machineBefore), harnessNs / 1e9, CpuAccounting.loadAverage(), drops);
         measurements.add(measurement);
         System.out.println(measurement.describe());
         return measurement;

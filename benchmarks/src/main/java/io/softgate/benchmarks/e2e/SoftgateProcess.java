@@ -119,6 +119,11 @@ final class SoftgateProcess implements AutoCloseable {
         return CpuAccounting.processCpuNs(process.pid());
     }
 
+    /** System (kernel) CPU time of the process so far, ns: its share of {@link #cpuNs()} spent in system calls. */
+    long systemCpuNs() throws IOException {
+        return CpuAccounting.processCpuSplitNs(process.pid())[1];
+    }
+
     String log() throws IOException {
         return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
     }

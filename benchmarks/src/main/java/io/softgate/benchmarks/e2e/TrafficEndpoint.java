@@ -1,5 +1,6 @@
 package io.softgate.benchmarks.e2e;
 
+import io.softgate.core.io.IoDropReason;
 import io.softgate.core.memory.FrameMemory;
 import io.softgate.core.memory.FramePool;
 import io.softgate.core.packet.Ipv4Flyweight;
@@ -84,6 +85,12 @@ final class TrafficEndpoint implements Runnable {
     long sent() {
         XdpPacketIo queue = io;
         return queue == null ? 0 : queue.counters().transmittedPackets();
+    }
+
+    /** Packets the generator could not put on its transmit ring (full) so far: not offered, not counted in {@link #sent()}. */
+    long transmitRingFull() {
+        XdpPacketIo queue = io;
+        return queue == null ? 0 : queue.counters().drops(IoDropReason.TX_QUEUE_FULL);
     }
 
     /** Valid packets received so far (VNI 5900, translated source, our magic). */
