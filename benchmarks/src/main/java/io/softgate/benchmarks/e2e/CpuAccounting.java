@@ -96,6 +96,18 @@ final class CpuAccounting {
             (long) (Long.parseLong(fields[12]) * (1e9 / TICKS_PER_SECOND))};
     }
 
+    /** CPU nanoseconds (utime + stime) of one thread's {@code /proc/PID/task/TID/stat}, or 0 when it is gone. */
+    static long threadCpuNs(Path stat) throws IOException {
+        String text;
+        try {
+            text = Files.readString(stat);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+        String[] fields = text.substring(text.lastIndexOf(')') + 2).trim().split("\\s+");
+        return (long) ((Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * (1e9 / TICKS_PER_SECOND));
+    }
+
     /** The 1, 5 and 15-minute load averages. */
     static String loadAverage() {
         try {

@@ -53,6 +53,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ForwardingHarness {
     private static final double OVERLOAD_FACTOR = 2.0;
     private static final double OVERLOAD_GOAL = 0.8;
+    private static final long WARM_UP_MS = 1500;
+    private static final long MAX_WARM_UP_MS = 20_000;
 
     private final Options options;
     private final List<Measurement> measurements = new ArrayList<>();
@@ -92,7 +94,7 @@ public final class ForwardingHarness {
             for (String backend : options.backends) {
                 topology.steerReceive(-1);
                 boolean busyPoll = options.busyPoll.contains(backend);
-                topology.busyPollDevice(busyPoll);
+                topology.busyPollDevice(busyPoll, options.deferHardIrqs, options.groFlushTimeoutNs);
                 if (backend.equals("tun")) {
                     topology.startTunUplinkRouting();
                 }
@@ -110,7 +112,7 @@ public final class ForwardingHarness {
                 notes.add(backend + " " + softgate.finalCounters());
                 System.out.println("  " + backend + " " + softgate.finalCounters());
                 softgate = null;
-                topology.busyPollDevice(false);
+                topology.busyPollDevice(false, 0, 0);
                 if (backend.equals("tun")) {
                     topology.stopTunUplinkRouting();
                 }
@@ -142,7 +144,16 @@ public final class ForwardingHarness {
     private void measureSize(String path, int size) throws Exception {
         endpoint.innerBytes(size);
         endpoint.rate(0);
-        Thread.sleep(1500); // warm-up: NAT sessions / conntrack entries exist, JIT compiled
+        // Warm-up: NAT sessions / conntrack entries exist, and the softgate's JIT has compiled the
+        // hot path (its compiler threads share the softgate's core: a first window measured while
+        // they ran read up to half the rate of later ones).
+        if (softgate == null) {
+            Thread.sleep(WARM_UP_MS);
+        } else {
+            long waited = softgate.awaitJitQuiet(WARM_UP_MS, MAX_WARM_UP_MS);
+            System.out.printf("  %s %d B: warm-up %.1f s (until the JIT compiler threads went quiet)%n", path, size,
+                waited / 1e3);
+        }
         LoadSweep sweep = new LoadSweep();
         Measurement mol = window(path, size, "mol", 0);
         double intended = sweep.first(mol.offered(), mol.forwarded(), mol.seconds());
@@ -167,6 +178,7 @@ public final class ForwardingHarness {
         long wrongBefore = endpoint.wrong();
         long softgateBefore = softgate == null ? 0 : softgate.cpuNs();
         long softgateSystemBefore = softgate == null ? 0 : softgate.systemCpuNs();
+        long compilerBefore = softgate == null ? 0 : softgate.compilerCpuNs();
         long harnessBefore = CpuAccounting.processCpuNs(ProcessHandle.current().pid());
         CpuAccounting.MachineSample machineBefore = CpuAccounting.machine();
         long startNs = System.nanoTime();
@@ -178,10 +190,11 @@ public final class ForwardingHarness {
         CpuAccounting.MachineSample machineAfter = CpuAccounting.machine();
         long softgateNs = softgate == null ? 0 : softgate.cpuNs() - softgateBefore;
         long softgateSystemNs = softgate == null ? 0 : softgate.systemCpuNs() - softgateSystemBefore;
+        long compilerNs = softgate == null ? 0 : softgate.compilerCpuNs() - compilerBefore;
         long harnessNs = CpuAccounting.processCpuNs(ProcessHandle.current().pid()) - harnessBefore;
         Map<String, Long> drops = DropCounters.delta(dropsBefore, DropCounters.sample(topology, endpoint));
         Measurement measurement = new Measurement(path, size, kind, targetPps, elapsedNs / 1e9, sent, received,
-            endpoint.wrong() - wrongBefore, latency, softgateNs / 1e9, softgateSystemNs / 1e9, machineAfter.softirqSecondsSince(machineBefore),
+            endpoint.wrong() - wrongBefore, latency, softgateNs / 1e9, softgateSystemNs / 1e9, compilerNs / 1e9, machineAfter.softirqSecondsSince(machineBefore),
             machineAfter.busySecondsSince(machineBefore), harnessNs / 1e9, CpuAccounting.loadAverage(), drops);
         measurements.add(measurement);
         System.out.println(measurement.describe());
@@ -223,6 +236,9 @@ public final class ForwardingHarness {
         List<Integer> sizes = List.of(64, 1400);
         /** Backends run with busy polling (AF_XDP: it pulls gw0's receive onto the softgate's core). */
         List<String> busyPoll = List.of("af_xdp", "tun");
+        /** gw0's napi_defer_hard_irqs and gro_flush_timeout when a backend busy-polls (BUILD-FACTS: 2, 200 µs). */
+        int deferHardIrqs = 2;
+        long groFlushTimeoutNs = 200_000;
         int generatorCpu = 0;
         int gatewayCpu = 1;
         Path out = Path.of("benchmarks/target/e2e");
@@ -252,6 +268,8 @@ public final class ForwardingHarness {
                         String value = arguments[++i];
                         options.busyPoll = value.equals("none") ? List.of() : List.of(value.split(","));
                     }
+                    case "--napi-defer-hard-irqs" -> options.deferHardIrqs = Integer.parseInt(arguments[++i]);
+                    case "--gro-flush-timeout-ns" -> options.groFlushTimeoutNs = Long.parseLong(arguments[++i]);
                     case "--generator-cpu" -> options.generatorCpu = Integer.parseInt(arguments[++i]);
                     case "--gateway-cpu" -> options.gatewayCpu = Integer.parseInt(arguments[++i]);
                     case "--out" -> options.out = Path.of(arguments[++i]);
@@ -259,7 +277,7 @@ public final class ForwardingHarness {
                     case "--prefix" -> options.prefix = arguments[++i];
                     default -> throw new IllegalArgumentException("unknown option " + argument
                         + " (--seconds S --backends af_xdp,udp,udp-separate,tun --sizes 64,1400 --busy-poll af_xdp,tun|none --generator-cpu N --gateway-cpu N"
-                        + " --out DIR --distribution DIR --prefix NAME)");
+                        + " --napi-defer-hard-irqs N --gro-flush-timeout-ns NS --out DIR --distribution DIR --prefix NAME)");
                 }
             }
             for (String backend : options.backends) {
@@ -280,7 +298,8 @@ public final class ForwardingHarness {
             map.put("secondsPerWindow", Double.toString(seconds));
             map.put("backends", String.join(",", backends));
             map.put("innerSizes", sizes.toString());
-            map.put("busyPoll", busyPoll.isEmpty() ? "none" : String.join(",", busyPoll));
+            map.put("busyPoll", busyPoll.isEmpty() ? "none" : String.join(",", busyPoll)
+            + " (gw0 napi_defer_hard_irqs " + deferHardIrqs + ", gro_flush_timeout " + groFlushTimeoutNs + " ns)");
             map.put("generatorCpu", Integer.toString(generatorCpu));
             map.put("gatewayCpu", Integer.toString(gatewayCpu));
             map.put("namespaces", prefix + "-hv, " + prefix + "-gw");

@@ -124,6 +124,51 @@ final class SoftgateProcess implements AutoCloseable {
         return CpuAccounting.processCpuSplitNs(process.pid())[1];
     }
 
+    /**
+     * CPU time so far of the JVM's JIT compiler threads ("C1/C2 CompilerThread*", from
+     * /proc/PID/task/TID/stat), ns: they share the softgate's core, so a window where they still run
+     * measures a JVM that is warming up.
+     */
+    long compilerCpuNs() throws IOException {
+        long total = 0;
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        try (var threads = Files.list(tasks)) {
+            for (Path thread : (Iterable<Path>) threads::iterator) {
+                String name;
+                try {
+                    name = Files.readString(thread.resolve("comm")).trim();
+                } catch (IOException e) {
+                    continue; // the thread ended
+                }
+                if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                    total += CpuAccounting.threadCpuNs(thread.resolve("stat"));
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return total;
+        }
+        return total;
+    }
+
+    /**
+     * Waits until the JIT compiler threads stay quiet (under 5 ms CPU in each of two 500 ms periods) while traffic
+     * flows, at least {@code minimumMs}, at most {@code maximumMs}; returns the milliseconds waited.
+     */
+    long awaitJitQuiet(long minimumMs, long maximumMs) throws IOException, InterruptedException {
+        long startNs = System.nanoTime();
+        Thread.sleep(minimumMs);
+        long previous = compilerCpuNs();
+        int quietPeriods = 0;
+        // Two quiet periods in a row: on a busy machine a starved compiler thread looks quiet once.
+        while (quietPeriods < 2 && (System.nanoTime() - startNs) / 1_000_000 < maximumMs) {
+            Thread.sleep(500);
+            long now = compilerCpuNs();
+            quietPeriods = now - previous < 5_000_000 ? quietPeriods + 1 : 0;
+            previous = now;
+        }
+        return (System.nanoTime() - startNs) / 1_000_000;
+    }
+
     String log() throws IOException {
         return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
     }

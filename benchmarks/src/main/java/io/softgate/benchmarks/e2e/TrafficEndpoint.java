@@ -27,6 +27,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>The loop drains the receive ring (up to 8 batches) before each send batch, so the sink keeps
  * up with what it sends; its kernel drop counters are reported in {@link #socketStatistics()}.
+ * It builds only as many packets as its transmit ring took last time (plus a few): unpaced, a full
+ * ring would otherwise make it write and discard thousands of frames per packet the kernel takes,
+ * time its core then lacks for the transmit work itself (copy-mode transmit and the veth delivery
+ * run in its own {@code sendto}), which cut its offered load against gateways whose forwarding
+ * holds the generator's frames (the kernel's: the transmitted skb is freed, and its frame
+ * completed, only once forwarded).
  *
  * <p>Threading: one endpoint thread (pinned to a CPU); rates and counters are read by the main
  * thread through volatile fields and the recorder.
@@ -126,6 +132,7 @@ final class TrafficEndpoint implements Runnable {
         long pacedAtStart = 0;
         double pacedRate = -1;
         int flow = 0;
+        int ringTook = BATCH;
         long good = 0;
         long bad = 0;
         try {
@@ -160,10 +167,11 @@ final class TrafficEndpoint implements Runnable {
                     paceStartNs = now;
                     pacedAtStart = sentTotal;
                 }
-                int due = BATCH;
+                // After a full ring, offer a few more than it took (it drains as the kernel sends).
+                int due = Math.min(BATCH, ringTook + 4);
                 if (rate > 0) {
                     long target = pacedAtStart + (long) ((now - paceStartNs) * rate / 1e9);
-                    due = (int) Math.min(BATCH, target - sentTotal);
+                    due = (int) Math.min(due, target - sentTotal);
                 }
                 if (packet == null || due <= 0) {
                     continue;
@@ -185,7 +193,7 @@ final class TrafficEndpoint implements Runnable {
                     slots.add(sendBatch.add(frame, start, packet.length, 0));
                 }
                 // A full transmit ring drops the rest (counted by the queue); pacing counts attempts.
-                io.transmit(sendBatch, slots, pool);
+                ringTook = io.transmit(sendBatch, slots, pool);
                 sentTotal += slots.size();
             }
         } catch (Throwable e) {

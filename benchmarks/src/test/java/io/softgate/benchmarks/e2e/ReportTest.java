@@ -13,7 +13,7 @@ class ReportTest {
     private static Measurement window(String path, String kind, double targetPps, long offered, long forwarded) {
         Histogram latency = new Histogram(3);
         latency.recordValue(50_000);
-        return new Measurement(path, 64, kind, targetPps, 1.0, offered, forwarded, 0, latency, 0.5, 0.2, new double[] {0.1, 0.2},
+        return new Measurement(path, 64, kind, targetPps, 1.0, offered, forwarded, 0, latency, 0.5, 0.2, 0.0, new double[] {0.1, 0.2},
             new double[] {1, 1}, 0.3, "0.1 0.1 0.1", Map.of());
     }
 
