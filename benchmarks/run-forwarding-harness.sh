@@ -8,7 +8,8 @@
 # paced steps; LoadSweep.java); latency at MFR/2; overload test at 2x MFR (§3.5.4).
 #
 # Usage: benchmarks/run-forwarding-harness.sh [--no-build] [--seconds S] [--backends af_xdp,udp,udp-separate,tun]
-#        [--sizes 64,1400] [--busy-poll af_xdp,tun|none] [--generator-cpu 0] [--gateway-cpu 1] [--out DIR]
+#        [--sizes 64,1400] [--busy-poll none|af_xdp,tun] [--napi-defer-hard-irqs 2] [--gro-flush-timeout-ns 200000]
+#        [--generator-cpu 0] [--gateway-cpu 1] [--out DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -38,14 +38,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * RPS steers gw0's receive processing (and so the whole forwarding job in softirq) to the gateway
  * CPU. In the softgate runs the veth delivery into gw0 (XDP program and copy into the softgate's
  * UMEM for AF_XDP, IP/UDP receive up to the socket for UDP) is raised by the generator's transmit
- * and runs in softirq on the generator's CPU, except what a busy-polling worker pulls onto its own
- * core; the softgate's transmit and the sink's receive run on the gateway CPU inside the
- * softgate's send calls.
+ * and runs in softirq on the generator's CPU; the softgate's transmit and the sink's receive run
+ * on the gateway CPU inside the softgate's send calls.
  *
  * <p>Usage (root): {@code benchmarks/run-forwarding-harness.sh [--seconds S] [--backends af_xdp,udp,tun]
  * [--sizes 64,1400] [--busy-poll af_xdp,tun|none] [--out DIR]}.
- * Busy polling is on for the AF_XDP-fabric backends by default: with it the softgate's worker drives
- * gw0's receive (XDP program and copy) from its own core instead of the generator's softirq.
+ * Busy polling is off by default: on this veth in copy mode the softgate's AF_XDP socket gets no
+ * NAPI id (SO_INCOMING_NAPI_ID 0, checked and reported per run), so its busy polling never polls
+ * gw0, and gw0's deferral settings (napi_defer_hard_irqs 2, gro_flush_timeout 200 µs) then only
+ * make gw0's receive wait for that timer in softirq on the generator's CPU.
  *
  * <p>Threading: the main thread orchestrates; the endpoint has its own thread; the softgate is
  * another process.
@@ -107,6 +108,15 @@ public final class ForwardingHarness {
                 System.out.printf("softgate %s running (pid %d): %s%n", backend, softgate.pid(), runningLine(softgate.log()));
                 for (int size : options.sizes) {
                     measureSize(backend, size);
+                }
+                List<String> napiIds = softgate.xdpSocketNapiIds();
+                if (!napiIds.isEmpty()) {
+                    // SO_INCOMING_NAPI_ID 0: the socket's busy polling has no queue to poll (inert).
+                    String note = backend + " AF_XDP sockets (SO_INCOMING_NAPI_ID; 0 = busy polling inert, gw0's NAPI then"
+                        + " runs in softirq on whichever CPU scheduled it): " + String.join(", ", napiIds)
+                        + (busyPoll ? ", busy polling requested" : ", busy polling off");
+                    notes.add(note);
+                    System.out.println("  " + note);
                 }
                 softgate.close();
                 notes.add(backend + " " + softgate.finalCounters());
@@ -234,8 +244,8 @@ public final class ForwardingHarness {
         double seconds = 3;
         List<String> backends = List.of("af_xdp", "udp", "tun");
         List<Integer> sizes = List.of(64, 1400);
-        /** Backends run with busy polling (AF_XDP: it pulls gw0's receive onto the softgate's core). */
-        List<String> busyPoll = List.of("af_xdp", "tun");
+        /** Backends run with busy polling (off by default: inert on this veth, see the class comment). */
+        List<String> busyPoll = List.of();
         /** gw0's napi_defer_hard_irqs and gro_flush_timeout when a backend busy-polls (BUILD-FACTS: 2, 200 µs). */
         int deferHardIrqs = 2;
         long groFlushTimeoutNs = 200_000;

@@ -1,11 +1,16 @@
 package io.softgate.benchmarks.e2e;
 
+import io.softgate.io.jnr.LibC;
+import io.softgate.io.jnr.Native;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The softgate service from the built distribution ({@code bin/softgate run --config FILE}),
@@ -22,6 +27,14 @@ import java.util.concurrent.TimeUnit;
  * <p>Threading: the harness's main thread only.
  */
 final class SoftgateProcess implements AutoCloseable {
+    // Syscall numbers (the same on every Linux architecture) and socket options for xdpSocketNapiIds.
+    private static final long PIDFD_OPEN = 434;
+    private static final long PIDFD_GETFD = 438;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_DOMAIN = 39;
+    private static final int SO_INCOMING_NAPI_ID = 56;
+    private static final int AF_XDP = 44;
+
     private final Process process;
     private final Path log;
     private final Path pidFile;
@@ -144,7 +157,7 @@ final class SoftgateProcess implements AutoCloseable {
                     total += CpuAccounting.threadCpuNs(thread.resolve("stat"));
                 }
             }
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return total;
         }
         return total;
@@ -167,6 +180,56 @@ final class SoftgateProcess implements AutoCloseable {
             previous = now;
         }
         return (System.nanoTime() - startNs) / 1_000_000;
+    }
+
+    /**
+     * The NAPI id the kernel recorded on each of the softgate's AF_XDP sockets
+     * ({@code SO_INCOMING_NAPI_ID}, read on a copy of the descriptor taken with pidfd_getfd), as
+     * "fd N: napi id M" entries; an id of 0 means the socket's busy polling (SO_BUSY_POLL,
+     * SO_PREFER_BUSY_POLL) has no device queue to poll and does nothing. Empty when the process has
+     * no AF_XDP socket or the kernel refuses (before 5.6, or without ptrace rights).
+     */
+    List<String> xdpSocketNapiIds() throws IOException {
+        List<String> result = new ArrayList<>();
+        LibC libc = Native.libc();
+        int pidfd = (int) libc.syscall(PIDFD_OPEN, process.pid(), 0, 0);
+        if (pidfd < 0) {
+            return result;
+        }
+        try (var entries = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(entry).toString();
+                } catch (IOException e) {
+                    continue;
+                }
+                if (!target.startsWith("socket:")) {
+                    continue;
+                }
+                int fd = (int) libc.syscall(PIDFD_GETFD, pidfd, Integer.parseInt(entry.getFileName().toString()), 0);
+                if (fd < 0) {
+                    continue;
+                }
+                try {
+                    if (intOption(libc, fd, SO_DOMAIN) == AF_XDP) {
+                        result.add("fd " + entry.getFileName() + ": napi id " + intOption(libc, fd, SO_INCOMING_NAPI_ID));
+                    }
+                } finally {
+                    libc.close(fd);
+                }
+            }
+        } finally {
+            libc.close(pidfd);
+        }
+        return result;
+    }
+
+    private static int intOption(LibC libc, int fd, int option) {
+        UnsafeBuffer buffer = Native.scratch(8);
+        buffer.putInt(4, 4);
+        int result = libc.getsockopt(fd, SOL_SOCKET, option, buffer.addressOffset(), buffer.addressOffset() + 4);
+        return result < 0 ? -1 : buffer.getInt(0);
     }
 
     String log() throws IOException {
