@@ -204,8 +204,9 @@ public final class ForwardingHarness {
         long harnessNs = CpuAccounting.processCpuNs(ProcessHandle.current().pid()) - harnessBefore;
         Map<String, Long> drops = DropCounters.delta(dropsBefore, DropCounters.sample(topology, endpoint));
         Measurement measurement = new Measurement(path, size, kind, targetPps, elapsedNs / 1e9, sent, received,
-            endpoint.wrong() - wrongBefore, latency, softgateNs / 1e9, softgateSystemNs / 1e9, compilerNs / 1e9, machineAfter.softirqSecondsSince(machineBefore),
-            machineAfter.busySecondsSince(machineBefore), harnessNs / 1e9, CpuAccounting.loadAverage(), drops);
+            endpoint.wrong() - wrongBefore, latency, softgateNs / 1e9, softgateSystemNs / 1e9, compilerNs / 1e9,
+            machineAfter.softirqSecondsSince(machineBefore), machineAfter.busySecondsSince(machineBefore), harnessNs / 1e9,
+            CpuAccounting.loadAverage(), drops);
         measurements.add(measurement);
         System.out.println(measurement.describe());
         return measurement;
@@ -309,7 +310,7 @@ public final class ForwardingHarness {
             map.put("backends", String.join(",", backends));
             map.put("innerSizes", sizes.toString());
             map.put("busyPoll", busyPoll.isEmpty() ? "none" : String.join(",", busyPoll)
-            + " (gw0 napi_defer_hard_irqs " + deferHardIrqs + ", gro_flush_timeout " + groFlushTimeoutNs + " ns)");
+                + " (gw0 napi_defer_hard_irqs " + deferHardIrqs + ", gro_flush_timeout " + groFlushTimeoutNs + " ns)");
             map.put("generatorCpu", Integer.toString(generatorCpu));
             map.put("gatewayCpu", Integer.toString(gatewayCpu));
             map.put("namespaces", prefix + "-hv, " + prefix + "-gw");
