@@ -14,7 +14,8 @@ import java.util.Map;
  * backend's socket overflowing counts as {@code gw.Udp.RcvbufErrors}), {@code ethtool -S} and the
  * drop statistics of {@code gw0} and {@code hv0} (veth: XDP and ring drops), the machine's
  * {@code /proc/net/softnet_stat} per CPU (backlog drops, time squeezes), the sink's AF_XDP socket
- * ({@code XDP_STATISTICS}: rx_dropped, rx_ring_full, fill_ring_empty) and the generator's own
+ * ({@code XDP_STATISTICS}: rx_dropped, rx_ring_full, fill_ring_empty), the same for the softgate's
+ * AF_XDP sockets ({@code softgate.xsk.*}, read on copies of its descriptors) and the generator's own
  * transmit-ring-full count (packets it could not offer: not a loss of the gateway, but a sign the
  * generator's transmit, not the pacing, set the offered load).
  *
@@ -25,7 +26,8 @@ final class DropCounters {
     }
 
     /** One sample of every counter, by name. */
-    static Map<String, Long> sample(Topology topology, TrafficEndpoint endpoint) throws IOException {
+    static Map<String, Long> sample(Topology topology, TrafficEndpoint endpoint, SoftgateProcess softgate)
+        throws IOException {
         Map<String, Long> counters = new LinkedHashMap<>();
         counters.putAll(parse("gw.", Topology.run("ip", "netns", "exec", topology.gateway, "sh", "-c",
             "cat /proc/net/snmp; ethtool -S gw0 2>/dev/null; " + linkStatistics("gw0"))));
@@ -37,6 +39,9 @@ final class DropCounters {
         counters.put("sink.xsk.rx_ring_full", sink[3]);
         counters.put("sink.xsk.fill_ring_empty", sink[4]);
         counters.put("generator.tx_ring_full_not_offered", endpoint.transmitRingFull());
+        if (softgate != null) {
+            counters.putAll(softgate.xdpSocketLosses());
+        }
         return counters;
     }
 

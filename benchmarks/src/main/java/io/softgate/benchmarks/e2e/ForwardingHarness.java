@@ -181,7 +181,7 @@ public final class ForwardingHarness {
     private Measurement window(String path, int size, String kind, double targetPps) throws Exception {
         endpoint.rate(targetPps);
         Thread.sleep(700); // let queues settle at the new rate
-        Map<String, Long> dropsBefore = DropCounters.sample(topology, endpoint);
+        Map<String, Long> dropsBefore = DropCounters.sample(topology, endpoint, softgate);
         endpoint.takeLatency();
         long sentBefore = endpoint.sent();
         long receivedBefore = endpoint.received();
@@ -202,7 +202,7 @@ public final class ForwardingHarness {
         long softgateSystemNs = softgate == null ? 0 : softgate.systemCpuNs() - softgateSystemBefore;
         long compilerNs = softgate == null ? 0 : softgate.compilerCpuNs() - compilerBefore;
         long harnessNs = CpuAccounting.processCpuNs(ProcessHandle.current().pid()) - harnessBefore;
-        Map<String, Long> drops = DropCounters.delta(dropsBefore, DropCounters.sample(topology, endpoint));
+        Map<String, Long> drops = DropCounters.delta(dropsBefore, DropCounters.sample(topology, endpoint, softgate));
         Measurement measurement = new Measurement(path, size, kind, targetPps, elapsedNs / 1e9, sent, received,
             endpoint.wrong() - wrongBefore, latency, softgateNs / 1e9, softgateSystemNs / 1e9, compilerNs / 1e9,
             machineAfter.softirqSecondsSince(machineBefore), machineAfter.busySecondsSince(machineBefore), harnessNs / 1e9,

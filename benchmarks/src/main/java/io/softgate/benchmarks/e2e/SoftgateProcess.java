@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -34,6 +36,8 @@ final class SoftgateProcess implements AutoCloseable {
     private static final int SO_DOMAIN = 39;
     private static final int SO_INCOMING_NAPI_ID = 56;
     private static final int AF_XDP = 44;
+    private static final int SOL_XDP = 283;
+    private static final int XDP_STATISTICS = 7;
 
     private final Process process;
     private final Path log;
@@ -191,10 +195,40 @@ final class SoftgateProcess implements AutoCloseable {
      */
     List<String> xdpSocketNapiIds() throws IOException {
         List<String> result = new ArrayList<>();
+        forEachXdpSocket((name, libc, fd) -> result.add("fd " + name + ": napi id " + intOption(libc, fd, SO_INCOMING_NAPI_ID)));
+        return result;
+    }
+
+    /**
+     * The kernel's loss counters of the softgate's AF_XDP sockets (XDP_STATISTICS, summed):
+     * rx_dropped, rx_ring_full (its RX ring full: the worker did not keep up) and
+     * rx_fill_ring_empty; empty when it has none or the kernel refuses.
+     */
+    Map<String, Long> xdpSocketLosses() throws IOException {
+        Map<String, Long> losses = new LinkedHashMap<>();
+        forEachXdpSocket((name, libc, fd) -> {
+            UnsafeBuffer statistics = Native.scratch(56);
+            statistics.putInt(48, 48);
+            if (libc.getsockopt(fd, SOL_XDP, XDP_STATISTICS, statistics.addressOffset(), statistics.addressOffset() + 48) == 0) {
+                losses.merge("softgate.xsk.rx_dropped", statistics.getLong(0), Long::sum);
+                losses.merge("softgate.xsk.rx_ring_full", statistics.getLong(24), Long::sum);
+                losses.merge("softgate.xsk.fill_ring_empty", statistics.getLong(32), Long::sum);
+            }
+        });
+        return losses;
+    }
+
+    /** What to do with one AF_XDP socket of the softgate, on a copy of its descriptor. */
+    private interface XdpSocketVisitor {
+        void visit(String name, LibC libc, int fd);
+    }
+
+    /** Calls {@code visitor} with a copy (pidfd_getfd, closed after) of each of the softgate's AF_XDP sockets. */
+    private void forEachXdpSocket(XdpSocketVisitor visitor) throws IOException {
         LibC libc = Native.libc();
         int pidfd = (int) libc.syscall(PIDFD_OPEN, process.pid(), 0, 0);
         if (pidfd < 0) {
-            return result;
+            return;
         }
         try (var entries = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
             for (Path entry : (Iterable<Path>) entries::iterator) {
@@ -213,16 +247,17 @@ final class SoftgateProcess implements AutoCloseable {
                 }
                 try {
                     if (intOption(libc, fd, SO_DOMAIN) == AF_XDP) {
-                        result.add("fd " + entry.getFileName() + ": napi id " + intOption(libc, fd, SO_INCOMING_NAPI_ID));
+                        visitor.visit(entry.getFileName().toString(), libc, fd);
                     }
                 } finally {
                     libc.close(fd);
                 }
             }
+        } catch (NoSuchFileException e) {
+            // The process ended.
         } finally {
             libc.close(pidfd);
         }
-        return result;
     }
 
     private static int intOption(LibC libc, int fd, int option) {
