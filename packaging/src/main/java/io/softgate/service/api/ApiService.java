@@ -30,7 +30,7 @@ public final class ApiService implements AutoCloseable {
      * and no step started once this much wall time passed (a loaded machine gets a shorter warm-up).
      */
     static final int WARM_UP_ROUNDS = 20;
-    static final long WARM_UP_BUDGET_NS = 20_000_000_000L;
+    static final long WARM_UP_BUDGET_NS = 10_000_000_000L;
 
     private final IntentStore store;
     private final Router router;
