@@ -66,6 +66,11 @@ public final class IntentApplyBenchmark {
                 : String.format("%d applies (%d rounds of %d NAT rules, %d LB services) in %.0f ms wall, %.0f ms CPU%s",
                     warm.applies(), warm.rounds(), warm.natRules(), warm.lbServices(), warm.wallNs() / 1e6, warm.cpuNs() / 1e6,
                     warm.failure() == null ? "" : ", FAILED: " + warm.failure()));
+            // The API started (and warmed up) while the worker forwarded: its batches meanwhile.
+            Histogram starting = latency.harvest();
+            System.out.printf("  worker batches while the API started: %d, p99 %.1f us, p99.9 %.1f us, max %.1f us%n",
+                starting.getTotalCount(), starting.getValueAtPercentile(99) / 1e3, starting.getValueAtPercentile(99.9) / 1e3,
+                starting.getMaxValue() / 1e3);
             Thread.sleep(500);
             System.out.printf("load average %s; %s backends per service%n", Files.readString(Path.of("/proc/loadavg")).trim(),
                 distinct ? "distinct" : "shared (one pair per VPC)");
