@@ -50,7 +50,11 @@ public final class IntentWarmUp {
     private IntentWarmUp() {
     }
 
-    /** Reads a request body into a document, as the API's config apply does. */
+    /**
+     * Reads a request body into a document, as the API's config apply does.
+     *
+     * <p>Threading: called by the warm-up's thread only.
+     */
     @FunctionalInterface
     public interface Binder {
         IntentDocument bind(byte[] body) throws Exception;
