@@ -2,10 +2,14 @@
 # End-to-end forwarding harness (issue 8, "Done when" 3): VXLAN generator -> gateway -> sink across
 # two network namespaces, the Linux kernel (vxlan + routing + nftables SNAT) and the softgate service
 # (AF_XDP, UDP, and AF_XDP + TUN uplink; real service pipeline with NAT) in the same run; summary printed and
-# written to benchmarks/target/e2e/summary.{md,json}. Needs root, iproute2, nftables, taskset.
+# written to benchmarks/target/e2e/summary.{md,json}. Needs root, iproute2, nftables, ethtool, taskset.
+# Method, identical for every gateway (kernel included): maximum forwarding rate (MFR, RFC 2285 §3.6.3) =
+# the highest forwarding rate over a sweep of offered loads (unpaced = maximum offered load, §3.5.3, then
+# paced steps; LoadSweep.java); latency at MFR/2; overload test at 2x MFR (§3.5.4).
 #
 # Usage: benchmarks/run-forwarding-harness.sh [--no-build] [--seconds S] [--backends af_xdp,udp,udp-separate,tun]
-#        [--sizes 64,1400] [--busy-poll af_xdp,tun|none] [--generator-cpu 0] [--gateway-cpu 1] [--out DIR]
+#        [--sizes 64,1400] [--busy-poll none|af_xdp,tun] [--napi-defer-hard-irqs 2] [--gro-flush-timeout-ns 200000]
+#        [--generator-cpu 0] [--gateway-cpu 1] [--out DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,8 +18,8 @@ if [[ "${1:-}" == "--no-build" ]]; then
     build=0
     shift
 fi
-for tool in ip nft taskset; do
-    command -v "$tool" >/dev/null || { echo "run-forwarding-harness: '$tool' is missing (apt-get install iproute2 nftables util-linux)" >&2; exit 2; }
+for tool in ip nft ethtool taskset; do
+    command -v "$tool" >/dev/null || { echo "run-forwarding-harness: '$tool' is missing (apt-get install iproute2 nftables ethtool util-linux)" >&2; exit 2; }
 done
 if [[ $(id -u) -ne 0 ]]; then
     echo "run-forwarding-harness: needs root (namespaces, AF_XDP, BPF, nftables)" >&2

@@ -78,16 +78,34 @@ final class CpuAccounting {
      * utime and stime fields of /proc/PID/stat (USER_HZ resolution: 10 ms), or 0 when it is gone.
      */
     static long processCpuNs(long pid) throws IOException {
+        long[] split = processCpuSplitNs(pid);
+        return split[0] + split[1];
+    }
+
+    /** User and system CPU nanoseconds of process {@code pid} (utime, stime of /proc/PID/stat), or zeros when it is gone. */
+    static long[] processCpuSplitNs(long pid) throws IOException {
         String text;
         try {
             text = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         } catch (NoSuchFileException e) {
-            return 0;
+            return new long[2];
         }
         // Fields after the command name, which is in parentheses and may hold spaces.
         String[] fields = text.substring(text.lastIndexOf(')') + 2).trim().split("\\s+");
-        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        return (long) (ticks * (1e9 / TICKS_PER_SECOND));
+        return new long[] {(long) (Long.parseLong(fields[11]) * (1e9 / TICKS_PER_SECOND)),
+            (long) (Long.parseLong(fields[12]) * (1e9 / TICKS_PER_SECOND))};
+    }
+
+    /** CPU nanoseconds (utime + stime) of one thread's {@code /proc/PID/task/TID/stat}, or 0 when it is gone. */
+    static long threadCpuNs(Path stat) throws IOException {
+        String text;
+        try {
+            text = Files.readString(stat);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+        String[] fields = text.substring(text.lastIndexOf(')') + 2).trim().split("\\s+");
+        return (long) ((Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * (1e9 / TICKS_PER_SECOND));
     }
 
     /** The 1, 5 and 15-minute load averages. */

@@ -1,6 +1,7 @@
 package io.softgate.benchmarks.e2e;
 
 import java.util.Locale;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -17,12 +18,17 @@ import org.HdrHistogram.Histogram;
  *
  * @param path "kernel", "af_xdp", "udp", "udp-separate" or "tun"
  * @param innerBytes inner frame size, Ethernet header included
- * @param kind "saturation", "peak", "half-load" or "overload"
- * @param targetPps the paced offered rate asked of the generator, 0 = unpaced
+ * @param kind "mol" (unpaced: the maximum offered load), "sweep" (a paced step of the search for
+ *     the maximum forwarding rate), "half-load" or "overload" (see {@link LoadSweep})
+ * @param targetPps the intended load asked of the generator (paced), 0 = unpaced
+ * @param softgateSystemCpuSeconds the part of {@code softgateCpuSeconds} spent in the kernel (system calls)
+ * @param compilerCpuSeconds the part of {@code softgateCpuSeconds} spent by its JIT compiler threads
+ * @param drops the loss counters that moved around the window ({@link DropCounters}), by name
  */
 record Measurement(String path, int innerBytes, String kind, double targetPps, double seconds, long offered,
                    long forwarded, long wrong, Histogram latencyNs, double softgateCpuSeconds,
-                   double[] softirqSeconds, double[] busySeconds, double harnessCpuSeconds, String loadAverage) {
+                   double softgateSystemCpuSeconds, double compilerCpuSeconds, double[] softirqSeconds, double[] busySeconds, double harnessCpuSeconds, String loadAverage,
+                   Map<String, Long> drops) {
 
     double offeredPps() {
         return offered / seconds;
@@ -55,13 +61,22 @@ record Measurement(String path, int innerBytes, String kind, double targetPps, d
 
     String describe() {
         return String.format(Locale.ROOT,
-            "%-7s %5d B %-10s target %8s offered %7.3f Mpps forwarded %7.3f Mpps (%5.1f%%) wrong %d | latency us p50 %s p99 %s"
-                + " p99.9 %s max %s | gateway CPU %.3f s/Mpkt (process %.2f s, softirq %s s) | harness %.2f s | busy %s s | load %s",
+            "%-7s %5d B %-9s target %8s offered %7.3f Mpps forwarded %7.3f Mpps (%5.1f%%) wrong %d | latency us p50 %s p99 %s"
+                + " p99.9 %s max %s | gateway CPU %.3f s/Mpkt (process %.2f s = %.2f µs/pkt, %.0f%% sys, JIT %.2f s; softirq %s s) | harness %.2f s | busy %s s | load %s"
+                + " | drops %s",
             path, innerBytes, kind, targetPps <= 0 ? "unpaced" : String.format(Locale.ROOT, "%.3fM", targetPps / 1e6),
             offeredPps() / 1e6, forwardedPps() / 1e6, offered == 0 ? 0.0 : 100.0 * forwarded / offered, wrong,
             micros(latencyMicros(50)), micros(latencyMicros(99)), micros(latencyMicros(99.9)), micros(maxLatencyMicros()),
-            cpuSecondsPerMillion(), softgateCpuSeconds, perCpu(softirqSeconds), harnessCpuSeconds, perCpu(busySeconds),
-            loadAverage);
+            cpuSecondsPerMillion(), softgateCpuSeconds, forwarded == 0 ? 0.0 : softgateCpuSeconds * 1e6 / forwarded,
+            softgateCpuSeconds == 0 ? 0.0 : 100 * softgateSystemCpuSeconds / softgateCpuSeconds, compilerCpuSeconds,
+            perCpu(softirqSeconds),
+            harnessCpuSeconds, perCpu(busySeconds),
+            loadAverage, drops.isEmpty() ? "none" : drops.toString().replace(", ", " ").replace("{", "").replace("}", ""));
+    }
+
+    /** Forwarded / offered packets. */
+    double forwardedFraction() {
+        return offered == 0 ? Double.NaN : (double) forwarded / offered;
     }
 
     static String micros(double value) {
@@ -80,12 +95,23 @@ record Measurement(String path, int innerBytes, String kind, double targetPps, d
         return String.format(Locale.ROOT,
             "{\"path\": \"%s\", \"innerBytes\": %d, \"kind\": \"%s\", \"targetPps\": %.0f, \"seconds\": %.3f, \"offeredPps\": %.0f,"
                 + " \"forwardedPps\": %.0f, \"wrongPackets\": %d, \"latencyMicros\": {\"p50\": %s, \"p90\": %s, \"p99\": %s,"
-                + " \"p99_9\": %s, \"max\": %s, \"count\": %d}, \"gatewayCpuSecondsPerMillion\": %s, \"softgateProcessCpuSeconds\": %.3f,"
-                + " \"softirqSecondsPerCpu\": %s, \"busySecondsPerCpu\": %s, \"harnessCpuSeconds\": %.3f, \"loadAverage\": \"%s\"}",
+                + " \"p99_9\": %s, \"max\": %s, \"count\": %d}, \"gatewayCpuSecondsPerMillion\": %s, \"softgateProcessCpuSeconds\": %.3f, \"softgateSystemCpuSeconds\": %.3f, \"compilerCpuSeconds\": %.3f,"
+                + " \"softirqSecondsPerCpu\": %s, \"busySecondsPerCpu\": %s, \"harnessCpuSeconds\": %.3f, \"loadAverage\": \"%s\","
+                + " \"drops\": %s}",
             path, innerBytes, kind, targetPps, seconds, offeredPps(), forwardedPps(), wrong, json(latencyMicros(50)),
             json(latencyMicros(90)), json(latencyMicros(99)), json(latencyMicros(99.9)), json(maxLatencyMicros()),
-            latencyNs.getTotalCount(), json(cpuSecondsPerMillion()), softgateCpuSeconds, array(softirqSeconds),
-            array(busySeconds), harnessCpuSeconds, loadAverage);
+            latencyNs.getTotalCount(), json(cpuSecondsPerMillion()), softgateCpuSeconds, softgateSystemCpuSeconds,
+            compilerCpuSeconds, array(softirqSeconds),
+            array(busySeconds), harnessCpuSeconds, loadAverage, dropsJson());
+    }
+
+    private String dropsJson() {
+        StringBuilder text = new StringBuilder("{");
+        for (Map.Entry<String, Long> entry : drops.entrySet()) {
+            text.append(text.length() == 1 ? "" : ", ").append('"').append(entry.getKey()).append("\": ")
+                .append(entry.getValue());
+        }
+        return text.append('}').toString();
     }
 
     static String json(double value) {

@@ -1,11 +1,18 @@
 package io.softgate.benchmarks.e2e;
 
+import io.softgate.io.jnr.LibC;
+import io.softgate.io.jnr.Native;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The softgate service from the built distribution ({@code bin/softgate run --config FILE}),
@@ -22,6 +29,16 @@ import java.util.concurrent.TimeUnit;
  * <p>Threading: the harness's main thread only.
  */
 final class SoftgateProcess implements AutoCloseable {
+    // Syscall numbers (the same on every Linux architecture) and socket options for xdpSocketNapiIds.
+    private static final long PIDFD_OPEN = 434;
+    private static final long PIDFD_GETFD = 438;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_DOMAIN = 39;
+    private static final int SO_INCOMING_NAPI_ID = 56;
+    private static final int AF_XDP = 44;
+    private static final int SOL_XDP = 283;
+    private static final int XDP_STATISTICS = 7;
+
     private final Process process;
     private final Path log;
     private final Path pidFile;
@@ -117,6 +134,137 @@ final class SoftgateProcess implements AutoCloseable {
     /** CPU time of the process so far (all threads, /proc/PID/stat), ns. */
     long cpuNs() throws IOException {
         return CpuAccounting.processCpuNs(process.pid());
+    }
+
+    /** System (kernel) CPU time of the process so far, ns: its share of {@link #cpuNs()} spent in system calls. */
+    long systemCpuNs() throws IOException {
+        return CpuAccounting.processCpuSplitNs(process.pid())[1];
+    }
+
+    /**
+     * CPU time so far of the JVM's JIT compiler threads ("C1/C2 CompilerThread*", from
+     * /proc/PID/task/TID/stat), ns: they share the softgate's core, so a window where they still run
+     * measures a JVM that is warming up.
+     */
+    long compilerCpuNs() throws IOException {
+        long total = 0;
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        try (var threads = Files.list(tasks)) {
+            for (Path thread : (Iterable<Path>) threads::iterator) {
+                String name;
+                try {
+                    name = Files.readString(thread.resolve("comm")).trim();
+                } catch (IOException e) {
+                    continue; // the thread ended
+                }
+                if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                    total += CpuAccounting.threadCpuNs(thread.resolve("stat"));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return total;
+        }
+        return total;
+    }
+
+    /**
+     * Waits until the JIT compiler threads stay quiet (under 5 ms CPU in each of two 500 ms periods) while traffic
+     * flows, at least {@code minimumMs}, at most {@code maximumMs}; returns the milliseconds waited.
+     */
+    long awaitJitQuiet(long minimumMs, long maximumMs) throws IOException, InterruptedException {
+        long startNs = System.nanoTime();
+        Thread.sleep(minimumMs);
+        long previous = compilerCpuNs();
+        int quietPeriods = 0;
+        // Two quiet periods in a row: on a busy machine a starved compiler thread looks quiet once.
+        while (quietPeriods < 2 && (System.nanoTime() - startNs) / 1_000_000 < maximumMs) {
+            Thread.sleep(500);
+            long now = compilerCpuNs();
+            quietPeriods = now - previous < 5_000_000 ? quietPeriods + 1 : 0;
+            previous = now;
+        }
+        return (System.nanoTime() - startNs) / 1_000_000;
+    }
+
+    /**
+     * The NAPI id the kernel recorded on each of the softgate's AF_XDP sockets
+     * ({@code SO_INCOMING_NAPI_ID}, read on a copy of the descriptor taken with pidfd_getfd), as
+     * "fd N: napi id M" entries; an id of 0 means the socket's busy polling (SO_BUSY_POLL,
+     * SO_PREFER_BUSY_POLL) has no device queue to poll and does nothing. Empty when the process has
+     * no AF_XDP socket or the kernel refuses (before 5.6, or without ptrace rights).
+     */
+    List<String> xdpSocketNapiIds() throws IOException {
+        List<String> result = new ArrayList<>();
+        forEachXdpSocket((name, libc, fd) -> result.add("fd " + name + ": napi id " + intOption(libc, fd, SO_INCOMING_NAPI_ID)));
+        return result;
+    }
+
+    /**
+     * The kernel's loss counters of the softgate's AF_XDP sockets (XDP_STATISTICS, summed):
+     * rx_dropped, rx_ring_full (its RX ring full: the worker did not keep up) and
+     * rx_fill_ring_empty; empty when it has none or the kernel refuses.
+     */
+    Map<String, Long> xdpSocketLosses() throws IOException {
+        Map<String, Long> losses = new LinkedHashMap<>();
+        forEachXdpSocket((name, libc, fd) -> {
+            UnsafeBuffer statistics = Native.scratch(56);
+            statistics.putInt(48, 48);
+            if (libc.getsockopt(fd, SOL_XDP, XDP_STATISTICS, statistics.addressOffset(), statistics.addressOffset() + 48) == 0) {
+                losses.merge("softgate.xsk.rx_dropped", statistics.getLong(0), Long::sum);
+                losses.merge("softgate.xsk.rx_ring_full", statistics.getLong(24), Long::sum);
+                losses.merge("softgate.xsk.fill_ring_empty", statistics.getLong(32), Long::sum);
+            }
+        });
+        return losses;
+    }
+
+    /** What to do with one AF_XDP socket of the softgate, on a copy of its descriptor. */
+    private interface XdpSocketVisitor {
+        void visit(String name, LibC libc, int fd);
+    }
+
+    /** Calls {@code visitor} with a copy (pidfd_getfd, closed after) of each of the softgate's AF_XDP sockets. */
+    private void forEachXdpSocket(XdpSocketVisitor visitor) throws IOException {
+        LibC libc = Native.libc();
+        int pidfd = (int) libc.syscall(PIDFD_OPEN, process.pid(), 0, 0);
+        if (pidfd < 0) {
+            return;
+        }
+        try (var entries = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(entry).toString();
+                } catch (IOException e) {
+                    continue;
+                }
+                if (!target.startsWith("socket:")) {
+                    continue;
+                }
+                int fd = (int) libc.syscall(PIDFD_GETFD, pidfd, Integer.parseInt(entry.getFileName().toString()), 0);
+                if (fd < 0) {
+                    continue;
+                }
+                try {
+                    if (intOption(libc, fd, SO_DOMAIN) == AF_XDP) {
+                        visitor.visit(entry.getFileName().toString(), libc, fd);
+                    }
+                } finally {
+                    libc.close(fd);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // The process ended.
+        } finally {
+            libc.close(pidfd);
+        }
+    }
+
+    private static int intOption(LibC libc, int fd, int option) {
+        UnsafeBuffer buffer = Native.scratch(8);
+        buffer.putInt(4, 4);
+        int result = libc.getsockopt(fd, SOL_SOCKET, option, buffer.addressOffset(), buffer.addressOffset() + 4);
+        return result < 0 ? -1 : buffer.getInt(0);
     }
 
     String log() throws IOException {

@@ -143,9 +143,9 @@ final class Topology implements AutoCloseable {
      * 200 µs), or back to 0. GRO on as well: without an XDP program a veth only receives through
      * NAPI (which busy polling drives) when GRO is on.
      */
-    void busyPollDevice(boolean enabled) throws IOException {
-        writeSysfs(gateway, "/sys/class/net/gw0/napi_defer_hard_irqs", enabled ? "2" : "0");
-        writeSysfs(gateway, "/sys/class/net/gw0/gro_flush_timeout", enabled ? "200000" : "0");
+    void busyPollDevice(boolean enabled, int deferHardIrqs, long groFlushTimeoutNs) throws IOException {
+        writeSysfs(gateway, "/sys/class/net/gw0/napi_defer_hard_irqs", enabled ? Integer.toString(deferHardIrqs) : "0");
+        writeSysfs(gateway, "/sys/class/net/gw0/gro_flush_timeout", enabled ? Long.toString(groFlushTimeoutNs) : "0");
         run("ip", "netns", "exec", gateway, "ethtool", "-K", "gw0", "gro", enabled ? "on" : "off");
     }
 

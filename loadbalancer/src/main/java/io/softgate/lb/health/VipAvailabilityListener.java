@@ -14,4 +14,19 @@ public interface VipAvailabilityListener {
 
     /** {@code vipAddress} has no healthy backend left (or no service any more). */
     void vipUnavailable(String vipAddress);
+
+    /**
+     * The changes of one compile at once (a first apply of 1,000 services makes 1,000 VIPs
+     * available): by default {@link #vipUnavailable} for each of {@code unavailable}, then
+     * {@link #vipAvailable} for each of {@code available}, both sorted; a listener that logs
+     * overrides it to write one line.
+     */
+    default void vipsChanged(java.util.List<String> available, java.util.List<String> unavailable) {
+        for (String vip : unavailable) {
+            vipUnavailable(vip);
+        }
+        for (String vip : available) {
+            vipAvailable(vip);
+        }
+    }
 }

@@ -1,7 +1,9 @@
 package io.softgate.lb.health;
 
 import io.softgate.lb.compile.LoadBalancerTables;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -19,20 +21,28 @@ public final class VipAvailabilityTracker {
         this.listener = listener;
     }
 
-    /** Reports changes against the last tables seen (sorted, so the call order is deterministic). */
+    /**
+     * Reports changes against the last tables seen, as one {@link VipAvailabilityListener#vipsChanged}
+     * call (sorted, so the order is deterministic); no call when nothing changed.
+     */
     public void update(LoadBalancerTables tables) {
         Set<String> now = tables.availableVips();
+        List<String> unavailable = new ArrayList<>();
         for (String vip : new TreeSet<>(advertised)) {
             if (!now.contains(vip)) {
-                listener.vipUnavailable(vip);
+                unavailable.add(vip);
             }
         }
+        List<String> available = new ArrayList<>();
         for (String vip : new TreeSet<>(now)) {
             if (!advertised.contains(vip)) {
-                listener.vipAvailable(vip);
+                available.add(vip);
             }
         }
         advertised = new HashSet<>(now);
+        if (!available.isEmpty() || !unavailable.isEmpty()) {
+            listener.vipsChanged(List.copyOf(available), List.copyOf(unavailable));
+        }
     }
 
     /** VIPs currently reported available. */

@@ -66,4 +66,39 @@ class VipAvailabilityTrackerTest {
         tracker.update(tables(true));
         assertEquals(List.of("+203.0.113.10"), calls);
     }
+
+    @Test
+    void shouldReportEveryChangeOfOneCompileInOneCall() throws Exception {
+        List<String> batches = new ArrayList<>();
+        VipAvailabilityTracker batched = new VipAvailabilityTracker(new VipAvailabilityListener() {
+            @Override
+            public void vipAvailable(String vipAddress) {
+                batches.add("single +" + vipAddress);
+            }
+
+            @Override
+            public void vipUnavailable(String vipAddress) {
+                batches.add("single -" + vipAddress);
+            }
+
+            @Override
+            public void vipsChanged(List<String> available, List<String> unavailable) {
+                batches.add("+" + available + " -" + unavailable);
+            }
+        });
+        List<LoadBalancerService> services = new ArrayList<>();
+        for (int i = 20; i >= 10; i--) {
+            services.add(LoadBalancerService.of("web" + i, LbProtocol.TCP, "203.0.113." + i, 80,
+                List.of(Backend.of("10.1.0.5", 80)), HealthCheck.NONE, "blue"));
+        }
+        batched.update(compiler.compile(LoadBalancerConfig.of(services).withMaglevTableSize(251), key -> true));
+        batched.update(compiler.compile(LoadBalancerConfig.of(services.subList(0, 9)).withMaglevTableSize(251), key -> true));
+        batched.update(compiler.compile(LoadBalancerConfig.of(services.subList(0, 9)).withMaglevTableSize(251), key -> true));
+        List<String> all = new ArrayList<>();
+        for (int i = 10; i <= 20; i++) {
+            all.add("203.0.113." + i);
+        }
+        assertEquals(List.of("+" + all + " -[]", "+[] -[203.0.113.10, 203.0.113.11]"), batches,
+            "one sorted call per compile that changed something, none when nothing changed");
+    }
 }

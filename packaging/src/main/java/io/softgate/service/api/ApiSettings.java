@@ -12,13 +12,21 @@ import javax.net.ssl.SSLException;
 
 /**
  * The API's resolved settings: where to listen, the secrets read from their files, the TLS
- * context (when a certificate is configured), limits, and where the intent is persisted.
+ * context (when a certificate is configured), limits, where the intent is persisted, and the CPU
+ * time the start-up warm-up may use ({@code warmUpCpuBudgetNs}, 0: none).
  *
  * <p>Threading: immutable.
  */
 public record ApiSettings(String listenAddress, int port, Map<String, String> users, List<String> tokens, SslContext tls,
-                          int sessionTtlSeconds, int maxRequestBytes, Path stateDir, String siteName, String adminTenantName) {
+                          int sessionTtlSeconds, int maxRequestBytes, Path stateDir, String siteName, String adminTenantName,
+                          long warmUpCpuBudgetNs) {
     public static final String DEFAULT_ADMIN_TENANT = "Admin";
+    /**
+     * CPU time the start-up warm-up ({@code api.warmUp}) may use: 3 s made the benchmark's first
+     * apply need less of the applying thread and of the JIT than 1.5 s did (benchmarks/README.md,
+     * "API apply benchmark").
+     */
+    public static final long DEFAULT_WARM_UP_CPU_BUDGET_NS = 3_000_000_000L;
 
     public ApiSettings {
         users = Map.copyOf(users);
@@ -47,7 +55,8 @@ public record ApiSettings(String listenAddress, int port, Map<String, String> us
         }
         Path stateDir = intentDirectory(config, nodeStateDir);
         return new ApiSettings(config.listenAddress(), config.port(), users, tokens, tls, config.sessionTtlSeconds(),
-            config.maxRequestBytes(), stateDir, siteName, DEFAULT_ADMIN_TENANT);
+            config.maxRequestBytes(), stateDir, siteName, DEFAULT_ADMIN_TENANT,
+            config.warmUp() ? DEFAULT_WARM_UP_CPU_BUDGET_NS : 0);
     }
 
     /**

@@ -163,6 +163,11 @@ final class NodeResources extends ResourceSupport {
         }
     }
 
+    /** The body bound as {@link #applyConfig} binds it first (the start-up warm-up's reader); throws when it does not bind. */
+    static IntentDocument bindDocument(byte[] body) throws java.io.IOException {
+        return DOCUMENT_READER.readValue(body, IntentDocument.class);
+    }
+
     /** The document of the body through its JSON tree; every failure a 400 naming the problem. */
     private static IntentDocument readDocument(ApiRequest request) throws BadRequestException {
         JsonNode body = JsonBody.object(request);

@@ -8,8 +8,8 @@ package io.softgate.service.config;
  */
 public record ApiConfig(Boolean enabled, String listenAddress, Integer port, String credentialsFile,
                         String tokensFile, String tlsCertificate, String tlsPrivateKey,
-                        Integer sessionTtlSeconds, Integer maxRequestBytes, String stateDir) {
-    static final ApiConfig DISABLED = new ApiConfig(false, null, null, null, null, null, null, null, null, null);
+                        Integer sessionTtlSeconds, Integer maxRequestBytes, String stateDir, Boolean warmUp) {
+    static final ApiConfig DISABLED = new ApiConfig(false, null, null, null, null, null, null, null, null, null, null);
     public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_PORT = 8089;
     public static final int DEFAULT_SESSION_TTL_SECONDS = 3600;
@@ -22,5 +22,7 @@ public record ApiConfig(Boolean enabled, String listenAddress, Integer port, Str
         sessionTtlSeconds = sessionTtlSeconds == null ? DEFAULT_SESSION_TTL_SECONDS : sessionTtlSeconds;
         maxRequestBytes = maxRequestBytes == null ? DEFAULT_MAX_REQUEST_BYTES : maxRequestBytes;
         stateDir = stateDir == null ? "api" : stateDir;
+        // A first big apply otherwise runs cold code (see io.softgate.service.intent.IntentWarmUp).
+        warmUp = warmUp == null || warmUp;
     }
 }

@@ -86,6 +86,8 @@ public final class ServiceFeatures implements AutoCloseable {
     private final LoadBalancerController lbController;
     private volatile VrfIndexes vrfs = new VrfIndexes(-1, java.util.Map.of());
     private volatile SnapshotPublisher publisher;
+    /** VIP addresses named in one availability log line; the rest are counted. */
+    static final int LOGGED_VIPS = 20;
     /** Where VIP availability goes besides the log (the EVPN speaker), or null. */
     private volatile VipAvailabilityListener vipListener;
     private ScheduledExecutorService housekeeping;
@@ -591,5 +593,32 @@ public final class ServiceFeatures implements AutoCloseable {
                 listener.vipUnavailable(vipAddress);
             }
         }
+
+        /** One compile's changes: one log line each way (not one per VIP: a first apply brings 1,000). */
+        @Override
+        public void vipsChanged(List<String> available, List<String> unavailable) {
+            if (unavailable.size() == 1) {
+                LOG.info("VIP {} unavailable (no healthy backend)", unavailable.get(0));
+            } else if (!unavailable.isEmpty()) {
+                LOG.info("{} VIPs unavailable (no healthy backend): {}", unavailable.size(), abbreviated(unavailable));
+            }
+            if (available.size() == 1) {
+                LOG.info("VIP {} available (at least one healthy backend)", available.get(0));
+            } else if (!available.isEmpty()) {
+                LOG.info("{} VIPs available (at least one healthy backend): {}", available.size(), abbreviated(available));
+            }
+            VipAvailabilityListener listener = vipListener;
+            if (listener != null) {
+                listener.vipsChanged(available, unavailable);
+            }
+        }
+    }
+
+    /** At most {@link #LOGGED_VIPS} addresses, then how many more ({@code GET /api/softgate/lb-health} has all). */
+    static String abbreviated(List<String> vips) {
+        if (vips.size() <= LOGGED_VIPS) {
+            return String.join(", ", vips);
+        }
+        return String.join(", ", vips.subList(0, LOGGED_VIPS)) + " and " + (vips.size() - LOGGED_VIPS) + " more";
     }
 }

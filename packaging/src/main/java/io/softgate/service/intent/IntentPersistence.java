@@ -57,7 +57,7 @@ public final class IntentPersistence {
      */
     public Staged stage(IntentDocument document) throws IOException {
         Files.createDirectories(directory);
-        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(document);
+        byte[] bytes = serialize(document);
         Path temporary = directory.resolve(FILE_NAME + ".tmp");
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -68,6 +68,11 @@ public final class IntentPersistence {
             channel.force(true);
         }
         return new Staged(temporary);
+    }
+
+    /** The persisted form of {@code document} (pretty-printed JSON). */
+    static byte[] serialize(IntentDocument document) throws IOException {
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(document);
     }
 
     /**

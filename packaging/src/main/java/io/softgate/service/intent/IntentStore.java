@@ -185,19 +185,24 @@ public final class IntentStore {
     /** Replaces the whole document (config apply), subject to the same checks. */
     public Applied<IntentDocument> replace(Long expectedGeneration, IntentDocument document) throws IntentRejectedException {
         return apply(expectedGeneration, draft -> {
-            copy(draft.vpcs, document.vpcs());
-            copy(draft.allocations, document.allocations());
-            copy(draft.subnets, document.subnets());
-            copy(draft.vnets, document.vnets());
-            copy(draft.nats, document.nats());
-            copy(draft.l4lbs, document.l4lbs());
-            copy(draft.acls, document.acls());
-            copy(draft.routes, document.routes());
-            while (draft.peekNextId() < document.nextId()) {
-                draft.newId();
-            }
+            fill(draft, document);
             return document;
         });
+    }
+
+    /** Makes {@code draft} hold {@code document}'s objects (and at least its next id): a whole-document replace. */
+    static void fill(IntentDocument.Draft draft, IntentDocument document) {
+        copy(draft.vpcs, document.vpcs());
+        copy(draft.allocations, document.allocations());
+        copy(draft.subnets, document.subnets());
+        copy(draft.vnets, document.vnets());
+        copy(draft.nats, document.nats());
+        copy(draft.l4lbs, document.l4lbs());
+        copy(draft.acls, document.acls());
+        copy(draft.routes, document.routes());
+        while (draft.peekNextId() < document.nextId()) {
+            draft.newId();
+        }
     }
 
     /** The staged file of {@code writing}, waiting for the writer; its failure as an IOException. */
@@ -237,7 +242,7 @@ public final class IntentStore {
         target.addAll(source);
     }
 
-    private static boolean sameContent(IntentDocument a, IntentDocument b) {
+    static boolean sameContent(IntentDocument a, IntentDocument b) {
         return a.nextId() == b.nextId() && a.vpcs().equals(b.vpcs()) && a.allocations().equals(b.allocations())
             && a.subnets().equals(b.subnets()) && a.vnets().equals(b.vnets()) && a.nats().equals(b.nats())
             && a.l4lbs().equals(b.l4lbs()) && a.acls().equals(b.acls()) && a.routes().equals(b.routes());

@@ -50,6 +50,8 @@ final class ApiFixture implements AutoCloseable {
     final SnapshotComposer composer;
     final List<MemoryPacketIo> ports = new ArrayList<>();
     final List<ConfigSnapshot> published = new ArrayList<>();
+    /** The applied intent, opened and published before the API starts (as the service does). */
+    final io.softgate.service.intent.IntentStore intent;
     final ApiService api;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String session;
@@ -66,6 +68,18 @@ final class ApiFixture implements AutoCloseable {
     /** A fixture whose state endpoints read {@code bgpSpeaker}'s speaker (null: BGP disabled). */
     ApiFixture(Path stateDir, String configJson, java.util.function.Supplier<io.softgate.evpn.bgp.session.BgpSpeaker> bgpSpeaker)
         throws Exception {
+        this(stateDir, configJson, bgpSpeaker, 0, fixture -> { });
+    }
+
+    /**
+     * A fixture whose API runs the start-up warm-up with {@code warmUpCpuBudgetNs} of CPU time (the
+     * service's default is {@link ApiSettings#DEFAULT_WARM_UP_CPU_BUDGET_NS}; 0, as in the other
+     * constructors, which tests use: none); {@code beforeApi} runs once the runtime and the
+     * composer exist and the applied intent is published ({@link #intent}), before the API starts
+     * and warms up: where the service's workers already forward.
+     */
+    ApiFixture(Path stateDir, String configJson, java.util.function.Supplier<io.softgate.evpn.bgp.session.BgpSpeaker> bgpSpeaker,
+               long warmUpCpuBudgetNs, java.util.function.Consumer<ApiFixture> beforeApi) throws Exception {
         this.stateDir = stateDir;
         this.config = ConfigLoader.parse("test", configJson.getBytes(StandardCharsets.UTF_8));
         PacketIoFactory io = new PacketIoFactory() {
@@ -87,17 +101,23 @@ final class ApiFixture implements AutoCloseable {
         this.composer = new SnapshotComposer(runtime.publisher(), config, features);
         composer.publishFileOnly();
         ApiSettings settings = new ApiSettings("127.0.0.1", 0, Map.of(USER, PasswordHash.hash(PASSWORD.toCharArray())),
-            List.of(TOKEN), null, 600, 16 * 1024 * 1024, stateDir, "softgate-site", ApiSettings.DEFAULT_ADMIN_TENANT);
+            List.of(TOKEN), null, 600, 16 * 1024 * 1024, stateDir, "softgate-site", ApiSettings.DEFAULT_ADMIN_TENANT,
+            warmUpCpuBudgetNs);
+        // As ApiHook.loadIntent, then ApiHook.start once the data plane runs: open and publish the
+        // applied intent, attach it to the composer, then serve it.
+        this.intent = ApiService.openIntent(settings.stateDir(), settings.siteName(), settings.adminTenantName(),
+            ConfigSnapshot::builder, snapshot -> {
+                ConfigSnapshot result = composer.commit(snapshot);
+                published.add(result);
+                return result;
+            }, composer.adapters());
+        composer.attach(intent);
+        beforeApi.accept(this);
         // The state endpoints read the running tables, as ApiHook wires them.
         StateSources state = new StateSources(features.nat().sessions(), features.loadBalancerConnections(),
             features.loadBalancer(), bgpSpeaker, NanoClock.SYSTEM::nanoTime);
         NodeView node = new NodeView(config, runtime.counters(), runtime.workers(), runtime.publisher(), () -> true, state);
-        this.api = ApiService.start(settings, node, ConfigSnapshot::builder, snapshot -> {
-            ConfigSnapshot result = composer.commit(snapshot);
-            published.add(result);
-            return result;
-        }, composer.adapters());
-        composer.attach(api.store());
+        this.api = ApiService.start(settings, node, intent);
     }
 
     URI uri(String path) {

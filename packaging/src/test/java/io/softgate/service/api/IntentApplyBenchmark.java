@@ -20,7 +20,9 @@ import org.HdrHistogram.Histogram;
  * backends (by default the ten services of a VPC share its pair, so only 100 Maglev tables differ).
  * Then {@code steady=N} (default 10) more one-rule changes and their median: the steady state,
  * once the apply's code is compiled by the JIT.
- * Run: {@code java -Xmx3g -cp <test classpath> io.softgate.service.api.IntentApplyBenchmark [distinct] [steady=N]}.
+ * The API starts as in the service: the worker already forwards, and the start-up warm-up
+ * ({@code api.warmUp}) runs before the API listens; argument {@code nowarmup} turns it off.
+ * Run: {@code java -Xmx3g -cp <test classpath> io.softgate.service.api.IntentApplyBenchmark [distinct] [nowarmup] [steady=N]}.
  */
 public final class IntentApplyBenchmark {
     private IntentApplyBenchmark() {
@@ -28,26 +30,47 @@ public final class IntentApplyBenchmark {
 
     public static void main(String[] args) throws Exception {
         boolean distinct = java.util.Arrays.asList(args).contains("distinct");
+        // As the service starts: the worker forwards before the API starts (and warms up, unless nowarmup).
+        boolean warmUp = !java.util.Arrays.asList(args).contains("nowarmup");
         Path state = Files.createTempDirectory("softgate-bench");
-        try (ApiFixture api = new ApiFixture(state)) {
-            ObjectNode document = document(api, distinct);
-            String body = document.toString();
-            Worker worker = api.runtime.workers().get(0);
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread[] forwardingThread = new Thread[1];
+        BatchLatency[] batchLatency = new BatchLatency[1];
+        long startNs = System.nanoTime();
+        try (ApiFixture api = new ApiFixture(state, ApiFixture.CONFIG, () -> null,
+            warmUp ? ApiSettings.DEFAULT_WARM_UP_CPU_BUDGET_NS : 0, fixture -> {
+            Worker worker = fixture.runtime.workers().get(0);
             byte[] frame = VxlanFrames.udp(10_000, VxlanFrames.address(10, 255, 0, 11), VxlanFrames.address(10, 255, 0, 1),
                 VxlanFrames.address(10, 0, 1, 10), VxlanFrames.address(192, 0, 2, 99));
-            BatchLatency latency = new BatchLatency(api.runtime.workers());
-            AtomicBoolean running = new AtomicBoolean(true);
+            batchLatency[0] = new BatchLatency(fixture.runtime.workers());
             Thread forwarding = new Thread(() -> {
                 // Daemon: a failed apply must not leave the JVM running.
                 while (running.get()) {
                     for (int i = 0; i < 32; i++) {
-                        api.ports.get(0).inject(frame);
+                        fixture.ports.get(0).inject(frame);
                     }
                     worker.doWork();
                 }
             }, "bench-worker");
             forwarding.setDaemon(true);
             forwarding.start();
+            forwardingThread[0] = forwarding;
+        })) {
+            long startedNs = System.nanoTime() - startNs;
+            Thread forwarding = forwardingThread[0];
+            BatchLatency latency = batchLatency[0];
+            ObjectNode document = document(api, distinct);
+            String body = document.toString();
+            io.softgate.service.intent.IntentWarmUp.Result warm = api.api.warmUpResult();
+            System.out.printf("fixture with the API started in %.0f ms; warm-up: %s%n", startedNs / 1e6, warm == null ? "off"
+                : String.format("%d applies (%d rounds of %d NAT rules, %d LB services) in %.0f ms wall, %.0f ms CPU%s",
+                    warm.applies(), warm.rounds(), warm.natRules(), warm.lbServices(), warm.wallNs() / 1e6, warm.cpuNs() / 1e6,
+                    warm.failure() == null ? "" : ", FAILED: " + warm.failure()));
+            // The API started (and warmed up) while the worker forwarded: its batches meanwhile.
+            Histogram starting = latency.harvest();
+            System.out.printf("  worker batches while the API started: %d, p99 %.1f us, p99.9 %.1f us, max %.1f us%n",
+                starting.getTotalCount(), starting.getValueAtPercentile(99) / 1e3, starting.getValueAtPercentile(99.9) / 1e3,
+                starting.getMaxValue() / 1e3);
             Thread.sleep(500);
             System.out.printf("load average %s; %s backends per service%n", Files.readString(Path.of("/proc/loadavg")).trim(),
                 distinct ? "distinct" : "shared (one pair per VPC)");

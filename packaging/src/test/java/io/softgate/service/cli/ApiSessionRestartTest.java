@@ -46,12 +46,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ApiSessionRestartTest {
     private static final int VPC_VNI = 5001;
     private static final int PUBLIC_VNI = 9000;
+    // api.warmUp off: this test starts the service three times and is not about the API's first apply.
     private static final String CONFIG = """
         {"node": {"name": "sg1", "routerMac": "02:5f:00:00:00:01", "vtepAddress": "10.255.0.1", "publicVrf": "public"},
          "forwarding": {"vrfs": [{"name": "public", "l3vni": 9000, "routes": [
            {"prefix": "0.0.0.0/0", "nextHopVtep": "10.255.0.21", "nextHopRouterMac": "02:5f:00:00:0b:21"}]}]},
          "dataplane": {"workers": 1, "batchSize": 32, "framesPerWorker": 256},
-         "api": {"listenAddress": "127.0.0.1", "port": %d, "tokensFile": "tokens"},
+         "api": {"listenAddress": "127.0.0.1", "port": %d, "tokensFile": "tokens", "warmUp": false},
          "stateDir": "../state"}
         """;
     private static final byte[] ROUTER_MAC = {0x02, 0x5f, 0, 0, 0, 0x01};

@@ -49,6 +49,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldWarmUpTheApiUnlessTurnedOff() throws ConfigException {
+        SoftgateConfig omitted = parse("{" + NODE + ", \"api\": {\"tokensFile\": \"tokens\"}}");
+        SoftgateConfig off = parse("{" + NODE + ", \"api\": {\"tokensFile\": \"tokens\", \"warmUp\": false}}");
+        assertEquals(true, omitted.api().warmUp());
+        assertEquals(false, off.api().warmUp());
+    }
+
+    @Test
     void shouldReadUdpBusyPollAndLeaveItOffWhenOmitted() throws ConfigException {
         SoftgateConfig on = parse("{" + NODE + ", \"io\": {\"udp\": {\"busyPoll\": true}}}");
         SoftgateConfig omitted = parse("{" + NODE + ", \"io\": {\"udp\": {\"port\": 4790}}}");

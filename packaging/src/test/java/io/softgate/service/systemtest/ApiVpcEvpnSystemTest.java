@@ -79,6 +79,8 @@ class ApiVpcEvpnSystemTest {
         softgate = distribution.start(topology.softgate(), List.of("env", "SOFTGATE_JAVA_OPTS="
             + "-Dorg.slf4j.simpleLogger.log.io.softgate.service.evpn.EvpnRouteBridge=debug"), config,
             output.resolve("softgate.log"));
+        // api.warmUp is on by default: the packaged service rehearses the apply path before it listens.
+        softgate.awaitOutput("API warm-up: ", CONVERGENCE);
         softgate.awaitOutput("API listening", CONVERGENCE);
         await("the session to the leaf Established", () -> "Established".equals(
             leaf.evpnPeerStates().get(SOFTGATE_LINK)), CONVERGENCE);

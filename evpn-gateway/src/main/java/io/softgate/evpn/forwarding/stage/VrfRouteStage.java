@@ -98,34 +98,71 @@ public final class VrfRouteStage implements Stage {
         int vrfCount = tables.vrfCount();
         int mtu = tables.innerMtuBytes();
         byte[] base = PacketWords.base(buffer);
-        for (int i = 0; i < size; i++) {
-            int slot = input.slot(i);
-            int vrf = batch.vrf[slot];
-            int ip = batch.l3Offset[slot];
-            if (vrf < 0 || vrf >= vrfCount || ip < 0) {
-                context.drop(slot, RouteDropReason.NOT_DECAPSULATED);
-            } else if ((batch.flags[slot] & PacketFlags.INNER_IPV6) == 0) {
-                // The common case in the loop itself: a route to a next-hop group, TTL > 1, fits
-                // the MTU. Anything else goes to routeIpv4, which looks again and decides as before.
-                if (!PacketWords.inside(buffer, ip, Ipv4Flyweight.MIN_HEADER_LENGTH)) {
-                    routeIpv4(batch, buffer, slot, vrf, tables, context);
-                    continue;
+        long bufferAddress = PacketWords.address(buffer, 0);
+        int[] vrfs = batch.vrf;
+        int[] l3Offsets = batch.l3Offset;
+        int[] flags = batch.flags;
+        int[] flowHashes = batch.flowHash;
+        int[] adjacencies = batch.adjacency;
+        // The two loops differ only in where the slot comes from (see SlotOrder).
+        if (SlotOrder.isInOrder(input, size)) {
+            for (int slot = 0; slot < size; slot++) {
+                int vrf = vrfs[slot];
+                int ip = l3Offsets[slot];
+                // The common case in the loop itself: IPv4, a route to a next-hop group, TTL > 1,
+                // fits the MTU. Anything else goes to route(), which looks again and decides as before.
+                if (vrf >= 0 && vrf < vrfCount && ip >= 0 && (flags[slot] & PacketFlags.INNER_IPV6) == 0
+                    && PacketWords.inside(buffer, ip, Ipv4Flyweight.MIN_HEADER_LENGTH)) {
+                    long address = bufferAddress + ip;
+                    int totalLength = PacketWords.getInt(base, address) & 0xFFFF;
+                    int ttlWord = PacketWords.getInt(base, address + Ipv4Flyweight.TTL_OFFSET);
+                    int result = tables.ipv4Routes(vrf).lookup(
+                        PacketWords.getInt(base, address + Ipv4Flyweight.DESTINATION_OFFSET));
+                    if (RouteResult.isGroup(result) && (ttlWord >>> 24) > 1 && totalLength <= mtu) {
+                        PacketWords.putInt(base, address + Ipv4Flyweight.TTL_OFFSET, decrementTtl(ttlWord));
+                        adjacencies[slot] = tables.adjacencyOf(result, flowHashes[slot]);
+                        context.forward(0, slot);
+                        continue;
+                    }
                 }
-                long address = PacketWords.address(buffer, ip);
-                int totalLength = PacketWords.getInt(base, address) & 0xFFFF;
-                int ttlWord = PacketWords.getInt(base, address + Ipv4Flyweight.TTL_OFFSET);
-                int result = tables.ipv4Routes(vrf).lookup(
-                    PacketWords.getInt(base, address + Ipv4Flyweight.DESTINATION_OFFSET));
-                if (RouteResult.isGroup(result) && (ttlWord >>> 24) > 1 && totalLength <= mtu) {
-                    PacketWords.putInt(base, address + Ipv4Flyweight.TTL_OFFSET, decrementTtl(ttlWord));
-                    batch.adjacency[slot] = tables.adjacencyOf(result, batch.flowHash[slot]);
-                    context.forward(0, slot);
-                } else {
-                    routeIpv4(batch, buffer, slot, vrf, tables, context);
-                }
-            } else {
-                routeIpv6(batch, buffer, slot, vrf, tables, context);
+                route(batch, buffer, slot, tables, context);
             }
+        } else {
+            for (int i = 0; i < size; i++) {
+                int slot = input.slot(i);
+                int vrf = vrfs[slot];
+                int ip = l3Offsets[slot];
+                // The same common case as in the loop above.
+                if (vrf >= 0 && vrf < vrfCount && ip >= 0 && (flags[slot] & PacketFlags.INNER_IPV6) == 0
+                    && PacketWords.inside(buffer, ip, Ipv4Flyweight.MIN_HEADER_LENGTH)) {
+                    long address = bufferAddress + ip;
+                    int totalLength = PacketWords.getInt(base, address) & 0xFFFF;
+                    int ttlWord = PacketWords.getInt(base, address + Ipv4Flyweight.TTL_OFFSET);
+                    int result = tables.ipv4Routes(vrf).lookup(
+                        PacketWords.getInt(base, address + Ipv4Flyweight.DESTINATION_OFFSET));
+                    if (RouteResult.isGroup(result) && (ttlWord >>> 24) > 1 && totalLength <= mtu) {
+                        PacketWords.putInt(base, address + Ipv4Flyweight.TTL_OFFSET, decrementTtl(ttlWord));
+                        adjacencies[slot] = tables.adjacencyOf(result, flowHashes[slot]);
+                        context.forward(0, slot);
+                        continue;
+                    }
+                }
+                route(batch, buffer, slot, tables, context);
+            }
+        }
+    }
+
+    /** The general path: every packet the loop's common case does not take, with its exact verdict. */
+    private void route(PacketBatch batch, UnsafeBuffer buffer, int slot, ForwardingTables tables,
+                       StageContext context) {
+        int vrf = batch.vrf[slot];
+        int ip = batch.l3Offset[slot];
+        if (vrf < 0 || vrf >= tables.vrfCount() || ip < 0) {
+            context.drop(slot, RouteDropReason.NOT_DECAPSULATED);
+        } else if ((batch.flags[slot] & PacketFlags.INNER_IPV6) == 0) {
+            routeIpv4(batch, buffer, slot, vrf, tables, context);
+        } else {
+            routeIpv6(batch, buffer, slot, vrf, tables, context);
         }
     }
 

@@ -63,45 +63,102 @@ public final class VxlanEncapStage implements Stage {
             return;
         }
         AdjacencyTable adjacencies = tables.adjacencies();
-        int adjacencyCount = adjacencies.size();
         UnsafeBuffer buffer = batch.buffer();
         byte[] base = PacketWords.base(buffer);
-        for (int i = 0; i < size; i++) {
-            int slot = input.slot(i);
-            int adjacency = batch.adjacency[slot];
-            int ip = batch.l3Offset[slot];
-            // The common case in the loop itself: an inner IPv4 packet to a VXLAN adjacency, with
-            // room for the header in front and the packet inside its frame; anything else goes to
-            // encapsulate(), which checks and decides as before.
-            if (adjacency >= 0 && adjacency < adjacencyCount && ip >= 0
-                && (batch.flags[slot] & PacketFlags.INNER_IPV6) == 0 && !adjacencies.isIpPort(adjacency)) {
-                int start = ip - HEADER_LENGTH;
-                int frameEnd = batch.frameEnd(slot);
-                // The frame lies inside the buffer, so a header and a packet inside it need no more checks.
-                if (start >= batch.frameStart(slot) && ip <= frameEnd - Ipv4Flyweight.MIN_HEADER_LENGTH) {
-                    int word0 = PacketWords.getInt(base, PacketWords.address(buffer, ip));
+        long bufferAddress = PacketWords.address(buffer, 0);
+        int[] adjacencyOf = batch.adjacency;
+        int[] l3Offsets = batch.l3Offset;
+        int[] flags = batch.flags;
+        int[] frames = batch.frame;
+        int[] offsets = batch.offset;
+        int[] lengths = batch.length;
+        int[] egressPorts = batch.egressPort;
+        int[] flowHashes = batch.flowHash;
+        int frameSize = batch.memory().frameSize();
+        int adjacencyCount = adjacencies.size();
+        int identification = nextIdentification;
+        /*
+         * The common case in the loop itself (no call per packet): an inner IPv4 packet to a VXLAN
+         * adjacency, with room for the header in front and the packet inside its frame. Anything
+         * else leaves the block having written nothing, and encapsulate() checks and decides as
+         * before. The two loops differ only in where the slot comes from (see SlotOrder).
+         */
+        if (SlotOrder.isInOrder(input, size)) {
+            for (int slot = 0; slot < size; slot++) {
+                int adjacency = adjacencyOf[slot];
+                int ip = l3Offsets[slot];
+                commonCase:
+                if (adjacency >= 0 && adjacency < adjacencyCount && ip >= 0
+                    && (flags[slot] & PacketFlags.INNER_IPV6) == 0 && !adjacencies.isIpPort(adjacency)) {
+                    int start = ip - HEADER_LENGTH;
+                    int frameStart = frames[slot] * frameSize;
+                    int frameEnd = frameStart + frameSize;
+                    // The frame lies inside the buffer, so a header and a packet inside it need no more checks.
+                    if (start < frameStart || ip > frameEnd - Ipv4Flyweight.MIN_HEADER_LENGTH) {
+                        break commonCase;
+                    }
+                    int word0 = PacketWords.getInt(base, bufferAddress + ip);
                     int ipLength = word0 & 0xFFFF;
                     if (ip + ipLength > frameEnd) {
-                        context.drop(slot, EncapDropReason.INNER_LENGTH_OUTSIDE_FRAME);
-                        continue;
+                        break commonCase;
                     }
-                    adjacencies.writeHeader(base, PacketWords.address(buffer, start), adjacency, ipLength,
-                        (word0 >>> 16) & 0xFF,
-                        nextIdentification++ & 0xFFFF, FlowHash.udpSourcePort(batch.flowHash[slot]),
+                    adjacencies.writeHeader(base, bufferAddress + start, adjacency, ipLength, (word0 >>> 16) & 0xFF,
+                        identification++ & 0xFFFF, FlowHash.udpSourcePort(flowHashes[slot]),
                         EthernetFlyweight.ETHER_TYPE_IPV4);
-                    batch.offset[slot] = start;
-                    batch.length[slot] = ipLength + HEADER_LENGTH;
-                    batch.egressPort[slot] = adjacencies.egressPort(adjacency);
+                    offsets[slot] = start;
+                    lengths[slot] = ipLength + HEADER_LENGTH;
+                    egressPorts[slot] = adjacencies.egressPort(adjacency);
                     context.forward(0, slot);
                     continue;
                 }
+                nextIdentification = identification;
+                encapsulateOrDrop(batch, buffer, slot, adjacencies, context);
+                identification = nextIdentification;
             }
-            EncapDropReason reason = encapsulate(batch, buffer, slot, adjacencies);
-            if (reason == null) {
-                context.forward(0, slot);
-            } else {
-                context.drop(slot, reason);
+        } else {
+            for (int i = 0; i < size; i++) {
+                int slot = input.slot(i);
+                int adjacency = adjacencyOf[slot];
+                int ip = l3Offsets[slot];
+                commonCase:
+                if (adjacency >= 0 && adjacency < adjacencyCount && ip >= 0
+                    && (flags[slot] & PacketFlags.INNER_IPV6) == 0 && !adjacencies.isIpPort(adjacency)) {
+                    int start = ip - HEADER_LENGTH;
+                    int frameStart = frames[slot] * frameSize;
+                    int frameEnd = frameStart + frameSize;
+                    // The frame lies inside the buffer, so a header and a packet inside it need no more checks.
+                    if (start < frameStart || ip > frameEnd - Ipv4Flyweight.MIN_HEADER_LENGTH) {
+                        break commonCase;
+                    }
+                    int word0 = PacketWords.getInt(base, bufferAddress + ip);
+                    int ipLength = word0 & 0xFFFF;
+                    if (ip + ipLength > frameEnd) {
+                        break commonCase;
+                    }
+                    adjacencies.writeHeader(base, bufferAddress + start, adjacency, ipLength, (word0 >>> 16) & 0xFF,
+                        identification++ & 0xFFFF, FlowHash.udpSourcePort(flowHashes[slot]),
+                        EthernetFlyweight.ETHER_TYPE_IPV4);
+                    offsets[slot] = start;
+                    lengths[slot] = ipLength + HEADER_LENGTH;
+                    egressPorts[slot] = adjacencies.egressPort(adjacency);
+                    context.forward(0, slot);
+                    continue;
+                }
+                nextIdentification = identification;
+                encapsulateOrDrop(batch, buffer, slot, adjacencies, context);
+                identification = nextIdentification;
             }
+        }
+        nextIdentification = identification;
+    }
+
+    private void encapsulateOrDrop(PacketBatch batch, UnsafeBuffer buffer, int slot, AdjacencyTable adjacencies,
+                                   StageContext context) {
+        EncapDropReason reason = encapsulate(batch, buffer, slot, adjacencies);
+        if (reason == null) {
+            context.forward(0, slot);
+        } else {
+            context.drop(slot, reason);
         }
     }
 

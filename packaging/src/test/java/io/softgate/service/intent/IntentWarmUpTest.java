@@ -1,0 +1,96 @@
+package io.softgate.service.intent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.softgate.service.config.ConfigLoader;
+import io.softgate.service.config.SoftgateConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class IntentWarmUpTest {
+    private static final String CONFIG = """
+        {"node": {"name": "sg1", "routerMac": "02:5f:00:00:00:01", "vtepAddress": "10.255.0.1", "publicVrf": "public"},
+         "forwarding": {"vrfs": [{"name": "public", "l3vni": 9000}]},
+         "io": {"backend": "memory"}}
+        """;
+    private static final ObjectMapper READER = new ObjectMapper();
+    private static final long UNBOUNDED_NS = Long.MAX_VALUE;
+
+    private static SoftgateConfig config(String json) throws Exception {
+        return ConfigLoader.parse("test", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static IntentDocument bind(byte[] body) throws Exception {
+        return READER.readValue(body, IntentDocument.class);
+    }
+
+    @Test
+    void shouldSynthesiseAnIntentTheValidatorAccepts() {
+        IntentDocument document = IntentWarmUp.document("site", "Admin");
+        assertEquals(List.of(), IntentValidator.validate(document));
+        assertEquals(IntentWarmUp.VPCS * (1 + IntentWarmUp.PORT_FORWARDS_PER_VPC), document.nats().size());
+        assertEquals(IntentWarmUp.VPCS * IntentWarmUp.LB_SERVICES_PER_VPC, document.l4lbs().size());
+    }
+
+    @Test
+    void shouldRehearseAWholeApplyAndItsOneRuleChangesWithoutError() throws Exception {
+        IntentWarmUp.Result result = IntentWarmUp.run(config(CONFIG), "site", "Admin", IntentWarmUpTest::bind, 1,
+            UNBOUNDED_NS, UNBOUNDED_NS);
+        assertNull(result.failure());
+        assertEquals(1, result.rounds());
+        assertEquals(1 + IntentWarmUp.CHANGES_PER_ROUND, result.applies());
+    }
+
+    @Test
+    void shouldReturnAFailureInsteadOfThrowingWhenABodyDoesNotBind() throws Exception {
+        IntentWarmUp.Result result = IntentWarmUp.run(config(CONFIG), "site", "Admin", body -> {
+            throw new java.io.IOException("reader broken");
+        }, 3, UNBOUNDED_NS, UNBOUNDED_NS);
+        assertTrue(result.failure().contains("reader broken"), result.failure());
+        assertEquals(0, result.rounds());
+        assertEquals(0, result.applies());
+    }
+
+    @Test
+    void shouldReturnTheCompilersRefusalWhenTheNodeHasNoPublicVrf() throws Exception {
+        SoftgateConfig noPublicVrf = config(CONFIG.replace(", \"publicVrf\": \"public\"", ""));
+        IntentWarmUp.Result result = IntentWarmUp.run(noPublicVrf, "site", "Admin", IntentWarmUpTest::bind, 3,
+            UNBOUNDED_NS, UNBOUNDED_NS);
+        assertTrue(result.failure().contains("publicVrf"), result.failure());
+        assertEquals(0, result.applies());
+    }
+
+    @Test
+    void shouldStartNoStepOnceItsTimeBudgetIsSpent() throws Exception {
+        IntentWarmUp.Result wallSpent = IntentWarmUp.run(config(CONFIG), "site", "Admin", IntentWarmUpTest::bind, 3, 0,
+            UNBOUNDED_NS);
+        IntentWarmUp.Result cpuSpent = IntentWarmUp.run(config(CONFIG), "site", "Admin", IntentWarmUpTest::bind, 3,
+            UNBOUNDED_NS, 0);
+        assertEquals(0, wallSpent.applies());
+        assertEquals(0, cpuSpent.applies());
+        assertNull(wallSpent.failure());
+        assertNull(cpuSpent.failure());
+    }
+
+    @Test
+    void shouldStartNoHealthProbeThread() throws Exception {
+        // Other tests of this JVM may have left probe threads that end meanwhile: never more after than before.
+        long before = probeThreads();
+        IntentWarmUp.run(config(CONFIG), "site", "Admin", IntentWarmUpTest::bind, 1, UNBOUNDED_NS, UNBOUNDED_NS);
+        assertTrue(probeThreads() <= before, "the rehearsal's LB controller started probing");
+    }
+
+    private static long probeThreads() {
+        long count = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith("lb-health-") && thread.isAlive()) {
+                count++;
+            }
+        }
+        return count;
+    }
+}
