@@ -217,4 +217,20 @@ public class LoadBalancerBenchmark {
         runBatch(replyPipeline, replyBatch, replyTemplates, nextBatchStart(), VPC_VRF, 0);
         return replyPipeline.transmitVector().size();
     }
+
+    /**
+     * Only the per-invocation restore of the 64-byte packets and their batch metadata, without the
+     * stage: what {@link #vipEstablished} spends outside the load balancer (subtract it for the
+     * stage's own cost; in the service the receive path writes the packets instead).
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int restoreOnly() {
+        int first = nextBatchStart();
+        for (int slot = 0; slot < BATCH; slot++) {
+            vipBatch.buffer().putBytes(vipBatch.offset[slot], vipTemplates, (first + slot) * PACKET_BYTES, PACKET_BYTES);
+        }
+        presetAll(vipBatch, PUBLIC_VRF, PacketFlags.FROM_OUTSIDE);
+        return vipBatch.buffer().getInt(vipBatch.offset[BATCH - 1] + 26);
+    }
 }
