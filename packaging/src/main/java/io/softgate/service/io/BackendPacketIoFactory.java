@@ -37,7 +37,8 @@ public final class BackendPacketIoFactory implements PacketIoFactory {
     public String description() {
         if (backend instanceof UdpPacketIoBackend udp) {
             return udp.name() + " (" + udp.transport() + ") port " + udp.boundPort() + ", event loop "
-                + udp.eventLoop().name().toLowerCase(Locale.ROOT) + describeAdditionalPorts();
+                + udp.eventLoop().name().toLowerCase(Locale.ROOT) + (udp.segmentation() ? ", GSO" : "")
+                + describeAdditionalPorts();
         }
         if (backend instanceof XdpPacketIoBackend xdp) {
             return xdp.name() + " (" + xdp.describeModes() + ")" + describeAdditionalPorts();

@@ -119,6 +119,7 @@ public final class PacketIoBackends {
                 // The same settings as the AF_XDP backend's busyPoll (BusyPoll.recommended()).
                 .busyPoll(io.udp().busyPoll() ? BusyPoll.recommended().busyPollMicros() : 0,
                     BusyPoll.recommended().budget())
+                .segmentation(io.udp().segmentation())
                 .build();
         } catch (IllegalArgumentException e) {
             throw new BackendUnavailableException("io.udp: " + e.getMessage());

@@ -19,15 +19,15 @@ class UdpConfigTest {
     void shouldDefaultToTheWorkerDrivenEventLoop() throws ConfigException {
         UdpConfig udp = parse("{\"backend\": \"udp\"}").io().udp();
 
-        assertEquals(new UdpConfig("0.0.0.0", 4789, false, UdpEventLoopKind.WORKER), udp);
+        assertEquals(new UdpConfig("0.0.0.0", 4789, false, UdpEventLoopKind.WORKER, true), udp);
     }
 
     @Test
     void shouldReadEveryUdpSetting() throws ConfigException {
         UdpConfig udp = parse("{\"udp\": {\"bindAddress\": \"10.255.0.1\", \"port\": 14789, \"busyPoll\": true,"
-            + " \"eventLoop\": \"separate\"}}").io().udp();
+            + " \"eventLoop\": \"separate\", \"segmentation\": false}}").io().udp();
 
-        assertEquals(new UdpConfig("10.255.0.1", 14789, true, UdpEventLoopKind.SEPARATE), udp);
+        assertEquals(new UdpConfig("10.255.0.1", 14789, true, UdpEventLoopKind.SEPARATE, false), udp);
     }
 
     @Test

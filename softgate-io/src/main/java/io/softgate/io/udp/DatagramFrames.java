@@ -33,6 +33,7 @@ final class DatagramFrames {
     private final UnsafeBuffer frames;
     private final PacketIoCounters counters;
     private final DestinationCache destinations = new DestinationCache();
+    private final LocatedPayload located = new LocatedPayload();
     private final UnsafeBuffer nettyView = new UnsafeBuffer(0, 0);
     private final byte[] heapScratch;
     private final long localMac;
@@ -133,42 +134,85 @@ final class DatagramFrames {
      * (counted {@link IoDropReason#TX_OVERSIZE} or {@link IoDropReason#TX_MALFORMED}) when it cannot be sent.
      */
     DatagramPacket toDatagram(int offset, int length, ByteBufAllocator allocator) {
+        int payloadOffset = locatePayload(offset, length);
+        if (payloadOffset < 0) {
+            return null;
+        }
+        int payloadLength = located.payloadLength;
+        ByteBuf payload = allocator.directBuffer(payloadLength, payloadLength);
+        appendPayload(payload, payloadOffset, payloadLength);
+        return new DatagramPacket(payload, recipient(located.destinationAddress, located.destinationPort));
+    }
+
+    /**
+     * Validates the outer Ethernet, IPv4 and UDP headers of the frame at {@code offset} and returns
+     * the absolute offset of its UDP payload, with its length and outer destination in
+     * {@link #located()}; -1 (counted {@link IoDropReason#TX_OVERSIZE} or
+     * {@link IoDropReason#TX_MALFORMED}) when the frame cannot be sent.
+     */
+    int locatePayload(int offset, int length) {
         if (length > maxFrameBytes) {
             counters.drop(IoDropReason.TX_OVERSIZE);
-            return null;
+            return -1;
         }
         int ethernetLength = EthernetFlyweight.headerLength(frames, offset, length);
         if (ethernetLength < 0
             || EthernetFlyweight.payloadEtherType(frames, offset, ethernetLength) != EthernetFlyweight.ETHER_TYPE_IPV4) {
             counters.drop(IoDropReason.TX_MALFORMED);
-            return null;
+            return -1;
         }
         int ip = offset + ethernetLength;
         int ipHeaderLength = Ipv4Flyweight.validate(frames, ip, length - ethernetLength);
         if (ipHeaderLength < 0 || Ipv4Flyweight.protocol(frames, ip) != Ipv4Flyweight.PROTOCOL_UDP
             || Ipv4Flyweight.isFragment(frames, ip)) {
             counters.drop(IoDropReason.TX_MALFORMED);
-            return null;
+            return -1;
         }
         int udp = ip + ipHeaderLength;
         int udpRoom = Ipv4Flyweight.totalLength(frames, ip) - ipHeaderLength;
         int udpLength = udpRoom >= UdpFlyweight.HEADER_LENGTH ? UdpFlyweight.length(frames, udp) : -1;
         if (udpLength < UdpFlyweight.HEADER_LENGTH || udpLength > udpRoom) {
             counters.drop(IoDropReason.TX_MALFORMED);
-            return null;
+            return -1;
         }
-        int payloadLength = udpLength - UdpFlyweight.HEADER_LENGTH;
-        InetSocketAddress recipient = destinations.get(Ipv4Flyweight.destination(frames, ip),
-            UdpFlyweight.destinationPort(frames, udp));
-        ByteBuf payload = allocator.directBuffer(payloadLength, payloadLength);
-        if (payload.hasMemoryAddress()) {
-            nettyView.wrap(payload.memoryAddress() + payload.writerIndex(), payloadLength);
-            nettyView.putBytes(0, frames, udp + UdpFlyweight.HEADER_LENGTH, payloadLength);
+        located.payloadLength = udpLength - UdpFlyweight.HEADER_LENGTH;
+        located.destinationAddress = Ipv4Flyweight.destination(frames, ip);
+        located.destinationPort = UdpFlyweight.destinationPort(frames, udp);
+        return udp + UdpFlyweight.HEADER_LENGTH;
+    }
+
+    /** What the last successful {@link #locatePayload} found (overwritten by the next call). */
+    LocatedPayload located() {
+        return located;
+    }
+
+    /** The socket address for an outer destination, from a cache (no allocation for known VTEPs). */
+    InetSocketAddress recipient(int address, int port) {
+        return destinations.get(address, port);
+    }
+
+    /** Copies {@code payloadLength} frame bytes at {@code payloadOffset} to the end of {@code target}, which has room. */
+    void appendPayload(ByteBuf target, int payloadOffset, int payloadLength) {
+        int at = target.writerIndex();
+        if (target.hasMemoryAddress()) {
+            nettyView.wrap(target.memoryAddress() + at, payloadLength);
+            nettyView.putBytes(0, frames, payloadOffset, payloadLength);
         } else {
-            frames.getBytes(udp + UdpFlyweight.HEADER_LENGTH, heapScratch, 0, Math.min(payloadLength, heapScratch.length));
-            payload.setBytes(payload.writerIndex(), heapScratch, 0, Math.min(payloadLength, heapScratch.length));
+            int copied = Math.min(payloadLength, heapScratch.length);
+            frames.getBytes(payloadOffset, heapScratch, 0, copied);
+            target.setBytes(at, heapScratch, 0, copied);
         }
-        payload.writerIndex(payload.writerIndex() + payloadLength);
-        return new DatagramPacket(payload, recipient);
+        target.writerIndex(at + payloadLength);
+    }
+
+    /**
+     * The result fields of {@link #locatePayload}: one reused instance per queue.
+     *
+     * <p>Threading: confined to the queue's worker, like {@link DatagramFrames}.
+     */
+    static final class LocatedPayload {
+        int payloadLength;
+        int destinationAddress;
+        int destinationPort;
     }
 }

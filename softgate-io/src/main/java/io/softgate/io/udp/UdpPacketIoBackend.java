@@ -13,6 +13,7 @@ import io.netty.channel.ManualIoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -119,6 +120,17 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
         return settings.eventLoop;
     }
 
+    /**
+     * True when worker-driven queues join equal-sized datagrams to one VTEP into UDP GSO sends:
+     * configured ({@link Builder#segmentation}), the worker event-loop mode, the epoll transport, and
+     * a kernel with {@code UDP_SEGMENT}. A queue whose route refuses such a send turns it off for
+     * itself and sends one datagram per send from then on.
+     */
+    public boolean segmentation() {
+        return settings.segmentation && settings.eventLoop == UdpEventLoopMode.WORKER
+            && transport.resolve() == UdpTransport.EPOLL && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
+    }
+
     /** The UDP port the sockets are bound to (the ephemeral one when configured as 0), or 0 before the first open. */
     public synchronized int boundPort() {
         return boundPort != 0 ? boundPort : settings.port;
@@ -138,7 +150,8 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
         UdpQueue queue;
         if (settings.eventLoop == UdpEventLoopMode.WORKER) {
             queue = new WorkerDrivenUdpPacketIo(queueName, pool, settings.queueCapacity, settings.localMac,
-                settings.peerMac, settings.vtepAddress, settings.maxFrameBytes, transport.ioHandlerFactory(), allocator);
+                settings.peerMac, settings.vtepAddress, settings.maxFrameBytes, transport.ioHandlerFactory(), allocator,
+                segmentation());
             channel = bindForWorker(queue, port);
         } else {
             if (group == null) {
@@ -281,6 +294,7 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
         int busyPollMicros;
         int busyPollBudget;
         UdpTransport transport;
+        boolean segmentation;
     }
 
     /**
@@ -307,6 +321,7 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
         private int busyPollMicros;
         private int busyPollBudget = 64;
         private UdpTransport transport = UdpTransport.AUTO;
+        private boolean segmentation = true;
 
         /** IPv4 address to bind (default {@code 0.0.0.0}; then {@link #vtepAddress} must be set). */
         public Builder bindAddress(String address) {
@@ -410,6 +425,15 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
             return this;
         }
 
+        /**
+         * Join runs of equal-sized datagrams to one destination into UDP GSO sends (default true;
+         * takes effect only where {@link UdpPacketIoBackend#segmentation()} says so).
+         */
+        public Builder segmentation(boolean enabled) {
+            this.segmentation = enabled;
+            return this;
+        }
+
         /** Transport (default {@link UdpTransport#AUTO}). */
         public Builder transport(UdpTransport udpTransport) {
             this.transport = udpTransport;
@@ -448,6 +472,7 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
             }
             settings.eventLoop = eventLoop;
             settings.allocator = allocator;
+            settings.segmentation = segmentation;
             return new UdpPacketIoBackend(settings);
         }
 

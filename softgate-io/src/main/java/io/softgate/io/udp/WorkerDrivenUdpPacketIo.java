@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ManualIoEventLoop;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -26,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * by the worker, so {@link #receive} runs the loop once without blocking (epoll_wait with a zero
  * timeout, then recvmmsg on epoll) and the channel handler, running on the worker, copies each
  * datagram straight into a frame of the batch being filled; {@link #transmit} writes the batch's
- * datagrams and flushes them on the worker (sendmmsg on epoll). No queue between threads, no
+ * datagrams and flushes them on the worker (sendmmsg on epoll; with {@code segmentation}, runs of
+ * equal-sized datagrams to one VTEP go as single UDP GSO sends, see {@link GsoCoalescer}). No queue between threads, no
  * wakeups: where the worker and a separate event loop thread share one core, every batch used to
  * cost two wakeups and context switches (see {@link UdpPacketIo} for that mode).
  *
@@ -45,8 +47,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Allocation, honestly: per received datagram Netty's epoll transport allocates a
  * {@code DatagramPacket}, the sender's {@code InetSocketAddress} (with its {@code InetAddress})
- * and, for recvmmsg, a slice of the read buffer; per transmitted datagram this class allocates one
- * {@code DatagramPacket} (payload from the pooled allocator, destination address from a cache).
+ * and, for recvmmsg, a slice of the read buffer; per transmitted datagram (per run of joined
+ * datagrams with segmentation) this class allocates one {@code DatagramPacket} (payload from the
+ * pooled allocator, destination address from a cache).
  * Buffers are allocated and released on the worker, so they recycle through its thread cache.
  *
  * <p>Threading: {@link #receive}, {@link #transmit} and the handler run on the owning worker
@@ -61,6 +64,10 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
     private static final long ONE_TASK_NANOS = 1;
     /** Loop passes allowed while registering or closing (each returns at once when idle). */
     private static final int MAX_DRIVE_PASSES = 10_000;
+    /** Linux errno values a refused UDP GSO send fails with (asm-generic/errno*.h). */
+    private static final int EIO = 5;
+    private static final int EINVAL = 22;
+    private static final int EMSGSIZE = 90;
 
     private final String name;
     private final DatagramFrames datagrams;
@@ -68,6 +75,11 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
     private final IoHandlerFactory ioHandlerFactory;
     private final ByteBufAllocator allocator;
     private final DatagramPacket[] held;
+    /** Joins equal-sized datagrams into GSO sends; null when segmentation is off or was turned off. */
+    private GsoCoalescer coalescer;
+    private int segmentationFallbacks;
+    private long sends;
+    private Channel writing;
     private int heldHead;
     private int heldCount;
     private Channel channel;
@@ -84,12 +96,28 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
 
     WorkerDrivenUdpPacketIo(String name, FramePool pool, int holdCapacity, long localMac, long peerMac,
                             int localAddress, int maxFrameBytes, IoHandlerFactory ioHandlerFactory,
-                            ByteBufAllocator allocator) {
+                            ByteBufAllocator allocator, boolean segmentation) {
         this.name = name;
         this.datagrams = new DatagramFrames(pool.memory(), counters, localMac, peerMac, localAddress, maxFrameBytes);
         this.held = new DatagramPacket[holdCapacity];
         this.ioHandlerFactory = ioHandlerFactory;
         this.allocator = allocator;
+        this.coalescer = segmentation ? new GsoCoalescer(datagrams, allocator, this::write) : null;
+    }
+
+    /** True while transmit joins datagrams into GSO sends (owning thread; tests and status). */
+    boolean segmentation() {
+        return coalescer != null;
+    }
+
+    /** Send messages written (a GSO run counts once; owning thread; tests). */
+    long sends() {
+        return sends;
+    }
+
+    /** How often a refused GSO send turned segmentation off for this socket (owning thread; tests). */
+    int segmentationFallbacks() {
+        return segmentationFallbacks;
     }
 
     /** Called by the backend with the bound, deregistered socket before the queue is handed to its worker. */
@@ -211,25 +239,34 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
     public int transmit(PacketBatch batch, StageVector slots, FramePool pool) {
         boolean open = !closed && (loop != null || adopt());
         Channel current = channel;
+        writing = current;
         int sent = 0;
         long bytes = 0;
         int size = slots.size();
+        GsoCoalescer joiner = coalescer;
         for (int i = 0; i < size; i++) {
             int slot = slots.slot(i);
             int length = batch.length[slot];
             if (!open || !current.isWritable()) {
                 // The socket's send buffer and Netty's high-water mark are full: drop rather than queue.
                 counters.drop(IoDropReason.TX_QUEUE_FULL);
+            } else if (joiner != null) {
+                if (joiner.add(batch.offset[slot], length, size - 1 - i) >= 0) {
+                    sent++;
+                    bytes += length;
+                }
             } else {
                 DatagramPacket datagram = datagrams.toDatagram(batch.offset[slot], length, allocator);
                 if (datagram != null) {
-                    // On the owning thread, Netty writes inline (no task, no wakeup).
-                    current.write(datagram, current.voidPromise());
+                    write(datagram, 1);
                     sent++;
                     bytes += length;
                 }
             }
             pool.release(batch.frame[slot]);
+        }
+        if (joiner != null) {
+            joiner.flush();
         }
         if (sent > 0) {
             // One flush per batch: sendmmsg on epoll; what the socket refuses waits for EPOLLOUT,
@@ -237,7 +274,22 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
             current.flush();
             counters.addTransmitted(sent, bytes);
         }
+        writing = null;
         return sent;
+    }
+
+    /** On the owning thread, Netty writes inline (no task, no wakeup); sent with the batch's flush. */
+    private void write(DatagramPacket message, int datagrams) {
+        sends++;
+        writing.write(message, writing.voidPromise());
+    }
+
+    private static boolean refusesSegmentation(Throwable cause) {
+        if (cause instanceof Errors.NativeIoException error) {
+            int errno = -error.expectedErr();
+            return errno == EMSGSIZE || errno == EINVAL || errno == EIO;
+        }
+        return false;
     }
 
     /**
@@ -354,8 +406,16 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // With void promises, failed sends surface here; reads of an unconnected UDP socket do not fail.
+            // With void promises, failed sends surface here (one per refused send, which may have
+            // carried a run of datagrams); reads of an unconnected UDP socket do not fail.
             counters.drop(IoDropReason.TX_ERROR);
+            if (coalescer != null && refusesSegmentation(cause)) {
+                // EMSGSIZE / EINVAL: a segment over the route's MTU (a single datagram would be
+                // fragmented instead); EIO: a device without checksum offload. This route cannot
+                // take GSO sends: send one datagram per send from now on.
+                coalescer = null;
+                segmentationFallbacks++;
+            }
         }
     }
 }

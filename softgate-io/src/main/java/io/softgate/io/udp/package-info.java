@@ -8,7 +8,9 @@
  *       sits on a Netty {@code ManualIoEventLoop} owned by the worker thread; {@code receive} runs
  *       it once without blocking (epoll_wait with timeout 0, recvmmsg) and the handler copies each
  *       datagram straight into the batch; {@code transmit} writes and flushes (sendmmsg) on the
- *       worker. No queue and no wakeup between threads. The worker must call
+ *       worker, joining runs of equal-sized datagrams to one VTEP into UDP GSO sends
+ *       ({@link io.softgate.io.udp.GsoCoalescer}, {@code Builder.segmentation}, on by default where
+ *       the kernel has {@code UDP_SEGMENT}). No queue and no wakeup between threads. The worker must call
  *       {@code PacketIo.onWorkerClose} as it stops ({@code Worker.onClose} does).</li>
  *   <li>{@code SEPARATE} ({@link io.softgate.io.udp.UdpPacketIo}): Netty event loop threads read
  *       and write; datagrams cross to and from the worker through bounded SPSC queues. Worth it
