@@ -7,6 +7,7 @@ import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.core.pipeline.StageVector;
+import io.softgate.lb.compile.LoadBalancerTables;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -30,6 +31,8 @@ final class ConnectionBatchLookup {
     long[] values = new long[0];
     /** Entry of key {@code k}: the table's index, {@link FlowTable#MISSING}, or {@link #STALE}. */
     int[] entries = new int[0];
+    /** {@code lb-vip}: the service of key {@code k}'s VIP, port and protocol ({@link LoadBalancerTables#findService}). */
+    int[] serviceOfKey = new int[0];
     /** Absolute offset of key {@code k}'s packet's L4 header. */
     int[] l4OfKey = new int[0];
     /** Index of the slot's key, or -1 when the packet does not qualify for the fast path. */
@@ -45,21 +48,26 @@ final class ConnectionBatchLookup {
      * the inner header at {@code l3Offset} is a valid IPv4 header (version 4, header length at
      * least 20 and within the total length, total length within the packet), the protocol is TCP
      * or UDP with its whole header (20 or 8 bytes) inside the total length, and the packet is no
-     * fragment: with {@code vipRules} none at all (a VIP drops fragments) and only packets in VRF
-     * {@code fixedVrf}; otherwise no non-first fragment (a first one carries the ports). The key is
-     * the packet's 5-tuple in {@code fixedVrf}, or in its own {@code vrf[slot]} when
-     * {@code fixedVrf < 0}. Reads only bytes inside each packet; anything else gets no key (the
-     * stage's full path judges it).
+     * fragment. With {@code vipTables} (for {@code lb-vip}): no fragment at all (a VIP drops
+     * them), only packets in the public VRF, and only packets to a service's VIP, port and
+     * protocol ({@link #serviceOfKey}), so inbound traffic that is no load balancer's (NAT replies,
+     * routed traffic) costs no connection-table access; the key is the 5-tuple in the public VRF.
+     * Without ({@code lb-reply}): no non-first fragment (a first one carries the ports); the key
+     * is the 5-tuple in the packet's own {@code vrf[slot]}. Reads only bytes inside each packet;
+     * anything else gets no key (the stage's full path judges it).
      */
-    void lookUp(PacketBatch batch, StageVector input, boolean vipRules, int fixedVrf, long nowNs) {
+    void lookUp(PacketBatch batch, StageVector input, LoadBalancerTables vipTables, long nowNs) {
         if (keyOfSlot.length < batch.capacity()) {
             // Once, on the first batch.
             keys = new long[batch.capacity() * ConnectionLayout.KEY_WORDS];
             values = new long[batch.capacity() * ConnectionLayout.VALUE_WORDS];
             entries = new int[batch.capacity()];
             l4OfKey = new int[batch.capacity()];
+            serviceOfKey = new int[batch.capacity()];
             keyOfSlot = new int[batch.capacity()];
         }
+        boolean vipRules = vipTables != null;
+        int fixedVrf = vipRules ? vipTables.publicVrf() : -1;
         int excludedFlags = vipRules ? PacketFlags.INNER_IPV6 | PacketFlags.FRAGMENT | PacketFlags.NON_FIRST_FRAGMENT
             : PacketFlags.INNER_IPV6 | PacketFlags.NON_FIRST_FRAGMENT;
         // RFC 791 §3.1: flags (reserved, DF, MF) and fragment offset share one 16-bit word; a VIP
@@ -94,10 +102,18 @@ final class ConnectionBatchLookup {
             }
             // Source and destination address are adjacent (RFC 791 §3.1), so are the two ports
             // (RFC 793 §3.1, RFC 768): one 8-byte and one 4-byte load give the key's fields.
+            long addresses = buffer.getLong(ip + Ipv4Flyweight.SOURCE_OFFSET, BIG_ENDIAN);
+            int ports = buffer.getInt(l4, BIG_ENDIAN);
+            if (vipRules) {
+                int service = vipTables.findService((int) addresses, protocol, ports & 0xFFFF);
+                if (service == LoadBalancerTables.NO_SERVICE) {
+                    continue;
+                }
+                serviceOfKey[found] = service;
+            }
             int at = found * ConnectionLayout.KEY_WORDS;
-            keys[at] = buffer.getLong(ip + Ipv4Flyweight.SOURCE_OFFSET, BIG_ENDIAN);
-            keys[at + 1] = (buffer.getInt(l4, BIG_ENDIAN) & 0xFFFF_FFFFL) << 32 | (long) protocol << 24
-                | ((fixedVrf >= 0 ? fixedVrf : vrf) & 0xFF_FFFFL);
+            keys[at] = addresses;
+            keys[at + 1] = (ports & 0xFFFF_FFFFL) << 32 | (long) protocol << 24 | ((vipRules ? fixedVrf : vrf) & 0xFF_FFFFL);
             l4OfKey[found] = l4;
             keyOfSlot[slot] = found++;
         }

@@ -54,7 +54,7 @@ public final class ReplyStage extends ConnectionStage {
         }
         long nowNs = context.nowNs();
         ConnectionBatchLookup lookup = batchLookup;
-        lookup.lookUp(batch, input, false, -1, nowNs);
+        lookup.lookUp(batch, input, null, nowNs);
         // An entry expiring before this is refreshed (by the full path); see VipStage.REFRESH_GRANULARITY_NS.
         long tcpRefreshBeforeNs = nowNs + tables.idleTimeoutNs(PacketRewriter.PROTOCOL_TCP) - VipStage.REFRESH_GRANULARITY_NS;
         long udpRefreshBeforeNs = nowNs + tables.idleTimeoutNs(PacketRewriter.PROTOCOL_UDP) - VipStage.REFRESH_GRANULARITY_NS;

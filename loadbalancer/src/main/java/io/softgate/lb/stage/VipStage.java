@@ -69,7 +69,7 @@ public final class VipStage extends ConnectionStage {
             return;
         }
         long nowNs = context.nowNs();
-        batchLookup.lookUp(batch, input, true, tables.publicVrf(), nowNs);
+        batchLookup.lookUp(batch, input, tables, nowNs);
         // An entry expiring before this is refreshed (by the full path); see REFRESH_GRANULARITY_NS.
         long tcpRefreshBeforeNs = nowNs + tables.idleTimeoutNs(PacketRewriter.PROTOCOL_TCP) - REFRESH_GRANULARITY_NS;
         long udpRefreshBeforeNs = nowNs + tables.idleTimeoutNs(PacketRewriter.PROTOCOL_UDP) - REFRESH_GRANULARITY_NS;
@@ -84,9 +84,8 @@ public final class VipStage extends ConnectionStage {
 
     /**
      * The fast path: a packet the batch lookup found a connection for, whose backend keeps its
-     * connections and still belongs to the service of the packet's VIP:port (the one
-     * {@link LoadBalancerTables#findService} names: service VIP, port and protocol are unique),
-     * and whose entry needs no refresh, gets the entry's rewrite straight from the batch lookup's
+     * connections and still belongs to the service of the packet's VIP:port (found by the first
+     * pass with {@link LoadBalancerTables#findService}), and whose entry needs no refresh, gets the entry's rewrite straight from the batch lookup's
      * copy. Everything else returns false untouched and takes {@link #processSlot}, which decides
      * exactly as before (this path makes the same decision for the packets it takes).
      */
@@ -103,13 +102,8 @@ public final class VipStage extends ConnectionStage {
         if (!BackendState.keepsConnections(tables.backendState(backend))) {
             return false;
         }
-        long addresses = lookup.keys[k * ConnectionLayout.KEY_WORDS];
-        long portsProtocolVrf = lookup.keys[k * ConnectionLayout.KEY_WORDS + 1];
-        int protocol = (int) (portsProtocolVrf >>> 24) & 0xFF;
-        int service = tables.backendService(backend);
-        if (tables.serviceVipAddress(service) != (int) addresses
-            || tables.serviceVipPort(service) != ((int) (portsProtocolVrf >>> 32) & 0xFFFF)
-            || tables.serviceProtocol(service) != protocol
+        int protocol = (int) (lookup.keys[k * ConnectionLayout.KEY_WORDS + 1] >>> 24) & 0xFF;
+        if (tables.backendService(backend) != lookup.serviceOfKey[k]
             || connections.expiresAtNs(entry) < (protocol == PacketRewriter.PROTOCOL_TCP ? tcpRefreshBeforeNs : udpRefreshBeforeNs)) {
             return false;
         }
