@@ -7,79 +7,135 @@ import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.core.pipeline.StageVector;
+import io.softgate.lb.compile.LoadBalancerTables;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A first pass over a vector that builds every packet's connection key and looks them all up in
- * one {@link FlowTable#lookupIntoBatch}, so the cache (and TLB) misses of a large connection
- * table overlap instead of being paid one after another in the main pass; the main pass then
- * takes each packet's result from here ({@link #lookupInto}).
+ * The first pass over a vector: it picks the packets a stage's fast path can serve (plain IPv4
+ * TCP/UDP, not fragmented, headers inside the packet), builds their connection keys and looks
+ * them all up in one {@link FlowTable#lookupIntoBatch}, so the cache (and TLB) misses of a large
+ * connection table overlap instead of being paid one after another. The stage then serves a
+ * packet straight from {@link #entries}/{@link #values} ({@link #keyOf}), or falls back to its
+ * full per-packet path, which takes this pass's answer through {@link #lookupInto}.
  *
  * <p>Threading: one instance per stage instance (per worker); allocation-free after the first batch.
  */
 final class ConnectionBatchLookup {
+    /** Marks a key in {@link #entries} whose connection this stage changed since the batch lookup. */
+    static final int STALE = Integer.MIN_VALUE;
+
     private final FlowTable table;
-    private long[] keys = new long[0];
-    private long[] values = new long[0];
-    private int[] entries = new int[0];
-    /** Index of the slot's key in {@link #keys}, or -1 when the first pass built none. */
+    /** Key {@code k} is {@code keys[2k .. 2k + 2)} ({@link ConnectionLayout}). */
+    long[] keys = new long[0];
+    /** Value of key {@code k} ({@code values[3k .. 3k + 3)}), valid when {@code entries[k] >= 0}. */
+    long[] values = new long[0];
+    /** Entry of key {@code k}: the table's index, {@link FlowTable#MISSING}, or {@link #STALE}. */
+    int[] entries = new int[0];
+    /** {@code lb-vip}: the service of key {@code k}'s VIP, port and protocol ({@link LoadBalancerTables#findService}). */
+    int[] serviceOfKey = new int[0];
+    /** Absolute offset of key {@code k}'s packet's L4 header. */
+    int[] l4OfKey = new int[0];
+    /** Index of the slot's key, or -1 when the packet does not qualify for the fast path. */
     private int[] keyOfSlot = new int[0];
-    /** Set when this stage inserted or removed connections since the batch lookup. */
-    private boolean tableChanged;
+    private int count;
 
     ConnectionBatchLookup(FlowTable table) {
         this.table = table;
     }
 
     /**
-     * Looks up the connection of each IPv4 TCP/UDP packet in {@code input}, keyed as a packet
-     * travelling in VRF {@code fixedVrf} (or its own {@code vrf[slot]} when {@code fixedVrf < 0}).
-     * Reads only bytes inside each packet; anything odd is skipped (the main pass judges it).
+     * Looks up the connection of every packet of {@code input} that the fast path can serve:
+     * the inner header at {@code l3Offset} is a valid IPv4 header (version 4, header length at
+     * least 20 and within the total length, total length within the packet), the protocol is TCP
+     * or UDP with its whole header (20 or 8 bytes) inside the total length, and the packet is no
+     * fragment. With {@code vipTables} (for {@code lb-vip}): no fragment at all (a VIP drops
+     * them), only packets in the public VRF, and only packets to a service's VIP, port and
+     * protocol ({@link #serviceOfKey}), so inbound traffic that is no load balancer's (NAT replies,
+     * routed traffic) costs no connection-table access; the key is the 5-tuple in the public VRF.
+     * Without ({@code lb-reply}): no non-first fragment (a first one carries the ports); the key
+     * is the 5-tuple in the packet's own {@code vrf[slot]}. Reads only bytes inside each packet;
+     * anything else gets no key (the stage's full path judges it).
      */
-    void lookUp(PacketBatch batch, StageVector input, int fixedVrf, long nowNs) {
+    void lookUp(PacketBatch batch, StageVector input, LoadBalancerTables vipTables, long nowNs) {
         if (keyOfSlot.length < batch.capacity()) {
             // Once, on the first batch.
             keys = new long[batch.capacity() * ConnectionLayout.KEY_WORDS];
             values = new long[batch.capacity() * ConnectionLayout.VALUE_WORDS];
             entries = new int[batch.capacity()];
+            l4OfKey = new int[batch.capacity()];
+            serviceOfKey = new int[batch.capacity()];
             keyOfSlot = new int[batch.capacity()];
         }
-        tableChanged = false;
+        boolean vipRules = vipTables != null;
+        int fixedVrf = vipRules ? vipTables.publicVrf() : -1;
+        int excludedFlags = vipRules ? PacketFlags.INNER_IPV6 | PacketFlags.FRAGMENT | PacketFlags.NON_FIRST_FRAGMENT
+            : PacketFlags.INNER_IPV6 | PacketFlags.NON_FIRST_FRAGMENT;
+        // RFC 791 §3.1: flags (reserved, DF, MF) and fragment offset share one 16-bit word; a VIP
+        // refuses MF or an offset, a reply only an offset.
+        int fragmentMask = vipRules ? 0x3FFF : 0x1FFF;
         UnsafeBuffer buffer = batch.buffer();
-        int count = 0;
+        int found = 0;
         for (int i = 0, size = input.size(); i < size; i++) {
             int slot = input.slot(i);
             keyOfSlot[slot] = -1;
+            int start = batch.offset[slot];
             int ip = batch.l3Offset[slot];
-            int end = batch.offset[slot] + batch.length[slot];
-            if (ip < batch.offset[slot] || ip + Ipv4Flyweight.MIN_HEADER_LENGTH > end
-                || (batch.flags[slot] & PacketFlags.INNER_IPV6) != 0) {
+            int end = start + batch.length[slot];
+            int vrf = batch.vrf[slot];
+            if (ip < start || ip + Ipv4Flyweight.MIN_HEADER_LENGTH > end || (batch.flags[slot] & excludedFlags) != 0
+                || (vipRules && vrf != fixedVrf)) {
                 continue;
             }
-            int l4 = ip + Ipv4Flyweight.headerLength(buffer, ip);
-            int protocol = Ipv4Flyweight.protocol(buffer, ip);
-            if (l4 + 4 > end || (protocol != Ipv4Flyweight.PROTOCOL_TCP && protocol != Ipv4Flyweight.PROTOCOL_UDP)) {
+            // RFC 791 §3.1: version (4 bits), IHL (4 bits, in 32-bit words), TOS, total length.
+            int first = buffer.getInt(ip, BIG_ENDIAN);
+            int headerLength = (first >>> 22) & 0x3C;
+            int totalLength = first & 0xFFFF;
+            int protocol = buffer.getByte(ip + 9) & 0xFF;
+            if ((first >>> 28) != 4 || headerLength < Ipv4Flyweight.MIN_HEADER_LENGTH || headerLength > totalLength
+                || totalLength > end - ip || (buffer.getShort(ip + 6, BIG_ENDIAN) & fragmentMask) != 0
+                || (protocol != Ipv4Flyweight.PROTOCOL_TCP && protocol != Ipv4Flyweight.PROTOCOL_UDP)) {
                 continue;
             }
-            keys[count * ConnectionLayout.KEY_WORDS] = ConnectionLayout.addresses(Ipv4Flyweight.source(buffer, ip),
-                Ipv4Flyweight.destination(buffer, ip));
-            keys[count * ConnectionLayout.KEY_WORDS + 1] = ConnectionLayout.portsProtocolVrf(
-                buffer.getShort(l4, BIG_ENDIAN) & 0xFFFF, buffer.getShort(l4 + 2, BIG_ENDIAN) & 0xFFFF, protocol,
-                fixedVrf >= 0 ? fixedVrf : batch.vrf[slot]);
-            keyOfSlot[slot] = count++;
+            int l4 = ip + headerLength;
+            if (l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? 20 : 8) > ip + totalLength) {
+                continue;
+            }
+            // Source and destination address are adjacent (RFC 791 §3.1), so are the two ports
+            // (RFC 793 §3.1, RFC 768): one 8-byte and one 4-byte load give the key's fields.
+            long addresses = buffer.getLong(ip + Ipv4Flyweight.SOURCE_OFFSET, BIG_ENDIAN);
+            int ports = buffer.getInt(l4, BIG_ENDIAN);
+            if (vipRules) {
+                int service = vipTables.findService((int) addresses, protocol, ports & 0xFFFF);
+                if (service == LoadBalancerTables.NO_SERVICE) {
+                    continue;
+                }
+                serviceOfKey[found] = service;
+            }
+            int at = found * ConnectionLayout.KEY_WORDS;
+            keys[at] = addresses;
+            keys[at + 1] = (ports & 0xFFFF_FFFFL) << 32 | (long) protocol << 24 | ((vipRules ? fixedVrf : vrf) & 0xFF_FFFFL);
+            l4OfKey[found] = l4;
+            keyOfSlot[slot] = found++;
         }
-        table.lookupIntoBatch(keys, count, nowNs, values, entries);
+        count = found;
+        table.lookupIntoBatch(keys, found, nowNs, values, entries);
+    }
+
+    /** Index of the key the first pass built for {@code slot}, or -1 when it built none. */
+    int keyOf(int slot) {
+        return keyOfSlot[slot];
     }
 
     /**
      * {@link FlowTable#lookupInto} of {@code key} for the packet in {@code slot}: the batch
-     * lookup's answer when it looked up this very key, found it, and this stage has not changed
-     * the table since (a later packet of a connection an earlier one moved must see the move);
-     * otherwise a lookup now.
+     * lookup's answer (found or missing) when it looked up this very key and this stage has not
+     * changed that connection since ({@link #changed}); otherwise a lookup now. (Another worker
+     * may change the table at any time; an answer from the start of the batch is one a lookup
+     * could have returned then.)
      */
     int lookupInto(int slot, long[] key, long nowNs, long[] valueOut) {
         int index = keyOfSlot[slot];
-        if (index >= 0 && !tableChanged && keys[index * ConnectionLayout.KEY_WORDS] == key[0]
+        if (index >= 0 && keys[index * ConnectionLayout.KEY_WORDS] == key[0]
             && keys[index * ConnectionLayout.KEY_WORDS + 1] == key[1]) {
             int entry = entries[index];
             if (entry >= 0) {
@@ -89,12 +145,26 @@ final class ConnectionBatchLookup {
                 valueOut[2] = values[at + 2];
                 return entry;
             }
+            if (entry != STALE) {
+                return entry;
+            }
         }
         return table.lookupInto(key, nowNs, valueOut);
     }
 
-    /** This stage inserted or removed connections: later packets of the batch look up afresh. */
-    void tableChanged() {
-        tableChanged = true;
+    /**
+     * This stage inserted or removed the connection {@code key} (a new one tracked, a dead
+     * backend's moved): later packets of it in this batch must look it up afresh, so they see the
+     * change. Other keys' answers stay valid: an insert takes only free or expired slots and a
+     * remove touches only its own key's entry.
+     */
+    void changed(long[] key) {
+        long key0 = key[0];
+        long key1 = key[1];
+        for (int k = 0; k < count; k++) {
+            if (keys[k * ConnectionLayout.KEY_WORDS] == key0 && keys[k * ConnectionLayout.KEY_WORDS + 1] == key1) {
+                entries[k] = STALE;
+            }
+        }
     }
 }

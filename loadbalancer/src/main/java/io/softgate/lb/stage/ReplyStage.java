@@ -45,16 +45,48 @@ public final class ReplyStage extends ConnectionStage {
     @Override
     public void process(PacketBatch batch, StageVector input, StageContext context) {
         LoadBalancerTables tables = tablesOf(context);
-        if (tables != null) {
-            batchLookup.lookUp(batch, input, -1, context.nowNs());
-        }
         int size = input.size();
+        if (tables == null) {
+            for (int i = 0; i < size; i++) {
+                context.forward(EDGE_NEXT, input.slot(i));
+            }
+            return;
+        }
+        long nowNs = context.nowNs();
+        ConnectionBatchLookup lookup = batchLookup;
+        lookup.lookUp(batch, input, null, nowNs);
+        // An entry expiring before this is refreshed (by the full path); see VipStage.REFRESH_GRANULARITY_NS.
+        long tcpRefreshBeforeNs = nowNs + tables.idleTimeoutNs(PacketRewriter.PROTOCOL_TCP) - VipStage.REFRESH_GRANULARITY_NS;
+        long udpRefreshBeforeNs = nowNs + tables.idleTimeoutNs(PacketRewriter.PROTOCOL_UDP) - VipStage.REFRESH_GRANULARITY_NS;
+        UnsafeBuffer buffer = batch.buffer();
+        int translated = 0;
         for (int i = 0; i < size; i++) {
             int slot = input.slot(i);
-            if (tables != null) {
-                translate(batch, slot, context, tables);
+            int k = lookup.keyOf(slot);
+            if (k < 0) {
+                translate(batch, slot, context, tables); // not plain TCP/UDP: ICMP errors and the odd packet
+            } else {
+                // The fast path: the batch lookup's answer is final here (this stage changes no
+                // reverse entry). Missing: not a load-balanced connection, passes untouched.
+                int entry = lookup.entries[k];
+                if (entry >= 0) {
+                    int protocol = (int) (lookup.keys[k * ConnectionLayout.KEY_WORDS + 1] >>> 24) & 0xFF;
+                    if (connections.expiresAtNs(entry)
+                        < (protocol == PacketRewriter.PROTOCOL_TCP ? tcpRefreshBeforeNs : udpRefreshBeforeNs)) {
+                        translate(batch, slot, context, tables); // refreshes both directions
+                    } else {
+                        int at = k * ConnectionLayout.VALUE_WORDS;
+                        PacketRewriter.apply(buffer, batch.l3Offset[slot], lookup.l4OfKey[k], protocol,
+                            lookup.values[at + ConnectionLayout.NEW_SOURCE], lookup.values[at + ConnectionLayout.NEW_DESTINATION]);
+                        batch.vrf[slot] = ConnectionLayout.vrf(lookup.values[at + ConnectionLayout.TARGET]);
+                        translated++;
+                    }
+                }
             }
             context.forward(EDGE_NEXT, slot);
+        }
+        if (translated != 0) {
+            context.addEvent(EVENT_REPLIES_TRANSLATED, translated);
         }
     }
 

@@ -61,18 +61,58 @@ public final class VipStage extends ConnectionStage {
     @Override
     public void process(PacketBatch batch, StageVector input, StageContext context) {
         LoadBalancerTables tables = tablesOf(context);
-        if (tables != null) {
-            batchLookup.lookUp(batch, input, tables.publicVrf(), context.nowNs());
-        }
         int size = input.size();
+        if (tables == null) {
+            for (int i = 0; i < size; i++) {
+                context.forward(EDGE_NEXT, input.slot(i));
+            }
+            return;
+        }
+        long nowNs = context.nowNs();
+        batchLookup.lookUp(batch, input, tables, nowNs);
+        // An entry expiring before this is refreshed (by the full path); see REFRESH_GRANULARITY_NS.
+        long tcpRefreshBeforeNs = nowNs + tables.idleTimeoutNs(PacketRewriter.PROTOCOL_TCP) - REFRESH_GRANULARITY_NS;
+        long udpRefreshBeforeNs = nowNs + tables.idleTimeoutNs(PacketRewriter.PROTOCOL_UDP) - REFRESH_GRANULARITY_NS;
         for (int i = 0; i < size; i++) {
             int slot = input.slot(i);
-            if (tables == null) {
-                context.forward(EDGE_NEXT, slot);
-            } else {
+            int k = batchLookup.keyOf(slot);
+            if (k < 0 || !forwardEstablished(batch, slot, k, context, tables, tcpRefreshBeforeNs, udpRefreshBeforeNs)) {
                 processSlot(batch, slot, context, tables);
             }
         }
+    }
+
+    /**
+     * The fast path: a packet the batch lookup found a connection for, whose backend keeps its
+     * connections and still belongs to the service of the packet's VIP:port (found by the first
+     * pass with {@link LoadBalancerTables#findService}), and whose entry needs no refresh, gets the entry's rewrite straight from the batch lookup's
+     * copy. Everything else returns false untouched and takes {@link #processSlot}, which decides
+     * exactly as before (this path makes the same decision for the packets it takes).
+     */
+    private boolean forwardEstablished(PacketBatch batch, int slot, int k, StageContext context, LoadBalancerTables tables,
+                                       long tcpRefreshBeforeNs, long udpRefreshBeforeNs) {
+        ConnectionBatchLookup lookup = batchLookup;
+        int entry = lookup.entries[k];
+        if (entry < 0) {
+            return false;
+        }
+        int at = k * ConnectionLayout.VALUE_WORDS;
+        long target = lookup.values[at + ConnectionLayout.TARGET];
+        int backend = ConnectionLayout.backendId(target);
+        if (!BackendState.keepsConnections(tables.backendState(backend))) {
+            return false;
+        }
+        int protocol = (int) (lookup.keys[k * ConnectionLayout.KEY_WORDS + 1] >>> 24) & 0xFF;
+        if (tables.backendService(backend) != lookup.serviceOfKey[k]
+            || connections.expiresAtNs(entry) < (protocol == PacketRewriter.PROTOCOL_TCP ? tcpRefreshBeforeNs : udpRefreshBeforeNs)) {
+            return false;
+        }
+        context.decide(slot, backend); // packet trace: the tracked connection's backend
+        PacketRewriter.apply(batch.buffer(), batch.l3Offset[slot], lookup.l4OfKey[k], protocol,
+            lookup.values[at + ConnectionLayout.NEW_SOURCE], lookup.values[at + ConnectionLayout.NEW_DESTINATION]);
+        batch.vrf[slot] = ConnectionLayout.vrf(target);
+        context.forward(EDGE_NEXT, slot);
+        return true;
     }
 
     private void processSlot(PacketBatch batch, int slot, StageContext context, LoadBalancerTables tables) {
@@ -128,8 +168,9 @@ public final class VipStage extends ConnectionStage {
             if (BackendState.keepsConnections(tables.backendState(backend)) && tables.backendService(backend) == service) {
                 context.decide(slot, backend); // packet trace: the tracked connection's backend
                 if (connections.expiresAtNs(entry) < expiresAtNs - REFRESH_GRANULARITY_NS) {
+                    // Refreshing, or re-creating the reverse entry, changes no forward key's
+                    // answer (an insert takes only free or expired slots): the batch lookup stays valid.
                     connections.refresh(entry, expiresAtNs);
-                    batchLookup.tableChanged(); // may re-create the reverse entry
                     keepReverseAlive(tables, source, destination, sourcePort, destinationPort, protocol, nowNs, expiresAtNs);
                 }
                 apply(batch, slot, buffer, ip, l4, protocol, context);
@@ -137,7 +178,7 @@ public final class VipStage extends ConnectionStage {
             }
             // The backend is down or gone: forget the connection and pick again below (a dead
             // backend's connections move; a healthy or draining backend's never do).
-            batchLookup.tableChanged();
+            batchLookup.changed(key);
             connections.remove(entry, key);
             context.countEvent(EVENT_CONNECTIONS_MOVED);
         }
@@ -148,7 +189,7 @@ public final class VipStage extends ConnectionStage {
             context.drop(slot, VipDropReason.NO_BACKEND);
             return;
         }
-        batchLookup.tableChanged();
+        batchLookup.changed(key);
         VipDropReason failure = track(tables, service, backend, source, destination, sourcePort, destinationPort,
             protocol, flowHash, nowNs, expiresAtNs, context);
         if (failure != null) {

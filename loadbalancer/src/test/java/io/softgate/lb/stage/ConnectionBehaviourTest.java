@@ -261,4 +261,49 @@ class ConnectionBehaviourTest {
         vip.run(frame().ipv4(CLIENT, VIP).udp(5300, 53).build(), LbFixtures.fromOutside(vip.batch()));
         assertEquals(1, vip.counter("lb-vip.connections-created"));
     }
+
+    private static String destinationOf(StageHarness.Outcome outcome) {
+        return Ipv4Flyweight.format(Ipv4Flyweight.destination(new UnsafeBuffer(outcome.packet()), LbFixtures.ETHERNET));
+    }
+
+    @Test
+    void shouldTrackANewConnectionOnceWhenSeveralOfItsPacketsShareABatchWithEstablishedOnes() {
+        use(LbFixtures.compile(compiler, web(backends(3)), BackendHealth.ALL_HEALTHY));
+        String established = send(20_000);
+        List<byte[]> packets = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            packets.add(frame().ipv4(CLIENT, VIP).tcp(20_001, 80).build()); // new
+            packets.add(frame().ipv4(CLIENT, VIP).tcp(20_000, 80).build()); // established
+        }
+        List<StageHarness.Outcome> outcomes = vip.runAll(packets, LbFixtures.fromOutside(vip.batch()));
+        String chosen = destinationOf(outcomes.get(0));
+        for (int i = 0; i < outcomes.size(); i++) {
+            assertEquals(NEXT, outcomes.get(i).verdict());
+            assertEquals(i % 2 == 0 ? chosen : established, destinationOf(outcomes.get(i)), "packet " + i);
+        }
+        assertEquals(2, vip.counter("lb-vip.connections-created"));
+        assertEquals(4, tracker.entries());
+    }
+
+    @Test
+    void shouldMoveADeadBackendsConnectionOnceWhenSeveralOfItsPacketsShareABatch() {
+        use(LbFixtures.compile(compiler, web(backends(3)), BackendHealth.ALL_HEALTHY));
+        int port = 30_000;
+        while (!"10.1.0.2".equals(send(port))) {
+            port++;
+        }
+        use(LbFixtures.compile(compiler, web(backends(3)), key -> !key.address().equals("10.1.0.2")));
+        List<byte[]> packets = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            packets.add(frame().ipv4(CLIENT, VIP).tcp(port, 80).build());
+        }
+        List<StageHarness.Outcome> outcomes = vip.runAll(packets, LbFixtures.fromOutside(vip.batch()));
+        String moved = destinationOf(outcomes.get(0));
+        assertNotEquals("10.1.0.2", moved);
+        for (StageHarness.Outcome outcome : outcomes) {
+            assertEquals(NEXT, outcome.verdict());
+            assertEquals(moved, destinationOf(outcome));
+        }
+        assertEquals(1, vip.counter("lb-vip.connections-moved"));
+    }
 }
