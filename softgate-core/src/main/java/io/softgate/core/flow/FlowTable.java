@@ -554,10 +554,21 @@ public final class FlowTable implements AutoCloseable {
             int freeProbe = -1;
             long freeState = 0;
             boolean samePending = false;
+            // Each slot's state is read one step ahead, together with the slot before it: the two
+            // misses overlap, and the slot just past the free one (which the duplicate re-scan
+            // below must read) is in cache before the claim, whose locked CAS would otherwise wait
+            // for it alone later. Reading a state early is reading it at an earlier instant, which
+            // this scan may do: it only proposes a slot; the re-scan decides.
+            long nextState = getAcquire(slotAddress(home));
+            // Also start loading the fingerprint line the claim below writes: its store must be
+            // visible before the PENDING store (a locked instruction), which would otherwise wait
+            // for that line alone. An acquire load, so the JIT keeps it although it is unused.
+            UNSAFE.getByteVolatile(null, fingerprintBase + home);
             for (int probe = 0; probe < probeWindow; probe++) {
                 int slot = (home + probe) & mask;
                 long at = slotAddress(slot);
-                long state = getAcquire(at);
+                long state = nextState;
+                nextState = getAcquire(slotAddress((slot + 1) & mask));
                 int tag = SlotState.tag(state);
                 if (tag == EMPTY) {
                     if (freeProbe < 0) {
@@ -575,7 +586,9 @@ public final class FlowTable implements AutoCloseable {
                     boolean sameKey = keyMatches(at, key);
                     long slotExpiresAtNs = getOpaque(at + EXPIRY_OFFSET);
                     UNSAFE.loadFence();
-                    if (getOpaque(at) != state) {
+                    long stateNow = getOpaque(at);
+                    if (stateNow != state) {
+                        nextState = stateNow; // judge this slot again, as it is now
                         probe--;
                         continue;
                     }
