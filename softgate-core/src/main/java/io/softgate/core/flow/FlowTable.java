@@ -281,6 +281,18 @@ public final class FlowTable implements AutoCloseable {
     }
 
     /**
+     * Starts loading what an {@link #insert} of {@code key} reads first (its home slot, the slot
+     * after it, and the home's fingerprint line), for a caller that knows it is about to insert a
+     * key the table most likely lacks: the misses then overlap other work instead of each stalling
+     * the insert in turn. Returns a value only so the loads cannot be optimised away.
+     */
+    public long prefetchForInsert(long[] key) {
+        int home = (int) keyHash(key, 0) & mask;
+        return getAcquire(slotAddress(home)) + getAcquire(slotAddress((home + 1) & mask))
+            + UNSAFE.getByteVolatile(null, fingerprintBase + home);
+    }
+
+    /**
      * Like {@link #lookup}, and also copies the entry's value words into {@code valueOut}
      * (length >= valueWords) in the same validated window, so the copy belongs to {@code key}
      * even if the entry is removed and its slot reused right after. Each word is as of some
