@@ -148,9 +148,9 @@ public final class NatSessions implements AutoCloseable {
      * Starts loading the mapping-table slots an outbound session creation for inside session key
      * {@code (insideKey0, insideKey1)} will read first (the endpoint's EIM mapping and the
      * subscriber's port count), so a batch's slow-path misses overlap instead of each creation
-     * paying them in turn; and the slots the inside session's insert will scan first (the batch
-     * lookup read only the one slot its fingerprints pointed to). Returns a value only so the
-     * loads are kept; {@code scratchKey} is the caller's two-word scratch.
+     * paying them in turn; and the inside session's home slot and fingerprint line, which its
+     * insert reads first (the batch lookup read only the one slot its fingerprints pointed to).
+     * Returns a value only so the loads are kept; {@code scratchKey} is the caller's scratch.
      */
     public long prefetchOutboundCreation(long insideKey0, long insideKey1, long[] scratchKey) {
         scratchKey[0] = insideKey0;

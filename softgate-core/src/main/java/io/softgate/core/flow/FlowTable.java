@@ -281,15 +281,14 @@ public final class FlowTable implements AutoCloseable {
     }
 
     /**
-     * Starts loading what an {@link #insert} of {@code key} reads first (its home slot, the slot
-     * after it, and the home's fingerprint line), for a caller that knows it is about to insert a
-     * key the table most likely lacks: the misses then overlap other work instead of each stalling
-     * the insert in turn. Returns a value only so the loads cannot be optimised away.
+     * Starts loading what an {@link #insert} of {@code key} reads and writes first (its home slot
+     * and the home's fingerprint line), for a caller that knows it is about to insert a key the
+     * table most likely lacks: the misses then overlap other work instead of each stalling the
+     * insert in turn. Returns a value only so the loads cannot be optimised away.
      */
     public long prefetchForInsert(long[] key) {
         int home = (int) keyHash(key, 0) & mask;
-        return getAcquire(slotAddress(home)) + getAcquire(slotAddress((home + 1) & mask))
-            + UNSAFE.getByteVolatile(null, fingerprintBase + home);
+        return getAcquire(slotAddress(home)) + UNSAFE.getByteVolatile(null, fingerprintBase + home);
     }
 
     /**
