@@ -135,8 +135,9 @@ import sun.misc.Unsafe;
  * e.g. through timing, is outside this defence.)
  *
  * <p>Threading: every method is lock-free and safe to call from any number of threads at once;
- * the data-path methods ({@code lookup*} including the batch forms, {@code prefetch}, {@code insert}, {@code remove},
- * {@code refresh}, {@code expireAt}, value accessors, {@code keyHash}) allocate nothing.
+ * the data-path methods ({@code lookup*} including the batch forms, {@code prefetch},
+ * {@code prefetchForInsert}, {@code insert}, {@code remove}, {@code refresh}, {@code expireAt},
+ * value accessors, {@code keyHash}) allocate nothing.
  */
 public final class FlowTable implements AutoCloseable {
     /** {@link #lookup} result: the key is absent (or expired). */
