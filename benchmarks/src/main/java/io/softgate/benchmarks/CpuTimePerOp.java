@@ -48,7 +48,7 @@ public final class CpuTimePerOp {
             case "chmLookupHit": {
                 FlowTableBenchmark flows = new FlowTableBenchmark();
                 flows.implementation = name.startsWith("chm") ? "ConcurrentHashMap" : "FlowTable";
-                flows.entries = 1_000_000;
+                flows.entries = Integer.getInteger("flow.entries", 1_000_000); // e.g. 4096: cache-resident
                 flows.setUp();
                 int ops;
                 IntSupplier body;

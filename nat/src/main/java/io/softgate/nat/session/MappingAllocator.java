@@ -239,7 +239,7 @@ final class MappingAllocator {
             outsideKey[0] = SessionKeys.word0(SessionKeys.TAG_OUTSIDE, protocol, tables.publicVrf(), remotePort,
                 outsidePort);
             outsideKey[1] = SessionKeys.word1(remoteAddress, external.address);
-            scratch.prefetchSink += sessions.prefetch(outsideKey);
+            scratch.prefetchSink += sessions.prefetchForInsert(outsideKey);
         }
         outsideMappingKey(outsideKey, protocolClass, external.address, outsidePort);
         long[] values = scratch.values2;

@@ -130,6 +130,11 @@ public final class NatSessions implements AutoCloseable {
         return sessions.prefetch(key);
     }
 
+    /** Starts loading what inserting {@code key} into the session table reads first (see {@link FlowTable#prefetchForInsert}). */
+    public long prefetchForInsert(long[] key) {
+        return sessions.prefetchForInsert(key);
+    }
+
     /**
      * Finds the session entries of {@code count} keys at once ({@link FlowTable#lookupIntoBatch}):
      * key {@code i} at {@code keys[2i..2i+2)}, its entry (or {@link FlowTable#MISSING}) in
@@ -143,15 +148,19 @@ public final class NatSessions implements AutoCloseable {
      * Starts loading the mapping-table slots an outbound session creation for inside session key
      * {@code (insideKey0, insideKey1)} will read first (the endpoint's EIM mapping and the
      * subscriber's port count), so a batch's slow-path misses overlap instead of each creation
-     * paying them in turn. Returns a value only so the loads are kept; {@code scratchKey} is the
-     * caller's two-word scratch.
+     * paying them in turn; and the inside session's home slot and fingerprint line, which its
+     * insert reads first (the batch lookup read only the one slot its fingerprints pointed to).
+     * Returns a value only so the loads are kept; {@code scratchKey} is the caller's scratch.
      */
     public long prefetchOutboundCreation(long insideKey0, long insideKey1, long[] scratchKey) {
+        scratchKey[0] = insideKey0;
+        scratchKey[1] = insideKey1;
+        long touched = sessions.prefetchForInsert(scratchKey);
         int protocolClass = ProtocolClass.of(SessionKeys.protocol(insideKey0));
         int vrf = SessionKeys.vrf(insideKey0);
         int address = SessionKeys.sourceAddress(insideKey1);
         MappingAllocator.insideMappingKey(scratchKey, protocolClass, vrf, address, SessionKeys.sourcePort(insideKey0));
-        long touched = mappings.prefetch(scratchKey);
+        touched += mappings.prefetchForInsert(scratchKey);
         MappingAllocator.subscriberKey(scratchKey, protocolClass, vrf, address);
         return touched + mappings.prefetch(scratchKey);
     }

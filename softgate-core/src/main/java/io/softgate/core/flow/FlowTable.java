@@ -35,6 +35,9 @@ import sun.misc.Unsafe;
  * two when at most 64, otherwise to a multiple of 64, so an entry never straddles more cache
  * lines than it must and the state, expiry and key of an entry with {@code keyWords <= 6} share
  * its first line: a lookup hit costs one cache miss.
+ * A second, small direct buffer holds one fingerprint byte per slot (8 bits of the key's hash,
+ * never 0; 0 until the slot's first claim), written by the inserter that claims the slot; the
+ * batch lookups read it to go straight to the one slot of a key's window worth loading.
  *
  * <h2>Probing</h2>
  * A key's home slot is {@code keyHash(key) & (capacity - 1)}; its probe window is the next
@@ -132,8 +135,9 @@ import sun.misc.Unsafe;
  * e.g. through timing, is outside this defence.)
  *
  * <p>Threading: every method is lock-free and safe to call from any number of threads at once;
- * the data-path methods ({@code lookup*} including the batch forms, {@code prefetch}, {@code insert}, {@code remove},
- * {@code refresh}, {@code expireAt}, value accessors, {@code keyHash}) allocate nothing.
+ * the data-path methods ({@code lookup*} including the batch forms, {@code prefetch},
+ * {@code prefetchForInsert}, {@code insert}, {@code remove}, {@code refresh}, {@code expireAt},
+ * value accessors, {@code keyHash}) allocate nothing.
  */
 public final class FlowTable implements AutoCloseable {
     /** {@link #lookup} result: the key is absent (or expired). */
@@ -182,6 +186,14 @@ public final class FlowTable implements AutoCloseable {
     private final long salt4;
     private final long salt5;
     private final StripedLiveCounter liveCount = new StripedLiveCounter();
+    /**
+     * One fingerprint byte per slot ({@link #fingerprint}), plus {@value #FINGERPRINT_SPAN} bytes
+     * of padding so a batch lookup may read the span after any slot; see {@link #lookupGroupByFingerprint}.
+     */
+    private final ByteBuffer fingerprints;
+    private final long fingerprintBase;
+    /** Whether {@link #lookupBatch} goes through the fingerprints (see {@link #usesFingerprints}). */
+    private final boolean fingerprinted;
 
     public FlowTable(int capacity, int keyWords, int valueWords) {
         this(capacity, keyWords, valueWords, DEFAULT_PROBE_WINDOW);
@@ -231,6 +243,18 @@ public final class FlowTable implements AutoCloseable {
         // 64-byte boundary so entries sit on cache lines and 8-byte atomics are aligned.
         this.memory = ByteBuffer.allocateDirect((int) memoryBytes + CACHE_LINE).alignedSlice(CACHE_LINE);
         this.baseAddress = BufferUtil.address(memory);
+        this.fingerprints = ByteBuffer.allocateDirect(this.capacity + FINGERPRINT_SPAN + CACHE_LINE)
+            .alignedSlice(CACHE_LINE);
+        this.fingerprintBase = BufferUtil.address(fingerprints);
+        this.fingerprinted = usesFingerprints(this.capacity, this.probeWindow);
+    }
+
+    /**
+     * The batch lookup reads fingerprints when the slot index fits the 24 bits it packs beside a
+     * fingerprint, the table is larger than one fingerprint span and the window covers a span.
+     */
+    private static boolean usesFingerprints(int capacity, int probeWindow) {
+        return capacity >= 4 * FINGERPRINT_SPAN && capacity <= 1 << 24 && probeWindow >= FINGERPRINT_SPAN;
     }
 
     // ---------------------------------------------------------------- data path
@@ -255,6 +279,17 @@ public final class FlowTable implements AutoCloseable {
      */
     public long prefetch(long[] key) {
         return getAcquire(slotAddress((int) keyHash(key, 0) & mask));
+    }
+
+    /**
+     * Starts loading what an {@link #insert} of {@code key} reads and writes first (its home slot
+     * and the home's fingerprint line), for a caller that knows it is about to insert a key the
+     * table most likely lacks: the misses then overlap other work instead of each stalling the
+     * insert in turn. Returns a value only so the loads cannot be optimised away.
+     */
+    public long prefetchForInsert(long[] key) {
+        int home = (int) keyHash(key, 0) & mask;
+        return getAcquire(slotAddress(home)) + UNSAFE.getByteVolatile(null, fingerprintBase + home);
     }
 
     /**
@@ -324,7 +359,9 @@ public final class FlowTable implements AutoCloseable {
     private int lookupBatch(long[] keys, int count, long nowNs, long[] valuesOut, int[] entriesOut) {
         int hits = 0;
         for (int first = 0; first < count; first += GROUP) {
-            hits += lookupGroup(keys, first, Math.min(GROUP, count - first), nowNs, valuesOut, entriesOut);
+            int size = Math.min(GROUP, count - first);
+            hits += fingerprinted ? lookupGroupByFingerprint(keys, first, size, nowNs, valuesOut, entriesOut)
+                : lookupGroup(keys, first, size, nowNs, valuesOut, entriesOut);
         }
         return hits;
     }
@@ -378,6 +415,97 @@ public final class FlowTable implements AutoCloseable {
         return hits;
     }
 
+    /** Fingerprint bytes a batch lookup reads from a key's home slot on (two words). */
+    private static final int FINGERPRINT_SPAN = 16;
+    private static final long BYTE_ONES = 0x0101010101010101L;
+    private static final long BYTE_HIGHS = 0x8080808080808080L;
+
+    /**
+     * {@link #lookupGroup} that first reads the fingerprints of the {@value #FINGERPRINT_SPAN}
+     * slots from each key's home (one line of a table of {@code capacity} bytes, which stays in
+     * the last-level cache: 2 MiB for 2M slots), picks the first slot whose fingerprint is the
+     * key's or zero, and loads only that slot. Linear probing at load one half leaves about one
+     * key in four off its home slot; {@link #lookupGroup} then pays one more serial memory latency
+     * per slot such keys walk (rounds of a few keys, each a full miss), while here a key costs
+     * one slot miss wherever it lies in its window, and all the group's misses overlap in one
+     * round. Judging that slot is exactly {@link #find} on it; when it does not answer (the
+     * fingerprint was a 1-in-255 false match, a zero fingerprint on a slot an inserter has just
+     * claimed, a slot that changed meanwhile, an expired copy, or no candidate within the span or
+     * near the table's end), the key walks on slot by slot as {@link #find} does: rare, and always
+     * correct.
+     *
+     * <p>Why skipping a slot on its fingerprint is sound: an inserter writes the fingerprint of
+     * its key after claiming the slot and before making it {@code PENDING} (a volatile store),
+     * and only a claim rewrites it. So a slot whose fingerprint differs from the key's, when read,
+     * did not hold the key {@code LIVE} at that instant (the key's fingerprint would have been
+     * stored before its publication); judging it absent then is what {@link #find} would have
+     * concluded reading its state at that instant. A zero fingerprint means the slot was
+     * {@code EMPTY} or just claimed; the slot itself is read to tell which, so a probe still
+     * stops only at a slot it saw {@code EMPTY}.
+     */
+    private int lookupGroupByFingerprint(long[] keys, int first, int size, long nowNs, long[] valuesOut,
+                                         int[] entriesOut) {
+        int end = first + size;
+        // 1. Hash every key: home slot (24 bits) and fingerprint (8 bits) packed in entriesOut.
+        for (int i = first; i < end; i++) {
+            long hash = keyHash(keys, i * keyWords);
+            entriesOut[i] = fingerprint(hash) << 24 | ((int) hash & mask);
+        }
+        // 2. Read each key's fingerprints and pick its candidate slot: the first whose fingerprint
+        // is the key's or zero, else the slot just past the span (then walked slot by slot). A
+        // home within a span of the table's end (the span would wrap) starts its walk at home.
+        int lastSpanStart = capacity - FINGERPRINT_SPAN;
+        for (int i = first; i < end; i++) {
+            int packed = entriesOut[i];
+            int home = packed & 0xFF_FFFF;
+            long pattern = (packed >>> 24) * BYTE_ONES;
+            long near = UNSAFE.getLong(fingerprintBase + home);
+            long far = UNSAFE.getLong(fingerprintBase + home + 8);
+            long nearMarks = zeroBytes(near ^ pattern) | zeroBytes(near);
+            long farMarks = zeroBytes(far ^ pattern) | zeroBytes(far);
+            int offset = nearMarks != 0 ? Long.numberOfTrailingZeros(nearMarks) >>> 3
+                : farMarks != 0 ? 8 + (Long.numberOfTrailingZeros(farMarks) >>> 3) : FINGERPRINT_SPAN;
+            offset = home > lastSpanStart ? 0 : offset;
+            entriesOut[i] = offset << 24 | ((home + offset) & mask);
+        }
+        // 3. Load every candidate slot, back to back, so the misses overlap.
+        long empty = 0;
+        for (int i = first; i < end; i++) {
+            long state = getAcquire(slotAddress(entriesOut[i] & 0xFF_FFFF));
+            empty |= (long) (SlotState.tag(state) == EMPTY ? 1 : 0) << (i - first);
+        }
+        // 4. Judge each key on its candidate (in cache now); walk on when it does not answer.
+        int hits = 0;
+        for (int i = first; i < end; i++) {
+            int found = MISSING;
+            if ((empty >>> (i - first) & 1) == 0) {
+                int candidate = entriesOut[i];
+                int slot = candidate & 0xFF_FFFF;
+                int rest = probeWindow - (candidate >>> 24) - 1;
+                found = find(keys, i * keyWords, slot, 1, nowNs, valuesOut, i * valueWords);
+                if (found == UNRESOLVED) {
+                    found = rest <= 0 ? UNRESOLVED
+                        : find(keys, i * keyWords, (slot + 1) & mask, rest, nowNs, valuesOut, i * valueWords);
+                    found = found == UNRESOLVED ? MISSING : found;
+                }
+            }
+            entriesOut[i] = found;
+            hits += found >>> 31 ^ 1;
+        }
+        return hits;
+    }
+
+    /** High bit set in each byte of {@code word} that is zero (exact for the lowest such byte). */
+    private static long zeroBytes(long word) {
+        return (word - BYTE_ONES) & ~word & BYTE_HIGHS;
+    }
+
+    /** A key's fingerprint, 1..255, from hash bits the home slot does not use (0 marks "none written"). */
+    private static int fingerprint(long hash) {
+        int top = (int) (hash >>> 56);
+        return top + ((top - 1) >>> 31);
+    }
+
     /**
      * The probe loop of every lookup: the key at {@code keys[keyOffset..]} from slot {@code home}
      * (the key's home slot, or a later slot of its window when the earlier ones were already
@@ -428,7 +556,8 @@ public final class FlowTable implements AutoCloseable {
      *     or {@link #CONTENDED}
      */
     public int insert(long[] key, long[] value, long expiresAtNs, long nowNs) {
-        int home = (int) keyHash(key) & mask;
+        long hash = keyHash(key);
+        int home = (int) hash & mask;
         for (int attempt = 0; attempt < MAX_INSERT_ATTEMPTS; attempt++) {
             if (attempt > 0) {
                 Thread.onSpinWait();
@@ -437,10 +566,21 @@ public final class FlowTable implements AutoCloseable {
             int freeProbe = -1;
             long freeState = 0;
             boolean samePending = false;
+            // Each slot's state is read one step ahead, together with the slot before it: the two
+            // misses overlap, and the slot just past the free one (which the duplicate re-scan
+            // below must read) is in cache before the claim, whose locked CAS would otherwise wait
+            // for it alone later. Reading a state early is reading it at an earlier instant, which
+            // this scan may do: it only proposes a slot; the re-scan decides.
+            long nextState = getAcquire(slotAddress(home));
+            // Also start loading the fingerprint line the claim below writes: its store must be
+            // visible before the PENDING store (a locked instruction), which would otherwise wait
+            // for that line alone. An acquire load, so the JIT keeps it although it is unused.
+            UNSAFE.getByteVolatile(null, fingerprintBase + home);
             for (int probe = 0; probe < probeWindow; probe++) {
                 int slot = (home + probe) & mask;
                 long at = slotAddress(slot);
-                long state = getAcquire(at);
+                long state = nextState;
+                nextState = getAcquire(slotAddress((slot + 1) & mask));
                 int tag = SlotState.tag(state);
                 if (tag == EMPTY) {
                     if (freeProbe < 0) {
@@ -458,7 +598,9 @@ public final class FlowTable implements AutoCloseable {
                     boolean sameKey = keyMatches(at, key);
                     long slotExpiresAtNs = getOpaque(at + EXPIRY_OFFSET);
                     UNSAFE.loadFence();
-                    if (getOpaque(at) != state) {
+                    long stateNow = getOpaque(at);
+                    if (stateNow != state) {
+                        nextState = stateNow; // judge this slot again, as it is now
                         probe--;
                         continue;
                     }
@@ -492,6 +634,9 @@ public final class FlowTable implements AutoCloseable {
             if (SlotState.tag(freeState) == LIVE) {
                 liveCount.add(slot, -1); // reclaimed an expired entry
             }
+            // The fingerprint goes before the PENDING store below (volatile), hence before the
+            // entry can be LIVE: see lookupGroupByFingerprint for why readers rely on that.
+            UNSAFE.putByte(fingerprintBase + slot, (byte) fingerprint(hash));
             writeEntry(at, key, value, expiresAtNs);
             long pending = SlotState.withTag(claimed, PENDING);
             // Volatile (not just release) store: the re-scan's loads must not pass it, or two
@@ -774,9 +919,12 @@ public final class FlowTable implements AutoCloseable {
         return bytesPerEntry;
     }
 
-    /** Bytes of direct memory held by the table ({@code capacity() * bytesPerEntry()}). */
+    /**
+     * Bytes of direct memory held by the table: {@code capacity() * bytesPerEntry()} for the
+     * entries plus one fingerprint byte per slot.
+     */
     public long memoryBytes() {
-        return memoryBytes;
+        return memoryBytes + capacity;
     }
 
     /**
