@@ -113,13 +113,14 @@ class AclSystemTest {
     @Test
     void shouldCutAFlowTheReplacedRulesDenyAndKeepOneTheyPermit(TestInfo test) throws Exception {
         startLab(test, webPermitted("deny", BLUE1, BLUE2));
-        // Two slow downloads (1 MB at 100 kB/s) through the two port forwards; a stalled one gives up after 3 s.
-        List<String> curl = List.of("curl", "-s", "-f", "--limit-rate", "100k", "--speed-time", "3", "--speed-limit",
-            "1000", "-o", "/dev/null", "-w", "%{size_download}");
+        // Two slow downloads (1 MB at ~100 kB/s) through the two port forwards; a stalled one gives up
+        // after 3 s. The reader paces itself with a 4 KiB receive buffer, so the server cannot push the
+        // file ahead into the client's kernel (curl's --limit-rate only paces its reads, and with
+        // autotuned buffers the whole megabyte could arrive before the rules change).
         ManagedProcess denied = ManagedProcess.start("download-blue1", lab.topology.internet(),
-            concat(curl, "http://" + FORWARD1 + ":8080/big"), lab.output.resolve("download-blue1.log"));
+            slowDownload(FORWARD1, 8080), lab.output.resolve("download-blue1.log"));
         ManagedProcess kept = ManagedProcess.start("download-blue2", lab.topology.internet(),
-            concat(curl, "http://" + FORWARD2 + ":8080/big"), lab.output.resolve("download-blue2.log"));
+            slowDownload(FORWARD2, 8080), lab.output.resolve("download-blue2.log"));
         Thread.sleep(2000);
         assertTrue(denied.isAlive() && kept.isAlive(), "both downloads must be running before the change: "
             + denied.output() + " / " + kept.output());
@@ -144,9 +145,35 @@ class AclSystemTest {
         }
     }
 
-    private static List<String> concat(List<String> command, String last) {
-        List<String> all = new java.util.ArrayList<>(command);
-        all.add(last);
-        return all;
+    /**
+     * A paced HTTP/1.0 GET of {@code /big}: SO_RCVBUF 4 KiB set before connecting (so the advertised
+     * window stays small), 1 KiB read every 10 ms, 3 s without data ends it with exit 1. Prints the
+     * body bytes received; exits 0 only when the body is complete.
+     */
+    private static List<String> slowDownload(String address, int port) {
+        String script = String.join("\n",
+            "import socket, sys, time",
+            "s = socket.socket()",
+            "s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)",
+            "s.settimeout(3)",
+            "s.connect((sys.argv[1], int(sys.argv[2])))",
+            "s.sendall(b'GET /big HTTP/1.0\\r\\nHost: softgate\\r\\n\\r\\n')",
+            "data = bytearray()",
+            "ok = True",
+            "try:",
+            "    while True:",
+            "        chunk = s.recv(1024)",
+            "        if not chunk:",
+            "            break",
+            "        data += chunk",
+            "        time.sleep(0.01)",
+            "except OSError:",
+            "    ok = False",
+            "head, _, body = data.partition(b'\\r\\n\\r\\n')",
+            "length = [l for l in head.split(b'\\r\\n') if l.lower().startswith(b'content-length:')]",
+            "complete = ok and bool(length) and int(length[0].split(b':')[1]) == len(body)",
+            "print(len(body))",
+            "sys.exit(0 if complete else 1)");
+        return List.of(FeatureLab.PYTHON, "-c", script, address, Integer.toString(port));
     }
 }
