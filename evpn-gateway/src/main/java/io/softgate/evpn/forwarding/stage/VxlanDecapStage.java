@@ -119,8 +119,8 @@ public final class VxlanDecapStage implements Stage {
          * big-endian longs and every field is taken out of them in registers; every check of the
          * general path (decapsulate) is made, on the same values. Anything else, including every
          * packet that will drop, leaves this block having written nothing, and the general path
-         * decides it as before, with its exact drop reason. The two loops differ only in where the
-         * slot comes from (see SlotOrder): as the entry stage, decap always gets the batch in order.
+         * decides it as before, with its exact drop reason. As the entry stage, decap always gets the
+         * batch in order (see SlotOrder); any other vector takes the general path.
          */
         if (SlotOrder.isInOrder(input, size)) {
             for (int slot = 0; slot < size; slot++) {
@@ -197,80 +197,11 @@ public final class VxlanDecapStage implements Stage {
                 decapsulateOrDrop(batch, buffer, slot, tables, context);
             }
         } else {
+            // Decap is the entry stage: the worker hands it the whole batch in order, so only a caller
+            // passing another vector (a test, a graph with a stage before decap) gets here. The general
+            // path decides every packet as the common case above would, only without its shortcut.
             for (int i = 0; i < size; i++) {
-                int slot = input.slot(i);
-                int packetFlags = flags[slot];
-                // The same common case as in the loop above.
-                int start = offsets[slot];
-                int length = lengths[slot];
-                commonCase:
-                if (length >= FAST_PATH_MIN_LENGTH && (packetFlags & PacketFlags.L3_PACKET) == 0
-                    && PacketWords.inside(buffer, start, FAST_PATH_MIN_LENGTH)) {
-                    long address = bufferAddress + start;
-                    // Bytes 8-15: source MAC (low 4), EtherType, outer version/IHL, TOS.
-                    long w1 = PacketWords.getLong(base, address + 8);
-                    long w2 = PacketWords.getLong(base, address + 16);   // total length, id, flags/fragment, TTL, protocol
-                    long w3 = PacketWords.getLong(base, address + 24);   // checksum, source, destination (high half)
-                    long w4 = PacketWords.getLong(base, address + 32);   // destination (low half), UDP ports, UDP length
-                    int outerTotalLength = (int) (w2 >>> 48);
-                    int udpLength = (int) w4 & 0xFFFF;
-                    if (((int) w1 & 0xFFFF_FF00) != OUTER_TYPE_AND_VERSION
-                        // The outer header fits, UDP fits in it, VXLAN + inner Ethernet + inner IPv4 fit in UDP.
-                        || outerTotalLength > length - EthernetFlyweight.HEADER_LENGTH
-                        || udpLength > outerTotalLength - Ipv4Flyweight.MIN_HEADER_LENGTH
-                        || udpLength < UDP_MIN_LENGTH_COMMON_CASE
-                        || (int) (w4 >>> 16 & 0xFFFF) != VxlanFlyweight.UDP_PORT
-                        || ((int) w2 & 0xFF) != Ipv4Flyweight.PROTOCOL_UDP
-                        // RFC 7348 §4.3: no outer fragments (MF or an offset).
-                        || ((int) (w2 >>> 16) & FRAGMENT_BITS) != 0
-                        || (int) ((w3 << 16) | (w4 >>> 48)) != localVtep
-                        // Outer ECN CE needs the RFC 6040 treatment of the general path.
-                        || ((int) w1 & ECN_MASK) == ECN_CE
-                        || !isValidSum(w1 & 0xFFFF, w2, w3, w4 >>> 48)) {
-                        break commonCase;
-                    }
-                    long w5 = PacketWords.getLong(base, address + 40);   // UDP checksum, VXLAN flags, reserved, VNI (2 bytes)
-                    long w6 = PacketWords.getLong(base, address + 48);   // VNI (low byte), reserved, inner destination MAC
-                    long w7 = PacketWords.getLong(base, address + 56);   // inner source MAC, inner EtherType
-                    long w8 = PacketWords.getLong(base, address + 64);   // inner version/IHL, TOS, total length, id, fragment
-                    long w9 = PacketWords.getLong(base, address + 72);   // TTL, protocol, checksum, source
-                    long w10 = PacketWords.getLong(base, address + 80);  // destination, first 4 bytes of L4 (ports)
-                    int innerTotalLength = (int) (w8 >>> 32) & 0xFFFF;
-                    // RFC 7348 §5: the I flag must be set; the other flag bits are ignored. RFC 9135 §4.1
-                    // (symmetric IRB): routed traffic is addressed to our router MAC.
-                    if (((int) (w5 >>> 40) & VxlanFlyweight.FLAG_VALID_VNI) == 0
-                        || ((int) w7 & 0xFFFF) != EthernetFlyweight.ETHER_TYPE_IPV4
-                        || (w6 & MAC_MASK) != routerMac
-                        || (int) (w8 >>> 56) != IPV4_NO_OPTIONS
-                        || innerTotalLength < Ipv4Flyweight.MIN_HEADER_LENGTH
-                        || innerTotalLength > udpLength - (UDP_MIN_LENGTH_COMMON_CASE - Ipv4Flyweight.MIN_HEADER_LENGTH)
-                        || ((int) w8 & FRAGMENT_BITS) != 0
-                        // RFC 1812 §5.2.2: a router verifies the IP header checksum of what it forwards.
-                        || !isValidSum(0, w8, w9, w10 >>> 32)) {
-                        break commonCase;
-                    }
-                    int vni = ((int) w5 & 0xFFFF) << 8 | (int) (w6 >>> 56);
-                    int decapEntry = tables.decapEntry(vni);
-                    if (decapEntry == VniMap.MISSING) {
-                        break commonCase;
-                    }
-                    int vrf = ForwardingTables.decapVrf(decapEntry);
-                    int ip = start + INNER_IPV4_OFFSET;
-                    int protocol = (int) (w9 >>> 48) & 0xFF;
-                    int ports = hasPorts(protocol) && innerTotalLength - Ipv4Flyweight.MIN_HEADER_LENGTH >= 4 ? (int) w10 : 0;
-                    offsets[slot] = ip;
-                    lengths[slot] = innerTotalLength;
-                    l3Offsets[slot] = ip;
-                    l4Offsets[slot] = ip + Ipv4Flyweight.MIN_HEADER_LENGTH;
-                    flowHashes[slot] = FlowHash.ipv4((w9 << 32) | (w10 >>> 32), protocol, ports);
-                    vnis[slot] = vni;
-                    vrfs[slot] = vrf;
-                    flags[slot] = (packetFlags & ~(PacketFlags.INNER_IPV6 | PacketFlags.FRAGMENT
-                        | PacketFlags.NON_FIRST_FRAGMENT)) | ForwardingTables.decapFlags(decapEntry);
-                    context.forward(0, slot);
-                    continue;
-                }
-                decapsulateOrDrop(batch, buffer, slot, tables, context);
+                decapsulateOrDrop(batch, buffer, input.slot(i), tables, context);
             }
         }
     }
