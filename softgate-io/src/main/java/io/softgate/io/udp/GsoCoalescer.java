@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.SegmentedDatagramPacket;
+import java.util.function.Consumer;
 
 /**
  * Joins consecutive datagrams of a transmit batch that go to the same outer destination with the
@@ -17,7 +18,7 @@ import io.netty.channel.unix.SegmentedDatagramPacket;
  * <p>A run ends at a different destination or size, at {@link #MAX_SEGMENTS}, at 65,507 bytes
  * (the most one UDP send can carry), and after a shorter datagram, which the kernel accepts only
  * as a run's last segment. A run of one is sent as a plain datagram. Payloads above
- * {@link #MAX_SEGMENT_BYTES} are never joined.
+ * {@link #MAX_SEGMENT_BYTES} are never joined, and with segmentation off every run is one datagram.
  *
  * <p>Threading: confined to the thread that transmits on the queue (its worker).
  */
@@ -36,19 +37,11 @@ final class GsoCoalescer {
     /** The most payload one UDP send can carry over IPv4: 65,535 less the IPv4 and UDP headers. */
     static final int MAX_SEND_BYTES = 65_535 - 20 - 8;
 
-    /**
-     * Where finished sends go.
-     *
-     * <p>Threading: called on the coalescer's thread.
-     */
-    interface Sink {
-        /** Takes ownership of {@code message}, which carries {@code datagrams} datagrams. */
-        void send(DatagramPacket message, int datagrams);
-    }
-
     private final DatagramFrames frames;
     private final ByteBufAllocator allocator;
-    private final Sink sink;
+    /** Takes each finished send (and ownership of it). */
+    private final Consumer<DatagramPacket> sink;
+    private boolean segmentation;
     private ByteBuf run;
     private int runDatagrams;
     private int runSegmentBytes;
@@ -56,10 +49,21 @@ final class GsoCoalescer {
     private int runAddress;
     private int runPort;
 
-    GsoCoalescer(DatagramFrames frames, ByteBufAllocator allocator, Sink sink) {
+    GsoCoalescer(DatagramFrames frames, ByteBufAllocator allocator, Consumer<DatagramPacket> sink, boolean segmentation) {
         this.frames = frames;
         this.allocator = allocator;
         this.sink = sink;
+        this.segmentation = segmentation;
+    }
+
+    /** True while runs may join more than one datagram. */
+    boolean segmentation() {
+        return segmentation;
+    }
+
+    /** From the next run on, one datagram per send (the route refused a GSO send). */
+    void stopSegmentation() {
+        segmentation = false;
     }
 
     /**
@@ -97,11 +101,10 @@ final class GsoCoalescer {
             return;
         }
         run = null;
-        int datagrams = runDatagrams;
         var recipient = frames.recipient(runAddress, runPort);
-        DatagramPacket message = datagrams == 1 ? new DatagramPacket(payload, recipient)
+        DatagramPacket message = runDatagrams == 1 ? new DatagramPacket(payload, recipient)
             : new SegmentedDatagramPacket(payload, runSegmentBytes, recipient);
-        sink.send(message, datagrams);
+        sink.accept(message);
     }
 
     private boolean joins(DatagramFrames.LocatedPayload located) {
@@ -115,7 +118,7 @@ final class GsoCoalescer {
         runAddress = located.destinationAddress;
         runPort = located.destinationPort;
         runDatagrams = 0;
-        runMaxDatagrams = segmentBytes == 0 || segmentBytes > MAX_SEGMENT_BYTES ? 1
+        runMaxDatagrams = !segmentation || segmentBytes == 0 || segmentBytes > MAX_SEGMENT_BYTES ? 1
             : Math.min(Math.min(MAX_SEGMENTS, MAX_SEND_BYTES / segmentBytes), laterFrames + 1);
         run = allocator.directBuffer(runMaxDatagrams * segmentBytes, runMaxDatagrams * segmentBytes);
     }

@@ -75,11 +75,10 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
     private final IoHandlerFactory ioHandlerFactory;
     private final ByteBufAllocator allocator;
     private final DatagramPacket[] held;
-    /** Joins equal-sized datagrams into GSO sends; null when segmentation is off or was turned off. */
-    private GsoCoalescer coalescer;
+    /** Turns frames into sends: joined GSO runs while segmentation is on, one datagram per send otherwise. */
+    private final GsoCoalescer coalescer;
     private int segmentationFallbacks;
     private long sends;
-    private Channel writing;
     private int heldHead;
     private int heldCount;
     private Channel channel;
@@ -102,12 +101,12 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
         this.held = new DatagramPacket[holdCapacity];
         this.ioHandlerFactory = ioHandlerFactory;
         this.allocator = allocator;
-        this.coalescer = segmentation ? new GsoCoalescer(datagrams, allocator, this::write) : null;
+        this.coalescer = new GsoCoalescer(datagrams, allocator, this::write, segmentation);
     }
 
     /** True while transmit joins datagrams into GSO sends (owning thread; tests and status). */
     boolean segmentation() {
-        return coalescer != null;
+        return coalescer.segmentation();
     }
 
     /** Send messages written (a GSO run counts once; owning thread; tests). */
@@ -239,49 +238,35 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
     public int transmit(PacketBatch batch, StageVector slots, FramePool pool) {
         boolean open = !closed && (loop != null || adopt());
         Channel current = channel;
-        writing = current;
         int sent = 0;
         long bytes = 0;
         int size = slots.size();
-        GsoCoalescer joiner = coalescer;
         for (int i = 0; i < size; i++) {
             int slot = slots.slot(i);
             int length = batch.length[slot];
             if (!open || !current.isWritable()) {
                 // The socket's send buffer and Netty's high-water mark are full: drop rather than queue.
                 counters.drop(IoDropReason.TX_QUEUE_FULL);
-            } else if (joiner != null) {
-                if (joiner.add(batch.offset[slot], length, size - 1 - i) >= 0) {
-                    sent++;
-                    bytes += length;
-                }
-            } else {
-                DatagramPacket datagram = datagrams.toDatagram(batch.offset[slot], length, allocator);
-                if (datagram != null) {
-                    write(datagram, 1);
-                    sent++;
-                    bytes += length;
-                }
+            } else if (coalescer.add(batch.offset[slot], length, size - 1 - i) >= 0) {
+                sent++;
+                bytes += length;
             }
             pool.release(batch.frame[slot]);
         }
-        if (joiner != null) {
-            joiner.flush();
-        }
+        coalescer.flush();
         if (sent > 0) {
             // One flush per batch: sendmmsg on epoll; what the socket refuses waits for EPOLLOUT,
             // handled by the next receive's loop pass.
             current.flush();
             counters.addTransmitted(sent, bytes);
         }
-        writing = null;
         return sent;
     }
 
     /** On the owning thread, Netty writes inline (no task, no wakeup); sent with the batch's flush. */
-    private void write(DatagramPacket message, int datagrams) {
+    private void write(DatagramPacket message) {
         sends++;
-        writing.write(message, writing.voidPromise());
+        channel.write(message, channel.voidPromise());
     }
 
     private static boolean refusesSegmentation(Throwable cause) {
@@ -409,11 +394,11 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
             // With void promises, failed sends surface here (one per refused send, which may have
             // carried a run of datagrams); reads of an unconnected UDP socket do not fail.
             counters.drop(IoDropReason.TX_ERROR);
-            if (coalescer != null && refusesSegmentation(cause)) {
+            if (coalescer.segmentation() && refusesSegmentation(cause)) {
                 // EMSGSIZE / EINVAL: a segment over the route's MTU (a single datagram would be
                 // fragmented instead); EIO: a device without checksum offload. This route cannot
                 // take GSO sends: send one datagram per send from now on.
-                coalescer = null;
+                coalescer.stopSegmentation();
                 segmentationFallbacks++;
             }
         }
