@@ -28,31 +28,22 @@ final class PacketRewriter {
         // (RFC 793 §3.1, RFC 768): one 8-byte and one 4-byte store instead of four.
         buffer.putLong(ip + Ipv4Flyweight.SOURCE_OFFSET,
             (newSource & 0xFFFF_FFFF_0000_0000L) | (newDestination >>> 32), BIG_ENDIAN);
-        Ipv4Flyweight.checksum(buffer, ip, applyDelta(Ipv4Flyweight.checksum(buffer, ip), ConnectionLayout.checksumDelta(newSource)));
+        Ipv4Flyweight.checksum(buffer, ip, Checksums.applyDelta(Ipv4Flyweight.checksum(buffer, ip), ConnectionLayout.checksumDelta(newSource)));
         buffer.putInt(l4, (int) (newSource & 0xFFFF_0000L) | ConnectionLayout.port(newDestination), BIG_ENDIAN);
         int l4Delta = ConnectionLayout.checksumDelta(newDestination);
         if (protocol == PROTOCOL_TCP) {
-            TcpFlyweight.checksum(buffer, l4, applyDelta(TcpFlyweight.checksum(buffer, l4), l4Delta));
+            TcpFlyweight.checksum(buffer, l4, Checksums.applyDelta(TcpFlyweight.checksum(buffer, l4), l4Delta));
         } else {
             patchUdpChecksum(buffer, l4 + UdpFlyweight.CHECKSUM_OFFSET, l4Delta);
         }
     }
 
-    /**
-     * {@link Checksums#applyDelta} for a folded 16-bit {@code delta} (what {@link ConnectionLayout}
-     * stores), without the general fold loop: RFC 1624 eqn. 3, HC' = ~(~HC + delta) in one's
-     * complement; ~HC + delta is at most 0x1FFFE, so one end-around carry folds it to 16 bits.
-     */
-    static int applyDelta(int checksum, int delta) {
-        int sum = (~checksum & 0xFFFF) + (delta & 0xFFFF);
-        return ~((sum & 0xFFFF) + (sum >>> 16)) & 0xFFFF;
-    }
 
     /** RFC 768: a zero UDP checksum means "none" and stays zero; a computed zero is sent as 0xFFFF. */
     private static void patchUdpChecksum(UnsafeBuffer buffer, int at, int delta) {
         int checksum = buffer.getShort(at, BIG_ENDIAN) & 0xFFFF;
         if (checksum != 0) {
-            int updated = applyDelta(checksum, delta);
+            int updated = Checksums.applyDelta(checksum, delta);
             buffer.putShort(at, (short) (updated == 0 ? 0xFFFF : updated), BIG_ENDIAN);
         }
     }

@@ -89,7 +89,7 @@ public final class Rewrite {
         boolean destination = (word1 & FLAG_DESTINATION) != 0;
         buffer.putInt(l3 + (destination ? Ipv4Flyweight.DESTINATION_OFFSET : Ipv4Flyweight.SOURCE_OFFSET),
             (int) (word0 >>> 32), java.nio.ByteOrder.BIG_ENDIAN);
-        Ipv4Flyweight.checksum(buffer, l3, applyDelta(Ipv4Flyweight.checksum(buffer, l3), (int) word1));
+        Ipv4Flyweight.checksum(buffer, l3, Checksums.applyDelta(Ipv4Flyweight.checksum(buffer, l3), (int) word1));
         if (l4 < 0) {
             return;
         }
@@ -103,7 +103,7 @@ public final class Rewrite {
             case Ipv4Flyweight.PROTOCOL_TCP:
                 buffer.putShort(l4 + (destination ? TcpFlyweight.DESTINATION_PORT_OFFSET
                     : TcpFlyweight.SOURCE_PORT_OFFSET), newPort, java.nio.ByteOrder.BIG_ENDIAN);
-                TcpFlyweight.checksum(buffer, l4, applyDelta(TcpFlyweight.checksum(buffer, l4), l4Delta));
+                TcpFlyweight.checksum(buffer, l4, Checksums.applyDelta(TcpFlyweight.checksum(buffer, l4), l4Delta));
                 break;
             case Ipv4Flyweight.PROTOCOL_UDP:
                 buffer.putShort(l4 + (destination ? UdpFlyweight.DESTINATION_PORT_OFFSET
@@ -111,38 +111,29 @@ public final class Rewrite {
                 int checksum = UdpFlyweight.checksum(buffer, l4);
                 if (checksum != 0) {
                     // RFC 768: zero means "no checksum" and stays zero; a computed zero is sent as all ones.
-                    int updated = applyDelta(checksum, l4Delta);
+                    int updated = Checksums.applyDelta(checksum, l4Delta);
                     UdpFlyweight.checksum(buffer, l4, updated == 0 ? 0xFFFF : updated);
                 }
                 break;
             case Ipv4Flyweight.PROTOCOL_ICMP:
                 IcmpFlyweight.identifier(buffer, l4, newPort & 0xFFFF);
-                IcmpFlyweight.checksum(buffer, l4, applyDelta(IcmpFlyweight.checksum(buffer, l4), l4Delta));
+                IcmpFlyweight.checksum(buffer, l4, Checksums.applyDelta(IcmpFlyweight.checksum(buffer, l4), l4Delta));
                 break;
             default:
                 break;
         }
     }
 
-    /**
-     * RFC 1624 eqn. 3 with a precompiled delta: HC' = ~(~HC + delta). Both terms are at most
-     * 0xFFFF, so their sum has at most one carry and one end-around fold is exact: no loop and no
-     * data-dependent branch (the carry is as often there as not, so a branch would mispredict).
-     */
-    static int applyDelta(int checksum, int delta) {
-        int sum = (~checksum & 0xFFFF) + (delta & 0xFFFF);
-        return ~((sum & 0xFFFF) + (sum >>> 16)) & 0xFFFF;
-    }
 
     private static void applyAddressOnlyL4(UnsafeBuffer buffer, int l4, int protocol, int l4Delta) {
         switch (protocol) {
             case Ipv4Flyweight.PROTOCOL_TCP:
-                TcpFlyweight.checksum(buffer, l4, applyDelta(TcpFlyweight.checksum(buffer, l4), l4Delta));
+                TcpFlyweight.checksum(buffer, l4, Checksums.applyDelta(TcpFlyweight.checksum(buffer, l4), l4Delta));
                 break;
             case Ipv4Flyweight.PROTOCOL_UDP:
                 int checksum = UdpFlyweight.checksum(buffer, l4);
                 if (checksum != 0) {
-                    int updated = applyDelta(checksum, l4Delta);
+                    int updated = Checksums.applyDelta(checksum, l4Delta);
                     UdpFlyweight.checksum(buffer, l4, updated == 0 ? 0xFFFF : updated);
                 }
                 break;

@@ -90,8 +90,10 @@ public final class Checksums {
      * every changed word, as built once by a slow path (e.g. a NAT session's rewrite).
      */
     public static int applyDelta(int checksum, int delta) {
-        long sum = (~checksum & 0xFFFF) + (delta & 0xFFFF);
-        return ~fold(sum) & 0xFFFF;
+        // Both terms are 16-bit, so the sum is at most 0x1FFFE and one end-around carry folds it
+        // completely (RFC 1624 §3): branch-free, for the per-packet rewrites that call this.
+        int sum = (~checksum & 0xFFFF) + (delta & 0xFFFF);
+        return ~((sum & 0xFFFF) + (sum >>> 16)) & 0xFFFF;
     }
 
     /** The delta term for one 16-bit word changing, to be summed into a precompiled rewrite. */
