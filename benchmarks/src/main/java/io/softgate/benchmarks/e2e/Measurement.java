@@ -74,11 +74,6 @@ record Measurement(String path, int innerBytes, String kind, double targetPps, d
             loadAverage, drops.isEmpty() ? "none" : drops.toString().replace(", ", " ").replace("{", "").replace("}", ""));
     }
 
-    /** Forwarded / offered packets. */
-    double forwardedFraction() {
-        return offered == 0 ? Double.NaN : (double) forwarded / offered;
-    }
-
     static String micros(double value) {
         return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.0f", value);
     }

@@ -1,5 +1,7 @@
 package io.softgate.lb.compile;
 
+import java.util.Map;
+
 /**
  * Maps names to the compiled VRF indices of the routing tables (provided by the service from the
  * VPC/EVPN configuration).
@@ -15,4 +17,20 @@ public interface VrfResolver {
 
     /** The VRF of VPC {@code vpc}, or {@link #UNKNOWN}. */
     int vrfOfVpc(String vpc);
+
+    /** A resolver over a fixed VPC-name numbering; {@code publicVrf} below 0 means unknown. */
+    static VrfResolver of(Map<String, Integer> numbering, int publicVrf) {
+        return new VrfResolver() {
+            @Override
+            public int publicVrf() {
+                return publicVrf < 0 ? UNKNOWN : publicVrf;
+            }
+
+            @Override
+            public int vrfOfVpc(String vpc) {
+                Integer vrf = numbering.get(vpc);
+                return vrf == null ? UNKNOWN : vrf;
+            }
+        };
+    }
 }

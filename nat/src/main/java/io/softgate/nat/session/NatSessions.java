@@ -532,7 +532,8 @@ public final class NatSessions implements AutoCloseable {
     // ---------------------------------------------------------------- state (control plane)
 
     /**
-     * Visits every live session once, through its inside entry, decoded (for the state API):
+     * Visits every session once, through its inside entry, decoded (for the state API); a session
+     * past its expiry that the sweeper has not removed yet is visited too (judge it by {@code expiryTick}):
      * one pass over the whole session table ({@link FlowTable#copyEntry} per slot), lock-free and
      * consistent per entry; sessions created or removed meanwhile may or may not be seen. Cost
      * is the calling thread's CPU, proportional to the table's capacity; the workers never wait.

@@ -63,7 +63,6 @@ public final class SoftgateCtl {
     PrintWriter err;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String cookie;
-    private java.util.function.Function<JsonNode, String> text;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -89,7 +88,6 @@ public final class SoftgateCtl {
      * (a human-readable rendering) when it is not null.
      */
     int call(String method, String path, String body, String ifMatch, java.util.function.Function<JsonNode, String> text) {
-        this.text = text;
         bindWriters();
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
@@ -104,7 +102,7 @@ public final class SoftgateCtl {
                 return API_ERROR;
             }
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return print(response);
+            return print(response, text);
         } catch (IOException e) {
             err.println("softgatectl: cannot reach " + url + ": " + e.getMessage());
             err.flush();
@@ -138,7 +136,7 @@ public final class SoftgateCtl {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
             if (login.statusCode() != 200) {
-                print(login);
+                print(login, null);
                 return false;
             }
             String setCookie = login.headers().firstValue("Set-Cookie").orElse("");
@@ -148,7 +146,8 @@ public final class SoftgateCtl {
         return true;
     }
 
-    private int print(HttpResponse<String> response) throws IOException {
+    private int print(HttpResponse<String> response, java.util.function.Function<JsonNode, String> text)
+        throws IOException {
         String type = response.headers().firstValue("Content-Type").orElse("");
         if (!type.startsWith("application/json")) {
             out.print(response.body());

@@ -344,18 +344,7 @@ public final class SnapshotComposer implements FileInputs, LoadBalancerStaging, 
     }
 
     private static List<ValidationError> validate(LoadBalancerConfig config, Map<String, Integer> numbering, int publicVrf) {
-        LoadBalancerCompiler validator = new LoadBalancerCompiler(new VrfResolver() {
-            @Override
-            public int publicVrf() {
-                return publicVrf < 0 ? UNKNOWN : publicVrf;
-            }
-
-            @Override
-            public int vrfOfVpc(String vpc) {
-                Integer vrf = numbering.get(vpc);
-                return vrf == null ? UNKNOWN : vrf;
-            }
-        });
+        LoadBalancerCompiler validator = new LoadBalancerCompiler(VrfResolver.of(numbering, publicVrf));
         return validator.validate(config);
     }
 

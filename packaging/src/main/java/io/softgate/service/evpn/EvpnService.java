@@ -139,18 +139,6 @@ public final class EvpnService implements AutoCloseable {
     }
 
     /**
-     * The static configuration changed (e.g. the API replaced it): the next snapshot, compiled
-     * and published here at once, holds {@code next} and the learned routes together. While BGP
-     * runs, publish static changes through this method rather than directly, or the learned
-     * routes vanish from the tables until their next change. Node and BGP settings are not
-     * re-read (they need a restart).
-     */
-    public void staticConfigChanged(SoftgateConfig next) {
-        routes.touch();
-        compiler.requestCompile();
-    }
-
-    /**
      * Makes the speaker's VRFs equal to the file's VRFs plus one per API VPC that has a VRF in the
      * composer's intent ({@link BgpSettingsFactory#apiVrf}); an API VPC whose route distinguisher
      * number or L3VNI another VRF holds already gets none (warned once; a {@code bgp.vrfs} entry
@@ -186,6 +174,13 @@ public final class EvpnService implements AutoCloseable {
                 speaker.updateVrfs(desired).whenComplete((ignored, failure) -> {
                     if (failure != null) {
                         LOG.warn("EVPN VRFs not updated: {}", failure.toString());
+                        // Forget the set that did not take, so the next sync compares against what
+                        // the speaker really holds and tries again.
+                        synchronized (vrfLock) {
+                            if (speakerVrfs == desired) {
+                                speakerVrfs = speaker.settings().vrfs();
+                            }
+                        }
                     }
                 });
                 LOG.info("EVPN VRFs: {}", describe(desired));

@@ -153,7 +153,7 @@ public final class IntentWarmUp {
         public List<ValidationError> stage(ConfigSnapshot.Builder builder, io.softgate.lb.model.LoadBalancerConfig lb,
                                            Map<String, Integer> vrfs, int publicVrf) {
             if (controller == null) {
-                controller = new LoadBalancerController(resolver(vrfs, publicVrf), NO_PROBES, tables -> { }, SILENT, 1);
+                controller = new LoadBalancerController(VrfResolver.of(Map.copyOf(vrfs), publicVrf), NO_PROBES, tables -> { }, SILENT, 1);
             }
             try {
                 controller.apply(lb);
@@ -187,22 +187,6 @@ public final class IntentWarmUp {
         public void vipUnavailable(String vipAddress) {
         }
     };
-
-    private static VrfResolver resolver(Map<String, Integer> vrfs, int publicVrf) {
-        Map<String, Integer> numbering = Map.copyOf(vrfs);
-        return new VrfResolver() {
-            @Override
-            public int publicVrf() {
-                return publicVrf < 0 ? UNKNOWN : publicVrf;
-            }
-
-            @Override
-            public int vrfOfVpc(String vpc) {
-                Integer vrf = numbering.get(vpc);
-                return vrf == null ? UNKNOWN : vrf;
-            }
-        };
-    }
 
     /**
      * The synthetic intent: {@link #VPCS} VPCs, each with a /16 allocation, one vNet, a source NAT

@@ -6,6 +6,7 @@ import static io.softgate.core.flow.SlotState.LIVE;
 import static io.softgate.core.flow.SlotState.PENDING;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import org.agrona.BufferUtil;
 import org.agrona.UnsafeAccess;
@@ -251,10 +252,13 @@ public final class FlowTable implements AutoCloseable {
 
     /**
      * The batch lookup reads fingerprints when the slot index fits the 24 bits it packs beside a
-     * fingerprint, the table is larger than one fingerprint span and the window covers a span.
+     * fingerprint, the table is larger than one fingerprint span and the window covers a span, on
+     * a little-endian machine (the scan reads eight fingerprints as one native long and takes the
+     * lowest byte as the first slot).
      */
     private static boolean usesFingerprints(int capacity, int probeWindow) {
-        return capacity >= 4 * FINGERPRINT_SPAN && capacity <= 1 << 24 && probeWindow >= FINGERPRINT_SPAN;
+        return capacity >= 4 * FINGERPRINT_SPAN && capacity <= 1 << 24 && probeWindow >= FINGERPRINT_SPAN
+            && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     }
 
     // ---------------------------------------------------------------- data path
