@@ -16,7 +16,8 @@ import java.util.function.IntSupplier;
  *     io.softgate.benchmarks.CpuTimePerOp [passes] [name...]
  * </pre>
  * names: {@code lookupHit lookupHitBatch lookupBatch lookupBatch64 chmLookupHit natEstablished natCreation
- * lbVip lbReply lbRestore} (default: all but lbRestore, the LB benchmark's packet restore alone);
+ * lbVip lbReply lbMixed lbRestore} (default: all but lbMixed and lbRestore; lbMixed is outbound VPC
+ * traffic with one backend reply in eight, lbRestore the LB benchmark's packet restore alone);
  * {@code -Dlb.connections=1024} runs the LB ones cache-resident.
  *
  * <p>Threading: runs everything on the calling thread.
@@ -103,12 +104,14 @@ public final class CpuTimePerOp {
             }
             case "lbVip":
             case "lbReply":
+            case "lbMixed":
             case "lbRestore": {
                 LoadBalancerBenchmark lb = new LoadBalancerBenchmark();
                 lb.connections = Integer.getInteger("lb.connections", 1_000_000);
                 lb.setUp();
                 IntSupplier body = name.equals("lbVip") ? lb::vipEstablished
-                    : name.equals("lbReply") ? lb::replyEstablished : lb::restoreOnly;
+                    : name.equals("lbReply") ? lb::replyEstablished
+                    : name.equals("lbMixed") ? lb::replyMixed : lb::restoreOnly;
                 report(name, passes, 32_768, LoadBalancerBenchmark.BATCH, body);
                 break;
             }

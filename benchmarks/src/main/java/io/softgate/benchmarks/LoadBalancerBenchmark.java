@@ -65,6 +65,8 @@ public class LoadBalancerBenchmark {
     static final int PUBLIC_VRF = 0;
     static final int VPC_VRF = 5;
     static final String VIP = "203.0.113.10";
+    /** {@link #replyMixed}: one packet in this many is a backend's reply. */
+    static final int MIXED_REPLY_EVERY = 8;
 
     @Param({"1000000"})
     public int connections;
@@ -76,6 +78,7 @@ public class LoadBalancerBenchmark {
     private ConfigSnapshot snapshot;
     private UnsafeBuffer vipTemplates;
     private UnsafeBuffer replyTemplates;
+    private UnsafeBuffer mixedTemplates;
     private int next;
     private final long nowNs = 1_000_000_000L;
 
@@ -139,6 +142,22 @@ public class LoadBalancerBenchmark {
             runOne(scratch);
             turnAround(scratch, 0);
             replyTemplates.putBytes(t * PACKET_BYTES, scratch, 0, PACKET_BYTES);
+        }
+        // Outbound VPC traffic as lb-reply sees it in the service: one packet in MIXED_REPLY_EVERY is a
+        // backend's reply, the others are the VMs' own connections to the internet (sources
+        // 10.1.1.x, ephemeral ports; no backend's address).
+        mixedTemplates = new UnsafeBuffer(new byte[TEMPLATES * PACKET_BYTES]);
+        byte[] outbound = PacketBuilder.ethernet(1L, 2L).ipv4("10.1.1.1", "93.184.216.34").tcp(40000, 443).payload(10).build();
+        for (int t = 0; t < TEMPLATES; t++) {
+            if (t % MIXED_REPLY_EVERY == 0) {
+                mixedTemplates.putBytes(t * PACKET_BYTES, replyTemplates, t * PACKET_BYTES, PACKET_BYTES);
+            } else {
+                int packet = t * PACKET_BYTES;
+                mixedTemplates.putBytes(packet, outbound);
+                Ipv4Flyweight.source(mixedTemplates, packet + 14, Ipv4Flyweight.parse("10.1.1.0") + 1 + random.nextInt(254));
+                Ipv4Flyweight.destination(mixedTemplates, packet + 14, random.nextInt());
+                mixedTemplates.putShort(packet + 34, (short) (32768 + random.nextInt(28232)), java.nio.ByteOrder.BIG_ENDIAN);
+            }
         }
         // Refuse to measure a setup that does not do the work it claims.
         if (stages.tracker().entries() != 2 * connections) {
@@ -215,6 +234,18 @@ public class LoadBalancerBenchmark {
     @OperationsPerInvocation(BATCH)
     public int replyEstablished() {
         runBatch(replyPipeline, replyBatch, replyTemplates, nextBatchStart(), VPC_VRF, 0);
+        return replyPipeline.transmitVector().size();
+    }
+
+    /**
+     * Outbound VPC traffic through lb-reply: one packet in {@link #MIXED_REPLY_EVERY} a backend's
+     * reply of an established connection, the rest the VMs' own internet traffic (no backend's
+     * source), which lb-reply must pass untouched.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int replyMixed() {
+        runBatch(replyPipeline, replyBatch, mixedTemplates, nextBatchStart(), VPC_VRF, 0);
         return replyPipeline.transmitVector().size();
     }
 
