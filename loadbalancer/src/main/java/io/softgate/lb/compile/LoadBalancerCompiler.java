@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +26,8 @@ import java.util.SortedMap;
  * backend) keeps established connections on their backend; ids are never reused within a process,
  * so a connection can never silently land on a different backend that took an old id. And the
  * Maglev slots of each weighted backend set of the last compile, reused while the table size and
- * the set are unchanged.
+ * the set are unchanged. And every backend endpoint (VRF, address, port, protocol) it has ever
+ * compiled, the {@link BackendSourceFilter} {@code lb-reply} asks before the connection table.
  *
  * <p>Threading: one control thread at a time (methods are synchronized); a compile builds its new
  * Maglev tables on the common fork-join pool and returns once they are all built.
@@ -35,6 +37,28 @@ public final class LoadBalancerCompiler {
     private final Map<BackendKey, Integer> backendIds = new HashMap<>();
     // The Maglev slots of every weighted backend set of the last compile (immutable once published).
     private Map<SortedMap<String, Integer>, char[]> previousTables = Map.of();
+    /**
+     * Every (VRF, address, port, protocol) any compile has given a backend, in first-seen order.
+     *
+     * <p>Why it never shrinks: a reverse entry is keyed by its backend's endpoint as the snapshot
+     * that created the connection compiled it, and it outlives that backend's removal, drain,
+     * failure or a change of its service's VPC or protocol: until the client's next packet moves
+     * the connection, and indefinitely while the backend keeps sending (lb-reply refreshes the
+     * entry it finds). An expiry-based prune would therefore drop endpoints whose replies the
+     * table still translates; a union over all compiles cannot miss one. Its size is bounded by the
+     * distinct backend endpoints ever configured, like {@link #backendIds}.
+     *
+     * <p>Why the published filter is never older than the connection: a worker receives a batch
+     * before it adopts the current snapshot ({@code Worker.doWork}), and a reply is received only
+     * after {@code lb-vip} forwarded the packet it answers, which happened under a snapshot that
+     * was published by then; so the reply is judged by that snapshot or a later one of this
+     * compiler, whose filter holds the endpoint.
+     */
+    private final Set<BackendSource> compiledSources = new LinkedHashSet<>();
+
+    /** One endpoint a reverse entry can be keyed by as its source. */
+    private record BackendSource(int vrf, int address, int port, int protocol) {
+    }
 
     public LoadBalancerCompiler(VrfResolver vrfs) {
         this.vrfs = vrfs;
@@ -114,6 +138,7 @@ public final class LoadBalancerCompiler {
                 backendPort[id] = backend.port();
                 backendVrf[id] = vrf;
                 backendService[id] = s;
+                compiledSources.add(new BackendSource(vrf, address, backend.port(), protocol[s]));
                 boolean healthy = health.isHealthy(key(service, backend));
                 anyHealthy |= healthy;
                 boolean takesNew = healthy && backend.state() == BackendAdminState.ENABLED && backend.weight() > 0;
@@ -146,7 +171,24 @@ public final class LoadBalancerCompiler {
         previousTables = built;
         return new LoadBalancerTables(vrfs.publicVrf(), config.tcpIdleTimeoutNs(), config.udpIdleTimeoutNs(),
             vipKeys, vipServices, vipAddresses, names, vipAddress, vipPort, protocol, fullNatAddress, maglev, maglevBackendIds,
-            backendAddress, backendPort, backendVrf, backendState, backendService, available);
+            backendAddress, backendPort, backendVrf, backendState, backendService, available, backendSources());
+    }
+
+    private BackendSourceFilter backendSources() {
+        int count = compiledSources.size();
+        int[] vrf = new int[count];
+        int[] address = new int[count];
+        int[] port = new int[count];
+        int[] protocol = new int[count];
+        int i = 0;
+        for (BackendSource source : compiledSources) {
+            vrf[i] = source.vrf();
+            address[i] = source.address();
+            port[i] = source.port();
+            protocol[i] = source.protocol();
+            i++;
+        }
+        return BackendSourceFilter.of(vrf, address, port, protocol, count);
     }
 
     /**

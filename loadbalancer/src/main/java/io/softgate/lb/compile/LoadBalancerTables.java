@@ -55,13 +55,14 @@ public final class LoadBalancerTables {
     final int[] backendService;
 
     final Set<String> availableVips;
+    final BackendSourceFilter backendSources;
 
     LoadBalancerTables(int publicVrf, long tcpIdleTimeoutNs, long udpIdleTimeoutNs,
                        long[] vipKeys, int[] vipServices, int[] vipAddresses,
                        String[] serviceNames, int[] serviceVipAddress, int[] serviceVipPort, int[] serviceProtocol,
                        int[] serviceFullNatAddress, char[][] serviceMaglev, int[][] serviceBackendIds,
                        int[] backendAddress, int[] backendPort, int[] backendVrf, byte[] backendState,
-                       int[] backendService, Set<String> availableVips) {
+                       int[] backendService, Set<String> availableVips, BackendSourceFilter backendSources) {
         this.publicVrf = publicVrf;
         this.tcpIdleTimeoutNs = tcpIdleTimeoutNs;
         this.udpIdleTimeoutNs = udpIdleTimeoutNs;
@@ -83,6 +84,7 @@ public final class LoadBalancerTables {
         this.backendState = backendState;
         this.backendService = backendService;
         this.availableVips = Set.copyOf(availableVips);
+        this.backendSources = backendSources;
     }
 
     /** VIP lookup key. */
@@ -131,6 +133,14 @@ public final class LoadBalancerTables {
             }
             index = (index + 1) & vipAddressMask;
         }
+    }
+
+    /**
+     * Every backend endpoint a tracked connection's reply can come from: {@code lb-reply} passes
+     * a packet whose source is none of them without looking up the connection table.
+     */
+    public BackendSourceFilter backendSources() {
+        return backendSources;
     }
 
     public int publicVrf() {

@@ -7,6 +7,7 @@ import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.core.pipeline.StageVector;
+import io.softgate.lb.compile.BackendSourceFilter;
 import io.softgate.lb.compile.LoadBalancerTables;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -23,6 +24,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class ConnectionBatchLookup {
     /** Marks a key in {@link #entries} whose connection this stage changed since the batch lookup. */
     static final int STALE = Integer.MIN_VALUE;
+    /** {@link #keyOf}: the packet does not qualify for the fast path; the stage's full path judges it. */
+    static final int NO_KEY = -1;
+    /** {@link #keyOf} in {@code lb-reply}: a plain TCP/UDP packet whose source is no backend's; it passes untouched. */
+    static final int NOT_FROM_BACKEND = -2;
 
     private final FlowTable table;
     /** Key {@code k} is {@code keys[2k .. 2k + 2)} ({@link ConnectionLayout}). */
@@ -35,9 +40,11 @@ final class ConnectionBatchLookup {
     int[] serviceOfKey = new int[0];
     /** Absolute offset of key {@code k}'s packet's L4 header. */
     int[] l4OfKey = new int[0];
-    /** Index of the slot's key, or -1 when the packet does not qualify for the fast path. */
+    /** Index of the slot's key, or {@link #NO_KEY} or {@link #NOT_FROM_BACKEND}. */
     private int[] keyOfSlot = new int[0];
     private int count;
+    /** Packets of the last {@link #lookUp} marked {@link #NOT_FROM_BACKEND}. */
+    int notFromBackend;
 
     ConnectionBatchLookup(FlowTable table) {
         this.table = table;
@@ -53,10 +60,14 @@ final class ConnectionBatchLookup {
      * protocol ({@link #serviceOfKey}), so inbound traffic that is no load balancer's (NAT replies,
      * routed traffic) costs no connection-table access; the key is the 5-tuple in the public VRF.
      * Without ({@code lb-reply}): no non-first fragment (a first one carries the ports); the key
-     * is the 5-tuple in the packet's own {@code vrf[slot]}. Reads only bytes inside each packet;
-     * anything else gets no key (the stage's full path judges it).
+     * is the 5-tuple in the packet's own {@code vrf[slot]}, and a packet whose source (VRF,
+     * address, port, protocol) is not in {@code replySources} gets no key but
+     * {@link #NOT_FROM_BACKEND}: it can match no reverse entry, so it costs no table access
+     * either. Reads only bytes inside each packet; anything else gets {@link #NO_KEY} (the
+     * stage's full path judges it).
      */
-    void lookUp(PacketBatch batch, StageVector input, LoadBalancerTables vipTables, long nowNs) {
+    void lookUp(PacketBatch batch, StageVector input, LoadBalancerTables vipTables, BackendSourceFilter replySources,
+                long nowNs) {
         if (keyOfSlot.length < batch.capacity()) {
             // Once, on the first batch.
             keys = new long[batch.capacity() * ConnectionLayout.KEY_WORDS];
@@ -75,9 +86,10 @@ final class ConnectionBatchLookup {
         int fragmentMask = vipRules ? 0x3FFF : 0x1FFF;
         UnsafeBuffer buffer = batch.buffer();
         int found = 0;
+        int skipped = 0;
         for (int i = 0, size = input.size(); i < size; i++) {
             int slot = input.slot(i);
-            keyOfSlot[slot] = -1;
+            keyOfSlot[slot] = NO_KEY;
             int start = batch.offset[slot];
             int ip = batch.l3Offset[slot];
             int end = start + batch.length[slot];
@@ -110,6 +122,10 @@ final class ConnectionBatchLookup {
                     continue;
                 }
                 serviceOfKey[found] = service;
+            } else if (!replySources.contains(BackendSourceFilter.pack((int) (addresses >>> 32), ports >>> 16, protocol), vrf)) {
+                keyOfSlot[slot] = NOT_FROM_BACKEND;
+                skipped++;
+                continue;
             }
             int at = found * ConnectionLayout.KEY_WORDS;
             keys[at] = addresses;
@@ -118,10 +134,11 @@ final class ConnectionBatchLookup {
             keyOfSlot[slot] = found++;
         }
         count = found;
+        notFromBackend = skipped;
         table.lookupIntoBatch(keys, found, nowNs, values, entries);
     }
 
-    /** Index of the key the first pass built for {@code slot}, or -1 when it built none. */
+    /** Index of the key the first pass built for {@code slot}, or {@link #NO_KEY} or {@link #NOT_FROM_BACKEND}. */
     int keyOf(int slot) {
         return keyOfSlot[slot];
     }

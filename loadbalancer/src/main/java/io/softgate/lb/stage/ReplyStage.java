@@ -18,7 +18,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * connection's reverse entry gets the reverse rewrite (source backend:port -> VIP:port; with full
  * NAT also destination back to the client) and {@code vrf[slot]} becomes the public VRF; ICMP
  * errors from a backend about a load-balanced connection are translated the same way. Everything
- * else passes untouched, so this stage never drops.
+ * else passes untouched, so this stage never drops. A packet whose source (or, for an ICMP error,
+ * whose quoted destination) is no backend endpoint of {@link LoadBalancerTables#backendSources}
+ * cannot match a reverse entry and passes without a connection-table lookup.
  *
  * <p>Threading: one instance per worker; the connection table is shared and lock-free;
  * allocation-free after construction.
@@ -27,6 +29,11 @@ public final class ReplyStage extends ConnectionStage {
     public static final String NAME = "lb-reply";
     public static final int EVENT_REPLIES_TRANSLATED = 0;
     public static final int EVENT_ICMP_ERRORS_TRANSLATED = 1;
+    /**
+     * Packets passed without a connection-table lookup because their source is no backend's
+     * endpoint ({@link LoadBalancerTables#backendSources}): the VMs' own outbound traffic.
+     */
+    public static final int EVENT_NOT_FROM_BACKEND = 2;
 
     private static final DropReason[] NO_DROPS = new DropReason[0];
 
@@ -34,7 +41,7 @@ public final class ReplyStage extends ConnectionStage {
 
     /** @param nextStage where every packet goes next (the NAT in2out stage, or the route lookup) */
     public ReplyStage(ConnectionTracker tracker, String nextStage) {
-        super(tracker, nextStage, NO_DROPS, List.of("replies-translated", "icmp-errors-translated"));
+        super(tracker, nextStage, NO_DROPS, List.of("replies-translated", "icmp-errors-translated", "not-from-backend"));
     }
 
     @Override
@@ -54,7 +61,7 @@ public final class ReplyStage extends ConnectionStage {
         }
         long nowNs = context.nowNs();
         ConnectionBatchLookup lookup = batchLookup;
-        lookup.lookUp(batch, input, null, nowNs);
+        lookup.lookUp(batch, input, null, tables.backendSources(), nowNs);
         // An entry expiring before this is refreshed (by the full path); see VipStage.REFRESH_GRANULARITY_NS.
         long tcpRefreshBeforeNs = nowNs + tables.idleTimeoutNs(PacketRewriter.PROTOCOL_TCP) - VipStage.REFRESH_GRANULARITY_NS;
         long udpRefreshBeforeNs = nowNs + tables.idleTimeoutNs(PacketRewriter.PROTOCOL_UDP) - VipStage.REFRESH_GRANULARITY_NS;
@@ -63,9 +70,9 @@ public final class ReplyStage extends ConnectionStage {
         for (int i = 0; i < size; i++) {
             int slot = input.slot(i);
             int k = lookup.keyOf(slot);
-            if (k < 0) {
+            if (k == ConnectionBatchLookup.NO_KEY) {
                 translate(batch, slot, context, tables); // not plain TCP/UDP: ICMP errors and the odd packet
-            } else {
+            } else if (k >= 0) {
                 // The fast path: the batch lookup's answer is final here (this stage changes no
                 // reverse entry). Missing: not a load-balanced connection, passes untouched.
                 int entry = lookup.entries[k];
@@ -88,6 +95,9 @@ public final class ReplyStage extends ConnectionStage {
         if (translated != 0) {
             context.addEvent(EVENT_REPLIES_TRANSLATED, translated);
         }
+        if (lookup.notFromBackend != 0) {
+            context.addEvent(EVENT_NOT_FROM_BACKEND, lookup.notFromBackend);
+        }
     }
 
     private void translate(PacketBatch batch, int slot, StageContext context, LoadBalancerTables tables) {
@@ -109,16 +119,21 @@ public final class ReplyStage extends ConnectionStage {
         int protocol = Ipv4Flyweight.protocol(buffer, ip);
         int vrf = batch.vrf[slot];
         if (protocol == Ipv4Flyweight.PROTOCOL_ICMP) {
-            translateIcmpError(batch, slot, context, buffer, ip, l4, ipEnd, vrf);
+            translateIcmpError(batch, slot, context, tables, buffer, ip, l4, ipEnd, vrf);
             return;
         }
         if (protocol != PacketRewriter.PROTOCOL_TCP && protocol != PacketRewriter.PROTOCOL_UDP
             || l4 + (protocol == PacketRewriter.PROTOCOL_TCP ? 20 : 8) > ipEnd) {
             return;
         }
-        key[0] = ConnectionLayout.addresses(Ipv4Flyweight.source(buffer, ip), Ipv4Flyweight.destination(buffer, ip));
-        key[1] = ConnectionLayout.portsProtocolVrf(buffer.getShort(l4, BIG_ENDIAN) & 0xFFFF,
-            buffer.getShort(l4 + 2, BIG_ENDIAN) & 0xFFFF, protocol, vrf);
+        int source = Ipv4Flyweight.source(buffer, ip);
+        int sourcePort = buffer.getShort(l4, BIG_ENDIAN) & 0xFFFF;
+        if (!tables.backendSources().contains(vrf, source, sourcePort, protocol)) {
+            context.countEvent(EVENT_NOT_FROM_BACKEND);
+            return;
+        }
+        key[0] = ConnectionLayout.addresses(source, Ipv4Flyweight.destination(buffer, ip));
+        key[1] = ConnectionLayout.portsProtocolVrf(sourcePort, buffer.getShort(l4 + 2, BIG_ENDIAN) & 0xFFFF, protocol, vrf);
         long nowNs = context.nowNs();
         int entry = batchLookup.lookupInto(slot, key, nowNs, value);
         if (entry < 0) {
@@ -151,8 +166,8 @@ public final class ReplyStage extends ConnectionStage {
         }
     }
 
-    private void translateIcmpError(PacketBatch batch, int slot, StageContext context, UnsafeBuffer buffer,
-                                    int ip, int icmp, int ipEnd, int vrf) {
+    private void translateIcmpError(PacketBatch batch, int slot, StageContext context, LoadBalancerTables tables,
+                                    UnsafeBuffer buffer, int ip, int icmp, int ipEnd, int vrf) {
         if (icmp + IcmpFlyweight.HEADER_LENGTH > ipEnd || !IcmpFlyweight.isV4Error(IcmpFlyweight.type(buffer, icmp))) {
             return;
         }
@@ -168,9 +183,13 @@ public final class ReplyStage extends ConnectionStage {
         // The embedded packet went client -> backend (as translated); the reverse entry's key is it reversed.
         int innerL4 = inner + innerHeaderLength;
         int backend = Ipv4Flyweight.destination(buffer, inner);
+        int backendPort = buffer.getShort(innerL4 + 2, BIG_ENDIAN) & 0xFFFF;
+        if (!tables.backendSources().contains(vrf, backend, backendPort, innerProtocol)) {
+            context.countEvent(EVENT_NOT_FROM_BACKEND);
+            return;
+        }
         key[0] = ConnectionLayout.addresses(backend, Ipv4Flyweight.source(buffer, inner));
-        key[1] = ConnectionLayout.portsProtocolVrf(buffer.getShort(innerL4 + 2, BIG_ENDIAN) & 0xFFFF,
-            buffer.getShort(innerL4, BIG_ENDIAN) & 0xFFFF, innerProtocol, vrf);
+        key[1] = ConnectionLayout.portsProtocolVrf(backendPort, buffer.getShort(innerL4, BIG_ENDIAN) & 0xFFFF, innerProtocol, vrf);
         if (connections.lookupInto(key, context.nowNs(), value) < 0) {
             return;
         }

@@ -69,7 +69,7 @@ public final class VipStage extends ConnectionStage {
             return;
         }
         long nowNs = context.nowNs();
-        batchLookup.lookUp(batch, input, tables, nowNs);
+        batchLookup.lookUp(batch, input, tables, null, nowNs);
         // An entry expiring before this is refreshed (by the full path); see REFRESH_GRANULARITY_NS.
         long tcpRefreshBeforeNs = nowNs + tables.idleTimeoutNs(PacketRewriter.PROTOCOL_TCP) - REFRESH_GRANULARITY_NS;
         long udpRefreshBeforeNs = nowNs + tables.idleTimeoutNs(PacketRewriter.PROTOCOL_UDP) - REFRESH_GRANULARITY_NS;

@@ -34,7 +34,8 @@ class PipelineWiringTest {
             assertTrue(names.contains("lb-vip.drop." + reason.label()), reason.label());
         }
         assertTrue(names.containsAll(List.of("lb-vip.connections-created", "lb-vip.connections-moved",
-            "lb-vip.icmp-errors-translated", "lb-reply.replies-translated", "lb-reply.icmp-errors-translated")));
+            "lb-vip.icmp-errors-translated", "lb-reply.replies-translated", "lb-reply.icmp-errors-translated",
+            "lb-reply.not-from-backend")));
     }
 
     @Test

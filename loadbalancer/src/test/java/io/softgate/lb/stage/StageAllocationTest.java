@@ -89,4 +89,16 @@ class StageAllocationTest {
         assertEquals(0, bytes);
         assertEquals(BATCH * 22_000L, reply.counter("lb-reply.replies-translated"));
     }
+
+    @Test
+    void shouldAllocateNothingForOutboundTrafficOfNoBackendInLbReply() {
+        List<byte[]> outbound = new ArrayList<>();
+        for (int i = 0; i < BATCH; i++) {
+            outbound.add(frame().ipv4("10.1.0.77", "93.184.216.34").tcp(50_000 + i, 443).payload(10).build());
+        }
+        StageHarness reply = harness(new ReplyStage(tracker, "next"));
+        long bytes = AllocationProbe.bytesPerRun(batchRunner(reply, outbound, TestVrfs.BLUE, 0, false), 20_000, 2_000);
+        assertEquals(0, bytes);
+        assertEquals(BATCH * 22_000L, reply.counter("lb-reply.not-from-backend"));
+    }
 }
