@@ -52,8 +52,9 @@ final class ConnectionBatchLookup {
 
     /**
      * Looks up the connection of every packet of {@code input} that the fast path can serve:
-     * the inner header at {@code l3Offset} is a valid IPv4 header (version 4, header length at
-     * least 20 and within the total length, total length within the packet), the protocol is TCP
+     * the inner header at {@code l3Offset} is a valid IPv4 header ({@link Ipv4Flyweight#validate}:
+     * version 4, header length at least 20 and within the total length, total length within the
+     * packet), the protocol is TCP
      * or UDP with its whole header (20 or 8 bytes) inside the total length, and the packet is no
      * fragment. With {@code vipTables} (for {@code lb-vip}): no fragment at all (a VIP drops
      * them), only packets in the public VRF, and only packets to a service's VIP, port and
@@ -83,7 +84,8 @@ final class ConnectionBatchLookup {
             : PacketFlags.INNER_IPV6 | PacketFlags.NON_FIRST_FRAGMENT;
         // RFC 791 §3.1: flags (reserved, DF, MF) and fragment offset share one 16-bit word; a VIP
         // refuses MF or an offset, a reply only an offset.
-        int fragmentMask = vipRules ? 0x3FFF : 0x1FFF;
+        int fragmentMask = vipRules ? Ipv4Flyweight.FLAG_MORE_FRAGMENTS | Ipv4Flyweight.FRAGMENT_OFFSET_MASK
+            : Ipv4Flyweight.FRAGMENT_OFFSET_MASK;
         UnsafeBuffer buffer = batch.buffer();
         int found = 0;
         int skipped = 0;
@@ -94,27 +96,24 @@ final class ConnectionBatchLookup {
             int ip = batch.l3Offset[slot];
             int end = start + batch.length[slot];
             int vrf = batch.vrf[slot];
-            if (ip < start || ip + Ipv4Flyweight.MIN_HEADER_LENGTH > end || (batch.flags[slot] & excludedFlags) != 0
-                || (vipRules && vrf != fixedVrf)) {
+            if (ip < start || (batch.flags[slot] & excludedFlags) != 0 || (vipRules && vrf != fixedVrf)) {
                 continue;
             }
-            // RFC 791 §3.1: version (4 bits), IHL (4 bits, in 32-bit words), TOS, total length.
-            int first = buffer.getInt(ip, BIG_ENDIAN);
-            int headerLength = (first >>> 22) & 0x3C;
-            int totalLength = first & 0xFFFF;
-            int protocol = buffer.getByte(ip + 9) & 0xFF;
-            if ((first >>> 28) != 4 || headerLength < Ipv4Flyweight.MIN_HEADER_LENGTH || headerLength > totalLength
-                || totalLength > end - ip || (buffer.getShort(ip + 6, BIG_ENDIAN) & fragmentMask) != 0
-                || (protocol != Ipv4Flyweight.PROTOCOL_TCP && protocol != Ipv4Flyweight.PROTOCOL_UDP)) {
+            int headerLength = Ipv4Flyweight.validate(buffer, ip, end - ip);
+            if (headerLength < 0
+                || (buffer.getShort(ip + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN) & fragmentMask) != 0) {
+                continue;
+            }
+            int protocol = Ipv4Flyweight.protocol(buffer, ip);
+            if (protocol != Ipv4Flyweight.PROTOCOL_TCP && protocol != Ipv4Flyweight.PROTOCOL_UDP) {
                 continue;
             }
             int l4 = ip + headerLength;
-            if (l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? 20 : 8) > ip + totalLength) {
+            if (l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? 20 : 8) > ip + Ipv4Flyweight.totalLength(buffer, ip)) {
                 continue;
             }
-            // Source and destination address are adjacent (RFC 791 §3.1), so are the two ports
-            // (RFC 793 §3.1, RFC 768): one 8-byte and one 4-byte load give the key's fields.
-            long addresses = buffer.getLong(ip + Ipv4Flyweight.SOURCE_OFFSET, BIG_ENDIAN);
+            long addresses = ConnectionLayout.addresses(buffer, ip);
+            // RFC 793 §3.1, RFC 768: the two ports are the L4 header's first 4 bytes.
             int ports = buffer.getInt(l4, BIG_ENDIAN);
             if (vipRules) {
                 int service = vipTables.findService((int) addresses, protocol, ports & 0xFFFF);
@@ -129,7 +128,7 @@ final class ConnectionBatchLookup {
             }
             int at = found * ConnectionLayout.KEY_WORDS;
             keys[at] = addresses;
-            keys[at + 1] = (ports & 0xFFFF_FFFFL) << 32 | (long) protocol << 24 | ((vipRules ? fixedVrf : vrf) & 0xFF_FFFFL);
+            keys[at + 1] = ConnectionLayout.portsWordProtocolVrf(ports, protocol, vipRules ? fixedVrf : vrf);
             l4OfKey[found] = l4;
             keyOfSlot[slot] = found++;
         }

@@ -1,5 +1,10 @@
 package io.softgate.lb.stage;
 
+import static java.nio.ByteOrder.BIG_ENDIAN;
+
+import io.softgate.core.packet.Ipv4Flyweight;
+import org.agrona.concurrent.UnsafeBuffer;
+
 /**
  * How a tracked load-balanced connection is laid out in the {@code FlowTable}: two key words and
  * three value words, so an entry fits one 64-byte cache line.
@@ -34,9 +39,25 @@ public final class ConnectionLayout {
         return ((long) source << 32) | (destination & 0xFFFF_FFFFL);
     }
 
+    /**
+     * {@code key[0]} of the IPv4 packet whose header starts at {@code ip}, as {@link #addresses}
+     * builds it: source and destination address are adjacent (RFC 791 §3.1), so it is one 8-byte
+     * load.
+     */
+    public static long addresses(UnsafeBuffer buffer, int ip) {
+        return buffer.getLong(ip + Ipv4Flyweight.SOURCE_OFFSET, BIG_ENDIAN);
+    }
+
     public static long portsProtocolVrf(int sourcePort, int destinationPort, int protocol, int vrf) {
-        return ((long) (sourcePort & 0xFFFF) << 48) | ((long) (destinationPort & 0xFFFF) << 32)
-            | ((long) (protocol & 0xFF) << 24) | (vrf & 0xFF_FFFFL);
+        return portsWordProtocolVrf((sourcePort & 0xFFFF) << 16 | (destinationPort & 0xFFFF), protocol, vrf);
+    }
+
+    /**
+     * {@code key[1]} from {@code ports} = source port << 16 | destination port: the first 4 bytes
+     * of a TCP (RFC 793 §3.1) or UDP (RFC 768) header read as one big-endian int.
+     */
+    public static long portsWordProtocolVrf(int ports, int protocol, int vrf) {
+        return ((ports & 0xFFFF_FFFFL) << 32) | ((long) (protocol & 0xFF) << 24) | (vrf & 0xFF_FFFFL);
     }
 
     public static long target(int backendId, int vrf) {
