@@ -1,66 +1,56 @@
 package io.softgate.lb.compile;
 
 /**
- * The set of (VRF, address, port, protocol) a tracked connection's reverse entry can be keyed
- * by as its source: every backend endpoint the compiler has ever compiled. {@code lb-reply} asks
- * it before the connection table, so a VM's own outbound traffic (no backend's source) passes
- * without a connection-table access. It may hold more than the current backends (that costs a
- * lookup that misses), never fewer (that would leave a reply untranslated); see
- * {@link LoadBalancerCompiler} for why it only grows.
+ * Which (VRF, address, port, protocol) a tracked connection's reverse entry can be keyed by as
+ * its source: every backend endpoint the compiler has ever compiled. {@code lb-reply} asks it
+ * before the connection table, so a VM's own outbound traffic (no backend's source) passes
+ * without a connection-table access.
  *
- * <p>Open addressing with linear probing at load factor at most 1/2: a long per entry
- * ({@code address << 32 | port << 16 | protocol << 8}) and the VRF beside it, both compared, so
- * the answer is exact for the set (no false positive from a hash collision either).
+ * <p>A bitset indexed by a hash of the endpoint (one bit per endpoint, at least
+ * {@value #BITS_PER_ENDPOINT} bits per endpoint, so about 1 in 64 non-backend packets shares a
+ * backend's bit). There is no confirm step on purpose: a false "may be a backend" costs only the
+ * connection lookup the stage would have done anyway, and that lookup is the exact confirm; a
+ * false "no backend" cannot happen, because every compiled endpoint's bit is set. Checking is one
+ * multiply, one load and a bit test, cheaper than an exact set's probe loop for the backend
+ * replies that must pass it too.
  *
  * <p>Threading: immutable once built; read by every worker without locks.
  */
 public final class BackendSourceFilter {
-    /** Never a packed endpoint: the low byte of {@link #pack} is always 0. */
-    private static final long EMPTY_SLOT = -1L;
+    /** Bits of the set per distinct endpoint: keeps false positives near 1/64. */
+    static final int BITS_PER_ENDPOINT = 64;
+    /** The smallest set: 512 bytes, so a filter of a handful of backends passes almost nothing. */
+    static final int MIN_BITS = 4096;
 
     /** No endpoint: nothing can be a reply. */
-    public static final BackendSourceFilter EMPTY = new BackendSourceFilter(new long[] {EMPTY_SLOT}, new int[1], 0);
+    public static final BackendSourceFilter EMPTY = new BackendSourceFilter(new long[1], 64, 0);
 
-    private final long[] endpoints;
-    private final int[] vrfs;
-    private final int mask;
-    private final int size;
+    private final long[] words;
+    /** 64 - log2(bits): the product's top bits index the bit. */
+    private final int shift;
+    private final int endpoints;
 
-    private BackendSourceFilter(long[] endpoints, int[] vrfs, int size) {
+    private BackendSourceFilter(long[] words, int bits, int endpoints) {
+        this.words = words;
+        this.shift = 64 - Integer.numberOfTrailingZeros(bits);
         this.endpoints = endpoints;
-        this.vrfs = vrfs;
-        this.mask = endpoints.length - 1;
-        this.size = size;
     }
 
     /**
-     * A filter of the endpoints {@code vrf[i], address[i], port[i], protocol[i]} for {@code i <
-     * count} (duplicates allowed).
+     * A filter of the {@code count} distinct endpoints {@code vrf[i], address[i], port[i],
+     * protocol[i]}.
      */
     static BackendSourceFilter of(int[] vrf, int[] address, int[] port, int[] protocol, int count) {
-        int capacity = 4;
-        while (capacity < count * 2) {
-            capacity <<= 1;
+        int bits = MIN_BITS;
+        while (bits < (long) count * BITS_PER_ENDPOINT && bits < 1 << 30) {
+            bits <<= 1;
         }
-        long[] endpoints = new long[capacity];
-        java.util.Arrays.fill(endpoints, EMPTY_SLOT);
-        int[] vrfs = new int[capacity];
-        int mask = capacity - 1;
-        int size = 0;
+        BackendSourceFilter filter = new BackendSourceFilter(new long[bits >>> 6], bits, count);
         for (int i = 0; i < count; i++) {
-            long endpoint = pack(address[i], port[i], protocol[i]);
-            int keyVrf = keyVrf(vrf[i]);
-            int index = slot(endpoint, keyVrf) & mask;
-            while (endpoints[index] != EMPTY_SLOT && !(endpoints[index] == endpoint && vrfs[index] == keyVrf)) {
-                index = (index + 1) & mask;
-            }
-            if (endpoints[index] == EMPTY_SLOT) {
-                endpoints[index] = endpoint;
-                vrfs[index] = keyVrf;
-                size++;
-            }
+            int bit = filter.bit(pack(address[i], port[i], protocol[i]), vrf[i]);
+            filter.words[bit >>> 6] |= 1L << bit;
         }
-        return new BackendSourceFilter(endpoints, vrfs, size);
+        return filter;
     }
 
     /** The packed form of an endpoint: {@code address << 32 | port << 16 | protocol << 8}. */
@@ -68,37 +58,29 @@ public final class BackendSourceFilter {
         return ((long) address << 32) | ((long) (port & 0xFFFF) << 16) | ((protocol & 0xFF) << 8);
     }
 
-    /** The connection key holds 24 bits of VRF ({@code ConnectionLayout}): so does the filter. */
-    private static int keyVrf(int vrf) {
-        return vrf & 0xFF_FFFF;
+    /**
+     * Fibonacci hashing: the top bits of the product depend on every bit of the packed endpoint
+     * plus VRF. The connection key holds 24 bits of VRF ({@code ConnectionLayout}), so does this.
+     */
+    private int bit(long endpoint, int vrf) {
+        return (int) ((endpoint + (vrf & 0xFF_FFFF)) * 0x9E3779B97F4A7C15L >>> shift);
     }
 
-    private static int slot(long endpoint, int keyVrf) {
-        return LoadBalancerTables.spread(endpoint ^ ((long) keyVrf * 0x9E3779B97F4A7C15L));
+    /**
+     * False when no backend endpoint is {@code endpoint} ({@link #pack}ed) in {@code vrf}: a
+     * packet from there can match no reverse entry. True means it may be one.
+     */
+    public boolean mayContain(long endpoint, int vrf) {
+        int bit = bit(endpoint, vrf);
+        return (words[bit >>> 6] & (1L << bit)) != 0;
     }
 
-    /** True when a packet from {@code address:port} ({@link #pack}ed) in {@code vrf} may be a backend's. */
-    public boolean contains(long endpoint, int vrf) {
-        int keyVrf = keyVrf(vrf);
-        int index = slot(endpoint, keyVrf) & mask;
-        while (true) {
-            long candidate = endpoints[index];
-            if (candidate == endpoint && vrfs[index] == keyVrf) {
-                return true;
-            }
-            if (candidate == EMPTY_SLOT) {
-                return false;
-            }
-            index = (index + 1) & mask;
-        }
+    public boolean mayContain(int vrf, int address, int port, int protocol) {
+        return mayContain(pack(address, port, protocol), vrf);
     }
 
-    public boolean contains(int vrf, int address, int port, int protocol) {
-        return contains(pack(address, port, protocol), vrf);
-    }
-
-    /** Distinct endpoints held. */
-    public int size() {
-        return size;
+    /** Distinct endpoints the filter was built from. */
+    public int endpoints() {
+        return endpoints;
     }
 }

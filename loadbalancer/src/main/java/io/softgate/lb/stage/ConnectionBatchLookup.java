@@ -121,7 +121,7 @@ final class ConnectionBatchLookup {
                     continue;
                 }
                 serviceOfKey[found] = service;
-            } else if (!replySources.contains(BackendSourceFilter.pack((int) (addresses >>> 32), ports >>> 16, protocol), vrf)) {
+            } else if (!replySources.mayContain(BackendSourceFilter.pack((int) (addresses >>> 32), ports >>> 16, protocol), vrf)) {
                 keyOfSlot[slot] = NOT_FROM_BACKEND;
                 skipped++;
                 continue;

@@ -128,7 +128,7 @@ public final class ReplyStage extends ConnectionStage {
         }
         int source = Ipv4Flyweight.source(buffer, ip);
         int sourcePort = buffer.getShort(l4, BIG_ENDIAN) & 0xFFFF;
-        if (!tables.backendSources().contains(vrf, source, sourcePort, protocol)) {
+        if (!tables.backendSources().mayContain(vrf, source, sourcePort, protocol)) {
             context.countEvent(EVENT_NOT_FROM_BACKEND);
             return;
         }
@@ -184,7 +184,7 @@ public final class ReplyStage extends ConnectionStage {
         int innerL4 = inner + innerHeaderLength;
         int backend = Ipv4Flyweight.destination(buffer, inner);
         int backendPort = buffer.getShort(innerL4 + 2, BIG_ENDIAN) & 0xFFFF;
-        if (!tables.backendSources().contains(vrf, backend, backendPort, innerProtocol)) {
+        if (!tables.backendSources().mayContain(vrf, backend, backendPort, innerProtocol)) {
             context.countEvent(EVENT_NOT_FROM_BACKEND);
             return;
         }
