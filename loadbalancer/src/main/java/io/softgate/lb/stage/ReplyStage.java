@@ -189,7 +189,8 @@ public final class ReplyStage extends ConnectionStage {
             return;
         }
         key[0] = ConnectionLayout.addresses(backend, Ipv4Flyweight.source(buffer, inner));
-        key[1] = ConnectionLayout.portsProtocolVrf(backendPort, buffer.getShort(innerL4, BIG_ENDIAN) & 0xFFFF, innerProtocol, vrf);
+        key[1] = ConnectionLayout.portsProtocolVrf(backendPort, buffer.getShort(innerL4, BIG_ENDIAN) & 0xFFFF,
+            innerProtocol, vrf);
         if (connections.lookupInto(key, context.nowNs(), value) < 0) {
             return;
         }
