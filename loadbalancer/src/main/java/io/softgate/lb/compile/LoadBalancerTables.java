@@ -7,7 +7,8 @@ import java.util.Set;
 /**
  * The compiled load balancer, fully resolved for the data plane: a VIP table (address, protocol,
  * port -> service), per service its Maglev table and its rewrite targets, and per
- * backend id its address, port, VRF and {@link BackendState}. Backend ids are stable across
+ * backend id its address, port, VRF and {@link BackendState}, and the {@link BackendSourceFilter}
+ * of every backend endpoint ever compiled. Backend ids are stable across
  * snapshots (assigned by {@link LoadBalancerCompiler}), so a tracked connection that stores one
  * stays valid when the tables are swapped.
  *

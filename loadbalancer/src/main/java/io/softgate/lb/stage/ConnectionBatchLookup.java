@@ -29,6 +29,14 @@ final class ConnectionBatchLookup {
     /** {@link #keyOf} in {@code lb-reply}: a plain TCP/UDP packet whose source is no backend's; it passes untouched. */
     static final int NOT_FROM_BACKEND = -2;
 
+    private static final int VIP_EXCLUDED_FLAGS = PacketFlags.INNER_IPV6 | PacketFlags.FRAGMENT | PacketFlags.NON_FIRST_FRAGMENT;
+    private static final int REPLY_EXCLUDED_FLAGS = PacketFlags.INNER_IPV6 | PacketFlags.NON_FIRST_FRAGMENT;
+    /**
+     * RFC 791 §3.1: flags (reserved, DF, MF) and fragment offset share one 16-bit word; a VIP
+     * refuses MF or an offset, a reply only an offset (a first fragment carries the ports).
+     */
+    private static final int VIP_FRAGMENT_MASK = Ipv4Flyweight.FLAG_MORE_FRAGMENTS | Ipv4Flyweight.FRAGMENT_OFFSET_MASK;
+
     private final FlowTable table;
     /** Key {@code k} is {@code keys[2k .. 2k + 2)} ({@link ConnectionLayout}). */
     long[] keys = new long[0];
@@ -62,7 +70,7 @@ final class ConnectionBatchLookup {
      * routed traffic) costs no connection-table access; the key is the 5-tuple in the public VRF.
      * Without ({@code lb-reply}): no non-first fragment (a first one carries the ports); the key
      * is the 5-tuple in the packet's own {@code vrf[slot]}, and a packet whose source (VRF,
-     * address, port, protocol) is not in {@code replySources} gets no key but
+     * address, port, protocol) {@code replySources} rules out ({@link BackendSourceFilter#mayContain}) gets no key but
      * {@link #NOT_FROM_BACKEND}: it can match no reverse entry, so it costs no table access
      * either. Reads only bytes inside each packet; anything else gets {@link #NO_KEY} (the
      * stage's full path judges it).
@@ -78,71 +86,108 @@ final class ConnectionBatchLookup {
             serviceOfKey = new int[batch.capacity()];
             keyOfSlot = new int[batch.capacity()];
         }
-        boolean vipRules = vipTables != null;
-        int fixedVrf = vipRules ? vipTables.publicVrf() : -1;
-        int excludedFlags = vipRules ? PacketFlags.INNER_IPV6 | PacketFlags.FRAGMENT | PacketFlags.NON_FIRST_FRAGMENT
-            : PacketFlags.INNER_IPV6 | PacketFlags.NON_FIRST_FRAGMENT;
-        // RFC 791 §3.1: flags (reserved, DF, MF) and fragment offset share one 16-bit word; a VIP
-        // refuses MF or an offset, a reply only an offset.
-        int fragmentMask = vipRules ? Ipv4Flyweight.FLAG_MORE_FRAGMENTS | Ipv4Flyweight.FRAGMENT_OFFSET_MASK
-            : Ipv4Flyweight.FRAGMENT_OFFSET_MASK;
         UnsafeBuffer buffer = batch.buffer();
+        // One loop per stage rather than one with "if VIP" inside: each stays small enough for C2
+        // to keep its values in registers.
+        count = vipTables != null ? keyVipPackets(batch, input, vipTables, buffer)
+            : keyReplyPackets(batch, input, replySources, buffer);
+        table.lookupIntoBatch(keys, count, nowNs, values, entries);
+    }
+
+    /** {@code lb-vip}'s keys: plain TCP/UDP in the public VRF to a service's VIP:port; returns how many. */
+    private int keyVipPackets(PacketBatch batch, StageVector input, LoadBalancerTables vipTables, UnsafeBuffer buffer) {
+        int publicVrf = vipTables.publicVrf();
+        int found = 0;
+        for (int i = 0, size = input.size(); i < size; i++) {
+            int slot = input.slot(i);
+            keyOfSlot[slot] = NO_KEY;
+            if (batch.vrf[slot] != publicVrf || (batch.flags[slot] & VIP_EXCLUDED_FLAGS) != 0) {
+                continue;
+            }
+            int ip = batch.l3Offset[slot];
+            int l4 = fastPathL4(buffer, batch.offset[slot], ip, batch.length[slot], VIP_FRAGMENT_MASK);
+            if (l4 < 0) {
+                continue;
+            }
+            int protocol = Ipv4Flyweight.protocol(buffer, ip);
+            long addresses = ConnectionLayout.addresses(buffer, ip);
+            // RFC 793 §3.1, RFC 768: the two ports are the L4 header's first 4 bytes.
+            int ports = buffer.getInt(l4, BIG_ENDIAN);
+            int service = vipTables.findService((int) addresses, protocol, ports & 0xFFFF);
+            if (service == LoadBalancerTables.NO_SERVICE) {
+                continue;
+            }
+            serviceOfKey[found] = service;
+            addKey(slot, found++, addresses, ports, protocol, publicVrf, l4);
+        }
+        return found;
+    }
+
+    /** {@code lb-reply}'s keys: plain TCP/UDP whose source {@code replySources} does not rule out; returns how many. */
+    private int keyReplyPackets(PacketBatch batch, StageVector input, BackendSourceFilter replySources, UnsafeBuffer buffer) {
         int found = 0;
         int skipped = 0;
         for (int i = 0, size = input.size(); i < size; i++) {
             int slot = input.slot(i);
             keyOfSlot[slot] = NO_KEY;
-            int start = batch.offset[slot];
-            int ip = batch.l3Offset[slot];
-            int end = start + batch.length[slot];
-            int vrf = batch.vrf[slot];
-            if (ip < start || ip + Ipv4Flyweight.MIN_HEADER_LENGTH > end || (batch.flags[slot] & excludedFlags) != 0
-                || (vipRules && vrf != fixedVrf)) {
+            if ((batch.flags[slot] & REPLY_EXCLUDED_FLAGS) != 0) {
                 continue;
             }
-            // The checks of Ipv4Flyweight.validate, from one 4-byte load (RFC 791 §3.1: version, IHL
-            // in 32-bit words, TOS, total length) instead of its three bounds-checked loads: calling
-            // validate here measured 2-4 ns a packet slower on lb-vip/lb-reply (benchmarks/README.md).
-            int first = buffer.getInt(ip, BIG_ENDIAN);
-            int headerLength = (first >>> 22) & 0x3C;
-            int totalLength = first & 0xFFFF;
-            if ((first >>> 28) != 4 || headerLength < Ipv4Flyweight.MIN_HEADER_LENGTH || headerLength > totalLength
-                || totalLength > end - ip
-                || (buffer.getShort(ip + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN) & fragmentMask) != 0) {
+            int ip = batch.l3Offset[slot];
+            int l4 = fastPathL4(buffer, batch.offset[slot], ip, batch.length[slot], Ipv4Flyweight.FRAGMENT_OFFSET_MASK);
+            if (l4 < 0) {
                 continue;
             }
             int protocol = Ipv4Flyweight.protocol(buffer, ip);
-            if (protocol != Ipv4Flyweight.PROTOCOL_TCP && protocol != Ipv4Flyweight.PROTOCOL_UDP) {
-                continue;
-            }
-            int l4 = ip + headerLength;
-            if (l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? 20 : 8) > ip + totalLength) {
-                continue;
-            }
             long addresses = ConnectionLayout.addresses(buffer, ip);
-            // RFC 793 §3.1, RFC 768: the two ports are the L4 header's first 4 bytes.
             int ports = buffer.getInt(l4, BIG_ENDIAN);
-            if (vipRules) {
-                int service = vipTables.findService((int) addresses, protocol, ports & 0xFFFF);
-                if (service == LoadBalancerTables.NO_SERVICE) {
-                    continue;
-                }
-                serviceOfKey[found] = service;
-            } else if (!replySources.mayContain(
-                BackendSourceFilter.pack((int) (addresses >>> 32), ports >>> 16, protocol), vrf)) {
+            int vrf = batch.vrf[slot];
+            if (!replySources.mayContain(BackendSourceFilter.pack((int) (addresses >>> 32), ports >>> 16, protocol), vrf)) {
                 keyOfSlot[slot] = NOT_FROM_BACKEND;
                 skipped++;
                 continue;
             }
-            int at = found * ConnectionLayout.KEY_WORDS;
-            keys[at] = addresses;
-            keys[at + 1] = ConnectionLayout.portsWordProtocolVrf(ports, protocol, vipRules ? fixedVrf : vrf);
-            l4OfKey[found] = l4;
-            keyOfSlot[slot] = found++;
+            addKey(slot, found++, addresses, ports, protocol, vrf, l4);
         }
-        count = found;
         notFromBackend = skipped;
-        table.lookupIntoBatch(keys, found, nowNs, values, entries);
+        return found;
+    }
+
+    private void addKey(int slot, int k, long addresses, int ports, int protocol, int vrf, int l4) {
+        int at = k * ConnectionLayout.KEY_WORDS;
+        keys[at] = addresses;
+        keys[at + 1] = ConnectionLayout.portsWordProtocolVrf(ports, protocol, vrf);
+        l4OfKey[k] = l4;
+        keyOfSlot[slot] = k;
+    }
+
+    /**
+     * The L4 offset of a packet the fast path can serve, or -1: the IPv4 header at {@code ip}
+     * lies inside the packet ({@code start}, {@code length}) and passes what
+     * {@link Ipv4Flyweight#validate} checks, no bit of {@code fragmentMask} is set in its
+     * flags/fragment-offset word, and it carries TCP or UDP with the whole L4 header (20 or 8
+     * bytes) inside the total length.
+     */
+    private static int fastPathL4(UnsafeBuffer buffer, int start, int ip, int length, int fragmentMask) {
+        int end = start + length;
+        if (ip < start || ip + Ipv4Flyweight.MIN_HEADER_LENGTH > end) {
+            return -1;
+        }
+        // The checks of Ipv4Flyweight.validate, from one 4-byte load (RFC 791 §3.1: version, IHL
+        // in 32-bit words, TOS, total length) instead of its three bounds-checked loads: calling
+        // validate here measured 2-4 ns a packet slower on lb-vip/lb-reply (benchmarks/README.md).
+        int first = buffer.getInt(ip, BIG_ENDIAN);
+        int headerLength = (first >>> 22) & 0x3C;
+        int totalLength = first & 0xFFFF;
+        int protocol = buffer.getByte(ip + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF;
+        if ((first >>> 28) != 4 || headerLength < Ipv4Flyweight.MIN_HEADER_LENGTH || headerLength > totalLength
+            || totalLength > end - ip
+            || (buffer.getShort(ip + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN) & fragmentMask) != 0
+            || (protocol != Ipv4Flyweight.PROTOCOL_TCP && protocol != Ipv4Flyweight.PROTOCOL_UDP)) {
+            return -1;
+        }
+        int l4 = ip + headerLength;
+        return l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? 20 : 8) > ip + totalLength ? -1 : l4;
     }
 
     /** Index of the key the first pass built for {@code slot}, or {@link #NO_KEY} or {@link #NOT_FROM_BACKEND}. */
