@@ -2,8 +2,6 @@ package io.softgate.service.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.softgate.evpn.bgp.attribute.ExtendedCommunitiesAttribute;
-import io.softgate.evpn.bgp.community.RouteTarget;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.NeighborSettings;
 import io.softgate.evpn.bgp.config.VrfSettings;
@@ -156,9 +154,7 @@ final class BgpStateView {
 
     /** The VRF of ours whose import targets a learned path carries, or {@link #NO_VRF}. */
     private static String vrfOf(BgpNodeSettings settings, Path path) {
-        ExtendedCommunitiesAttribute communities = path.attribute(ExtendedCommunitiesAttribute.class);
-        List<RouteTarget> targets = communities == null ? List.of() : communities.routeTargets();
-        VrfSettings vrf = settings.vrfForRouteTargets(targets);
+        VrfSettings vrf = settings.vrfForRouteTargets(path.routeTargets());
         return vrf == null ? NO_VRF : vrf.name();
     }
 

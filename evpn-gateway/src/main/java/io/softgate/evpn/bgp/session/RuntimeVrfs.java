@@ -1,6 +1,5 @@
 package io.softgate.evpn.bgp.session;
 
-import io.softgate.evpn.bgp.attribute.ExtendedCommunitiesAttribute;
 import io.softgate.evpn.bgp.community.RouteTarget;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.VrfSettings;
@@ -92,7 +91,7 @@ final class RuntimeVrfs {
         for (Path path : rib.locRib().bestPaths()) {
             if (!path.source().isLocal() && carriesAny(path, imports)) {
                 events.report(path, true);
-                if (after.vrfForRouteTargets(targets(path)) != null) {
+                if (after.vrfForRouteTargets(path.routeTargets()) != null) {
                     events.report(path, false);
                 }
             }
@@ -101,7 +100,7 @@ final class RuntimeVrfs {
     }
 
     private static boolean carriesAny(Path path, List<RouteTarget> imports) {
-        List<RouteTarget> targets = targets(path);
+        List<RouteTarget> targets = path.routeTargets();
         for (RouteTarget target : imports) {
             if (targets.contains(target)) {
                 return true;
@@ -110,8 +109,4 @@ final class RuntimeVrfs {
         return false;
     }
 
-    private static List<RouteTarget> targets(Path path) {
-        ExtendedCommunitiesAttribute communities = path.attribute(ExtendedCommunitiesAttribute.class);
-        return communities == null ? List.of() : communities.routeTargets();
-    }
 }
