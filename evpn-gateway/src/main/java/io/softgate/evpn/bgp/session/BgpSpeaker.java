@@ -412,17 +412,28 @@ public final class BgpSpeaker implements AutoCloseable {
 
     /** Paths in each neighbour's Adj-RIB-In (what it sent us and we kept; a snapshot taken on the event loop). */
     public Map<InetAddress, Integer> receivedPathCounts() {
-        return call(() -> {
-            Map<InetAddress, Integer> counts = new LinkedHashMap<>();
-            for (InetAddress neighbor : peers.keySet()) {
-                counts.put(neighbor, rib.adjRibIn(neighbor).size());
-            }
-            return counts;
-        });
+        return call(this::adjRibInSizes);
     }
 
     /** The paths we originate now (type-5 routes of our VRFs; a snapshot taken on the event loop). */
     public List<Path> originatedPaths() {
         return call(rib::originated);
+    }
+
+    /**
+     * The settings, best paths, originated paths and Adj-RIB-In sizes of one moment, taken by one
+     * task on the event loop (a state page's one round trip instead of one per part).
+     */
+    public RibSnapshot ribSnapshot() {
+        return call(() -> new RibSnapshot(settings, rib.locRib().bestPaths(), rib.originated(), adjRibInSizes()));
+    }
+
+    /** On the event loop: paths in each neighbour's Adj-RIB-In. */
+    private Map<InetAddress, Integer> adjRibInSizes() {
+        Map<InetAddress, Integer> counts = new LinkedHashMap<>();
+        for (InetAddress neighbor : peers.keySet()) {
+            counts.put(neighbor, rib.adjRibIn(neighbor).size());
+        }
+        return counts;
     }
 }

@@ -210,6 +210,18 @@ class RuntimeVrfTest {
     }
 
     @Test
+    void shouldTakeTheRibSnapshotOfTheSeparateReads() throws Exception {
+        speaker.advertiseType5(5001, InetAddresses.parse("0.0.0.0"), 0).get();
+        RibSnapshot snapshot = speaker.ribSnapshot();
+        assertEquals(speaker.settings(), snapshot.settings());
+        assertEquals(speaker.bestPaths(), snapshot.bestPaths());
+        assertEquals(speaker.originatedPaths(), snapshot.originatedPaths());
+        assertEquals(1, snapshot.originatedPaths().size());
+        assertEquals(speaker.receivedPathCounts(), snapshot.receivedPathCounts());
+        assertEquals(Map.of(FABRIC, 2), snapshot.receivedPathCounts());
+    }
+
+    @Test
     void shouldWithdrawNothingWhenWithdrawingFromAVrfThatIsGone() throws Exception {
         speaker.withdrawType5(4242, InetAddresses.parse("0.0.0.0"), 0).get();
         assertFalse(fabricListener.prefixes.stream().anyMatch(IpPrefixRouteUpdate::withdrawn));
