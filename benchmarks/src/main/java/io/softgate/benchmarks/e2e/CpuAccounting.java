@@ -84,9 +84,20 @@ final class CpuAccounting {
 
     /** User and system CPU nanoseconds of process {@code pid} (utime, stime of /proc/PID/stat), or zeros when it is gone. */
     static long[] processCpuSplitNs(long pid) throws IOException {
+        return cpuSplitNs(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    /** CPU nanoseconds (utime + stime) of one thread's {@code /proc/PID/task/TID/stat}, or 0 when it is gone. */
+    static long threadCpuNs(Path stat) throws IOException {
+        long[] split = cpuSplitNs(stat);
+        return split[0] + split[1];
+    }
+
+    /** User and system CPU nanoseconds (utime, stime) of a process's or thread's {@code stat} file, or zeros when it is gone. */
+    private static long[] cpuSplitNs(Path stat) throws IOException {
         String text;
         try {
-            text = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            text = Files.readString(stat);
         } catch (NoSuchFileException e) {
             return new long[2];
         }
@@ -94,18 +105,6 @@ final class CpuAccounting {
         String[] fields = text.substring(text.lastIndexOf(')') + 2).trim().split("\\s+");
         return new long[] {(long) (Long.parseLong(fields[11]) * (1e9 / TICKS_PER_SECOND)),
             (long) (Long.parseLong(fields[12]) * (1e9 / TICKS_PER_SECOND))};
-    }
-
-    /** CPU nanoseconds (utime + stime) of one thread's {@code /proc/PID/task/TID/stat}, or 0 when it is gone. */
-    static long threadCpuNs(Path stat) throws IOException {
-        String text;
-        try {
-            text = Files.readString(stat);
-        } catch (NoSuchFileException e) {
-            return 0;
-        }
-        String[] fields = text.substring(text.lastIndexOf(')') + 2).trim().split("\\s+");
-        return (long) ((Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * (1e9 / TICKS_PER_SECOND));
     }
 
     /** The 1, 5 and 15-minute load averages. */

@@ -2,6 +2,7 @@ package io.softgate.benchmarks.e2e;
 
 import io.softgate.io.jnr.LibC;
 import io.softgate.io.jnr.Native;
+import io.softgate.io.xdp.XdpStatistics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,8 +37,6 @@ final class SoftgateProcess implements AutoCloseable {
     private static final int SO_DOMAIN = 39;
     private static final int SO_INCOMING_NAPI_ID = 56;
     private static final int AF_XDP = 44;
-    private static final int SOL_XDP = 283;
-    private static final int XDP_STATISTICS = 7;
 
     private final Process process;
     private final Path log;
@@ -207,13 +206,15 @@ final class SoftgateProcess implements AutoCloseable {
     Map<String, Long> xdpSocketLosses() throws IOException {
         Map<String, Long> losses = new LinkedHashMap<>();
         forEachXdpSocket((name, libc, fd) -> {
-            UnsafeBuffer statistics = Native.scratch(56);
-            statistics.putInt(48, 48);
-            if (libc.getsockopt(fd, SOL_XDP, XDP_STATISTICS, statistics.addressOffset(), statistics.addressOffset() + 48) == 0) {
-                losses.merge("softgate.xsk.rx_dropped", statistics.getLong(0), Long::sum);
-                losses.merge("softgate.xsk.rx_ring_full", statistics.getLong(24), Long::sum);
-                losses.merge("softgate.xsk.fill_ring_empty", statistics.getLong(32), Long::sum);
+            long[] statistics;
+            try {
+                statistics = XdpStatistics.read(fd);
+            } catch (IOException e) {
+                return;
             }
+            losses.merge("softgate.xsk.rx_dropped", statistics[XdpStatistics.RX_DROPPED], Long::sum);
+            losses.merge("softgate.xsk.rx_ring_full", statistics[XdpStatistics.RX_RING_FULL], Long::sum);
+            losses.merge("softgate.xsk.fill_ring_empty", statistics[XdpStatistics.FILL_RING_EMPTY], Long::sum);
         });
         return losses;
     }

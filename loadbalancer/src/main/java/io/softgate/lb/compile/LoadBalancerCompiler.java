@@ -30,10 +30,12 @@ import java.util.SortedMap;
  * compiled, the {@link BackendSourceFilter} {@code lb-reply} asks before the connection table.
  *
  * <p>Threading: one control thread at a time (methods are synchronized); a compile builds its new
- * Maglev tables on the common fork-join pool and returns once they are all built.
+ * Maglev tables on the calling thread and its {@link MaglevBuildPool} (never the common fork-join
+ * pool) and returns once they are all built.
  */
 public final class LoadBalancerCompiler {
     private final VrfResolver vrfs;
+    private final MaglevBuildPool builders;
     private final Map<BackendKey, Integer> backendIds = new HashMap<>();
     // The Maglev slots of every weighted backend set of the last compile (immutable once published).
     private Map<SortedMap<String, Integer>, char[]> previousTables = Map.of();
@@ -60,8 +62,18 @@ public final class LoadBalancerCompiler {
     private record BackendSource(int vrf, int address, int port, int protocol) {
     }
 
+    /** A compiler that builds every Maglev table on the calling thread. */
     public LoadBalancerCompiler(VrfResolver vrfs) {
+        this(vrfs, MaglevBuildPool.callerOnly());
+    }
+
+    /**
+     * A compiler that builds its Maglev tables on the calling thread and {@code builders}; the
+     * caller owns {@code builders} and closes it after the last compile.
+     */
+    public LoadBalancerCompiler(VrfResolver vrfs, MaglevBuildPool builders) {
         this.vrfs = vrfs;
+        this.builders = builders;
     }
 
     /** Every error in {@code config}, each naming its field; empty when it compiles. */
@@ -196,8 +208,9 @@ public final class LoadBalancerCompiler {
      * A table depends only on the table size and the weighted backend identities, so services with
      * the same set share one array (ids are mapped per service), and a set the previous compile
      * built keeps its array: a one-rule change does not rebuild every table. The sets still to
-     * build are independent of each other and are built in parallel on the common fork-join pool
-     * (1,000 services with their own backends: about 0.5 ms of CPU each), one builder per task.
+     * build are independent of each other and are built in parallel by the calling thread and the
+     * compiler's {@link MaglevBuildPool} (1,000 services with their own backends: about 0.5 ms of
+     * CPU each), one builder per task, each task taking every {@code tasks}-th set.
      */
     private Map<SortedMap<String, Integer>, char[]> maglevTables(List<SortedMap<String, Integer>> sets, int tableSize) {
         Map<SortedMap<String, Integer>, char[]> tables = new HashMap<>();
@@ -213,8 +226,8 @@ public final class LoadBalancerCompiler {
             }
         }
         char[][] builtSlots = new char[missing.size()][];
-        int tasks = Math.min(missing.size(), java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1);
-        java.util.stream.IntStream.range(0, tasks).parallel().forEach(task -> {
+        int tasks = Math.min(missing.size(), builders.parallelism());
+        builders.run(tasks, task -> {
             MaglevTableBuilder taskBuilder = new MaglevTableBuilder(tableSize);
             for (int i = task; i < builtSlots.length; i += tasks) {
                 taskBuilder.clear();

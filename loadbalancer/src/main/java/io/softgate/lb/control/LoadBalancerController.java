@@ -2,6 +2,7 @@ package io.softgate.lb.control;
 
 import io.softgate.lb.compile.LoadBalancerCompiler;
 import io.softgate.lb.compile.LoadBalancerConfigException;
+import io.softgate.lb.compile.MaglevBuildPool;
 import io.softgate.lb.compile.LoadBalancerTables;
 import io.softgate.lb.compile.ValidationError;
 import io.softgate.lb.compile.VrfResolver;
@@ -21,15 +22,24 @@ import java.util.function.Consumer;
  * {@link LoadBalancerTables#SLOT}), and tells the {@link VipAvailabilityListener} which VIPs to
  * advertise. A backend health flip recompiles and republishes on its own.
  *
+ * <p>It owns the compiler's {@link MaglevBuildPool} (threads {@code softgate-maglev-build-N}) and
+ * closes it with itself.
+ *
  * <p>Threading: all methods are synchronized; the health checker calls in from its probe threads.
  */
 public final class LoadBalancerController implements AutoCloseable {
+    /** Thread name prefix of the Maglev build pool. */
+    public static final String MAGLEV_BUILD_THREAD_NAME = "softgate-maglev-build";
+
+    private final MaglevBuildPool maglevBuilders;
     private final LoadBalancerCompiler compiler;
     private final HealthChecker healthChecker;
     private final Consumer<LoadBalancerTables> publisher;
     private final VipAvailabilityTracker vips;
     private LoadBalancerConfig config = LoadBalancerConfig.empty();
     private LoadBalancerTables current;
+    /** Set by {@link #close}: a health flip still in flight then recompiles nothing. */
+    private boolean closed;
 
     /**
      * @param vrfs        VPC name -> VRF index, and the public VRF
@@ -37,10 +47,13 @@ public final class LoadBalancerController implements AutoCloseable {
      * @param publisher   publishes compiled tables (called with this controller's lock held)
      * @param vipListener told when a VIP gains its first or loses its last usable backend
      * @param probeThreads threads the health checker probes with
+     * @param maglevBuildParallelism how many Maglev tables a compile builds at once (1: all on the
+     *                    compiling thread; see {@link MaglevBuildPool#defaultParallelism})
      */
     public LoadBalancerController(VrfResolver vrfs, ProbeTransport transport, Consumer<LoadBalancerTables> publisher,
-                                  VipAvailabilityListener vipListener, int probeThreads) {
-        this.compiler = new LoadBalancerCompiler(vrfs);
+                                  VipAvailabilityListener vipListener, int probeThreads, int maglevBuildParallelism) {
+        this.maglevBuilders = MaglevBuildPool.create(MAGLEV_BUILD_THREAD_NAME, maglevBuildParallelism);
+        this.compiler = new LoadBalancerCompiler(vrfs, maglevBuilders);
         this.publisher = publisher;
         this.vips = new VipAvailabilityTracker(vipListener);
         this.healthChecker = new HealthChecker(transport, this::healthChanged, probeThreads);
@@ -96,6 +109,9 @@ public final class LoadBalancerController implements AutoCloseable {
     }
 
     private synchronized void healthChanged(BackendKey backend, boolean healthy) {
+        if (closed) {
+            return;
+        }
         try {
             recompile();
         } catch (LoadBalancerConfigException e) {
@@ -115,5 +131,10 @@ public final class LoadBalancerController implements AutoCloseable {
     @Override
     public void close() {
         healthChecker.close();
+        // After the health checker: its last flip may still recompile until it has stopped.
+        synchronized (this) {
+            closed = true;
+            maglevBuilders.close();
+        }
     }
 }

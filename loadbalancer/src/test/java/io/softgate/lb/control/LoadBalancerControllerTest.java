@@ -37,7 +37,7 @@ class LoadBalancerControllerTest {
             public void vipUnavailable(String vipAddress) {
                 vipEvents.add("withdraw " + vipAddress);
             }
-        }, 1);
+        }, 1, 2);
 
     @AfterEach
     void close() {
@@ -117,5 +117,24 @@ class LoadBalancerControllerTest {
 
             assertEquals(List.of("announce 203.0.113.11"), late);
         }
+    }
+
+    @Test
+    void shouldEndItsMaglevBuildThreadsWhenClosed() throws Exception {
+        List<LoadBalancerService> services = new java.util.ArrayList<>();
+        for (int s = 0; s < 4; s++) {
+            services.add(LoadBalancerService.of("web" + s, LbProtocol.TCP, "203.0.113." + (s + 1), 80,
+                List.of(Backend.of("10.1." + s + ".5", 80)), HealthCheck.NONE, "blue"));
+        }
+        controller.apply(LoadBalancerConfig.of(services).withMaglevTableSize(251));
+        List<Thread> builders = new java.util.ArrayList<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith(LoadBalancerController.MAGLEV_BUILD_THREAD_NAME + "-")) {
+                builders.add(thread);
+            }
+        }
+        assertEquals(1, builders.size()); // a parallelism of 2: the applying thread and one of its own
+        controller.close();
+        assertTrue(builders.stream().noneMatch(Thread::isAlive));
     }
 }

@@ -236,9 +236,8 @@ final class MappingAllocator {
             // The two slots the port decides (this mapping's outside key, and the outside key of the
             // session about to be created on it) cannot be known before now: start loading the
             // session's here, so its cache miss overlaps the mapping insert's instead of following it.
-            outsideKey[0] = SessionKeys.word0(SessionKeys.TAG_OUTSIDE, protocol, tables.publicVrf(), remotePort,
-                outsidePort);
-            outsideKey[1] = SessionKeys.word1(remoteAddress, external.address);
+            SessionKeys.outsideKey(outsideKey, protocol, tables.publicVrf(), remoteAddress, remotePort,
+                external.address, outsidePort);
             scratch.prefetchSink += sessions.prefetchForInsert(outsideKey);
         }
         outsideMappingKey(outsideKey, protocolClass, external.address, outsidePort);

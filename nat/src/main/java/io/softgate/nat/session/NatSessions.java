@@ -348,8 +348,7 @@ public final class NatSessions implements AutoCloseable {
         }
 
         long[] outsideKey = scratch.key2;
-        outsideKey[0] = SessionKeys.word0(SessionKeys.TAG_OUTSIDE, protocol, publicVrf, remotePort, outsidePort);
-        outsideKey[1] = SessionKeys.word1(remoteAddress, outsideAddress);
+        SessionKeys.outsideKey(outsideKey, protocol, publicVrf, remoteAddress, remotePort, outsideAddress, outsidePort);
         long outsideRewrite0 = Rewrite.word0(protocol, outsideAddress, insideAddress, outsidePort, insidePort);
         long outsideRewrite1 = SessionKeys.withTcpState(Rewrite.word1(true, true, outsideAddress, insideAddress,
             vpcVrf, keepPort) | dynamicFlag, state);

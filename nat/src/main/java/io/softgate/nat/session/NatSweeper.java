@@ -75,9 +75,9 @@ public final class NatSweeper {
             }
             sessions.releaseSession();
             int protocol = SessionKeys.protocol(key[0]);
-            outsideKey[0] = SessionKeys.word0(SessionKeys.TAG_OUTSIDE, protocol, Rewrite.targetVrf(rewrite1),
-                SessionKeys.destinationPort(key[0]), Rewrite.newPort(rewrite0));
-            outsideKey[1] = SessionKeys.word1(SessionKeys.destinationAddress(key[1]), Rewrite.newAddress(rewrite0));
+            SessionKeys.outsideKey(outsideKey, protocol, Rewrite.targetVrf(rewrite1),
+                SessionKeys.destinationAddress(key[1]), SessionKeys.destinationPort(key[0]),
+                Rewrite.newAddress(rewrite0), Rewrite.newPort(rewrite0));
             int outsideEntry = sessionTable.lookup(outsideKey, nowNs);
             if (outsideEntry >= 0) {
                 sessionTable.remove(outsideEntry, outsideKey);

@@ -66,6 +66,16 @@ public final class SessionKeys {
         return ((long) sourceAddress << 32) | (destinationAddress & 0xFFFF_FFFFL);
     }
 
+    /**
+     * Writes the OUTSIDE session key: the return traffic of a translated session, from
+     * {@code remoteAddress:remotePort} to our {@code outsideAddress:outsidePort} in the public VRF.
+     */
+    public static void outsideKey(long[] key, int protocol, int publicVrf, int remoteAddress, int remotePort,
+                                  int outsideAddress, int outsidePort) {
+        key[0] = word0(TAG_OUTSIDE, protocol, publicVrf, remotePort, outsidePort);
+        key[1] = word1(remoteAddress, outsideAddress);
+    }
+
     public static long tag(long word0) {
         return word0 >>> TAG_SHIFT;
     }

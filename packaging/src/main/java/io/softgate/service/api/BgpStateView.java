@@ -2,8 +2,6 @@ package io.softgate.service.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.softgate.evpn.bgp.attribute.ExtendedCommunitiesAttribute;
-import io.softgate.evpn.bgp.community.RouteTarget;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.NeighborSettings;
 import io.softgate.evpn.bgp.config.VrfSettings;
@@ -12,6 +10,7 @@ import io.softgate.evpn.bgp.message.UpdateErrorCounters;
 import io.softgate.evpn.bgp.rib.Path;
 import io.softgate.evpn.bgp.session.BgpSpeaker;
 import io.softgate.evpn.bgp.session.BgpState;
+import io.softgate.evpn.bgp.session.RibSnapshot;
 import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.config.VrfConfig;
 import java.net.InetAddress;
@@ -32,7 +31,7 @@ import java.util.TreeMap;
  * imports; the learned best paths themselves (at most {@code limit}); the speaker's counters.
  * Without a running speaker the answer is {@code {"bgp": "disabled"}}.
  *
- * <p>Threading: API thread; the speaker's RIB is read by tasks on its event loop (bounded waits).
+ * <p>Threading: API thread; the speaker's RIB is read by one task on its event loop (bounded wait).
  */
 final class BgpStateView {
     /** VRF name of learned paths no VRF of ours imports. */
@@ -47,20 +46,19 @@ final class BgpStateView {
             data.put("bgp", "disabled");
             return data;
         }
-        BgpNodeSettings settings = speaker.settings();
-        List<Path> best;
-        List<Path> originated;
-        Map<InetAddress, Integer> received;
+        RibSnapshot rib;
         try {
-            best = speaker.bestPaths();
-            originated = speaker.originatedPaths();
-            received = speaker.receivedPathCounts();
+            rib = speaker.ribSnapshot(); // one task on the speaker's event loop
         } catch (RuntimeException e) {
             // The speaker is stopping (its event loop refuses tasks) or did not answer in time.
             data.put("bgp", "unavailable");
             data.put("reason", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             return data;
         }
+        BgpNodeSettings settings = rib.settings();
+        List<Path> best = rib.bestPaths();
+        List<Path> originated = rib.originatedPaths();
+        Map<InetAddress, Integer> received = rib.receivedPathCounts();
         data.put("bgp", "enabled");
         data.put("routerId", settings.routerId().getHostAddress());
         data.put("asn", settings.asNumber());
@@ -156,9 +154,7 @@ final class BgpStateView {
 
     /** The VRF of ours whose import targets a learned path carries, or {@link #NO_VRF}. */
     private static String vrfOf(BgpNodeSettings settings, Path path) {
-        ExtendedCommunitiesAttribute communities = path.attribute(ExtendedCommunitiesAttribute.class);
-        List<RouteTarget> targets = communities == null ? List.of() : communities.routeTargets();
-        VrfSettings vrf = settings.vrfForRouteTargets(targets);
+        VrfSettings vrf = settings.vrfForRouteTargets(path.routeTargets());
         return vrf == null ? NO_VRF : vrf.name();
     }
 

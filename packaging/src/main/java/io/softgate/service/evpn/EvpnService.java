@@ -10,6 +10,7 @@ import io.softgate.service.config.ConfigLoader;
 import io.softgate.service.config.ConfigLoader.LoadedConfig;
 import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.compose.SnapshotComposer;
+import io.softgate.service.intent.CompiledIntent;
 import io.softgate.lb.health.VipAvailabilityListener;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * learned routes flow through {@link EvpnRouteBridge} into {@link LearnedRoutes}, and
  * {@link LearnedRouteCompiler} recompiles and publishes them with the static configuration; the
  * routes we originate follow {@link PublicAdvertisements}: the file's public services plus the
- * public addresses of the controller's intent, re-planned on every intent commit (the composer's
- * {@code onIntentCommitted} hook). The speaker's VRFs follow the composer too: on start and before
- * every re-plan of a commit, {@link #syncVrfs} makes them the file's VRFs plus one per API VPC
+ * public addresses of the controller's intent, re-planned once on every intent commit (the
+ * composer's {@code onIntentCommitted} hook). The speaker's VRFs follow the composer too: on start
+ * and before the re-plan of a commit, {@link #syncVrfs} makes them the file's VRFs plus one per API VPC
  * (created or deleted over the API), and the plan puts a default route into every API VPC's VRF
  * ({@code bgp.advertiseDefaultRouteToApiVpcs}). On SIGHUP (the service calls {@link #reloadAdvertisements}) the
  * configuration file is read again and the advertisements follow its {@code bgp.publicAddresses},
@@ -100,10 +101,7 @@ public final class EvpnService implements AutoCloseable {
             // starting with the intent committed now.
             // Every commit also re-syncs the speaker's VRFs first (a VPC created or deleted, a vNet
             // that changed a VPC's L3VNI, SIGHUP), so the plan below finds them on the event loop.
-            composer.onIntentCommitted(committed -> {
-                service.syncVrfs();
-                service.advertisements.intentCommitted(committed);
-            });
+            composer.onIntentCommitted(service::committed);
         } catch (Throwable e) {
             // Also a BindException that Netty throws without declaring it: never leave the event loop running.
             service.close();
@@ -147,46 +145,83 @@ public final class EvpnService implements AutoCloseable {
      */
     void syncVrfs() {
         synchronized (vrfLock) {
-            SoftgateConfig file = composer.config();
-            EvpnVrfPlan plan;
-            try {
-                plan = EvpnVrfPlan.of(file, composer.staticForwardingIntent().vrfs());
-            } catch (RuntimeException e) {
-                LOG.warn("EVPN VRFs not synced: {}", e.toString());
-                return;
+            VrfSync synced = syncSpeakerVrfs();
+            if (synced != null) {
+                advertisements.vrfsChanged(synced.withDefaultRoute(), synced.replacedL3Vnis());
             }
-            for (String reason : plan.refused()) {
-                if (refusedVrfs.add(reason)) {
-                    LOG.warn("API VPC gets no EVPN VRF: {}", reason);
+        }
+    }
+
+    /**
+     * An API commit (the composer's hook): the speaker's VRFs follow it ({@link #syncVrfs}), then
+     * the advertisement plan follows both in one re-plan.
+     */
+    private void committed(CompiledIntent committed) {
+        synchronized (vrfLock) {
+            VrfSync synced = syncSpeakerVrfs();
+            if (synced == null) {
+                advertisements.intentCommitted(committed); // VRFs not synced: the plan still follows the intent
+            } else {
+                advertisements.committed(committed, synced.withDefaultRoute(), synced.replacedL3Vnis());
+            }
+        }
+    }
+
+    /** How many times the advertisement plan was made since start (one per input change; for tests and diagnostics). */
+    public long advertisementPlans() {
+        return advertisements.plans();
+    }
+
+    /**
+     * The VRF part of a sync: the API VPCs' VRFs that get a default route, and the L3VNIs whose
+     * VRF the speaker replaced (it withdrew their routes).
+     *
+     * <p>Threading: immutable.
+     */
+    private record VrfSync(Set<String> withDefaultRoute, Set<Integer> replacedL3Vnis) {
+    }
+
+    /** Under {@code vrfLock}: makes the speaker's VRFs follow the composer; null when they cannot be planned. */
+    private VrfSync syncSpeakerVrfs() {
+        SoftgateConfig file = composer.config();
+        EvpnVrfPlan plan;
+        try {
+            plan = EvpnVrfPlan.of(file, composer.staticForwardingIntent().vrfs());
+        } catch (RuntimeException e) {
+            LOG.warn("EVPN VRFs not synced: {}", e.toString());
+            return null;
+        }
+        for (String reason : plan.refused()) {
+            if (refusedVrfs.add(reason)) {
+                LOG.warn("API VPC gets no EVPN VRF: {}", reason);
+            }
+        }
+        refusedVrfs.retainAll(plan.refused());
+        List<VrfSettings> desired = plan.vrfs();
+        List<VrfSettings> before = speakerVrfs;
+        Set<Integer> replaced = new HashSet<>();
+        if (!desired.equals(before)) {
+            for (VrfSettings vrf : before) {
+                if (!desired.contains(vrf)) {
+                    replaced.add(vrf.l3Vni());
                 }
             }
-            refusedVrfs.retainAll(plan.refused());
-            List<VrfSettings> desired = plan.vrfs();
-            List<VrfSettings> before = speakerVrfs;
-            Set<Integer> replaced = new HashSet<>();
-            if (!desired.equals(before)) {
-                for (VrfSettings vrf : before) {
-                    if (!desired.contains(vrf)) {
-                        replaced.add(vrf.l3Vni());
-                    }
-                }
-                speakerVrfs = desired;
-                speaker.updateVrfs(desired).whenComplete((ignored, failure) -> {
-                    if (failure != null) {
-                        LOG.warn("EVPN VRFs not updated: {}", failure.toString());
-                        // Forget the set that did not take, so the next sync compares against what
-                        // the speaker really holds and tries again.
-                        synchronized (vrfLock) {
-                            if (speakerVrfs == desired) {
-                                speakerVrfs = speaker.settings().vrfs();
-                            }
+            speakerVrfs = desired;
+            speaker.updateVrfs(desired).whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    LOG.warn("EVPN VRFs not updated: {}", failure.toString());
+                    // Forget the set that did not take, so the next sync compares against what
+                    // the speaker really holds and tries again.
+                    synchronized (vrfLock) {
+                        if (speakerVrfs == desired) {
+                            speakerVrfs = speaker.settings().vrfs();
                         }
                     }
-                });
-                LOG.info("EVPN VRFs: {}", describe(desired));
-            }
-            advertisements.vrfsChanged(file.bgp().advertiseDefaultRouteToApiVpcs() ? plan.apiVrfs() : Set.of(), replaced);
+                }
+            });
+            LOG.info("EVPN VRFs: {}", describe(desired));
         }
+        return new VrfSync(file.bgp().advertiseDefaultRouteToApiVpcs() ? plan.apiVrfs() : Set.of(), replaced);
     }
 
     /** The forwarding intent's VRFs the speaker holds: where type-5 routes may be originated. */

@@ -13,8 +13,8 @@ import java.util.function.Supplier;
  * every API VPC's VRF ({@link #vrfsChanged}) and the public addresses
  * of the controller's committed intent ({@link IntentPublicAddresses}), with every load-balancer
  * VIP (file or API) advertised only while the load balancer reports it available. Each input
- * change ({@link #fileChanged} on start and SIGHUP, {@link #intentCommitted} on every API apply,
- * a VIP availability report) re-plans, and {@link AdvertisementSync} turns the new plan into
+ * change ({@link #fileChanged} on start and SIGHUP, {@link #committed} on every API apply with
+ * the VRFs synced for it, a VIP availability report) re-plans once, and {@link AdvertisementSync} turns the new plan into
  * withdrawals of what left and advertisements of what joined: an unchanged route is never sent
  * again, so it does not flap.
  *
@@ -33,6 +33,7 @@ public final class PublicAdvertisements {
     private IntentPublicAddresses intent = IntentPublicAddresses.NONE;
     /** The API VPCs' VRFs that get a default route ({@code bgp.advertiseDefaultRouteToApiVpcs}). */
     private Set<String> apiVrfsWithDefaultRoute = Set.of();
+    private long plans;
 
     /**
      * @param forwarding the VRFs routes may be originated into (those the speaker holds: the file's
@@ -72,6 +73,23 @@ public final class PublicAdvertisements {
         replan();
     }
 
+    /**
+     * One API commit, in one re-plan: the speaker's VRFs were synced for it ({@code withDefaultRoute}
+     * and {@code replacedL3Vnis} as in {@link #vrfsChanged}) and {@code committed} is the intent the
+     * data plane holds now (as in {@link #intentCommitted}).
+     */
+    public synchronized void committed(CompiledIntent committed, Set<String> withDefaultRoute, Set<Integer> replacedL3Vnis) {
+        apiVrfsWithDefaultRoute = Set.copyOf(withDefaultRoute);
+        sync.forget(replacedL3Vnis);
+        intent = IntentPublicAddresses.of(committed);
+        replan();
+    }
+
+    /** How many times the plan was made (each input change makes it once). */
+    public synchronized long plans() {
+        return plans;
+    }
+
     /** Where the load balancer reports VIP availability. */
     public VipAvailabilityListener vipListener() {
         return vips;
@@ -86,6 +104,7 @@ public final class PublicAdvertisements {
         if (fileServices == null) {
             return; // not started: the first fileChanged plans
         }
+        plans++;
         PublicServices merged = vips.applyTo(intent.addTo(fileServices.withDefaultRouteInto(apiVrfsWithDefaultRoute)),
             intent.healthGoverned(fileVips));
         sync.apply(AdvertisementPlan.of(forwarding.get(), merged));

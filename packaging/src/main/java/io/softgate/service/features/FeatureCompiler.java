@@ -256,6 +256,10 @@ final class FeatureCompiler {
         if (section.probeThreads() < 1 || section.probeThreads() > 64) {
             error("loadBalancer.probeThreads", "must be 1..64 (was " + section.probeThreads() + ")");
         }
+        if (section.maglevBuildThreads() < 1 || section.maglevBuildThreads() > io.softgate.lb.compile.MaglevBuildPool.MAX_PARALLELISM) {
+            error("loadBalancer.maglevBuildThreads", "must be 1.." + io.softgate.lb.compile.MaglevBuildPool.MAX_PARALLELISM
+                + " (was " + section.maglevBuildThreads() + ")");
+        }
         List<LoadBalancerService> services = new ArrayList<>();
         for (int s = 0; s < section.services().size(); s++) {
             String path = "loadBalancer.services[" + s + "]";

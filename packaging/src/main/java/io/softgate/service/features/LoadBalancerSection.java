@@ -1,12 +1,15 @@
 package io.softgate.service.features;
 
+import io.softgate.lb.compile.MaglevBuildPool;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
  * The {@code loadBalancer} section: the L4 services (controller's L4LB shape), the Maglev table
- * size, the connection-table capacity and the number of health-probe threads. Its presence puts
+ * size, the connection-table capacity, the number of health-probe threads and how many Maglev
+ * tables a compile builds at once ({@code maglevBuildThreads}, the compiling thread included;
+ * default half the cores, at least one). Its presence puts
  * the {@code lb-vip} and {@code lb-reply} stages into the pipeline and starts the health checker.
  *
  * <p>Threading: immutable.
@@ -15,7 +18,8 @@ public record LoadBalancerSection(
     List<LbServiceSection> services,
     Integer maglevTableSize,
     Integer maxConnections,
-    Integer probeThreads) {
+    Integer probeThreads,
+    Integer maglevBuildThreads) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 1 << 20;
     public static final int DEFAULT_PROBE_THREADS = 2;
@@ -24,6 +28,7 @@ public record LoadBalancerSection(
         services = services == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(services));
         maxConnections = maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections;
         probeThreads = probeThreads == null ? DEFAULT_PROBE_THREADS : probeThreads;
+        maglevBuildThreads = maglevBuildThreads == null ? MaglevBuildPool.defaultParallelism() : maglevBuildThreads;
     }
 
     /**

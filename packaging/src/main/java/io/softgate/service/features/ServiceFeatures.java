@@ -14,6 +14,7 @@ import io.softgate.evpn.forwarding.ForwardingFeature;
 import io.softgate.evpn.forwarding.table.ForwardingTables;
 import io.softgate.lb.compile.LoadBalancerConfigException;
 import io.softgate.lb.compile.LoadBalancerTables;
+import io.softgate.lb.compile.MaglevBuildPool;
 import io.softgate.lb.compile.VrfResolver;
 import io.softgate.lb.control.LoadBalancerController;
 import io.softgate.lb.health.ProbeTransport;
@@ -110,10 +111,11 @@ public final class ServiceFeatures implements AutoCloseable {
             natCapacity.maxPublicAddresses()));
         int lbConnections = lbSection == null ? API_ONLY_CAPACITY : lbSection.maxConnections();
         int probeThreads = lbSection == null ? LoadBalancerSection.DEFAULT_PROBE_THREADS : lbSection.probeThreads();
+        int maglevBuildThreads = lbSection == null ? MaglevBuildPool.defaultParallelism() : lbSection.maglevBuildThreads();
         this.lbStages = new LoadBalancerStages(clamp(lbConnections, 1024, 1 << 24));
         // Probes use the softgate host's own stack (see packaging/README.md, "Health checks").
         this.lbController = new LoadBalancerController(new Resolver(), ProbeTransport.hostStack(), this::publishLb,
-            new ForwardingVipListener(), clamp(probeThreads, 1, 64));
+            new ForwardingVipListener(), clamp(probeThreads, 1, 64), clamp(maglevBuildThreads, 1, MaglevBuildPool.MAX_PARALLELISM));
     }
 
     /** The features {@code config} declares (none of the sections: an empty set). */

@@ -153,7 +153,12 @@ public final class IntentWarmUp {
         public List<ValidationError> stage(ConfigSnapshot.Builder builder, io.softgate.lb.model.LoadBalancerConfig lb,
                                            Map<String, Integer> vrfs, int publicVrf) {
             if (controller == null) {
-                controller = new LoadBalancerController(VrfResolver.of(Map.copyOf(vrfs), publicVrf), NO_PROBES, tables -> { }, SILENT, 1);
+                // Maglev build parallelism 1: every table is built on this thread, so the CPU
+                // budget (this thread's CPU time) counts all of the rehearsal's work, no thread is
+                // started during start-up, and none can run beside a worker on its core. The build
+                // code the JIT warms is the same at any parallelism.
+                controller = new LoadBalancerController(VrfResolver.of(Map.copyOf(vrfs), publicVrf), NO_PROBES, tables -> { },
+                    SILENT, 1, 1);
             }
             try {
                 controller.apply(lb);

@@ -23,7 +23,9 @@ import java.util.Map;
  * the node's public VRF; backends in their VPC's VRF (see {@link VrfNumbering}); a service of a
  * VPC without a vNet stays stored until the VPC has one. Health: {@code None} and, until a health
  * checker is attached ({@link #health}), every backend counts as up. The compiler instance lives
- * as long as the adapter so backend ids stay stable across snapshots.
+ * as long as the adapter so backend ids stay stable across snapshots; it builds its Maglev tables
+ * on the calling thread (with {@code staging}, the service's LB controller compiles instead, on its
+ * own build threads).
  *
  * <p>Threading: called by the thread applying a change, one at a time.
  */

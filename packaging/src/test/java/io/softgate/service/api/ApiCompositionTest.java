@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.softgate.evpn.bgp.evpn.IpPrefixRoute;
 import io.softgate.evpn.forwarding.model.IpPrefix;
 import io.softgate.evpn.forwarding.model.Ipv4Address;
 import io.softgate.evpn.forwarding.model.MacAddress;
@@ -17,6 +18,7 @@ import io.softgate.service.config.ConfigError;
 import io.softgate.service.config.ConfigLoader;
 import io.softgate.service.evpn.AdvertisementSync;
 import io.softgate.service.evpn.BgpSettingsFactory;
+import io.softgate.service.evpn.EvpnService;
 import io.softgate.service.evpn.PublicAdvertisements;
 import io.softgate.service.evpn.Type5Advertisement;
 import io.softgate.service.pipeline.ForwardingIntents;
@@ -264,6 +266,32 @@ class ApiCompositionTest {
             }
         }
         return null;
+    }
+
+    @Test
+    void shouldPlanTheEvpnAdvertisementsOncePerCommit() throws Exception {
+        api.close();
+        api = new ApiFixture(stateDir.resolve("with-bgp"), CONFIG.formatted(
+            "\"bgp\": {\"enabled\": true, \"asn\": 65000, \"routerId\": \"10.255.0.1\"},"));
+        assertEquals(200, api.login(ApiFixture.USER, ApiFixture.PASSWORD).statusCode());
+        site = ApiFixture.find(api.ok("GET", "/api/sites", null), "name", "softgate-site").get("id").asInt();
+        tenant = ApiFixture.find(api.ok("GET", "/api/tenants", null), "name", "Admin").get("id").asInt();
+        EvpnService evpn = EvpnService.start(new ConfigLoader.LoadedConfig(api.config, stateDir.resolve("softgate.json")),
+            api.composer);
+        try {
+            long plansBefore = evpn.advertisementPlans();
+            long generationBefore = api.api.store().current().generation();
+            // Commits that add a VPC's VRF (its default route) and then a public address (SNAT).
+            int vpc = createVpcWithVnet();
+            createSnat(vpc, "api-snat", "203.0.113.10");
+            long commits = api.api.store().current().generation() - generationBefore;
+            assertTrue(commits >= 2, "commits " + commits);
+            assertEquals(commits, evpn.advertisementPlans() - plansBefore, "one plan per commit");
+            assertTrue(evpn.speaker().originatedPaths().stream().anyMatch(path -> path.nlri() instanceof IpPrefixRoute route
+                && route.prefix().getHostAddress().equals("203.0.113.10")), "the SNAT address is advertised");
+        } finally {
+            evpn.close();
+        }
     }
 
     private int createVpcWithVnet() throws Exception {

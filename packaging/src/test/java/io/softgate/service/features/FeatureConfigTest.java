@@ -172,6 +172,14 @@ class FeatureConfigTest {
     }
 
     @Test
+    void shouldRefuseAMaglevBuildParallelismOutsideItsBounds() throws Exception {
+        assertError(errorsOf(LB.replace("\"probeThreads\": 1,", "\"probeThreads\": 1, \"maglevBuildThreads\": 0,")),
+            "loadBalancer.maglevBuildThreads");
+        assertError(errorsOf(LB.replace("\"probeThreads\": 1,", "\"probeThreads\": 1, \"maglevBuildThreads\": 65,")),
+            "loadBalancer.maglevBuildThreads");
+    }
+
+    @Test
     void shouldRefuseAnUnknownFieldInAFeatureSectionWithItsPath() {
         ConfigException e = assertThrows(ConfigException.class,
             () -> parse(ACL.replace("\"established\": true", "\"establish\": true")));

@@ -84,6 +84,21 @@ class IntentWarmUpTest {
         assertTrue(probeThreads() <= before, "the rehearsal's LB controller started probing");
     }
 
+    @Test
+    void shouldBuildItsMaglevTablesOnTheWarmUpThreadWithoutTheCommonForkJoinPool() throws Exception {
+        // Work on the common pool's threads would escape the warm-up's CPU budget (its thread's CPU time).
+        long before = commonPoolActivity();
+        IntentWarmUp.Result result = IntentWarmUp.run(config(CONFIG), "site", "Admin", IntentWarmUpTest::bind, 1,
+            UNBOUNDED_NS, UNBOUNDED_NS);
+        assertNull(result.failure());
+        assertEquals(before, commonPoolActivity());
+    }
+
+    private static long commonPoolActivity() {
+        java.util.concurrent.ForkJoinPool common = java.util.concurrent.ForkJoinPool.commonPool();
+        return common.getStealCount() + common.getQueuedTaskCount() + common.getQueuedSubmissionCount();
+    }
+
     private static long probeThreads() {
         long count = 0;
         for (Thread thread : Thread.getAllStackTraces().keySet()) {

@@ -29,7 +29,10 @@ public enum IoDropReason implements DropReason {
     TX_QUEUE_FULL("tx-queue-full"),
     /** Packet to transmit lacks what the backend needs to send it (e.g. an outer IPv4/UDP header). */
     TX_MALFORMED("tx-malformed"),
-    /** The operating system refused or failed the send or write. */
+    /**
+     * The operating system refused or failed the send or write: one per packet lost (a refused UDP
+     * GSO send counts every datagram of its run).
+     */
     TX_ERROR("tx-error");
 
     private static final IoDropReason[] VALUES = values();

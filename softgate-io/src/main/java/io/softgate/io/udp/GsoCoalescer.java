@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.SegmentedDatagramPacket;
-import java.util.function.Consumer;
 
 /**
  * Joins consecutive datagrams of a transmit batch that go to the same outer destination with the
@@ -40,16 +39,18 @@ final class GsoCoalescer {
     private final DatagramFrames frames;
     private final ByteBufAllocator allocator;
     /** Takes each finished send (and ownership of it). */
-    private final Consumer<DatagramPacket> sink;
+    private final Sink sink;
     private boolean segmentation;
     private ByteBuf run;
     private int runDatagrams;
+    /** Frame bytes (outer headers included) of the run's datagrams, as the queue counts them. */
+    private long runFrameBytes;
     private int runSegmentBytes;
     private int runMaxDatagrams;
     private int runAddress;
     private int runPort;
 
-    GsoCoalescer(DatagramFrames frames, ByteBufAllocator allocator, Consumer<DatagramPacket> sink, boolean segmentation) {
+    GsoCoalescer(DatagramFrames frames, ByteBufAllocator allocator, Sink sink, boolean segmentation) {
         this.frames = frames;
         this.allocator = allocator;
         this.sink = sink;
@@ -87,6 +88,7 @@ final class GsoCoalescer {
         }
         frames.appendPayload(run, payloadOffset, payloadLength);
         runDatagrams++;
+        runFrameBytes += length;
         if (payloadLength < runSegmentBytes || runDatagrams == runMaxDatagrams) {
             // Only a run's last segment may be shorter than the segment size.
             flush();
@@ -104,7 +106,7 @@ final class GsoCoalescer {
         var recipient = frames.recipient(runAddress, runPort);
         DatagramPacket message = runDatagrams == 1 ? new DatagramPacket(payload, recipient)
             : new SegmentedDatagramPacket(payload, runSegmentBytes, recipient);
-        sink.accept(message);
+        sink.send(message, runDatagrams, runFrameBytes);
     }
 
     private boolean joins(DatagramFrames.LocatedPayload located) {
@@ -118,8 +120,19 @@ final class GsoCoalescer {
         runAddress = located.destinationAddress;
         runPort = located.destinationPort;
         runDatagrams = 0;
+        runFrameBytes = 0;
         runMaxDatagrams = !segmentation || segmentBytes == 0 || segmentBytes > MAX_SEGMENT_BYTES ? 1
             : Math.min(Math.min(MAX_SEGMENTS, MAX_SEND_BYTES / segmentBytes), laterFrames + 1);
         run = allocator.directBuffer(runMaxDatagrams * segmentBytes, runMaxDatagrams * segmentBytes);
+    }
+
+    /**
+     * Takes a finished send: {@code datagrams} datagrams (more than one for a GSO run) built from
+     * frames of {@code frameBytes} bytes in all.
+     *
+     * <p>Threading: called on the coalescer's thread.
+     */
+    interface Sink {
+        void send(DatagramPacket message, int datagrams, long frameBytes);
     }
 }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ManualIoEventLoop;
 import io.netty.channel.socket.DatagramPacket;
@@ -39,6 +40,11 @@ import java.util.concurrent.TimeUnit;
  * is empty, so a flood leaves the excess in the socket buffer (the kernel drops it there, counted
  * by the kernel) instead of reading and discarding it.
  *
+ * <p>Counting: a send counts its datagrams as transmitted once the kernel has taken it, and as
+ * {@code tx-error} drops (one per datagram, a refused GSO run included) when it refused it; see
+ * {@link SendLedger}. A send the socket could not take at once waits in the channel and is counted
+ * when a later call finds it gone.
+ *
  * <p>Lifecycle: {@code open} binds the socket on a throw-away loop and deregisters it; the first
  * {@link #receive} or {@link #transmit} registers it on a loop owned by the calling thread.
  * {@link #onWorkerClose} (called on the worker by {@code Worker.onClose}) closes the socket and
@@ -68,6 +74,13 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
     private static final int EIO = 5;
     private static final int EINVAL = 22;
     private static final int EMSGSIZE = 90;
+    /**
+     * Sends that may wait in the channel uncounted: far more than a batch, and more than Netty holds
+     * below its high-water mark in all but floods of tiny datagrams, which then drop as a full queue.
+     */
+    private static final int LEDGER_CAPACITY = 4096;
+    /** Room a frame needs in the ledger: the run it may end and the run it may open. */
+    private static final int SENDS_PER_FRAME = 2;
 
     private final String name;
     private final DatagramFrames datagrams;
@@ -77,6 +90,11 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
     private final DatagramPacket[] held;
     /** Turns frames into sends: joined GSO runs while segmentation is on, one datagram per send otherwise. */
     private final GsoCoalescer coalescer;
+    /** Counts each written send once its outcome is known. */
+    private final SendLedger ledger;
+    /** True while {@link #write} hands a send to the channel: a failure then is that send's, refused at once. */
+    private boolean writing;
+    private boolean writeRefused;
     private int segmentationFallbacks;
     private long sends;
     private int heldHead;
@@ -102,6 +120,7 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
         this.ioHandlerFactory = ioHandlerFactory;
         this.allocator = allocator;
         this.coalescer = new GsoCoalescer(datagrams, allocator, this::write, segmentation);
+        this.ledger = new SendLedger(counters, LEDGER_CAPACITY);
     }
 
     /** True while transmit joins datagrams into GSO sends (owning thread; tests and status). */
@@ -171,6 +190,10 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
         if (heldCount == 0) {
             loop.runNow(ONE_TASK_NANOS);
         }
+        if (ledger.unsettled() > 0) {
+            // The pass may have written sends that waited for room in the socket.
+            ledger.settle(pendingSends());
+        }
         target = null;
         targetPool = null;
         int count = received;
@@ -238,35 +261,53 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
     public int transmit(PacketBatch batch, StageVector slots, FramePool pool) {
         boolean open = !closed && (loop != null || adopt());
         Channel current = channel;
+        if (open && ledger.unsettled() > 0) {
+            ledger.settle(pendingSends());
+        }
         int sent = 0;
-        long bytes = 0;
         int size = slots.size();
         for (int i = 0; i < size; i++) {
             int slot = slots.slot(i);
-            int length = batch.length[slot];
-            if (!open || !current.isWritable()) {
-                // The socket's send buffer and Netty's high-water mark are full: drop rather than queue.
+            if (!open || !current.isWritable() || !ledger.hasRoom(SENDS_PER_FRAME)) {
+                // The socket's send buffer and Netty's high-water mark (or the ledger) are full:
+                // drop rather than queue.
                 counters.drop(IoDropReason.TX_QUEUE_FULL);
-            } else if (coalescer.add(batch.offset[slot], length, size - 1 - i) >= 0) {
+            } else if (coalescer.add(batch.offset[slot], batch.length[slot], size - 1 - i) >= 0) {
                 sent++;
-                bytes += length;
             }
             pool.release(batch.frame[slot]);
         }
         coalescer.flush();
         if (sent > 0) {
             // One flush per batch: sendmmsg on epoll; what the socket refuses waits for EPOLLOUT,
-            // handled by the next receive's loop pass.
+            // handled by the next receive's loop pass. Refusals are counted as they come, in the flush.
             current.flush();
-            counters.addTransmitted(sent, bytes);
+            ledger.settle(pendingSends());
         }
         return sent;
     }
 
-    /** On the owning thread, Netty writes inline (no task, no wakeup); sent with the batch's flush. */
-    private void write(DatagramPacket message) {
+    /**
+     * On the owning thread, Netty writes inline (no task, no wakeup); sent with the batch's flush.
+     * Recorded in the ledger unless the channel refused it at once (closed, or a message it cannot take).
+     */
+    private void write(DatagramPacket message, int sendDatagrams, long frameBytes) {
         sends++;
+        writing = true;
+        writeRefused = false;
         channel.write(message, channel.voidPromise());
+        writing = false;
+        if (writeRefused) {
+            counters.drop(IoDropReason.TX_ERROR, sendDatagrams);
+        } else {
+            ledger.record(sendDatagrams, frameBytes);
+        }
+    }
+
+    /** Flushed sends the channel still holds (0 once it is closed). */
+    private int pendingSends() {
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.size();
     }
 
     private static boolean refusesSegmentation(Throwable cause) {
@@ -313,9 +354,13 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
 
     /**
      * Closes the socket on the loop's owning thread, releases what Netty and the holding ring still
-     * hold (queued writes are released by the close) and stops the loop.
+     * hold (queued writes are released by the close; each is reported failed, oldest first, and
+     * counted as lost) and stops the loop.
      */
     private void closeOnLoop() {
+        if (ledger.unsettled() > 0 && channel.isOpen()) {
+            ledger.settle(pendingSends());
+        }
         closed = true;
         ManualIoEventLoop owned = loop;
         if (channel.isOpen()) {
@@ -391,9 +436,14 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // With void promises, failed sends surface here (one per refused send, which may have
-            // carried a run of datagrams); reads of an unconnected UDP socket do not fail.
-            counters.drop(IoDropReason.TX_ERROR);
+            // With void promises, failed sends surface here, one report per refused send (which may
+            // have carried a run of datagrams); reads of an unconnected UDP socket do not fail.
+            if (writing) {
+                writeRefused = true;
+            } else if ((closed ? ledger.failOldest() : ledger.fail(pendingSends())) == 0) {
+                // Not a send the ledger holds: count the failure itself.
+                counters.drop(IoDropReason.TX_ERROR);
+            }
             if (coalescer.segmentation() && refusesSegmentation(cause)) {
                 // EMSGSIZE / EINVAL: a segment over the route's MTU (a single datagram would be
                 // fragmented instead); EIO: a device without checksum offload. This route cannot

@@ -23,7 +23,6 @@ final class XdpSocket implements AutoCloseable {
     private static final int UMEM_REG_BYTES = 32;
     private static final int MMAP_OFFSETS_BYTES = 128;
     private static final int SOCKADDR_XDP_BYTES = 16;
-    private static final int STATISTICS_BYTES = 48;
 
     final int fd;
     final XdpRing fill;
@@ -122,17 +121,9 @@ final class XdpSocket implements AutoCloseable {
         }
     }
 
-    /** XDP_STATISTICS: rx_dropped, rx_invalid_descs, tx_invalid_descs, rx_ring_full, rx_fill_ring_empty_descs, tx_ring_empty_descs. */
+    /** XDP_STATISTICS, indexed as {@link XdpStatistics} says. */
     long[] statistics() throws IOException {
-        UnsafeBuffer buffer = Native.scratch(STATISTICS_BYTES + 8);
-        buffer.putInt(STATISTICS_BYTES, STATISTICS_BYTES);
-        check(Native.libc().getsockopt(fd, SOL_XDP, XDP_STATISTICS, buffer.addressOffset(),
-            buffer.addressOffset() + STATISTICS_BYTES), "XDP_STATISTICS");
-        long[] values = new long[STATISTICS_BYTES / 8];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = buffer.getLong(i * 8);
-        }
-        return values;
+        return XdpStatistics.read(fd);
     }
 
     @Override

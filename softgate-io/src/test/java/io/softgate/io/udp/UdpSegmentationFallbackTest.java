@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A route that refuses UDP GSO sends: a veth of MTU 1,000 between two namespaces created for the
  * test, and datagrams of 1,200 bytes, which the kernel fragments when sent one by one but refuses
- * (EMSGSIZE) as segments of a GSO send. The queue counts the refused send, turns segmentation off
- * for itself, and from the next batch on every datagram arrives.
+ * (EMSGSIZE) as segments of a GSO send. The queue counts every datagram of the refused send as
+ * lost (and none as sent), turns segmentation off for itself, and from the next batch on every
+ * datagram arrives.
  */
 @Tag("system")
 class UdpSegmentationFallbackTest {
@@ -106,7 +107,8 @@ class UdpSegmentationFallbackTest {
 
         assertFalse(io.segmentation(), "turned off after the refused send");
         assertEquals(1, io.segmentationFallbacks());
-        assertEquals(1, io.counters().drops(IoDropReason.TX_ERROR));
+        assertEquals(BATCH, io.counters().drops(IoDropReason.TX_ERROR), "every datagram of the refused run is lost");
+        assertEquals(0, io.counters().transmittedPackets(), "the refused run is not counted as sent");
 
         List<byte[]> payloads = new ArrayList<>();
         assertEquals(BATCH, transmitBatch(io, BATCH, payloads));
@@ -117,6 +119,9 @@ class UdpSegmentationFallbackTest {
             assertArrayEquals(payloads.get(i), Arrays.copyOf(packet.getData(), packet.getLength()), "datagram " + i);
         }
         assertTrue(io.sends() >= BATCH + 1);
+        assertEquals(BATCH, io.counters().transmittedPackets());
+        assertEquals((long) BATCH * FRAME_BYTES, io.counters().transmittedBytes());
+        assertEquals(BATCH, io.counters().drops(IoDropReason.TX_ERROR), "no more losses");
         assertEquals(64, pool.available(), "every frame back in the pool");
     }
 }

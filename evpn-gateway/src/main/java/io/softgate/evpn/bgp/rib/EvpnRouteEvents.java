@@ -52,7 +52,7 @@ public final class EvpnRouteEvents implements LocRib.BestPathListener {
 
     private void dispatch(Path path, boolean withdrawn) {
         ExtendedCommunitiesAttribute communities = path.attribute(ExtendedCommunitiesAttribute.class);
-        List<RouteTarget> targets = communities == null ? List.of() : communities.routeTargets();
+        List<RouteTarget> targets = path.routeTargets();
         long routersMac = communities == null ? -1 : communities.routersMac();
         if (path.nlri() instanceof IpPrefixRoute) {
             IpPrefixRoute route = (IpPrefixRoute) path.nlri();

@@ -1,6 +1,8 @@
 package io.softgate.evpn.bgp.rib;
 
+import io.softgate.evpn.bgp.attribute.ExtendedCommunitiesAttribute;
 import io.softgate.evpn.bgp.attribute.PathAttribute;
+import io.softgate.evpn.bgp.community.RouteTarget;
 import io.softgate.evpn.bgp.nlri.Nlri;
 import java.net.InetAddress;
 import java.util.List;
@@ -23,6 +25,15 @@ public record Path(Nlri nlri, List<PathAttribute> attributes, InetAddress nextHo
             }
         }
         return null;
+    }
+
+    /**
+     * The route targets among this path's extended communities (RFC 4360 §4), in their order;
+     * empty when it has none: what decides which of our VRFs imports it (RFC 7432 §7.10).
+     */
+    public List<RouteTarget> routeTargets() {
+        ExtendedCommunitiesAttribute communities = attribute(ExtendedCommunitiesAttribute.class);
+        return communities == null ? List.of() : communities.routeTargets();
     }
 
     public Path asStale() {

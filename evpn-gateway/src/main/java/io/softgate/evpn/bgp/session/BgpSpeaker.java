@@ -244,8 +244,9 @@ public final class BgpSpeaker implements AutoCloseable {
 
     /**
      * Makes the VRF set equal to {@code vrfs}: a VRF that left or whose settings changed is
-     * removed ({@link #removeVrf}), then every new or changed one is added ({@link #addVrf}); an
-     * unchanged VRF is left alone (its routes are not re-sent). A set with two VRFs of one name,
+     * removed ({@link #removeVrf}), then every new or changed one is added ({@link #addVrf}), a
+     * learned path either touches reported to the listeners once (withdrawn, then announced if a
+     * VRF still imports it); an unchanged VRF is left alone (its routes are not re-sent). A set with two VRFs of one name,
      * L3VNI or route distinguisher number fails with {@link IllegalArgumentException} and
      * changes nothing.
      */
@@ -254,26 +255,39 @@ public final class BgpSpeaker implements AutoCloseable {
         return run(() -> apply(next));
     }
 
-    /** On the event loop: validates, swaps the settings, then removes and imports. */
+    /**
+     * On the event loop: validates, swaps the settings, withdraws what we originated in every VRF
+     * that left or changed, then reports the learned paths the change touches to the listeners
+     * (each once: a VRF whose route targets changed re-announces its imports once).
+     */
     private void apply(List<VrfSettings> next) {
         RuntimeVrfs.check(next);
         BgpNodeSettings before = settings;
         BgpNodeSettings after = before.withVrfs(next);
         settings = after;
+        List<VrfSettings> removed = new ArrayList<>();
         for (VrfSettings vrf : before.vrfs()) {
             if (!next.contains(vrf)) {
-                int withdrawn = RuntimeVrfs.removed(rib, events, before, after, vrf);
-                LOG.log(System.Logger.Level.INFO, "VRF {0} (L3VNI {1}) removed: {2} originated route(s) withdrawn",
-                        vrf.name(), Integer.toString(vrf.l3Vni()), Integer.toString(withdrawn));
+                removed.add(vrf);
             }
         }
+        List<VrfSettings> added = new ArrayList<>();
         for (VrfSettings vrf : next) {
             if (!before.vrfs().contains(vrf)) {
-                int imported = RuntimeVrfs.imported(rib, events, after, vrf);
-                LOG.log(System.Logger.Level.INFO, "VRF {0} (L3VNI {1}, RD {2}:{3}) added: {4} learned route(s) imported",
-                        vrf.name(), Integer.toString(vrf.l3Vni()), after.routerId().getHostAddress(),
-                        Integer.toString(vrf.routeDistinguisherNumber()), Integer.toString(imported));
+                added.add(vrf);
             }
+        }
+        for (VrfSettings vrf : removed) {
+            int withdrawn = RuntimeVrfs.withdrawOriginated(rib, before, vrf);
+            LOG.log(System.Logger.Level.INFO, "VRF {0} (L3VNI {1}) removed: {2} originated route(s) withdrawn",
+                    vrf.name(), Integer.toString(vrf.l3Vni()), Integer.toString(withdrawn));
+        }
+        RuntimeVrfs.reportImports(rib, events, before, after, removed, added);
+        for (VrfSettings vrf : added) {
+            LOG.log(System.Logger.Level.INFO, "VRF {0} (L3VNI {1}, RD {2}:{3}) added: {4} learned route(s) imported",
+                    vrf.name(), Integer.toString(vrf.l3Vni()), after.routerId().getHostAddress(),
+                    Integer.toString(vrf.routeDistinguisherNumber()),
+                    Integer.toString(RuntimeVrfs.importedCount(rib, after, vrf)));
         }
     }
 
@@ -398,17 +412,28 @@ public final class BgpSpeaker implements AutoCloseable {
 
     /** Paths in each neighbour's Adj-RIB-In (what it sent us and we kept; a snapshot taken on the event loop). */
     public Map<InetAddress, Integer> receivedPathCounts() {
-        return call(() -> {
-            Map<InetAddress, Integer> counts = new LinkedHashMap<>();
-            for (InetAddress neighbor : peers.keySet()) {
-                counts.put(neighbor, rib.adjRibIn(neighbor).size());
-            }
-            return counts;
-        });
+        return call(this::adjRibInSizes);
     }
 
     /** The paths we originate now (type-5 routes of our VRFs; a snapshot taken on the event loop). */
     public List<Path> originatedPaths() {
         return call(rib::originated);
+    }
+
+    /**
+     * The settings, best paths, originated paths and Adj-RIB-In sizes of one moment, taken by one
+     * task on the event loop (a state page's one round trip instead of one per part).
+     */
+    public RibSnapshot ribSnapshot() {
+        return call(() -> new RibSnapshot(settings, rib.locRib().bestPaths(), rib.originated(), adjRibInSizes()));
+    }
+
+    /** On the event loop: paths in each neighbour's Adj-RIB-In. */
+    private Map<InetAddress, Integer> adjRibInSizes() {
+        Map<InetAddress, Integer> counts = new LinkedHashMap<>();
+        for (InetAddress neighbor : peers.keySet()) {
+            counts.put(neighbor, rib.adjRibIn(neighbor).size());
+        }
+        return counts;
     }
 }

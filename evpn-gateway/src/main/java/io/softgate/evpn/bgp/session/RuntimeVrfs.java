@@ -1,6 +1,5 @@
 package io.softgate.evpn.bgp.session;
 
-import io.softgate.evpn.bgp.attribute.ExtendedCommunitiesAttribute;
 import io.softgate.evpn.bgp.community.RouteTarget;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.VrfSettings;
@@ -11,6 +10,7 @@ import io.softgate.evpn.bgp.rib.EvpnRouteEvents;
 import io.softgate.evpn.bgp.rib.Path;
 import io.softgate.evpn.bgp.rib.Rib;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -59,13 +59,41 @@ final class RuntimeVrfs {
         }
     }
 
-    /** Reports every learned best path {@code added} imports to the listeners, as announced; returns how many. */
-    static int imported(Rib rib, EvpnRouteEvents events, BgpNodeSettings after, VrfSettings added) {
-        List<RouteTarget> imports = added.effectiveImportRouteTargets(after.asNumber());
+    /**
+     * Reports the learned best paths a change of the VRF set touches, each once: first every path
+     * a VRF of {@code removed} imported, as withdrawn; then, as announced, every such path a VRF of
+     * {@code after} still imports and every path a VRF of {@code added} imports. A VRF whose
+     * settings changed (its route targets, say) is in both lists: its paths are withdrawn once and
+     * announced once, not announced again for being imported by the new settings too.
+     */
+    static void reportImports(Rib rib, EvpnRouteEvents events, BgpNodeSettings before, BgpNodeSettings after,
+                              List<VrfSettings> removed, List<VrfSettings> added) {
+        List<Path> best = rib.locRib().bestPaths();
+        Set<Path> announced = new LinkedHashSet<>();
+        for (Path path : best) {
+            if (!path.source().isLocal() && importsAny(removed, before, path)) {
+                events.report(path, true);
+                if (after.vrfForRouteTargets(path.routeTargets()) != null) {
+                    announced.add(path);
+                }
+            }
+        }
+        for (Path path : best) {
+            if (!path.source().isLocal() && importsAny(added, after, path)) {
+                announced.add(path);
+            }
+        }
+        for (Path path : announced) {
+            events.report(path, false);
+        }
+    }
+
+    /** How many learned best paths {@code vrf} imports (for the log). */
+    static int importedCount(Rib rib, BgpNodeSettings node, VrfSettings vrf) {
+        List<RouteTarget> imports = vrf.effectiveImportRouteTargets(node.asNumber());
         int count = 0;
         for (Path path : rib.locRib().bestPaths()) {
             if (!path.source().isLocal() && carriesAny(path, imports)) {
-                events.report(path, false);
                 count++;
             }
         }
@@ -73,12 +101,10 @@ final class RuntimeVrfs {
     }
 
     /**
-     * Withdraws every route we originated in {@code removed} (sent to every peer), and reports the
-     * learned routes it imported as withdrawn, then as announced if a VRF of {@code after}
-     * still imports them. Returns how many routes we withdrew.
+     * Withdraws every route we originated in {@code removed} (sent to every peer): those with its
+     * route distinguisher {@code router-id:n}. Returns how many.
      */
-    static int removed(Rib rib, EvpnRouteEvents events, BgpNodeSettings before, BgpNodeSettings after,
-                        VrfSettings removed) {
+    static int withdrawOriginated(Rib rib, BgpNodeSettings before, VrfSettings removed) {
         RouteDistinguisher ours = RouteDistinguisher.ofIpv4Address(InetAddresses.toInt(before.routerId()),
                 removed.routeDistinguisherNumber());
         int withdrawn = 0;
@@ -88,20 +114,20 @@ final class RuntimeVrfs {
                 withdrawn++;
             }
         }
-        List<RouteTarget> imports = removed.effectiveImportRouteTargets(before.asNumber());
-        for (Path path : rib.locRib().bestPaths()) {
-            if (!path.source().isLocal() && carriesAny(path, imports)) {
-                events.report(path, true);
-                if (after.vrfForRouteTargets(targets(path)) != null) {
-                    events.report(path, false);
-                }
-            }
-        }
         return withdrawn;
     }
 
+    private static boolean importsAny(List<VrfSettings> vrfs, BgpNodeSettings node, Path path) {
+        for (VrfSettings vrf : vrfs) {
+            if (carriesAny(path, vrf.effectiveImportRouteTargets(node.asNumber()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean carriesAny(Path path, List<RouteTarget> imports) {
-        List<RouteTarget> targets = targets(path);
+        List<RouteTarget> targets = path.routeTargets();
         for (RouteTarget target : imports) {
             if (targets.contains(target)) {
                 return true;
@@ -110,8 +136,4 @@ final class RuntimeVrfs {
         return false;
     }
 
-    private static List<RouteTarget> targets(Path path) {
-        ExtendedCommunitiesAttribute communities = path.attribute(ExtendedCommunitiesAttribute.class);
-        return communities == null ? List.of() : communities.routeTargets();
-    }
 }

@@ -2,6 +2,7 @@ package io.softgate.evpn.forwarding.stage;
 
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
+import io.softgate.core.memory.FrameMemory;
 import io.softgate.core.packet.EthernetFlyweight;
 import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.packet.Ipv6Flyweight;
@@ -11,6 +12,7 @@ import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.core.pipeline.Stage;
 import io.softgate.core.pipeline.StageContext;
 import io.softgate.core.pipeline.StageVector;
+import io.softgate.evpn.forwarding.memory.PacketWords;
 import io.softgate.evpn.forwarding.table.AdjacencyTable;
 import io.softgate.evpn.forwarding.table.ForwardingTables;
 import java.util.List;
@@ -74,7 +76,7 @@ public final class VxlanEncapStage implements Stage {
         int[] lengths = batch.length;
         int[] egressPorts = batch.egressPort;
         int[] flowHashes = batch.flowHash;
-        int frameSize = batch.memory().frameSize();
+        FrameMemory memory = batch.memory();
         int adjacencyCount = adjacencies.size();
         int identification = nextIdentification;
         /*
@@ -91,8 +93,9 @@ public final class VxlanEncapStage implements Stage {
                 if (adjacency >= 0 && adjacency < adjacencyCount && ip >= 0
                     && (flags[slot] & PacketFlags.INNER_IPV6) == 0 && !adjacencies.isIpPort(adjacency)) {
                     int start = ip - HEADER_LENGTH;
-                    int frameStart = frames[slot] * frameSize;
-                    int frameEnd = frameStart + frameSize;
+                    int frame = frames[slot];
+                    int frameStart = memory.frameOffset(frame);
+                    int frameEnd = memory.frameEnd(frame);
                     // The frame lies inside the buffer, so a header and a packet inside it need no more checks.
                     if (start < frameStart || ip > frameEnd - Ipv4Flyweight.MIN_HEADER_LENGTH) {
                         break commonCase;
@@ -124,8 +127,9 @@ public final class VxlanEncapStage implements Stage {
                 if (adjacency >= 0 && adjacency < adjacencyCount && ip >= 0
                     && (flags[slot] & PacketFlags.INNER_IPV6) == 0 && !adjacencies.isIpPort(adjacency)) {
                     int start = ip - HEADER_LENGTH;
-                    int frameStart = frames[slot] * frameSize;
-                    int frameEnd = frameStart + frameSize;
+                    int frame = frames[slot];
+                    int frameStart = memory.frameOffset(frame);
+                    int frameEnd = memory.frameEnd(frame);
                     // The frame lies inside the buffer, so a header and a packet inside it need no more checks.
                     if (start < frameStart || ip > frameEnd - Ipv4Flyweight.MIN_HEADER_LENGTH) {
                         break commonCase;

@@ -7,10 +7,8 @@ import io.softgate.core.packet.EthernetFlyweight;
 import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.packet.UdpFlyweight;
 import io.softgate.core.packet.VxlanFlyweight;
-import java.nio.ByteOrder;
-import org.agrona.UnsafeAccess;
+import io.softgate.evpn.forwarding.memory.PacketWords;
 import org.agrona.concurrent.UnsafeBuffer;
-import sun.misc.Unsafe;
 
 /**
  * Resolved next hops: per adjacency (remote VTEP, its router MAC, the L3VNI to send with), a
@@ -38,8 +36,6 @@ public final class AdjacencyTable {
     public static final int INNER_ETHERNET_OFFSET = VXLAN_OFFSET + VxlanFlyweight.HEADER_LENGTH;
     public static final int OUTER_TTL = 64;
     private static final int LONGS_PER_HEADER = HEADER_LENGTH / 8;
-    private static final Unsafe UNSAFE = UnsafeAccess.UNSAFE;
-    private static final boolean NATIVE_BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
 
     private final int[] vtepAddress;
     private final long[] routerMac;
@@ -107,36 +103,21 @@ public final class AdjacencyTable {
      * Writes adjacency {@code adjacency}'s 64-byte header at {@code offset}, in front of an inner
      * IP packet of {@code innerIpLength} bytes, with the per-packet fields filled in: outer TOS,
      * total length, identification and checksum, UDP source port and length, inner EtherType.
-     * The template is held as big-endian longs and the fields are or-ed into them in registers,
-     * so the header costs eight 8-byte stores.
+     * Checks once that the 64 bytes lie inside {@code buffer}, then writes as the raw variant.
      */
     public void writeHeader(UnsafeBuffer buffer, int offset, int adjacency, int innerIpLength, int tos,
                             int identification, int udpSourcePort, int innerEtherType) {
-        int base = adjacency * LONGS_PER_HEADER;
-        long[] template = headerTemplate;
-        int outerLength = innerIpLength + (HEADER_LENGTH - OUTER_IPV4_OFFSET);
-        int udpLength = innerIpLength + (HEADER_LENGTH - OUTER_UDP_OFFSET);
-        int checksum = ~Checksums.fold((long) headerSum[adjacency] + tos + outerLength + identification) & 0xFFFF;
-        // Bytes 8-15 end with the version/IHL byte and the TOS (byte 15).
-        buffer.putLong(offset, template[base], BIG_ENDIAN);
-        buffer.putLong(offset + 8, template[base + 1] | tos, BIG_ENDIAN);
-        // Bytes 16-23: total length, identification, flags/fragment, TTL, protocol.
-        buffer.putLong(offset + 16, template[base + 2] | ((long) outerLength << 48) | ((long) identification << 32),
-            BIG_ENDIAN);
-        // Bytes 24-31: checksum, source address, first half of the destination.
-        buffer.putLong(offset + 24, template[base + 3] | ((long) checksum << 48), BIG_ENDIAN);
-        // Bytes 32-39: rest of the destination, UDP source port, destination port, length.
-        buffer.putLong(offset + 32, template[base + 4] | ((long) udpSourcePort << 32) | udpLength, BIG_ENDIAN);
-        buffer.putLong(offset + 40, template[base + 5], BIG_ENDIAN);
-        buffer.putLong(offset + 48, template[base + 6], BIG_ENDIAN);
-        // Bytes 56-63 end with the inner EtherType.
-        buffer.putLong(offset + 56, template[base + 7] | innerEtherType, BIG_ENDIAN);
+        buffer.boundsCheck(offset, HEADER_LENGTH);
+        writeHeader(PacketWords.base(buffer), PacketWords.address(buffer, offset), adjacency, innerIpLength, tos,
+            identification, udpSourcePort, innerEtherType);
     }
 
     /**
      * As {@link #writeHeader(UnsafeBuffer, int, int, int, int, int, int, int)}, at a raw address
-     * ({@code base} and {@code address} as for {@code Unsafe}) with no bounds check: for the encap
-     * stage's common case, which has checked that the 64 bytes lie inside the packet's frame.
+     * ({@code base} and {@code address} as for {@link PacketWords}) with no bounds check: for the
+     * encap stage's common case, which has checked that the 64 bytes lie inside the packet's frame.
+     * The template is held as big-endian longs and the fields are or-ed into them in registers,
+     * so the header costs eight 8-byte stores.
      */
     public void writeHeader(byte[] base, long address, int adjacency, int innerIpLength, int tos,
                             int identification, int udpSourcePort, int innerEtherType) {
@@ -145,18 +126,20 @@ public final class AdjacencyTable {
         int outerLength = innerIpLength + (HEADER_LENGTH - OUTER_IPV4_OFFSET);
         int udpLength = innerIpLength + (HEADER_LENGTH - OUTER_UDP_OFFSET);
         int checksum = ~Checksums.fold((long) headerSum[adjacency] + tos + outerLength + identification) & 0xFFFF;
-        putBigEndian(base, address, template[at]);
-        putBigEndian(base, address + 8, template[at + 1] | tos);
-        putBigEndian(base, address + 16, template[at + 2] | ((long) outerLength << 48) | ((long) identification << 32));
-        putBigEndian(base, address + 24, template[at + 3] | ((long) checksum << 48));
-        putBigEndian(base, address + 32, template[at + 4] | ((long) udpSourcePort << 32) | udpLength);
-        putBigEndian(base, address + 40, template[at + 5]);
-        putBigEndian(base, address + 48, template[at + 6]);
-        putBigEndian(base, address + 56, template[at + 7] | innerEtherType);
-    }
-
-    private static void putBigEndian(byte[] base, long address, long value) {
-        UNSAFE.putLong(base, address, NATIVE_BIG_ENDIAN ? value : Long.reverseBytes(value));
+        PacketWords.putLong(base, address, template[at]);
+        // Bytes 8-15 end with the version/IHL byte and the TOS (byte 15).
+        PacketWords.putLong(base, address + 8, template[at + 1] | tos);
+        // Bytes 16-23: total length, identification, flags/fragment, TTL, protocol.
+        PacketWords.putLong(base, address + 16,
+            template[at + 2] | ((long) outerLength << 48) | ((long) identification << 32));
+        // Bytes 24-31: checksum, source address, first half of the destination.
+        PacketWords.putLong(base, address + 24, template[at + 3] | ((long) checksum << 48));
+        // Bytes 32-39: rest of the destination, UDP source port, destination port, length.
+        PacketWords.putLong(base, address + 32, template[at + 4] | ((long) udpSourcePort << 32) | udpLength);
+        PacketWords.putLong(base, address + 40, template[at + 5]);
+        PacketWords.putLong(base, address + 48, template[at + 6]);
+        // Bytes 56-63 end with the inner EtherType.
+        PacketWords.putLong(base, address + 56, template[at + 7] | innerEtherType);
     }
 
     /** Folded one's-complement sum of the outer IPv4 header template (patched fields zero). */

@@ -194,6 +194,34 @@ class RuntimeVrfTest {
     }
 
     @Test
+    void shouldAnnounceAVrfsImportedPathsOnceWhenItsRouteTargetsChange() throws Exception {
+        speaker.addVrf(VPC_B).get();
+        RecordingListener reported = new RecordingListener();
+        speaker.addListener(reported);
+        RouteTarget vpcB = RouteTarget.ofTwoOctetAs(65000, 7007);
+        VrfSettings moreTargets = new VrfSettings("vpc-b", 7007, VPC_B.routeDistinguisherNumber(), List.of(vpcB),
+                List.of(vpcB, RouteTarget.ofTwoOctetAs(65000, 7008)), -1);
+        speaker.updateVrfs(List.of(VPC_A, moreTargets)).get();
+        InetAddress imported = InetAddresses.parse("10.77.0.0");
+        assertEquals(List.of(true, false), reported.prefixes.stream().filter(update -> update.prefix().equals(imported))
+                .map(IpPrefixRouteUpdate::withdrawn).toList(), () -> "reported " + reported.prefixes);
+        assertEquals(Set.of(imported), imports.in("vpc-b"));
+        assertTrue(reported.prefixes.stream().noneMatch(update -> update.l3Vni() == 5001), "VRF vpc-a is untouched");
+    }
+
+    @Test
+    void shouldTakeTheRibSnapshotOfTheSeparateReads() throws Exception {
+        speaker.advertiseType5(5001, InetAddresses.parse("0.0.0.0"), 0).get();
+        RibSnapshot snapshot = speaker.ribSnapshot();
+        assertEquals(speaker.settings(), snapshot.settings());
+        assertEquals(speaker.bestPaths(), snapshot.bestPaths());
+        assertEquals(speaker.originatedPaths(), snapshot.originatedPaths());
+        assertEquals(1, snapshot.originatedPaths().size());
+        assertEquals(speaker.receivedPathCounts(), snapshot.receivedPathCounts());
+        assertEquals(Map.of(FABRIC, 2), snapshot.receivedPathCounts());
+    }
+
+    @Test
     void shouldWithdrawNothingWhenWithdrawingFromAVrfThatIsGone() throws Exception {
         speaker.withdrawType5(4242, InetAddresses.parse("0.0.0.0"), 0).get();
         assertFalse(fabricListener.prefixes.stream().anyMatch(IpPrefixRouteUpdate::withdrawn));

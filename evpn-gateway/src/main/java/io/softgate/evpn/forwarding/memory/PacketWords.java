@@ -1,4 +1,4 @@
-package io.softgate.evpn.forwarding.stage;
+package io.softgate.evpn.forwarding.memory;
 
 import java.nio.ByteOrder;
 import org.agrona.UnsafeAccess;
@@ -7,9 +7,9 @@ import sun.misc.Unsafe;
 
 /**
  * Big-endian loads and stores of packet words without a bounds check per access, for the
- * forwarding stages' common-case loops: the caller checks once per packet that every byte it
- * touches lies inside the buffer (or inside the packet's frame, which lies inside the buffer) and
- * then addresses the bytes as {@code base(buffer)}, {@code address(buffer, offset)}. Agrona's
+ * forwarding stages' common-case loops and the adjacency table's header writer they call: the
+ * caller checks once per packet that every byte it touches lies inside the buffer (or inside the
+ * packet's frame, which lies inside the buffer) and then addresses the bytes as {@code base(buffer)}, {@code address(buffer, offset)}. Agrona's
  * checked accessors cost a compare-and-branch per field, a sizeable share of a ~100-cycle packet.
  * Packet memory is off-heap ({@code base} null): that case uses Unsafe's address-only accessors,
  * which the JIT compiles as plain loads and stores; given a base it cannot prove null or non-null,
@@ -17,7 +17,7 @@ import sun.misc.Unsafe;
  *
  * <p>Threading: stateless static functions; the bytes belong to the calling worker.
  */
-final class PacketWords {
+public final class PacketWords {
     private static final Unsafe UNSAFE = UnsafeAccess.UNSAFE;
     private static final boolean NATIVE_BIG_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
 
@@ -25,31 +25,31 @@ final class PacketWords {
     }
 
     /** The object the buffer's addresses are relative to (null for direct memory). */
-    static byte[] base(UnsafeBuffer buffer) {
+    public static byte[] base(UnsafeBuffer buffer) {
         return buffer.byteArray();
     }
 
     /** The address of {@code offset} in {@code buffer}, relative to {@link #base}. */
-    static long address(UnsafeBuffer buffer, int offset) {
+    public static long address(UnsafeBuffer buffer, int offset) {
         return buffer.addressOffset() + offset;
     }
 
     /** True when bytes {@code [offset, offset + length)} lie inside {@code buffer}. */
-    static boolean inside(UnsafeBuffer buffer, int offset, int length) {
+    public static boolean inside(UnsafeBuffer buffer, int offset, int length) {
         return offset >= 0 && offset <= buffer.capacity() - length;
     }
 
-    static long getLong(byte[] base, long address) {
+    public static long getLong(byte[] base, long address) {
         long bits = base == null ? UNSAFE.getLong(address) : UNSAFE.getLong(base, address);
         return NATIVE_BIG_ENDIAN ? bits : Long.reverseBytes(bits);
     }
 
-    static int getInt(byte[] base, long address) {
+    public static int getInt(byte[] base, long address) {
         int bits = base == null ? UNSAFE.getInt(address) : UNSAFE.getInt(base, address);
         return NATIVE_BIG_ENDIAN ? bits : Integer.reverseBytes(bits);
     }
 
-    static void putLong(byte[] base, long address, long value) {
+    public static void putLong(byte[] base, long address, long value) {
         long bits = NATIVE_BIG_ENDIAN ? value : Long.reverseBytes(value);
         if (base == null) {
             UNSAFE.putLong(address, bits);
@@ -58,7 +58,7 @@ final class PacketWords {
         }
     }
 
-    static void putInt(byte[] base, long address, int value) {
+    public static void putInt(byte[] base, long address, int value) {
         int bits = NATIVE_BIG_ENDIAN ? value : Integer.reverseBytes(value);
         if (base == null) {
             UNSAFE.putInt(address, bits);

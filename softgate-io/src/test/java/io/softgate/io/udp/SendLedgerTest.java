@@ -1,0 +1,94 @@
+package io.softgate.io.udp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.softgate.core.io.IoDropReason;
+import io.softgate.core.io.PacketIoCounters;
+import org.junit.jupiter.api.Test;
+
+/** The worker-driven UDP queue's send accounting: what the channel has finished counts, refused runs per datagram. */
+class SendLedgerTest {
+    private final PacketIoCounters counters = new PacketIoCounters();
+    private final SendLedger ledger = new SendLedger(counters, 8);
+
+    @Test
+    void shouldCountNothingWhileTheChannelStillHoldsTheSends() {
+        ledger.record(3, 300);
+        ledger.record(1, 100);
+
+        ledger.settle(2);
+
+        assertEquals(0, counters.transmittedPackets());
+        assertEquals(2, ledger.unsettled());
+    }
+
+    @Test
+    void shouldCountFinishedSendsAsTransmittedDatagramsAndBytes() {
+        ledger.record(3, 300);
+        ledger.record(1, 100);
+        ledger.record(2, 200);
+
+        ledger.settle(1);
+
+        assertEquals(4, counters.transmittedPackets());
+        assertEquals(400, counters.transmittedBytes());
+        assertEquals(1, ledger.unsettled());
+    }
+
+    @Test
+    void shouldCountEveryDatagramOfAFailedRunAsLostAndTheSendsBeforeItAsTransmitted() {
+        ledger.record(1, 100);
+        ledger.record(5, 500);
+        ledger.record(2, 200);
+
+        // The run of 5 failed; the channel still holds the last send.
+        int lost = ledger.fail(1);
+
+        assertEquals(5, lost);
+        assertEquals(5, counters.drops(IoDropReason.TX_ERROR));
+        assertEquals(1, counters.transmittedPackets());
+        assertEquals(100, counters.transmittedBytes());
+        ledger.settle(0);
+        assertEquals(3, counters.transmittedPackets());
+        assertEquals(300, counters.transmittedBytes());
+    }
+
+    @Test
+    void shouldNotAttributeAFailureWhenNoSendFinishedSinceTheLastSettlement() {
+        ledger.record(4, 400);
+        ledger.settle(0);
+
+        assertEquals(0, ledger.fail(0));
+        assertEquals(0, counters.drops(IoDropReason.TX_ERROR));
+        assertEquals(4, counters.transmittedPackets());
+    }
+
+    @Test
+    void shouldFailTheOldestUnsettledSendWhenTheChannelCloses() {
+        ledger.record(2, 200);
+        ledger.record(3, 300);
+
+        assertEquals(2, ledger.failOldest());
+        assertEquals(3, ledger.failOldest());
+        assertEquals(0, ledger.failOldest());
+        assertEquals(5, counters.drops(IoDropReason.TX_ERROR));
+        assertEquals(0, counters.transmittedPackets());
+    }
+
+    @Test
+    void shouldReuseTheRingOnceSendsAreSettled() {
+        for (int round = 0; round < 5; round++) {
+            for (int i = 0; i < 8; i++) {
+                ledger.record(1, 10);
+            }
+            assertFalse(ledger.hasRoom(1));
+            ledger.settle(0);
+            assertTrue(ledger.hasRoom(8));
+        }
+
+        assertEquals(40, counters.transmittedPackets());
+        assertEquals(400, counters.transmittedBytes());
+    }
+}
