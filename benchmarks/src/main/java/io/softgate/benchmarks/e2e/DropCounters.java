@@ -1,5 +1,6 @@
 package io.softgate.benchmarks.e2e;
 
+import io.softgate.io.xdp.XdpStatistics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +36,9 @@ final class DropCounters {
             "ethtool -S hv0 2>/dev/null; " + linkStatistics("hv0"))));
         counters.putAll(softnet(Files.readAllLines(Path.of("/proc/net/softnet_stat"))));
         long[] sink = endpoint.socketStatistics();
-        counters.put("sink.xsk.rx_dropped", sink[0]);
-        counters.put("sink.xsk.rx_ring_full", sink[3]);
-        counters.put("sink.xsk.fill_ring_empty", sink[4]);
+        counters.put("sink.xsk.rx_dropped", sink[XdpStatistics.RX_DROPPED]);
+        counters.put("sink.xsk.rx_ring_full", sink[XdpStatistics.RX_RING_FULL]);
+        counters.put("sink.xsk.fill_ring_empty", sink[XdpStatistics.FILL_RING_EMPTY]);
         counters.put("generator.tx_ring_full_not_offered", endpoint.transmitRingFull());
         if (softgate != null) {
             counters.putAll(softgate.xdpSocketLosses());

@@ -114,7 +114,7 @@ final class TrafficEndpoint implements Runnable {
         return latency.getIntervalHistogram();
     }
 
-    /** XDP_STATISTICS of hv0's socket: rx_dropped, rx_invalid, tx_invalid, rx_ring_full, fill_empty, tx_empty. */
+    /** XDP_STATISTICS of hv0's socket, indexed as {@code io.softgate.io.xdp.XdpStatistics} says. */
     long[] socketStatistics() throws IOException {
         return io.kernelStatistics();
     }

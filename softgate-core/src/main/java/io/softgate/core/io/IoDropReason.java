@@ -31,7 +31,9 @@ public enum IoDropReason implements DropReason {
     TX_MALFORMED("tx-malformed"),
     /**
      * The operating system refused or failed the send or write: one per packet lost (a refused UDP
-     * GSO send counts every datagram of its run).
+     * GSO send counts every datagram of its run). The worker-driven UDP queue counts such packets
+     * only here; the separate event-loop UDP queue ({@code io.udp.eventLoop: separate}) has already
+     * counted them as transmitted when it queued them.
      */
     TX_ERROR("tx-error");
 

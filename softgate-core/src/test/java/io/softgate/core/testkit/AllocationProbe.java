@@ -20,17 +20,18 @@ public final class AllocationProbe {
         return THREADS.getThreadAllocatedBytes(Thread.currentThread().getId());
     }
 
-    /** Measured windows at most: a steady state allocates in every one, a one-off event in one. */
+    /** Measured windows: a steady state allocates in every one, a one-off event in one. */
     private static final int WINDOWS = 3;
 
     /**
-     * Runs {@code work} {@code warmupRuns} times, then measures windows of {@code measuredRuns}
-     * runs and returns the bytes allocated per measured run (rounded down) in the quietest window:
-     * the first that allocated nothing, else the least of {@value #WINDOWS}. Why more than one
-     * window: a JIT deoptimisation or recompilation that lands inside a window (on a loaded
-     * machine it may come late) can materialise objects once, which is not the code's steady
-     * state; code that allocates per run allocates in every window and still fails. The probe
-     * itself allocates nothing between its readings.
+     * Runs {@code work} {@code warmupRuns} times, then {@code measuredRuns} times in
+     * {@value #WINDOWS} windows of about a third each (one window when fewer than three runs), and
+     * returns the median window's bytes allocated per run (rounded down). Why windows: a JIT
+     * deoptimisation or recompilation that lands inside the measurement (on a loaded machine it may
+     * come late) can materialise objects once, which is not the code's steady state; the median
+     * ignores one such window, while code that allocates in two windows of three still fails. The
+     * work runs exactly {@code warmupRuns + measuredRuns} times, so callers may count its effects.
+     * The probe itself allocates nothing between its readings.
      */
     public static long bytesPerRun(Runnable work, int warmupRuns, int measuredRuns) {
         for (int i = 0; i < warmupRuns; i++) {
@@ -38,15 +39,21 @@ public final class AllocationProbe {
         }
         // Reading the counter once first makes the MXBean initialise itself before we measure.
         allocatedBytes();
-        long least = Long.MAX_VALUE;
-        for (int window = 0; window < WINDOWS && least > 0; window++) {
-            long before = allocatedBytes();
-            for (int i = 0; i < measuredRuns; i++) {
-                work.run();
-            }
-            long after = allocatedBytes();
-            least = Math.min(least, (after - before) / measuredRuns);
+        if (measuredRuns < WINDOWS) {
+            return window(work, measuredRuns);
         }
-        return least;
+        int third = measuredRuns / WINDOWS;
+        long first = window(work, third);
+        long second = window(work, third);
+        long last = window(work, measuredRuns - 2 * third);
+        return Math.max(Math.min(first, second), Math.min(Math.max(first, second), last));
+    }
+
+    private static long window(Runnable work, int runs) {
+        long before = allocatedBytes();
+        for (int i = 0; i < runs; i++) {
+            work.run();
+        }
+        return runs == 0 ? 0 : (allocatedBytes() - before) / runs;
     }
 }

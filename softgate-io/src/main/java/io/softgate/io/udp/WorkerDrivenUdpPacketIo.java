@@ -75,8 +75,10 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
     private static final int EINVAL = 22;
     private static final int EMSGSIZE = 90;
     /**
-     * Sends that may wait in the channel uncounted: far more than a batch, and more than Netty holds
-     * below its high-water mark in all but floods of tiny datagrams, which then drop as a full queue.
+     * Sends that may wait in the channel uncounted: far more than a batch. When the socket stalls,
+     * this or Netty's high-water mark (the send buffer size) stops transmit first, whichever fills
+     * first (with segmentation off, 4,096 single datagrams can fit below an 8 MiB mark); either way
+     * the excess drops as {@code tx-queue-full}.
      */
     private static final int LEDGER_CAPACITY = 4096;
     /** Room a frame needs in the ledger: the run it may end and the run it may open. */
@@ -95,6 +97,8 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
     /** True while {@link #write} hands a send to the channel: a failure then is that send's, refused at once. */
     private boolean writing;
     private boolean writeRefused;
+    /** Datagrams of this transmit call that the channel refused at once (not sent, counted as lost). */
+    private int refusedInTransmit;
     private int segmentationFallbacks;
     private long sends;
     private int heldHead;
@@ -265,6 +269,7 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
             ledger.settle(pendingSends());
         }
         int sent = 0;
+        refusedInTransmit = 0;
         int size = slots.size();
         for (int i = 0; i < size; i++) {
             int slot = slots.slot(i);
@@ -284,7 +289,8 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
             current.flush();
             ledger.settle(pendingSends());
         }
-        return sent;
+        // Runs never span transmit calls (flushed above), so every refused datagram is one of this call's.
+        return sent - refusedInTransmit;
     }
 
     /**
@@ -299,6 +305,7 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
         writing = false;
         if (writeRefused) {
             counters.drop(IoDropReason.TX_ERROR, sendDatagrams);
+            refusedInTransmit += sendDatagrams;
         } else {
             ledger.record(sendDatagrams, frameBytes);
         }
@@ -395,6 +402,13 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
         }
         // The owning worker stopped without onWorkerClose (a caller outside Worker): its loop can
         // no longer run, so close the descriptor directly; the loop's own descriptors stay open.
+        // What the channel finished counts as sent; what it still holds never leaves: lost.
+        if (ledger.unsettled() > 0) {
+            ledger.settle(pendingSends());
+            while (ledger.failOldest() > 0) {
+                // each call counts the oldest unsettled send's datagrams as tx-error
+            }
+        }
         closed = true;
         if (channel instanceof UnixChannel unix) {
             try {

@@ -257,10 +257,7 @@ public final class XdpPacketIo implements PacketIo {
         return counters;
     }
 
-    /**
-     * The kernel's counters for this socket (XDP_STATISTICS): rx_dropped, rx_invalid_descs,
-     * tx_invalid_descs, rx_ring_full, rx_fill_ring_empty_descs, tx_ring_empty_descs.
-     */
+    /** The kernel's counters for this socket (XDP_STATISTICS), indexed as {@link XdpStatistics} says. */
     public long[] kernelStatistics() throws IOException {
         return socket.statistics();
     }

@@ -2,6 +2,7 @@ package io.softgate.io.xdp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.softgate.io.jnr.Native;
 import java.io.IOException;
@@ -30,6 +31,7 @@ class XdpStatisticsTest {
     void shouldFailOnASocketThatIsNotAfXdp() {
         int fd = Native.libc().socket(AF_INET, SOCK_DGRAM, 0);
         try {
+            assertTrue(fd >= 0, "a UDP socket to ask");
             assertThrows(IOException.class, () -> XdpStatistics.read(fd));
         } finally {
             Native.closeQuietly(fd);
