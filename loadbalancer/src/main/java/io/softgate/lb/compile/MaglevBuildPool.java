@@ -106,14 +106,16 @@ public final class MaglevBuildPool implements AutoCloseable {
             return;
         }
         List<Future<?>> others = new ArrayList<>(tasks - 1);
-        for (int index = 1; index < tasks; index++) {
-            int taskIndex = index;
-            others.add(executor.submit(() -> task.accept(taskIndex)));
-        }
         Throwable failure = null;
         try {
+            for (int index = 1; index < tasks; index++) {
+                int taskIndex = index;
+                others.add(executor.submit(() -> task.accept(taskIndex)));
+            }
             task.accept(0);
         } catch (RuntimeException | Error e) {
+            // A refused submit (closed meanwhile) or the caller's own task: the tasks already
+            // submitted are still awaited below before this is thrown.
             failure = e;
         }
         // Every task finishes before the compile goes on (or throws): none is left writing.
@@ -128,6 +130,10 @@ public final class MaglevBuildPool implements AutoCloseable {
         }
         if (failure instanceof Error e) {
             throw e;
+        }
+        if (failure != null) {
+            // A checked exception thrown sneakily: never return as if the builds were complete.
+            throw new IllegalStateException("Maglev build failed", failure);
         }
     }
 

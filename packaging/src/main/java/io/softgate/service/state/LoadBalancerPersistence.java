@@ -146,7 +146,8 @@ public final class LoadBalancerPersistence implements AutoCloseable {
      * True when the entry's backend id still names the backend the entry translates to or from:
      * for the forward entry (keyed client -> VIP in the public VRF) the rewritten destination and
      * the target VRF; for the reverse entry (keyed backend -> client in the backend's VRF) the key's
-     * source and VRF. And that backend keeps its connections.
+     * source and VRF; and the key's protocol is the backend's service's. And that backend keeps its
+     * connections.
      */
     static boolean sameBackend(LoadBalancerTables tables, long[] entryKey, long[] entryValue) {
         int backend = ConnectionLayout.backendId(entryValue[ConnectionLayout.TARGET]);
@@ -168,8 +169,14 @@ public final class LoadBalancerPersistence implements AutoCloseable {
             port = (int) (entryKey[1] >>> 48) & 0xFFFF;
             vrf = keyVrf;
         }
+        // The protocol too: ids are given per process in compile order, so after a restart an id may
+        // name the same address:port of another service and protocol. A reverse entry kept across
+        // that change would also be one lb-reply's backend-source filter (built from this process's
+        // compiles, by protocol) lets pass untranslated.
+        int protocol = (int) (entryKey[1] >>> 24) & 0xFF;
         return tables.backendAddress(backend) == address && tables.backendPort(backend) == port
-            && tables.backendVrf(backend) == vrf;
+            && tables.backendVrf(backend) == vrf
+            && tables.serviceProtocol(tables.backendService(backend)) == protocol;
     }
 
     private void run() {

@@ -87,11 +87,43 @@ class IntentWarmUpTest {
     @Test
     void shouldBuildItsMaglevTablesOnTheWarmUpThreadWithoutTheCommonForkJoinPool() throws Exception {
         // Work on the common pool's threads would escape the warm-up's CPU budget (its thread's CPU time).
+        // So would work on a Maglev build pool's threads: watch for any such thread the run starts.
         long before = commonPoolActivity();
-        IntentWarmUp.Result result = IntentWarmUp.run(config(CONFIG), "site", "Admin", IntentWarmUpTest::bind, 1,
-            UNBOUNDED_NS, UNBOUNDED_NS);
+        java.util.Set<Thread> earlier = buildThreads();
+        java.util.Set<Thread> started = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread watcher = new Thread(() -> {
+            while (running.get()) {
+                for (Thread thread : buildThreads()) {
+                    if (!earlier.contains(thread)) {
+                        started.add(thread);
+                    }
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+        }, "warm-up-test-watcher");
+        watcher.start();
+        IntentWarmUp.Result result;
+        try {
+            result = IntentWarmUp.run(config(CONFIG), "site", "Admin", IntentWarmUpTest::bind, 1, UNBOUNDED_NS,
+                UNBOUNDED_NS);
+        } finally {
+            running.set(false);
+            watcher.join();
+        }
         assertNull(result.failure());
         assertEquals(before, commonPoolActivity());
+        assertTrue(started.isEmpty(), "the rehearsal started Maglev build threads: " + started);
+    }
+
+    private static java.util.Set<Thread> buildThreads() {
+        java.util.Set<Thread> threads = new java.util.HashSet<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith(io.softgate.lb.control.LoadBalancerController.MAGLEV_BUILD_THREAD_NAME + "-")) {
+                threads.add(thread);
+            }
+        }
+        return threads;
     }
 
     private static long commonPoolActivity() {

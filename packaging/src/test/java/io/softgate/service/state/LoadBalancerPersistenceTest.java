@@ -59,9 +59,13 @@ class LoadBalancerPersistenceTest {
     };
 
     private static LoadBalancerTables tables(String... backends) throws Exception {
+        return tables(LbProtocol.TCP, backends);
+    }
+
+    private static LoadBalancerTables tables(LbProtocol protocol, String... backends) throws Exception {
         List<Backend> list = java.util.Arrays.stream(backends).map(address -> Backend.of(address, 8080)).toList();
         LoadBalancerConfig config = LoadBalancerConfig.of(List.of(
-            LoadBalancerService.of("web", LbProtocol.TCP, VIP, 80, list, HealthCheck.NONE, "blue"))).withMaglevTableSize(251);
+            LoadBalancerService.of("web", protocol, VIP, 80, list, HealthCheck.NONE, "blue"))).withMaglevTableSize(251);
         return new LoadBalancerCompiler(VRFS).compile(config, BackendHealth.ALL_HEALTHY);
     }
 
@@ -150,6 +154,17 @@ class LoadBalancerPersistenceTest {
         persist(tables(BACKEND_A, BACKEND_B), BACKEND_A, 40_000);
         try (ConnectionTracker tracker = new ConnectionTracker(1024)) {
             int[] counts = reloadInto(tracker, tables(BACKEND_B));
+            assertArrayEquals(new int[] {2, 0, 0, 2}, counts, "stored, restored, expired, backend changed");
+            assertEquals(null, forwardValueOf(tracker, 40_000, nanoNow.get()));
+        }
+    }
+
+    @Test
+    void shouldDropConnectionsWhoseBackendIdNowNamesTheSameEndpointOfAnotherProtocol() throws Exception {
+        // Backend ids are per process: after the restart id 0 is 10.x:8080 of a UDP service.
+        persist(tables(BACKEND_A), BACKEND_A, 40_000);
+        try (ConnectionTracker tracker = new ConnectionTracker(1024)) {
+            int[] counts = reloadInto(tracker, tables(LbProtocol.UDP, BACKEND_A));
             assertArrayEquals(new int[] {2, 0, 0, 2}, counts, "stored, restored, expired, backend changed");
             assertEquals(null, forwardValueOf(tracker, 40_000, nanoNow.get()));
         }
