@@ -139,12 +139,21 @@ public final class PcapPacketIo implements PacketIo {
         return result;
     }
 
+    /** Bytes of the frames the writer holds unflushed, appended by the current transmit call. */
+    private long bufferedBytes;
+    /** Records (and their frame bytes) the current transmit call appended and then lost in a failed flush. */
+    private int lostRecords;
+    private long lostBytes;
+
     @Override
     public int transmit(PacketBatch batch, StageVector slots, FramePool pool) {
         UnsafeBuffer frames = batch.buffer();
         long timestampNs = clock.nanoTime();
         int sent = 0;
         long bytes = 0;
+        lostRecords = 0;
+        lostBytes = 0;
+        bufferedBytes = 0; // every transmit ends with the writer's buffer flushed or discarded
         int size = slots.size();
         for (int i = 0; i < size; i++) {
             int slot = slots.slot(i);
@@ -163,9 +172,13 @@ public final class PcapPacketIo implements PacketIo {
                 writer.flush();
             } catch (IOException e) {
                 counters.drop(IoDropReason.TX_ERROR, pending);
-                sent -= Math.min(sent, pending);
+                lostRecords += pending;
+                lostBytes += bufferedBytes;
             }
         }
+        // Records this call appended and then lost in a failed flush were counted above as sent.
+        sent -= Math.min(sent, lostRecords);
+        bytes -= Math.min(bytes, lostBytes);
         if (sent > 0) {
             counters.addTransmitted(sent, bytes);
         }
@@ -179,10 +192,17 @@ public final class PcapPacketIo implements PacketIo {
         int pending = writer.bufferedRecords();
         try {
             writer.write(frames, offset, length, timestampNs);
+            if (writer.bufferedRecords() <= pending) {
+                bufferedBytes = 0; // write() flushed what was buffered before this record: sent
+            }
+            bufferedBytes += length;
             return true;
         } catch (IOException e) {
             // A failed flush inside write() loses what was buffered before this record too.
             counters.drop(IoDropReason.TX_ERROR, pending + 1L);
+            lostRecords += pending;
+            lostBytes += bufferedBytes;
+            bufferedBytes = 0;
             return false;
         }
     }

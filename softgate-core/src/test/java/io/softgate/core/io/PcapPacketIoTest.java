@@ -127,6 +127,67 @@ class PcapPacketIoTest {
         }
     }
 
+    /** A channel that takes everything until told to fail, then refuses every write. */
+    private static final class FailingChannel implements java.nio.channels.WritableByteChannel {
+        boolean failing;
+
+        @Override
+        public int write(java.nio.ByteBuffer source) throws IOException {
+            if (failing) {
+                throw new IOException("disk full");
+            }
+            int taken = source.remaining();
+            source.position(source.limit());
+            return taken;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Sends {@code count} frames of {@code length} bytes through {@code io} in one transmit call. */
+    private void transmitFrames(PacketIo io, int count, int length) {
+        batch.clear();
+        StageVector all = new StageVector(32);
+        for (int i = 0; i < count; i++) {
+            int frame = pool.allocate();
+            int slot = batch.add(frame, memory.packetStart(frame), length, 0);
+            all.add(slot);
+        }
+        io.transmit(batch, all, pool);
+    }
+
+    private void shouldCountOnlyRecordsWrittenAsTransmitted(int bufferBytes) {
+        FailingChannel channel = new FailingChannel();
+        PcapWriter writer = new PcapWriter(channel, 128, bufferBytes);
+        PcapPacketIo io = new PcapPacketIo("pcap", null, writer, 1500, new org.agrona.concurrent.SystemEpochNanoClock(), 0, 1);
+        transmitFrames(io, 10, 100);
+        channel.failing = true;
+        transmitFrames(io, 10, 100);
+
+        assertEquals(10, io.counters().transmittedPackets());
+        assertEquals(1000, io.counters().transmittedBytes());
+        assertEquals(10, io.counters().drops(IoDropReason.TX_ERROR));
+        assertEquals(256, pool.available());
+    }
+
+    @Test
+    void shouldCountRecordsOfAFailedEndOfBatchFlushAsLostNotTransmitted() {
+        shouldCountOnlyRecordsWrittenAsTransmitted(64 * 1024);
+    }
+
+    @Test
+    void shouldCountRecordsOfFailedFlushesInsideABatchAsLostNotTransmitted() {
+        // 116 bytes a record: write() flushes every few records, and each of those flushes fails.
+        shouldCountOnlyRecordsWrittenAsTransmitted(400);
+    }
+
     @Test
     void shouldNameOneOutputFilePerWorkerWhenThereAreSeveral() {
         Path output = Path.of("/tmp/out.pcap");
