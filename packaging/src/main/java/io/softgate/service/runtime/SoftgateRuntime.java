@@ -145,10 +145,37 @@ public final class SoftgateRuntime implements AutoCloseable {
             return;
         }
         closed = true;
+        List<Thread> threads = new ArrayList<>();
         for (AgentRunner runner : runners) {
+            Thread thread = runner.thread();
+            if (thread != null) {
+                threads.add(thread);
+            }
             runner.close();
         }
+        awaitExit(threads);
         closePorts();
+    }
+
+    /**
+     * AgentRunner.close returns once the agent's onClose has run, which is a moment before its
+     * thread ends; joining here means a closed runtime has no worker thread left, not one about
+     * to leave.
+     */
+    private static void awaitExit(List<Thread> threads) {
+        boolean interrupted = false;
+        for (Thread thread : threads) {
+            while (thread.isAlive()) {
+                try {
+                    thread.join(1_000);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void closePorts() {
