@@ -647,6 +647,7 @@ final class Nat44Translator {
             note(NatTraceDecision.decision(NatTraceDecision.REFUSED_ANSWERED, false, reason.ordinal(), 0, 0), 0);
         }
         context.countEvent(NatEvents.REFUSED_WITH_ICMP);
+        context.countEvent(NatEvents.refusedWithIcmp(reason));
         context.countEvent(NatEvents.ICMP_UNREACHABLE_SENT);
         return FORWARD;
     }

@@ -3,7 +3,10 @@ package io.softgate.nat.stage;
 import io.softgate.core.pipeline.DropReason;
 
 /**
- * Why the NAT stages drop a packet (one counter each: {@code nat44-in2out.drop.<label>}).
+ * Why the NAT stages drop a packet (one counter each: {@code nat44-in2out.drop.<label>}). A
+ * resource refusal ({@link #isResourceRefusal}) is counted here when its ICMP answer was
+ * rate-limited away; an answered one is counted as the event
+ * {@code refused-with-icmp.<label>} instead ({@code NatEvents}), since its frame leaves as the answer.
  *
  * <p>Threading: immutable enum.
  */
@@ -37,8 +40,6 @@ public enum NatDropReason implements DropReason {
     MAPPING_TABLE_FULL("mapping-table-full"),
     /** Another worker kept racing the same insert; the packet is dropped, its retransmission will do. */
     INSERT_CONTENDED("insert-contended"),
-    /** A session could not be created and the ICMP unreachable answer was rate-limited away. */
-    REFUSED_RATE_LIMITED("refused-icmp-rate-limited"),
     /** An unsolicited inbound SYN found this worker's held-SYN table full: dropped, never answered. */
     UNSOLICITED_SYN_NOT_HELD("unsolicited-syn-not-held");
 

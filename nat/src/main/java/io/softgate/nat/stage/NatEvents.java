@@ -27,12 +27,30 @@ public final class NatEvents {
     public static final int HELD_SYNS_ANSWERED = 11;
     /** Held SYNs forgotten unanswered: answering is off, rate-limited, or no batch slot or frame was free. */
     public static final int HELD_SYNS_DROPPED = 12;
+    /**
+     * First of the per-reason splits of {@link #REFUSED_WITH_ICMP}, one per resource refusal
+     * ({@link #refusedWithIcmp}): which resource ran out for the flows that were answered, as the
+     * drop counters tell it for the flows whose answer was rate-limited away.
+     */
+    private static final int REFUSED_WITH_ICMP_BY_REASON = 13;
 
     public static final List<String> NAMES = List.of("sessions-created", "passed-untranslated", "hairpinned",
         "icmp-errors-translated", "icmp-unreachable-sent", "fragments-translated", "mss-clamped",
         "refused-with-icmp", "ipv6-passed", "unsolicited-syns-held", "held-syns-discarded", "held-syns-answered",
-        "held-syns-dropped");
+        "held-syns-dropped", "refused-with-icmp.subscriber-port-limit", "refused-with-icmp.ports-exhausted",
+        "refused-with-icmp.session-table-full", "refused-with-icmp.mapping-table-full");
 
     private NatEvents() {
+    }
+
+    /** The event id of a refusal for {@code reason} answered with ICMP; {@code reason} must be a resource refusal. */
+    static int refusedWithIcmp(NatDropReason reason) {
+        return switch (reason) {
+            case SUBSCRIBER_PORT_LIMIT -> REFUSED_WITH_ICMP_BY_REASON;
+            case PORTS_EXHAUSTED -> REFUSED_WITH_ICMP_BY_REASON + 1;
+            case SESSION_TABLE_FULL -> REFUSED_WITH_ICMP_BY_REASON + 2;
+            case MAPPING_TABLE_FULL -> REFUSED_WITH_ICMP_BY_REASON + 3;
+            default -> throw new IllegalArgumentException("not a resource refusal: " + reason);
+        };
     }
 }

@@ -82,6 +82,9 @@ class NatPortAllocationTest {
             assertEquals(IcmpFlyweight.V4_DESTINATION_UNREACHABLE, new Frame(third.packet()).icmpType());
             assertEquals(IcmpFlyweight.V4_CODE_ADMIN_PROHIBITED, new Frame(third.packet()).icmpCode());
             assertEquals(1, nat.in2out.counter("nat44-in2out.refused-with-icmp"));
+            // Answered, so counted by its reason as an event, not as a drop.
+            assertEquals(1, nat.in2out.counter("nat44-in2out.refused-with-icmp.subscriber-port-limit"));
+            assertEquals(0, nat.in2out.counter("nat44-in2out.drop.subscriber-port-limit"));
             StageHarness.Outcome other = nat.fromVpc(BLUE_VRF, udp("10.0.0.6", 5000, SERVER, 53));
             assertEquals(NatFixture.BLUE_SNAT, new Frame(other.packet()).source());
         }
@@ -96,6 +99,7 @@ class NatPortAllocationTest {
             assertEquals("route", nat.fromVpc(BLUE_VRF, udp("10.0.0.6", 5000, SERVER, 53)).verdict());
             assertEquals(StageHarness.DROPPED, nat.fromVpc(BLUE_VRF, udp("10.0.0.7", 5000, SERVER, 53)).verdict());
             assertEquals(1, nat.in2out.counter("nat44-in2out.drop.ports-exhausted"));
+            assertEquals(1, nat.in2out.counter("nat44-in2out.refused-with-icmp.ports-exhausted"), "the first refusal, answered");
         }
     }
 

@@ -137,7 +137,7 @@ class NatFloodSystemTest {
 
         // 2. The excess was counted.
         long subscriberRefused = counter(counters, "nat44-in2out.drop.subscriber-port-limit")
-            + counter(counters, "nat44-in2out.drop.refused-icmp-rate-limited");
+            + counter(counters, "nat44-in2out.refused-with-icmp.subscriber-port-limit");
         long tableFull = counter(counters, "nat44-out2in.drop.session-table-full");
         long refusedWithIcmp = counter(counters, "nat44-out2in.refused-with-icmp")
             + counter(counters, "nat44-in2out.refused-with-icmp");
