@@ -79,6 +79,29 @@ class SeparateLoopTransmitCountingTest {
     }
 
     @Test
+    void shouldCountDatagramsTheSocketNeverTookAsTxErrorWhenTheQueueCloses() throws Exception {
+        PacketIo io = open("127.0.0.1", UdpTransport.AUTO);
+        peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        Endpoints reachable = new Endpoints(LOCAL_MAC, PEER_MAC, LOOPBACK, LOOPBACK, backend.boundPort(), peer.getLocalPort());
+        // The socket is gone before the event loop gets to write: the datagrams stay queued.
+        ((UdpQueue) io).channel().close().awaitUninterruptibly();
+
+        PacketBatch batch = new PacketBatch(memory, BATCH);
+        StageVector slots = new StageVector(BATCH);
+        for (int i = 0; i < BATCH; i++) {
+            byte[] frame = ConformanceFrames.outbound(reachable, i, WRITTEN_FRAME_BYTES);
+            add(batch, slots, frame);
+        }
+        assertEquals(BATCH, io.transmit(batch, slots, pool), "queued for the event loop");
+        io.close();
+
+        PacketIoCounters counters = io.counters();
+        assertEquals(0, counters.transmittedPackets(), () -> "transmitted; counters " + counters);
+        assertEquals(BATCH, counters.drops(IoDropReason.TX_ERROR), () -> "tx-error; counters " + counters);
+        assertNull(receive(200), "nothing reached the peer");
+    }
+
+    @Test
     @Tag("system")
     void shouldCountDatagramsToAnUnreachableRouteAsTxErrorOnly() throws Exception {
         String unavailable = TestNamespaces.unavailableReason();
@@ -138,10 +161,7 @@ class SeparateLoopTransmitCountingTest {
             if (!refusedOne) {
                 written[i / 2] = ConformanceFrames.udpPayload(frame);
             }
-            int buffer = pool.allocate();
-            int start = memory.packetStart(buffer);
-            memory.buffer().putBytes(start, frame);
-            slots.add(batch.add(buffer, start, frame.length, 0));
+            add(batch, slots, frame);
         }
 
         assertEquals(BATCH, io.transmit(batch, slots, pool), "queued for the event loop");
@@ -161,6 +181,14 @@ class SeparateLoopTransmitCountingTest {
             "every datagram handed to transmit counted exactly once");
         assertNull(receive(200), "nothing else reached the peer");
         assertEquals(64, pool.available(), "every frame back in the pool");
+    }
+
+    /** Copies {@code frame} into a frame of the pool and adds it to the batch and the slots to transmit. */
+    private void add(PacketBatch batch, StageVector slots, byte[] frame) {
+        int buffer = pool.allocate();
+        int start = memory.packetStart(buffer);
+        memory.buffer().putBytes(start, frame);
+        slots.add(batch.add(buffer, start, frame.length, 0));
     }
 
     /** Waits (bounded) until the event loop has counted {@code handed} datagrams one way or the other. */
