@@ -62,7 +62,6 @@ public final class SoftgateRuntime implements AutoCloseable {
                 PacketIo[] workerPorts = ioFactory.openPorts(id, pool);
                 for (PacketIo port : workerPorts) {
                     ports.add(port);
-                    counters.addPort(port.counters());
                 }
                 Worker worker = new Worker(id, definition, workerPorts, pool, dataplane.batchSize(), publisher, clock);
                 workers.add(worker);

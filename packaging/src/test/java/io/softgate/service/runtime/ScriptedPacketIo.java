@@ -1,7 +1,6 @@
 package io.softgate.service.runtime;
 
 import io.softgate.core.io.PacketIo;
-import io.softgate.core.io.PacketIoCounters;
 import io.softgate.core.memory.FramePool;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.StageVector;
@@ -23,8 +22,6 @@ final class ScriptedPacketIo implements PacketIo {
     final ConcurrentLinkedQueue<byte[]> waiting = new ConcurrentLinkedQueue<>();
     final AtomicInteger transmitted = new AtomicInteger();
     final AtomicBoolean closed = new AtomicBoolean();
-    /** This port's counters: a test counts I/O drops here as a backend would. */
-    final PacketIoCounters counters = new PacketIoCounters();
     /** The thread that last called receive, and the one that called onWorkerClose. */
     volatile Thread receivingThread;
     volatile Thread workerCloseThread;
@@ -70,11 +67,6 @@ final class ScriptedPacketIo implements PacketIo {
         }
         transmitted.addAndGet(slots.size());
         return slots.size();
-    }
-
-    @Override
-    public PacketIoCounters counters() {
-        return counters;
     }
 
     @Override

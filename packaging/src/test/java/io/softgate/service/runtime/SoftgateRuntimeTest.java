@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.util.concurrent.FastThreadLocalThread;
-import io.softgate.core.io.IoDropReason;
 import io.softgate.core.pipeline.NanoClock;
 import io.softgate.core.pipeline.Worker;
 import io.softgate.service.config.DataplaneConfig;
@@ -83,21 +82,6 @@ class SoftgateRuntimeTest {
             assertEquals(0, worker.doWork());
             assertEquals(List.of(), runtime.threadNames());
             assertEquals(40, runtime.counters().total(Worker.RX_PACKETS));
-        }
-    }
-
-    @Test
-    void shouldCountThePortsDropsInTheNodesCountersByReason() throws Exception {
-        ScriptedPacketIo.Factory io = new ScriptedPacketIo.Factory();
-        try (SoftgateRuntime runtime = new SoftgateRuntime(TWO_WORKERS, ServicePipeline.definition(CONFIG), io, NanoClock.SYSTEM)) {
-            io.ports.get(0).counters.drop(IoDropReason.NO_FREE_FRAME, 2);
-            io.ports.get(1).counters.drop(IoDropReason.NO_FREE_FRAME);
-            io.ports.get(1).counters.drop(IoDropReason.TX_ERROR);
-
-            assertEquals(3, runtime.counters().total("io.drop.no-free-frame"));
-            assertEquals(1L, runtime.counters().totals().get("io.drop.tx-error"));
-            assertEquals("{io.drop.no-free-frame=3 io.drop.tx-error=1}",
-                StatsReporter.formatNonZero(runtime.counters().totals()));
         }
     }
 

@@ -3,9 +3,8 @@ package io.softgate.core.io;
 import io.softgate.core.pipeline.DropReason;
 
 /**
- * Why a packet I/O queue dropped a packet on its way in or out; each has a counter in the queue's
- * {@link PacketIoCounters}, summed over a node's queues as {@code io.drop.<label>}
- * ({@code CounterRegistry.addPort}: the service's counters line, API and metrics).
+ * Why a packet I/O queue dropped a packet on its way in or out; each has a counter
+ * ({@code io.drop.<label>}) in the queue's {@link PacketIoCounters}.
  *
  * <p>Threading: immutable enum.
  */
