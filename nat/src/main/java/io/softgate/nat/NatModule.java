@@ -22,7 +22,7 @@ import java.util.function.IntFunction;
  * <pre>
  * NatModule nat = new NatModule(NatCapacity.defaults());
  * publisher.publish(snapshot.toBuilder().with(NatTables.SLOT, nat.compile(config)));   // NatConfigException names the field
- * definition.stage(nat.in2outStage("vrf-route")).stage(nat.out2inStage("vrf-route"));
+ * definition.stage(nat.in2outStage("vrf-route")).stage(nat.out2inStage("acl-ingress"));   // as the service wires them
  * every 100 ms:  nat.sweeper().sweepSlice(current NatTables, System.nanoTime(), 65536);
  * every 100 ms:  drainer.drain(10_000);   // drainer = nat.eventDrainer(tables::vpcName, line -> log)
  * </pre>
@@ -57,7 +57,7 @@ public final class NatModule implements AutoCloseable {
         return NatStageFactories.in2out(sessions, nextStage);
     }
 
-    /** {@code nat44-out2in}: place after the ingress ACL and LB, before the route lookup it forwards to. */
+    /** {@code nat44-out2in}: place after {@code lb-vip}, before the stage it forwards to (the service: {@code acl-ingress}). */
     public StageFactory out2inStage(String nextStage) {
         return NatStageFactories.out2in(sessions, nextStage);
     }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "softgate",
     mixinStandardHelpOptions = true,
     versionProvider = SoftgateMain.Version.class,
-    description = "Softgate: a VXLAN/EVPN data-plane gateway (routing between VRFs; NAT, L4 load balancing and ACLs to come).",
+    description = "Softgate: a VXLAN/EVPN data-plane gateway: routing between VRFs, NAT44, L4 load balancing and ACLs.",
     subcommands = {RunCommand.class, ReplayCommand.class, CdsTrainingCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * state (flow and session tables, the LB controller and health checker), the stages they put
  * between {@code vxlan-decap} and {@code vrf-route}, the compilation of the configuration's
  * {@code acl}, {@code loadBalancer} and {@code nat} sections into their snapshot tables, and their
- * control-plane threads (LB health checks, NAT expiry sweeps and event log). A feature whose
- * section is absent is left out entirely: no stage, no table, no memory.
+ * control-plane threads (LB health checks, NAT expiry sweeps and event log). Every feature is
+ * present whether or not its section is: an absent section only sizes its tables at
+ * {@code API_ONLY_CAPACITY}, and its stages pass packets through until tables are published.
  *
  * <p>The stage graph (see packaging/README.md):
  * <pre>
@@ -118,12 +119,12 @@ public final class ServiceFeatures implements AutoCloseable {
             new ForwardingVipListener(), clamp(probeThreads, 1, 64), clamp(maglevBuildThreads, 1, MaglevBuildPool.MAX_PARALLELISM));
     }
 
-    /** The features {@code config} declares (none of the sections: an empty set). */
+    /** Every feature, sized by {@code config}'s sections (an absent one: {@code API_ONLY_CAPACITY}). */
     public static ServiceFeatures create(SoftgateConfig config) {
         return new ServiceFeatures(config);
     }
 
-    /** True when at least one feature section is present. */
+    /** True when the features exist (always, since every module is built; kept for the wiring's null checks). */
     public boolean any() {
         return acl != null || nat != null || lbStages != null;
     }
@@ -139,17 +140,17 @@ public final class ServiceFeatures implements AutoCloseable {
         }
     }
 
-    /** The LB controller (for the REST API), or null without a loadBalancer section. */
+    /** The LB controller (for the REST API). */
     public LoadBalancerController loadBalancer() {
         return lbController;
     }
 
-    /** The LB connection table (for its persistence), or null without a loadBalancer section. */
+    /** The LB connection table (for its persistence). */
     public io.softgate.lb.stage.ConnectionTracker loadBalancerConnections() {
         return lbStages == null ? null : lbStages.tracker();
     }
 
-    /** The NAT (for session persistence), or null without a nat section. */
+    /** The NAT (for session persistence). */
     public NatModule nat() {
         return nat;
     }

@@ -62,6 +62,7 @@ public final class SoftgateRuntime implements AutoCloseable {
                 PacketIo[] workerPorts = ioFactory.openPorts(id, pool);
                 for (PacketIo port : workerPorts) {
                     ports.add(port);
+                    counters.addQueue(port.counters());
                 }
                 Worker worker = new Worker(id, definition, workerPorts, pool, dataplane.batchSize(), publisher, clock);
                 workers.add(worker);

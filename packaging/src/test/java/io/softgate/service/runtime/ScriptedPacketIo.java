@@ -1,6 +1,7 @@
 package io.softgate.service.runtime;
 
 import io.softgate.core.io.PacketIo;
+import io.softgate.core.io.PacketIoCounters;
 import io.softgate.core.memory.FramePool;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.StageVector;
@@ -26,6 +27,7 @@ final class ScriptedPacketIo implements PacketIo {
     volatile Thread receivingThread;
     volatile Thread workerCloseThread;
     private final String name;
+    private final PacketIoCounters counters = new PacketIoCounters();
 
     ScriptedPacketIo(String name) {
         this.name = name;
@@ -56,6 +58,7 @@ final class ScriptedPacketIo implements PacketIo {
             pool.memory().buffer().putBytes(offset, packet);
             batch.add(frame, offset, packet.length, port);
             added++;
+            counters.addReceived(1, packet.length);
         }
         return added;
     }
@@ -67,6 +70,11 @@ final class ScriptedPacketIo implements PacketIo {
         }
         transmitted.addAndGet(slots.size());
         return slots.size();
+    }
+
+    @Override
+    public PacketIoCounters counters() {
+        return counters;
     }
 
     @Override

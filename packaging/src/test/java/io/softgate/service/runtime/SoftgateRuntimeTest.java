@@ -39,6 +39,9 @@ class SoftgateRuntimeTest {
                 Thread.sleep(5);
             }
             assertEquals(150, runtime.counters().total(Worker.RX_PACKETS));
+            // The ports' own counters are exported beside the pipeline's, summed over the queues.
+            assertEquals(150, runtime.counters().total("io.rx-packets"));
+            assertEquals(150 * 60, runtime.counters().totals().get("io.rx-bytes"));
         } finally {
             runtime.close();
         }

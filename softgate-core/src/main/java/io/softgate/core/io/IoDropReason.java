@@ -31,9 +31,9 @@ public enum IoDropReason implements DropReason {
     TX_MALFORMED("tx-malformed"),
     /**
      * The operating system refused or failed the send or write: one per packet lost (a refused UDP
-     * GSO send counts every datagram of its run). The worker-driven UDP queue counts such packets
-     * only here; the separate event-loop UDP queue ({@code io.udp.eventLoop: separate}) has already
-     * counted them as transmitted when it queued them.
+     * GSO send counts every datagram of its run). Such packets count only here, never as
+     * transmitted: the UDP queues count a datagram as transmitted once the kernel took it, in both
+     * event-loop modes.
      */
     TX_ERROR("tx-error");
 

@@ -4,7 +4,7 @@ import io.softgate.core.memory.FramePool;
 import java.io.IOException;
 
 /**
- * A kind of packet I/O (memory, pcap, udp, later af_xdp and tun): says whether it can run on
+ * A kind of packet I/O (memory, pcap, udp, af_xdp, tun): says whether it can run on
  * this machine and opens one {@link PacketIo} queue per worker. Modelled on Netty's
  * {@code Epoll.isAvailable()} / {@code unavailabilityCause()}: a backend that needs native code,
  * privileges or a kernel feature reports why it cannot run instead of failing later.

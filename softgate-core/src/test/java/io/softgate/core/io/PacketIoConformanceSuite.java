@@ -168,6 +168,7 @@ public abstract class PacketIoConformanceSuite {
         List<byte[]> collected = collect(expected.size());
 
         assertFramesEqual(expected, collected);
+        awaitTransmitted(expected.size());
         assertEquals(expected.size(), io.counters().transmittedPackets());
         io.close();
         assertEquals(FRAMES, pool.available(), "frames back in the pool after close");
@@ -354,6 +355,19 @@ public abstract class PacketIoConformanceSuite {
         assertTrue(received > 0, "nothing received before closing");
         for (int slot = 0; slot < small.size(); slot++) {
             pool.release(small.frame[slot]);
+        }
+    }
+
+    /**
+     * Waits (bounded) until the queue has counted {@code count} packets as transmitted: a backend
+     * that counts a send on another thread once the kernel took it may count just after the peer
+     * received it (asynchronous backends only).
+     */
+    private void awaitTransmitted(long count) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + ASYNC_TIMEOUT_MS;
+        while (harness.asynchronous() && io.counters().transmittedPackets() < count
+            && System.currentTimeMillis() < deadline) {
+            Thread.sleep(1);
         }
     }
 

@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The TUN/TAP backend ({@code io.backend = tun}): each worker attaches its own queue to one
+ * The TUN/TAP backend (the service opens it as the {@code io.tun} uplink): each worker attaches its own queue to one
  * TUN or TAP device through /dev/net/tun and TUNSETIFF (IFF_NO_PI, and IFF_MULTI_QUEUE so every
  * worker gets a queue of its own; the kernel spreads flows over the queues). The device is
  * created if it does not exist (then it disappears when the last queue closes) or attached to if

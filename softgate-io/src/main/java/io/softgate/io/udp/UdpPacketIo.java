@@ -27,6 +27,14 @@ import org.jctools.queues.SpscArrayQueue;
  * once and queues the datagram to the event loop, which writes the whole batch and flushes once
  * (sendmmsg on epoll).
  *
+ * <p>Counting: the event loop counts what it wrote, through a {@link SendLedger} of its own: a
+ * datagram counts as transmitted (packets and frame bytes) once the kernel has taken it, and as
+ * one {@code tx-error} drop when the write failed (refused by the kernel, or by a closed channel),
+ * never as both. A datagram the socket could not take at once waits in the channel and is counted
+ * when the event loop next drains, reads or closes. Datagrams still queued when the queue closes
+ * never leave: each counts as {@code tx-error}. So every datagram {@link #transmit} queued ends up
+ * as exactly one of transmitted or {@code tx-error}.
+ *
  * <p>Received frames have this exact shape (the pipeline sees a normal outer VXLAN frame):
  * Ethernet (destination = our MAC, source = the configured peer MAC, type IPv4), IPv4 (version 4,
  * IHL 5, TOS 0, identification 0, no flags, TTL 64, protocol 17, source = the datagram's sender,
@@ -64,6 +72,20 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainTransmitQueue;
     private final PacketIoCounters counters = new PacketIoCounters();
+    /**
+     * Frame bytes of each queued datagram, by queue position: the worker writes slot
+     * {@code queued & mask} before offering the datagram, the event loop reads it after polling it.
+     */
+    private final int[] queuedFrameBytes;
+    private final int queuedMask;
+    /** Datagrams the worker has queued (worker only). */
+    private long queued;
+    /** Datagrams the event loop has taken from the queue (event loop only). */
+    private long dequeued;
+    /** Frame bytes of the datagram {@link #pollTransmit} returned last (event loop only). */
+    private int polledFrameBytes;
+    /** The event loop's account of its writes (event loop only). */
+    private final SendLedger ledger;
     private final ByteBufAllocator allocator;
     private Channel channel;
     private volatile boolean closed;
@@ -75,6 +97,12 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
         this.rxQueue = new SpscArrayQueue<>(queueCapacity);
         this.txQueue = new SpscArrayQueue<>(queueCapacity);
         this.releaseQueue = new SpscArrayQueue<>(2 * queueCapacity);
+        // capacity() is a power of two and at most that many datagrams are queued: twice as many
+        // slots means the worker never rewrites a slot the event loop may still be about to read.
+        int slots = 2 * txQueue.capacity();
+        this.queuedFrameBytes = new int[slots];
+        this.queuedMask = slots - 1;
+        this.ledger = new SendLedger(counters, txQueue.capacity());
         this.allocator = allocator;
     }
 
@@ -160,25 +188,23 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
         }
     }
 
+    /**
+     * Queues the datagrams for the event loop and returns how many were queued; they count as
+     * transmitted (or {@code tx-error}) once the event loop has written them (see the class comment).
+     */
     @Override
     public int transmit(PacketBatch batch, StageVector slots, FramePool pool) {
         int sent = 0;
-        long bytes = 0;
         int size = slots.size();
         for (int i = 0; i < size; i++) {
             int slot = slots.slot(i);
-            int length = batch.length[slot];
-            if (queueDatagram(batch.offset[slot], length)) {
+            if (queueDatagram(batch.offset[slot], batch.length[slot])) {
                 sent++;
-                bytes += length;
             }
             pool.release(batch.frame[slot]);
         }
-        if (sent > 0) {
-            counters.addTransmitted(sent, bytes);
-            if (drainScheduled.compareAndSet(false, true)) {
-                scheduleDrain();
-            }
+        if (sent > 0 && drainScheduled.compareAndSet(false, true)) {
+            scheduleDrain();
         }
         return sent;
     }
@@ -199,27 +225,49 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
         if (datagram == null) {
             return false;
         }
+        // A plain store: the queue's release-store of the datagram publishes it to the event
+        // loop, whose acquiring poll of that datagram precedes its read of this slot.
+        queuedFrameBytes[(int) queued & queuedMask] = length;
         if (!txQueue.offer(datagram)) {
             datagram.release();
             counters.drop(IoDropReason.TX_QUEUE_FULL);
             return false;
         }
+        queued++;
         return true;
     }
 
-    /** Event loop: writes every queued datagram and flushes once (one sendmmsg batch on epoll). */
+    /** Event loop: takes the next queued datagram with its frame bytes ({@link #polledFrameBytes}), or null. */
+    private DatagramPacket pollTransmit() {
+        DatagramPacket packet = txQueue.poll();
+        if (packet != null) {
+            polledFrameBytes = queuedFrameBytes[(int) dequeued & queuedMask];
+            dequeued++;
+        }
+        return packet;
+    }
+
+    /**
+     * Event loop: counts what the socket took since the last pass, then writes every queued
+     * datagram (while the channel and the ledger have room) and flushes once (one sendmmsg batch
+     * on epoll), then counts what that flush sent.
+     */
     private void drainTransmitQueue() {
         drainScheduled.set(false);
         releaseReturned();
         Channel current = channel;
+        // The ledger counts on this thread while the worker counts drops: PacketIoCounters adds
+        // atomically (getAndAdd), so neither loses an update and readers see every completed add.
+        ledger.settle(current);
         int written = 0;
         DatagramPacket packet;
-        while (current.isWritable() && (packet = txQueue.poll()) != null) {
-            current.write(packet, current.voidPromise());
+        while (current.isWritable() && ledger.hasRoom(1) && (packet = pollTransmit()) != null) {
+            ledger.write(current, packet, 1, polledFrameBytes);
             written++;
         }
         if (written > 0) {
             current.flush();
+            ledger.settle(current);
         }
     }
 
@@ -235,7 +283,8 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
 
     /**
      * Closes the socket, then releases every datagram still queued in either direction (the
-     * transmit queue is emptied on the event loop, its only consumer). Holds no frames: receive
+     * transmit queue is emptied on the event loop, its only consumer). Writes the socket had not
+     * finished and datagrams still queued count as {@code tx-error}. Holds no frames: receive
      * copies into frames and transmit returns them at once.
      */
     @Override
@@ -247,11 +296,10 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
         if (channel == null) {
             return;
         }
-        channel.close().awaitUninterruptibly();
         if (!channel.eventLoop().isShuttingDown()) {
-            channel.eventLoop().submit(this::releaseTransmitQueue).awaitUninterruptibly();
-            channel.eventLoop().submit(this::releaseReturned).awaitUninterruptibly();
+            channel.eventLoop().submit(this::closeOnLoop).awaitUninterruptibly();
         }
+        channel.close().awaitUninterruptibly();
         releaseTransmitQueue();
         releaseReturned();
         DatagramPacket packet;
@@ -260,10 +308,24 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
         }
     }
 
+    /**
+     * Event loop: counts what the socket took, then closes it, which fails the writes it still
+     * holds, oldest first (each reported to the handler, {@link #closed} being set, and counted as
+     * lost), and releases what is queued.
+     */
+    private void closeOnLoop() {
+        ledger.settle(channel);
+        channel.close();
+        releaseTransmitQueue();
+        releaseReturned();
+    }
+
+    /** Releases the datagrams queued and never written, each counted as {@code tx-error}: it never leaves. */
     private void releaseTransmitQueue() {
         DatagramPacket packet;
         while ((packet = txQueue.poll()) != null) {
             packet.release();
+            counters.drop(IoDropReason.TX_ERROR);
         }
     }
 
@@ -281,6 +343,8 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object message) {
             releaseReturned();
+            // Writes the socket took since the last drain (it may have waited for room) count now.
+            ledger.settle(ctx.channel());
             if (message instanceof DatagramPacket) {
                 DatagramPacket packet = (DatagramPacket) message;
                 if (closed || !rxQueue.offer(packet)) {
@@ -302,8 +366,9 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // With void promises, failed sends surface here; reads of an unconnected UDP socket do not fail.
-            counters.drop(IoDropReason.TX_ERROR);
+            // With void promises, failed sends surface here, one report per datagram; reads of an
+            // unconnected UDP socket do not fail. The ledger counts it as tx-error, not transmitted.
+            ledger.failureReported(ctx.channel(), closed);
         }
     }
 }

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ManualIoEventLoop;
 import io.netty.channel.socket.DatagramPacket;
@@ -94,9 +93,6 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
     private final GsoCoalescer coalescer;
     /** Counts each written send once its outcome is known. */
     private final SendLedger ledger;
-    /** True while {@link #write} hands a send to the channel: a failure then is that send's, refused at once. */
-    private boolean writing;
-    private boolean writeRefused;
     /** Datagrams of this transmit call that the channel refused at once (not sent, counted as lost). */
     private int refusedInTransmit;
     private int segmentationFallbacks;
@@ -194,10 +190,8 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
         if (heldCount == 0) {
             loop.runNow(ONE_TASK_NANOS);
         }
-        if (ledger.unsettled() > 0) {
-            // The pass may have written sends that waited for room in the socket.
-            ledger.settle(pendingSends());
-        }
+        // The pass may have written sends that waited for room in the socket.
+        ledger.settle(channel);
         target = null;
         targetPool = null;
         int count = received;
@@ -265,8 +259,8 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
     public int transmit(PacketBatch batch, StageVector slots, FramePool pool) {
         boolean open = !closed && (loop != null || adopt());
         Channel current = channel;
-        if (open && ledger.unsettled() > 0) {
-            ledger.settle(pendingSends());
+        if (open) {
+            ledger.settle(current);
         }
         int sent = 0;
         refusedInTransmit = 0;
@@ -287,7 +281,7 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
             // One flush per batch: sendmmsg on epoll; what the socket refuses waits for EPOLLOUT,
             // handled by the next receive's loop pass. Refusals are counted as they come, in the flush.
             current.flush();
-            ledger.settle(pendingSends());
+            ledger.settle(current);
         }
         // Runs never span transmit calls (flushed above), so every refused datagram is one of this call's.
         return sent - refusedInTransmit;
@@ -299,22 +293,9 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
      */
     private void write(DatagramPacket message, int sendDatagrams, long frameBytes) {
         sends++;
-        writing = true;
-        writeRefused = false;
-        channel.write(message, channel.voidPromise());
-        writing = false;
-        if (writeRefused) {
-            counters.drop(IoDropReason.TX_ERROR, sendDatagrams);
+        if (!ledger.write(channel, message, sendDatagrams, frameBytes)) {
             refusedInTransmit += sendDatagrams;
-        } else {
-            ledger.record(sendDatagrams, frameBytes);
         }
-    }
-
-    /** Flushed sends the channel still holds (0 once it is closed). */
-    private int pendingSends() {
-        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-        return buffer == null ? 0 : buffer.size();
     }
 
     private static boolean refusesSegmentation(Throwable cause) {
@@ -365,8 +346,8 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
      * counted as lost) and stops the loop.
      */
     private void closeOnLoop() {
-        if (ledger.unsettled() > 0 && channel.isOpen()) {
-            ledger.settle(pendingSends());
+        if (channel.isOpen()) {
+            ledger.settle(channel);
         }
         closed = true;
         ManualIoEventLoop owned = loop;
@@ -404,7 +385,7 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
         // no longer run, so close the descriptor directly; the loop's own descriptors stay open.
         // What the channel finished counts as sent; what it still holds never leaves: lost.
         if (ledger.unsettled() > 0) {
-            ledger.settle(pendingSends());
+            ledger.settle(channel);
             while (ledger.failOldest() > 0) {
                 // each call counts the oldest unsettled send's datagrams as tx-error
             }
@@ -452,12 +433,7 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // With void promises, failed sends surface here, one report per refused send (which may
             // have carried a run of datagrams); reads of an unconnected UDP socket do not fail.
-            if (writing) {
-                writeRefused = true;
-            } else if ((closed ? ledger.failOldest() : ledger.fail(pendingSends())) == 0) {
-                // Not a send the ledger holds: count the failure itself.
-                counters.drop(IoDropReason.TX_ERROR);
-            }
+            ledger.failureReported(ctx.channel(), closed);
             if (coalescer.segmentation() && refusesSegmentation(cause)) {
                 // EMSGSIZE / EINVAL: a segment over the route's MTU (a single datagram would be
                 // fragmented instead); EIO: a device without checksum offload. This route cannot

@@ -17,6 +17,10 @@
  *       only when those threads have cores of their own.</li>
  * </ul>
  *
+ * <p>In both modes a datagram counts as transmitted only once the kernel took it, and a refused one
+ * as one {@code tx-error} drop, never both ({@link io.softgate.io.udp.SendLedger}, kept on the
+ * thread that writes the socket).
+ *
  * <pre>{@code
  * UdpPacketIoBackend backend = UdpPacketIoBackend.builder()
  *     .bindAddress("10.0.0.5")          // or "0.0.0.0" plus .vtepAddress("10.0.0.5")

@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.softgate.core.io.IoDropReason;
 import io.softgate.core.io.PacketIoCounters;
+import io.softgate.core.testkit.AllocationProbe;
 import org.junit.jupiter.api.Test;
 
-/** The worker-driven UDP queue's send accounting: what the channel has finished counts, refused runs per datagram. */
+/** The UDP queues' send accounting (both event-loop modes): what the channel has finished counts, refused runs per datagram. */
 class SendLedgerTest {
     private final PacketIoCounters counters = new PacketIoCounters();
     private final SendLedger ledger = new SendLedger(counters, 8);
@@ -90,5 +91,25 @@ class SendLedgerTest {
 
         assertEquals(40, counters.transmittedPackets());
         assertEquals(400, counters.transmittedBytes());
+    }
+
+    @Test
+    void shouldAllocateNothingRecordingSettlingAndFailingSendsOnceWarm() {
+        SendLedger sized = new SendLedger(counters, 64);
+        int batches = 40_000;
+
+        long bytesPerBatch = AllocationProbe.bytesPerRun(() -> {
+            for (int i = 0; i < 32; i++) {
+                sized.record(1, 100);
+            }
+            // The 16th send of the batch failed; the channel still holds the 16 after it.
+            sized.fail(16);
+            sized.settle(0);
+        }, 10_000, batches - 10_000);
+
+        assertEquals(0, bytesPerBatch, "bytes allocated per batch of 32 sends");
+        assertEquals(batches * 31L, counters.transmittedPackets());
+        assertEquals(batches * 3_100L, counters.transmittedBytes());
+        assertEquals(batches, counters.drops(IoDropReason.TX_ERROR));
     }
 }
