@@ -52,6 +52,7 @@ class AclRuleReplacementTest {
 
             assertEquals(StageHarness.DROPPED, fixture.run(SERVER_REPLY, fixture.ipv4()));
             assertEquals(1, fixture.counter("drop.flow-cut-by-new-rules"));
+            assertEquals(1, fixture.counter("flows-rechecked"), "the re-check that cut it counts too");
         }
     }
 

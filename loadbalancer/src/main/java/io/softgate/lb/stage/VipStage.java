@@ -163,6 +163,7 @@ public final class VipStage extends ConnectionStage {
         key[0] = ConnectionLayout.addresses(source, destination);
         key[1] = ConnectionLayout.portsProtocolVrf(sourcePort, destinationPort, protocol, tables.publicVrf());
         int entry = batchLookup.lookupInto(slot, key, nowNs, value);
+        boolean moving = false;
         if (entry >= 0) {
             int backend = ConnectionLayout.backendId(value[ConnectionLayout.TARGET]);
             if (BackendState.keepsConnections(tables.backendState(backend)) && tables.backendService(backend) == service) {
@@ -180,7 +181,7 @@ public final class VipStage extends ConnectionStage {
             // backend's connections move; a healthy or draining backend's never do).
             batchLookup.changed(key);
             connections.remove(entry, key);
-            context.countEvent(EVENT_CONNECTIONS_MOVED);
+            moving = true;
         }
         long flowHash = MaglevHash.flowHash(source, destination, sourcePort, destinationPort, protocol);
         int backend = tables.selectBackend(service, flowHash);
@@ -195,6 +196,10 @@ public final class VipStage extends ConnectionStage {
         if (failure != null) {
             context.drop(slot, failure);
             return;
+        }
+        if (moving) {
+            // Counted once the connection has a new backend: a re-pick that finds none is only its drop.
+            context.countEvent(EVENT_CONNECTIONS_MOVED);
         }
         apply(batch, slot, buffer, ip, l4, protocol, context);
     }

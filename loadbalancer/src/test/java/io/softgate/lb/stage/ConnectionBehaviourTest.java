@@ -5,6 +5,8 @@ import static io.softgate.lb.stage.LbFixtures.VIP;
 import static io.softgate.lb.stage.LbFixtures.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.softgate.core.packet.Checksums;
@@ -101,6 +103,17 @@ class ConnectionBehaviourTest {
         }
         assertTrue(moved > 0, "the dead backend had connections to move");
         assertEquals(moved, vip.counter("lb-vip.connections-moved"));
+    }
+
+    @Test
+    void shouldCountADeadBackendsConnectionOnlyAsNoBackendWhenNoBackendIsLeftToMoveItTo() {
+        use(LbFixtures.compile(compiler, web(backends(2)), BackendHealth.ALL_HEALTHY));
+        assertNotNull(send(10_000), "tracked while its backend was up");
+        use(LbFixtures.compile(compiler, web(backends(2)), key -> false));
+
+        assertNull(send(10_000), "no backend is left");
+        assertEquals(1, vip.counter("lb-vip.drop.no-backend"));
+        assertEquals(0, vip.counter("lb-vip.connections-moved"), "nothing moved");
     }
 
     @Test

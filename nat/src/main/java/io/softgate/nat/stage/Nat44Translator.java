@@ -265,9 +265,14 @@ final class Nat44Translator {
                         : NatTraceDecision.decision(NatTraceDecision.PASSED, false, NatTraceDecision.PASS_NO_RULE, 0, 0),
                         0);
                 }
+                if (tables.external(tuple.destination) != null) {
+                    // RFC 4787 REQ-9: to one of our public addresses, so back in through out2in (which
+                    // translates or drops it and counts that); it is not passed unchanged.
+                    context.countEvent(NatEvents.HAIRPINNED);
+                    return outToIn(batch, slot, tables, context, true);
+                }
                 context.countEvent(NatEvents.PASSED_UNTRANSLATED);
-                return tables.external(tuple.destination) != null
-                    ? outToIn(batch, slot, tables, context, true) : FORWARD;
+                return FORWARD;
             }
             if (entry < 0) {
                 return refuse(batch, slot, buffer, l3, NatSessions.reasonOf(entry), tables, context);

@@ -11,6 +11,10 @@ public final class NatEvents {
     public static final int SESSIONS_CREATED = 0;
     /** Packets no NAT rule applies to (ACCEPT_SNAT, no rule, not our address), forwarded unchanged. */
     public static final int PASSED_UNTRANSLATED = 1;
+    /**
+     * RFC 4787 REQ-9: packets from a VPC to one of the NAT's public addresses, sent back in through
+     * the out2in translation (source-translated first, or not when no source rule applies).
+     */
     public static final int HAIRPINNED = 2;
     public static final int ICMP_ERRORS_TRANSLATED = 3;
     public static final int ICMP_UNREACHABLE_SENT = 4;

@@ -1,8 +1,19 @@
 package io.softgate.nat.stage;
 
+import static io.softgate.nat.testing.NatFixture.BLUE_FORWARD;
+import static io.softgate.nat.testing.NatFixture.BLUE_FORWARD_VM;
+import static io.softgate.nat.testing.NatFixture.BLUE_VRF;
+import static io.softgate.nat.testing.NatFixture.RED_VRF;
+import static io.softgate.nat.testing.Packets.tcp;
+import static io.softgate.nat.testing.Packets.udp;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.softgate.core.packet.TcpFlyweight;
+import io.softgate.core.pipeline.StageHarness;
+import io.softgate.nat.config.NatSettings;
+import io.softgate.nat.testing.NatFixture;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -21,5 +32,46 @@ class NatEventsTest {
             }
         }
         assertEquals(4, ids.size(), "one event per resource refusal");
+    }
+
+    /** A red VM outside red's SNAT source prefix (10.0.0.0/24): no source rule applies to it. */
+    private static final String RED_UNRULED_VM = "10.0.9.9";
+
+    @Test
+    void shouldCountAPacketToOurPublicAddressThatNoSourceRuleTranslatesAsHairpinnedNotPassedUntranslated() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            StageHarness.Outcome out = nat.fromVpc(RED_VRF,
+                tcp(RED_UNRULED_VM, 33000, BLUE_FORWARD, 8080, TcpFlyweight.FLAG_SYN));
+
+            assertEquals(BLUE_VRF, out.vrf(), "destination-translated by the port forward");
+            assertArrayEquals(tcp(RED_UNRULED_VM, 33000, BLUE_FORWARD_VM, 80, TcpFlyweight.FLAG_SYN), out.packet());
+            assertEquals(0, nat.in2out.counter("nat44-in2out.passed-untranslated"));
+            assertEquals(1, nat.in2out.counter("nat44-in2out.hairpinned"));
+            assertEquals(1, nat.in2out.counter("nat44-in2out.sessions-created"));
+        }
+    }
+
+    @Test
+    void shouldCountAPacketToAnUnmappedPortOfOurPublicAddressOnlyAsItsDrop() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            StageHarness.Outcome out = nat.fromVpc(RED_VRF, udp(RED_UNRULED_VM, 5000, BLUE_FORWARD, 9999));
+
+            assertEquals(StageHarness.DROPPED, out.verdict());
+            assertEquals(1, nat.in2out.counter("nat44-in2out.drop.no-mapping"));
+            assertEquals(0, nat.in2out.counter("nat44-in2out.passed-untranslated"));
+        }
+    }
+
+    @Test
+    void shouldCountAPacketNoSourceRuleTranslatesToAnAddressNotOursAsPassedUntranslated() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            byte[] packet = udp(RED_UNRULED_VM, 5000, "192.0.2.1", 53);
+            StageHarness.Outcome out = nat.fromVpc(RED_VRF, packet);
+
+            assertEquals(RED_VRF, out.vrf());
+            assertArrayEquals(packet, out.packet());
+            assertEquals(1, nat.in2out.counter("nat44-in2out.passed-untranslated"));
+            assertEquals(0, nat.in2out.counter("nat44-in2out.hairpinned"));
+        }
     }
 }

@@ -124,12 +124,12 @@ public final class PcapPacketIo implements PacketIo {
             return PcapReader.END_OF_CAPTURE;
         }
         if (result == PcapReader.TRUNCATED) {
-            counters.drop(IoDropReason.RX_TRUNCATED_RECORD);
+            countDamagedRecord(IoDropReason.RX_TRUNCATED_RECORD);
             inputDone = true;
             return PcapReader.END_OF_CAPTURE;
         }
         if (result == PcapReader.MALFORMED) {
-            counters.drop(IoDropReason.RX_MALFORMED_RECORD);
+            countDamagedRecord(IoDropReason.RX_MALFORMED_RECORD);
             inputDone = true;
             return PcapReader.END_OF_CAPTURE;
         }
@@ -137,6 +137,17 @@ public final class PcapPacketIo implements PacketIo {
             inputDone = true;
         }
         return result;
+    }
+
+    /**
+     * Every worker's queue reads the whole capture, so each meets the damaged record: only the
+     * worker the record falls to ({@link #recordIndex}, not yet advanced past it) counts it, so a
+     * node counts it once.
+     */
+    private void countDamagedRecord(IoDropReason reason) {
+        if (recordIndex % workerCount == workerId) {
+            counters.drop(reason);
+        }
     }
 
     /** Bytes of the frames the writer holds unflushed, appended by the current transmit call. */

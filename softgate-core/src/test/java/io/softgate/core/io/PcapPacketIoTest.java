@@ -73,6 +73,25 @@ class PcapPacketIoTest {
     }
 
     @Test
+    void shouldCountATruncatedRecordOnceWhateverTheNumberOfWorkersReadingTheCapture() throws IOException {
+        PcapFiles files = PcapFiles.littleEndianMicroseconds().record(1, 0, ConformanceFrames.inbound(ENDPOINTS, 1, 100))
+            .record(2, 0, ConformanceFrames.inbound(ENDPOINTS, 2, 100));
+        Path file = directory.resolve("truncated-two-workers.pcap");
+        Files.write(file, files.truncated(files.toBytes().length - 30));
+        try (PcapPacketIoBackend backend = new PcapPacketIoBackend(file, null, 1500)) {
+            PcapPacketIo first = (PcapPacketIo) backend.open(0, 2, pool);
+            PcapPacketIo second = (PcapPacketIo) backend.open(1, 2, pool);
+
+            assertEquals(1, drain(first));
+            assertEquals(0, drain(second));
+            assertTrue(first.isInputExhausted() && second.isInputExhausted());
+            // The damaged record is the second one: worker 1's, counted there only.
+            assertEquals(0, first.counters().drops(IoDropReason.RX_TRUNCATED_RECORD));
+            assertEquals(1, second.counters().drops(IoDropReason.RX_TRUNCATED_RECORD));
+        }
+    }
+
+    @Test
     void shouldCountMalformedRecordLength() throws IOException {
         byte[] bytes = PcapFiles.littleEndianMicroseconds().record(1, 0, ConformanceFrames.inbound(ENDPOINTS, 1, 100))
             .record(2, 0, 1 << 30, 100, new byte[100]).toBytes();

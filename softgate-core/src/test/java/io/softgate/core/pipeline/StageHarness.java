@@ -100,7 +100,7 @@ public final class StageHarness {
         return pool;
     }
 
-    /** Value of counter {@code name} (full name, e.g. {@code "vxlan-decap.drop.bad-flags"}). */
+    /** Value of counter {@code name} (full name, e.g. {@code "vxlan-decap.drop.vxlan-i-flag-clear"}). */
     public long counter(String name) {
         int id = counters.layout().id(name);
         if (id < 0) {
