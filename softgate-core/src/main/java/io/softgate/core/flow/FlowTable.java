@@ -539,8 +539,8 @@ public final class FlowTable implements AutoCloseable {
      * {@link #lookupGroupByFingerprint} for a table whose fingerprint array is too large to stay
      * in cache (see {@link #HOME_FIRST_MIN_CAPACITY}): there, reading a key's fingerprints costs a
      * memory miss of its own before the slot's. So every key first loads only its home slot, back
-     * to back, and is judged on it: at load one half most keys live at home (linear probing puts
-     * about 79 % of them there), and a missing key usually finds its home {@code EMPTY}. Only the
+     * to back, and is judged on it: at load one half most keys live at home (a key is at home when its
+     * home slot was free when it came: (1 - e^-0.5) / 0.5, about 79 %, of a random key set), and a missing key usually finds its home {@code EMPTY}. Only the
      * keys their home did not answer read their fingerprints, from the slot after home, and load
      * the one candidate slot they pick, exactly as {@link #lookupGroupByFingerprint} does from
      * home: the same skipping, with the same soundness argument, and the same slot-by-slot walk
