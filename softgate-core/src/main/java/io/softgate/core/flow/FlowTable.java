@@ -195,6 +195,15 @@ public final class FlowTable implements AutoCloseable {
     private final long fingerprintBase;
     /** Whether {@link #lookupBatch} goes through the fingerprints (see {@link #usesFingerprints}). */
     private final boolean fingerprinted;
+    /** Whether {@link #lookupBatch} loads home slots before fingerprints ({@link #lookupGroupHomeFirst}). */
+    private final boolean homeFirst;
+    /**
+     * Tables of more slots than this read home slots first ({@link #lookupGroupHomeFirst}): their
+     * fingerprint array (one byte a slot) outgrows the last-level cache one core gets, about
+     * 2 MiB on the machine measured (benchmarks/README.md, FlowTableBenchmark). A machine with a
+     * larger share of cache may raise it: {@code -Dsoftgate.flow.homeFirstMinCapacity=<slots>}.
+     */
+    public static final int HOME_FIRST_MIN_CAPACITY = Integer.getInteger("softgate.flow.homeFirstMinCapacity", 1 << 21);
 
     public FlowTable(int capacity, int keyWords, int valueWords) {
         this(capacity, keyWords, valueWords, DEFAULT_PROBE_WINDOW);
@@ -209,6 +218,11 @@ public final class FlowTable implements AutoCloseable {
      *     placement matters more than resistance to keys crafted to collide (tests, benchmarks)
      */
     public FlowTable(int capacity, int keyWords, int valueWords, int probeWindow, long hashSeed) {
+        this(capacity, keyWords, valueWords, probeWindow, hashSeed, HOME_FIRST_MIN_CAPACITY);
+    }
+
+    /** @param homeFirstMinCapacity batch lookups read home slots first above this many slots (tests force either way) */
+    FlowTable(int capacity, int keyWords, int valueWords, int probeWindow, long hashSeed, int homeFirstMinCapacity) {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("capacity must be in [1, " + MAX_CAPACITY + "]: " + capacity);
         }
@@ -248,6 +262,12 @@ public final class FlowTable implements AutoCloseable {
             .alignedSlice(CACHE_LINE);
         this.fingerprintBase = BufferUtil.address(fingerprints);
         this.fingerprinted = usesFingerprints(this.capacity, this.probeWindow);
+        this.homeFirst = fingerprinted && this.capacity > homeFirstMinCapacity;
+    }
+
+    /** Whether batch lookups read home slots before fingerprints (tests). */
+    boolean readsHomeFirst() {
+        return homeFirst;
     }
 
     /**
@@ -364,7 +384,8 @@ public final class FlowTable implements AutoCloseable {
         int hits = 0;
         for (int first = 0; first < count; first += GROUP) {
             int size = Math.min(GROUP, count - first);
-            hits += fingerprinted ? lookupGroupByFingerprint(keys, first, size, nowNs, valuesOut, entriesOut)
+            hits += homeFirst ? lookupGroupHomeFirst(keys, first, size, nowNs, valuesOut, entriesOut)
+                : fingerprinted ? lookupGroupByFingerprint(keys, first, size, nowNs, valuesOut, entriesOut)
                 : lookupGroup(keys, first, size, nowNs, valuesOut, entriesOut);
         }
         return hits;
@@ -450,27 +471,10 @@ public final class FlowTable implements AutoCloseable {
     private int lookupGroupByFingerprint(long[] keys, int first, int size, long nowNs, long[] valuesOut,
                                          int[] entriesOut) {
         int end = first + size;
-        // 1. Hash every key: home slot (24 bits) and fingerprint (8 bits) packed in entriesOut.
+        hashGroup(keys, first, end, entriesOut);
+        // 2. Read each key's fingerprints from home and pick its candidate slot.
         for (int i = first; i < end; i++) {
-            long hash = keyHash(keys, i * keyWords);
-            entriesOut[i] = fingerprint(hash) << 24 | ((int) hash & mask);
-        }
-        // 2. Read each key's fingerprints and pick its candidate slot: the first whose fingerprint
-        // is the key's or zero, else the slot just past the span (then walked slot by slot). A
-        // home within a span of the table's end (the span would wrap) starts its walk at home.
-        int lastSpanStart = capacity - FINGERPRINT_SPAN;
-        for (int i = first; i < end; i++) {
-            int packed = entriesOut[i];
-            int home = packed & 0xFF_FFFF;
-            long pattern = (packed >>> 24) * BYTE_ONES;
-            long near = UNSAFE.getLong(fingerprintBase + home);
-            long far = UNSAFE.getLong(fingerprintBase + home + 8);
-            long nearMarks = zeroBytes(near ^ pattern) | zeroBytes(near);
-            long farMarks = zeroBytes(far ^ pattern) | zeroBytes(far);
-            int offset = nearMarks != 0 ? Long.numberOfTrailingZeros(nearMarks) >>> 3
-                : farMarks != 0 ? 8 + (Long.numberOfTrailingZeros(farMarks) >>> 3) : FINGERPRINT_SPAN;
-            offset = home > lastSpanStart ? 0 : offset;
-            entriesOut[i] = offset << 24 | ((home + offset) & mask);
+            entriesOut[i] = candidate(entriesOut[i], 0);
         }
         // 3. Load every candidate slot, back to back, so the misses overlap.
         long empty = 0;
@@ -481,18 +485,108 @@ public final class FlowTable implements AutoCloseable {
         // 4. Judge each key on its candidate (in cache now); walk on when it does not answer.
         int hits = 0;
         for (int i = first; i < end; i++) {
-            int found = MISSING;
-            if ((empty >>> (i - first) & 1) == 0) {
-                int candidate = entriesOut[i];
-                int slot = candidate & 0xFF_FFFF;
-                int rest = probeWindow - (candidate >>> 24) - 1;
-                found = find(keys, i * keyWords, slot, 1, nowNs, valuesOut, i * valueWords);
-                if (found == UNRESOLVED) {
-                    found = rest <= 0 ? UNRESOLVED
-                        : find(keys, i * keyWords, (slot + 1) & mask, rest, nowNs, valuesOut, i * valueWords);
-                    found = found == UNRESOLVED ? MISSING : found;
-                }
+            int found = (empty >>> (i - first) & 1) != 0 ? MISSING
+                : judgeCandidate(keys, i, entriesOut[i], nowNs, valuesOut);
+            entriesOut[i] = found;
+            hits += found >>> 31 ^ 1;
+        }
+        return hits;
+    }
+
+    /** Step 1 of the fingerprinted lookups: each key's home slot (24 bits) and fingerprint (8 bits), packed in {@code entriesOut}. */
+    private void hashGroup(long[] keys, int first, int end, int[] entriesOut) {
+        for (int i = first; i < end; i++) {
+            long hash = keyHash(keys, i * keyWords);
+            entriesOut[i] = fingerprint(hash) << 24 | ((int) hash & mask);
+        }
+    }
+
+    /**
+     * The candidate slot of a key packed as {@link #hashGroup} packs it, reading the
+     * {@value #FINGERPRINT_SPAN} fingerprints from {@code home + from}: the first slot whose
+     * fingerprint is the key's or zero, else the slot just past the span (then walked slot by
+     * slot). A span that would run past the table's end (it would have to wrap) is not read: the
+     * walk starts at {@code home + from}. Returns the candidate's offset from home (bits 24+) and
+     * its slot.
+     */
+    private int candidate(int packed, int from) {
+        int home = packed & 0xFF_FFFF;
+        long pattern = (packed >>> 24) * BYTE_ONES;
+        long near = UNSAFE.getLong(fingerprintBase + home + from);
+        long far = UNSAFE.getLong(fingerprintBase + home + from + 8);
+        long nearMarks = zeroBytes(near ^ pattern) | zeroBytes(near);
+        long farMarks = zeroBytes(far ^ pattern) | zeroBytes(far);
+        int offset = from + (nearMarks != 0 ? Long.numberOfTrailingZeros(nearMarks) >>> 3
+            : farMarks != 0 ? 8 + (Long.numberOfTrailingZeros(farMarks) >>> 3) : FINGERPRINT_SPAN);
+        offset = home + from > capacity - FINGERPRINT_SPAN ? from : offset;
+        return offset << 24 | ((home + offset) & mask);
+    }
+
+    /** Key {@code i} judged on its {@link #candidate} slot (not seen EMPTY), walking on through its window when that slot does not answer. */
+    private int judgeCandidate(long[] keys, int i, int candidate, long nowNs, long[] valuesOut) {
+        int slot = candidate & 0xFF_FFFF;
+        int rest = probeWindow - (candidate >>> 24) - 1;
+        int found = find(keys, i * keyWords, slot, 1, nowNs, valuesOut, i * valueWords);
+        if (found == UNRESOLVED) {
+            found = rest <= 0 ? UNRESOLVED
+                : find(keys, i * keyWords, (slot + 1) & mask, rest, nowNs, valuesOut, i * valueWords);
+            found = found == UNRESOLVED ? MISSING : found;
+        }
+        return found;
+    }
+
+    /**
+     * {@link #lookupGroupByFingerprint} for a table whose fingerprint array is too large to stay
+     * in cache (see {@link #HOME_FIRST_MIN_CAPACITY}): there, reading a key's fingerprints costs a
+     * memory miss of its own before the slot's. So every key first loads only its home slot, back
+     * to back, and is judged on it: at load one half most keys live at home (a key is at home when its
+     * home slot was free when it came: (1 - e^-0.5) / 0.5, about 79 %, of a random key set), and a missing key usually finds its home {@code EMPTY}. Only the
+     * keys their home did not answer read their fingerprints, from the slot after home, and load
+     * the one candidate slot they pick, exactly as {@link #lookupGroupByFingerprint} does from
+     * home: the same skipping, with the same soundness argument, and the same slot-by-slot walk
+     * when the candidate does not answer.
+     */
+    private int lookupGroupHomeFirst(long[] keys, int first, int size, long nowNs, long[] valuesOut,
+                                     int[] entriesOut) {
+        int end = first + size;
+        hashGroup(keys, first, end, entriesOut);
+        // 2. Load every home slot, back to back, so the misses overlap.
+        long empty = 0;
+        for (int i = first; i < end; i++) {
+            long state = getAcquire(slotAddress(entriesOut[i] & 0xFF_FFFF));
+            empty |= (long) (SlotState.tag(state) == EMPTY ? 1 : 0) << (i - first);
+        }
+        // 3. Judge each key on its home slot (in cache now); keep the packed home of those it does not answer.
+        long unresolved = 0;
+        int hits = 0;
+        for (int i = first; i < end; i++) {
+            int found = (empty >>> (i - first) & 1) != 0 ? MISSING
+                : find(keys, i * keyWords, entriesOut[i] & 0xFF_FFFF, 1, nowNs, valuesOut, i * valueWords);
+            if (found == UNRESOLVED) {
+                unresolved |= 1L << (i - first);
+            } else {
+                entriesOut[i] = found;
+                hits += found >>> 31 ^ 1;
             }
+        }
+        // 4. The rest pick a candidate from the fingerprints of the span after home.
+        for (long bits = unresolved; bits != 0; bits &= bits - 1) {
+            int i = first + Long.numberOfTrailingZeros(bits);
+            entriesOut[i] = candidate(entriesOut[i], 1);
+        }
+        // 5. Load every candidate, back to back.
+        long candidateEmpty = 0;
+        for (long bits = unresolved; bits != 0; bits &= bits - 1) {
+            int bit = Long.numberOfTrailingZeros(bits);
+            long state = getAcquire(slotAddress(entriesOut[first + bit] & 0xFF_FFFF));
+            candidateEmpty |= (long) (SlotState.tag(state) == EMPTY ? 1 : 0) << bit;
+        }
+        // 6. Judge each on its candidate; walk on when it does not answer.
+        for (long bits = unresolved; bits != 0; bits &= bits - 1) {
+            int bit = Long.numberOfTrailingZeros(bits);
+            int i = first + bit;
+            int found = (candidateEmpty >>> bit & 1) != 0 ? MISSING
+                : judgeCandidate(keys, i, entriesOut[i], nowNs, valuesOut);
             entriesOut[i] = found;
             hits += found >>> 31 ^ 1;
         }

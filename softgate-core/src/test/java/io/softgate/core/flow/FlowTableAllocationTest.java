@@ -37,9 +37,20 @@ class FlowTableAllocationTest {
 
     @Test
     void shouldAllocateNothingInSteadyStateBatchLookups() {
+        assertNoAllocationInBatchLookups(false);
+    }
+
+    @Test
+    void shouldAllocateNothingInSteadyStateBatchLookupsReadingHomeSlotsFirst() {
+        assertNoAllocationInBatchLookups(true);
+    }
+
+    private static void assertNoAllocationInBatchLookups(boolean homeFirst) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
-        try (FlowTable table = new FlowTable(2 * KEYS, 3, 2)) {
+        try (FlowTable table = new FlowTable(2 * KEYS, 3, 2, FlowTable.DEFAULT_PROBE_WINDOW, 1,
+                homeFirst ? 0 : Integer.MAX_VALUE)) {
+            assertEquals(homeFirst, table.readsHomeFirst());
             long[] keys = new long[KEYS * 3];
             for (int i = 0; i < KEYS; i++) {
                 keys[i * 3] = i;

@@ -33,9 +33,21 @@ class FlowTableBatchLookupTest {
         return key;
     }
 
+    /**
+     * A table whose batch lookups read fingerprints first ({@code homeFirst} false) or home slots
+     * first (true; in service only tables over {@link FlowTable#HOME_FIRST_MIN_CAPACITY} slots).
+     */
+    private static FlowTable table(int capacity, int probeWindow, long seed, boolean homeFirst) {
+        FlowTable table = new FlowTable(capacity, KEY_WORDS, VALUE_WORDS, probeWindow, seed,
+            homeFirst ? 0 : Integer.MAX_VALUE);
+        // Windows under a fingerprint span use neither (the slot-by-slot rounds).
+        assertEquals(homeFirst && probeWindow >= 16, table.readsHomeFirst());
+        return table;
+    }
+
     /** A table at about 0.7 load with removals, so many keys sit several slots from home. */
-    private static FlowTable crowdedTable(int probeWindow, long nowNs, SplittableRandom random) {
-        FlowTable table = new FlowTable(1024, KEY_WORDS, VALUE_WORDS, probeWindow, 0x5EED);
+    private static FlowTable crowdedTable(int probeWindow, long nowNs, SplittableRandom random, boolean homeFirst) {
+        FlowTable table = table(1024, probeWindow, 0x5EED, homeFirst);
         for (long id = 0; id < 900; id++) {
             long expiresAtNs = random.nextInt(4) == 0 ? nowNs - 1 : nowNs + 1_000; // a quarter already expired
             int result = table.insert(key(id), new long[] {id, ~id}, expiresAtNs, nowNs - 10);
@@ -48,10 +60,19 @@ class FlowTableBatchLookupTest {
 
     @Test
     void shouldReturnWhatSingleLookupsReturnForEveryKeyOfABatch() {
+        shouldReturnWhatSingleLookupsReturn(false);
+    }
+
+    @Test
+    void shouldReturnWhatSingleLookupsReturnForEveryKeyOfABatchReadingHomeSlotsFirst() {
+        shouldReturnWhatSingleLookupsReturn(true);
+    }
+
+    private static void shouldReturnWhatSingleLookupsReturn(boolean homeFirst) {
         SplittableRandom random = new SplittableRandom(11);
         long nowNs = 1_000_000;
         for (int probeWindow : new int[] {1, 2, 3, 5, 16, 24, 32}) {
-            FlowTable table = crowdedTable(probeWindow, nowNs, random);
+            FlowTable table = crowdedTable(probeWindow, nowNs, random, homeFirst);
             for (int count : new int[] {0, 1, 7, 32, 64, 100, 256}) {
                 long[] keys = new long[count * KEY_WORDS];
                 long[] ids = new long[count];
@@ -85,8 +106,17 @@ class FlowTableBatchLookupTest {
 
     @Test
     void shouldFindKeysSeveralSlotsFromHomeAndMissAbsentOnes() {
+        shouldFindKeysFarFromHome(false);
+    }
+
+    @Test
+    void shouldFindKeysSeveralSlotsFromHomeAndMissAbsentOnesReadingHomeSlotsFirst() {
+        shouldFindKeysFarFromHome(true);
+    }
+
+    private static void shouldFindKeysFarFromHome(boolean homeFirst) {
         // Window 32 on a 64-slot table filled to 48: long runs, keys up to dozens of slots from home.
-        FlowTable table = new FlowTable(64, KEY_WORDS, VALUE_WORDS, 32, 7);
+        FlowTable table = table(64, 32, 7, homeFirst);
         int[] present = new int[48];
         for (int id = 0; id < 48; id++) {
             present[id] = FlowTable.entryIndex(table.insert(key(id), new long[] {id, id}, Long.MAX_VALUE, 0));
@@ -112,12 +142,21 @@ class FlowTableBatchLookupTest {
 
     @Test
     void shouldOnlyEverReturnAnEntryHoldingItsKeyWhileOthersInsertAndRemove() throws Exception {
+        shouldOnlyEverReturnItsKeysEntryUnderChurn(false);
+    }
+
+    @Test
+    void shouldOnlyEverReturnAnEntryHoldingItsKeyWhileOthersInsertAndRemoveReadingHomeSlotsFirst() throws Exception {
+        shouldOnlyEverReturnItsKeysEntryUnderChurn(true);
+    }
+
+    private static void shouldOnlyEverReturnItsKeysEntryUnderChurn(boolean homeFirst) throws Exception {
         // Stable keys (ids < STABLE) are never removed: every batch must find them. Churned keys
         // come and go: a batch may or may not find them, but a found entry's copied value must
         // be the one stored with that key (value = id, ~id), never another key's.
         final int stable = 2_000;
         final int churned = 2_000;
-        FlowTable table = new FlowTable(8_192, KEY_WORDS, VALUE_WORDS, 32, 3);
+        FlowTable table = table(8_192, 32, 3, homeFirst);
         for (long id = 0; id < stable; id++) {
             assertTrue(FlowTable.isCreated(table.insert(key(id), new long[] {id, ~id}, Long.MAX_VALUE, 0)));
         }
