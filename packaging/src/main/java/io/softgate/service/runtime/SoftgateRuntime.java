@@ -44,6 +44,11 @@ public final class SoftgateRuntime implements AutoCloseable {
     private final List<Worker> workers = new ArrayList<>();
     private final List<PacketIo> ports = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
+    /**
+     * The worker threads as {@link #start()} made them: {@code AgentRunner.thread()} is set only
+     * once a thread runs, and reads as a tombstone after close, so neither names nor joins use it.
+     */
+    private final List<Thread> threads = new ArrayList<>();
     private boolean closed;
 
     /**
@@ -96,6 +101,7 @@ public final class SoftgateRuntime implements AutoCloseable {
                 // touch Netty on the worker; for them it is a plain thread.
                 Thread thread = new FastThreadLocalThread(task, worker.roleName());
                 thread.setDaemon(false);
+                threads.add(thread);
                 return thread;
             });
         }
@@ -127,14 +133,11 @@ public final class SoftgateRuntime implements AutoCloseable {
         return publisher;
     }
 
-    /** Names of the running worker threads (empty before {@link #start()}). */
+    /** Names of the worker threads {@link #start()} made (empty before it). */
     public List<String> threadNames() {
         List<String> names = new ArrayList<>();
-        for (AgentRunner runner : runners) {
-            Thread thread = runner.thread();
-            if (thread != null) {
-                names.add(thread.getName());
-            }
+        for (Thread thread : threads) {
+            names.add(thread.getName());
         }
         return names;
     }
@@ -146,12 +149,7 @@ public final class SoftgateRuntime implements AutoCloseable {
             return;
         }
         closed = true;
-        List<Thread> threads = new ArrayList<>();
         for (AgentRunner runner : runners) {
-            Thread thread = runner.thread();
-            if (thread != null) {
-                threads.add(thread);
-            }
             runner.close();
         }
         awaitExit(threads);
