@@ -33,6 +33,11 @@ public final class FlowTuple {
     public int destinationPort;
     /** TCP flags (0 for other protocols). */
     public int tcpFlags;
+    /**
+     * An ICMP query reply (echo or timestamp reply): its identifier is the destination "port". Told
+     * apart by type, never by a zero port: a request may carry identifier 0 (RFC 792 allows any).
+     */
+    public boolean icmpReply;
 
     /**
      * Reads the tuple of the IPv4 packet at {@code l3} whose L4 header starts at {@code l4} and has
@@ -45,6 +50,7 @@ public final class FlowTuple {
         sourcePort = 0;
         destinationPort = 0;
         tcpFlags = 0;
+        icmpReply = false;
         if (l4 < 0) {
             return OK;
         }
@@ -86,6 +92,7 @@ public final class FlowTuple {
         sourcePort = 0;
         destinationPort = 0;
         tcpFlags = 0;
+        icmpReply = false;
         if (l4Available < 8) {
             return TRUNCATED;
         }
@@ -113,6 +120,7 @@ public final class FlowTuple {
             case IcmpFlyweight.V4_ECHO_REPLY:
             case IcmpFlyweight.V4_TIMESTAMP_REPLY:
                 destinationPort = identifier;
+                icmpReply = true;
                 return OK;
             default:
                 return IcmpFlyweight.isV4Error(type) ? ICMP_ERROR : UNSUPPORTED_ICMP;

@@ -253,7 +253,7 @@ final class Nat44Translator {
         int entry = lookupSession(slot, tuple.protocol, nowNs);
         boolean createdNow = false;
         if (entry < 0) {
-            if (tuple.protocol == Ipv4Flyweight.PROTOCOL_ICMP && tuple.sourcePort == 0) {
+            if (tuple.protocol == Ipv4Flyweight.PROTOCOL_ICMP && tuple.icmpReply) {
                 return NatDropReason.ICMP_QUERY_NO_SESSION.ordinal(); // a reply opens nothing
             }
             entry = sessions.createOutbound(tables, vrf, tuple.protocol, tuple.source, tuple.sourcePort,
@@ -333,7 +333,7 @@ final class Nat44Translator {
         int entry = lookupSession(slot, tuple.protocol, nowNs);
         boolean createdNow = false;
         if (entry < 0) {
-            if (tuple.protocol == Ipv4Flyweight.PROTOCOL_ICMP && tuple.sourcePort == 0
+            if (tuple.protocol == Ipv4Flyweight.PROTOCOL_ICMP && tuple.icmpReply
                 && tables.external(tuple.destination) != null) {
                 return NatDropReason.ICMP_QUERY_NO_SESSION.ordinal();
             }

@@ -159,6 +159,22 @@ class NatGoldenPacketTableTest {
                     return forwarded(nat, out, PUBLIC_VRF, ip(BLUE_SNAT, SERVER).icmpEcho(identifier, 9).payload(16)
                         .build());
                 }),
+            row("RFC 5508 ICMP query mapping: an echo request with identifier 0 is a query too (not a reply): "
+                + "translated, and its reply returns with identifier 0", defaults, nat -> {
+                    StageHarness.Outcome out = nat.fromVpc(BLUE_VRF, ip(VM, SERVER).icmpEcho(0, 4).payload(16).build());
+                    int identifier = new Frame(out.packet()).icmpIdentifier();
+                    StageHarness.Outcome in = nat.fromInternet(ip(SERVER, BLUE_SNAT)
+                        .icmp(IcmpFlyweight.V4_ECHO_REPLY, 0, (identifier << 16) | 4).payload(16).build());
+                    return forwarded(nat, in, BLUE_VRF, ip(SERVER, VM)
+                        .icmp(IcmpFlyweight.V4_ECHO_REPLY, 0, 4).payload(16).build());
+                }),
+            row("1:1 NAT (RFC 5508 ICMP query): an inbound echo request with identifier 0 reaches the VM", defaults,
+                nat -> {
+                    StageHarness.Outcome in = nat.fromInternet(ip(SERVER, RED_ONE_TO_ONE).icmpEcho(0, 2).payload(16)
+                        .build());
+                    return forwarded(nat, in, RED_VRF, ip(SERVER, RED_ONE_TO_ONE_VM).icmpEcho(0, 2).payload(16)
+                        .build());
+                }),
             row("RFC 5508 ICMP query mapping: the echo reply returns to the VM with its own identifier", defaults,
                 nat -> {
                     StageHarness.Outcome out = nat.fromVpc(BLUE_VRF, ip(VM, SERVER).icmpEcho(300, 9).payload(16)
