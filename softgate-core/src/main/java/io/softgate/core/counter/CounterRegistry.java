@@ -10,8 +10,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Every worker's counters and every packet I/O queue's counters, summed on demand for the control
  * plane (metrics, CLI, tests). The queues' sums are named {@value #IO_RX_PACKETS},
- * {@value #IO_RX_BYTES}, {@value #IO_TX_PACKETS}, {@value #IO_TX_BYTES} and
- * {@code io.drop.<label>} ({@link IoDropReason}), after the pipeline's counters.
+ * {@value #IO_RX_BYTES}, {@value #IO_TX_PACKETS}, {@value #IO_TX_BYTES},
+ * {@value #IO_RX_FRAME_WAITS} and {@code io.drop.<label>} ({@link IoDropReason}), after the pipeline's counters.
  *
  * <p>Threading: workers and queues are added by the control thread; {@link #totals()} may be
  * called from any thread and never blocks a worker.
@@ -21,6 +21,8 @@ public final class CounterRegistry {
     public static final String IO_RX_BYTES = "io.rx-bytes";
     public static final String IO_TX_PACKETS = "io.tx-packets";
     public static final String IO_TX_BYTES = "io.tx-bytes";
+    /** Receives stopped for want of a free frame, their packets left queued: a stall, not a drop. */
+    public static final String IO_RX_FRAME_WAITS = "io.rx-frame-waits";
     private static final String IO_DROP_PREFIX = "io.drop.";
 
     private final List<WorkerCounters> workers = new CopyOnWriteArrayList<>();
@@ -80,12 +82,14 @@ public final class CounterRegistry {
         long rxBytes = 0;
         long txPackets = 0;
         long txBytes = 0;
+        long frameWaits = 0;
         long[] drops = new long[IoDropReason.count()];
         for (PacketIoCounters queue : queues) {
             rxPackets += queue.receivedPackets();
             rxBytes += queue.receivedBytes();
             txPackets += queue.transmittedPackets();
             txBytes += queue.transmittedBytes();
+            frameWaits += queue.receiveFrameWaits();
             for (int reason = 0; reason < drops.length; reason++) {
                 drops[reason] += queue.drops(IoDropReason.byOrdinal(reason));
             }
@@ -94,6 +98,7 @@ public final class CounterRegistry {
         totals.put(IO_RX_BYTES, rxBytes);
         totals.put(IO_TX_PACKETS, txPackets);
         totals.put(IO_TX_BYTES, txBytes);
+        totals.put(IO_RX_FRAME_WAITS, frameWaits);
         for (int reason = 0; reason < drops.length; reason++) {
             totals.put(IO_DROP_PREFIX + IoDropReason.byOrdinal(reason).label(), drops[reason]);
         }

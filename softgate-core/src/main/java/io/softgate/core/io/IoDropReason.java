@@ -9,7 +9,11 @@ import io.softgate.core.pipeline.DropReason;
  * <p>Threading: immutable enum.
  */
 public enum IoDropReason implements DropReason {
-    /** Received, but the worker's frame pool had no free frame. */
+    /**
+     * Received and discarded: the worker's frame pool had no free frame and the backend cannot
+     * leave the packet queued (TUN reads it away). Backends that leave it queued count a receive
+     * frame wait instead ({@link PacketIoCounters#addReceiveFrameWait}).
+     */
     NO_FREE_FRAME("no-free-frame"),
     /** Received packet larger than the MTU or the frame it would be copied into (never truncated). */
     RX_OVERSIZE("rx-oversize"),

@@ -126,7 +126,7 @@ public final class MemoryPacketIo implements PacketIo {
             int frame = pool.allocate();
             if (frame < 0) {
                 // Leave the rest queued: the pool refills as the worker transmits and drops.
-                counters.drop(IoDropReason.NO_FREE_FRAME);
+                counters.addReceiveFrameWait();
                 break;
             }
             int start = pool.memory().packetStart(frame);

@@ -19,7 +19,8 @@ public final class PacketIoCounters {
     private static final int RX_BYTES = PAD + 1;
     private static final int TX_PACKETS = PAD + 2;
     private static final int TX_BYTES = PAD + 3;
-    private static final int FIRST_DROP = PAD + 4;
+    private static final int RX_FRAME_WAITS = PAD + 4;
+    private static final int FIRST_DROP = PAD + 5;
 
     /** Returned by {@link PacketIo#counters()} for queues that do not count; nothing writes it. */
     static final PacketIoCounters UNCOUNTED = new PacketIoCounters();
@@ -34,6 +35,15 @@ public final class PacketIoCounters {
     public void addTransmitted(long packets, long bytes) {
         LONGS.getAndAdd(values, TX_PACKETS, packets);
         LONGS.getAndAdd(values, TX_BYTES, bytes);
+    }
+
+    /**
+     * A receive stopped for want of a free frame while its packets stay queued for a later batch
+     * (a stall, not a loss: a backend that must discard instead counts
+     * {@link IoDropReason#NO_FREE_FRAME}).
+     */
+    public void addReceiveFrameWait() {
+        LONGS.getAndAdd(values, RX_FRAME_WAITS, 1L);
     }
 
     public void drop(IoDropReason reason) {
@@ -58,6 +68,11 @@ public final class PacketIoCounters {
 
     public long transmittedBytes() {
         return read(TX_BYTES);
+    }
+
+    /** Receives that stopped for want of a free frame, their packets left queued ({@link #addReceiveFrameWait}). */
+    public long receiveFrameWaits() {
+        return read(RX_FRAME_WAITS);
     }
 
     public long drops(IoDropReason reason) {

@@ -85,7 +85,7 @@ public final class PcapPacketIo implements PacketIo {
             int frame = pool.allocate();
             if (frame < 0) {
                 // The record stays unread until the pool has frames again.
-                counters.drop(IoDropReason.NO_FREE_FRAME);
+                counters.addReceiveFrameWait();
                 break;
             }
             int start = memory.packetStart(frame);

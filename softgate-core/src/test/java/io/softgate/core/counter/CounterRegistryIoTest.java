@@ -19,6 +19,8 @@ class CounterRegistryIoTest {
         first.addReceived(3, 300);
         second.addReceived(2, 120);
         second.addTransmitted(4, 256);
+        first.addReceiveFrameWait();
+        second.addReceiveFrameWait();
         first.drop(IoDropReason.RX_QUEUE_FULL, 5);
         second.drop(IoDropReason.TX_ERROR);
 
@@ -27,6 +29,7 @@ class CounterRegistryIoTest {
         assertEquals(420, totals.get("io.rx-bytes"));
         assertEquals(4, totals.get("io.tx-packets"));
         assertEquals(256, totals.get("io.tx-bytes"));
+        assertEquals(2, totals.get("io.rx-frame-waits"));
         assertEquals(5, totals.get("io.drop.rx-queue-full"));
         assertEquals(1, totals.get("io.drop.tx-error"));
         assertEquals(0, totals.get("io.drop.no-free-frame"), "every reason is listed, zeros too");

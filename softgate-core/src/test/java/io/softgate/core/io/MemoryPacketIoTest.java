@@ -66,13 +66,14 @@ class MemoryPacketIoTest {
     }
 
     @Test
-    void shouldLeaveFramesQueuedAndCountWhenPoolIsEmpty() {
+    void shouldLeaveFramesQueuedAndCountAWaitNotADropWhenPoolIsEmpty() {
         FramePool tiny = new FramePool(memory, 0, 1);
         io.inject(frame(60, 1));
         io.inject(frame(60, 2));
 
         assertEquals(1, io.receive(batch, 0, tiny));
-        assertEquals(1, io.counters().drops(IoDropReason.NO_FREE_FRAME));
+        assertEquals(1, io.counters().receiveFrameWaits());
+        assertEquals(0, io.counters().totalDrops(), "the second packet is still queued, not lost");
         assertEquals(1, io.pendingReceive());
     }
 

@@ -149,7 +149,7 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
             int frame = pool.allocate();
             if (frame < 0) {
                 // The datagram stays queued until the pool has frames again.
-                counters.drop(IoDropReason.NO_FREE_FRAME);
+                counters.addReceiveFrameWait();
                 break;
             }
             rxQueue.poll();

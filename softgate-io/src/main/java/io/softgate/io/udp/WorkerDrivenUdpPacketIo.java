@@ -218,7 +218,7 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
         FramePool pool = targetPool;
         int frame = pool.allocate();
         if (frame < 0) {
-            counters.drop(IoDropReason.NO_FREE_FRAME);
+            counters.addReceiveFrameWait();
             return false;
         }
         FrameMemory memory = pool.memory();
