@@ -539,12 +539,13 @@ public final class FlowTable implements AutoCloseable {
      * {@link #lookupGroupByFingerprint} for a table whose fingerprint array is too large to stay
      * in cache (see {@link #HOME_FIRST_MIN_CAPACITY}): there, reading a key's fingerprints costs a
      * memory miss of its own before the slot's. So every key first loads only its home slot, back
-     * to back, and is judged on it: at load one half most keys live at home (a key is at home when its
-     * home slot was free when it came: (1 - e^-0.5) / 0.5, about 79 %, of a random key set), and a missing key usually finds its home {@code EMPTY}. Only the
-     * keys their home did not answer read their fingerprints, from the slot after home, and load
-     * the one candidate slot they pick, exactly as {@link #lookupGroupByFingerprint} does from
-     * home: the same skipping, with the same soundness argument, and the same slot-by-slot walk
-     * when the candidate does not answer.
+     * to back, and is judged on it: at load one half most keys live at home (a key that arrives at
+     * load x finds its home taken with probability x, so about 1 - 0.5 / 2 = 75 % of the keys of a
+     * table filled to one half are at home), and a missing key finds its home {@code EMPTY} about
+     * half the time. Only the keys their home did not answer read their fingerprints, from the slot
+     * after home, and load the one candidate slot they pick, exactly as
+     * {@link #lookupGroupByFingerprint} does from home: the same skipping, with the same soundness
+     * argument, and the same slot-by-slot walk when the candidate does not answer.
      */
     private int lookupGroupHomeFirst(long[] keys, int first, int size, long nowNs, long[] valuesOut,
                                      int[] entriesOut) {

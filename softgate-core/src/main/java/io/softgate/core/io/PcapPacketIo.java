@@ -119,7 +119,7 @@ public final class PcapPacketIo implements PacketIo {
         try {
             result = reader.next(frames, start, room);
         } catch (IOException e) {
-            counters.drop(IoDropReason.RX_ERROR);
+            countDamagedRecord(IoDropReason.RX_ERROR); // every worker reads the file and meets the error
             inputDone = true;
             return PcapReader.END_OF_CAPTURE;
         }
@@ -140,9 +140,9 @@ public final class PcapPacketIo implements PacketIo {
     }
 
     /**
-     * Every worker's queue reads the whole capture, so each meets the damaged record: only the
-     * worker the record falls to ({@link #recordIndex}, not yet advanced past it) counts it, so a
-     * node counts it once.
+     * Every worker's queue reads the whole capture, so each meets the damaged record (or the read
+     * error): only the worker the record falls to ({@link #recordIndex}, not yet advanced past it)
+     * counts it, so a node counts it once.
      */
     private void countDamagedRecord(IoDropReason reason) {
         if (recordIndex % workerCount == workerId) {

@@ -14,6 +14,7 @@ import io.softgate.core.memory.FramePool;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.StageVector;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jctools.queues.SpscArrayQueue;
 
@@ -91,7 +92,7 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
     private volatile boolean closed;
 
     UdpPacketIo(String name, FramePool pool, int queueCapacity, long localMac, long peerMac, int localAddress,
-                int maxFrameBytes, ByteBufAllocator allocator) {
+                int maxFrameBytes, ByteBufAllocator allocator, int writeHighWaterMarkBytes) {
         this.name = name;
         this.datagrams = new DatagramFrames(pool.memory(), counters, localMac, peerMac, localAddress, maxFrameBytes);
         this.rxQueue = new SpscArrayQueue<>(queueCapacity);
@@ -102,7 +103,7 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
         int slots = 2 * txQueue.capacity();
         this.queuedFrameBytes = new int[slots];
         this.queuedMask = slots - 1;
-        this.ledger = new SendLedger(counters, txQueue.capacity());
+        this.ledger = new SendLedger(counters, ledgerCapacity(writeHighWaterMarkBytes, txQueue.capacity()));
         this.allocator = allocator;
     }
 
@@ -214,10 +215,26 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
             channel.eventLoop().execute(drainTask);
         } catch (RejectedExecutionException e) {
             // Only when the backend was closed under a running worker: nothing will send these.
+            // They stay queued (a full queue counts tx-queue-full) and close() counts each of
+            // them once as tx-error; counting them here too would count them again each batch.
             drainScheduled.set(false);
-            counters.drop(IoDropReason.TX_ERROR, txQueue.size());
         }
     }
+
+    /**
+     * Sends the ledger must be able to hold unsettled: every send the channel may hold while it is
+     * still writable (its high water mark over the least bytes one send adds to the outbound
+     * buffer, Netty's per-entry overhead), plus one. Then the drain never stops for the ledger
+     * while the channel would take more, and a stop for the channel is resumed by
+     * {@code channelWritabilityChanged}; nothing else would wake it up.
+     */
+    static int ledgerCapacity(int writeHighWaterMarkBytes, int queueCapacity) {
+        long sends = Math.max(queueCapacity, (long) writeHighWaterMarkBytes / MIN_OUTBOUND_BYTES_PER_SEND + 1);
+        return (int) Math.min(1 << 24, Long.highestOneBit(sends - 1) << 1);
+    }
+
+    /** Netty's outbound-buffer overhead per entry (ChannelOutboundBuffer, 96 bytes by default): the least one send adds. */
+    private static final int MIN_OUTBOUND_BYTES_PER_SEND = 96;
 
     /** Converts the frame into a datagram (refusals counted) and queues it for the event loop. */
     private boolean queueDatagram(int offset, int length) {
@@ -260,8 +277,9 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
         // atomically (getAndAdd), so neither loses an update and readers see every completed add.
         ledger.settle(current);
         int written = 0;
+        boolean ledgerFull = false;
         DatagramPacket packet;
-        while (current.isWritable() && ledger.hasRoom(1) && (packet = pollTransmit()) != null) {
+        while (current.isWritable() && !(ledgerFull = !ledger.hasRoom(1)) && (packet = pollTransmit()) != null) {
             ledger.write(current, packet, 1, polledFrameBytes);
             written++;
         }
@@ -269,7 +287,14 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
             current.flush();
             ledger.settle(current);
         }
+        if (ledgerFull && !txQueue.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+            // Not expected (ledgerCapacity covers a writable channel), but never leave datagrams
+            // stranded: look again shortly, when the socket has taken some of what it holds.
+            current.eventLoop().schedule(drainTask, LEDGER_FULL_RETRY_MICROS, TimeUnit.MICROSECONDS);
+        }
     }
+
+    private static final long LEDGER_FULL_RETRY_MICROS = 100;
 
     @Override
     public PacketIoCounters counters() {
@@ -368,7 +393,9 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // With void promises, failed sends surface here, one report per datagram; reads of an
             // unconnected UDP socket do not fail. The ledger counts it as tx-error, not transmitted.
-            ledger.failureReported(ctx.channel(), closed);
+            // Closing: close() set the flag, or the channel was closed under us (group shut down,
+            // a read error): either way it fails what it held oldest first.
+            ledger.failureReported(ctx.channel(), closed || !ctx.channel().isOpen());
         }
     }
 }

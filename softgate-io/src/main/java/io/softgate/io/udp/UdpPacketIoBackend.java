@@ -158,8 +158,9 @@ public final class UdpPacketIoBackend implements PacketIoBackend {
                 group = new MultiThreadIoEventLoopGroup(Math.min(settings.ioThreads, workerCount),
                     new DefaultThreadFactory("softgate-udp", true), transport.ioHandlerFactory());
             }
+            // The channel's write high water mark is sendBufferBytes (bind below).
             queue = new UdpPacketIo(queueName, pool, settings.queueCapacity, settings.localMac,
-                settings.peerMac, settings.vtepAddress, settings.maxFrameBytes, allocator);
+                settings.peerMac, settings.vtepAddress, settings.maxFrameBytes, allocator, settings.sendBufferBytes);
             channel = bind(queue, port, group);
         }
         int actualPort = ((InetSocketAddress) channel.localAddress()).getPort();

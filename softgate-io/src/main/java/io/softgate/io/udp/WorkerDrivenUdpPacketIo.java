@@ -433,7 +433,7 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // With void promises, failed sends surface here, one report per refused send (which may
             // have carried a run of datagrams); reads of an unconnected UDP socket do not fail.
-            ledger.failureReported(ctx.channel(), closed);
+            ledger.failureReported(ctx.channel(), closed || !ctx.channel().isOpen());
             if (coalescer.segmentation() && refusesSegmentation(cause)) {
                 // EMSGSIZE / EINVAL: a segment over the route's MTU (a single datagram would be
                 // fragmented instead); EIO: a device without checksum offload. This route cannot

@@ -112,4 +112,14 @@ class SendLedgerTest {
         assertEquals(batches * 3_100L, counters.transmittedBytes());
         assertEquals(batches, counters.drops(IoDropReason.TX_ERROR));
     }
+
+    @Test
+    void shouldSizeTheSeparateLoopsLedgerForEverySendAWritableChannelMayHold() {
+        int highWaterMark = 8 << 20;
+        int capacity = UdpPacketIo.ledgerCapacity(highWaterMark, 4096);
+        assertEquals(1, Integer.bitCount(capacity), "a power of two");
+        // Each send adds at least Netty's 96-byte entry overhead: a channel still writable holds fewer.
+        assertTrue((long) capacity * 96 > highWaterMark, "capacity " + capacity);
+        assertEquals(64, UdpPacketIo.ledgerCapacity(0, 64), "never below the hand-over queue");
+    }
 }

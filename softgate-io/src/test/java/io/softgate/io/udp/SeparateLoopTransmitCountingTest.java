@@ -21,6 +21,7 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -99,6 +100,29 @@ class SeparateLoopTransmitCountingTest {
         assertEquals(0, counters.transmittedPackets(), () -> "transmitted; counters " + counters);
         assertEquals(BATCH, counters.drops(IoDropReason.TX_ERROR), () -> "tx-error; counters " + counters);
         assertNull(receive(200), "nothing reached the peer");
+    }
+
+    @Test
+    void shouldCountDatagramsQueuedAfterTheEventLoopEndedOnceAsTxError() throws Exception {
+        PacketIo io = open("127.0.0.1", UdpTransport.AUTO);
+        peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        Endpoints reachable = new Endpoints(LOCAL_MAC, PEER_MAC, LOOPBACK, LOOPBACK, backend.boundPort(), peer.getLocalPort());
+        // The backend's event loop is gone under a running worker: two batches can only queue.
+        ((UdpQueue) io).channel().eventLoop().parent().shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        for (int round = 0; round < 2; round++) {
+            PacketBatch batch = new PacketBatch(memory, BATCH / 2);
+            StageVector slots = new StageVector(BATCH / 2);
+            for (int i = 0; i < BATCH / 2; i++) {
+                add(batch, slots, ConformanceFrames.outbound(reachable, round * BATCH + i, WRITTEN_FRAME_BYTES));
+            }
+            io.transmit(batch, slots, pool);
+        }
+        io.close();
+
+        PacketIoCounters counters = io.counters();
+        assertEquals(0, counters.transmittedPackets(), () -> "transmitted; counters " + counters);
+        assertEquals(BATCH, counters.drops(IoDropReason.TX_ERROR), () -> "each queued datagram once; counters " + counters);
+        assertEquals(64, pool.available(), "every frame back in the pool");
     }
 
     @Test
