@@ -229,7 +229,7 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
      * {@code channelWritabilityChanged}; nothing else would wake it up.
      */
     static int ledgerCapacity(int writeHighWaterMarkBytes, int queueCapacity) {
-        long sends = Math.max(queueCapacity, (long) writeHighWaterMarkBytes / MIN_OUTBOUND_BYTES_PER_SEND + 1);
+        long sends = Math.max(Math.max(2, queueCapacity), (long) writeHighWaterMarkBytes / MIN_OUTBOUND_BYTES_PER_SEND + 1);
         return (int) Math.min(1 << 24, Long.highestOneBit(sends - 1) << 1);
     }
 

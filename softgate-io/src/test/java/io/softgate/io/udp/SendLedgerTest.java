@@ -121,5 +121,6 @@ class SendLedgerTest {
         // Each send adds at least Netty's 96-byte entry overhead: a channel still writable holds fewer.
         assertTrue((long) capacity * 96 > highWaterMark, "capacity " + capacity);
         assertEquals(64, UdpPacketIo.ledgerCapacity(0, 64), "never below the hand-over queue");
+        assertEquals(2, UdpPacketIo.ledgerCapacity(0, 1), "a ring of at least two");
     }
 }
