@@ -415,7 +415,7 @@ final class Nat44Translator {
         int ipEnd = l3 + Ipv4Flyweight.totalLength(buffer, l3);
         int fragmentWord = Ipv4Flyweight.flagsAndFragmentOffset(buffer, l3);
         if ((fragmentWord & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0) {
-            return laterFragment(batch, slot, buffer, l3, vrf, nowNs, context);
+            return laterFragment(batch, slot, buffer, l3, vrf, tables.publicVrf(), nowNs, context);
         }
         int l4 = l3 + headerLength;
         int read = tuple.read(buffer, l3, l4, ipEnd - l4);
@@ -565,8 +565,8 @@ final class Nat44Translator {
     }
 
     /** A non-first fragment carries no ports: it follows the rewrite its first fragment left. */
-    private int laterFragment(PacketBatch batch, int slot, UnsafeBuffer buffer, int l3, int vrf, long nowNs,
-                              StageContext context) {
+    private int laterFragment(PacketBatch batch, int slot, UnsafeBuffer buffer, int l3, int vrf, int publicVrf,
+                              long nowNs, StageContext context) {
         int protocol = Ipv4Flyweight.protocol(buffer, l3);
         if (!sessions.findFragment(protocol, vrf, Ipv4Flyweight.identification(buffer, l3),
             Ipv4Flyweight.source(buffer, l3), Ipv4Flyweight.destination(buffer, l3), nowNs, scratch, values)) {
@@ -580,6 +580,12 @@ final class Nat44Translator {
         }
         Rewrite.apply(buffer, l3, -1, protocol, values[0], values[1]);
         batch.vrf[slot] = Rewrite.targetVrf(values[1]);
+        if ((values[1] & SessionKeys.FLAG_HAIRPIN) != 0 && vrf != publicVrf) {
+            // RFC 4787 REQ-9: as its first fragment did, the fragment (now from our public
+            // address) goes back in, through the rewrite out2in left for the first fragment.
+            context.countEvent(NatEvents.HAIRPINNED);
+            return laterFragment(batch, slot, buffer, l3, publicVrf, publicVrf, nowNs, context);
+        }
         context.countEvent(NatEvents.FRAGMENTS_TRANSLATED);
         return FORWARD;
     }
