@@ -1,5 +1,6 @@
 package io.softgate.lb.stage;
 
+import io.softgate.core.flow.FlowTable;
 import io.softgate.core.pipeline.DropReason;
 
 /**
@@ -18,6 +19,13 @@ public enum VipDropReason implements DropReason {
     NO_BACKEND("no-backend"),
     /** The connection table had no free slot in the key's probe window (nothing is evicted). */
     CONNECTION_TABLE_FULL("connection-table-full"),
+    /**
+     * Another worker was inserting the same entry and did not finish within the table's bounded
+     * retries ({@code FlowTable.CONTENDED}), or the entry a racing worker made was gone before
+     * this packet could follow it: dropped, the client's retransmission will do. Expected only
+     * when workers share cores.
+     */
+    INSERT_CONTENDED("insert-contended"),
     /** Full NAT found no free source port for this backend among the ports it tried. */
     FULL_NAT_PORTS_EXHAUSTED("full-nat-ports-exhausted"),
     /** An ICMP error to a VIP whose embedded packet matches no tracked connection. */
@@ -32,5 +40,10 @@ public enum VipDropReason implements DropReason {
     @Override
     public String label() {
         return label;
+    }
+
+    /** The reason for a failed {@code FlowTable.insert} result ({@code FULL} or {@code CONTENDED}). */
+    static VipDropReason insertFailure(int result) {
+        return result == FlowTable.CONTENDED ? INSERT_CONTENDED : CONNECTION_TABLE_FULL;
     }
 }

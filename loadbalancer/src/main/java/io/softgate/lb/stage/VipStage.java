@@ -271,7 +271,7 @@ public final class VipStage extends ConnectionStage {
                 clientPort, vip, vipPort, protocol);
             int result = connections.insert(reverseKey, reverseValue, expiresAtNs, nowNs);
             if (result < 0) {
-                return VipDropReason.CONNECTION_TABLE_FULL;
+                return VipDropReason.insertFailure(result);
             }
             if (FlowTable.isCreated(result)) {
                 reverseEntry = FlowTable.entryIndex(result);
@@ -282,7 +282,7 @@ public final class VipStage extends ConnectionStage {
                 // Shared with that other connection, so never removed on failure below.
                 reverseEntry = adoptReverse(reverseKey, reverseValue, nowNs, expiresAtNs);
                 if (reverseEntry < 0) {
-                    return VipDropReason.CONNECTION_TABLE_FULL;
+                    return VipDropReason.insertFailure(reverseEntry);
                 }
             }
             // With full NAT an existing reverse key is another connection's port: try the next port.
@@ -307,18 +307,20 @@ public final class VipStage extends ConnectionStage {
             if (fullNatAddress != 0) {
                 connections.remove(reverseEntry, reverseKey);
             }
-            return connections.lookupInto(key, nowNs, value) >= 0 ? null : VipDropReason.CONNECTION_TABLE_FULL;
+            // Gone again before we could follow it: the race, not a full table.
+            return connections.lookupInto(key, nowNs, value) >= 0 ? null : VipDropReason.INSERT_CONTENDED;
         }
         if (reverseCreated) {
             connections.remove(reverseEntry, reverseKey);
         }
-        return VipDropReason.CONNECTION_TABLE_FULL;
+        return VipDropReason.insertFailure(result);
     }
 
     /**
      * Makes the existing reverse entry for {@code reverseKey} translate with {@code wanted}: kept
      * when it already does (refreshed), otherwise replaced (remove checks the key, so a slot reused
-     * meanwhile is never touched). Returns the entry index, or -1 when the table is full.
+     * meanwhile is never touched). Returns the entry index, or the failed insert's code
+     * ({@code FlowTable.FULL} or {@code CONTENDED}, both negative).
      */
     private int adoptReverse(long[] reverseKey, long[] wanted, long nowNs, long expiresAtNs) {
         int existing = connections.lookupInto(reverseKey, nowNs, scratchValue);
@@ -330,7 +332,7 @@ public final class VipStage extends ConnectionStage {
             connections.remove(existing, reverseKey);
         }
         int result = connections.insert(reverseKey, wanted, expiresAtNs, nowNs);
-        return result < 0 ? -1 : FlowTable.entryIndex(result);
+        return result < 0 ? result : FlowTable.entryIndex(result);
     }
 
     private void processIcmp(PacketBatch batch, int slot, StageContext context, LoadBalancerTables tables,
