@@ -56,12 +56,18 @@ class PcapPacketIoTest {
         return total;
     }
 
-    @Test
-    void shouldCountTruncatedLastRecordAndReportInputExhausted() throws IOException {
+    /** A capture of two 100-byte records whose last one the file cuts 30 bytes short. */
+    private Path twoRecordsTheLastCutShort(String name) throws IOException {
         PcapFiles files = PcapFiles.littleEndianMicroseconds().record(1, 0, ConformanceFrames.inbound(ENDPOINTS, 1, 100))
             .record(2, 0, ConformanceFrames.inbound(ENDPOINTS, 2, 100));
-        Path file = directory.resolve("truncated.pcap");
+        Path file = directory.resolve(name);
         Files.write(file, files.truncated(files.toBytes().length - 30));
+        return file;
+    }
+
+    @Test
+    void shouldCountTruncatedLastRecordAndReportInputExhausted() throws IOException {
+        Path file = twoRecordsTheLastCutShort("truncated.pcap");
         try (PcapPacketIoBackend backend = new PcapPacketIoBackend(file, null, 1500)) {
             PcapPacketIo io = (PcapPacketIo) backend.open(0, 1, pool);
 
@@ -74,10 +80,7 @@ class PcapPacketIoTest {
 
     @Test
     void shouldCountATruncatedRecordOnceWhateverTheNumberOfWorkersReadingTheCapture() throws IOException {
-        PcapFiles files = PcapFiles.littleEndianMicroseconds().record(1, 0, ConformanceFrames.inbound(ENDPOINTS, 1, 100))
-            .record(2, 0, ConformanceFrames.inbound(ENDPOINTS, 2, 100));
-        Path file = directory.resolve("truncated-two-workers.pcap");
-        Files.write(file, files.truncated(files.toBytes().length - 30));
+        Path file = twoRecordsTheLastCutShort("truncated-two-workers.pcap");
         try (PcapPacketIoBackend backend = new PcapPacketIoBackend(file, null, 1500)) {
             PcapPacketIo first = (PcapPacketIo) backend.open(0, 2, pool);
             PcapPacketIo second = (PcapPacketIo) backend.open(1, 2, pool);
