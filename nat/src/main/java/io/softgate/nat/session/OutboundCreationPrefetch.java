@@ -142,6 +142,7 @@ public final class OutboundCreationPrefetch {
                 + mappings.prefetchHome(homes[at + 2]);
             int[] row = portRow[i];
             if (row != null) {
+                portRow[i] = null;
                 touched += row[port[i]] + mappings.prefetchHomeForInsert(homes[at + 3])
                     + sessionTable.prefetchHomeForInsert(homes[at + 4]);
             }
