@@ -234,7 +234,7 @@ final class Nat44Translator {
             && batchKeys[index * SessionKeys.KEY_WORDS + 1] == key[1];
     }
 
-        /** True for an IPv4 packet whose fragment offset is not zero (it carries no ports). */
+    /** True for an IPv4 packet whose fragment offset is not zero (it carries no ports). */
     static boolean isLaterFragment(PacketBatch batch, int slot) {
         int l3 = batch.l3Offset[slot];
         int end = batch.offset[slot] + batch.length[slot];
