@@ -616,9 +616,11 @@ final class Nat44Translator {
             return NatDropReason.TRUNCATED_L4.ordinal();
         }
         int embeddedHeaderLength = Ipv4Flyweight.headerLength(buffer, e3);
-        if (embeddedHeaderLength < Ipv4Flyweight.MIN_HEADER_LENGTH || e3 + embeddedHeaderLength + 8 > ipEnd
-            || Ipv4Flyweight.fragmentOffsetBytes(buffer, e3) != 0) {
+        if (embeddedHeaderLength < Ipv4Flyweight.MIN_HEADER_LENGTH || e3 + embeddedHeaderLength + 8 > ipEnd) {
             return NatDropReason.TRUNCATED_L4.ordinal();
+        }
+        if (Ipv4Flyweight.fragmentOffsetBytes(buffer, e3) != 0) {
+            return NatDropReason.ICMP_ERROR_QUOTES_LATER_FRAGMENT.ordinal();
         }
         int e4 = e3 + embeddedHeaderLength;
         int read = embedded.readEmbedded(buffer, e3, e4, ipEnd - e4);

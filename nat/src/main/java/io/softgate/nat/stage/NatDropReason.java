@@ -41,7 +41,12 @@ public enum NatDropReason implements DropReason {
     /** Another worker kept racing the same insert; the packet is dropped, its retransmission will do. */
     INSERT_CONTENDED("insert-contended"),
     /** An unsolicited inbound SYN found this worker's held-SYN table full: dropped, never answered. */
-    UNSOLICITED_SYN_NOT_HELD("unsolicited-syn-not-held");
+    UNSOLICITED_SYN_NOT_HELD("unsolicited-syn-not-held"),
+    /**
+     * RFC 5508 §4.3 / RFC 792: an ICMP error quoting a later fragment quotes no transport header,
+     * so no session can be found for it; dropped.
+     */
+    ICMP_ERROR_QUOTES_LATER_FRAGMENT("icmp-error-quotes-later-fragment");
 
     private final String label;
 

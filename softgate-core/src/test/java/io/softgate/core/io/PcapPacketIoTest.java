@@ -94,6 +94,54 @@ class PcapPacketIoTest {
         }
     }
 
+    /**
+     * A channel that serves {@code bytes} and then fails every read, as a capture on a failing
+     * disk would: the reader's window refill meets an {@link IOException} after the good records.
+     */
+    private static java.nio.channels.ReadableByteChannel failingAfter(byte[] bytes) {
+        return new java.nio.channels.ReadableByteChannel() {
+            private int position;
+
+            @Override
+            public int read(java.nio.ByteBuffer destination) throws IOException {
+                if (position == bytes.length) {
+                    throw new IOException("simulated read error");
+                }
+                int length = Math.min(destination.remaining(), bytes.length - position);
+                destination.put(bytes, position, length);
+                position += length;
+                return length;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Test
+    void shouldCountAReadErrorOnceWhateverTheNumberOfWorkersReadingTheCapture() throws IOException {
+        byte[] bytes = PcapFiles.littleEndianMicroseconds().record(1, 0, ConformanceFrames.inbound(ENDPOINTS, 1, 100))
+            .record(2, 0, ConformanceFrames.inbound(ENDPOINTS, 2, 100)).toBytes();
+        PcapPacketIo first = new PcapPacketIo("pcap-0", new PcapReader(failingAfter(bytes), false), null, 1500,
+            System::nanoTime, 0, 2);
+        PcapPacketIo second = new PcapPacketIo("pcap-1", new PcapReader(failingAfter(bytes), false), null, 1500,
+            System::nanoTime, 1, 2);
+
+        assertEquals(1, drain(first));
+        assertEquals(1, drain(second));
+        assertTrue(first.isInputExhausted() && second.isInputExhausted());
+        // Both queues meet the error at the third record's place, which falls to worker 0: one count per node.
+        assertEquals(1, first.counters().drops(IoDropReason.RX_ERROR) + second.counters().drops(IoDropReason.RX_ERROR));
+        assertEquals(1, first.counters().drops(IoDropReason.RX_ERROR));
+        assertEquals(256, pool.available());
+    }
+
     @Test
     void shouldCountMalformedRecordLength() throws IOException {
         byte[] bytes = PcapFiles.littleEndianMicroseconds().record(1, 0, ConformanceFrames.inbound(ENDPOINTS, 1, 100))

@@ -44,7 +44,7 @@ public final class VrfRouteStage implements Stage {
     /** Event counters ({@code vrf-route.<name>}). */
     public static final List<String> EVENTS = List.of("icmp-unreachable-sent", "icmp-time-exceeded-sent",
         "icmp-too-big-sent", "icmp-rate-limited", "icmp-not-permitted", "icmp-no-source-address",
-        "icmp-no-route-back");
+        "icmp-no-route-back", "icmp-no-room");
     static final int EVENT_UNREACHABLE_SENT = 0;
     static final int EVENT_TIME_EXCEEDED_SENT = 1;
     static final int EVENT_TOO_BIG_SENT = 2;
@@ -52,6 +52,8 @@ public final class VrfRouteStage implements Stage {
     static final int EVENT_NOT_PERMITTED = 4;
     static final int EVENT_NO_SOURCE_ADDRESS = 5;
     static final int EVENT_NO_ROUTE_BACK = 6;
+    /** No error sent: the error would not fit in front of the packet, or the packet is not whole in its frame. */
+    static final int EVENT_NO_ROOM = 7;
 
     private final List<String> nextStages;
     private final IcmpRateLimiter icmpLimiter = new IcmpRateLimiter();
@@ -264,7 +266,7 @@ public final class VrfRouteStage implements Stage {
         // The error is written in front of the packet and quotes its start: both must lie in the frame.
         if (errorIp - VxlanEncapStage.HEADER_LENGTH < batch.frameStart(slot)
             || ip + Ipv4Flyweight.totalLength(buffer, ip) > batch.frameEnd(slot)) {
-            dropWithoutError(slot, context, reason, EVENT_NOT_PERMITTED);
+            dropWithoutError(slot, context, reason, EVENT_NO_ROOM);
             return;
         }
         if (!IcmpErrorWriter.mayReportIpv4(buffer, ip)) {
@@ -300,7 +302,7 @@ public final class VrfRouteStage implements Stage {
         int errorIp = ip - IcmpErrorWriter.IPV6_PREFIX_LENGTH;
         if (errorIp - VxlanEncapStage.HEADER_LENGTH < batch.frameStart(slot)
             || ip + Ipv6Flyweight.HEADER_LENGTH + Ipv6Flyweight.payloadLength(buffer, ip) > batch.frameEnd(slot)) {
-            dropWithoutError(slot, context, reason, EVENT_NOT_PERMITTED);
+            dropWithoutError(slot, context, reason, EVENT_NO_ROOM);
             return;
         }
         int l4 = batch.l4Offset[slot];

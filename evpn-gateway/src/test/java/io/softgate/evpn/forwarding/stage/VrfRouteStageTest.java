@@ -208,4 +208,26 @@ class VrfRouteStageTest {
         assertEquals(StageHarness.DROPPED, runDecapsulated(harness, ip(v4(VM2).udp(1, 2)), 0).verdict());
         assertEquals(1, harness.counter("vrf-route.drop.not-configured"));
     }
+
+    @Test
+    void shouldDropWithoutErrorWhenTheErrorWouldNotFitInFrontOfThePacket() {
+        ForwardingTables tables = ForwardingFixture.tables();
+        StageHarness harness = new StageHarness(new VrfRouteStage(), ForwardingFixture.snapshot(tables));
+        PacketBatch batch = harness.batch();
+        byte[] ttlOne = ip(v4(VM2).ttl(1).udp(1000, 2000).payload(22));
+
+        // The packet starts at its frame's first byte: no headroom for the ICMP and VXLAN headers.
+        StageHarness.Outcome outcome = harness.run(ttlOne, slot -> {
+            int frameStart = batch.frameStart(slot);
+            batch.buffer().putBytes(frameStart, ttlOne);
+            batch.offset[slot] = frameStart;
+            presetDecapsulated(batch, slot, ttlOne, tables.vrfIndex("tenant-a"));
+        });
+
+        assertEquals(StageHarness.DROPPED, outcome.verdict());
+        assertEquals(1, harness.counter("vrf-route.drop.ttl-expired"));
+        assertEquals(1, harness.counter("vrf-route.icmp-no-room"));
+        assertEquals(0, harness.counter("vrf-route.icmp-not-permitted"));
+        assertEquals(0, harness.counter("vrf-route.icmp-time-exceeded-sent"));
+    }
 }
