@@ -223,7 +223,7 @@ final class MappingAllocator {
         int outsidePort = blocks
             ? claimInBlocks(external, protocolClass, vrf, address, settings, nowNs, scratch)
             : external.ports.claimRandom(protocolClass, settings.portRangeFirst(), settings.portRangeLast(),
-                scratch.nextRandom(), nowNs);
+                scratch.portRandom(), nowNs);
         if (outsidePort < 0) {
             if (subscriber >= 0) {
                 mappings.addToValue(subscriber, MAPPING_WORD_REFERENCES, -1);
@@ -234,8 +234,9 @@ final class MappingAllocator {
         long[] outsideKey = scratch.key2;
         if (sessions != null) {
             // The two slots the port decides (this mapping's outside key, and the outside key of the
-            // session about to be created on it) cannot be known before now: start loading the
-            // session's here, so its cache miss overlaps the mapping insert's instead of following it.
+            // session about to be created on it): the batch pre-pass loaded both for the port its
+            // pre-drawn value selects (OutboundCreationPrefetch); when that port was taken, or nothing
+            // was pre-drawn, start loading the session's here, so its miss overlaps the mapping insert's.
             SessionKeys.outsideKey(outsideKey, protocol, tables.publicVrf(), remoteAddress, remotePort,
                 external.address, outsidePort);
             scratch.prefetchSink += sessions.prefetchForInsert(outsideKey);

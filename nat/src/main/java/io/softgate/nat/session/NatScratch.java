@@ -29,6 +29,9 @@ public final class NatScratch {
     /** Keeps the slow path's early slot loads alive (never read for meaning). */
     public long prefetchSink;
     private long random;
+    /** A random value drawn ahead for this packet's port claim (see {@link #offerPredrawnRandom}). */
+    private int predrawnRandom;
+    private boolean hasPredrawnRandom;
 
     public NatScratch(long seed) {
         this.random = seed == 0 ? 0x9E3779B97F4A7C15L : seed;
@@ -42,5 +45,35 @@ public final class NatScratch {
         x ^= x >>> 27;
         random = x;
         return (int) ((x * 0x2545F4914F6CDD1DL) >>> 32);
+    }
+
+    /**
+     * Hands the next random port claim a value {@link #nextRandom} gave earlier for this very
+     * packet (the batch pre-pass drew it to load the port's state word and the slots its port
+     * decides ahead of time, {@link OutboundCreationPrefetch}). Used at most once; the caller
+     * clears it with {@link #clearPredrawnRandom} once the packet's slow path returned, so it
+     * never reaches another packet.
+     */
+    public void offerPredrawnRandom(int value) {
+        predrawnRandom = value;
+        hasPredrawnRandom = true;
+    }
+
+    /** Forgets a value {@link #offerPredrawnRandom} handed over and no claim used. */
+    public void clearPredrawnRandom() {
+        hasPredrawnRandom = false;
+    }
+
+    /**
+     * RFC 6056 §3.3.1: the random value a port claim starts from: the one drawn ahead for this
+     * packet, if any and not yet used, otherwise a fresh one. Either way it is one output of
+     * this scratch's generator that no other claim uses, so the choice stays uniformly random.
+     */
+    int portRandom() {
+        if (hasPredrawnRandom) {
+            hasPredrawnRandom = false;
+            return predrawnRandom;
+        }
+        return nextRandom();
     }
 }

@@ -8,8 +8,10 @@ import static io.softgate.nat.session.SessionKeys.WORD_REWRITE1;
 
 import io.softgate.core.flow.FlowTable;
 import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.nat.compile.CompiledRule;
 import io.softgate.nat.compile.ExternalAddressRegistry;
 import io.softgate.nat.compile.NatTables;
+import io.softgate.nat.compile.RuleKind;
 import io.softgate.nat.config.NatSettings;
 import io.softgate.nat.log.NatEventLog;
 import io.softgate.nat.rewrite.Rewrite;
@@ -142,27 +144,6 @@ public final class NatSessions implements AutoCloseable {
      */
     public int lookupBatch(long[] keys, int count, long nowNs, long[] valuesOut, int[] entriesOut) {
         return sessions.lookupIntoBatch(keys, count, nowNs, valuesOut, entriesOut);
-    }
-
-    /**
-     * Starts loading the mapping-table slots an outbound session creation for inside session key
-     * {@code (insideKey0, insideKey1)} will read first (the endpoint's EIM mapping and the
-     * subscriber's port count), so a batch's slow-path misses overlap instead of each creation
-     * paying them in turn; and the inside session's home slot and fingerprint line, which its
-     * insert reads first (the batch lookup read only the one slot its fingerprints pointed to).
-     * Returns a value only so the loads are kept; {@code scratchKey} is the caller's scratch.
-     */
-    public long prefetchOutboundCreation(long insideKey0, long insideKey1, long[] scratchKey) {
-        scratchKey[0] = insideKey0;
-        scratchKey[1] = insideKey1;
-        long touched = sessions.prefetchForInsert(scratchKey);
-        int protocolClass = ProtocolClass.of(SessionKeys.protocol(insideKey0));
-        int vrf = SessionKeys.vrf(insideKey0);
-        int address = SessionKeys.sourceAddress(insideKey1);
-        MappingAllocator.insideMappingKey(scratchKey, protocolClass, vrf, address, SessionKeys.sourcePort(insideKey0));
-        touched += mappings.prefetchForInsert(scratchKey);
-        MappingAllocator.subscriberKey(scratchKey, protocolClass, vrf, address);
-        return touched + mappings.prefetch(scratchKey);
     }
 
     /** Finds a session entry for {@code key}, copying its three value words into {@code valuesOut}. */
@@ -402,41 +383,53 @@ public final class NatSessions implements AutoCloseable {
      */
     public int createOutbound(NatTables tables, int vrf, int protocol, int source, int sourcePort, int destination,
                               int destinationPort, int tcpFlags, long nowNs, NatScratch scratch) {
-        io.softgate.nat.compile.CompiledRule[] rules = tables.outbound(vrf);
-        scratch.rule = null;
-        for (int i = 0; i < rules.length; i++) {
-            io.softgate.nat.compile.CompiledRule rule = rules[i];
-            if (!rule.matches(protocol, source, sourcePort, destination, destinationPort)) {
-                continue;
-            }
-            scratch.rule = rule;
-            switch (rule.kind) {
-                case EXCLUDE:
-                    return PASS;
-                case STATIC_SOURCE:
-                    // 1:1: the VM leaves from its public address, ports kept (no allocation, nothing to log).
-                    return createSession(tables, protocol, vrf, source, sourcePort, destination, destinationPort,
-                        rule.pool[0].address, sourcePort, false, tcpFlags, true, nowNs, scratch, false);
-                case DYNAMIC_SOURCE: {
-                    int mapping = allocator.acquire(tables, rule, protocol, vrf, source, sourcePort, destination,
-                        destinationPort, nowNs, scratch);
-                    if (mapping < 0) {
-                        return mapping;
-                    }
-                    int entry = createSession(tables, protocol, vrf, source, sourcePort, destination,
-                        destinationPort, scratch.mappedAddress, scratch.mappedPort, true, tcpFlags, true, nowNs,
-                        scratch, false);
-                    if (entry < 0 || !scratch.created) {
-                        allocator.releaseReference(mapping);
-                    }
-                    return entry;
+        CompiledRule rule = outboundRule(tables, vrf, protocol, source, sourcePort, destination, destinationPort);
+        scratch.rule = rule;
+        if (rule == null) {
+            return PASS;
+        }
+        switch (rule.kind) {
+            case STATIC_SOURCE:
+                // 1:1: the VM leaves from its public address, ports kept (no allocation, nothing to log).
+                return createSession(tables, protocol, vrf, source, sourcePort, destination, destinationPort,
+                    rule.pool[0].address, sourcePort, false, tcpFlags, true, nowNs, scratch, false);
+            case DYNAMIC_SOURCE: {
+                int mapping = allocator.acquire(tables, rule, protocol, vrf, source, sourcePort, destination,
+                    destinationPort, nowNs, scratch);
+                if (mapping < 0) {
+                    return mapping;
                 }
-                default:
-                    scratch.rule = null;
-                    break;
+                int entry = createSession(tables, protocol, vrf, source, sourcePort, destination,
+                    destinationPort, scratch.mappedAddress, scratch.mappedPort, true, tcpFlags, true, nowNs,
+                    scratch, false);
+                if (entry < 0 || !scratch.created) {
+                    allocator.releaseReference(mapping);
+                }
+                return entry;
+            }
+            default: // EXCLUDE
+                return PASS;
+        }
+    }
+
+    /**
+     * The outbound rule that decides a packet of {@code protocol} from {@code source:sourcePort}
+     * in VPC {@code vrf} to {@code destination:destinationPort}: the first of the VRF's outbound
+     * rules (in match order) that matches and is an exclusion, 1:1 or dynamic source rule; null
+     * when none is. {@link #createOutbound} applies it; the batch pre-pass
+     * ({@link OutboundCreationPrefetch}) asks it what that creation will read.
+     */
+    static CompiledRule outboundRule(NatTables tables, int vrf, int protocol, int source, int sourcePort,
+                                     int destination, int destinationPort) {
+        CompiledRule[] rules = tables.outbound(vrf);
+        for (int i = 0; i < rules.length; i++) {
+            CompiledRule rule = rules[i];
+            if (rule.kind != RuleKind.DESTINATION
+                && rule.matches(protocol, source, sourcePort, destination, destinationPort)) {
+                return rule;
             }
         }
-        return PASS;
+        return null;
     }
 
     /**
@@ -465,9 +458,9 @@ public final class NatSessions implements AutoCloseable {
         if (mapping != MappingAllocator.NO_MAPPING) {
             return mapping;
         }
-        io.softgate.nat.compile.CompiledRule[] rules = tables.inbound();
+        CompiledRule[] rules = tables.inbound();
         for (int i = 0; i < rules.length; i++) {
-            io.softgate.nat.compile.CompiledRule rule = rules[i];
+            CompiledRule rule = rules[i];
             if (rule.matches(protocol, source, sourcePort, destination, destinationPort)) {
                 scratch.rule = rule;
                 int insidePort = rule.translatedPort(destinationPort);

@@ -70,7 +70,7 @@ public final class PortSpace {
      */
     public int claimRandom(int protocolClass, int first, int last, int random, long nowNs) {
         int count = last - first + 1;
-        int start = Math.floorMod(random, count);
+        int start = randomStart(first, last, random) - first;
         for (int i = 0; i < count; i++) {
             int port = first + (start + i) % count;
             if (tryClaim(protocolClass, port, nowNs)) {
@@ -78,6 +78,20 @@ public final class PortSpace {
             }
         }
         return -1;
+    }
+
+    /** The port {@link #claimRandom} with {@code random} tries first. */
+    public static int randomStart(int first, int last, int random) {
+        return first + Math.floorMod(random, last - first + 1);
+    }
+
+    /**
+     * The state words of {@code protocolClass}'s ports, for a batch pre-pass that only reads them
+     * (plain loads, to start loading the words the batch's claims will test so that their cache
+     * misses overlap; {@link OutboundCreationPrefetch}). Never written through this reference.
+     */
+    int[] words(int protocolClass) {
+        return portWords[protocolClass];
     }
 
     /**

@@ -32,10 +32,11 @@ abstract class Nat44DirectionStage implements Stage {
     private final boolean insideToOutside;
     private int[] deferred = new int[0];
 
-    Nat44DirectionStage(NatSessions sessions, String nextStage, int workerId, boolean insideToOutside) {
+    /** @param randomSeed seed of the worker's port randomisation ({@link Nat44Translator#randomSeed}) */
+    Nat44DirectionStage(NatSessions sessions, String nextStage, long randomSeed, boolean insideToOutside) {
         this.next = List.of(nextStage);
         // Only the outside-to-inside direction receives unsolicited SYNs to hold (RFC 5382 REQ-4).
-        this.translator = new Nat44Translator(sessions, workerId, insideToOutside ? 0 : HeldSyns.DEFAULT_CAPACITY);
+        this.translator = new Nat44Translator(sessions, randomSeed, insideToOutside ? 0 : HeldSyns.DEFAULT_CAPACITY);
         this.insideToOutside = insideToOutside;
     }
 
@@ -68,7 +69,7 @@ abstract class Nat44DirectionStage implements Stage {
                     translator.collectKey(batch, slot, insideToOutside, tables.publicVrf());
                 }
             }
-            translator.lookupBatch(context.nowNs(), insideToOutside);
+            translator.lookupBatch(context.nowNs(), insideToOutside, tables);
         }
         int deferredCount = 0;
         for (int i = 0; i < input.size(); i++) {

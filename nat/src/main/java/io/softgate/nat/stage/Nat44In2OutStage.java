@@ -18,7 +18,12 @@ public final class Nat44In2OutStage extends Nat44DirectionStage {
     public static final String NAME = "nat44-in2out";
 
     public Nat44In2OutStage(NatSessions sessions, String nextStage, int workerId) {
-        super(sessions, nextStage, workerId, true);
+        super(sessions, nextStage, Nat44Translator.randomSeed(workerId), true);
+    }
+
+    /** With a fixed seed for the worker's port randomisation (tests that predict the ports). */
+    Nat44In2OutStage(NatSessions sessions, String nextStage, long randomSeed) {
+        super(sessions, nextStage, randomSeed, true);
     }
 
     @Override

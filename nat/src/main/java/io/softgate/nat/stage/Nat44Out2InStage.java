@@ -19,7 +19,7 @@ public final class Nat44Out2InStage extends Nat44DirectionStage {
     public static final String NAME = "nat44-out2in";
 
     public Nat44Out2InStage(NatSessions sessions, String nextStage, int workerId) {
-        super(sessions, nextStage, workerId, false);
+        super(sessions, nextStage, Nat44Translator.randomSeed(workerId), false);
     }
 
     @Override

@@ -17,6 +17,7 @@ import io.softgate.nat.rewrite.MssClamp;
 import io.softgate.nat.rewrite.Rewrite;
 import io.softgate.nat.session.NatScratch;
 import io.softgate.nat.session.NatSessions;
+import io.softgate.nat.session.OutboundCreationPrefetch;
 import io.softgate.nat.session.SessionKeys;
 import io.softgate.nat.session.TcpStates;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -66,7 +67,8 @@ final class Nat44Translator {
      * predate a change an earlier packet of the same connection made in this batch.
      */
     private boolean tcpStateChangedInBatch;
-    private final long[] prefetchKey = new long[SessionKeys.KEY_WORDS];
+    /** The in2out pre-pass for new flows, with the port values it pre-drew per batch index. */
+    private final OutboundCreationPrefetch creationPrefetch;
     /** Keeps the slow-path prefetch loads alive (never read for meaning). */
     long prefetchSink;
     /** Set by {@link #readHeaders} when it returns {@link #PARSED}: absolute L4 offset. */
@@ -88,10 +90,16 @@ final class Nat44Translator {
     /** Expired held SYNs settled per batch at most, so one batch's extra work stays bounded. */
     static final int HELD_SYN_RELEASES_PER_BATCH = 32;
 
-    Nat44Translator(NatSessions sessions, int workerId, int heldSynCapacity) {
+    /** A seed for worker {@code workerId}'s port randomisation, different per worker and per start. */
+    static long randomSeed(int workerId) {
+        return 0x5DEECE66DL * (workerId + 1) ^ System.nanoTime();
+    }
+
+    Nat44Translator(NatSessions sessions, long randomSeed, int heldSynCapacity) {
         this.sessions = sessions;
-        this.scratch = new NatScratch(0x5DEECE66DL * (workerId + 1) ^ System.nanoTime());
+        this.scratch = new NatScratch(randomSeed);
         this.heldSyns = new HeldSyns(heldSynCapacity);
+        this.creationPrefetch = new OutboundCreationPrefetch(sessions);
     }
 
     /** Starts a batch of up to {@code capacity} slots: forgets the previous batch's keys. */
@@ -107,6 +115,7 @@ final class Nat44Translator {
         }
         batchKeyCount = 0;
         tcpStateChangedInBatch = false;
+        creationPrefetch.clear();
     }
 
     /**
@@ -147,20 +156,15 @@ final class Nat44Translator {
 
     /**
      * Looks up every key {@link #collectKey} queued, all at once: the table's cache misses for
-     * the whole batch overlap ({@code FlowTable.lookupIntoBatch}) instead of one per packet.
+     * the whole batch overlap ({@code FlowTable.lookupIntoBatch}) instead of one per packet. In
+     * the inside-to-outside direction, the keys it did not find are new flows ahead: the slots
+     * and port words their creation reads first are loaded for all of them together, their port
+     * values pre-drawn ({@link OutboundCreationPrefetch}).
      */
-    void lookupBatch(long nowNs, boolean inside) {
+    void lookupBatch(long nowNs, boolean inside, NatTables tables) {
         int found = sessions.lookupBatch(batchKeys, batchKeyCount, nowNs, batchValues, batchEntries);
         if (inside && found < batchKeyCount) {
-            // New flows ahead: touch the mapping-table slots their creation reads first.
-            long touched = 0;
-            for (int i = 0; i < batchKeyCount; i++) {
-                if (batchEntries[i] < 0) {
-                    touched += sessions.prefetchOutboundCreation(batchKeys[i * SessionKeys.KEY_WORDS],
-                        batchKeys[i * SessionKeys.KEY_WORDS + 1], prefetchKey);
-                }
-            }
-            prefetchSink += touched;
+            prefetchSink += creationPrefetch.prefetch(tables, batchKeys, batchEntries, batchKeyCount, scratch);
         }
     }
 
@@ -210,9 +214,7 @@ final class Nat44Translator {
      */
     private int lookupSession(int slot, int protocol, long nowNs) {
         int index = batchKeyOfSlot[slot];
-        if (index >= 0 && batchKeys[index * SessionKeys.KEY_WORDS] == key[0]
-            && batchKeys[index * SessionKeys.KEY_WORDS + 1] == key[1]
-            && (protocol != Ipv4Flyweight.PROTOCOL_TCP || !tcpStateChangedInBatch)) {
+        if (isBatchKey(slot) && (protocol != Ipv4Flyweight.PROTOCOL_TCP || !tcpStateChangedInBatch)) {
             int entry = batchEntries[index];
             if (entry >= 0) {
                 int at = index * SessionKeys.VALUE_WORDS;
@@ -223,6 +225,13 @@ final class Nat44Translator {
             }
         }
         return sessions.lookup(key, nowNs, values);
+    }
+
+    /** True when the batch pass queued {@link #key} itself for this slot. */
+    private boolean isBatchKey(int slot) {
+        int index = batchKeyOfSlot[slot];
+        return index >= 0 && batchKeys[index * SessionKeys.KEY_WORDS] == key[0]
+            && batchKeys[index * SessionKeys.KEY_WORDS + 1] == key[1];
     }
 
     /** True for an IPv4 packet whose fragment offset is not zero (it carries no ports). */
@@ -256,8 +265,13 @@ final class Nat44Translator {
             if (tuple.protocol == Ipv4Flyweight.PROTOCOL_ICMP && tuple.icmpReply) {
                 return NatDropReason.ICMP_QUERY_NO_SESSION.ordinal(); // a reply opens nothing
             }
+            if (isBatchKey(slot)) {
+                creationPrefetch.offer(batchKeyOfSlot[slot], scratch);
+            }
             entry = sessions.createOutbound(tables, vrf, tuple.protocol, tuple.source, tuple.sourcePort,
                 tuple.destination, tuple.destinationPort, tuple.tcpFlags, nowNs, scratch);
+            // Whether used or not (an existing mapping), the pre-drawn value was this packet's alone.
+            scratch.clearPredrawnRandom();
             if (entry == NatSessions.PASS) {
                 if (traced) {
                     int rule = tables.ruleId(scratch.rule);

@@ -312,8 +312,37 @@ public final class FlowTable implements AutoCloseable {
      * insert in turn. Returns a value only so the loads cannot be optimised away.
      */
     public long prefetchForInsert(long[] key) {
-        int home = (int) keyHash(key, 0) & mask;
+        int home = homeSlot(key, 0);
         return getAcquire(slotAddress(home)) + UNSAFE.getByteVolatile(null, fingerprintBase + home);
+    }
+
+    /**
+     * The home slot of the key at {@code keys[offset .. offset + keyWords)}: where its lookup and
+     * insert start. Computation only, nothing is loaded: a caller with many keys computes every
+     * home first and then loads them in a loop of a few instructions per key
+     * ({@link #prefetchHome}, {@link #prefetchHomeForInsert}), so that far more of the loads are
+     * in flight at once than when each load follows its key's hashing.
+     */
+    public int homeSlot(long[] keys, int offset) {
+        return (int) keyHash(keys, offset) & mask;
+    }
+
+    /** {@link #prefetch} of a key whose {@link #homeSlot} is {@code home}. */
+    public long prefetchHome(int home) {
+        return getAcquire(slotAddress(home & mask));
+    }
+
+    /**
+     * Starts loading everything an {@link #insert} of a key whose {@link #homeSlot} is {@code home}
+     * reads before it claims a slot when the home slot is free: the home slot, the slot after it
+     * (the insert's scan reads each slot's state one step ahead) and the home's fingerprint line.
+     * ({@link #prefetchForInsert} loads only the first and last, for callers that issue it amid
+     * other work, where each extra miss may stall; this one is for a tight loop of loads.)
+     */
+    public long prefetchHomeForInsert(int home) {
+        int slot = home & mask;
+        return getAcquire(slotAddress(slot)) + getAcquire(slotAddress((slot + 1) & mask))
+            + UNSAFE.getByteVolatile(null, fingerprintBase + slot);
     }
 
     /**

@@ -71,6 +71,21 @@ class FlowTableTest {
     }
 
     @Test
+    void shouldPlaceAKeyInAnEmptyTableAtTheHomeSlotItReports() {
+        FlowTable table = table(1024, 3, 2, 16);
+        long[] keys = new long[6];
+        System.arraycopy(key(7), 0, keys, 3, 3);
+        int home = table.homeSlot(keys, 3);
+        assertEquals(home, table.homeSlot(key(7), 0));
+        // The prefetches only load: the table is unchanged and the key lands at its home.
+        table.prefetchHome(home);
+        table.prefetchHomeForInsert(home);
+        table.prefetchHomeForInsert(table.capacity() - 1); // its next slot wraps to 0
+        assertEquals(0, table.size());
+        assertEquals(home, FlowTable.entryIndex(table.insert(key(7), value(7), NOW_NS + TIMEOUT_NS, NOW_NS)));
+    }
+
+    @Test
     void shouldMissKeyNeverInserted() {
         FlowTable table = table(1024, 3, 2, 16);
         table.insert(key(7), value(7), NOW_NS + TIMEOUT_NS, NOW_NS);
