@@ -28,7 +28,7 @@ import io.softgate.nat.config.PortAllocationMode;
  * rules draw nothing here.
  *
  * <p>Threading: one instance per worker (in2out stage), never shared; allocation-free after the
- * first batch.
+ * first {@link #beginBatch}.
  */
 public final class OutboundCreationPrefetch {
     private final FlowTable mappings;
@@ -54,8 +54,19 @@ public final class OutboundCreationPrefetch {
         this.sessionTable = sessions.sessionTable();
     }
 
-    /** Forgets the previous batch's pre-drawn values (a new batch begins). */
-    public void clear() {
+    /**
+     * Forgets the previous batch's pre-drawn values: a batch of up to {@code capacity} keys begins.
+     * The per-key arrays are sized to the batch capacity here, once (the worker's batch capacity
+     * does not change), not to a batch's key count, so batches of growing size never allocate.
+     */
+    public void beginBatch(int capacity) {
+        if (predrawn.length < capacity) {
+            predrawn = new int[capacity];
+            hasPredrawn = new boolean[capacity];
+            homes = new int[capacity * HOMES];
+            portRow = new int[capacity][];
+            port = new int[capacity];
+        }
         planned = 0;
     }
 
@@ -74,12 +85,7 @@ public final class OutboundCreationPrefetch {
      */
     public long prefetch(NatTables tables, long[] keys, int[] entries, int count, NatScratch scratch) {
         if (predrawn.length < count) {
-            // Once, on the first batch.
-            predrawn = new int[count];
-            hasPredrawn = new boolean[count];
-            homes = new int[count * HOMES];
-            portRow = new int[count][];
-            port = new int[count];
+            beginBatch(count); // only for a caller that skipped beginBatch: the stage never does
         }
         NatSettings settings = tables.settings();
         boolean randomPorts = settings.portAllocation() != PortAllocationMode.PORT_BLOCKS;

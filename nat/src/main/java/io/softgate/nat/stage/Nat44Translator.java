@@ -115,7 +115,7 @@ final class Nat44Translator {
         }
         batchKeyCount = 0;
         tcpStateChangedInBatch = false;
-        creationPrefetch.clear();
+        creationPrefetch.beginBatch(capacity);
     }
 
     /**
@@ -616,11 +616,12 @@ final class Nat44Translator {
             return NatDropReason.TRUNCATED_L4.ordinal();
         }
         int embeddedHeaderLength = Ipv4Flyweight.headerLength(buffer, e3);
-        if (embeddedHeaderLength < Ipv4Flyweight.MIN_HEADER_LENGTH || e3 + embeddedHeaderLength + 8 > ipEnd) {
-            return NatDropReason.TRUNCATED_L4.ordinal();
-        }
+        // A quoted later fragment carries no transport header at all, whatever follows its IP header.
         if (Ipv4Flyweight.fragmentOffsetBytes(buffer, e3) != 0) {
             return NatDropReason.ICMP_ERROR_QUOTES_LATER_FRAGMENT.ordinal();
+        }
+        if (embeddedHeaderLength < Ipv4Flyweight.MIN_HEADER_LENGTH || e3 + embeddedHeaderLength + 8 > ipEnd) {
+            return NatDropReason.TRUNCATED_L4.ordinal();
         }
         int e4 = e3 + embeddedHeaderLength;
         int read = embedded.readEmbedded(buffer, e3, e4, ipEnd - e4);

@@ -43,8 +43,8 @@ public enum NatDropReason implements DropReason {
     /** An unsolicited inbound SYN found this worker's held-SYN table full: dropped, never answered. */
     UNSOLICITED_SYN_NOT_HELD("unsolicited-syn-not-held"),
     /**
-     * RFC 5508 §4.3 / RFC 792: an ICMP error quoting a later fragment quotes no transport header,
-     * so no session can be found for it; dropped.
+     * RFC 5508 matches an ICMP error by the transport header it quotes; a quoted later fragment
+     * (RFC 791) has none, so no session can be found for the error: dropped.
      */
     ICMP_ERROR_QUOTES_LATER_FRAGMENT("icmp-error-quotes-later-fragment");
 

@@ -246,13 +246,14 @@ class NatGoldenPacketTableTest {
                         IcmpFlyweight.V4_TIME_EXCEEDED, 0, 0, quote(never, 28)));
                     return dropped(nat, in, "nat44-out2in.drop.icmp-error-no-session", before);
                 }),
-            row("RFC 5508: an inbound ICMP error quoting a later fragment (no ports to match) is dropped", defaults,
+            row("RFC 5508: an inbound ICMP error quoting a later fragment (no ports to match, 4 bytes of it "
+                + "quoted) is dropped as such", defaults,
                 nat -> {
                     byte[] later = ip(BLUE_SNAT, SERVER).identification(0x4545).fragment(false, 32).rawProtocol(17)
                         .payload(16).build();
                     long before = nat.out2in.counter("nat44-out2in.drop.icmp-error-quotes-later-fragment");
                     StageHarness.Outcome in = nat.fromInternet(icmpError(ROUTER, BLUE_SNAT,
-                        IcmpFlyweight.V4_TIME_EXCEEDED, 0, 0, quote(later, 28)));
+                        IcmpFlyweight.V4_TIME_EXCEEDED, 0, 0, quote(later, 24)));
                     return dropped(nat, in, "nat44-out2in.drop.icmp-error-quotes-later-fragment", before);
                 }),
             row("RFC 4787 REQ-9 / RFC 5382 REQ-8: hairpin — a VM reaches its VPC's forwarded address and the "

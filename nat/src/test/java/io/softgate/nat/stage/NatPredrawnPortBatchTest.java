@@ -88,7 +88,8 @@ class NatPredrawnPortBatchTest {
 
     @Test
     void shouldTakePortsFromTheSubscribersBlockWhenAllocatingPortBlocks() {
-        // RFC 6888 port blocks: the pre-pass draws nothing; every port of the batch lies in one block.
+        // RFC 6888 port blocks are unaffected by the pre-pass (which draws only for random ports):
+        // every port of the batch lies in the subscriber's one block.
         NatSettings settings = NatSettings.defaults().withPortBlocks(64).withPortRange(1024, 4095);
         try (NatFixture nat = new NatFixture(settings)) {
             StageHarness in2out = harness(nat);

@@ -111,6 +111,43 @@ class NatStagesAllocationTest {
     }
 
     @Test
+    void shouldNotAllocateWhenABatchOfNewFlowsIsLargerThanAnyBefore() {
+        List<io.softgate.nat.config.NatRule> rules = List.of(io.softgate.nat.config.NatRule.builder("pool",
+            io.softgate.nat.config.NatAction.SNAT, "blue").snatToPool("198.51.100.64/28").build());
+        try (NatFixture nat = new NatFixture(NatSettings.defaults(), rules, 1 << 19)) {
+            IntConsumer presets = presets(nat.in2out, BLUE_VRF);
+            List<byte[]> one = new ArrayList<>();
+            one.add(udp("10.1.0.1", 1024, SERVER, 53));
+            List<byte[]> full = new ArrayList<>();
+            for (int i = 0; i < BATCH; i++) {
+                full.add(udp("10.2." + i + ".1", 1024, SERVER, 53));
+            }
+            int[] round = {0};
+            // Warm-up sees only batches of one new flow (a new source port each time).
+            Runnable single = () -> {
+                int port = 1024 + round[0]++ % 60_000;
+                one.get(0)[34] = (byte) (port >>> 8);
+                one.get(0)[35] = (byte) port;
+                load(nat.in2out, one, presets);
+                nat.in2out.processLoaded();
+                nat.in2out.releaseAll();
+            };
+            assertEquals(0, AllocationProbe.bytesPerRun(single, 5_000, 1_000));
+
+            // Then the first full batch of new flows: the per-batch arrays were sized to the
+            // batch's capacity, not to the largest batch seen so far.
+            load(nat.in2out, full, presets);
+            long before = AllocationProbe.allocatedBytes();
+            nat.in2out.processLoaded();
+            long allocated = AllocationProbe.allocatedBytes() - before;
+            nat.in2out.releaseAll();
+
+            assertEquals(6_000L + BATCH, nat.in2out.counter("nat44-in2out.sessions-created"));
+            assertEquals(0, allocated);
+        }
+    }
+
+    @Test
     void shouldNotAllocateWhileHoldingAndAnsweringUnsolicitedSyns() {
         try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
             List<byte[]> syns = new ArrayList<>();
