@@ -209,12 +209,12 @@ class VrfRouteStageTest {
         assertEquals(1, harness.counter("vrf-route.drop.not-configured"));
     }
 
-    @Test
-    void shouldDropWithoutErrorWhenTheErrorWouldNotFitInFrontOfThePacket() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("expiringPackets")
+    void shouldDropWithoutErrorWhenTheErrorWouldNotFitInFrontOfThePacket(String family, byte[] ttlOne) {
         ForwardingTables tables = ForwardingFixture.tables();
         StageHarness harness = new StageHarness(new VrfRouteStage(), ForwardingFixture.snapshot(tables));
         PacketBatch batch = harness.batch();
-        byte[] ttlOne = ip(v4(VM2).ttl(1).udp(1000, 2000).payload(22));
 
         // The packet starts at its frame's first byte: no headroom for the ICMP and VXLAN headers.
         StageHarness.Outcome outcome = harness.run(ttlOne, slot -> {
@@ -224,10 +224,15 @@ class VrfRouteStageTest {
             presetDecapsulated(batch, slot, ttlOne, tables.vrfIndex("tenant-a"));
         });
 
-        assertEquals(StageHarness.DROPPED, outcome.verdict());
-        assertEquals(1, harness.counter("vrf-route.drop.ttl-expired"));
-        assertEquals(1, harness.counter("vrf-route.icmp-no-room"));
+        assertEquals(StageHarness.DROPPED, outcome.verdict(), family);
+        assertEquals(1, harness.counter("vrf-route.drop.ttl-expired"), family);
+        assertEquals(1, harness.counter("vrf-route.icmp-no-room"), family);
         assertEquals(0, harness.counter("vrf-route.icmp-not-permitted"));
         assertEquals(0, harness.counter("vrf-route.icmp-time-exceeded-sent"));
+    }
+
+    static Stream<Arguments> expiringPackets() {
+        return Stream.of(Arguments.of("IPv4 TTL 1", ip(v4(VM2).ttl(1).udp(1000, 2000).payload(22))),
+            Arguments.of("IPv6 hop limit 1", ip(v6(VM2_V6).hopLimit(1).udp(1000, 2000).payload(8))));
     }
 }
