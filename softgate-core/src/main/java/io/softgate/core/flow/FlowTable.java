@@ -302,7 +302,7 @@ public final class FlowTable implements AutoCloseable {
      * {@link #lookupBatch} / {@link #lookupIntoBatch} do both passes and hash each key once.
      */
     public long prefetch(long[] key) {
-        return getAcquire(slotAddress((int) keyHash(key, 0) & mask));
+        return prefetchHome(homeSlot(key, 0));
     }
 
     /**
@@ -313,7 +313,7 @@ public final class FlowTable implements AutoCloseable {
      */
     public long prefetchForInsert(long[] key) {
         int home = homeSlot(key, 0);
-        return getAcquire(slotAddress(home)) + UNSAFE.getByteVolatile(null, fingerprintBase + home);
+        return prefetchHome(home) + UNSAFE.getByteVolatile(null, fingerprintBase + home);
     }
 
     /**
@@ -341,8 +341,7 @@ public final class FlowTable implements AutoCloseable {
      */
     public long prefetchHomeForInsert(int home) {
         int slot = home & mask;
-        return getAcquire(slotAddress(slot)) + getAcquire(slotAddress((slot + 1) & mask))
-            + UNSAFE.getByteVolatile(null, fingerprintBase + slot);
+        return prefetchHome(slot) + prefetchHome(slot + 1) + UNSAFE.getByteVolatile(null, fingerprintBase + slot);
     }
 
     /**
