@@ -500,6 +500,7 @@ public final class FlowTable implements AutoCloseable {
                                          int[] entriesOut) {
         int end = first + size;
         hashGroup(keys, first, end, entriesOut);
+        long touched = touchFingerprintSpans(entriesOut, first, end, 0);
         // 2. Read each key's fingerprints from home and pick its candidate slot.
         for (int i = first; i < end; i++) {
             entriesOut[i] = candidate(entriesOut[i], 0);
@@ -518,7 +519,7 @@ public final class FlowTable implements AutoCloseable {
             entriesOut[i] = found;
             hits += found >>> 31 ^ 1;
         }
-        return hits;
+        return touched == UNTOUCHABLE ? -1 : hits;
     }
 
     /** Step 1 of the fingerprinted lookups: each key's home slot (24 bits) and fingerprint (8 bits), packed in {@code entriesOut}. */
@@ -527,6 +528,36 @@ public final class FlowTable implements AutoCloseable {
             long hash = keyHash(keys, i * keyWords);
             entriesOut[i] = fingerprint(hash) << 24 | ((int) hash & mask);
         }
+    }
+
+    /**
+     * A sum {@link #touchFingerprintSpans} cannot return (it adds at most 128 bytes): the lookups
+     * compare the sum with it, so the JIT must keep the loads whose values nothing else uses.
+     */
+    private static final long UNTOUCHABLE = Long.MIN_VALUE;
+
+    /**
+     * Step 1.5 of the fingerprinted lookups: loads the line (or the two lines) holding the
+     * {@value #FINGERPRINT_SPAN} fingerprints from each key's {@code home + from}, in a loop of
+     * loads only, before {@link #candidate} reads them. The fingerprint array does not stay in
+     * the core's own cache (2 MiB at 2M slots against this VM's 1 MiB L2), and loads issued amid
+     * {@link #candidate}'s arithmetic keep only a few misses in flight at once; issued back to
+     * back, the whole group's misses overlap (see benchmarks/README.md, FlowTableBenchmark).
+     *
+     * @return the sum of the bytes read, never {@link #UNTOUCHABLE}
+     */
+    private long touchFingerprintSpans(int[] packed, int first, int end, int from) {
+        long touched = 0;
+        for (int i = first; i < end; i++) {
+            touched += touchFingerprintSpan(packed[i], from);
+        }
+        return touched;
+    }
+
+    /** {@link #touchFingerprintSpans} for one key: the first and last byte of its span (one line, or two when the span crosses a line). */
+    private long touchFingerprintSpan(int packed, int from) {
+        long at = fingerprintBase + (packed & 0xFF_FFFF) + from;
+        return UNSAFE.getByte(at) + UNSAFE.getByte(at + FINGERPRINT_SPAN - 1);
     }
 
     /**
@@ -599,6 +630,10 @@ public final class FlowTable implements AutoCloseable {
             }
         }
         // 4. The rest pick a candidate from the fingerprints of the span after home.
+        long touched = 0;
+        for (long bits = unresolved; bits != 0; bits &= bits - 1) {
+            touched += touchFingerprintSpan(entriesOut[first + Long.numberOfTrailingZeros(bits)], 1);
+        }
         for (long bits = unresolved; bits != 0; bits &= bits - 1) {
             int i = first + Long.numberOfTrailingZeros(bits);
             entriesOut[i] = candidate(entriesOut[i], 1);
@@ -619,7 +654,7 @@ public final class FlowTable implements AutoCloseable {
             entriesOut[i] = found;
             hits += found >>> 31 ^ 1;
         }
-        return hits;
+        return touched == UNTOUCHABLE ? -1 : hits;
     }
 
     /** High bit set in each byte of {@code word} that is zero (exact for the lowest such byte). */
