@@ -554,7 +554,12 @@ public final class FlowTable implements AutoCloseable {
         return touched;
     }
 
-    /** {@link #touchFingerprintSpans} for one key: the first and last byte of its span (one line, or two when the span crosses a line). */
+    /**
+     * {@link #touchFingerprintSpans} for one key: the first and last byte of its span (one line, or
+     * two when the span crosses a line). Near the table's end, where {@link #candidate} does not
+     * read the span, the bytes still lie inside the array ({@code capacity + FINGERPRINT_SPAN}
+     * bytes, and {@code from} is 0 or 1).
+     */
     private long touchFingerprintSpan(int packed, int from) {
         long at = fingerprintBase + (packed & 0xFF_FFFF) + from;
         return UNSAFE.getByte(at) + UNSAFE.getByte(at + FINGERPRINT_SPAN - 1);
