@@ -18,9 +18,6 @@
  *   <li>{@code stage}: {@code vxlan-decap -> [features] -> vrf-route -> vxlan-encap -> transmit},
  *       built by {@code ForwardingPipeline} in this package; features (ACL, LB, NAT,
  *       each a {@code ForwardingFeature}) go on its {@code FEATURE_EDGE}.</li>
- *   <li>{@code memory}: {@code PacketWords}, raw absolute-address loads and stores for the hot
- *       stages and the adjacency header writer; it checks nothing, so every caller checks the
- *       bounds of what it touches first.</li>
  * </ul>
  *
  * <h2>Decisions</h2>

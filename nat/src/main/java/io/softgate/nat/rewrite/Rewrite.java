@@ -3,6 +3,7 @@ package io.softgate.nat.rewrite;
 import io.softgate.core.packet.Checksums;
 import io.softgate.core.packet.IcmpFlyweight;
 import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.core.packet.PacketWords;
 import io.softgate.core.packet.TcpFlyweight;
 import io.softgate.core.packet.UdpFlyweight;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -84,62 +85,82 @@ public final class Rewrite {
     /**
      * Applies the rewrite to the packet at {@code l3} (L4 at {@code l4}, or {@code l4 < 0} for a
      * non-first fragment, which carries no ports: only its address and header checksum change).
+     * One range check covers every byte it touches (the fixed IPv4 header, and the L4 fields up to
+     * the checksum: 18 bytes of TCP, 8 of UDP, 6 of ICMP); then it reads and writes them without
+     * a check per field ({@link PacketWords}). Callers have validated those headers, so the check
+     * fails only for a caller that did not.
+     *
+     * @return false, with nothing written, when those bytes do not all lie inside {@code buffer}
      */
-    public static void apply(UnsafeBuffer buffer, int l3, int l4, int protocol, long word0, long word1) {
+    public static boolean apply(UnsafeBuffer buffer, int l3, int l4, int protocol, long word0, long word1) {
+        if (!PacketWords.inside(buffer, l3, Ipv4Flyweight.MIN_HEADER_LENGTH)
+            || l4 >= 0 && !PacketWords.inside(buffer, l4, layer4Reach(protocol))) {
+            return false;
+        }
+        byte[] base = PacketWords.base(buffer);
+        long ip = PacketWords.address(buffer, l3);
         boolean destination = (word1 & FLAG_DESTINATION) != 0;
-        buffer.putInt(l3 + (destination ? Ipv4Flyweight.DESTINATION_OFFSET : Ipv4Flyweight.SOURCE_OFFSET),
-            (int) (word0 >>> 32), java.nio.ByteOrder.BIG_ENDIAN);
-        Ipv4Flyweight.checksum(buffer, l3, Checksums.applyDelta(Ipv4Flyweight.checksum(buffer, l3), (int) word1));
+        PacketWords.putInt(base, ip + (destination ? Ipv4Flyweight.DESTINATION_OFFSET : Ipv4Flyweight.SOURCE_OFFSET),
+            (int) (word0 >>> 32));
+        addDelta(base, ip + Ipv4Flyweight.CHECKSUM_OFFSET, (int) word1);
         if (l4 < 0) {
-            return;
+            return true;
         }
-        if ((word1 & FLAG_KEEP_PORT) != 0) {
-            applyAddressOnlyL4(buffer, l4, protocol, (int) word0 & 0xFFFF);
-            return;
-        }
-        short newPort = (short) (word0 >>> 16);
+        long at = PacketWords.address(buffer, l4);
+        // FLAG_KEEP_PORT (1:1, same-port forwards): only the address changes, so TCP and UDP
+        // still take the pseudo-header's delta, and ICMP (no pseudo-header) takes nothing.
+        boolean newPort = (word1 & FLAG_KEEP_PORT) == 0;
+        int port = (int) (word0 >>> 16) & 0xFFFF;
         int l4Delta = (int) word0 & 0xFFFF;
         switch (protocol) {
             case Ipv4Flyweight.PROTOCOL_TCP:
-                buffer.putShort(l4 + (destination ? TcpFlyweight.DESTINATION_PORT_OFFSET
-                    : TcpFlyweight.SOURCE_PORT_OFFSET), newPort, java.nio.ByteOrder.BIG_ENDIAN);
-                TcpFlyweight.checksum(buffer, l4, Checksums.applyDelta(TcpFlyweight.checksum(buffer, l4), l4Delta));
+                if (newPort) {
+                    PacketWords.putShort(base, at + (destination ? TcpFlyweight.DESTINATION_PORT_OFFSET
+                        : TcpFlyweight.SOURCE_PORT_OFFSET), port);
+                }
+                addDelta(base, at + TcpFlyweight.CHECKSUM_OFFSET, l4Delta);
                 break;
             case Ipv4Flyweight.PROTOCOL_UDP:
-                buffer.putShort(l4 + (destination ? UdpFlyweight.DESTINATION_PORT_OFFSET
-                    : UdpFlyweight.SOURCE_PORT_OFFSET), newPort, java.nio.ByteOrder.BIG_ENDIAN);
-                int checksum = UdpFlyweight.checksum(buffer, l4);
+                if (newPort) {
+                    PacketWords.putShort(base, at + (destination ? UdpFlyweight.DESTINATION_PORT_OFFSET
+                        : UdpFlyweight.SOURCE_PORT_OFFSET), port);
+                }
+                long checksumAt = at + UdpFlyweight.CHECKSUM_OFFSET;
+                int checksum = PacketWords.getUnsignedShort(base, checksumAt);
                 if (checksum != 0) {
                     // RFC 768: zero means "no checksum" and stays zero; a computed zero is sent as all ones.
                     int updated = Checksums.applyDelta(checksum, l4Delta);
-                    UdpFlyweight.checksum(buffer, l4, updated == 0 ? 0xFFFF : updated);
+                    PacketWords.putShort(base, checksumAt, updated == 0 ? 0xFFFF : updated);
                 }
                 break;
             case Ipv4Flyweight.PROTOCOL_ICMP:
-                IcmpFlyweight.identifier(buffer, l4, newPort & 0xFFFF);
-                IcmpFlyweight.checksum(buffer, l4, Checksums.applyDelta(IcmpFlyweight.checksum(buffer, l4), l4Delta));
-                break;
-            default:
-                break;
-        }
-    }
-
-
-    private static void applyAddressOnlyL4(UnsafeBuffer buffer, int l4, int protocol, int l4Delta) {
-        switch (protocol) {
-            case Ipv4Flyweight.PROTOCOL_TCP:
-                TcpFlyweight.checksum(buffer, l4, Checksums.applyDelta(TcpFlyweight.checksum(buffer, l4), l4Delta));
-                break;
-            case Ipv4Flyweight.PROTOCOL_UDP:
-                int checksum = UdpFlyweight.checksum(buffer, l4);
-                if (checksum != 0) {
-                    int updated = Checksums.applyDelta(checksum, l4Delta);
-                    UdpFlyweight.checksum(buffer, l4, updated == 0 ? 0xFFFF : updated);
+                if (newPort) {
+                    PacketWords.putShort(base, at + IcmpFlyweight.IDENTIFIER_OFFSET, port);
+                    addDelta(base, at + IcmpFlyweight.CHECKSUM_OFFSET, l4Delta);
                 }
                 break;
             default:
-                // ICMP: no pseudo-header, and the identifier is unchanged: nothing to do.
                 break;
         }
+        return true;
+    }
+
+    /** Bytes of the L4 header {@link #apply} touches: up to the end of its checksum (ICMP: of its identifier). */
+    private static int layer4Reach(int protocol) {
+        switch (protocol) {
+            case Ipv4Flyweight.PROTOCOL_TCP:
+                return TcpFlyweight.CHECKSUM_OFFSET + 2;
+            case Ipv4Flyweight.PROTOCOL_UDP:
+                return UdpFlyweight.CHECKSUM_OFFSET + 2;
+            case Ipv4Flyweight.PROTOCOL_ICMP:
+                return IcmpFlyweight.IDENTIFIER_OFFSET + 2;
+            default:
+                return 0;
+        }
+    }
+
+    /** RFC 1624 eqn. 3: adds {@code delta} to the 16-bit checksum at {@code address}. */
+    private static void addDelta(byte[] base, long address, int delta) {
+        PacketWords.putShort(base, address, Checksums.applyDelta(PacketWords.getUnsignedShort(base, address), delta));
     }
 }

@@ -197,7 +197,9 @@ final class Nat44Translator {
                 || (parsed >>> 8 & SYN_FIN_RST) != 0 || state != TcpStates.ESTABLISHED)) {
             return false;
         }
-        Rewrite.apply(batch.buffer(), batch.l3Offset[slot], batchL4OfSlot[slot], protocol, rewrite0, rewrite1);
+        if (!Rewrite.apply(batch.buffer(), batch.l3Offset[slot], batchL4OfSlot[slot], protocol, rewrite0, rewrite1)) {
+            return false; // the slow path counts the drop
+        }
         batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
         NatSettings settings = tables.settings();
         if (inside || settings.inboundRefresh()) {
@@ -232,6 +234,15 @@ final class Nat44Translator {
         int index = batchKeyOfSlot[slot];
         return index >= 0 && batchKeys[index * SessionKeys.KEY_WORDS] == key[0]
             && batchKeys[index * SessionKeys.KEY_WORDS + 1] == key[1];
+    }
+
+    /**
+     * The drop for a packet whose rewrite would reach past the buffer ({@link Rewrite#apply}
+     * returned false). Unreachable after {@link #readHeaders} validated the headers; counted, not
+     * written out of bounds, should a change ever break that.
+     */
+    private static int rewriteOutOfBounds() {
+        return NatDropReason.BAD_IPV4_HEADER.ordinal();
     }
 
     /** True for an IPv4 packet whose fragment offset is not zero (it carries no ports). */
@@ -304,7 +315,9 @@ final class Nat44Translator {
         if (traced) {
             noteSession(createdNow, tables, false, tuple.source, tuple.sourcePort, rewrite0, rewrite1);
         }
-        Rewrite.apply(buffer, l3, l4, tuple.protocol, rewrite0, rewrite1);
+        if (!Rewrite.apply(buffer, l3, l4, tuple.protocol, rewrite0, rewrite1)) {
+            return rewriteOutOfBounds();
+        }
         batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
         NatSettings settings = tables.settings();
         int state = SessionKeys.tcpState(rewrite1);
@@ -385,7 +398,9 @@ final class Nat44Translator {
         if (traced) {
             noteSession(createdNow, tables, true, tuple.destination, tuple.destinationPort, rewrite0, rewrite1);
         }
-        Rewrite.apply(buffer, l3, l4, tuple.protocol, rewrite0, rewrite1);
+        if (!Rewrite.apply(buffer, l3, l4, tuple.protocol, rewrite0, rewrite1)) {
+            return rewriteOutOfBounds();
+        }
         batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
         NatSettings settings = tables.settings();
         int state = SessionKeys.tcpState(rewrite1);
@@ -592,7 +607,9 @@ final class Nat44Translator {
                 NatTraceDecision.detail(destination ? Ipv4Flyweight.destination(buffer, l3)
                     : Ipv4Flyweight.source(buffer, l3), Rewrite.newAddress(values[0])));
         }
-        Rewrite.apply(buffer, l3, -1, protocol, values[0], values[1]);
+        if (!Rewrite.apply(buffer, l3, -1, protocol, values[0], values[1])) {
+            return rewriteOutOfBounds();
+        }
         batch.vrf[slot] = Rewrite.targetVrf(values[1]);
         if ((values[1] & SessionKeys.FLAG_HAIRPIN) != 0 && vrf != publicVrf) {
             // RFC 4787 REQ-9: as its first fragment did, the fragment (now from our public

@@ -12,7 +12,7 @@ import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.core.pipeline.Stage;
 import io.softgate.core.pipeline.StageContext;
 import io.softgate.core.pipeline.StageVector;
-import io.softgate.evpn.forwarding.memory.PacketWords;
+import io.softgate.core.packet.PacketWords;
 import io.softgate.evpn.forwarding.table.AdjacencyTable;
 import io.softgate.evpn.forwarding.table.ForwardingTables;
 import java.util.List;

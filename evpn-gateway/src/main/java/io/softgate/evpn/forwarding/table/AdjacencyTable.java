@@ -7,7 +7,7 @@ import io.softgate.core.packet.EthernetFlyweight;
 import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.core.packet.UdpFlyweight;
 import io.softgate.core.packet.VxlanFlyweight;
-import io.softgate.evpn.forwarding.memory.PacketWords;
+import io.softgate.core.packet.PacketWords;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**

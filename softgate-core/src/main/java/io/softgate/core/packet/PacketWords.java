@@ -1,4 +1,4 @@
-package io.softgate.evpn.forwarding.memory;
+package io.softgate.core.packet;
 
 import java.nio.ByteOrder;
 import org.agrona.UnsafeAccess;
@@ -7,7 +7,7 @@ import sun.misc.Unsafe;
 
 /**
  * Big-endian loads and stores of packet words without a bounds check per access, for the
- * forwarding stages' common-case loops and the adjacency table's header writer they call: the
+ * stages' common-case loops (forwarding, NAT rewrite) and the adjacency table's header writer: the
  * caller checks once per packet that every byte it touches lies inside the buffer (or inside the
  * packet's frame, which lies inside the buffer) and then addresses the bytes as {@code base(buffer)}, {@code address(buffer, offset)}. Agrona's
  * checked accessors cost a compare-and-branch per field, a sizeable share of a ~100-cycle packet.
@@ -47,6 +47,20 @@ public final class PacketWords {
     public static int getInt(byte[] base, long address) {
         int bits = base == null ? UNSAFE.getInt(address) : UNSAFE.getInt(base, address);
         return NATIVE_BIG_ENDIAN ? bits : Integer.reverseBytes(bits);
+    }
+
+    public static int getUnsignedShort(byte[] base, long address) {
+        short bits = base == null ? UNSAFE.getShort(address) : UNSAFE.getShort(base, address);
+        return (NATIVE_BIG_ENDIAN ? bits : Short.reverseBytes(bits)) & 0xFFFF;
+    }
+
+    public static void putShort(byte[] base, long address, int value) {
+        short bits = NATIVE_BIG_ENDIAN ? (short) value : Short.reverseBytes((short) value);
+        if (base == null) {
+            UNSAFE.putShort(address, bits);
+        } else {
+            UNSAFE.putShort(base, address, bits);
+        }
     }
 
     public static void putLong(byte[] base, long address, long value) {

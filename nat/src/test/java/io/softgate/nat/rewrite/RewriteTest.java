@@ -1,0 +1,144 @@
+package io.softgate.nat.rewrite;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.softgate.core.packet.IcmpFlyweight;
+import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.core.packet.UdpFlyweight;
+import io.softgate.nat.testing.Frame;
+import io.softgate.nat.testing.Packets;
+import java.util.Arrays;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Rewrite#apply} on its own: the precompiled RFC 1624 deltas leave every checksum valid
+ * (recomputed from scratch by {@link Frame#assertChecksumsValid}), and a packet whose fields would
+ * lie past the buffer is left untouched.
+ */
+class RewriteTest {
+    private static final int L3 = Frame.IP;
+    private static final int L4 = Frame.IP + Ipv4Flyweight.MIN_HEADER_LENGTH;
+    private static final String PRIVATE = "10.0.0.5";
+    private static final String PUBLIC = "198.51.100.7";
+    private static final String SERVER = "192.0.2.1";
+
+    @Test
+    void shouldTranslateTheSourceOfTcpUdpAndIcmpWithValidChecksums() {
+        byte[][] packets = {
+            Packets.tcp(PRIVATE, 40000, SERVER, 443, 0x10),
+            Packets.udp(PRIVATE, 40000, SERVER, 53),
+            Packets.ip(PRIVATE, SERVER).icmpEcho(40000, 1).payload(8).build()};
+        for (byte[] bytes : packets) {
+            Frame frame = new Frame(bytes);
+            int protocol = frame.protocol();
+            assertTrue(apply(frame, protocol, false, false, 61000), "applied, protocol " + protocol);
+            assertEquals(PUBLIC, frame.source());
+            assertEquals(SERVER, frame.destination());
+            assertEquals(61000, protocol == Ipv4Flyweight.PROTOCOL_ICMP ? frame.icmpIdentifier() : frame.sourcePort());
+            frame.assertChecksumsValid();
+        }
+    }
+
+    @Test
+    void shouldTranslateTheDestinationWithValidChecksums() {
+        Frame frame = new Frame(Packets.udp(SERVER, 53, PUBLIC, 61000));
+        int oldAddress = ip(PUBLIC);
+        int newAddress = ip(PRIVATE);
+        long word0 = Rewrite.word0(Ipv4Flyweight.PROTOCOL_UDP, oldAddress, newAddress, 61000, 40000);
+        long word1 = Rewrite.word1(true, true, oldAddress, newAddress, 3, false);
+
+        assertTrue(Rewrite.apply(frame.buffer(), L3, L4, Ipv4Flyweight.PROTOCOL_UDP, word0, word1));
+
+        assertEquals(PRIVATE, frame.destination());
+        assertEquals(40000, frame.destinationPort());
+        assertEquals(SERVER, frame.source());
+        assertEquals(53, frame.sourcePort());
+        frame.assertChecksumsValid();
+    }
+
+    @Test
+    void shouldKeepThePortAndStillFixTheTransportChecksumForOneToOne() {
+        Frame tcp = new Frame(Packets.tcp(PRIVATE, 40000, SERVER, 443, 0x10));
+        assertTrue(apply(tcp, Ipv4Flyweight.PROTOCOL_TCP, false, true, 40000));
+        assertEquals(PUBLIC, tcp.source());
+        assertEquals(40000, tcp.sourcePort());
+        tcp.assertChecksumsValid();
+
+        Frame icmp = new Frame(Packets.ip(PRIVATE, SERVER).icmpEcho(7, 1).payload(8).build());
+        assertTrue(apply(icmp, Ipv4Flyweight.PROTOCOL_ICMP, false, true, 7));
+        assertEquals(7, icmp.icmpIdentifier());
+        icmp.assertChecksumsValid();
+    }
+
+    @Test
+    void shouldLeaveAZeroUdpChecksumZero() {
+        byte[] bytes = Packets.udp(PRIVATE, 40000, SERVER, 53);
+        Frame frame = new Frame(bytes);
+        UdpFlyweight.checksum(frame.buffer(), L4, 0);
+
+        assertTrue(apply(frame, Ipv4Flyweight.PROTOCOL_UDP, false, false, 61000));
+
+        assertEquals(0, UdpFlyweight.checksum(frame.buffer(), L4), "RFC 768: no checksum stays none");
+        frame.assertChecksumsValid();
+    }
+
+    @Test
+    void shouldTranslateOnlyTheAddressOfANonFirstFragment() {
+        Frame frame = new Frame(Packets.udp(PRIVATE, 40000, SERVER, 53));
+        int oldAddress = ip(PRIVATE);
+        int newAddress = ip(PUBLIC);
+        long word0 = Rewrite.word0(Ipv4Flyweight.PROTOCOL_UDP, oldAddress, newAddress, 40000, 61000);
+        long word1 = Rewrite.word1(false, false, oldAddress, newAddress, 3, false);
+
+        assertTrue(Rewrite.apply(frame.buffer(), L3, -1, Ipv4Flyweight.PROTOCOL_UDP, word0, word1));
+
+        assertEquals(PUBLIC, frame.source());
+        assertEquals(40000, frame.sourcePort(), "no ports in a later fragment");
+    }
+
+    @Test
+    void shouldWriteNothingWhenTheFieldsItTouchesRunPastTheBuffer() {
+        int oldAddress = ip(PRIVATE);
+        int newAddress = ip(PUBLIC);
+        long word0 = Rewrite.word0(Ipv4Flyweight.PROTOCOL_TCP, oldAddress, newAddress, 40000, 61000);
+        long word1 = Rewrite.word1(false, false, oldAddress, newAddress, 3, false);
+        byte[] whole = Packets.tcp(PRIVATE, 40000, SERVER, 443, 0x10);
+        // Cut one byte short of the TCP checksum's end, then short of the IPv4 header's end.
+        for (int length : new int[] {L4 + 17, L3 + 19}) {
+            byte[] cut = Arrays.copyOf(whole, length);
+            byte[] before = cut.clone();
+            assertFalse(Rewrite.apply(new UnsafeBuffer(cut), L3, L4, Ipv4Flyweight.PROTOCOL_TCP, word0, word1),
+                "buffer of " + length + " bytes");
+            assertArrayEquals(before, cut);
+        }
+        byte[] bytes = whole.clone();
+        assertFalse(Rewrite.apply(new UnsafeBuffer(bytes), -1, L4, Ipv4Flyweight.PROTOCOL_TCP, word0, word1));
+        assertArrayEquals(whole, bytes);
+        // An ICMP echo needs only its identifier: eight bytes of ICMP header are enough.
+        byte[] echo = Packets.ip(PRIVATE, SERVER).icmpEcho(40000, 1).build();
+        assertTrue(Rewrite.apply(new UnsafeBuffer(Arrays.copyOf(echo, L4 + IcmpFlyweight.HEADER_LENGTH)), L3, L4,
+            Ipv4Flyweight.PROTOCOL_ICMP, word0, word1));
+    }
+
+    private static boolean apply(Frame frame, int protocol, boolean destination, boolean keepPort, int newPort) {
+        int oldAddress = ip(PRIVATE);
+        int newAddress = ip(PUBLIC);
+        int oldPort = protocol == Ipv4Flyweight.PROTOCOL_ICMP ? frame.icmpIdentifier() : frame.sourcePort();
+        long word0 = Rewrite.word0(protocol, oldAddress, newAddress, oldPort, newPort);
+        long word1 = Rewrite.word1(destination, false, oldAddress, newAddress, 3, keepPort);
+        return Rewrite.apply(frame.buffer(), L3, L4, protocol, word0, word1);
+    }
+
+    private static int ip(String dotted) {
+        String[] parts = dotted.split("\\.");
+        int address = 0;
+        for (String part : parts) {
+            address = address << 8 | Integer.parseInt(part);
+        }
+        return address;
+    }
+}
