@@ -46,12 +46,9 @@ class RewriteTest {
     @Test
     void shouldTranslateTheDestinationWithValidChecksums() {
         Frame frame = new Frame(Packets.udp(SERVER, 53, PUBLIC, 61000));
-        int oldAddress = ip(PUBLIC);
-        int newAddress = ip(PRIVATE);
-        long word0 = Rewrite.word0(Ipv4Flyweight.PROTOCOL_UDP, oldAddress, newAddress, 61000, 40000);
-        long word1 = Rewrite.word1(true, true, oldAddress, newAddress, 3, false);
+        long[] words = words(Ipv4Flyweight.PROTOCOL_UDP, PUBLIC, PRIVATE, 61000, 40000, true, false);
 
-        assertTrue(Rewrite.apply(frame.buffer(), L3, L4, Ipv4Flyweight.PROTOCOL_UDP, word0, word1));
+        assertTrue(Rewrite.apply(frame.buffer(), L3, L4, Ipv4Flyweight.PROTOCOL_UDP, words[0], words[1]));
 
         assertEquals(PRIVATE, frame.destination());
         assertEquals(40000, frame.destinationPort());
@@ -89,12 +86,9 @@ class RewriteTest {
     @Test
     void shouldTranslateOnlyTheAddressOfANonFirstFragment() {
         Frame frame = new Frame(Packets.udp(PRIVATE, 40000, SERVER, 53));
-        int oldAddress = ip(PRIVATE);
-        int newAddress = ip(PUBLIC);
-        long word0 = Rewrite.word0(Ipv4Flyweight.PROTOCOL_UDP, oldAddress, newAddress, 40000, 61000);
-        long word1 = Rewrite.word1(false, false, oldAddress, newAddress, 3, false);
+        long[] words = words(Ipv4Flyweight.PROTOCOL_UDP, PRIVATE, PUBLIC, 40000, 61000, false, false);
 
-        assertTrue(Rewrite.apply(frame.buffer(), L3, -1, Ipv4Flyweight.PROTOCOL_UDP, word0, word1));
+        assertTrue(Rewrite.apply(frame.buffer(), L3, -1, Ipv4Flyweight.PROTOCOL_UDP, words[0], words[1]));
 
         assertEquals(PUBLIC, frame.source());
         assertEquals(40000, frame.sourcePort(), "no ports in a later fragment");
@@ -102,10 +96,9 @@ class RewriteTest {
 
     @Test
     void shouldWriteNothingWhenTheFieldsItTouchesRunPastTheBuffer() {
-        int oldAddress = ip(PRIVATE);
-        int newAddress = ip(PUBLIC);
-        long word0 = Rewrite.word0(Ipv4Flyweight.PROTOCOL_TCP, oldAddress, newAddress, 40000, 61000);
-        long word1 = Rewrite.word1(false, false, oldAddress, newAddress, 3, false);
+        long[] words = words(Ipv4Flyweight.PROTOCOL_TCP, PRIVATE, PUBLIC, 40000, 61000, false, false);
+        long word0 = words[0];
+        long word1 = words[1];
         byte[] whole = Packets.tcp(PRIVATE, 40000, SERVER, 443, 0x10);
         // Cut one byte short of the TCP checksum's end, then short of the IPv4 header's end.
         for (int length : new int[] {L4 + 17, L3 + 19}) {
@@ -124,13 +117,20 @@ class RewriteTest {
             Ipv4Flyweight.PROTOCOL_ICMP, word0, word1));
     }
 
+    /** Rewrites the source of {@code frame} from {@link #PRIVATE} to {@link #PUBLIC} and {@code newPort}. */
     private static boolean apply(Frame frame, int protocol, boolean destination, boolean keepPort, int newPort) {
-        int oldAddress = ip(PRIVATE);
-        int newAddress = ip(PUBLIC);
         int oldPort = protocol == Ipv4Flyweight.PROTOCOL_ICMP ? frame.icmpIdentifier() : frame.sourcePort();
-        long word0 = Rewrite.word0(protocol, oldAddress, newAddress, oldPort, newPort);
-        long word1 = Rewrite.word1(destination, false, oldAddress, newAddress, 3, keepPort);
-        return Rewrite.apply(frame.buffer(), L3, L4, protocol, word0, word1);
+        long[] words = words(protocol, PRIVATE, PUBLIC, oldPort, newPort, destination, keepPort);
+        return Rewrite.apply(frame.buffer(), L3, L4, protocol, words[0], words[1]);
+    }
+
+    /** Word 0 and word 1 of the rewrite of one address and port, as the slow path compiles them (VRF 3). */
+    private static long[] words(int protocol, String oldAddress, String newAddress, int oldPort, int newPort,
+                                boolean destination, boolean keepPort) {
+        int from = ip(oldAddress);
+        int to = ip(newAddress);
+        return new long[] {Rewrite.word0(protocol, from, to, oldPort, newPort),
+            Rewrite.word1(destination, destination, from, to, 3, keepPort)};
     }
 
     private static int ip(String dotted) {
