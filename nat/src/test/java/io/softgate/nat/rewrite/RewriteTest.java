@@ -35,7 +35,7 @@ class RewriteTest {
         for (byte[] bytes : packets) {
             Frame frame = new Frame(bytes);
             int protocol = frame.protocol();
-            assertTrue(apply(frame, protocol, false, false, 61000), "applied, protocol " + protocol);
+            assertTrue(apply(frame, protocol, false, 61000), "applied, protocol " + protocol);
             assertEquals(PUBLIC, frame.source());
             assertEquals(SERVER, frame.destination());
             assertEquals(61000, protocol == Ipv4Flyweight.PROTOCOL_ICMP ? frame.icmpIdentifier() : frame.sourcePort());
@@ -60,13 +60,13 @@ class RewriteTest {
     @Test
     void shouldKeepThePortAndStillFixTheTransportChecksumForOneToOne() {
         Frame tcp = new Frame(Packets.tcp(PRIVATE, 40000, SERVER, 443, 0x10));
-        assertTrue(apply(tcp, Ipv4Flyweight.PROTOCOL_TCP, false, true, 40000));
+        assertTrue(apply(tcp, Ipv4Flyweight.PROTOCOL_TCP, true, 40000));
         assertEquals(PUBLIC, tcp.source());
         assertEquals(40000, tcp.sourcePort());
         tcp.assertChecksumsValid();
 
         Frame icmp = new Frame(Packets.ip(PRIVATE, SERVER).icmpEcho(7, 1).payload(8).build());
-        assertTrue(apply(icmp, Ipv4Flyweight.PROTOCOL_ICMP, false, true, 7));
+        assertTrue(apply(icmp, Ipv4Flyweight.PROTOCOL_ICMP, true, 7));
         assertEquals(7, icmp.icmpIdentifier());
         icmp.assertChecksumsValid();
     }
@@ -77,7 +77,7 @@ class RewriteTest {
         Frame frame = new Frame(bytes);
         UdpFlyweight.checksum(frame.buffer(), L4, 0);
 
-        assertTrue(apply(frame, Ipv4Flyweight.PROTOCOL_UDP, false, false, 61000));
+        assertTrue(apply(frame, Ipv4Flyweight.PROTOCOL_UDP, false, 61000));
 
         assertEquals(0, UdpFlyweight.checksum(frame.buffer(), L4), "RFC 768: no checksum stays none");
         frame.assertChecksumsValid();
@@ -111,16 +111,19 @@ class RewriteTest {
         byte[] bytes = whole.clone();
         assertFalse(Rewrite.apply(new UnsafeBuffer(bytes), -1, L4, Ipv4Flyweight.PROTOCOL_TCP, word0, word1));
         assertArrayEquals(whole, bytes);
-        // An ICMP echo needs only its identifier: eight bytes of ICMP header are enough.
+        // An ICMP echo's rewrite reaches only to the end of its identifier.
         byte[] echo = Packets.ip(PRIVATE, SERVER).icmpEcho(40000, 1).build();
-        assertTrue(Rewrite.apply(new UnsafeBuffer(Arrays.copyOf(echo, L4 + IcmpFlyweight.HEADER_LENGTH)), L3, L4,
+        int reach = L4 + IcmpFlyweight.IDENTIFIER_OFFSET + 2;
+        assertTrue(Rewrite.apply(new UnsafeBuffer(Arrays.copyOf(echo, reach)), L3, L4, Ipv4Flyweight.PROTOCOL_ICMP,
+            word0, word1));
+        assertFalse(Rewrite.apply(new UnsafeBuffer(Arrays.copyOf(echo, reach - 1)), L3, L4,
             Ipv4Flyweight.PROTOCOL_ICMP, word0, word1));
     }
 
     /** Rewrites the source of {@code frame} from {@link #PRIVATE} to {@link #PUBLIC} and {@code newPort}. */
-    private static boolean apply(Frame frame, int protocol, boolean destination, boolean keepPort, int newPort) {
+    private static boolean apply(Frame frame, int protocol, boolean keepPort, int newPort) {
         int oldPort = protocol == Ipv4Flyweight.PROTOCOL_ICMP ? frame.icmpIdentifier() : frame.sourcePort();
-        long[] words = words(protocol, PRIVATE, PUBLIC, oldPort, newPort, destination, keepPort);
+        long[] words = words(protocol, PRIVATE, PUBLIC, oldPort, newPort, false, keepPort);
         return Rewrite.apply(frame.buffer(), L3, L4, protocol, words[0], words[1]);
     }
 
