@@ -236,6 +236,36 @@ final class Nat44Translator {
             && batchKeys[index * SessionKeys.KEY_WORDS + 1] == key[1];
     }
 
+    /** {@link #translate}'s answer when {@link Rewrite#apply} wrote nothing (no TCP state is negative). */
+    private static final int REWRITE_OUT_OF_BOUNDS = -1;
+
+    /**
+     * What both directions do with a packet once its session is known: the session's rewrite, the
+     * VRF the packet continues in, and for TCP the RFC 7857 state machine ({@code fromInside}
+     * says which side sent it) and the MSS clamp.
+     *
+     * @return the session's TCP state after this packet (the stored one for other protocols), or
+     *     {@link #REWRITE_OUT_OF_BOUNDS}
+     */
+    private int translate(PacketBatch batch, int slot, int l3, int l4, int entry, long rewrite0, long rewrite1,
+                          long link, boolean fromInside, NatSettings settings, StageContext context) {
+        UnsafeBuffer buffer = batch.buffer();
+        if (!Rewrite.apply(buffer, l3, l4, tuple.protocol, rewrite0, rewrite1)) {
+            return REWRITE_OUT_OF_BOUNDS;
+        }
+        batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
+        int state = SessionKeys.tcpState(rewrite1);
+        if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP) {
+            if ((tuple.tcpFlags & SYN_FIN_RST) != 0 || state != TcpStates.ESTABLISHED) {
+                tcpStateChangedInBatch = true;
+                state = sessions.trackTcp(entry, rewrite1, link, tuple.tcpFlags, fromInside, context.nowNs(), settings,
+                    scratch);
+            }
+            clampMss(buffer, l4, settings, context);
+        }
+        return state;
+    }
+
     /**
      * The drop for a packet whose rewrite would reach past the buffer ({@link Rewrite#apply}
      * returned false). Unreachable after {@link #readHeaders} validated the headers; counted, not
@@ -315,18 +345,10 @@ final class Nat44Translator {
         if (traced) {
             noteSession(createdNow, tables, false, tuple.source, tuple.sourcePort, rewrite0, rewrite1);
         }
-        if (!Rewrite.apply(buffer, l3, l4, tuple.protocol, rewrite0, rewrite1)) {
-            return rewriteOutOfBounds();
-        }
-        batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
         NatSettings settings = tables.settings();
-        int state = SessionKeys.tcpState(rewrite1);
-        if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP) {
-            if ((tuple.tcpFlags & SYN_FIN_RST) != 0 || state != TcpStates.ESTABLISHED) {
-                tcpStateChangedInBatch = true;
-                state = sessions.trackTcp(entry, rewrite1, link, tuple.tcpFlags, true, nowNs, settings, scratch);
-            }
-            clampMss(buffer, l4, settings, context);
+        int state = translate(batch, slot, l3, l4, entry, rewrite0, rewrite1, link, true, settings, context);
+        if (state == REWRITE_OUT_OF_BOUNDS) {
+            return rewriteOutOfBounds();
         }
         sessions.refresh(entry, link, nowNs, NatSessions.timeoutNs(tuple.protocol, state, settings), scratch);
         if ((fragmentWord & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) != 0) {
@@ -398,18 +420,10 @@ final class Nat44Translator {
         if (traced) {
             noteSession(createdNow, tables, true, tuple.destination, tuple.destinationPort, rewrite0, rewrite1);
         }
-        if (!Rewrite.apply(buffer, l3, l4, tuple.protocol, rewrite0, rewrite1)) {
-            return rewriteOutOfBounds();
-        }
-        batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
         NatSettings settings = tables.settings();
-        int state = SessionKeys.tcpState(rewrite1);
-        if (tuple.protocol == Ipv4Flyweight.PROTOCOL_TCP) {
-            if ((tuple.tcpFlags & SYN_FIN_RST) != 0 || state != TcpStates.ESTABLISHED) {
-                tcpStateChangedInBatch = true;
-                state = sessions.trackTcp(entry, rewrite1, link, tuple.tcpFlags, false, nowNs, settings, scratch);
-            }
-            clampMss(buffer, l4, settings, context);
+        int state = translate(batch, slot, l3, l4, entry, rewrite0, rewrite1, link, false, settings, context);
+        if (state == REWRITE_OUT_OF_BOUNDS) {
+            return rewriteOutOfBounds();
         }
         if (settings.inboundRefresh() || hairpin) {
             sessions.refresh(entry, link, nowNs, NatSessions.timeoutNs(tuple.protocol, state, settings), scratch);
