@@ -434,21 +434,17 @@ public final class FlowTable implements AutoCloseable {
         }
         long unresolved = size == GROUP ? -1L : (1L << size) - 1;
         for (int probe = 0; unresolved != 0 && probe < probeWindow; probe++) {
-            // Load the slot each unresolved key needs. Using the word read (EMPTY: nothing of the
-            // key lies at or beyond it, see Probing) is also what keeps the JIT from dropping it.
-            long empty = 0;
+            // Load the slot each unresolved key needs.
+            long loaded = 0;
             for (long bits = unresolved; bits != 0; bits &= bits - 1) {
-                int bit = Long.numberOfTrailingZeros(bits);
-                long state = getAcquire(slotAddress((entriesOut[first + bit] + probe) & mask));
-                empty |= (long) (SlotState.tag(state) == EMPTY ? 1 : 0) << bit;
+                loaded += loadTag((entriesOut[first + Long.numberOfTrailingZeros(bits)] + probe) & mask);
             }
             // Judge each on that slot, in cache now: found, missing, or on to the next slot.
-            long next = 0;
+            long next = loaded == UNTOUCHABLE ? -1 : 0;
             for (long bits = unresolved; bits != 0; bits &= bits - 1) {
                 int bit = Long.numberOfTrailingZeros(bits);
                 int i = first + bit;
-                int found = (empty >>> bit & 1) != 0 ? MISSING
-                    : find(keys, i * keyWords, (entriesOut[i] + probe) & mask, 1, nowNs, valuesOut, i * valueWords);
+                int found = find(keys, i * keyWords, (entriesOut[i] + probe) & mask, 1, nowNs, valuesOut, i * valueWords);
                 if (found == UNRESOLVED) {
                     next |= 1L << bit;
                 } else {
@@ -506,16 +502,14 @@ public final class FlowTable implements AutoCloseable {
             entriesOut[i] = candidate(entriesOut[i], 0);
         }
         // 3. Load every candidate slot, back to back, so the misses overlap.
-        long empty = 0;
+        long loaded = 0;
         for (int i = first; i < end; i++) {
-            long state = getAcquire(slotAddress(entriesOut[i] & 0xFF_FFFF));
-            empty |= (long) (SlotState.tag(state) == EMPTY ? 1 : 0) << (i - first);
+            loaded += loadTag(entriesOut[i] & 0xFF_FFFF);
         }
         // 4. Judge each key on its candidate (in cache now); walk on when it does not answer.
-        int hits = 0;
+        int hits = loaded == UNTOUCHABLE ? -1 : 0;
         for (int i = first; i < end; i++) {
-            int found = (empty >>> (i - first) & 1) != 0 ? MISSING
-                : judgeCandidate(keys, i, entriesOut[i], nowNs, valuesOut);
+            int found = judgeCandidate(keys, i, entriesOut[i], nowNs, valuesOut);
             entriesOut[i] = found;
             hits += found >>> 31 ^ 1;
         }
@@ -586,7 +580,7 @@ public final class FlowTable implements AutoCloseable {
         return offset << 24 | ((home + offset) & mask);
     }
 
-    /** Key {@code i} judged on its {@link #candidate} slot (not seen EMPTY), walking on through its window when that slot does not answer. */
+    /** Key {@code i} judged on its {@link #candidate} slot, walking on through its window when that slot does not answer. */
     private int judgeCandidate(long[] keys, int i, int candidate, long nowNs, long[] valuesOut) {
         int slot = candidate & 0xFF_FFFF;
         int rest = probeWindow - (candidate >>> 24) - 1;
@@ -616,17 +610,15 @@ public final class FlowTable implements AutoCloseable {
         int end = first + size;
         hashGroup(keys, first, end, entriesOut);
         // 2. Load every home slot, back to back, so the misses overlap.
-        long empty = 0;
+        long loaded = 0;
         for (int i = first; i < end; i++) {
-            long state = getAcquire(slotAddress(entriesOut[i] & 0xFF_FFFF));
-            empty |= (long) (SlotState.tag(state) == EMPTY ? 1 : 0) << (i - first);
+            loaded += loadTag(entriesOut[i] & 0xFF_FFFF);
         }
         // 3. Judge each key on its home slot (in cache now); keep the packed home of those it does not answer.
         long unresolved = 0;
-        int hits = 0;
+        int hits = loaded == UNTOUCHABLE ? -1 : 0;
         for (int i = first; i < end; i++) {
-            int found = (empty >>> (i - first) & 1) != 0 ? MISSING
-                : find(keys, i * keyWords, entriesOut[i] & 0xFF_FFFF, 1, nowNs, valuesOut, i * valueWords);
+            int found = find(keys, i * keyWords, entriesOut[i] & 0xFF_FFFF, 1, nowNs, valuesOut, i * valueWords);
             if (found == UNRESOLVED) {
                 unresolved |= 1L << (i - first);
             } else {
@@ -660,6 +652,15 @@ public final class FlowTable implements AutoCloseable {
             hits += found >>> 31 ^ 1;
         }
         return touched == UNTOUCHABLE ? -1 : hits;
+    }
+
+    /**
+     * Loads the state word of {@code slot} (acquire, as {@link #find} reads it) and returns its
+     * tag, 0..7, for the load-only loops of the batch lookups: they add the tags up and compare
+     * the sum with {@link #UNTOUCHABLE}, which keeps the loads without a branch on what they read.
+     */
+    private long loadTag(int slot) {
+        return SlotState.tag(getAcquire(slotAddress(slot)));
     }
 
     /** High bit set in each byte of {@code word} that is zero (exact for the lowest such byte). */
