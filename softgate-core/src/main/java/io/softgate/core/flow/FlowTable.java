@@ -658,6 +658,12 @@ public final class FlowTable implements AutoCloseable {
      * Loads the state word of {@code slot} (acquire, as {@link #find} reads it) and returns its
      * tag, 0..7, for the load-only loops of the batch lookups: they add the tags up and compare
      * the sum with {@link #UNTOUCHABLE}, which keeps the loads without a branch on what they read.
+     * Why no branch: the judging loop after them then calls {@link #find} for every key, whatever
+     * the slot held ({@code find} answers an {@code EMPTY} slot from the line now in cache). When
+     * it called {@code find} only for keys whose slot was not {@code EMPTY}, a JVM whose first
+     * lookups were misses (a service creating its first flows, a benchmark's set-up) had C2
+     * compile the hit path as the cold one: 8 ns more per hit (benchmarks/README.md,
+     * FlowTableBenchmark, "The JIT's hit/miss profile").
      */
     private long loadTag(int slot) {
         return SlotState.tag(getAcquire(slotAddress(slot)));
