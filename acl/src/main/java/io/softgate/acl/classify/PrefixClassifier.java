@@ -4,13 +4,16 @@ import io.softgate.acl.model.AclAction;
 import io.softgate.acl.model.AclRule;
 import io.softgate.acl.model.IpPrefix;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The classifier of one address family (IPv4 or IPv6) of one VPC. Each rule is filed under its
  * more specific address field: a rule whose destination prefix is at least as long as its
  * source prefix goes to the destination index, otherwise to the source index
- * ({@link PrefixIndex}, leaf-pushed, one candidate list per leaf). A lookup reads the packet's
+ * ({@link PrefixIndex}, leaf-pushed, one candidate list per leaf), unless that prefix is crowded
+ * and the other one is not (see {@link #CROWDED}). A lookup reads the packet's
  * destination list and source list and scans each in rank order. Rules that fit neither index
  * well stay in a small {@link PrefixPairTrie}: rules with no prefix on either field, and rules
  * that would be copied into too many leaves (a prefix with more than {@link #MAX_NESTED} longer
@@ -21,6 +24,17 @@ import java.util.List;
 final class PrefixClassifier {
     /** A prefix with more nested longer prefixes than this is not leaf-pushed (bounds copying). */
     static final int MAX_NESTED = 32;
+    /**
+     * Rules sharing one exact prefix of an index beyond this count make that prefix crowded: its
+     * list is scanned in full by every packet it admits that matches none of them, so the scan
+     * would grow with the rule count. A rule filed under a crowded prefix that has a prefix on its
+     * other field too is filed there instead while that field's prefix holds fewer rules than
+     * this: an allow-list of 10,000 client addresses to one server becomes 10,000 one-rule source
+     * lists instead of one 10,000-rule destination list. Rules with no prefix on the other field
+     * (say, "any source to one server, port N", for many ports) stay: see acl/README.md, Worst
+     * case.
+     */
+    static final int CROWDED = 8;
 
     private final PrefixIndex destinations;
     private final PrefixIndex sources;
@@ -68,6 +82,7 @@ final class PrefixClassifier {
                 }
             }
         }
+        spreadCrowdedPrefixes(byDestination, bySource, dstHigh, dstLow, dstLength, srcHigh, srcLow, srcLength);
         limitNesting(byDestination, dstHigh, dstLow, dstLength, maxNested);
         limitNesting(bySource, srcHigh, srcLow, srcLength, maxNested);
         PrefixIndex.Builder destinationBuilder = new PrefixIndex.Builder(family);
@@ -173,6 +188,52 @@ final class PrefixClassifier {
     /** Node reads on the longest path of either index (the walk's worst case). */
     int maxDepth() {
         return Math.max(destinations.depth(), sources.depth());
+    }
+
+    /** Candidates on the longest list of either index (the scan's worst case), for tests and sizing. */
+    int longestList() {
+        return Math.max(destinations.longestList(), sources.longestList());
+    }
+
+    /**
+     * Moves rules filed under a {@link #CROWDED} prefix to their other field's index, in rank
+     * order, while the prefix stays crowded and the other field's prefix (with a length above 0)
+     * holds fewer than {@link #CROWDED} rules. Any filing is exact (each list checks the other
+     * address inline); this only bounds how many candidates one list holds.
+     */
+    private static void spreadCrowdedPrefixes(boolean[] byDestination, boolean[] bySource, long[] dstHigh,
+                                              long[] dstLow, int[] dstLength, long[] srcHigh, long[] srcLow,
+                                              int[] srcLength) {
+        Map<Prefix, Integer> destinationRules = new HashMap<>();
+        Map<Prefix, Integer> sourceRules = new HashMap<>();
+        for (int rank = 0; rank < byDestination.length; rank++) {
+            if (byDestination[rank]) {
+                destinationRules.merge(new Prefix(dstHigh[rank], dstLow[rank], dstLength[rank]), 1, Integer::sum);
+            } else if (bySource[rank]) {
+                sourceRules.merge(new Prefix(srcHigh[rank], srcLow[rank], srcLength[rank]), 1, Integer::sum);
+            }
+        }
+        for (int rank = 0; rank < byDestination.length; rank++) {
+            if (dstLength[rank] == 0 || srcLength[rank] == 0 || !(byDestination[rank] || bySource[rank])) {
+                continue;
+            }
+            Prefix destination = new Prefix(dstHigh[rank], dstLow[rank], dstLength[rank]);
+            Prefix source = new Prefix(srcHigh[rank], srcLow[rank], srcLength[rank]);
+            Map<Prefix, Integer> from = byDestination[rank] ? destinationRules : sourceRules;
+            Map<Prefix, Integer> to = byDestination[rank] ? sourceRules : destinationRules;
+            Prefix filed = byDestination[rank] ? destination : source;
+            Prefix other = byDestination[rank] ? source : destination;
+            if (from.get(filed) > CROWDED && to.getOrDefault(other, 0) < CROWDED) {
+                from.merge(filed, -1, Integer::sum);
+                to.merge(other, 1, Integer::sum);
+                byDestination[rank] = !byDestination[rank];
+                bySource[rank] = !bySource[rank];
+            }
+        }
+    }
+
+    /** One exact prefix of one index, as a map key. */
+    private record Prefix(long high, long low, int length) {
     }
 
     /**

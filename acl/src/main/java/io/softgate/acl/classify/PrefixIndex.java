@@ -319,6 +319,28 @@ final class PrefixIndex {
         return ((words[base] >>> 24) & 0xFF) + Long.bitCount(lastWord);
     }
 
+    /** Candidates on the longest list (the worst-case scan), for tests and sizing. */
+    int longestList() {
+        return longestList(root);
+    }
+
+    private int longestList(int value) {
+        if (value >= 0) {
+            return words[value];
+        }
+        int base = ~value;
+        boolean dense = (base & DENSE) != 0;
+        int start = dense ? base ^ DENSE : base + HEADER_INTS;
+        int children = dense ? 256 : runs(base);
+        int longest = 0;
+        for (int i = 0; i < children; i++) {
+            if (i == 0 || words[start + i] != words[start + i - 1]) {
+                longest = Math.max(longest, longestList(words[start + i]));
+            }
+        }
+        return longest;
+    }
+
     /** Nodes on the longest path (the worst-case walk), for tests and sizing. */
     int depth() {
         return depth(root);

@@ -134,4 +134,9 @@ public final class VrfClassifier {
     public int indexDepth(boolean ipv6Family) {
         return (ipv6Family ? ipv6 : ipv4).maxDepth();
     }
+
+    /** Candidates on the longest list of a family's indexes (the scan's worst case), for sizing. */
+    public int indexLongestList(boolean ipv6Family) {
+        return (ipv6Family ? ipv6 : ipv4).longestList();
+    }
 }
