@@ -13,6 +13,12 @@ import java.util.Arrays;
  * protocol/ICMP type/flags/other prefix length, then the other address: 1 int for IPv4, 4 for
  * IPv6), so scanning it reads contiguous memory and never the rule table.
  *
+ * <p>A list of more than {@link #PORT_SPLIT_MIN} candidates is also split by destination port
+ * (when that pays, see {@link #PORT_SPLIT_MAX_COPIES} and {@link #PORT_SPLIT_MIN_GAIN}): the trie's leaf then points to a port
+ * table instead ({@link #portList}), whose sub-list for the packet's destination port holds, in
+ * rank order, exactly the candidates whose destination port range contains it; the whole list
+ * stays for non-first fragments, which carry no ports.
+ *
  * <p>Nodes are compressed: 256 child values become a 256-bit "a new run starts here" bitmap
  * followed by one value per run; a child is found with popcounts, with no loop. A node is
  * written right before the lists only it points to (a leaf node and its lists share cache lines
@@ -60,6 +66,29 @@ final class PrefixIndex {
      * {@link #DIRECT_ROOT_MIN_INTS} ints, so it at most doubles the index's memory.
      */
     private final int[] directRoot;
+
+    /**
+     * Lists of more candidates than this get a port table. A scan stops at the first match, but a
+     * packet that matches none of a list's candidates reads them all: "tcp any -> server/32 port
+     * N" for 10,000 ports N is one 10,000-candidate list, read in full by every packet to the
+     * server on a port no rule names.
+     */
+    static final int PORT_SPLIT_MIN = 16;
+    /**
+     * A list is split by port only if its sub-lists hold at most this many candidates per
+     * candidate of the list, in all (before identical sub-lists are shared): a candidate with a
+     * wide port range is copied into every sub-list its range spans ("deny the rest" into all of
+     * them), so this bounds the memory and compile time a split may cost.
+     */
+    static final int PORT_SPLIT_MAX_COPIES = 16;
+    /**
+     * A list is split by port only if its sub-lists are on average at most this fraction (1/4) of
+     * it: a list whose candidates mostly span every port gains little from the split.
+     */
+    static final int PORT_SPLIT_MIN_GAIN = 4;
+    /** Port table layout: {@code -intervals}, the whole list, then the interval starts, then their sub-lists. */
+    private static final int PORT_TABLE_WHOLE = 1;
+    private static final int PORT_TABLE_STARTS = 2;
 
     /** Size from which an index gets a {@link #directRoot} (as many ints as the root table itself: 64 Ki). */
     static final int DIRECT_ROOT_MIN_INTS = 1 << 16;
@@ -222,6 +251,9 @@ final class PrefixIndex {
      */
     private static int firstMatch32(int[] r, int list, int bound, int other, int protocol, int srcPort,
                                     int dstPort, int icmpType, boolean nonFirstFragment) {
+        if (r[list] < 0) {
+            list = portList(r, list, dstPort, nonFirstFragment);
+        }
         int end = list + 1 + r[list] * (OTHER + 1);
         for (int at = list + 1; at < end; at += OTHER + 1) {
             int rank = r[at + RANK];
@@ -243,6 +275,9 @@ final class PrefixIndex {
     /** {@link #firstMatch} on an IPv6 index's {@code words} (see {@link #firstMatch32}). */
     private static int firstMatch128(int[] r, int list, int bound, long otherHigh, long otherLow, int protocol,
                                      int srcPort, int dstPort, int icmpType, boolean nonFirstFragment) {
+        if (r[list] < 0) {
+            list = portList(r, list, dstPort, nonFirstFragment);
+        }
         int end = list + 1 + r[list] * (OTHER + 4);
         for (int at = list + 1; at < end; at += OTHER + 4) {
             int rank = r[at + RANK];
@@ -256,6 +291,32 @@ final class PrefixIndex {
             }
         }
         return bound;
+    }
+
+    /**
+     * The list to scan behind the port table at {@code table}: the sub-list of the interval that
+     * holds {@code dstPort} (binary search over the interval starts, the first of which is 0), or
+     * the whole list for a non-first fragment. Exact: a candidate left out of that sub-list has a
+     * destination port range without {@code dstPort}, so it has layer-4 conditions and
+     * {@link #matchesRest} rejects it for a packet that is not a non-first fragment.
+     */
+    static int portList(int[] r, int table, int dstPort, boolean nonFirstFragment) {
+        if (nonFirstFragment) {
+            return r[table + PORT_TABLE_WHOLE];
+        }
+        int intervals = -r[table];
+        int starts = table + PORT_TABLE_STARTS;
+        int lo = 0;
+        int hi = intervals - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (r[starts + mid] <= dstPort) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return r[starts + intervals + lo];
     }
 
     private static boolean matchesOther128(int[] r, int at, int misc, long otherHigh, long otherLow) {
@@ -325,6 +386,14 @@ final class PrefixIndex {
     }
 
     private int longestList(int value) {
+        if (value >= 0 && words[value] < 0) {
+            int intervals = -words[value];
+            int longest = 0;
+            for (int i = 0; i < intervals; i++) {
+                longest = Math.max(longest, words[words[value + PORT_TABLE_STARTS + intervals + i]]);
+            }
+            return longest;
+        }
         if (value >= 0) {
             return words[value];
         }
@@ -594,6 +663,11 @@ final class PrefixIndex {
          * open-addressing table of list offsets, compared against the lists already written.
          */
         private int intern(int[] entries, int count) {
+            return intern(entries, count, true);
+        }
+
+        /** {@link #intern}; {@code splittable} is false for the sub-lists of a port table. */
+        private int intern(int[] entries, int count, boolean splittable) {
             if (count == 0) {
                 return 0;
             }
@@ -605,7 +679,8 @@ final class PrefixIndex {
             int slot = (hash * 0x9E37_79B9) >>> 8 & mask;
             while (internTable[slot] != 0) {
                 if (sameList(internTable[slot], entries, count)) {
-                    return internTable[slot];
+                    // A port table's sub-list must be a plain list, never another port table.
+                    return splittable ? internTable[slot] : wholeList(internTable[slot]);
                 }
                 slot = (slot + 1) & mask;
             }
@@ -617,14 +692,121 @@ final class PrefixIndex {
                     out.add(entryRecord.get(from + k));
                 }
             }
-            internTable[slot] = offset;
+            int value = splittable && count > PORT_SPLIT_MIN ? portTable(entries, count, offset) : offset;
+            // Sub-lists interned meanwhile may have grown the table: find this list's slot again.
+            slot = (hash * 0x9E37_79B9) >>> 8 & (internTable.length - 1);
+            while (internTable[slot] != 0) {
+                slot = (slot + 1) & (internTable.length - 1);
+            }
+            internTable[slot] = value;
             if (++internCount * 2 > internTable.length) {
                 rehashIntern();
             }
-            return offset;
+            return value;
         }
 
-        private boolean sameList(int offset, int[] entries, int count) {
+        /**
+         * Writes the port table of the list of {@code entries} (written at {@code whole}) and
+         * returns its offset, or returns {@code whole} when splitting does not pay. Interval
+         * starts: 0 and every candidate's destination port range start and end + 1; each
+         * interval's candidates are those whose range contains its start (a range holds a whole
+         * interval or none of it). Neighbouring intervals with the same candidates are merged.
+         */
+        private int portTable(int[] entries, int count, int whole) {
+            int[] bounds = new int[2 * count + 1];
+            int n = 0;
+            bounds[n++] = 0;
+            for (int i = 0; i < count; i++) {
+                int ports = entryRecord.get(entries[i] * recordInts + DST_PORTS);
+                bounds[n++] = ports >>> 16;
+                bounds[n++] = (ports & 0xFFFF) + 1;
+            }
+            Arrays.sort(bounds, 0, n);
+            int intervals = 0;
+            for (int i = 0; i < n; i++) {
+                if (bounds[i] <= 0xFFFF && (intervals == 0 || bounds[i] != bounds[intervals - 1])) {
+                    bounds[intervals++] = bounds[i];
+                }
+            }
+            // Each candidate spans the intervals from the one holding its range start to the one
+            // holding its range end; the sum of those spans is how many copies the split makes.
+            int[] first = new int[count];
+            int[] last = new int[count];
+            long copies = 0;
+            for (int i = 0; i < count; i++) {
+                int ports = entryRecord.get(entries[i] * recordInts + DST_PORTS);
+                first[i] = intervalIndex(bounds, intervals, ports >>> 16);
+                last[i] = intervalIndex(bounds, intervals, ports & 0xFFFF);
+                copies += last[i] - first[i] + 1;
+            }
+            if (intervals < 2 || copies > (long) PORT_SPLIT_MAX_COPIES * count
+                || copies * PORT_SPLIT_MIN_GAIN > (long) intervals * count) {
+                return whole;
+            }
+            // Sub-lists in one array, interval by interval; candidates go in rank order.
+            int[] at = new int[intervals + 1];
+            for (int i = 0; i < count; i++) {
+                for (int interval = first[i]; interval <= last[i]; interval++) {
+                    at[interval + 1]++;
+                }
+            }
+            for (int interval = 0; interval < intervals; interval++) {
+                at[interval + 1] += at[interval];
+            }
+            int[] members = new int[(int) copies];
+            int[] filled = Arrays.copyOf(at, intervals);
+            for (int i = 0; i < count; i++) {
+                for (int interval = first[i]; interval <= last[i]; interval++) {
+                    members[filled[interval]++] = entries[i];
+                }
+            }
+            int[] starts = new int[intervals];
+            int[] lists = new int[intervals];
+            int kept = 0;
+            for (int interval = 0; interval < intervals; interval++) {
+                int size = at[interval + 1] - at[interval];
+                int list = intern(Arrays.copyOfRange(members, at[interval], at[interval + 1]), size, false);
+                if (kept > 0 && list == lists[kept - 1]) {
+                    continue; // the same candidates as the interval before (or none, both): one interval
+                }
+                starts[kept] = bounds[interval];
+                lists[kept] = list;
+                kept++;
+            }
+            int table = out.size;
+            out.add(-kept);
+            out.add(whole);
+            for (int i = 0; i < kept; i++) {
+                out.add(starts[i]);
+            }
+            for (int i = 0; i < kept; i++) {
+                out.add(lists[i]);
+            }
+            return table;
+        }
+
+        /** Index of the interval (of {@code starts[0..intervals)}, ascending from 0) holding {@code port}. */
+        private static int intervalIndex(int[] starts, int intervals, int port) {
+            int lo = 0;
+            int hi = intervals - 1;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (starts[mid] <= port) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return lo;
+        }
+
+        /** The list written at {@code offset}: itself, or the whole list behind a port table. */
+        private int wholeList(int offset) {
+            return out.data[offset] < 0 ? out.data[offset + PORT_TABLE_WHOLE] : offset;
+        }
+
+        private boolean sameList(int value, int[] entries, int count) {
+            int offset = wholeList(value);
             if (out.data[offset] != count) {
                 return false;
             }
@@ -640,8 +822,9 @@ final class PrefixIndex {
             int[] old = internTable;
             internTable = new int[old.length * 2];
             int mask = internTable.length - 1;
-            for (int offset : old) {
-                if (offset != 0) {
+            for (int value : old) {
+                if (value != 0) {
+                    int offset = wholeList(value);
                     int count = out.data[offset];
                     int hash = count;
                     for (int i = 0; i < count; i++) {
@@ -651,7 +834,7 @@ final class PrefixIndex {
                     while (internTable[slot] != 0) {
                         slot = (slot + 1) & mask;
                     }
-                    internTable[slot] = offset;
+                    internTable[slot] = value;
                 }
             }
         }

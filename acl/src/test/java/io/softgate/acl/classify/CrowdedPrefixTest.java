@@ -12,9 +12,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Many rules on one exact prefix (an allow-list of client addresses to one server) must not make
- * one long candidate list that every packet to the server scans: they are filed under their
- * other prefix, and the classifier still gives the linear scan's answer.
+ * Many rules on one exact prefix must not make one long candidate list that every packet to the
+ * server scans: an allow-list of client addresses is filed under its other prefix; rules with no
+ * other prefix ("any to the server, port N") are split by destination port. The classifier still
+ * gives the linear scan's answer.
  */
 class CrowdedPrefixTest {
     private static final int SERVER = 0x0A00_0005;
@@ -78,14 +79,85 @@ class CrowdedPrefixTest {
     }
 
     @Test
-    void shouldNotPileRulesOntoAnotherCrowdedPrefix() {
-        // One partner /16 to 100 ports of one server: the rules share both prefixes, so moving
-        // them all would only crowd the source side; CROWDED of them move, the rest stay.
+    void shouldSplitServicePortsByPortAndAgreeWithLinearScan() {
+        SplittableRandom random = new SplittableRandom(0x5E4F_1CE5L);
+        List<AclRule> rules = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            AclRule.Builder rule = AclRule.builder("port-" + i, "vpc").priority(100 + i)
+                .protocol(i % 3 == 0 ? AclProtocol.UDP : AclProtocol.TCP).dstPrefix(IpPrefix.ipv4(SERVER, 32));
+            if (i % 50 == 0) {
+                int low = random.nextInt(60_000);
+                rule.dstPorts(low, low + random.nextInt(2_000));
+            } else {
+                rule.dstPort(1 + random.nextInt(40_000));
+            }
+            rules.add((i % 7 == 0 ? rule.deny() : rule.permit()).build());
+        }
+        // Full-range rules on the same list, before and after: in every sub-list.
+        rules.add(AclRule.builder("server-icmp", "vpc").priority(50).protocol(AclProtocol.ICMP)
+            .dstPrefix(IpPrefix.ipv4(SERVER, 32)).icmpType(8).permit().build());
+        rules.add(AclRule.builder("subnet-udp", "vpc").priority(60).protocol(AclProtocol.UDP)
+            .dstPrefix(IpPrefix.ipv4(SERVER & 0xFFFF_FF00, 24)).srcPorts(53, 53).permit().build());
+        rules.add(AclRule.builder("server-deny-rest", "vpc").priority(CLIENTS + 200)
+            .dstPrefix(IpPrefix.ipv4(SERVER, 32)).deny().build());
+        rules.sort(AclCompiler.EVALUATION_ORDER);
+        PrefixClassifier classifier = new PrefixClassifier(IpPrefix.IPV4, rules);
+
+        assertTrue(classifier.longestList() <= 3 * PrefixIndex.PORT_SPLIT_MIN,
+            "longest list: " + classifier.longestList());
+        CompiledRules compiled = new CompiledRules(rules);
+        LinearReferenceClassifier reference = new LinearReferenceClassifier(rules);
+        int matchedPorts = 0;
+        for (int p = 0; p < 60_000; p++) {
+            AclRule named = rules.get(random.nextInt(rules.size()));
+            int dstPort = random.nextInt(3) == 0 ? random.nextInt(65_536)
+                : named.dstPortFrom() + random.nextInt(named.dstPortTo() - named.dstPortFrom() + 1);
+            dstPort = random.nextInt(40) == 0 ? random.nextInt(3) * 32_767 + random.nextInt(2) : dstPort;
+            int protocol = new int[] {6, 17, 1, 47}[random.nextInt(4)];
+            int srcPort = random.nextInt(10) == 0 ? 53 : 1024 + random.nextInt(60_000);
+            int icmpType = protocol == 1 ? random.nextInt(2) * 8 : -1;
+            boolean fragment = random.nextInt(10) == 0;
+            long source = (0x2000_0000L + random.nextInt(1 << 28)) << 32;
+            long destination = (long) (random.nextInt(8) == 0 ? (SERVER & 0xFFFF_FF00) | random.nextInt(256) : SERVER) << 32;
+            AclRule expected = reference.firstMatch(false, source, 0, destination, 0, protocol, srcPort, dstPort,
+                icmpType, fragment);
+            int rank = classifier.lookup(compiled, source, 0, destination, 0, protocol, srcPort, dstPort, icmpType,
+                fragment);
+            assertEquals(expected, rank < 0 ? null : rules.get(rank), "packet " + p + " port " + dstPort);
+            matchedPorts += expected != null && expected.name().startsWith("port-") ? 1 : 0;
+        }
+        assertTrue(matchedPorts > 10_000, "port rule matches: " + matchedPorts);
+    }
+
+    @Test
+    void shouldSplitIpv6ServicePortsByPort() {
+        List<AclRule> rules = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            rules.add(AclRule.builder("port-" + i, "vpc").priority(i).protocol(AclProtocol.TCP)
+                .dstPrefix("fd00::5/128").dstPort(10_000 + i).permit().build());
+        }
+        PrefixClassifier classifier = new PrefixClassifier(IpPrefix.IPV6, rules);
+        assertEquals(1, classifier.longestList());
+        CompiledRules compiled = new CompiledRules(rules);
+        long serverHigh = 0xFD00_0000_0000_0000L;
+        for (int port = 9_990; port < 12_010; port++) {
+            int rank = classifier.lookup(compiled, 0x2001_0DB8_0000_0000L, 1, serverHigh, 5, 6, 40_000, port, -1, false);
+            assertEquals(port >= 10_000 && port < 10_000 + CLIENTS ? port - 10_000 : -1, rank, "port " + port);
+        }
+        // A non-first fragment has no ports: every permitting port rule matches it, the first wins.
+        assertEquals(0, classifier.lookup(compiled, 0x2001_0DB8_0000_0000L, 1, serverHigh, 5, 6, 0, 0, -1, true));
+    }
+
+    @Test
+    void shouldNeitherPileRulesOntoAnotherCrowdedPrefixNorSplitAListWhoseRulesSpanEveryPort() {
+        // One partner /16 to one server, 100 rules: they share both prefixes, so moving them all
+        // would only crowd the source side (CROWDED of them move, the rest stay); and their port
+        // ranges all run to 65535, so splitting by port would copy each into about 50 sub-lists.
         List<AclRule> rules = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            rules.add(AclRule.builder("port-" + i, "vpc").priority(i).protocol(AclProtocol.TCP)
+            rules.add(AclRule.builder("any-port-" + i, "vpc").priority(i).protocol(AclProtocol.TCP)
                 .srcPrefix(IpPrefix.ipv4(0xC633_0000, 16)).dstPrefix(IpPrefix.ipv4(SERVER, 32))
-                .dstPort(1000 + i).permit().build());
+                .dstPorts(i, 65_535).permit().build());
         }
         PrefixClassifier classifier = new PrefixClassifier(IpPrefix.IPV4, rules);
         assertEquals(100 - PrefixClassifier.CROWDED, classifier.longestList());
