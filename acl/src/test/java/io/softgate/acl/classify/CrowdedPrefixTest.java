@@ -39,13 +39,7 @@ class CrowdedPrefixTest {
             .dstPrefix(IpPrefix.ipv4(SERVER & 0xFFFF_FF00, 24)).dstPort(22).permit().build());
         rules.add(AclRule.builder("server-deny-rest", "vpc").priority(CLIENTS + 30)
             .dstPrefix(IpPrefix.ipv4(SERVER, 32)).deny().build());
-        rules.sort(AclCompiler.EVALUATION_ORDER);
-        PrefixClassifier classifier = new PrefixClassifier(IpPrefix.IPV4, rules);
-
-        assertTrue(classifier.longestList() <= 2 * PrefixClassifier.CROWDED,
-            "longest list: " + classifier.longestList());
-        CompiledRules compiled = new CompiledRules(rules);
-        LinearReferenceClassifier reference = new LinearReferenceClassifier(rules);
+        Ipv4Check check = new Ipv4Check(rules, 2 * PrefixClassifier.CROWDED);
         int matchedClients = 0;
         for (int p = 0; p < 40_000; p++) {
             int pick = random.nextInt(4);
@@ -55,11 +49,7 @@ class CrowdedPrefixTest {
             long destination = random.nextInt(8) == 0 ? (SERVER & 0xFFFF_FF00) | random.nextInt(256) : SERVER;
             int protocol = random.nextBoolean() ? 6 : 17;
             int dstPort = random.nextInt(3) == 0 ? 22 : random.nextInt(3) == 0 ? random.nextInt(65536) : 443;
-            long srcHigh = (source & 0xFFFF_FFFFL) << 32;
-            long dstHigh = (destination & 0xFFFF_FFFFL) << 32;
-            AclRule expected = reference.firstMatch(false, srcHigh, 0, dstHigh, 0, protocol, 40_000, dstPort, -1, false);
-            int rank = classifier.lookup(compiled, srcHigh, 0, dstHigh, 0, protocol, 40_000, dstPort, -1, false);
-            assertEquals(expected, rank < 0 ? null : rules.get(rank), "packet " + p);
+            AclRule expected = check.sameAnswer(source, destination, protocol, 40_000, dstPort, -1, false);
             matchedClients += expected != null && expected.name().startsWith("client-") ? 1 : 0;
         }
         assertTrue(matchedClients > 3_000, "allow-list matches: " + matchedClients);
@@ -100,13 +90,7 @@ class CrowdedPrefixTest {
             .dstPrefix(IpPrefix.ipv4(SERVER & 0xFFFF_FF00, 24)).srcPorts(53, 53).permit().build());
         rules.add(AclRule.builder("server-deny-rest", "vpc").priority(CLIENTS + 200)
             .dstPrefix(IpPrefix.ipv4(SERVER, 32)).deny().build());
-        rules.sort(AclCompiler.EVALUATION_ORDER);
-        PrefixClassifier classifier = new PrefixClassifier(IpPrefix.IPV4, rules);
-
-        assertTrue(classifier.longestList() <= 3 * PrefixIndex.PORT_SPLIT_MIN,
-            "longest list: " + classifier.longestList());
-        CompiledRules compiled = new CompiledRules(rules);
-        LinearReferenceClassifier reference = new LinearReferenceClassifier(rules);
+        Ipv4Check check = new Ipv4Check(rules, 3 * PrefixIndex.PORT_SPLIT_MIN);
         int matchedPorts = 0;
         for (int p = 0; p < 60_000; p++) {
             AclRule named = rules.get(random.nextInt(rules.size()));
@@ -117,13 +101,9 @@ class CrowdedPrefixTest {
             int srcPort = random.nextInt(10) == 0 ? 53 : 1024 + random.nextInt(60_000);
             int icmpType = protocol == 1 ? random.nextInt(2) * 8 : -1;
             boolean fragment = random.nextInt(10) == 0;
-            long source = (0x2000_0000L + random.nextInt(1 << 28)) << 32;
-            long destination = (long) (random.nextInt(8) == 0 ? (SERVER & 0xFFFF_FF00) | random.nextInt(256) : SERVER) << 32;
-            AclRule expected = reference.firstMatch(false, source, 0, destination, 0, protocol, srcPort, dstPort,
-                icmpType, fragment);
-            int rank = classifier.lookup(compiled, source, 0, destination, 0, protocol, srcPort, dstPort, icmpType,
-                fragment);
-            assertEquals(expected, rank < 0 ? null : rules.get(rank), "packet " + p + " port " + dstPort);
+            long source = 0x2000_0000L + random.nextInt(1 << 28);
+            long destination = random.nextInt(8) == 0 ? (SERVER & 0xFFFF_FF00) | random.nextInt(256) : SERVER;
+            AclRule expected = check.sameAnswer(source, destination, protocol, srcPort, dstPort, icmpType, fragment);
             matchedPorts += expected != null && expected.name().startsWith("port-") ? 1 : 0;
         }
         assertTrue(matchedPorts > 10_000, "port rule matches: " + matchedPorts);
@@ -161,5 +141,37 @@ class CrowdedPrefixTest {
         }
         PrefixClassifier classifier = new PrefixClassifier(IpPrefix.IPV4, rules);
         assertEquals(100 - PrefixClassifier.CROWDED, classifier.longestList());
+    }
+
+    /** An IPv4 rule set in evaluation order, its classifier (lists no longer than a bound) and the linear scan. */
+    private static final class Ipv4Check {
+        private final List<AclRule> rules;
+        private final PrefixClassifier classifier;
+        private final CompiledRules compiled;
+        private final LinearReferenceClassifier reference;
+
+        Ipv4Check(List<AclRule> unordered, int longestList) {
+            rules = new ArrayList<>(unordered);
+            rules.sort(AclCompiler.EVALUATION_ORDER);
+            classifier = new PrefixClassifier(IpPrefix.IPV4, rules);
+            assertTrue(classifier.longestList() <= longestList, "longest list: " + classifier.longestList());
+            compiled = new CompiledRules(rules);
+            reference = new LinearReferenceClassifier(rules);
+        }
+
+        /** Asserts that the classifier and the linear scan pick the same rule; returns it (null: none). */
+        AclRule sameAnswer(long source, long destination, int protocol, int srcPort, int dstPort, int icmpType,
+                           boolean nonFirstFragment) {
+            long srcHigh = (source & 0xFFFF_FFFFL) << 32;
+            long dstHigh = (destination & 0xFFFF_FFFFL) << 32;
+            AclRule expected = reference.firstMatch(false, srcHigh, 0, dstHigh, 0, protocol, srcPort, dstPort, icmpType,
+                nonFirstFragment);
+            int rank = classifier.lookup(compiled, srcHigh, 0, dstHigh, 0, protocol, srcPort, dstPort, icmpType,
+                nonFirstFragment);
+            assertEquals(expected, rank < 0 ? null : rules.get(rank),
+                "packet " + Long.toHexString(source) + " -> " + Long.toHexString(destination) + " proto " + protocol
+                    + " port " + dstPort + (nonFirstFragment ? " (fragment)" : ""));
+            return expected;
+        }
     }
 }
