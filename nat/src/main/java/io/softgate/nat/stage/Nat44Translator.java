@@ -4,7 +4,9 @@ import io.softgate.core.memory.FrameMemory;
 import io.softgate.core.memory.FramePool;
 import io.softgate.core.packet.IcmpFlyweight;
 import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.core.packet.PacketWords;
 import io.softgate.core.packet.TcpFlyweight;
+import io.softgate.core.packet.UdpFlyweight;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.core.pipeline.StageContext;
@@ -131,6 +133,74 @@ final class Nat44Translator {
         if (l3 < batch.offset[slot] || l3 >= end) {
             return;
         }
+        if (end - l3 < COMMON_CASE_BYTES || !PacketWords.inside(buffer, l3, COMMON_CASE_BYTES)
+            || !collectCommonKey(batch, slot, inside, publicVrf, buffer, l3, end)) {
+            collectAnyKey(batch, slot, inside, publicVrf, buffer, l3, end);
+        }
+    }
+
+    /**
+     * Bytes {@link #collectCommonKey} reads from the IPv4 header on: a header without options
+     * and the first 14 bytes of TCP (ports to flags; UDP's 8 lie inside). A packet shorter
+     * than this takes {@link #collectAnyKey}.
+     */
+    private static final int COMMON_CASE_BYTES = Ipv4Flyweight.MIN_HEADER_LENGTH + TcpFlyweight.FLAGS_OFFSET + 1;
+    private static final int IPV4_NO_OPTIONS = 0x45;
+
+    /**
+     * {@link #collectAnyKey} for the common packet, from a few whole-word reads of bytes the
+     * caller checked once lie inside the packet and the buffer: an option-less IPv4 header, not a
+     * later fragment, carrying UDP or TCP whose header (TCP: ports to flags) lies inside the total
+     * length. The same key, L4 offset and parse word as {@link #collectAnyKey}; returns false,
+     * having written nothing, for any other packet.
+     */
+    private boolean collectCommonKey(PacketBatch batch, int slot, boolean inside, int publicVrf, UnsafeBuffer buffer,
+                                     int l3, int end) {
+        byte[] base = PacketWords.base(buffer);
+        long ip = PacketWords.address(buffer, l3);
+        long w0 = PacketWords.getLong(base, ip);        // version/IHL, TOS, total length, id, flags + fragment offset
+        long w1 = PacketWords.getLong(base, ip + 8);    // TTL, protocol, checksum, source
+        long w2 = PacketWords.getLong(base, ip + 16);   // destination, L4 source and destination ports
+        int totalLength = (int) (w0 >>> 32) & 0xFFFF;
+        int fragmentWord = (int) w0 & 0xFFFF;
+        int protocol = (int) (w1 >>> 48) & 0xFF;
+        int l4Available = totalLength - Ipv4Flyweight.MIN_HEADER_LENGTH;
+        // Ipv4Flyweight.validate's checks for a 20-byte header, then collectAnyKey's.
+        if ((int) (w0 >>> 56) != IPV4_NO_OPTIONS || l4Available < 0 || totalLength > end - l3
+            || (fragmentWord & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0) {
+            return false;
+        }
+        int l4 = l3 + Ipv4Flyweight.MIN_HEADER_LENGTH;
+        boolean eligible = (fragmentWord & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) == 0;
+        int tcpFlags = 0;
+        if (protocol == Ipv4Flyweight.PROTOCOL_TCP && l4Available >= TcpFlyweight.MIN_HEADER_LENGTH) {
+            int offsetAndFlags = PacketWords.getUnsignedShort(base, ip + Ipv4Flyweight.MIN_HEADER_LENGTH
+                + TcpFlyweight.FLAGS_OFFSET - 1);
+            tcpFlags = offsetAndFlags & 0xFF;
+            int tcpHeaderLength = offsetAndFlags >>> 12 << 2;
+            eligible &= tcpHeaderLength >= TcpFlyweight.MIN_HEADER_LENGTH && tcpHeaderLength <= l4Available;
+        } else if (protocol != Ipv4Flyweight.PROTOCOL_UDP || l4Available < UdpFlyweight.HEADER_LENGTH) {
+            return false;
+        }
+        int ports = (int) w2;
+        queueKey(batch, slot, inside, publicVrf, l4, protocol | tcpFlags << 8 | (eligible ? FAST_PATH_ELIGIBLE : 0),
+            ports >>> 16, ports & 0xFFFF, (int) w1, (int) (w2 >>> 32));
+        return true;
+    }
+
+    /** {@link #collectKey} without {@link #collectCommonKey}: for the test that compares the two reads. */
+    void collectKeyFieldByField(PacketBatch batch, int slot, boolean inside, int publicVrf) {
+        batchKeyOfSlot[slot] = -1;
+        int l3 = batch.l3Offset[slot];
+        int end = batch.offset[slot] + batch.length[slot];
+        if (l3 >= batch.offset[slot] && l3 < end) {
+            collectAnyKey(batch, slot, inside, publicVrf, batch.buffer(), l3, end);
+        }
+    }
+
+    /** {@link #collectKey} for any packet, field by field through the flyweights. */
+    private void collectAnyKey(PacketBatch batch, int slot, boolean inside, int publicVrf, UnsafeBuffer buffer,
+                               int l3, int end) {
         int headerLength = Ipv4Flyweight.validate(buffer, l3, end - l3);
         if (headerLength < 0 || Ipv4Flyweight.fragmentOffsetBytes(buffer, l3) != 0) {
             return;
@@ -144,13 +214,33 @@ final class Nat44Translator {
         // first fragment must be remembered for its followers, a TCP header must be whole.
         boolean eligible = (Ipv4Flyweight.flagsAndFragmentOffset(buffer, l3) & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) == 0
             && (tuple.protocol != Ipv4Flyweight.PROTOCOL_TCP || TcpFlyweight.validate(buffer, l4, l4Available) >= 0);
+        queueKey(batch, slot, inside, publicVrf, l4,
+            tuple.protocol | tuple.tcpFlags << 8 | (eligible ? FAST_PATH_ELIGIBLE : 0),
+            tuple.sourcePort, tuple.destinationPort, tuple.source, tuple.destination);
+    }
+
+    /**
+     * For tests: what {@link #collectKey} queued for {@code slot} in this batch (key words, L4
+     * offset, parse word), or "none".
+     */
+    String queuedKey(int slot) {
+        int index = batchKeyOfSlot[slot];
+        return index < 0 ? "none" : Long.toHexString(batchKeys[index * SessionKeys.KEY_WORDS]) + "/"
+            + Long.toHexString(batchKeys[index * SessionKeys.KEY_WORDS + 1]) + " l4 " + batchL4OfSlot[slot]
+            + " parsed " + Integer.toHexString(batchParsedOfSlot[slot]);
+    }
+
+    /** Queues the session key of {@code slot} for {@link #lookupBatch}, with what the fast path needs of its parse. */
+    private void queueKey(PacketBatch batch, int slot, boolean inside, int publicVrf, int l4, int parsed,
+                          int sourcePort, int destinationPort, int source, int destination) {
         batchL4OfSlot[slot] = l4;
-        batchParsedOfSlot[slot] = tuple.protocol | tuple.tcpFlags << 8 | (eligible ? FAST_PATH_ELIGIBLE : 0);
+        batchParsedOfSlot[slot] = parsed;
+        int protocol = parsed & 0xFF;
         int index = batchKeyCount++;
         batchKeys[index * SessionKeys.KEY_WORDS] = SessionKeys.word0(
-            inside ? SessionKeys.TAG_INSIDE : SessionKeys.TAG_OUTSIDE, tuple.protocol,
-            inside ? batch.vrf[slot] : publicVrf, tuple.sourcePort, tuple.destinationPort);
-        batchKeys[index * SessionKeys.KEY_WORDS + 1] = SessionKeys.word1(tuple.source, tuple.destination);
+            inside ? SessionKeys.TAG_INSIDE : SessionKeys.TAG_OUTSIDE, protocol,
+            inside ? batch.vrf[slot] : publicVrf, sourcePort, destinationPort);
+        batchKeys[index * SessionKeys.KEY_WORDS + 1] = SessionKeys.word1(source, destination);
         batchKeyOfSlot[slot] = index;
     }
 
