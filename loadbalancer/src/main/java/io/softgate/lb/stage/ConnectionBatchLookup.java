@@ -1,9 +1,8 @@
 package io.softgate.lb.stage;
 
-import static java.nio.ByteOrder.BIG_ENDIAN;
-
 import io.softgate.core.flow.FlowTable;
 import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.core.packet.PacketWords;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.core.pipeline.StageVector;
@@ -109,10 +108,12 @@ final class ConnectionBatchLookup {
             if (l4 < 0) {
                 continue;
             }
-            int protocol = Ipv4Flyweight.protocol(buffer, ip);
-            long addresses = ConnectionLayout.addresses(buffer, ip);
+            // fastPathL4 checked that the IPv4 header and the ports lie inside the buffer.
+            byte[] base = PacketWords.base(buffer);
+            int protocol = protocol(base, buffer, ip);
+            long addresses = PacketWords.getLong(base, PacketWords.address(buffer, ip + Ipv4Flyweight.SOURCE_OFFSET));
             // RFC 793 §3.1, RFC 768: the two ports are the L4 header's first 4 bytes.
-            int ports = buffer.getInt(l4, BIG_ENDIAN);
+            int ports = PacketWords.getInt(base, PacketWords.address(buffer, l4));
             int service = vipTables.findService((int) addresses, protocol, ports & 0xFFFF);
             if (service == LoadBalancerTables.NO_SERVICE) {
                 continue;
@@ -138,9 +139,10 @@ final class ConnectionBatchLookup {
             if (l4 < 0) {
                 continue;
             }
-            int protocol = Ipv4Flyweight.protocol(buffer, ip);
-            long addresses = ConnectionLayout.addresses(buffer, ip);
-            int ports = buffer.getInt(l4, BIG_ENDIAN);
+            byte[] base = PacketWords.base(buffer);
+            int protocol = protocol(base, buffer, ip);
+            long addresses = PacketWords.getLong(base, PacketWords.address(buffer, ip + Ipv4Flyweight.SOURCE_OFFSET));
+            int ports = PacketWords.getInt(base, PacketWords.address(buffer, l4));
             int vrf = batch.vrf[slot];
             if (!replySources.mayContain(BackendSourceFilter.pack((int) (addresses >>> 32), ports >>> 16, protocol), vrf)) {
                 keyOfSlot[slot] = NOT_FROM_BACKEND;
@@ -163,31 +165,43 @@ final class ConnectionBatchLookup {
 
     /**
      * The L4 offset of a packet the fast path can serve, or -1: the IPv4 header at {@code ip}
-     * lies inside the packet ({@code start}, {@code length}) and passes what
+     * lies inside the packet ({@code start}, {@code length}) and the buffer and passes what
      * {@link Ipv4Flyweight#validate} checks, no bit of {@code fragmentMask} is set in its
      * flags/fragment-offset word, and it carries TCP or UDP with the whole L4 header (20 or 8
-     * bytes) inside the total length.
+     * bytes) inside the total length (and the ports inside the buffer). The callers then read
+     * header and ports unchecked.
      */
     private static int fastPathL4(UnsafeBuffer buffer, int start, int ip, int length, int fragmentMask) {
         int end = start + length;
-        if (ip < start || ip + Ipv4Flyweight.MIN_HEADER_LENGTH > end) {
+        if (ip < start || ip + Ipv4Flyweight.MIN_HEADER_LENGTH > end
+            || !PacketWords.inside(buffer, ip, Ipv4Flyweight.MIN_HEADER_LENGTH)) {
             return -1;
         }
-        // The checks of Ipv4Flyweight.validate, from one 4-byte load (RFC 791 §3.1: version, IHL
-        // in 32-bit words, TOS, total length) instead of its three bounds-checked loads: calling
-        // validate here measured 2-4 ns a packet slower on lb-vip/lb-reply (benchmarks/README.md).
-        int first = buffer.getInt(ip, BIG_ENDIAN);
+        // The checks of Ipv4Flyweight.validate, from one 8-byte load (RFC 791 §3.1: version, IHL
+        // in 32-bit words, TOS, total length, identification, flags and fragment offset) after one
+        // range check, instead of its checked loads: calling validate here measured 2-4 ns a packet
+        // slower on lb-vip/lb-reply (benchmarks/README.md).
+        byte[] base = PacketWords.base(buffer);
+        long word = PacketWords.getLong(base, PacketWords.address(buffer, ip));
+        int first = (int) (word >>> 32);
         int headerLength = (first >>> 22) & 0x3C;
         int totalLength = first & 0xFFFF;
-        int protocol = buffer.getByte(ip + Ipv4Flyweight.PROTOCOL_OFFSET) & 0xFF;
+        int protocol = protocol(base, buffer, ip);
         if ((first >>> 28) != 4 || headerLength < Ipv4Flyweight.MIN_HEADER_LENGTH || headerLength > totalLength
             || totalLength > end - ip
-            || (buffer.getShort(ip + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN) & fragmentMask) != 0
+            || ((int) word & fragmentMask) != 0
             || (protocol != Ipv4Flyweight.PROTOCOL_TCP && protocol != Ipv4Flyweight.PROTOCOL_UDP)) {
             return -1;
         }
         int l4 = ip + headerLength;
-        return l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? 20 : 8) > ip + totalLength ? -1 : l4;
+        return l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? 20 : 8) > ip + totalLength
+            || !PacketWords.inside(buffer, l4, Integer.BYTES) ? -1 : l4;
+    }
+
+    /** The IPv4 protocol byte of the header at {@code ip}, which the caller checked lies inside the buffer. */
+    private static int protocol(byte[] base, UnsafeBuffer buffer, int ip) {
+        // TTL and protocol are one 16-bit word (RFC 791 §3.1).
+        return PacketWords.getUnsignedShort(base, PacketWords.address(buffer, ip + Ipv4Flyweight.PROTOCOL_OFFSET - 1)) & 0xFF;
     }
 
     /** Index of the key the first pass built for {@code slot}, or {@link #NO_KEY} or {@link #NOT_FROM_BACKEND}. */

@@ -1,10 +1,5 @@
 package io.softgate.lb.stage;
 
-import static java.nio.ByteOrder.BIG_ENDIAN;
-
-import io.softgate.core.packet.Ipv4Flyweight;
-import org.agrona.concurrent.UnsafeBuffer;
-
 /**
  * How a tracked load-balanced connection is laid out in the {@code FlowTable}: two key words and
  * three value words, so an entry fits one 64-byte cache line.
@@ -37,15 +32,6 @@ public final class ConnectionLayout {
 
     public static long addresses(int source, int destination) {
         return ((long) source << 32) | (destination & 0xFFFF_FFFFL);
-    }
-
-    /**
-     * {@code key[0]} of the IPv4 packet whose header starts at {@code ip}, as {@link #addresses}
-     * builds it: source and destination address are adjacent (RFC 791 §3.1), so it is one 8-byte
-     * load.
-     */
-    public static long addresses(UnsafeBuffer buffer, int ip) {
-        return buffer.getLong(ip + Ipv4Flyweight.SOURCE_OFFSET, BIG_ENDIAN);
     }
 
     public static long portsProtocolVrf(int sourcePort, int destinationPort, int protocol, int vrf) {
