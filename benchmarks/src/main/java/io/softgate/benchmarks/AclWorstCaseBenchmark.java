@@ -28,9 +28,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * ACL classification when many rules name one server: the rule sets that concentrate on one
  * address, where a classifier's cost can grow with the rule count. {@code allowList}: one rule
  * per client address, "tcp client/32 -> server/32 port 443 permit"; {@code servicePorts}: one rule
- * per port, "tcp any -> server/32 port N permit". Default deny. Packets go to the server, TCP
- * port 443 for the allow-list and a port no rule names for the service ports, from random
- * addresses no rule names: the packets that must look at every rule on the server to be denied.
+ * per port, "tcp any -> server/32 port N permit"; {@code anyPorts}: one rule per port, "tcp any ->
+ * any port N permit". Default deny. Packets go to the server, TCP port 443 for the allow-list and
+ * a port no rule names for the others, from random addresses no rule names: the packets that must
+ * look at every rule on the server to be denied.
  *
  * <p>Threading: JMH runs each benchmark method on its own thread with its own state.
  */
@@ -45,7 +46,7 @@ public class AclWorstCaseBenchmark {
     private static final int PACKETS = 4096;
     private static final int BATCH = 64;
 
-    @Param({"allowList", "servicePorts"})
+    @Param({"allowList", "servicePorts", "anyPorts"})
     public String shape;
 
     @Param({"10", "1000", "10000"})
@@ -63,7 +64,10 @@ public class AclWorstCaseBenchmark {
         boolean allowList = shape.equals("allowList");
         for (int i = 0; i < ruleCount; i++) {
             AclRule.Builder rule = AclRule.builder("rule-" + i, "tenant").priority(i).protocol(AclProtocol.TCP)
-                .dstPrefix(IpPrefix.ipv4(SERVER, 32)).permit();
+                .permit();
+            if (!shape.equals("anyPorts")) {
+                rule.dstPrefix(IpPrefix.ipv4(SERVER, 32));
+            }
             if (allowList) {
                 rule.srcPrefix(IpPrefix.ipv4(0x2000_0000 + random.nextInt(1 << 28), 32)).dstPort(443);
             } else {

@@ -14,10 +14,11 @@ import java.util.Map;
  * source prefix goes to the destination index, otherwise to the source index
  * ({@link PrefixIndex}, leaf-pushed, one candidate list per leaf), unless that prefix is crowded
  * and the other one is not (see {@link #CROWDED}). A lookup reads the packet's
- * destination list and source list and scans each in rank order. Rules that fit neither index
- * well stay in a small {@link PrefixPairTrie}: rules with no prefix on either field, and rules
- * that would be copied into too many leaves (a prefix with more than {@link #MAX_NESTED} longer
- * prefixes of the same index inside it).
+ * destination list and source list and scans each in rank order. Rules with no prefix on either
+ * field form one more list, the "anywhere" list every packet scans (split by port like any long
+ * list). Rules that would be copied into too many leaves (a prefix with more than
+ * {@link #MAX_NESTED} longer prefixes of the same index inside it) stay in a small
+ * {@link PrefixPairTrie}.
  *
  * <p>Threading: immutable after construction; read by any number of workers.
  */
@@ -31,13 +32,17 @@ final class PrefixClassifier {
      * other field too is filed there instead while that field's prefix holds fewer rules than
      * this: an allow-list of 10,000 client addresses to one server becomes 10,000 one-rule source
      * lists instead of one 10,000-rule destination list. Rules with no prefix on the other field
-     * (say, "any source to one server, port N", for many ports) stay: see acl/README.md, Worst
-     * case.
+     * (say, "any source to one server, port N", for many ports) stay; their list is split by port
+     * instead ({@link PrefixIndex#PORT_SPLIT_MIN}).
      */
     static final int CROWDED = 8;
 
     private final PrefixIndex destinations;
     private final PrefixIndex sources;
+    /** The rules with no prefix on either field: one list (index root), with a port table when long. */
+    private final PrefixIndex anywhere;
+    private final int anywhereList;
+    private final boolean hasAnywhere;
     private final PrefixPairTrie remainder;
     private final boolean hasRemainder;
     private final int remainderRules;
@@ -87,6 +92,8 @@ final class PrefixClassifier {
         limitNesting(bySource, srcHigh, srcLow, srcLength, maxNested);
         PrefixIndex.Builder destinationBuilder = new PrefixIndex.Builder(family);
         PrefixIndex.Builder sourceBuilder = new PrefixIndex.Builder(family);
+        PrefixIndex.Builder anywhereBuilder = new PrefixIndex.Builder(family);
+        int anywhereRules = 0;
         PrefixPairTrie.Builder trie = new PrefixPairTrie.Builder(family, 16);
         int rest = 0;
         for (int rank = 0; rank < count; rank++) {
@@ -102,6 +109,10 @@ final class PrefixClassifier {
             } else if (bySource[rank]) {
                 sourceBuilder.add(rank, srcHigh[rank], srcLow[rank], srcLength[rank], dstHigh[rank], dstLow[rank],
                     srcPorts, dstPorts, misc(rule) | (dstLength[rank] << PrefixIndex.MISC_OTHER_LENGTH_SHIFT));
+            } else if (Math.max(dstLength[rank], srcLength[rank]) == 0) {
+                // No address condition: indexed under the empty prefix, the other one empty too.
+                anywhereBuilder.add(rank, 0, 0, 0, 0, 0, srcPorts, dstPorts, misc(rule));
+                anywhereRules++;
             } else {
                 trie.add(rank, rule.srcPrefix(), rule.dstPrefix());
                 rest++;
@@ -109,6 +120,9 @@ final class PrefixClassifier {
         }
         this.destinations = destinationBuilder.build();
         this.sources = sourceBuilder.build();
+        this.anywhere = anywhereBuilder.build();
+        this.anywhereList = anywhere.listOf(0, 0);
+        this.hasAnywhere = anywhereRules > 0;
         this.remainder = trie.build();
         this.hasRemainder = rest > 0;
         this.remainderRules = rest;
@@ -160,6 +174,10 @@ final class PrefixClassifier {
             srcPort, dstPort, icmpType, nonFirstFragment);
         best = sources.firstMatch(sourceList, best, dstHigh, dstLow, protocol, srcPort, dstPort, icmpType,
             nonFirstFragment);
+        if (hasAnywhere) {
+            best = anywhere.firstMatch(anywhereList, best, dstHigh, dstLow, protocol, srcPort, dstPort, icmpType,
+                nonFirstFragment);
+        }
         if (hasRemainder) {
             int rank = remainder.lookup(rules, srcHigh, srcLow, dstHigh, dstLow, protocol, srcPort, dstPort,
                 icmpType, nonFirstFragment, best);
@@ -170,14 +188,14 @@ final class PrefixClassifier {
         return best == Integer.MAX_VALUE ? -1 : best;
     }
 
-    /** Rules kept in the fallback trie (no prefix, or too much nesting), for tests and sizing. */
+    /** Rules kept in the fallback trie (too much nesting), for tests and sizing. */
     int remainderRules() {
         return remainderRules;
     }
 
-    /** Ints held by both indexes (nodes and candidate lists), for sizing. */
+    /** Ints held by the indexes (nodes and candidate lists), for sizing. */
     int indexInts() {
-        return destinations.sizeInts() + sources.sizeInts();
+        return destinations.sizeInts() + sources.sizeInts() + anywhere.sizeInts();
     }
 
     /** Dense nodes (one load per step) of both indexes, for tests and sizing. */
@@ -190,9 +208,9 @@ final class PrefixClassifier {
         return Math.max(destinations.depth(), sources.depth());
     }
 
-    /** Candidates on the longest list of either index (the scan's worst case), for tests and sizing. */
+    /** Candidates on the longest list of any index (the scan's worst case), for tests and sizing. */
     int longestList() {
-        return Math.max(destinations.longestList(), sources.longestList());
+        return Math.max(Math.max(destinations.longestList(), sources.longestList()), anywhere.longestList());
     }
 
     /**

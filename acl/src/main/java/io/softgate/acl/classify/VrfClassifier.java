@@ -115,7 +115,7 @@ public final class VrfClassifier {
         return vrfIndex;
     }
 
-    /** Rules of a family left in its fallback trie (no address prefix, or too much nesting). */
+    /** Rules of a family left in its fallback trie (too much nesting). */
     public int remainderRules(boolean ipv6Family) {
         return (ipv6Family ? ipv6 : ipv4).remainderRules();
     }

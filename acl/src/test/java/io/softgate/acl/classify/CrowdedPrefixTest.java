@@ -110,6 +110,34 @@ class CrowdedPrefixTest {
     }
 
     @Test
+    void shouldSplitPrefixlessPortRulesByPortAndAgreeWithLinearScan() {
+        // "Any to any, port N" for many N (a global port allow-list) plus prefixed rules around it.
+        SplittableRandom random = new SplittableRandom(0xA11_0F_A11L);
+        List<AclRule> rules = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            rules.add(AclRule.builder("any-port-" + i, "vpc").priority(100 + i)
+                .protocol(i % 2 == 0 ? AclProtocol.TCP : AclProtocol.UDP).dstPort(1 + random.nextInt(60_000))
+                .permit().build());
+        }
+        rules.add(AclRule.builder("icmp-anywhere", "vpc").priority(90).protocol(AclProtocol.ICMP).permit().build());
+        rules.add(AclRule.builder("server-deny", "vpc").priority(50).dstPrefix(IpPrefix.ipv4(SERVER, 32)).deny().build());
+        rules.add(AclRule.builder("deny-rest", "vpc").priority(CLIENTS + 500).deny().build());
+        Ipv4Check check = new Ipv4Check(rules, 3 * PrefixIndex.PORT_SPLIT_MIN);
+        assertEquals(0, check.classifier.remainderRules());
+        int matchedPorts = 0;
+        for (int p = 0; p < 40_000; p++) {
+            AclRule named = rules.get(random.nextInt(rules.size()));
+            int dstPort = random.nextBoolean() ? random.nextInt(65_536) : named.dstPortFrom();
+            int protocol = new int[] {6, 17, 1}[random.nextInt(3)];
+            long destination = random.nextInt(10) == 0 ? SERVER : 0x0A00_0000 + random.nextInt(1 << 16);
+            AclRule expected = check.sameAnswer(0x2000_0000L + random.nextInt(1 << 28), destination, protocol, 40_000,
+                dstPort, protocol == 1 ? 8 : -1, random.nextInt(10) == 0);
+            matchedPorts += expected != null && expected.name().startsWith("any-port-") ? 1 : 0;
+        }
+        assertTrue(matchedPorts > 5_000, "port rule matches: " + matchedPorts);
+    }
+
+    @Test
     void shouldSplitIpv6ServicePortsByPort() {
         List<AclRule> rules = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {

@@ -58,14 +58,14 @@ class PrefixClassifierPathsTest {
     }
 
     @Test
-    void shouldKeepPrefixlessRulesOnTheTrieAndIndexTheOthers() {
+    void shouldListPrefixlessRulesApartAndIndexTheOthers() {
         List<AclRule> rules = List.of(
             AclRule.builder("any", "vpc").priority(1).deny().build(),
             AclRule.builder("host", "vpc").priority(2).dstPrefix(IpPrefix.ipv4(0x0A00_0001, 32)).permit().build(),
             AclRule.builder("source", "vpc").priority(3).srcPrefix(IpPrefix.ipv4(0xC0A8_0000, 16)).permit().build(),
             AclRule.builder("v6-host", "vpc").priority(4).dstPrefix("2001:db8::5/128").permit().build());
-        assertEquals(1, new PrefixClassifier(IpPrefix.IPV4, rules).remainderRules());
-        assertEquals(1, new PrefixClassifier(IpPrefix.IPV6, rules).remainderRules());
+        assertEquals(0, new PrefixClassifier(IpPrefix.IPV4, rules).remainderRules());
+        assertEquals(0, new PrefixClassifier(IpPrefix.IPV6, rules).remainderRules());
     }
 
     @Test
