@@ -29,9 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * address, where a classifier's cost can grow with the rule count. {@code allowList}: one rule
  * per client address, "tcp client/32 -> server/32 port 443 permit"; {@code servicePorts}: one rule
  * per port, "tcp any -> server/32 port N permit"; {@code anyPorts}: one rule per port, "tcp any ->
- * any port N permit". Default deny. Packets go to the server, TCP port 443 for the allow-list and
- * a port no rule names for the others, from random addresses no rule names: the packets that must
- * look at every rule on the server to be denied.
+ * any port N permit"; {@code servicePortsFragments}: the service ports' rules, and the packets are
+ * UDP non-first fragments (no ports). Default deny. Packets go to the server, TCP port 443 for the
+ * allow-list and a port no rule names for the others, from random addresses no rule names: the
+ * packets that must look at every rule on the server to be denied.
  *
  * <p>Threading: JMH runs each benchmark method on its own thread with its own state.
  */
@@ -46,7 +47,7 @@ public class AclWorstCaseBenchmark {
     private static final int PACKETS = 4096;
     private static final int BATCH = 64;
 
-    @Param({"allowList", "servicePorts", "anyPorts"})
+    @Param({"allowList", "servicePorts", "anyPorts", "servicePortsFragments"})
     public String shape;
 
     @Param({"10", "1000", "10000"})
@@ -56,6 +57,8 @@ public class AclWorstCaseBenchmark {
     private final ClassifyBatch batch = new ClassifyBatch(BATCH);
     private long[] sources;
     private int destinationPort;
+    private int protocol;
+    private boolean fragments;
 
     @Setup
     public void setUp() {
@@ -77,6 +80,10 @@ public class AclWorstCaseBenchmark {
         }
         classifier = AclCompiler.compileVpc("tenant", 0, rules, AclAction.DENY);
         destinationPort = allowList ? 443 : 65_000;
+        fragments = shape.equals("servicePortsFragments");
+        // A non-first fragment has no ports (RFC 791 §3.2): the stage classifies it with ports 0.
+        protocol = fragments ? 17 : 6;
+        destinationPort = fragments ? 0 : destinationPort;
         sources = new long[PACKETS];
         for (int i = 0; i < PACKETS; i++) {
             sources[i] = (long) (0x3000_0000 + random.nextInt(1 << 28)) << 32;
@@ -94,7 +101,8 @@ public class AclWorstCaseBenchmark {
         for (int first = 0; first < PACKETS; first += BATCH) {
             pending.clear();
             for (int i = first; i < first + BATCH; i++) {
-                pending.add(false, sources[i], 0, destination, 0, 6, 40_000 + (i & 0x3FF), destinationPort, -1, false);
+                pending.add(false, sources[i], 0, destination, 0, protocol, fragments ? 0 : 40_000 + (i & 0x3FF),
+                    destinationPort, -1, fragments);
             }
             acl.classify(pending);
             for (int i = 0; i < BATCH; i++) {

@@ -14,10 +14,11 @@ import java.util.Arrays;
  * IPv6), so scanning it reads contiguous memory and never the rule table.
  *
  * <p>A list of more than {@link #PORT_SPLIT_MIN} candidates is also split by destination port
- * (when that pays, see {@link #PORT_SPLIT_MAX_COPIES} and {@link #PORT_SPLIT_MIN_GAIN}): the trie's leaf then points to a port
- * table instead ({@link #portList}), whose sub-list for the packet's destination port holds, in
- * rank order, exactly the candidates whose destination port range contains it; the whole list
- * stays for non-first fragments, which carry no ports.
+ * (when that pays, see {@link #PORT_SPLIT_MAX_COPIES} and {@link #PORT_SPLIT_MIN_GAIN}): the
+ * trie's leaf then points to a port table instead ({@link #portList}), whose sub-list for the
+ * packet's destination port holds, in rank order, exactly the candidates whose destination port
+ * range contains it. Non-first fragments carry no ports: they get the list less the candidates
+ * that cannot be their first match ({@link Builder#fragmentList}).
  *
  * <p>Nodes are compressed: 256 child values become a 256-bit "a new run starts here" bitmap
  * followed by one value per run; a child is found with popcounts, with no loop. A node is
@@ -86,9 +87,13 @@ final class PrefixIndex {
      * it: a list whose candidates mostly span every port gains little from the split.
      */
     static final int PORT_SPLIT_MIN_GAIN = 4;
-    /** Port table layout: {@code -intervals}, the whole list, then the interval starts, then their sub-lists. */
+    /**
+     * Port table layout: {@code -intervals}, the whole list, the non-first fragments' list, then
+     * the interval starts, then their sub-lists.
+     */
     private static final int PORT_TABLE_WHOLE = 1;
-    private static final int PORT_TABLE_STARTS = 2;
+    private static final int PORT_TABLE_FRAGMENTS = 2;
+    private static final int PORT_TABLE_STARTS = 3;
 
     /** Size from which an index gets a {@link #directRoot} (as many ints as the root table itself: 64 Ki). */
     static final int DIRECT_ROOT_MIN_INTS = 1 << 16;
@@ -296,13 +301,14 @@ final class PrefixIndex {
     /**
      * The list to scan behind the port table at {@code table}: the sub-list of the interval that
      * holds {@code dstPort} (binary search over the interval starts, the first of which is 0), or
-     * the whole list for a non-first fragment. Exact: a candidate left out of that sub-list has a
+     * for a non-first fragment the whole list less the candidates that cannot be its first match
+     * ({@link Builder#fragmentList}). Exact: a candidate left out of that sub-list has a
      * destination port range without {@code dstPort}, so it has layer-4 conditions and
      * {@link #matchesRest} rejects it for a packet that is not a non-first fragment.
      */
     static int portList(int[] r, int table, int dstPort, boolean nonFirstFragment) {
         if (nonFirstFragment) {
-            return r[table + PORT_TABLE_WHOLE];
+            return r[table + PORT_TABLE_FRAGMENTS];
         }
         int intervals = -r[table];
         int starts = table + PORT_TABLE_STARTS;
@@ -392,7 +398,7 @@ final class PrefixIndex {
             for (int i = 0; i < intervals; i++) {
                 longest = Math.max(longest, words[words[value + PORT_TABLE_STARTS + intervals + i]]);
             }
-            return longest;
+            return Math.max(longest, words[words[value + PORT_TABLE_FRAGMENTS]]);
         }
         if (value >= 0) {
             return words[value];
@@ -773,9 +779,11 @@ final class PrefixIndex {
                 lists[kept] = list;
                 kept++;
             }
+            int fragments = fragmentList(entries, count);
             int table = out.size;
             out.add(-kept);
             out.add(whole);
+            out.add(fragments);
             for (int i = 0; i < kept; i++) {
                 out.add(starts[i]);
             }
@@ -783,6 +791,40 @@ final class PrefixIndex {
                 out.add(lists[i]);
             }
             return table;
+        }
+
+        /**
+         * The list a non-first fragment scans instead of the whole list of {@code entries}. Such a
+         * packet has no ports (RFC 791 §3.2, RFC 8200 §4.5), so whether a candidate matches it
+         * depends only on its protocol, its other prefix and whether it permits
+         * ({@link #matchesRest}): a candidate with layer-4 conditions that denies never matches
+         * one and is left out, and of candidates alike in those three only the first (lowest
+         * rank) can be the first match, so only it is kept. Many rules "tcp any -> server port
+         * N" become one candidate here, so a flood of fragments does not scan them all.
+         */
+        private int fragmentList(int[] entries, int count) {
+            int[] kept = new int[count];
+            int size = 0;
+            java.util.Set<java.util.List<Integer>> seen = new java.util.HashSet<>();
+            for (int i = 0; i < count; i++) {
+                int at = entries[i] * recordInts;
+                int misc = entryRecord.get(at + MISC);
+                boolean layer4 = (misc & MISC_LAYER4) != 0;
+                boolean permit = (misc & MISC_PERMIT) != 0;
+                if (layer4 && !permit) {
+                    continue;
+                }
+                Integer[] alike = new Integer[recordInts - OTHER + 2];
+                alike[0] = misc & 0x1FF; // the protocol field
+                alike[1] = (misc >>> MISC_OTHER_LENGTH_SHIFT) & 0xFF;
+                for (int k = OTHER; k < recordInts; k++) {
+                    alike[k - OTHER + 2] = entryRecord.get(at + k);
+                }
+                if (seen.add(java.util.List.of(alike))) {
+                    kept[size++] = entries[i];
+                }
+            }
+            return intern(kept, size, false);
         }
 
         /** Index of the interval (of {@code starts[0..intervals)}, ascending from 0) holding {@code port}. */
