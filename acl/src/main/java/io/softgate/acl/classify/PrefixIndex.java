@@ -2,6 +2,9 @@ package io.softgate.acl.classify;
 
 import io.softgate.acl.model.IpPrefix;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The rules of one address family indexed by one address field (destination or source): a
@@ -243,10 +246,11 @@ final class PrefixIndex {
      */
     int firstMatch(int list, int bound, long otherHigh, long otherLow, int protocol, int srcPort, int dstPort,
                    int icmpType, boolean nonFirstFragment) {
+        int scanned = words[list] < 0 ? portList(words, list, dstPort, nonFirstFragment) : list;
         return family == IpPrefix.IPV4
-            ? firstMatch32(words, list, bound, (int) (otherHigh >>> 32), protocol, srcPort, dstPort, icmpType,
+            ? firstMatch32(words, scanned, bound, (int) (otherHigh >>> 32), protocol, srcPort, dstPort, icmpType,
                 nonFirstFragment)
-            : firstMatch128(words, list, bound, otherHigh, otherLow, protocol, srcPort, dstPort, icmpType,
+            : firstMatch128(words, scanned, bound, otherHigh, otherLow, protocol, srcPort, dstPort, icmpType,
                 nonFirstFragment);
     }
 
@@ -256,9 +260,6 @@ final class PrefixIndex {
      */
     private static int firstMatch32(int[] r, int list, int bound, int other, int protocol, int srcPort,
                                     int dstPort, int icmpType, boolean nonFirstFragment) {
-        if (r[list] < 0) {
-            list = portList(r, list, dstPort, nonFirstFragment);
-        }
         int end = list + 1 + r[list] * (OTHER + 1);
         for (int at = list + 1; at < end; at += OTHER + 1) {
             int rank = r[at + RANK];
@@ -280,9 +281,6 @@ final class PrefixIndex {
     /** {@link #firstMatch} on an IPv6 index's {@code words} (see {@link #firstMatch32}). */
     private static int firstMatch128(int[] r, int list, int bound, long otherHigh, long otherLow, int protocol,
                                      int srcPort, int dstPort, int icmpType, boolean nonFirstFragment) {
-        if (r[list] < 0) {
-            list = portList(r, list, dstPort, nonFirstFragment);
-        }
         int end = list + 1 + r[list] * (OTHER + 4);
         for (int at = list + 1; at < end; at += OTHER + 4) {
             int rank = r[at + RANK];
@@ -312,17 +310,25 @@ final class PrefixIndex {
         }
         int intervals = -r[table];
         int starts = table + PORT_TABLE_STARTS;
+        return r[starts + intervals + intervalOf(r, starts, intervals, dstPort)];
+    }
+
+    /**
+     * Index of the interval holding {@code port} among the {@code intervals} ascending interval
+     * starts at {@code r[starts..]}, the first of which is 0: the last start at or below it.
+     */
+    static int intervalOf(int[] r, int starts, int intervals, int port) {
         int lo = 0;
         int hi = intervals - 1;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
-            if (r[starts + mid] <= dstPort) {
+            if (r[starts + mid] <= port) {
                 lo = mid;
             } else {
                 hi = mid - 1;
             }
         }
-        return r[starts + intervals + lo];
+        return lo;
     }
 
     private static boolean matchesOther128(int[] r, int at, int misc, long otherHigh, long otherLow) {
@@ -741,8 +747,8 @@ final class PrefixIndex {
             long copies = 0;
             for (int i = 0; i < count; i++) {
                 int ports = entryRecord.get(entries[i] * recordInts + DST_PORTS);
-                first[i] = intervalIndex(bounds, intervals, ports >>> 16);
-                last[i] = intervalIndex(bounds, intervals, ports & 0xFFFF);
+                first[i] = intervalOf(bounds, 0, intervals, ports >>> 16);
+                last[i] = intervalOf(bounds, 0, intervals, ports & 0xFFFF);
                 copies += last[i] - first[i] + 1;
             }
             if (intervals < 2 || copies > (long) PORT_SPLIT_MAX_COPIES * count
@@ -805,7 +811,7 @@ final class PrefixIndex {
         private int fragmentList(int[] entries, int count) {
             int[] kept = new int[count];
             int size = 0;
-            java.util.Set<java.util.List<Integer>> seen = new java.util.HashSet<>();
+            Set<List<Integer>> seen = new HashSet<>();
             for (int i = 0; i < count; i++) {
                 int at = entries[i] * recordInts;
                 int misc = entryRecord.get(at + MISC);
@@ -820,26 +826,11 @@ final class PrefixIndex {
                 for (int k = OTHER; k < recordInts; k++) {
                     alike[k - OTHER + 2] = entryRecord.get(at + k);
                 }
-                if (seen.add(java.util.List.of(alike))) {
+                if (seen.add(List.of(alike))) {
                     kept[size++] = entries[i];
                 }
             }
             return intern(kept, size, false);
-        }
-
-        /** Index of the interval (of {@code starts[0..intervals)}, ascending from 0) holding {@code port}. */
-        private static int intervalIndex(int[] starts, int intervals, int port) {
-            int lo = 0;
-            int hi = intervals - 1;
-            while (lo < hi) {
-                int mid = (lo + hi + 1) >>> 1;
-                if (starts[mid] <= port) {
-                    lo = mid;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            return lo;
         }
 
         /** The list written at {@code offset}: itself, or the whole list behind a port table. */

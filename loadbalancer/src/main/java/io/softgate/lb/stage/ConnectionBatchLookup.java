@@ -103,17 +103,14 @@ final class ConnectionBatchLookup {
             if (batch.vrf[slot] != publicVrf || (batch.flags[slot] & VIP_EXCLUDED_FLAGS) != 0) {
                 continue;
             }
-            int ip = batch.l3Offset[slot];
-            int l4 = fastPathL4(buffer, batch.offset[slot], ip, batch.length[slot], VIP_FRAGMENT_MASK);
+            int l4 = parseFastPath(buffer, batch.offset[slot], batch.l3Offset[slot], batch.length[slot],
+                VIP_FRAGMENT_MASK);
             if (l4 < 0) {
                 continue;
             }
-            // fastPathL4 checked that the IPv4 header and the ports lie inside the buffer.
-            byte[] base = PacketWords.base(buffer);
-            int protocol = protocol(base, buffer, ip);
-            long addresses = PacketWords.getLong(base, PacketWords.address(buffer, ip + Ipv4Flyweight.SOURCE_OFFSET));
-            // RFC 793 §3.1, RFC 768: the two ports are the L4 header's first 4 bytes.
-            int ports = PacketWords.getInt(base, PacketWords.address(buffer, l4));
+            int protocol = parsedProtocol;
+            long addresses = parsedAddresses;
+            int ports = parsedPorts;
             int service = vipTables.findService((int) addresses, protocol, ports & 0xFFFF);
             if (service == LoadBalancerTables.NO_SERVICE) {
                 continue;
@@ -134,15 +131,14 @@ final class ConnectionBatchLookup {
             if ((batch.flags[slot] & REPLY_EXCLUDED_FLAGS) != 0) {
                 continue;
             }
-            int ip = batch.l3Offset[slot];
-            int l4 = fastPathL4(buffer, batch.offset[slot], ip, batch.length[slot], Ipv4Flyweight.FRAGMENT_OFFSET_MASK);
+            int l4 = parseFastPath(buffer, batch.offset[slot], batch.l3Offset[slot], batch.length[slot],
+                Ipv4Flyweight.FRAGMENT_OFFSET_MASK);
             if (l4 < 0) {
                 continue;
             }
-            byte[] base = PacketWords.base(buffer);
-            int protocol = protocol(base, buffer, ip);
-            long addresses = PacketWords.getLong(base, PacketWords.address(buffer, ip + Ipv4Flyweight.SOURCE_OFFSET));
-            int ports = PacketWords.getInt(base, PacketWords.address(buffer, l4));
+            int protocol = parsedProtocol;
+            long addresses = parsedAddresses;
+            int ports = parsedPorts;
             int vrf = batch.vrf[slot];
             if (!replySources.mayContain(BackendSourceFilter.pack((int) (addresses >>> 32), ports >>> 16, protocol), vrf)) {
                 keyOfSlot[slot] = NOT_FROM_BACKEND;
@@ -163,45 +159,56 @@ final class ConnectionBatchLookup {
         keyOfSlot[slot] = k;
     }
 
+    /** Set by {@link #parseFastPath} when it returns an L4 offset: the IPv4 protocol. */
+    private int parsedProtocol;
+    /** Set by {@link #parseFastPath}: source address << 32 | destination address, as {@code key[0]} takes them. */
+    private long parsedAddresses;
+    /** Set by {@link #parseFastPath}: source port << 16 | destination port. */
+    private int parsedPorts;
+
     /**
      * The L4 offset of a packet the fast path can serve, or -1: the IPv4 header at {@code ip}
      * lies inside the packet ({@code start}, {@code length}) and the buffer and passes what
      * {@link Ipv4Flyweight#validate} checks, no bit of {@code fragmentMask} is set in its
      * flags/fragment-offset word, and it carries TCP or UDP with the whole L4 header (20 or 8
-     * bytes) inside the total length (and the ports inside the buffer). The callers then read
-     * header and ports unchecked.
+     * bytes) inside the total length. For such a packet it leaves {@link #parsedProtocol},
+     * {@link #parsedAddresses} and {@link #parsedPorts}, read after one range check per header
+     * without a bounds check per field.
      */
-    private static int fastPathL4(UnsafeBuffer buffer, int start, int ip, int length, int fragmentMask) {
+    private int parseFastPath(UnsafeBuffer buffer, int start, int ip, int length, int fragmentMask) {
         int end = start + length;
         if (ip < start || ip + Ipv4Flyweight.MIN_HEADER_LENGTH > end
             || !PacketWords.inside(buffer, ip, Ipv4Flyweight.MIN_HEADER_LENGTH)) {
             return -1;
         }
-        // The checks of Ipv4Flyweight.validate, from one 8-byte load (RFC 791 §3.1: version, IHL
-        // in 32-bit words, TOS, total length, identification, flags and fragment offset) after one
-        // range check, instead of its checked loads: calling validate here measured 2-4 ns a packet
-        // slower on lb-vip/lb-reply (benchmarks/README.md).
+        // The checks of Ipv4Flyweight.validate, from whole words (RFC 791 §3.1: version, IHL in
+        // 32-bit words, TOS, total length, identification, flags and fragment offset; then TTL,
+        // protocol, checksum, source; then destination) instead of its checked loads: calling
+        // validate here measured 2-4 ns a packet slower on lb-vip/lb-reply (benchmarks/README.md).
         byte[] base = PacketWords.base(buffer);
-        long word = PacketWords.getLong(base, PacketWords.address(buffer, ip));
-        int first = (int) (word >>> 32);
+        long header = PacketWords.address(buffer, ip);
+        long word0 = PacketWords.getLong(base, header);
+        long word1 = PacketWords.getLong(base, header + 8);
+        int first = (int) (word0 >>> 32);
         int headerLength = (first >>> 22) & 0x3C;
         int totalLength = first & 0xFFFF;
-        int protocol = protocol(base, buffer, ip);
+        int protocol = (int) (word1 >>> 48) & 0xFF;
         if ((first >>> 28) != 4 || headerLength < Ipv4Flyweight.MIN_HEADER_LENGTH || headerLength > totalLength
             || totalLength > end - ip
-            || ((int) word & fragmentMask) != 0
+            || ((int) word0 & fragmentMask) != 0
             || (protocol != Ipv4Flyweight.PROTOCOL_TCP && protocol != Ipv4Flyweight.PROTOCOL_UDP)) {
             return -1;
         }
         int l4 = ip + headerLength;
-        return l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? 20 : 8) > ip + totalLength
-            || !PacketWords.inside(buffer, l4, Integer.BYTES) ? -1 : l4;
-    }
-
-    /** The IPv4 protocol byte of the header at {@code ip}, which the caller checked lies inside the buffer. */
-    private static int protocol(byte[] base, UnsafeBuffer buffer, int ip) {
-        // TTL and protocol are one 16-bit word (RFC 791 §3.1).
-        return PacketWords.getUnsignedShort(base, PacketWords.address(buffer, ip + Ipv4Flyweight.PROTOCOL_OFFSET - 1)) & 0xFF;
+        if (l4 + (protocol == Ipv4Flyweight.PROTOCOL_TCP ? 20 : 8) > ip + totalLength
+            || !PacketWords.inside(buffer, l4, Integer.BYTES)) {
+            return -1;
+        }
+        parsedProtocol = protocol;
+        parsedAddresses = ((long) (int) word1 << 32) | (PacketWords.getInt(base, header + 16) & 0xFFFF_FFFFL);
+        // RFC 793 §3.1, RFC 768: the two ports are the L4 header's first 4 bytes.
+        parsedPorts = PacketWords.getInt(base, PacketWords.address(buffer, l4));
+        return l4;
     }
 
     /** Index of the key the first pass built for {@code slot}, or {@link #NO_KEY} or {@link #NOT_FROM_BACKEND}. */
