@@ -5,6 +5,7 @@ import static io.softgate.nat.testing.NatFixture.BLUE_VRF;
 import static io.softgate.nat.testing.NatFixture.PUBLIC_VRF;
 import static io.softgate.nat.testing.Packets.udp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.softgate.core.pipeline.StageHarness;
 import io.softgate.core.testkit.AllocationProbe;
@@ -105,7 +106,11 @@ class NatStagesAllocationTest {
                 nat.in2out.releaseAll();
             };
             long bytes = AllocationProbe.bytesPerRun(batch, 8_000, 4_000);
-            assertEquals(12_000L * BATCH, nat.in2out.counter("nat44-in2out.sessions-created"));
+            // 768,000 keys in a 2M-slot table (load 0.37): about one run in 250 has one insert
+            // whose 32-slot window is full, refused and counted as FlowTable's class Javadoc says.
+            long windowFull = nat.in2out.counter("nat44-in2out.refused-with-icmp.session-table-full");
+            assertTrue(windowFull <= 3, "window-full refusals: " + windowFull);
+            assertEquals(12_000L * BATCH - windowFull, nat.in2out.counter("nat44-in2out.sessions-created"));
             assertEquals(0, bytes);
         }
     }
