@@ -31,6 +31,7 @@ import sun.misc.Unsafe;
  *   +8   expiresAtNs    entry is absent for a lookup whose nowNs is greater than this
  *   +16  key[0..keyWords)
  *   +16+8*keyWords      value[0..valueWords)
+ *   last word of the first line, when the entry leaves it free: the slot's home hint ({@link HomeHints})
  * </pre>
  * {@code bytesPerEntry()} is {@code 8 * (2 + keyWords + valueWords)} rounded up to a power of
  * two when at most 64, otherwise to a multiple of 64, so an entry never straddles more cache
@@ -125,8 +126,9 @@ import sun.misc.Unsafe;
  * Lookup and remove touch at most {@code probeWindow} slots (more only while other threads keep
  * changing the slot being read: each retry means another thread made progress). Insert scans
  * the window at most twice per attempt and makes at most {@value #MAX_INSERT_ATTEMPTS}
- * attempts. Deleted slots are tombstones: a lookup miss walks past them up to the first
- * {@code EMPTY} slot or the window's end; inserts reuse them. Sizing: linear probing clusters,
+ * attempts; in a table with home hints it also updates one or two hint words, each by a CAS
+ * loop (lock-free: a failed CAS means another inserter changed the word). Deleted slots are
+ * tombstones: a lookup miss walks past them up to the first {@code EMPTY} slot or the window's end; inserts reuse them. Sizing: linear probing clusters,
  * so keep the load at or below one half; measured at load 0.48 with the default 32-slot window,
  * about one insert in a million finds its window full ({@link #FULL}), and the longest probe
  * distance was 30 slots. Hash flooding: the hash is seeded per table (random by default) and
@@ -198,6 +200,15 @@ public final class FlowTable implements AutoCloseable {
     /** Whether {@link #lookupBatch} loads home slots before fingerprints ({@link #lookupGroupHomeFirst}). */
     private final boolean homeFirst;
     /**
+     * Whether each slot keeps a home hint ({@link HomeHints}) in the spare word of its first line,
+     * at {@link #hintOffset}: entries with a free word there, windows of at most
+     * {@value HomeHints#MAX_WINDOW} slots, unless {@code -Dsoftgate.flow.homeHints=false}.
+     */
+    private final boolean hinted;
+    private final int hintOffset;
+    /** Salts by key word, for {@link #storedKeyHash} (the hot {@link #keyHash} reads the fields). */
+    private final long[] salts;
+    /**
      * Tables of more slots than this read home slots first ({@link #lookupGroupHomeFirst}): their
      * fingerprint array (one byte a slot) outgrows the last-level cache one core gets, about
      * 2 MiB on the machine measured (benchmarks/README.md, FlowTableBenchmark). A machine with a
@@ -218,11 +229,15 @@ public final class FlowTable implements AutoCloseable {
      *     placement matters more than resistance to keys crafted to collide (tests, benchmarks)
      */
     public FlowTable(int capacity, int keyWords, int valueWords, int probeWindow, long hashSeed) {
-        this(capacity, keyWords, valueWords, probeWindow, hashSeed, HOME_FIRST_MIN_CAPACITY);
+        this(capacity, keyWords, valueWords, probeWindow, hashSeed, HOME_FIRST_MIN_CAPACITY, HomeHints.ENABLED);
     }
 
-    /** @param homeFirstMinCapacity batch lookups read home slots first above this many slots (tests force either way) */
-    FlowTable(int capacity, int keyWords, int valueWords, int probeWindow, long hashSeed, int homeFirstMinCapacity) {
+    /**
+     * @param homeFirstMinCapacity batch lookups read home slots first above this many slots (tests force either way)
+     * @param homeHints            keep home hints where the entry has room (tests turn them off)
+     */
+    FlowTable(int capacity, int keyWords, int valueWords, int probeWindow, long hashSeed, int homeFirstMinCapacity,
+              boolean homeHints) {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("capacity must be in [1, " + MAX_CAPACITY + "]: " + capacity);
         }
@@ -244,6 +259,7 @@ public final class FlowTable implements AutoCloseable {
         this.salt3 = salt(hashSeed, 3);
         this.salt4 = salt(hashSeed, 4);
         this.salt5 = salt(hashSeed, 5);
+        this.salts = new long[] {salt0, salt1, salt2, salt3, salt4, salt5};
         this.mask = this.capacity - 1;
         this.keyWords = keyWords;
         this.valueWords = valueWords;
@@ -263,6 +279,33 @@ public final class FlowTable implements AutoCloseable {
         this.fingerprintBase = BufferUtil.address(fingerprints);
         this.fingerprinted = usesFingerprints(this.capacity, this.probeWindow);
         this.homeFirst = fingerprinted && this.capacity > homeFirstMinCapacity;
+        int usedBytes = 8 * (2 + keyWords + valueWords);
+        this.hinted = homeHints && fingerprinted && this.probeWindow <= HomeHints.MAX_WINDOW
+            && usedBytes + 8 <= Math.min(bytesPerEntry, CACHE_LINE);
+        this.hintOffset = hinted ? Math.min(bytesPerEntry, CACHE_LINE) - 8 : -1;
+    }
+
+    /** Whether slots keep home hints (tests). */
+    boolean keepsHomeHints() {
+        return hinted;
+    }
+
+    /**
+     * Checks the {@link HomeHints} invariant on a quiescent table (tests): returns how many
+     * {@code LIVE} or {@code PENDING} keys off their home lack their bit in the home's hint.
+     */
+    int homeHintViolations() {
+        int violations = 0;
+        for (int slot = 0; slot < capacity; slot++) {
+            long at = slotAddress(slot);
+            int tag = SlotState.tag(getAcquire(at));
+            if (hinted && (tag == LIVE || tag == PENDING)) {
+                int home = (int) storedKeyHash(at) & mask;
+                int probe = (slot - home) & mask;
+                violations += probe != 0 && (HomeHints.read(slotAddress(home) + hintOffset) >>> probe & 1) == 0 ? 1 : 0;
+            }
+        }
+        return violations;
     }
 
     /** Whether batch lookups read home slots before fingerprints (tests). */
@@ -603,7 +646,9 @@ public final class FlowTable implements AutoCloseable {
      * half the time. Only the keys their home did not answer read their fingerprints, from the slot
      * after home, and load the one candidate slot they pick, exactly as
      * {@link #lookupGroupByFingerprint} does from home: the same skipping, with the same soundness
-     * argument, and the same slot-by-slot walk when the candidate does not answer.
+     * argument, and the same slot-by-slot walk when the candidate does not answer. In a table with
+     * home hints those keys skip the fingerprints (a miss of its own at this size) and go to the
+     * slots their home's hint names ({@link #resolveByHomeHints}).
      */
     private int lookupGroupHomeFirst(long[] keys, int first, int size, long nowNs, long[] valuesOut,
                                      int[] entriesOut) {
@@ -625,6 +670,9 @@ public final class FlowTable implements AutoCloseable {
                 entriesOut[i] = found;
                 hits += found >>> 31 ^ 1;
             }
+        }
+        if (hinted) {
+            return hits + resolveByHomeHints(keys, first, unresolved, nowNs, valuesOut, entriesOut);
         }
         // 4. The rest pick a candidate from the fingerprints of the span after home.
         long touched = 0;
@@ -652,6 +700,57 @@ public final class FlowTable implements AutoCloseable {
             hits += found >>> 31 ^ 1;
         }
         return touched == UNTOUCHABLE ? -1 : hits;
+    }
+
+    /**
+     * Steps 4 and on of {@link #lookupGroupHomeFirst} in a table with home hints: each key its home
+     * slot did not answer (bit {@code i - first} of {@code unresolved}; {@code entriesOut[i]} holds
+     * its packed home) reads its home's hint from the line step 2 loaded. No bit: the key is
+     * missing (the hint invariant, {@link HomeHints}: a key {@code LIVE} off home has its bit set
+     * from before it could be seen until it is gone, so a clear hint read during this call means
+     * the key was absent at that instant). Otherwise rounds as in {@link #lookupGroup}: every such
+     * key loads the slot of its lowest bit not yet tried, back to back, and is judged on it; a key
+     * it does not answer moves to its next bit, or is missing when none is left. Keys that share a
+     * home with no other displaced key, nearly all of them at load one half, finish in one round
+     * of one miss each.
+     *
+     * @return how many of those keys were found
+     */
+    private int resolveByHomeHints(long[] keys, int first, long unresolved, long nowNs, long[] valuesOut,
+                                   int[] entriesOut) {
+        int hits = 0;
+        for (long bits = unresolved; bits != 0; bits &= bits - 1) {
+            int bit = Long.numberOfTrailingZeros(bits);
+            int home = entriesOut[first + bit] & 0xFF_FFFF;
+            long hint = HomeHints.after(HomeHints.read(slotAddress(home) + hintOffset), 0);
+            entriesOut[first + bit] = hint == 0 ? MISSING : Long.numberOfTrailingZeros(hint) << 24 | home;
+            unresolved &= hint == 0 ? ~(1L << bit) : -1L;
+        }
+        while (unresolved != 0) {
+            long loaded = 0;
+            for (long bits = unresolved; bits != 0; bits &= bits - 1) {
+                int packed = entriesOut[first + Long.numberOfTrailingZeros(bits)];
+                loaded += loadTag(((packed & 0xFF_FFFF) + (packed >>> 24)) & mask);
+            }
+            long next = loaded == UNTOUCHABLE ? -1 : 0;
+            for (long bits = unresolved; bits != 0; bits &= bits - 1) {
+                int bit = Long.numberOfTrailingZeros(bits);
+                int i = first + bit;
+                int home = entriesOut[i] & 0xFF_FFFF;
+                int probe = entriesOut[i] >>> 24;
+                int found = find(keys, i * keyWords, (home + probe) & mask, 1, nowNs, valuesOut, i * valueWords);
+                if (found == UNRESOLVED) {
+                    long hint = HomeHints.after(HomeHints.read(slotAddress(home) + hintOffset), probe);
+                    entriesOut[i] = hint == 0 ? MISSING : Long.numberOfTrailingZeros(hint) << 24 | home;
+                    next |= hint == 0 ? 0 : 1L << bit;
+                } else {
+                    entriesOut[i] = found;
+                    hits += found >>> 31 ^ 1;
+                }
+            }
+            unresolved = next;
+        }
+        return hits;
     }
 
     /**
@@ -808,6 +907,9 @@ public final class FlowTable implements AutoCloseable {
             if (SlotState.tag(freeState) == LIVE) {
                 liveCount.add(slot, -1); // reclaimed an expired entry
             }
+            if (hinted) {
+                moveHomeHint(slot, at, freeState, home, freeProbe);
+            }
             // The fingerprint goes before the PENDING store below (volatile), hence before the
             // entry can be LIVE: see lookupGroupByFingerprint for why readers rely on that.
             UNSAFE.putByte(fingerprintBase + slot, (byte) fingerprint(hash));
@@ -958,10 +1060,53 @@ public final class FlowTable implements AutoCloseable {
             default:
                 hash += (key[offset] ^ salt0) * GOLDEN;
         }
+        return finishHash(hash);
+    }
+
+    /** Rotation of each key word's product in {@link #keyHash} (word 0 is not rotated). */
+    private static final int[] WORD_ROTATIONS = {0, 17, 34, 51, 4, 21};
+
+    /**
+     * {@link #keyHash} of the key stored in the slot at {@code at}, for an inserter that owns the
+     * slot (so the words cannot change): a loop, since only a claim of a used slot needs it.
+     */
+    private long storedKeyHash(long at) {
+        long hash = 0;
+        for (int word = 0; word < keyWords; word++) {
+            hash += Long.rotateLeft((getPlain(at + KEY_OFFSET + 8L * word) ^ salts[word]) * GOLDEN,
+                WORD_ROTATIONS[word]);
+        }
+        return finishHash(hash);
+    }
+
+    /** The finalizer round of {@link #keyHash}: spreads every bit of the sum into the low bits. */
+    private static long finishHash(long hash) {
         hash ^= hash >>> 32;
         hash *= 0xD6E8FEB86659FD93L;
         hash ^= hash >>> 29;
         return hash;
+    }
+
+    /**
+     * Keeps the home hints ({@link HomeHints}) true for {@code slot}, just claimed by an insert of
+     * a key whose home is {@code home}, at {@code probe} from it: clears the bit the slot's previous
+     * key set in its own home's hint (that key is no longer {@code LIVE}: the claim took its slot),
+     * then sets the new key's bit, before the entry can become visible.
+     */
+    private void moveHomeHint(int slot, long at, long previousState, int home, int probe) {
+        if (SlotState.tag(previousState) != EMPTY) {
+            int previousHome = (int) storedKeyHash(at) & mask;
+            if (previousHome == home) {
+                return; // the same bit, set by the previous key's inserter
+            }
+            int previousProbe = (slot - previousHome) & mask;
+            if (previousProbe != 0) {
+                HomeHints.clear(slotAddress(previousHome) + hintOffset, previousProbe);
+            }
+        }
+        if (probe != 0) {
+            HomeHints.set(slotAddress(home) + hintOffset, probe);
+        }
     }
 
     /**

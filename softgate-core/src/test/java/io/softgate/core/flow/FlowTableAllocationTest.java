@@ -37,20 +37,26 @@ class FlowTableAllocationTest {
 
     @Test
     void shouldAllocateNothingInSteadyStateBatchLookups() {
-        assertNoAllocationInBatchLookups(false);
+        assertNoAllocationInBatchLookups(false, false);
     }
 
     @Test
     void shouldAllocateNothingInSteadyStateBatchLookupsReadingHomeSlotsFirst() {
-        assertNoAllocationInBatchLookups(true);
+        assertNoAllocationInBatchLookups(true, false);
     }
 
-    private static void assertNoAllocationInBatchLookups(boolean homeFirst) {
+    @Test
+    void shouldAllocateNothingInSteadyStateBatchLookupsFollowingHomeHints() {
+        assertNoAllocationInBatchLookups(true, true);
+    }
+
+    private static void assertNoAllocationInBatchLookups(boolean homeFirst, boolean homeHints) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
         try (FlowTable table = new FlowTable(2 * KEYS, 3, 2, FlowTable.DEFAULT_PROBE_WINDOW, 1,
-                homeFirst ? 0 : Integer.MAX_VALUE)) {
+                homeFirst ? 0 : Integer.MAX_VALUE, homeHints)) {
             assertEquals(homeFirst, table.readsHomeFirst());
+            assertEquals(homeHints, table.keepsHomeHints());
             long[] keys = new long[KEYS * 3];
             for (int i = 0; i < KEYS; i++) {
                 keys[i * 3] = i;

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link FlowTable#lookupBatch} and {@link FlowTable#lookupIntoBatch}: the same answers as one
@@ -33,21 +35,28 @@ class FlowTableBatchLookupTest {
         return key;
     }
 
-    /**
-     * A table whose batch lookups read fingerprints first ({@code homeFirst} false) or home slots
-     * first (true; in service only tables over {@link FlowTable#HOME_FIRST_MIN_CAPACITY} slots).
-     */
-    private static FlowTable table(int capacity, int probeWindow, long seed, boolean homeFirst) {
+    /** How a table's batch lookups find a key that is not at its home slot. */
+    enum Mode {
+        /** Fingerprints first, then the candidate slot. */
+        FINGERPRINTS,
+        /** The home slot first, then fingerprints (in service: tables over {@link FlowTable#HOME_FIRST_MIN_CAPACITY} slots whose entries have no spare word). */
+        HOME_FIRST,
+        /** The home slot first, then the slots its home hint names (the same tables with a spare word). */
+        HOME_HINTS
+    }
+
+    private static FlowTable table(int capacity, int probeWindow, long seed, Mode mode) {
         FlowTable table = new FlowTable(capacity, KEY_WORDS, VALUE_WORDS, probeWindow, seed,
-            homeFirst ? 0 : Integer.MAX_VALUE);
-        // Windows under a fingerprint span use neither (the slot-by-slot rounds).
-        assertEquals(homeFirst && probeWindow >= 16, table.readsHomeFirst());
+            mode == Mode.FINGERPRINTS ? Integer.MAX_VALUE : 0, mode == Mode.HOME_HINTS);
+        // Windows under a fingerprint span use none of them (the slot-by-slot rounds).
+        assertEquals(mode != Mode.FINGERPRINTS && probeWindow >= 16, table.readsHomeFirst());
+        assertEquals(mode == Mode.HOME_HINTS && probeWindow >= 16, table.keepsHomeHints());
         return table;
     }
 
     /** A table at about 0.7 load with removals, so many keys sit several slots from home. */
-    private static FlowTable crowdedTable(int probeWindow, long nowNs, SplittableRandom random, boolean homeFirst) {
-        FlowTable table = table(1024, probeWindow, 0x5EED, homeFirst);
+    private static FlowTable crowdedTable(int probeWindow, long nowNs, SplittableRandom random, Mode mode) {
+        FlowTable table = table(1024, probeWindow, 0x5EED, mode);
         for (long id = 0; id < 900; id++) {
             long expiresAtNs = random.nextInt(4) == 0 ? nowNs - 1 : nowNs + 1_000; // a quarter already expired
             int result = table.insert(key(id), new long[] {id, ~id}, expiresAtNs, nowNs - 10);
@@ -58,21 +67,17 @@ class FlowTableBatchLookupTest {
         return table;
     }
 
-    @Test
-    void shouldReturnWhatSingleLookupsReturnForEveryKeyOfABatch() {
-        shouldReturnWhatSingleLookupsReturn(false);
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void shouldReturnWhatSingleLookupsReturnForEveryKeyOfABatch(Mode mode) {
+        shouldReturnWhatSingleLookupsReturn(mode);
     }
 
-    @Test
-    void shouldReturnWhatSingleLookupsReturnForEveryKeyOfABatchReadingHomeSlotsFirst() {
-        shouldReturnWhatSingleLookupsReturn(true);
-    }
-
-    private static void shouldReturnWhatSingleLookupsReturn(boolean homeFirst) {
+    private static void shouldReturnWhatSingleLookupsReturn(Mode mode) {
         SplittableRandom random = new SplittableRandom(11);
         long nowNs = 1_000_000;
         for (int probeWindow : new int[] {1, 2, 3, 5, 16, 24, 32}) {
-            FlowTable table = crowdedTable(probeWindow, nowNs, random, homeFirst);
+            FlowTable table = crowdedTable(probeWindow, nowNs, random, mode);
             for (int count : new int[] {0, 1, 7, 32, 64, 100, 256}) {
                 long[] keys = new long[count * KEY_WORDS];
                 long[] ids = new long[count];
@@ -104,19 +109,15 @@ class FlowTableBatchLookupTest {
         }
     }
 
-    @Test
-    void shouldFindKeysSeveralSlotsFromHomeAndMissAbsentOnes() {
-        shouldFindKeysFarFromHome(false);
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void shouldFindKeysSeveralSlotsFromHomeAndMissAbsentOnes(Mode mode) {
+        shouldFindKeysFarFromHome(mode);
     }
 
-    @Test
-    void shouldFindKeysSeveralSlotsFromHomeAndMissAbsentOnesReadingHomeSlotsFirst() {
-        shouldFindKeysFarFromHome(true);
-    }
-
-    private static void shouldFindKeysFarFromHome(boolean homeFirst) {
+    private static void shouldFindKeysFarFromHome(Mode mode) {
         // Window 32 on a 64-slot table filled to 48: long runs, keys up to dozens of slots from home.
-        FlowTable table = table(64, 32, 7, homeFirst);
+        FlowTable table = table(64, 32, 7, mode);
         int[] present = new int[48];
         for (int id = 0; id < 48; id++) {
             present[id] = FlowTable.entryIndex(table.insert(key(id), new long[] {id, id}, Long.MAX_VALUE, 0));
@@ -140,23 +141,19 @@ class FlowTableBatchLookupTest {
         assertTrue(farFromHome > 0, "the table should hold keys beyond the batch rounds");
     }
 
-    @Test
-    void shouldOnlyEverReturnAnEntryHoldingItsKeyWhileOthersInsertAndRemove() throws Exception {
-        shouldOnlyEverReturnItsKeysEntryUnderChurn(false);
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void shouldOnlyEverReturnAnEntryHoldingItsKeyWhileOthersInsertAndRemove(Mode mode) throws Exception {
+        shouldOnlyEverReturnItsKeysEntryUnderChurn(mode);
     }
 
-    @Test
-    void shouldOnlyEverReturnAnEntryHoldingItsKeyWhileOthersInsertAndRemoveReadingHomeSlotsFirst() throws Exception {
-        shouldOnlyEverReturnItsKeysEntryUnderChurn(true);
-    }
-
-    private static void shouldOnlyEverReturnItsKeysEntryUnderChurn(boolean homeFirst) throws Exception {
+    private static void shouldOnlyEverReturnItsKeysEntryUnderChurn(Mode mode) throws Exception {
         // Stable keys (ids < STABLE) are never removed: every batch must find them. Churned keys
         // come and go: a batch may or may not find them, but a found entry's copied value must
         // be the one stored with that key (value = id, ~id), never another key's.
         final int stable = 2_000;
         final int churned = 2_000;
-        FlowTable table = table(8_192, 32, 3, homeFirst);
+        FlowTable table = table(8_192, 32, 3, mode);
         for (long id = 0; id < stable; id++) {
             assertTrue(FlowTable.isCreated(table.insert(key(id), new long[] {id, ~id}, Long.MAX_VALUE, 0)));
         }
