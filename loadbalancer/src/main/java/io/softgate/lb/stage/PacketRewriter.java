@@ -5,6 +5,7 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
 import io.softgate.core.packet.Checksums;
 import io.softgate.core.packet.IcmpFlyweight;
 import io.softgate.core.packet.Ipv4Flyweight;
+import io.softgate.core.packet.PacketWords;
 import io.softgate.core.packet.TcpFlyweight;
 import io.softgate.core.packet.UdpFlyweight;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -22,30 +23,34 @@ final class PacketRewriter {
     private PacketRewriter() {
     }
 
-    /** Rewrites addresses and ports to {@code newSource}/{@code newDestination} and patches both checksums (RFC 1624). */
-    static void apply(UnsafeBuffer buffer, int ip, int l4, int protocol, long newSource, long newDestination) {
+    /**
+     * Rewrites addresses and ports to {@code newSource}/{@code newDestination} and patches both
+     * checksums (RFC 1624). One range check covers every byte it touches, which are then written
+     * through {@link PacketWords} without a check each: false, with nothing written, when the IPv4
+     * header or the L4 bytes up to the checksum do not lie inside the buffer (callers check the
+     * packet's own lengths first, so inside a batch's frame memory this does not happen).
+     */
+    static boolean apply(UnsafeBuffer buffer, int ip, int l4, int protocol, long newSource, long newDestination) {
+        int l4Reach = protocol == PROTOCOL_TCP ? TcpFlyweight.CHECKSUM_OFFSET + 2 : UdpFlyweight.HEADER_LENGTH;
+        if (!PacketWords.inside(buffer, ip, Ipv4Flyweight.MIN_HEADER_LENGTH) || !PacketWords.inside(buffer, l4, l4Reach)) {
+            return false;
+        }
+        byte[] base = PacketWords.base(buffer);
+        long at = PacketWords.address(buffer, ip);
         // Source and destination address are adjacent (RFC 791 §3.1), as are the two ports
         // (RFC 793 §3.1, RFC 768): one 8-byte and one 4-byte store instead of four.
-        buffer.putLong(ip + Ipv4Flyweight.SOURCE_OFFSET,
-            (newSource & 0xFFFF_FFFF_0000_0000L) | (newDestination >>> 32), BIG_ENDIAN);
-        Ipv4Flyweight.checksum(buffer, ip, Checksums.applyDelta(Ipv4Flyweight.checksum(buffer, ip), ConnectionLayout.checksumDelta(newSource)));
-        buffer.putInt(l4, (int) (newSource & 0xFFFF_0000L) | ConnectionLayout.port(newDestination), BIG_ENDIAN);
+        PacketWords.putLong(base, at + Ipv4Flyweight.SOURCE_OFFSET,
+            (newSource & 0xFFFF_FFFF_0000_0000L) | (newDestination >>> 32));
+        PacketWords.addToChecksum(base, at + Ipv4Flyweight.CHECKSUM_OFFSET, ConnectionLayout.checksumDelta(newSource));
+        long ports = PacketWords.address(buffer, l4);
+        PacketWords.putInt(base, ports, (int) (newSource & 0xFFFF_0000L) | ConnectionLayout.port(newDestination));
         int l4Delta = ConnectionLayout.checksumDelta(newDestination);
         if (protocol == PROTOCOL_TCP) {
-            TcpFlyweight.checksum(buffer, l4, Checksums.applyDelta(TcpFlyweight.checksum(buffer, l4), l4Delta));
+            PacketWords.addToChecksum(base, ports + TcpFlyweight.CHECKSUM_OFFSET, l4Delta);
         } else {
-            patchUdpChecksum(buffer, l4 + UdpFlyweight.CHECKSUM_OFFSET, l4Delta);
+            PacketWords.addToUdpChecksum(base, ports + UdpFlyweight.CHECKSUM_OFFSET, l4Delta);
         }
-    }
-
-
-    /** RFC 768: a zero UDP checksum means "none" and stays zero; a computed zero is sent as 0xFFFF. */
-    private static void patchUdpChecksum(UnsafeBuffer buffer, int at, int delta) {
-        int checksum = buffer.getShort(at, BIG_ENDIAN) & 0xFFFF;
-        if (checksum != 0) {
-            int updated = Checksums.applyDelta(checksum, delta);
-            buffer.putShort(at, (short) (updated == 0 ? 0xFFFF : updated), BIG_ENDIAN);
-        }
+        return true;
     }
 
     /**
@@ -89,8 +94,10 @@ final class PacketRewriter {
             if (innerL4 + TcpFlyweight.CHECKSUM_OFFSET + 2 <= ipEnd) {
                 TcpFlyweight.checksum(buffer, innerL4, Checksums.applyDelta(TcpFlyweight.checksum(buffer, innerL4), delta));
             }
-        } else if (innerL4 + UdpFlyweight.CHECKSUM_OFFSET + 2 <= ipEnd) {
-            patchUdpChecksum(buffer, innerL4 + UdpFlyweight.CHECKSUM_OFFSET, delta);
+        } else if (innerL4 + UdpFlyweight.CHECKSUM_OFFSET + 2 <= ipEnd
+            && PacketWords.inside(buffer, innerL4 + UdpFlyweight.CHECKSUM_OFFSET, 2)) {
+            PacketWords.addToUdpChecksum(PacketWords.base(buffer),
+                PacketWords.address(buffer, innerL4 + UdpFlyweight.CHECKSUM_OFFSET), delta);
         }
         // RFC 792: the ICMP checksum covers the whole message and no pseudo-header.
         IcmpFlyweight.checksum(buffer, icmp, 0);

@@ -35,13 +35,11 @@ public final class ReplyStage extends ConnectionStage {
      */
     public static final int EVENT_NOT_FROM_BACKEND = 2;
 
-    private static final DropReason[] NO_DROPS = new DropReason[0];
-
     private final long[] forwardKey = new long[ConnectionLayout.KEY_WORDS];
 
     /** @param nextStage where every packet goes next (the NAT in2out stage, or the route lookup) */
     public ReplyStage(ConnectionTracker tracker, String nextStage) {
-        super(tracker, nextStage, NO_DROPS, List.of("replies-translated", "icmp-errors-translated", "not-from-backend"));
+        super(tracker, nextStage, ReplyDropReason.values(), List.of("replies-translated", "icmp-errors-translated", "not-from-backend"));
     }
 
     @Override
@@ -71,7 +69,9 @@ public final class ReplyStage extends ConnectionStage {
             int slot = input.slot(i);
             int k = lookup.keyOf(slot);
             if (k == ConnectionBatchLookup.NO_KEY) {
-                translate(batch, slot, context, tables); // not plain TCP/UDP: ICMP errors and the odd packet
+                if (!translate(batch, slot, context, tables)) { // not plain TCP/UDP: ICMP errors and the odd packet
+                    continue;
+                }
             } else if (k >= 0) {
                 // The fast path: the batch lookup's answer is final here (this stage changes no
                 // reverse entry). Missing: not a load-balanced connection, passes untouched.
@@ -80,11 +80,16 @@ public final class ReplyStage extends ConnectionStage {
                     int protocol = (int) (lookup.keys[k * ConnectionLayout.KEY_WORDS + 1] >>> 24) & 0xFF;
                     if (connections.expiresAtNs(entry)
                         < (protocol == PacketRewriter.PROTOCOL_TCP ? tcpRefreshBeforeNs : udpRefreshBeforeNs)) {
-                        translate(batch, slot, context, tables); // refreshes both directions
+                        if (!translate(batch, slot, context, tables)) { // refreshes both directions
+                            continue;
+                        }
                     } else {
                         int at = k * ConnectionLayout.VALUE_WORDS;
-                        PacketRewriter.apply(buffer, batch.l3Offset[slot], lookup.l4OfKey[k], protocol,
-                            lookup.values[at + ConnectionLayout.NEW_SOURCE], lookup.values[at + ConnectionLayout.NEW_DESTINATION]);
+                        if (!PacketRewriter.apply(buffer, batch.l3Offset[slot], lookup.l4OfKey[k], protocol,
+                            lookup.values[at + ConnectionLayout.NEW_SOURCE], lookup.values[at + ConnectionLayout.NEW_DESTINATION])) {
+                            context.drop(slot, ReplyDropReason.MALFORMED);
+                            continue;
+                        }
                         batch.vrf[slot] = ConnectionLayout.vrf(lookup.values[at + ConnectionLayout.TARGET]);
                         translated++;
                     }
@@ -100,7 +105,8 @@ public final class ReplyStage extends ConnectionStage {
         }
     }
 
-    private void translate(PacketBatch batch, int slot, StageContext context, LoadBalancerTables tables) {
+    /** The full path of one packet; false when it dropped the packet, true when the caller forwards it. */
+    private boolean translate(PacketBatch batch, int slot, StageContext context, LoadBalancerTables tables) {
         UnsafeBuffer buffer = batch.buffer();
         int ip = batch.l3Offset[slot];
         int flags = batch.flags[slot];
@@ -108,11 +114,11 @@ public final class ReplyStage extends ConnectionStage {
         // A non-first fragment carries no ports, so it cannot be matched (documented in README).
         if (ip < batch.offset[slot] || ip >= end
             || (flags & (PacketFlags.INNER_IPV6 | PacketFlags.NON_FIRST_FRAGMENT)) != 0) {
-            return;
+            return true;
         }
         int headerLength = Ipv4Flyweight.validate(buffer, ip, end - ip);
         if (headerLength < 0 || Ipv4Flyweight.fragmentOffsetBytes(buffer, ip) != 0) {
-            return;
+            return true;
         }
         int ipEnd = ip + Ipv4Flyweight.totalLength(buffer, ip);
         int l4 = ip + headerLength;
@@ -120,33 +126,38 @@ public final class ReplyStage extends ConnectionStage {
         int vrf = batch.vrf[slot];
         if (protocol == Ipv4Flyweight.PROTOCOL_ICMP) {
             translateIcmpError(batch, slot, context, tables, buffer, ip, l4, ipEnd, vrf);
-            return;
+            return true;
         }
         if (protocol != PacketRewriter.PROTOCOL_TCP && protocol != PacketRewriter.PROTOCOL_UDP
             || l4 + (protocol == PacketRewriter.PROTOCOL_TCP ? 20 : 8) > ipEnd) {
-            return;
+            return true;
         }
         int source = Ipv4Flyweight.source(buffer, ip);
         int sourcePort = buffer.getShort(l4, BIG_ENDIAN) & 0xFFFF;
         if (!tables.backendSources().mayContain(vrf, source, sourcePort, protocol)) {
             context.countEvent(EVENT_NOT_FROM_BACKEND);
-            return;
+            return true;
         }
         key[0] = ConnectionLayout.addresses(source, Ipv4Flyweight.destination(buffer, ip));
         key[1] = ConnectionLayout.portsProtocolVrf(sourcePort, buffer.getShort(l4 + 2, BIG_ENDIAN) & 0xFFFF, protocol, vrf);
         long nowNs = context.nowNs();
         int entry = batchLookup.lookupInto(slot, key, nowNs, value);
         if (entry < 0) {
-            return;
+            return true;
         }
         long expiresAtNs = nowNs + tables.idleTimeoutNs(protocol);
         if (connections.expiresAtNs(entry) < expiresAtNs - VipStage.REFRESH_GRANULARITY_NS) {
             connections.refresh(entry, expiresAtNs);
             keepForwardAlive(tables, protocol, nowNs, expiresAtNs);
         }
-        PacketRewriter.apply(buffer, ip, l4, protocol, value[ConnectionLayout.NEW_SOURCE], value[ConnectionLayout.NEW_DESTINATION]);
+        if (!PacketRewriter.apply(buffer, ip, l4, protocol, value[ConnectionLayout.NEW_SOURCE],
+            value[ConnectionLayout.NEW_DESTINATION])) {
+            context.drop(slot, ReplyDropReason.MALFORMED);
+            return false;
+        }
         batch.vrf[slot] = ConnectionLayout.vrf(value[ConnectionLayout.TARGET]);
         context.countEvent(EVENT_REPLIES_TRANSLATED);
+        return true;
     }
 
     /**

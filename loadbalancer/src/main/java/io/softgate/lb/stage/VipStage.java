@@ -108,8 +108,11 @@ public final class VipStage extends ConnectionStage {
             return false;
         }
         context.decide(slot, backend); // packet trace: the tracked connection's backend
-        PacketRewriter.apply(batch.buffer(), batch.l3Offset[slot], lookup.l4OfKey[k], protocol,
-            lookup.values[at + ConnectionLayout.NEW_SOURCE], lookup.values[at + ConnectionLayout.NEW_DESTINATION]);
+        if (!PacketRewriter.apply(batch.buffer(), batch.l3Offset[slot], lookup.l4OfKey[k], protocol,
+            lookup.values[at + ConnectionLayout.NEW_SOURCE], lookup.values[at + ConnectionLayout.NEW_DESTINATION])) {
+            context.drop(slot, VipDropReason.MALFORMED);
+            return true;
+        }
         batch.vrf[slot] = ConnectionLayout.vrf(target);
         context.forward(EDGE_NEXT, slot);
         return true;
@@ -205,7 +208,11 @@ public final class VipStage extends ConnectionStage {
     }
 
     private void apply(PacketBatch batch, int slot, UnsafeBuffer buffer, int ip, int l4, int protocol, StageContext context) {
-        PacketRewriter.apply(buffer, ip, l4, protocol, value[ConnectionLayout.NEW_SOURCE], value[ConnectionLayout.NEW_DESTINATION]);
+        if (!PacketRewriter.apply(buffer, ip, l4, protocol, value[ConnectionLayout.NEW_SOURCE],
+            value[ConnectionLayout.NEW_DESTINATION])) {
+            context.drop(slot, VipDropReason.MALFORMED);
+            return;
+        }
         batch.vrf[slot] = ConnectionLayout.vrf(value[ConnectionLayout.TARGET]);
         context.forward(EDGE_NEXT, slot);
     }

@@ -33,6 +33,9 @@ class PipelineWiringTest {
         for (VipDropReason reason : VipDropReason.values()) {
             assertTrue(names.contains("lb-vip.drop." + reason.label()), reason.label());
         }
+        for (ReplyDropReason reason : ReplyDropReason.values()) {
+            assertTrue(names.contains("lb-reply.drop." + reason.label()), reason.label());
+        }
         assertTrue(names.containsAll(List.of("lb-vip.connections-created", "lb-vip.connections-moved",
             "lb-vip.icmp-errors-translated", "lb-reply.replies-translated", "lb-reply.icmp-errors-translated",
             "lb-reply.not-from-backend")));

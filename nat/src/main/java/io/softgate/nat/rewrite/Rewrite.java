@@ -102,7 +102,7 @@ public final class Rewrite {
         boolean destination = (word1 & FLAG_DESTINATION) != 0;
         PacketWords.putInt(base, ip + (destination ? Ipv4Flyweight.DESTINATION_OFFSET : Ipv4Flyweight.SOURCE_OFFSET),
             (int) (word0 >>> 32));
-        addDelta(base, ip + Ipv4Flyweight.CHECKSUM_OFFSET, (int) word1);
+        PacketWords.addToChecksum(base, ip + Ipv4Flyweight.CHECKSUM_OFFSET, (int) word1);
         if (l4 < 0) {
             return true;
         }
@@ -118,25 +118,19 @@ public final class Rewrite {
                     PacketWords.putShort(base, at + (destination ? TcpFlyweight.DESTINATION_PORT_OFFSET
                         : TcpFlyweight.SOURCE_PORT_OFFSET), port);
                 }
-                addDelta(base, at + TcpFlyweight.CHECKSUM_OFFSET, l4Delta);
+                PacketWords.addToChecksum(base, at + TcpFlyweight.CHECKSUM_OFFSET, l4Delta);
                 break;
             case Ipv4Flyweight.PROTOCOL_UDP:
                 if (newPort) {
                     PacketWords.putShort(base, at + (destination ? UdpFlyweight.DESTINATION_PORT_OFFSET
                         : UdpFlyweight.SOURCE_PORT_OFFSET), port);
                 }
-                long checksumAt = at + UdpFlyweight.CHECKSUM_OFFSET;
-                int checksum = PacketWords.getUnsignedShort(base, checksumAt);
-                if (checksum != 0) {
-                    // RFC 768: zero means "no checksum" and stays zero; a computed zero is sent as all ones.
-                    int updated = Checksums.applyDelta(checksum, l4Delta);
-                    PacketWords.putShort(base, checksumAt, updated == 0 ? 0xFFFF : updated);
-                }
+                PacketWords.addToUdpChecksum(base, at + UdpFlyweight.CHECKSUM_OFFSET, l4Delta);
                 break;
             case Ipv4Flyweight.PROTOCOL_ICMP:
                 if (newPort) {
                     PacketWords.putShort(base, at + IcmpFlyweight.IDENTIFIER_OFFSET, port);
-                    addDelta(base, at + IcmpFlyweight.CHECKSUM_OFFSET, l4Delta);
+                    PacketWords.addToChecksum(base, at + IcmpFlyweight.CHECKSUM_OFFSET, l4Delta);
                 }
                 break;
             default:
@@ -157,10 +151,5 @@ public final class Rewrite {
             default:
                 return 0;
         }
-    }
-
-    /** RFC 1624 eqn. 3: adds {@code delta} to the 16-bit checksum at {@code address}. */
-    private static void addDelta(byte[] base, long address, int delta) {
-        PacketWords.putShort(base, address, Checksums.applyDelta(PacketWords.getUnsignedShort(base, address), delta));
     }
 }

@@ -72,6 +72,23 @@ public final class PacketWords {
         }
     }
 
+    /** Adds {@code delta} (RFC 1624, {@link Checksums#applyDelta}) to the 16-bit checksum at {@code address}. */
+    public static void addToChecksum(byte[] base, long address, int delta) {
+        putShort(base, address, Checksums.applyDelta(getUnsignedShort(base, address), delta));
+    }
+
+    /**
+     * {@link #addToChecksum} for a UDP checksum: RFC 768 zero means "no checksum" and stays zero,
+     * and a computed zero is sent as all ones.
+     */
+    public static void addToUdpChecksum(byte[] base, long address, int delta) {
+        int checksum = getUnsignedShort(base, address);
+        if (checksum != 0) {
+            int updated = Checksums.applyDelta(checksum, delta);
+            putShort(base, address, updated == 0 ? 0xFFFF : updated);
+        }
+    }
+
     public static void putInt(byte[] base, long address, int value) {
         int bits = NATIVE_BIG_ENDIAN ? value : Integer.reverseBytes(value);
         if (base == null) {
