@@ -4,7 +4,6 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
 
 import io.softgate.core.packet.IcmpFlyweight;
 import io.softgate.core.packet.Ipv4Flyweight;
-import io.softgate.core.pipeline.DropReason;
 import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.core.pipeline.StageContext;
@@ -39,7 +38,8 @@ public final class ReplyStage extends ConnectionStage {
 
     /** @param nextStage where every packet goes next (the NAT in2out stage, or the route lookup) */
     public ReplyStage(ConnectionTracker tracker, String nextStage) {
-        super(tracker, nextStage, ReplyDropReason.values(), List.of("replies-translated", "icmp-errors-translated", "not-from-backend"));
+        super(tracker, nextStage, ReplyDropReason.values(),
+            List.of("replies-translated", "icmp-errors-translated", "not-from-backend"));
     }
 
     @Override

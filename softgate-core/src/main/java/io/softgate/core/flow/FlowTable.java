@@ -128,10 +128,10 @@ import sun.misc.Unsafe;
  * the window at most twice per attempt and makes at most {@value #MAX_INSERT_ATTEMPTS}
  * attempts; in a table with home hints it also updates one or two hint words, each by a CAS
  * loop (lock-free: a failed CAS means another inserter changed the word). Deleted slots are
- * tombstones: a lookup miss walks past them up to the first {@code EMPTY} slot or the window's end; inserts reuse them. Sizing: linear probing clusters,
- * so keep the load at or below one half; measured at load 0.48 with the default 32-slot window,
- * about one insert in a million finds its window full ({@link #FULL}), and the longest probe
- * distance was 30 slots. Hash flooding: the hash is seeded per table (random by default) and
+ * tombstones: a lookup miss walks past them up to the first {@code EMPTY} slot or the window's
+ * end; inserts reuse them. Sizing: linear probing clusters, so keep the load at or below one
+ * half; measured at load 0.48 with the default 32-slot window, about one insert in a million
+ * finds its window full ({@link #FULL}), and the longest probe distance was 30 slots. Hash flooding: the hash is seeded per table (random by default) and
  * the seed enters every key word before its multiply ({@link #keyHash}), so keys cannot be
  * crafted offline to pile into one window: a pair that collides under one table's seed is
  * placed apart by another's. (Not a cryptographic PRF: an attacker who can observe placement,
@@ -201,8 +201,9 @@ public final class FlowTable implements AutoCloseable {
     private final boolean homeFirst;
     /**
      * Whether each slot keeps a home hint ({@link HomeHints}) in the spare word of its first line,
-     * at {@link #hintOffset}: entries with a free word there, windows of at most
-     * {@value HomeHints#MAX_WINDOW} slots, unless {@code -Dsoftgate.flow.homeHints=false}.
+     * at {@link #hintOffset}: tables whose batch lookups read home slots first (only they read the
+     * hints), with a free word there and windows of at most {@value HomeHints#MAX_WINDOW} slots,
+     * unless {@code -Dsoftgate.flow.homeHints=false}.
      */
     private final boolean hinted;
     private final int hintOffset;
@@ -280,7 +281,7 @@ public final class FlowTable implements AutoCloseable {
         this.fingerprinted = usesFingerprints(this.capacity, this.probeWindow);
         this.homeFirst = fingerprinted && this.capacity > homeFirstMinCapacity;
         int usedBytes = 8 * (2 + keyWords + valueWords);
-        this.hinted = homeHints && fingerprinted && this.probeWindow <= HomeHints.MAX_WINDOW
+        this.hinted = homeHints && homeFirst && this.probeWindow <= HomeHints.MAX_WINDOW
             && usedBytes + 8 <= Math.min(bytesPerEntry, CACHE_LINE);
         this.hintOffset = hinted ? Math.min(bytesPerEntry, CACHE_LINE) - 8 : -1;
     }
