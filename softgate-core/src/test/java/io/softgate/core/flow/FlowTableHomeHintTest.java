@@ -14,9 +14,12 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link HomeHints}: every key off its home keeps its bit in the home's hint through inserts,
  * removals, expiry and the reuse of slots by keys of other homes, from one thread and from
- * several at once, and the batch lookups that follow the hints answer as single lookups do.
+ * several at once, and the batch lookups that follow the hints answer as single lookups do. Run the
+ * concurrent case for minutes with {@code mvn -o -B -pl softgate-core -am test
+ * -Dtest=FlowTableHomeHintTest -Dsurefire.failIfNoSpecifiedTests=false -Dsoftgate.stress.seconds=120}.
  */
 class FlowTableHomeHintTest {
+    private static final long SECONDS = Long.getLong("softgate.stress.seconds", 2);
     private static final int KEY_WORDS = 2;
     private static final int VALUE_WORDS = 3;
 
@@ -162,7 +165,7 @@ class FlowTableHomeHintTest {
             writer.start();
         }
         reader.start();
-        TimeUnit.SECONDS.sleep(2);
+        TimeUnit.SECONDS.sleep(SECONDS);
         stop.set(true);
         for (Thread writer : writers) {
             writer.join();
