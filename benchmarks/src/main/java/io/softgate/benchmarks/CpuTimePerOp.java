@@ -18,7 +18,8 @@ import java.util.function.IntSupplier;
  * names: {@code lookupHit lookupHitBatch lookupBatch lookupBatch64 chmLookupHit natEstablished natCreation
  * lbVip lbReply lbMixed lbRestore} (default: all but lbMixed and lbRestore; lbMixed is outbound VPC
  * traffic with one backend reply in eight, lbRestore the LB benchmark's packet restore alone);
- * {@code -Dlb.connections=1024} runs the LB ones cache-resident.
+ * {@code -Dlb.connections=1024} runs the LB ones cache-resident, {@code -Dlb.active=1000000} makes their packets
+ * visit every one of the 1M connections instead of 65,536 ({@code LoadBalancerBenchmark.activeConnections}).
  *
  * <p>Threading: runs everything on the calling thread.
  */
@@ -108,6 +109,7 @@ public final class CpuTimePerOp {
             case "lbRestore": {
                 LoadBalancerBenchmark lb = new LoadBalancerBenchmark();
                 lb.connections = Integer.getInteger("lb.connections", 1_000_000);
+                lb.activeConnections = Integer.getInteger("lb.active", 65_536);
                 lb.setUp();
                 IntSupplier body = name.equals("lbVip") ? lb::vipEstablished
                     : name.equals("lbReply") ? lb::replyEstablished

@@ -61,7 +61,6 @@ public class LoadBalancerBenchmark {
     /** Packets per batch: the service's default worker batch ({@code DataplaneConfig.DEFAULT_BATCH_SIZE}). */
     static final int BATCH = 64;
     static final int PACKET_BYTES = 64;
-    static final int TEMPLATES = 1 << 16;
     static final int PUBLIC_VRF = 0;
     static final int VPC_VRF = 5;
     static final String VIP = "203.0.113.10";
@@ -70,6 +69,16 @@ public class LoadBalancerBenchmark {
 
     @Param({"1000000"})
     public int connections;
+
+    /**
+     * How many of the tracked connections the packets cycle through: 65,536 drawn at random (the
+     * figures of record so far; their table lines, about 8 MiB with both directions', fit a
+     * 32 MiB last-level cache that other tenants leave free), or, at {@code connections} or more,
+     * every connection once per cycle in a shuffled order, as {@code NatBenchmark} visits its
+     * sessions (every lookup then misses the caches).
+     */
+    @Param({"65536"})
+    public int activeConnections = 65_536;
 
     private PacketBatch vipBatch;
     private PacketBatch replyBatch;
@@ -80,6 +89,8 @@ public class LoadBalancerBenchmark {
     private UnsafeBuffer replyTemplates;
     private UnsafeBuffer mixedTemplates;
     private int next;
+    /** Packet templates per direction: {@link #activeConnections}, at most {@link #connections}, a multiple of {@link #BATCH}. */
+    private int templates;
     private final long nowNs = 1_000_000_000L;
 
     @Setup(Level.Trial)
@@ -131,10 +142,12 @@ public class LoadBalancerBenchmark {
         }
         // Random established connections as packet templates, both directions.
         SplittableRandom random = new SplittableRandom(42);
-        vipTemplates = new UnsafeBuffer(new byte[TEMPLATES * PACKET_BYTES]);
-        replyTemplates = new UnsafeBuffer(new byte[TEMPLATES * PACKET_BYTES]);
-        for (int t = 0; t < TEMPLATES; t++) {
-            int connection = random.nextInt(connections);
+        templates = Math.max(BATCH, Math.min(activeConnections, connections) / BATCH * BATCH);
+        int[] everyConnection = templates >= connections ? shuffledConnections(random) : null;
+        vipTemplates = new UnsafeBuffer(new byte[templates * PACKET_BYTES]);
+        replyTemplates = new UnsafeBuffer(new byte[templates * PACKET_BYTES]);
+        for (int t = 0; t < templates; t++) {
+            int connection = everyConnection != null ? everyConnection[t] : random.nextInt(connections);
             vipTemplates.putBytes(t * PACKET_BYTES, template);
             writeClient(vipTemplates, t * PACKET_BYTES, connection);
             // The reply is the forward packet as lb-vip rewrote it, turned around.
@@ -146,9 +159,9 @@ public class LoadBalancerBenchmark {
         // Outbound VPC traffic as lb-reply sees it in the service: one packet in MIXED_REPLY_EVERY is a
         // backend's reply, the others are the VMs' own connections to the internet (sources
         // 10.1.1.x, ephemeral ports; no backend's address).
-        mixedTemplates = new UnsafeBuffer(new byte[TEMPLATES * PACKET_BYTES]);
+        mixedTemplates = new UnsafeBuffer(new byte[templates * PACKET_BYTES]);
         byte[] outbound = PacketBuilder.ethernet(1L, 2L).ipv4("10.1.1.1", "93.184.216.34").tcp(40000, 443).payload(10).build();
-        for (int t = 0; t < TEMPLATES; t++) {
+        for (int t = 0; t < templates; t++) {
             if (t % MIXED_REPLY_EVERY == 0) {
                 mixedTemplates.putBytes(t * PACKET_BYTES, replyTemplates, t * PACKET_BYTES, PACKET_BYTES);
             } else {
@@ -169,6 +182,21 @@ public class LoadBalancerBenchmark {
         if (stages.tracker().entries() != 2 * connections) {
             throw new IllegalStateException("measured packets created connections instead of finding them");
         }
+    }
+
+    /** Connections 0 .. {@link #connections} - 1 in a random order (Fisher-Yates). */
+    private int[] shuffledConnections(SplittableRandom random) {
+        int[] order = new int[connections];
+        for (int i = 0; i < connections; i++) {
+            order[i] = i;
+        }
+        for (int i = connections - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
     }
 
     private static void writeClient(UnsafeBuffer buffer, int packet, int connection) {
@@ -217,7 +245,7 @@ public class LoadBalancerBenchmark {
 
     private int nextBatchStart() {
         int start = next;
-        next = (next + BATCH) & (TEMPLATES - 1);
+        next = next + BATCH >= templates ? 0 : next + BATCH;
         return start;
     }
 
