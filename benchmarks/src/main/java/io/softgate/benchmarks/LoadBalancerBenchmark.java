@@ -143,7 +143,7 @@ public class LoadBalancerBenchmark {
         // Random established connections as packet templates, both directions.
         SplittableRandom random = new SplittableRandom(42);
         templates = Math.max(BATCH, Math.min(activeConnections, connections) / BATCH * BATCH);
-        int[] everyConnection = templates >= connections ? shuffledConnections(random) : null;
+        int[] everyConnection = templates >= connections ? Permutations.shuffled(connections, random::nextInt) : null;
         vipTemplates = new UnsafeBuffer(new byte[templates * PACKET_BYTES]);
         replyTemplates = new UnsafeBuffer(new byte[templates * PACKET_BYTES]);
         for (int t = 0; t < templates; t++) {
@@ -182,21 +182,6 @@ public class LoadBalancerBenchmark {
         if (stages.tracker().entries() != 2 * connections) {
             throw new IllegalStateException("measured packets created connections instead of finding them");
         }
-    }
-
-    /** Connections 0 .. {@link #connections} - 1 in a random order (Fisher-Yates). */
-    private int[] shuffledConnections(SplittableRandom random) {
-        int[] order = new int[connections];
-        for (int i = 0; i < connections; i++) {
-            order[i] = i;
-        }
-        for (int i = connections - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
-        return order;
     }
 
     private static void writeClient(UnsafeBuffer buffer, int packet, int connection) {

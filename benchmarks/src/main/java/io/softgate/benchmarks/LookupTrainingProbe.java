@@ -43,16 +43,7 @@ public final class LookupTrainingProbe {
         }
         // Insert in a random order, so the looked-up keys sit where a table filled by mixed
         // traffic puts them (three in four at home), not where the first half of an ordered fill would.
-        int[] order = new int[ENTRIES];
-        for (int i = 0; i < ENTRIES; i++) {
-            order[i] = i;
-        }
-        for (int i = ENTRIES - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
+        int[] order = Permutations.shuffled(ENTRIES, random::nextInt);
         long[] key = new long[KEY_WORDS];
         long[] value = new long[VALUE_WORDS];
         for (int id : order) {

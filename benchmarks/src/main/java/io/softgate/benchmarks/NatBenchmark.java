@@ -133,17 +133,7 @@ public class NatBenchmark {
         public void setUp() {
             build(SESSIONS);
             packets = new byte[SESSIONS * PACKET_BYTES];
-            int[] order = new int[SESSIONS];
-            for (int i = 0; i < SESSIONS; i++) {
-                order[i] = i;
-            }
-            Random random = new Random(42);
-            for (int i = SESSIONS - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            int[] order = Permutations.shuffled(SESSIONS, new Random(42)::nextInt);
             for (int i = 0; i < SESSIONS; i++) {
                 int flow = order[i];
                 byte[] one = packet(flow % SUBSCRIBERS, 1024 + flow / SUBSCRIBERS);

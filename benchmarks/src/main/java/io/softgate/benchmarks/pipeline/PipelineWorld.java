@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import io.softgate.benchmarks.Permutations;
 import java.util.SplittableRandom;
 
 /**
@@ -171,17 +172,8 @@ public final class PipelineWorld implements AutoCloseable {
      */
     private static byte[] flowHeaders(PipelineScenario scenario, EgressAclRules aclRules) {
         int sessions = scenario.sessions();
-        int[] order = new int[sessions];
-        for (int i = 0; i < sessions; i++) {
-            order[i] = i;
-        }
         SplittableRandom random = new SplittableRandom(42);
-        for (int i = sessions - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = Permutations.shuffled(sessions, random::nextInt);
         long vmMac = PacketBuilder.parseMac(VM_MAC);
         long routerMac = PacketBuilder.parseMac(OUR_ROUTER_MAC);
         long hypervisorMac = PacketBuilder.parseMac(HYPERVISOR_MAC);
