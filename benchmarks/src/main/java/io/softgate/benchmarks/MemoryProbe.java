@@ -17,7 +17,12 @@ import sun.misc.Unsafe;
  *       the throughput floor of one miss per lookup;</li>
  *   <li>a dependent random walk (each load's address is the previous load's value) over regions
  *       of 1 MiB to 64 MiB: the full latency of one miss, and where it jumps, the size of the
- *       last-level cache this core really gets.</li>
+ *       last-level cache this core really gets;</li>
+ *   <li>the same walk over 1,024 to 16,384 lines placed one to a 4 KiB page (a random line of each
+ *       page), beside a walk over as many lines packed together: the same lines' worth of cache,
+ *       so what the spread walk costs more is address translation. Where the difference appears
+ *       shows the TLB's reach in pages of 4 KiB, and so whether the 2 MiB pages the guest asks for
+ *       are also 2 MiB pages of the host (then no difference until 2 MiB x the TLB's entries).</li>
  * </ul>
  * The region is direct memory, as the flow tables are; run it with the same
  * {@code GLIBC_TUNABLES=glibc.malloc.hugetlb=1} as the benchmarks so it gets the same pages.
@@ -34,6 +39,8 @@ public final class MemoryProbe {
     private static final int LINE = 64;
     private static final int WINDOWS = 7;
     private static final int[] WALK_MIB = {1, 2, 4, 8, 16, 64};
+    private static final int PAGE = 4096;
+    private static final int[] SPREAD_PAGES = {1024, 2048, 4096, 8192, 16384};
 
     private MemoryProbe() {
     }
@@ -62,6 +69,14 @@ public final class MemoryProbe {
             walk.append(String.format(" %d MiB %.1f;", mib, dependentWalk(base, mib)));
         }
         System.out.println(walk);
+        StringBuilder spread = new StringBuilder("one line per 4 KiB page against as many lines packed, ns per load:");
+        for (int pages : SPREAD_PAGES) {
+            if ((long) pages * PAGE > (long) regionMib << 20) {
+                break;
+            }
+            spread.append(String.format(" %d pages %.1f / %.1f;", pages, walk(base, pages, PAGE), walk(base, pages, LINE)));
+        }
+        System.out.println(spread);
         System.out.printf("(sink %d)%n", sink & 1);
     }
 
@@ -90,13 +105,26 @@ public final class MemoryProbe {
 
     /** Median ns per load of a dependent walk through one random cycle over the first {@code mib} MiB. */
     private static double dependentWalk(long base, int mib) {
-        int lines = (mib << 20) / LINE;
+        return walk(base, (mib << 20) / LINE, LINE);
+    }
+
+    /**
+     * Median ns per load of a dependent walk through one random cycle of {@code lines} lines, line
+     * {@code i} in the {@code i}-th block of {@code stride} bytes: at its start when the stride is
+     * one line (packed), at a random line of the block otherwise (so the lines spread over every
+     * cache set).
+     */
+    private static double walk(long base, int lines, int stride) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(lines * 31L + stride);
+        long[] at = new long[lines];
+        for (int i = 0; i < lines; i++) {
+            at[i] = (long) i * stride + (stride == LINE ? 0 : (long) random.nextInt(stride / LINE) * LINE);
+        }
         // A random cyclic order of the lines (Sattolo's shuffle): each line holds the next one's offset.
         int[] order = new int[lines];
         for (int i = 0; i < lines; i++) {
             order[i] = i;
         }
-        java.util.SplittableRandom random = new java.util.SplittableRandom(mib);
         for (int i = lines - 1; i > 0; i--) {
             int j = random.nextInt(i);
             int swap = order[i];
@@ -104,11 +132,11 @@ public final class MemoryProbe {
             order[j] = swap;
         }
         for (int i = 0; i < lines; i++) {
-            UNSAFE.putLong(base + (long) i * LINE, (long) order[i] * LINE);
+            UNSAFE.putLong(base + at[i], at[order[i]]);
         }
         int steps = Math.max(200_000, 4 * lines);
         double[] windows = new double[WINDOWS];
-        long offset = 0;
+        long offset = at[0];
         for (int i = 0; i < steps; i++) {
             offset = UNSAFE.getLong(base + offset); // warm-up pass: caches and the JIT
         }
