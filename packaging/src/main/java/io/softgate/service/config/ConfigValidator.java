@@ -326,7 +326,7 @@ public final class ConfigValidator {
         if (!api.enabled()) {
             return;
         }
-        ipv4("api.listenAddress", api.listenAddress(), true);
+        Integer listenAddress = ipv4("api.listenAddress", api.listenAddress(), true);
         range("api.port", api.port(), 1, 65535);
         range("api.sessionTtlSeconds", api.sessionTtlSeconds(), 60, 86_400);
         range("api.maxRequestBytes", api.maxRequestBytes(), 4096, 256L * 1024 * 1024);
@@ -336,6 +336,14 @@ public final class ConfigValidator {
         if (blank(api.tlsCertificate()) != blank(api.tlsPrivateKey())) {
             error(blank(api.tlsCertificate()) ? "api.tlsCertificate" : "api.tlsPrivateKey",
                 "TLS needs both api.tlsCertificate and api.tlsPrivateKey");
+        }
+        // Bearer tokens and session cookies must not cross a network in clear: without TLS the
+        // API stays on loopback (127/8) unless the operator says otherwise in so many words.
+        boolean loopback = listenAddress != null && listenAddress >>> 24 == 127;
+        if (listenAddress != null && !loopback && blank(api.tlsCertificate()) && blank(api.tlsPrivateKey())
+            && !api.plainHttp()) {
+            error("api.listenAddress", "plain HTTP is served on loopback only: give api.tlsCertificate and "
+                + "api.tlsPrivateKey to listen on " + api.listenAddress() + ", or set api.plainHttp to true");
         }
     }
 

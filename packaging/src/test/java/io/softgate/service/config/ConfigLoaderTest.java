@@ -57,6 +57,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldServePlainHttpOnlyOnLoopbackUnlessToldOtherwise() throws ConfigException {
+        assertEquals("127.0.0.2", parse("{" + NODE + ", \"api\": {\"listenAddress\": \"127.0.0.2\", "
+            + "\"tokensFile\": \"tokens\"}}").api().listenAddress());
+        assertEquals(List.of("api.listenAddress: plain HTTP is served on loopback only: give api.tlsCertificate and "
+                + "api.tlsPrivateKey to listen on 192.0.2.10, or set api.plainHttp to true"),
+            errors("{" + NODE + ", \"api\": {\"listenAddress\": \"192.0.2.10\", \"tokensFile\": \"tokens\"}}"));
+        SoftgateConfig told = parse("{" + NODE + ", \"api\": {\"listenAddress\": \"192.0.2.10\", "
+            + "\"tokensFile\": \"tokens\", \"plainHttp\": true}}");
+        assertEquals(true, told.api().plainHttp());
+        SoftgateConfig tls = parse("{" + NODE + ", \"api\": {\"listenAddress\": \"0.0.0.0\", "
+            + "\"tokensFile\": \"tokens\", \"tlsCertificate\": \"api.crt\", \"tlsPrivateKey\": \"api.key\"}}");
+        assertEquals(false, tls.api().plainHttp());
+    }
+
+    @Test
     void shouldReadUdpBusyPollAndLeaveItOffWhenOmitted() throws ConfigException {
         SoftgateConfig on = parse("{" + NODE + ", \"io\": {\"udp\": {\"busyPoll\": true}}}");
         SoftgateConfig omitted = parse("{" + NODE + ", \"io\": {\"udp\": {\"port\": 4790}}}");
