@@ -729,6 +729,8 @@ final class Nat44Translator {
      * RFC 5508 (ICMP error payload translation): an ICMP error is translated by the session of the packet it quotes
      * (looked up as the reverse of that packet), never creates or refreshes one, and never deletes
      * one (RFC 5382 REQ-10: ICMP never terminates a mapping); without a session it is dropped.
+     * An error from a VPC about a hairpinned packet is hairpinned too (RFC 5508 REQ-7, RFC 7857
+     * §12): like the data it quotes, it goes back in through the out2in translation.
      */
     private int icmpError(PacketBatch batch, int slot, UnsafeBuffer buffer, int l3, int l4, int ipEnd,
                           NatTables tables, boolean outbound, int vrf, long nowNs, StageContext context) {
@@ -768,6 +770,14 @@ final class Nat44Translator {
         IcmpErrorRewriter.rewrite(buffer, l3, l4, ipEnd, e3, e4, !outbound, Rewrite.newAddress(rewrite0),
             Rewrite.newPort(rewrite0), (rewrite1 & Rewrite.FLAG_KEEP_PORT) != 0, (int) rewrite0 & 0xFFFF);
         batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
+        if (outbound && (rewrite1 & SessionKeys.FLAG_HAIRPIN) != 0) {
+            // RFC 5508 REQ-7 / RFC 7857 §12: the quoted packet was hairpinned, so its error is too:
+            // now in its public form (from, and quoting, our public addresses) it goes back in,
+            // where the hairpin's other session translates the embedded address back to the
+            // original endpoint and makes that the outer destination, in the endpoint's VPC.
+            context.countEvent(NatEvents.HAIRPINNED);
+            return icmpError(batch, slot, buffer, l3, l4, ipEnd, tables, false, tables.publicVrf(), nowNs, context);
+        }
         context.countEvent(NatEvents.ICMP_ERRORS_TRANSLATED);
         return FORWARD;
     }

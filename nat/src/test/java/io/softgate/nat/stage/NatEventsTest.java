@@ -2,7 +2,10 @@ package io.softgate.nat.stage;
 
 import static io.softgate.nat.testing.NatFixture.BLUE_FORWARD;
 import static io.softgate.nat.testing.NatFixture.BLUE_FORWARD_VM;
+import static io.softgate.nat.testing.NatFixture.BLUE_SNAT;
 import static io.softgate.nat.testing.NatFixture.BLUE_VRF;
+import static io.softgate.nat.testing.NatFixture.RED_ONE_TO_ONE;
+import static io.softgate.nat.testing.NatFixture.RED_ONE_TO_ONE_VM;
 import static io.softgate.nat.testing.NatFixture.RED_VRF;
 import static io.softgate.nat.testing.Packets.tcp;
 import static io.softgate.nat.testing.Packets.udp;
@@ -10,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.softgate.core.packet.IcmpFlyweight;
 import io.softgate.core.packet.TcpFlyweight;
 import io.softgate.core.pipeline.StageHarness;
 import io.softgate.nat.config.NatSettings;
@@ -72,6 +76,24 @@ class NatEventsTest {
             assertArrayEquals(packet, out.packet());
             assertEquals(1, nat.in2out.counter("nat44-in2out.passed-untranslated"));
             assertEquals(0, nat.in2out.counter("nat44-in2out.hairpinned"));
+        }
+    }
+
+    @Test
+    void shouldCountAHairpinnedIcmpErrorOnceAsHairpinnedAndOnceAsTranslated() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            byte[] delivered = nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5000, RED_ONE_TO_ONE, 9999)).packet();
+            long hairpinnedBefore = nat.in2out.counter("nat44-in2out.hairpinned");
+            byte[] error = NatGoldenPacketTableTest.icmpError(RED_ONE_TO_ONE_VM, BLUE_SNAT,
+                IcmpFlyweight.V4_DESTINATION_UNREACHABLE, IcmpFlyweight.V4_CODE_PORT_UNREACHABLE, 0,
+                NatGoldenPacketTableTest.quote(delivered, delivered.length - 14));
+
+            StageHarness.Outcome back = nat.fromVpc(RED_VRF, error);
+
+            assertEquals(BLUE_VRF, back.vrf(), "back in to the sender's VPC");
+            assertEquals(hairpinnedBefore + 1, nat.in2out.counter("nat44-in2out.hairpinned"));
+            assertEquals(1, nat.in2out.counter("nat44-in2out.icmp-errors-translated"));
+            assertEquals(0, nat.out2in.counter("nat44-out2in.icmp-errors-translated"));
         }
     }
 }

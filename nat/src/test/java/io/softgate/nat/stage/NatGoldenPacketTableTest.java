@@ -275,6 +275,45 @@ class NatGoldenPacketTableTest {
                     return forwarded(nat, back, BLUE_VRF, tcp(BLUE_FORWARD, 8080, VM, 33000,
                         TcpFlyweight.FLAG_SYN | TcpFlyweight.FLAG_ACK));
                 }),
+            row("RFC 5508 REQ-7 / RFC 7857 §12: a 1:1 VM's port unreachable about a datagram hairpinned from "
+                + "another VPC goes back in to the sender in its VPC, from the elastic address, quoting the "
+                + "datagram as the sender sent it", defaults, nat -> {
+                    byte[] datagram = udp(VM, 5000, RED_ONE_TO_ONE, 9999);
+                    byte[] delivered = nat.fromVpc(BLUE_VRF, datagram).packet();
+                    assertEquals(BLUE_SNAT, new Frame(delivered).source(), "hairpinned with the SNAT address");
+                    StageHarness.Outcome back = nat.fromVpc(RED_VRF, icmpError(RED_ONE_TO_ONE_VM, BLUE_SNAT,
+                        IcmpFlyweight.V4_DESTINATION_UNREACHABLE, IcmpFlyweight.V4_CODE_PORT_UNREACHABLE, 0,
+                        quote(delivered, delivered.length - 14)));
+                    return forwarded(nat, back, BLUE_VRF, icmpError(RED_ONE_TO_ONE, VM,
+                        IcmpFlyweight.V4_DESTINATION_UNREACHABLE, IcmpFlyweight.V4_CODE_PORT_UNREACHABLE, 0,
+                        quote(datagram, datagram.length - 14)));
+                }),
+            row("RFC 5508 REQ-7 / RFC 7857 §12: the sender's port unreachable about the 1:1 VM's hairpinned "
+                + "answer goes back in to the 1:1 VM, from the sender's SNAT address", defaults, nat -> {
+                    int port = new Frame(nat.fromVpc(BLUE_VRF, udp(VM, 5000, RED_ONE_TO_ONE, 9999)).packet())
+                        .sourcePort();
+                    byte[] answer = udp(RED_ONE_TO_ONE_VM, 9999, BLUE_SNAT, port);
+                    byte[] received = nat.fromVpc(RED_VRF, answer).packet();
+                    assertArrayEquals(udp(RED_ONE_TO_ONE, 9999, VM, 5000), received, "the answer hairpinned");
+                    StageHarness.Outcome back = nat.fromVpc(BLUE_VRF, icmpError(VM, RED_ONE_TO_ONE,
+                        IcmpFlyweight.V4_DESTINATION_UNREACHABLE, IcmpFlyweight.V4_CODE_PORT_UNREACHABLE, 0,
+                        quote(received, received.length - 14)));
+                    return forwarded(nat, back, RED_VRF, icmpError(BLUE_SNAT, RED_ONE_TO_ONE_VM,
+                        IcmpFlyweight.V4_DESTINATION_UNREACHABLE, IcmpFlyweight.V4_CODE_PORT_UNREACHABLE, 0,
+                        quote(answer, answer.length - 14)));
+                }),
+            row("RFC 5508 REQ-7 / RFC 7857 §12: a forwarded VM's error about a TCP segment hairpinned from its "
+                + "own VPC (8 bytes of TCP quoted) goes back in to the sender from the forwarded address and port",
+                defaults, nat -> {
+                    byte[] syn = tcp(VM, 33000, BLUE_FORWARD, 8080, TcpFlyweight.FLAG_SYN);
+                    byte[] delivered = nat.fromVpc(BLUE_VRF, syn).packet();
+                    StageHarness.Outcome back = nat.fromVpc(BLUE_VRF, icmpError(BLUE_FORWARD_VM, BLUE_SNAT,
+                        IcmpFlyweight.V4_DESTINATION_UNREACHABLE, IcmpFlyweight.V4_CODE_ADMIN_PROHIBITED, 0,
+                        quote(delivered, 28)));
+                    return forwarded(nat, back, BLUE_VRF, icmpError(BLUE_FORWARD, VM,
+                        IcmpFlyweight.V4_DESTINATION_UNREACHABLE, IcmpFlyweight.V4_CODE_ADMIN_PROHIBITED, 0,
+                        quote(syn, 28)));
+                }),
             row("ACCEPT_SNAT: traffic to an excluded prefix leaves untranslated in its VPC", defaults, nat -> {
                 byte[] packet = udp(VM, 5000, "10.1.2.3", 53);
                 return forwarded(nat, nat.fromVpc(BLUE_VRF, packet), BLUE_VRF, packet);

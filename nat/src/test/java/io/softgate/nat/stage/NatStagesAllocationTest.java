@@ -3,10 +3,14 @@ package io.softgate.nat.stage;
 import static io.softgate.nat.testing.NatFixture.BLUE_SNAT;
 import static io.softgate.nat.testing.NatFixture.BLUE_VRF;
 import static io.softgate.nat.testing.NatFixture.PUBLIC_VRF;
+import static io.softgate.nat.testing.NatFixture.RED_ONE_TO_ONE;
+import static io.softgate.nat.testing.NatFixture.RED_ONE_TO_ONE_VM;
+import static io.softgate.nat.testing.NatFixture.RED_VRF;
 import static io.softgate.nat.testing.Packets.udp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.softgate.core.packet.IcmpFlyweight;
 import io.softgate.core.pipeline.StageHarness;
 import io.softgate.core.testkit.AllocationProbe;
 import io.softgate.nat.config.NatSettings;
@@ -17,7 +21,10 @@ import java.util.List;
 import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Test;
 
-/** Steady state allocates nothing: established fast path both ways, and session creation after warm-up. */
+/**
+ * Steady state allocates nothing: established fast path both ways, session creation after warm-up,
+ * ICMP error translation (hairpinned included) and held SYNs.
+ */
 class NatStagesAllocationTest {
     private static final int BATCH = 32;
     private static final String SERVER = "192.0.2.1";
@@ -149,6 +156,39 @@ class NatStagesAllocationTest {
 
             assertEquals(6_000L + BATCH, nat.in2out.counter("nat44-in2out.sessions-created"));
             assertEquals(0, allocated);
+        }
+    }
+
+    @Test
+    void shouldNotAllocateTranslatingIcmpErrorsHairpinnedIncluded() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            List<byte[]> inbound = new ArrayList<>();
+            List<byte[]> hairpinned = new ArrayList<>();
+            for (int i = 0; i < BATCH; i++) {
+                byte[] sent = nat.fromVpc(BLUE_VRF, udp("10.0.0." + (i + 1), 5000, SERVER, 53)).packet();
+                inbound.add(NatGoldenPacketTableTest.icmpError("192.0.2.254", BLUE_SNAT,
+                    IcmpFlyweight.V4_TIME_EXCEEDED, 0, 0, NatGoldenPacketTableTest.quote(sent, 28)));
+                byte[] delivered = nat.fromVpc(BLUE_VRF, udp("10.0.0." + (i + 1), 6000, RED_ONE_TO_ONE, 9999))
+                    .packet();
+                hairpinned.add(NatGoldenPacketTableTest.icmpError(RED_ONE_TO_ONE_VM, BLUE_SNAT,
+                    IcmpFlyweight.V4_DESTINATION_UNREACHABLE, IcmpFlyweight.V4_CODE_PORT_UNREACHABLE, 0,
+                    NatGoldenPacketTableTest.quote(delivered, delivered.length - 14)));
+            }
+            IntConsumer outside = presets(nat.out2in, PUBLIC_VRF);
+            IntConsumer red = presets(nat.in2out, RED_VRF);
+            Runnable batch = () -> {
+                load(nat.out2in, inbound, outside);
+                nat.out2in.processLoaded();
+                nat.out2in.releaseAll();
+                load(nat.in2out, hairpinned, red);
+                nat.in2out.processLoaded();
+                nat.in2out.releaseAll();
+            };
+            long bytes = AllocationProbe.bytesPerRun(batch, 20_000, 10_000);
+            assertEquals(30_000L * BATCH, nat.out2in.counter("nat44-out2in.icmp-errors-translated"));
+            assertEquals(30_000L * BATCH, nat.in2out.counter("nat44-in2out.icmp-errors-translated"),
+                "every hairpinned error translated back in");
+            assertEquals(0, bytes);
         }
     }
 
