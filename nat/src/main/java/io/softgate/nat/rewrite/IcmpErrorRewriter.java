@@ -12,12 +12,30 @@ import org.agrona.concurrent.UnsafeBuffer;
  * header and the embedded transport ports (or ICMP identifier), with every checksum fixed: the
  * embedded IP and transport checksums incrementally from the session's precompiled delta, the
  * outer IP and ICMP checksums by recomputation (errors are rare and the ICMP checksum covers the
- * whole quoted packet).
+ * whole quoted packet). Since that recomputation would hide a corrupted error, the caller first
+ * checks the checksums it rewrites from scratch ({@link #checksumsValid}, RFC 5508 REQ-3).
  *
  * <p>Threading: stateless static functions over the caller's buffer.
  */
 public final class IcmpErrorRewriter {
     private IcmpErrorRewriter() {
+    }
+
+    /**
+     * RFC 5508 REQ-3: true when the error's ICMP checksum and its embedded IPv4 header's checksum
+     * both verify. The ICMP checksum (RFC 792) covers the whole ICMP message as received, from
+     * {@code l4} to {@code icmpEnd}: a router may have quoted only part of the datagram, and the
+     * checksum covers what is there. The embedded transport checksum is not checked: it covers
+     * the whole original datagram, which is usually not all quoted.
+     *
+     * @param l4      outer ICMP header
+     * @param icmpEnd one past the last byte of the ICMP message
+     * @param e3      embedded IPv4 header, its whole header length inside the message
+     */
+    public static boolean checksumsValid(UnsafeBuffer buffer, int l4, int icmpEnd, int e3) {
+        // A correct checksum makes the one's-complement sum of what it covers 0xFFFF (RFC 1071).
+        return Checksums.fold(Checksums.sum(buffer, l4, icmpEnd - l4)) == 0xFFFF
+            && Checksums.fold(Checksums.sum(buffer, e3, Ipv4Flyweight.headerLength(buffer, e3))) == 0xFFFF;
     }
 
     /**

@@ -554,7 +554,7 @@ final class Nat44Translator {
         int read = tuple.read(buffer, l3, l4, ipEnd - l4);
         if (read != FlowTuple.OK) {
             if (read == FlowTuple.ICMP_ERROR) {
-                return icmpError(batch, slot, buffer, l3, l4, ipEnd, tables, outbound, vrf, nowNs, context);
+                return icmpError(batch, slot, buffer, l3, l4, ipEnd, tables, outbound, vrf, nowNs, context, false);
             }
             return readFailure(read);
         }
@@ -730,10 +730,16 @@ final class Nat44Translator {
      * (looked up as the reverse of that packet), never creates or refreshes one, and never deletes
      * one (RFC 5382 REQ-10: ICMP never terminates a mapping); without a session it is dropped.
      * An error from a VPC about a hairpinned packet is hairpinned too (RFC 5508 REQ-7, RFC 7857
-     * §12): like the data it quotes, it goes back in through the out2in translation.
+     * §12): like the data it quotes, it goes back in through the out2in translation. An error
+     * about to be translated whose ICMP or embedded IPv4 header checksum is wrong is dropped
+     * (RFC 5508 REQ-3).
+     *
+     * @param verified the checksums were verified (and rewritten) already: the hairpin's second
+     *     translation
      */
     private int icmpError(PacketBatch batch, int slot, UnsafeBuffer buffer, int l3, int l4, int ipEnd,
-                          NatTables tables, boolean outbound, int vrf, long nowNs, StageContext context) {
+                          NatTables tables, boolean outbound, int vrf, long nowNs, StageContext context,
+                          boolean verified) {
         int e3 = l4 + IcmpFlyweight.HEADER_LENGTH;
         if (e3 + Ipv4Flyweight.MIN_HEADER_LENGTH > ipEnd || Ipv4Flyweight.version(buffer, e3) != 4) {
             return NatDropReason.TRUNCATED_L4.ordinal();
@@ -759,6 +765,11 @@ final class Nat44Translator {
         if (sessions.lookup(key, nowNs, values) < 0) {
             return NatDropReason.ICMP_ERROR_NO_SESSION.ordinal();
         }
+        // RFC 5508 REQ-3: checked once a session would translate the error (so every other drop
+        // is counted as before); the rewrite recomputes both checksums, which would hide corruption.
+        if (!verified && !IcmpErrorRewriter.checksumsValid(buffer, l4, ipEnd, e3)) {
+            return NatDropReason.ICMP_ERROR_BAD_CHECKSUM.ordinal();
+        }
         long rewrite0 = values[SessionKeys.WORD_REWRITE0];
         long rewrite1 = values[SessionKeys.WORD_REWRITE1];
         if (traced) {
@@ -776,7 +787,8 @@ final class Nat44Translator {
             // where the hairpin's other session translates the embedded address back to the
             // original endpoint and makes that the outer destination, in the endpoint's VPC.
             context.countEvent(NatEvents.HAIRPINNED);
-            return icmpError(batch, slot, buffer, l3, l4, ipEnd, tables, false, tables.publicVrf(), nowNs, context);
+            return icmpError(batch, slot, buffer, l3, l4, ipEnd, tables, false, tables.publicVrf(), nowNs, context,
+                true);
         }
         context.countEvent(NatEvents.ICMP_ERRORS_TRANSLATED);
         return FORWARD;

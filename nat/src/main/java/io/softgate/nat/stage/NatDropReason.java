@@ -46,7 +46,13 @@ public enum NatDropReason implements DropReason {
      * RFC 5508 matches an ICMP error by the transport header it quotes; a quoted later fragment
      * (RFC 791) has none, so no session can be found for the error: dropped.
      */
-    ICMP_ERROR_QUOTES_LATER_FRAGMENT("icmp-error-quotes-later-fragment");
+    ICMP_ERROR_QUOTES_LATER_FRAGMENT("icmp-error-quotes-later-fragment"),
+    /**
+     * RFC 5508 REQ-3: an ICMP error whose ICMP checksum (over the message as received) or whose
+     * embedded IPv4 header checksum does not verify is dropped, not translated: translating
+     * recomputes both, which would pass the corruption on as a valid packet.
+     */
+    ICMP_ERROR_BAD_CHECKSUM("icmp-error-bad-checksum");
 
     private final String label;
 

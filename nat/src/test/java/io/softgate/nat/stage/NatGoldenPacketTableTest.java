@@ -256,6 +256,54 @@ class NatGoldenPacketTableTest {
                         IcmpFlyweight.V4_TIME_EXCEEDED, 0, 0, quote(later, 24)));
                     return dropped(nat, in, "nat44-out2in.drop.icmp-error-quotes-later-fragment", before);
                 }),
+            row("RFC 5508 REQ-3: an inbound ICMP error whose ICMP checksum is wrong is dropped, not repaired",
+                defaults, nat -> {
+                    byte[] sent = nat.fromVpc(BLUE_VRF, udp(VM, 5000, SERVER, 53)).packet();
+                    byte[] error = icmpError(ROUTER, BLUE_SNAT, IcmpFlyweight.V4_TIME_EXCEEDED, 0, 0, quote(sent, 28));
+                    error[error.length - 1] ^= 0x20; // a quoted bit flipped after the checksum was computed
+                    long before = nat.out2in.counter("nat44-out2in.drop.icmp-error-bad-checksum");
+                    return dropped(nat, nat.fromInternet(error), "nat44-out2in.drop.icmp-error-bad-checksum", before);
+                }),
+            row("RFC 5508 REQ-3: an inbound ICMP error whose embedded IPv4 header checksum is wrong (under a right "
+                + "ICMP checksum) is dropped, not repaired", defaults, nat -> {
+                    byte[] sent = nat.fromVpc(BLUE_VRF, udp(VM, 5000, SERVER, 53)).packet();
+                    byte[] quoted = quote(sent, 28);
+                    quoted[10] ^= 0x5A; // the embedded header checksum
+                    long before = nat.out2in.counter("nat44-out2in.drop.icmp-error-bad-checksum");
+                    return dropped(nat, nat.fromInternet(icmpError(ROUTER, BLUE_SNAT, IcmpFlyweight.V4_TIME_EXCEEDED,
+                        0, 0, quoted)), "nat44-out2in.drop.icmp-error-bad-checksum", before);
+                }),
+            row("RFC 5508 REQ-3: an outbound ICMP error from a VM whose ICMP checksum is wrong is dropped", defaults,
+                nat -> {
+                    nat.fromInternet(udp(SERVER, 7000, RED_ONE_TO_ONE, 9999));
+                    byte[] delivered = udp(SERVER, 7000, RED_ONE_TO_ONE_VM, 9999);
+                    byte[] error = icmpError(RED_ONE_TO_ONE_VM, SERVER, IcmpFlyweight.V4_DESTINATION_UNREACHABLE,
+                        IcmpFlyweight.V4_CODE_PORT_UNREACHABLE, 0, quote(delivered, delivered.length - 14));
+                    error[14 + 20 + 2] ^= 0x5A; // the ICMP checksum
+                    long before = nat.in2out.counter("nat44-in2out.drop.icmp-error-bad-checksum");
+                    return dropped(nat, nat.fromVpc(RED_VRF, error), "nat44-in2out.drop.icmp-error-bad-checksum",
+                        before);
+                }),
+            row("RFC 5508 REQ-3: a hairpinned ICMP error whose ICMP checksum is wrong is dropped before either "
+                + "translation", defaults, nat -> {
+                    byte[] delivered = nat.fromVpc(BLUE_VRF, udp(VM, 5000, RED_ONE_TO_ONE, 9999)).packet();
+                    byte[] error = icmpError(RED_ONE_TO_ONE_VM, BLUE_SNAT, IcmpFlyweight.V4_DESTINATION_UNREACHABLE,
+                        IcmpFlyweight.V4_CODE_PORT_UNREACHABLE, 0, quote(delivered, delivered.length - 14));
+                    error[14 + 20 + 2] ^= 0x5A; // the ICMP checksum
+                    long before = nat.in2out.counter("nat44-in2out.drop.icmp-error-bad-checksum");
+                    return dropped(nat, nat.fromVpc(RED_VRF, error), "nat44-in2out.drop.icmp-error-bad-checksum",
+                        before);
+                }),
+            row("RFC 5508 REQ-3 / RFC 792: an error quoting an odd number of bytes of the datagram (a router "
+                + "truncated it) has its ICMP checksum verified over what is there, and is translated", defaults,
+                nat -> {
+                    byte[] datagram = udp(VM, 5000, SERVER, 53);
+                    byte[] sent = nat.fromVpc(BLUE_VRF, datagram).packet();
+                    StageHarness.Outcome in = nat.fromInternet(icmpError(ROUTER, BLUE_SNAT,
+                        IcmpFlyweight.V4_TIME_EXCEEDED, 0, 0, quote(sent, 33)));
+                    return forwarded(nat, in, BLUE_VRF, icmpError(ROUTER, VM, IcmpFlyweight.V4_TIME_EXCEEDED, 0, 0,
+                        quote(datagram, 33)));
+                }),
             row("RFC 4787 REQ-9 / RFC 5382 REQ-8: hairpin — a VM reaches its VPC's forwarded address and the "
                 + "server sees the VM's SNAT address", defaults, nat -> {
                     StageHarness.Outcome out = nat.fromVpc(BLUE_VRF, tcp(VM, 33000, BLUE_FORWARD, 8080,
