@@ -115,9 +115,7 @@ public final class IntentValidator {
                 error(path.field(".name"), "duplicate subnet name '" + subnet.name() + "' in VPC " + subnet.vpcId());
             }
             vpc(path, ".vpc", subnet.vpcId());
-            if (!SUBNET_PURPOSES.contains(subnet.purpose())) {
-                error(path.field(".purpose"), "must be one of " + SUBNET_PURPOSES + " (was '" + subnet.purpose() + "')");
-            }
+            oneOf(path, ".purpose", SUBNET_PURPOSES, subnet.purpose(), "must be one of " + SUBNET_PURPOSES);
             IpPrefix prefix = networkPrefix(path, ".prefix", subnet.prefix());
             if (prefix != null && allocationOf(subnet.vpcId(), prefix) == null) {
                 error(path.field(".prefix"), subnet.prefix() + " is inside no allocation of VPC " + subnet.vpcId());
@@ -175,13 +173,10 @@ public final class IntentValidator {
                 error(path.field(".name"), "duplicate NAT rule name '" + nat.name() + "'");
             }
             vpc(path, ".vpc", nat.vpcId());
-            if (!NAT_ACTIONS.contains(nat.action())) {
-                error(path.field(".action"), "must be one of " + NAT_ACTIONS + " (was '" + nat.action() + "')");
+            if (!oneOf(path, ".action", NAT_ACTIONS, nat.action(), "must be one of " + NAT_ACTIONS)) {
                 continue;
             }
-            if (!NAT_PROTOCOLS.contains(nat.protocol())) {
-                error(path.field(".protocol"), "must be one of " + NAT_PROTOCOLS + " (was '" + nat.protocol() + "')");
-            }
+            boolean knownProtocol = oneOf(path, ".protocol", NAT_PROTOCOLS, nat.protocol(), "must be one of " + NAT_PROTOCOLS);
             if (nat.state() != null && !NAT_STATES.contains(nat.state())) {
                 error(path.field(".state"), "must be one of " + NAT_STATES + " (was '" + nat.state() + "')");
             }
@@ -218,6 +213,9 @@ public final class IntentValidator {
                     if (snat != null) {
                         error(path.field(".destinationAddress"), destination + " is the SNAT address of rule '" + snat
                             + "'; an address serves SNAT or another service, not both");
+                    }
+                    if (!knownProtocol) {
+                        break; // reported above; what the rule translates is keyed by its protocol
                     }
                     String protocol = nat.protocol();
                     DnatKey key = destinationPorts == null ? new DnatKey(destination, protocol, -1, -1)
@@ -282,15 +280,9 @@ public final class IntentValidator {
                 error(path.field(".name"), "duplicate load-balancer name '" + lb.name() + "'");
             }
             vpc(path, ".vpc", lb.vpcId());
-            if (!LB_PROTOCOLS.contains(lb.protocol())) {
-                error(path.field(".protocol"), "must be TCP or UDP (was '" + lb.protocol() + "')");
-            }
-            if (!LB_STATUSES.contains(lb.status())) {
-                error(path.field(".status"), "must be enable or disable (was '" + lb.status() + "')");
-            }
-            if (!LB_HEALTH_CHECKS.contains(lb.healthCheck())) {
-                error(path.field(".healthCheck"), "must be one of " + LB_HEALTH_CHECKS + " (was '" + lb.healthCheck() + "')");
-            }
+            oneOf(path, ".protocol", LB_PROTOCOLS, lb.protocol(), "must be TCP or UDP");
+            oneOf(path, ".status", LB_STATUSES, lb.status(), "must be enable or disable");
+            oneOf(path, ".healthCheck", LB_HEALTH_CHECKS, lb.healthCheck(), "must be one of " + LB_HEALTH_CHECKS);
             if (lb.port() < 1 || lb.port() > 65535) {
                 error(path.field(".port"), "must be 1..65535 (was " + lb.port() + ")");
             }
@@ -333,12 +325,8 @@ public final class IntentValidator {
                 error(path.field(".name"), "duplicate ACL name '" + acl.name() + "' in VPC " + acl.vpcId());
             }
             vpc(path, ".vpc", acl.vpcId());
-            if (!ACL_ACTIONS.contains(acl.action())) {
-                error(path.field(".action"), "must be permit or deny (was '" + acl.action() + "')");
-            }
-            if (!ACL_PROTOCOLS.contains(acl.proto())) {
-                error(path.field(".proto"), "must be one of " + ACL_PROTOCOLS + " (was '" + acl.proto() + "')");
-            }
+            oneOf(path, ".action", ACL_ACTIONS, acl.action(), "must be permit or deny");
+            oneOf(path, ".proto", ACL_PROTOCOLS, acl.proto(), "must be one of " + ACL_PROTOCOLS);
             if (IpPrefix.parse(acl.srcPrefix()) == null) {
                 error(path.field(".srcPrefix"), "not a prefix: '" + acl.srcPrefix() + "'");
             }
@@ -399,6 +387,23 @@ public final class IntentValidator {
         } else if (hasControlCharacter(value)) {
             error(path.field(field), "contains a control character");
         }
+    }
+
+    /**
+     * True when {@code value} is one of {@code allowed}; else reports the field: "required" for a
+     * null (a document whose field is missing or null; the sets are {@code Set.of}, whose
+     * {@code contains(null)} throws), {@code otherwise} with the value for anything else.
+     */
+    private boolean oneOf(ItemPath path, String field, Set<String> allowed, String value, String otherwise) {
+        if (value == null) {
+            error(path.field(field), "required");
+            return false;
+        }
+        if (!allowed.contains(value)) {
+            error(path.field(field), otherwise + " (was '" + value + "')");
+            return false;
+        }
+        return true;
     }
 
     private static boolean hasControlCharacter(String value) {
