@@ -17,8 +17,9 @@ import java.util.Set;
 /**
  * Netris services: NAT rules ({@code /api/v2/nat}), L4 load balancers ({@code /api/v2/l4lb})
  * and ACLs ({@code /api/acl}: update carries the id in the body, delete carries
- * {@code {"id": [..]}}; an ACL that repeats an existing rule is refused with "This kind of acl
- * already exists", and an unchanged update succeeds with that message).
+ * {@code {"id": [..]}}; a create or an update that would make an ACL repeat another rule is
+ * refused with 409 "This kind of acl already exists", and an update that changes nothing at all,
+ * comment included, succeeds with that message).
  *
  * <p>Threading: API executor thread only.
  */
@@ -399,9 +400,16 @@ final class NetrisServiceResources extends ResourceSupport {
             }
             AclIntent old = draft.acls.get(index);
             AclIntent updated = withId(fields, id, vpcOf(body, false, old.vpcId()));
-            if (old.sameMatchAndAction(updated) && old.name().equals(updated.name())) {
+            // Only the whole record decides "unchanged": a comment-only change is a change.
+            if (old.equals(updated)) {
                 unchanged[0] = true;
                 return null;
+            }
+            // As on create: an update may not make this rule repeat another one.
+            for (AclIntent other : draft.acls) {
+                if (other.id() != id && other.sameMatchAndAction(updated)) {
+                    throw new IntentRejectedException(409, "acl", ACL_EXISTS + " (id " + other.id() + ", '" + other.name() + "')");
+                }
             }
             draft.acls.set(index, updated);
             return null;
