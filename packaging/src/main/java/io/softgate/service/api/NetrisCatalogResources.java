@@ -9,6 +9,7 @@ import io.softgate.service.intent.IntentRejectedException;
 import io.softgate.service.intent.IntentStore;
 import io.softgate.service.intent.IpPrefix;
 import io.softgate.service.intent.SubnetIntent;
+import io.softgate.service.intent.SubnetUsers;
 import io.softgate.service.intent.VnetIntent;
 import io.softgate.service.intent.VpcIntent;
 import java.util.ArrayList;
@@ -19,7 +20,9 @@ import java.util.Set;
 /**
  * The Netris catalogue: sites, tenants, VPCs (with their resources) and IPAM (allocations and
  * subnets). Creates answer with the new object's {@code id} in {@code data}; a repeated create
- * of the same allocation or subnet (same name, prefix and VPC) answers the existing one.
+ * of the same allocation or subnet (same name, prefix and VPC) answers the existing one. A subnet
+ * that a NAT rule or load-balancer service still stands on ({@link SubnetUsers}) cannot be deleted
+ * or changed from under it (409 naming the users).
  *
  * <p>Threading: API executor thread only.
  */
@@ -291,7 +294,9 @@ final class NetrisCatalogResources extends ResourceSupport {
                     }
                     // A repeated create is harmless: same subnet, purpose as now asked.
                     SubnetIntent same = new SubnetIntent(existing.id(), name, prefix, purpose, vpcId, existing.allocationId());
+                    List<SubnetIntent> before = List.copyOf(draft.subnets);
                     draft.subnets.set(i, same);
+                    refuseStranding(draft, before, existing, "purpose");
                     return same;
                 }
             }
@@ -316,7 +321,9 @@ final class NetrisCatalogResources extends ResourceSupport {
             SubnetIntent old = draft.subnets.get(index);
             int vpcId = vpcOf(body, false, old.vpcId());
             SubnetIntent updated = new SubnetIntent(id, name, prefix, purpose, vpcId, allocationFor(draft.allocations, vpcId, prefix));
+            List<SubnetIntent> before = List.copyOf(draft.subnets);
             draft.subnets.set(index, updated);
+            refuseStranding(draft, before, old, "prefix");
             return updated;
         });
         return ok(subnetView(result));
@@ -334,7 +341,9 @@ final class NetrisCatalogResources extends ResourceSupport {
                 if (index < 0) {
                     throw notFound("subnet", id);
                 }
-                draft.subnets.remove(index);
+                List<SubnetIntent> before = List.copyOf(draft.subnets);
+                SubnetIntent removed = draft.subnets.remove(index);
+                refuseStranding(draft, before, removed, "id");
                 return null;
             }
             int index = indexOf(draft.allocations, AllocationIntent::id, id);
@@ -350,6 +359,20 @@ final class NetrisCatalogResources extends ResourceSupport {
             return null;
         });
         return ok(idData(id));
+    }
+
+    /**
+     * Refuses (409, as a delete of an allocation that still holds subnets) a change of the
+     * subnets that leaves a NAT rule's or LB service's public address outside every subnet of its
+     * purpose; otherwise the validator would answer 400 naming the rule, not the subnet.
+     */
+    private static void refuseStranding(IntentDocument.Draft draft, List<SubnetIntent> before, SubnetIntent subnet, String field)
+        throws IntentRejectedException {
+        List<String> users = SubnetUsers.stranded(before, draft.subnets, draft.nats, draft.l4lbs);
+        if (!users.isEmpty()) {
+            throw new IntentRejectedException(409, field, "subnet " + subnet.id() + " ('" + subnet.name() + "', " + subnet.prefix()
+                + ") is in use by " + String.join(", ", users));
+        }
     }
 
     private static String purpose(JsonNode body) throws BadRequestException {

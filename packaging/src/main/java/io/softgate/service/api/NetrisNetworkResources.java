@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * Netris vNets ({@code /api/v2/vnet}) and static routes ({@code /api/routes}; a route's
- * {@code name} is its prefix; update and delete carry the id in a JSON body).
+ * {@code name} is its prefix; update and delete carry the id in a JSON body; a repeated create of
+ * the same route answers the existing one, another next hop for a prefix of the VPC is a 409).
  *
  * <p>Threading: API executor thread only.
  */
@@ -190,6 +191,14 @@ final class NetrisNetworkResources extends ResourceSupport {
         String description = JsonBody.text(body, "description", false);
         int vpcId = vpcOf(body, true, 0);
         StaticRouteIntent created = apply(request, draft -> {
+            for (StaticRouteIntent existing : draft.routes) {
+                // DESIGN §7: any answer but a 2xx fails the CloudStack operation, and the plugin
+                // itself counts a route with the same prefix and next hop as done: a repeated create
+                // answers the existing route. Another next hop for the prefix is a duplicate (409).
+                if (existing.vpcId() == vpcId && existing.prefix().equals(prefix) && existing.nextHop().equals(nextHop)) {
+                    return existing;
+                }
+            }
             StaticRouteIntent route = new StaticRouteIntent(draft.newId(), prefix, nextHop, vpcId, description);
             draft.routes.add(route);
             return route;

@@ -120,9 +120,17 @@ public final class IntentStore {
 
     /**
      * Applies {@code change} if {@code expectedGeneration} is null or equals the current
-     * generation; a change that leaves the document unchanged keeps the generation.
+     * generation; a change that leaves the document unchanged keeps the generation. A document the
+     * validator refuses only for clashes with other objects (every error a
+     * {@link IntentError#conflict}: a duplicate name, VXLAN id or route, an address taken) is
+     * refused with 409, the change conflicting with the current state; any other error with 400.
      */
-    public synchronized <T> Applied<T> apply(Long expectedGeneration, Change<T> change) throws IntentRejectedException {
+    public <T> Applied<T> apply(Long expectedGeneration, Change<T> change) throws IntentRejectedException {
+        return apply(expectedGeneration, change, true);
+    }
+
+    private synchronized <T> Applied<T> apply(Long expectedGeneration, Change<T> change, boolean conflictsAre409)
+        throws IntentRejectedException {
         IntentDocument before = current;
         if (expectedGeneration != null && expectedGeneration != before.generation()) {
             throw new IntentRejectedException(409, "If-Match", "stale generation " + expectedGeneration
@@ -138,7 +146,7 @@ public final class IntentStore {
         long startCpuNs = THREADS.getCurrentThreadCpuTime();
         List<IntentError> invalid = IntentValidator.validate(next);
         if (!invalid.isEmpty()) {
-            throw new IntentRejectedException(400, invalid);
+            throw new IntentRejectedException(conflictsAre409 && allConflicts(invalid) ? 409 : 400, invalid);
         }
         // The document is valid: write and fsync it on the writer thread while this thread
         // compiles; it becomes the persisted document (rename) only if the compile succeeds, and
@@ -182,12 +190,25 @@ public final class IntentStore {
         sink.publish(compiler.compile(current));
     }
 
-    /** Replaces the whole document (config apply), subject to the same checks. */
+    /**
+     * Replaces the whole document (config apply), subject to the same checks; every refusal of
+     * the validator is a 400: two objects of the new document that clash make that document wrong,
+     * whatever the current state.
+     */
     public Applied<IntentDocument> replace(Long expectedGeneration, IntentDocument document) throws IntentRejectedException {
         return apply(expectedGeneration, draft -> {
             fill(draft, document);
             return document;
-        });
+        }, false);
+    }
+
+    private static boolean allConflicts(List<IntentError> errors) {
+        for (IntentError error : errors) {
+            if (!error.conflict()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Makes {@code draft} hold {@code document}'s objects (and at least its next id): a whole-document replace. */

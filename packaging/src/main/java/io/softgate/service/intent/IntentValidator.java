@@ -11,7 +11,9 @@ import java.util.Set;
 /**
  * Checks a whole {@link IntentDocument} (formats, ranges, references, uniqueness and the address
  * rules of NAT and load balancing) and returns every problem with its field path, e.g.
- * {@code nat[D1-A2-Z1-V3-vpc1-SNAT].snatToIP: 203.0.113.9 is outside every NAT subnet}.
+ * {@code nat[D1-A2-Z1-V3-vpc1-SNAT].snatToIP: 203.0.113.9 is outside every NAT subnet}. A clash
+ * between two objects (a duplicate name, VXLAN id or route, an address two services claim, an
+ * allocation overlapping another of its VPC) is marked as a conflict ({@link IntentError#conflict}).
  *
  * <p>Threading: stateless.
  */
@@ -64,7 +66,7 @@ public final class IntentValidator {
             ItemPath path = new ItemPath("vpc", vpc.name());
             name(path, ".name", vpc.name());
             if (!names.add(vpc.name())) {
-                error(path.field(".name"), "duplicate VPC name '" + vpc.name() + "'");
+                conflict(path.field(".name"), "duplicate VPC name '" + vpc.name() + "'");
             }
             if (vpc.adminTenantId() != IntentDocument.ADMIN_TENANT_ID) {
                 error(path.field(".adminTenant.id"), "unknown tenant " + vpc.adminTenantId());
@@ -89,7 +91,7 @@ public final class IntentValidator {
             ItemPath path = new ItemPath("allocation", allocation.name());
             name(path, ".name", allocation.name());
             if (!names.add(allocation.name())) {
-                error(path.field(".name"), "duplicate allocation name '" + allocation.name() + "'");
+                conflict(path.field(".name"), "duplicate allocation name '" + allocation.name() + "'");
             }
             vpc(path, ".vpc", allocation.vpcId());
             IpPrefix prefix = networkPrefix(path, ".prefix", allocation.prefix());
@@ -98,7 +100,7 @@ public final class IntentValidator {
                 AllocationIntent other = all.get(earlier.get(j));
                 IpPrefix otherPrefix = allocationPrefixes().get(earlier.get(j));
                 if (otherPrefix != null && otherPrefix.overlaps(prefix)) {
-                    error(path.field(".prefix"), allocation.prefix() + " overlaps allocation '" + other.name() + "' ("
+                    conflict(path.field(".prefix"), allocation.prefix() + " overlaps allocation '" + other.name() + "' ("
                         + other.prefix() + ") of the same VPC");
                 }
             }
@@ -112,7 +114,7 @@ public final class IntentValidator {
             ItemPath path = new ItemPath("subnet", subnet.name());
             name(path, ".name", subnet.name());
             if (!names.add(subnet.vpcId() + "/" + subnet.name())) {
-                error(path.field(".name"), "duplicate subnet name '" + subnet.name() + "' in VPC " + subnet.vpcId());
+                conflict(path.field(".name"), "duplicate subnet name '" + subnet.name() + "' in VPC " + subnet.vpcId());
             }
             vpc(path, ".vpc", subnet.vpcId());
             oneOf(path, ".purpose", SUBNET_PURPOSES, subnet.purpose(), "must be one of " + SUBNET_PURPOSES);
@@ -130,7 +132,7 @@ public final class IntentValidator {
             ItemPath path = new ItemPath("vnet", vnet.name());
             name(path, ".name", vnet.name());
             if (!names.add(vnet.name())) {
-                error(path.field(".name"), "duplicate vNet name '" + vnet.name() + "'");
+                conflict(path.field(".name"), "duplicate vNet name '" + vnet.name() + "'");
             }
             vpc(path, ".vpc", vnet.vpcId());
             if (vnet.vxlanId() < 1 || vnet.vxlanId() > MAX_VNI) {
@@ -138,7 +140,7 @@ public final class IntentValidator {
             } else {
                 String previous = vxlanIds.putIfAbsent(vnet.vxlanId(), vnet.name());
                 if (previous != null) {
-                    error(path.field(".vxlanID"), "VXLAN id " + vnet.vxlanId() + " is already used by vNet '" + previous + "'");
+                    conflict(path.field(".vxlanID"), "VXLAN id " + vnet.vxlanId() + " is already used by vNet '" + previous + "'");
                 }
             }
             if (vnet.gateways().isEmpty()) {
@@ -170,7 +172,7 @@ public final class IntentValidator {
             ItemPath path = new ItemPath("nat", nat.name());
             name(path, ".name", nat.name());
             if (!names.add(nat.name())) {
-                error(path.field(".name"), "duplicate NAT rule name '" + nat.name() + "'");
+                conflict(path.field(".name"), "duplicate NAT rule name '" + nat.name() + "'");
             }
             vpc(path, ".vpc", nat.vpcId());
             if (!oneOf(path, ".action", NAT_ACTIONS, nat.action(), "must be one of " + NAT_ACTIONS)) {
@@ -211,7 +213,7 @@ public final class IntentValidator {
                     }
                     String snat = snatAddresses.get(destination.network());
                     if (snat != null) {
-                        error(path.field(".destinationAddress"), destination + " is the SNAT address of rule '" + snat
+                        conflict(path.field(".destinationAddress"), destination + " is the SNAT address of rule '" + snat
                             + "'; an address serves SNAT or another service, not both");
                     }
                     if (!knownProtocol) {
@@ -223,10 +225,10 @@ public final class IntentValidator {
                     DnatKey all = new DnatKey(destination, "ALL", -1, -1);
                     String previous = dnatKeys.putIfAbsent(key, nat.name());
                     if (previous != null) {
-                        error(path.field(".destinationAddress"), destination + " " + protocol + " port " + nat.destinationPort()
+                        conflict(path.field(".destinationAddress"), destination + " " + protocol + " port " + nat.destinationPort()
                             + " is already translated by rule '" + previous + "'");
                     } else if (!key.equals(all) && dnatKeys.containsKey(all)) {
-                        error(path.field(".destinationAddress"), destination + " is already a static NAT of rule '" + dnatKeys.get(all) + "'");
+                        conflict(path.field(".destinationAddress"), destination + " is already a static NAT of rule '" + dnatKeys.get(all) + "'");
                     }
                 }
                 default -> {
@@ -277,7 +279,7 @@ public final class IntentValidator {
             ItemPath path = new ItemPath("l4lb", lb.name());
             name(path, ".name", lb.name());
             if (!names.add(lb.name())) {
-                error(path.field(".name"), "duplicate load-balancer name '" + lb.name() + "'");
+                conflict(path.field(".name"), "duplicate load-balancer name '" + lb.name() + "'");
             }
             vpc(path, ".vpc", lb.vpcId());
             oneOf(path, ".protocol", LB_PROTOCOLS, lb.protocol(), "must be TCP or UDP");
@@ -296,11 +298,11 @@ public final class IntentValidator {
                     error(path.field(".ip"), lb.ip() + " is outside every load-balancer subnet");
                 }
                 if (snat.contains(vipPrefix.network())) {
-                    error(path.field(".ip"), lb.ip() + " is an SNAT address; an address serves SNAT or another service, not both");
+                    conflict(path.field(".ip"), lb.ip() + " is an SNAT address; an address serves SNAT or another service, not both");
                 }
                 String previous = vips.putIfAbsent(lb.ip() + "|" + lb.protocol() + "|" + lb.port(), lb.name());
                 if (previous != null) {
-                    error(path.field(".ip"), lb.ip() + " " + lb.protocol() + " port " + lb.port() + " is already served by '" + previous + "'");
+                    conflict(path.field(".ip"), lb.ip() + " " + lb.protocol() + " port " + lb.port() + " is already served by '" + previous + "'");
                 }
             }
             if (lb.backends().isEmpty()) {
@@ -322,7 +324,7 @@ public final class IntentValidator {
             ItemPath path = new ItemPath("acl", acl.name());
             name(path, ".name", acl.name());
             if (!names.add(acl.vpcId() + "/" + acl.name())) {
-                error(path.field(".name"), "duplicate ACL name '" + acl.name() + "' in VPC " + acl.vpcId());
+                conflict(path.field(".name"), "duplicate ACL name '" + acl.name() + "' in VPC " + acl.vpcId());
             }
             vpc(path, ".vpc", acl.vpcId());
             oneOf(path, ".action", ACL_ACTIONS, acl.action(), "must be permit or deny");
@@ -352,7 +354,7 @@ public final class IntentValidator {
                 error(path.field(".nextHop"), "address family differs from the prefix");
             }
             if (!keys.add(route.vpcId() + "/" + route.prefix())) {
-                error(path.field(".prefix"), "duplicate route " + route.prefix() + " in VPC " + route.vpcId());
+                conflict(path.field(".prefix"), "duplicate route " + route.prefix() + " in VPC " + route.vpcId());
             }
         }
     }
@@ -537,6 +539,11 @@ public final class IntentValidator {
 
     private void error(String path, String reason) {
         errors.add(new IntentError(path, reason));
+    }
+
+    /** A clash with another object (a name, an id, an address it already has): see {@link IntentError#conflict}. */
+    private void conflict(String path, String reason) {
+        errors.add(IntentError.ofConflict(path, reason));
     }
 
     static String upper(String text) {

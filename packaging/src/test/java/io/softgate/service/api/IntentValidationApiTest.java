@@ -92,7 +92,8 @@ class IntentValidationApiTest {
     @Test
     void shouldRefuseAnLbVipThatIsAnSnatAddress() throws Exception {
         api.ok("POST", "/api/v2/ipam/subnet", "{\"name\":\"vip2\",\"prefix\":\"203.0.113.10/32\",\"purpose\":\"load-balancer\",\"vpc\":{\"id\":" + systemVpc + "}}");
-        JsonNode error = refused(400, "POST", "/api/v2/l4lb", "{\"name\":\"lb\",\"protocol\":\"TCP\",\"ip\":\"203.0.113.10\",\"port\":80,"
+        // The address is taken by the SNAT rule: a conflict with the current state.
+        JsonNode error = refused(409, "POST", "/api/v2/l4lb", "{\"name\":\"lb\",\"protocol\":\"TCP\",\"ip\":\"203.0.113.10\",\"port\":80,"
             + "\"backend\":[{\"ip\":\"10.1.1.5\",\"port\":80}],\"vpc\":{\"id\":" + vpc + "}}", Map.of());
         assertEquals("l4lb[lb].ip", error.get("name").asText());
         assertTrue(error.get("error").asText().contains("SNAT"), error.toString());
