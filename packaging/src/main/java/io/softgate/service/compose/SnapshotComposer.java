@@ -169,7 +169,8 @@ public final class SnapshotComposer implements FileInputs, LoadBalancerStaging, 
      * Publishes {@code builder}, which must be the snapshot built last through {@link #adapters()}:
      * applies its load-balancer configuration to the controller, takes the tables of a health flip
      * that raced with it, and recompiles the forwarding tables if the learned routes changed since
-     * the build. The intent store's sink.
+     * the build. The intent store's sink: it throws only when nothing was published (the store
+     * then keeps its previous intent); the listeners' failures after the publish are logged.
      */
     public ConfigSnapshot commit(ConfigSnapshot.Builder builder) {
         synchronized (commitLock) {
@@ -216,7 +217,13 @@ public final class SnapshotComposer implements FileInputs, LoadBalancerStaging, 
                 published = publisher.publish(builder);
             }
             if (!before.equals(vrfNames(published))) {
-                vrfsChanged.run();
+                try {
+                    vrfsChanged.run();
+                } catch (RuntimeException e) {
+                    // The snapshot is published: a throw from here would tell the intent store that
+                    // nothing was (it would put the previous intent back under the new tables).
+                    LOG.error("VRF change listener failed after the snapshot was published (learned routes may miss the new VRFs until BGP changes)", e);
+                }
             }
             try {
                 intentCommitted.accept(built.intent());

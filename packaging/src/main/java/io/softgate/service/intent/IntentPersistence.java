@@ -15,12 +15,16 @@ import java.nio.file.StandardOpenOption;
 /**
  * Keeps the applied intent in {@code <stateDir>/intent.json}: written to a temporary file,
  * fsynced, renamed over the old one and the directory fsynced, so a crash leaves either the
- * previous or the new document, never a torn one.
+ * previous or the new document, never a torn one. The replaced document stays beside it
+ * ({@code intent.json.previous}, a hard link) until the change is published or put back
+ * ({@link Replaced}); {@link #load} never reads it.
  *
  * <p>Threading: called by the one thread applying a change (and at start).
  */
 public final class IntentPersistence {
     public static final String FILE_NAME = "intent.json";
+    /** The document a commit replaced, kept until its change is published ({@link Replaced}). */
+    public static final String PREVIOUS_FILE_NAME = FILE_NAME + ".previous";
     private static final ObjectMapper JSON = new ObjectMapper()
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
@@ -46,7 +50,7 @@ public final class IntentPersistence {
 
     /** Writes {@code document} durably and makes it the persisted one ({@link #stage} then {@link Staged#commit}). */
     public void save(IntentDocument document) throws IOException {
-        stage(document).commit();
+        stage(document).commit().release();
     }
 
     /**
@@ -75,6 +79,61 @@ public final class IntentPersistence {
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(document);
     }
 
+    /** A second name for the persisted file (no copy); a copy where the file system has no hard links. */
+    private void keepAside(Path previous) throws IOException {
+        try {
+            Files.createLink(previous, file());
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(file(), previous, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private void syncDirectory() {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            // Some file systems cannot open a directory for fsync; the rename itself is atomic.
+        }
+    }
+
+    /**
+     * The document a {@link Staged#commit} replaced (none on a first save): put back while the
+     * change is not published, dropped once it is. A crash in between leaves the new document as
+     * the persisted one (the change was durable; its answer never went out) and a stale
+     * {@code intent.json.previous}, which the next commit replaces.
+     *
+     * <p>Threading: used by the thread that committed.
+     */
+    public final class Replaced {
+        private final Path previous;
+
+        private Replaced(Path previous) {
+            this.previous = previous;
+        }
+
+        /** Makes the replaced document the persisted one again (none: removes the file). */
+        public void restore() throws IOException {
+            if (previous == null) {
+                Files.deleteIfExists(file());
+            } else {
+                Files.move(previous, file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            syncDirectory();
+        }
+
+        /** Drops the replaced document: the new one stays. */
+        public void release() {
+            if (previous == null) {
+                return;
+            }
+            try {
+                Files.deleteIfExists(previous);
+            } catch (IOException e) {
+                // Harmless: the next commit replaces it, and load never reads it.
+            }
+        }
+    }
+
     /**
      * A document written and fsynced beside the persisted one: {@link #commit} makes it the
      * persisted document, {@link #discard} drops it.
@@ -88,18 +147,29 @@ public final class IntentPersistence {
             this.temporary = temporary;
         }
 
-        /** Renames the staged file over the persisted one and fsyncs the directory (the rename's durability). */
-        public void commit() throws IOException {
+        /**
+         * Renames the staged file over the persisted one and fsyncs the directory (the rename's
+         * durability), keeping the persisted one aside: the caller {@link Replaced#release}s it
+         * once the change is published, or {@link Replaced#restore}s it when the publish fails.
+         */
+        public Replaced commit() throws IOException {
+            Path previous = directory.resolve(PREVIOUS_FILE_NAME);
+            Files.deleteIfExists(previous);
+            boolean hadFile = Files.exists(file());
+            if (hadFile) {
+                keepAside(previous);
+            }
             try {
                 Files.move(temporary, file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
+                Files.deleteIfExists(previous);
                 throw new IOException("state directory " + directory + " does not support atomic rename", e);
-            }
-            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-                dir.force(true);
             } catch (IOException e) {
-                // Some file systems cannot open a directory for fsync; the rename itself is atomic.
+                Files.deleteIfExists(previous);
+                throw e;
             }
+            syncDirectory();
+            return new Replaced(hadFile ? previous : null);
         }
 
         /** Deletes the staged file; the persisted document stays as it was. */

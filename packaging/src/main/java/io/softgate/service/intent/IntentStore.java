@@ -11,9 +11,10 @@ import java.util.concurrent.ExecutionException;
  * The controller's declarative state on this node. A change is a function over a
  * {@link IntentDocument.Draft}; it is applied whole or not at all: build the next document,
  * validate it, compile it into a snapshot while a writer thread writes and fsyncs it, persist it
- * atomically (the rename, once the compile succeeded), publish the snapshot, and only then make it
- * current. Any failure leaves the current document, the file and the data plane as
- * they were. Each accepted change increments the generation; a change that names another
+ * atomically (the rename, once the compile succeeded; the replaced file is kept aside), publish
+ * the snapshot, and only then drop the replaced file and make the change current. Any failure
+ * leaves the current document, the file and the data plane as they were: a publish that throws
+ * puts the replaced file back. Each accepted change increments the generation; a change that names another
  * generation than the current one is refused with 409.
  *
  * <p>Threading: changes are serialised by the store's monitor (a change's document is written on
@@ -46,6 +47,7 @@ public final class IntentStore {
     }
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IntentStore.class);
 
     private final IntentCompiler compiler;
     private final IntentPersistence persistence;
@@ -167,13 +169,22 @@ public final class IntentStore {
             throw e;
         }
         long compiledNs = System.nanoTime();
+        IntentPersistence.Replaced replaced;
         try {
-            staged(writing).commit();
+            replaced = staged(writing).commit();
         } catch (IOException e) {
             throw new IntentRejectedException(503, "stateDir", "cannot persist the change: " + e.getMessage());
         }
         long persistedNs = System.nanoTime();
-        sink.publish(snapshot);
+        try {
+            sink.publish(snapshot);
+        } catch (RuntimeException | Error e) {
+            // The data plane kept the previous snapshot: put the previous file back too, so that the
+            // answer (500, nothing was changed) stays true across a restart.
+            putBack(replaced, before, next, e);
+            throw e;
+        }
+        replaced.release();
         current = next;
         long endNs = System.nanoTime();
         lastTimings = new Timings(validatedNs - startNs, compiledNs - validatedNs, persistedNs - compiledNs, endNs - persistedNs);
@@ -246,6 +257,19 @@ public final class IntentStore {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Makes the document {@code next} replaced the persisted one again after {@code failure} to publish {@code next}. */
+    private static void putBack(IntentPersistence.Replaced replaced, IntentDocument before, IntentDocument next, Throwable failure) {
+        try {
+            replaced.restore();
+            LOG.warn("publishing intent generation {} failed ({}); generation {} stays applied and persisted",
+                next.generation(), failure, before.generation());
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+            LOG.error("publishing intent generation {} failed ({}) and the persisted generation {} could not be put back ({}):"
+                + " a restart would load generation {}", next.generation(), failure, before.generation(), e, next.generation());
         }
     }
 
