@@ -3,13 +3,18 @@ package io.softgate.service.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.softgate.service.intent.IntentDocument;
 import io.softgate.service.intent.IntentRejectedException;
 import io.softgate.service.intent.IntentStore;
 import io.softgate.service.intent.StaticRouteIntent;
 import io.softgate.service.intent.VnetIntent;
+import io.softgate.service.intent.VpcIntent;
+import io.softgate.service.intent.VrfNumbering;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Netris vNets ({@code /api/v2/vnet}) and static routes ({@code /api/routes}; a route's
@@ -131,7 +136,7 @@ final class NetrisNetworkResources extends ResourceSupport {
         int id = pathId(request);
         JsonNode body = JsonBody.object(request);
         VnetFields fields = vnetFields(body);
-        apply(request, draft -> {
+        String message = apply(request, draft -> {
             int index = indexOf(draft.vnets, VnetIntent::id, id);
             if (index < 0) {
                 throw notFound("vNet", id);
@@ -140,22 +145,45 @@ final class NetrisNetworkResources extends ResourceSupport {
             draft.vnets.set(index, new VnetIntent(id, fields.name(), vpcOf(body, false, old.vpcId()),
                 fields.vxlanId() == null ? old.vxlanId() : fields.vxlanId(),
                 fields.gateways() == null ? old.gateways() : fields.gateways()));
-            return null;
+            return deactivated(draft);
         });
-        return ok(idData(id));
+        return ok(message, idData(id));
     }
 
     private ApiResponse deleteVnet(ApiRequest request) throws BadRequestException, IntentRejectedException {
         int id = pathId(request);
-        apply(request, draft -> {
+        String message = apply(request, draft -> {
             int index = indexOf(draft.vnets, VnetIntent::id, id);
             if (index < 0) {
                 throw notFound("vNet", id);
             }
             draft.vnets.remove(index);
-            return null;
+            return deactivated(draft);
         });
-        return ok(idData(id));
+        return ok(message, idData(id));
+    }
+
+    /**
+     * The answer's message for a change of the vNets that left a VPC without any: its NAT rules,
+     * LB services and ACL rules stay stored but leave the data plane (no VRF; the system VPC's
+     * ACL rules stay, they guard the public VRF), which the change is allowed to do, and says
+     * ("" when none).
+     */
+    private static String deactivated(IntentDocument.Draft draft) {
+        Set<Integer> lost = VrfNumbering.vpcsWithVnet(draft.base().vnets());
+        lost.removeAll(VrfNumbering.vpcsWithVnet(draft.vnets));
+        List<String> inactive = new ArrayList<>();
+        draft.nats.stream().filter(x -> lost.contains(x.vpcId())).forEach(x -> inactive.add("nat[" + x.name() + "]"));
+        draft.l4lbs.stream().filter(x -> lost.contains(x.vpcId())).forEach(x -> inactive.add("l4lb[" + x.name() + "]"));
+        Set<Integer> system = new HashSet<>();
+        draft.vpcs.stream().filter(VpcIntent::system).forEach(x -> system.add(x.id()));
+        draft.acls.stream().filter(x -> lost.contains(x.vpcId()) && !system.contains(x.vpcId()))
+            .forEach(x -> inactive.add("acl[" + x.name() + "]"));
+        if (inactive.isEmpty()) {
+            return "";
+        }
+        return "inactive now (" + VrfNumbering.NO_VNET + ", VPC " + lost.stream().sorted().map(String::valueOf)
+            .collect(Collectors.joining(", ")) + "): " + String.join(", ", inactive);
     }
 
     private ObjectNode routeView(StaticRouteIntent route) {

@@ -9,14 +9,15 @@ import io.softgate.service.intent.IntentStore;
 import io.softgate.service.intent.L4lbIntent;
 import io.softgate.service.intent.LbBackendIntent;
 import io.softgate.service.intent.NatIntent;
+import io.softgate.service.intent.VrfNumbering;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
- * Netris services: NAT rules ({@code /api/v2/nat}), L4 load balancers ({@code /api/v2/l4lb})
- * and ACLs ({@code /api/acl}: update carries the id in the body, delete carries
+ * Netris services: NAT rules ({@code /api/v2/nat}), L4 load balancers ({@code /api/v2/l4lb};
+ * both listed with {@code active} and {@code inactiveReason}, e.g. "VPC has no vNet") and ACLs ({@code /api/acl}: update carries the id in the body, delete carries
  * {@code {"id": [..]}}; a create or an update that would make an ACL repeat another rule is
  * refused with 409 "This kind of acl already exists", and an update that changes nothing at all,
  * comment included, succeeds with that message).
@@ -50,7 +51,28 @@ final class NetrisServiceResources extends ResourceSupport {
 
     // --- NAT ---------------------------------------------------------------------------
 
-    private ObjectNode natView(NatIntent nat) {
+    /**
+     * Whether a rule or service is in the data plane ({@code active}) and, when not, why
+     * ({@code inactiveReason}): a VPC without a vNet has no VRF, so its NAT rules and LB services
+     * are stored and listed but not compiled ({@link VrfNumbering#NO_VNET}); a disabled one is
+     * compiled off. The controller may create them before the vNet (CloudStack: a VPC's source
+     * NAT before its first tier), so they are accepted and reported instead of refused.
+     */
+    private static void activity(ObjectNode node, boolean vpcHasVnet, boolean enabled) {
+        String reason = !vpcHasVnet ? VrfNumbering.NO_VNET : enabled ? null : "disabled";
+        node.put("active", reason == null);
+        node.put("inactiveReason", reason);
+    }
+
+    /** The answer's message for a rule or service just stored in a VPC without a vNet ("" otherwise). */
+    private String inactiveMessage(int vpcId) {
+        if (VrfNumbering.vpcsWithVnet(document().vnets()).contains(vpcId)) {
+            return "";
+        }
+        return "inactive: " + VrfNumbering.NO_VNET + " (VPC " + vpcId + "); it reaches the data plane once the VPC has a vNet";
+    }
+
+    private ObjectNode natView(NatIntent nat, Set<Integer> vpcsWithVnet) {
         ObjectNode node = Envelope.object();
         node.put("id", nat.id());
         node.put("name", nat.name());
@@ -71,6 +93,7 @@ final class NetrisServiceResources extends ResourceSupport {
         }
         node.set("vpc", vpcRef(nat.vpcId()));
         node.set("site", siteRef());
+        activity(node, vpcsWithVnet.contains(nat.vpcId()), !"disabled".equals(nat.state()));
         return node;
     }
 
@@ -104,9 +127,10 @@ final class NetrisServiceResources extends ResourceSupport {
         Set<Integer> vpcFilter = QueryFilters.ids(request, "vpc");
         QueryFilters.ids(request, "sites");
         ArrayNode list = Envelope.array();
+        Set<Integer> vpcsWithVnet = VrfNumbering.vpcsWithVnet(document().vnets());
         for (NatIntent nat : document().nats()) {
             if (QueryFilters.accepts(vpcFilter, nat.vpcId())) {
-                list.add(natView(nat));
+                list.add(natView(nat, vpcsWithVnet));
             }
         }
         return ok(list);
@@ -116,7 +140,7 @@ final class NetrisServiceResources extends ResourceSupport {
         int id = pathId(request);
         for (NatIntent nat : document().nats()) {
             if (nat.id() == id) {
-                return ok(natView(nat));
+                return ok(natView(nat, VrfNumbering.vpcsWithVnet(document().vnets())));
             }
         }
         throw notFound("NAT rule", id);
@@ -136,7 +160,7 @@ final class NetrisServiceResources extends ResourceSupport {
             draft.nats.add(nat);
             return nat;
         });
-        return ok(idData(created.id()));
+        return ok(inactiveMessage(created.vpcId()), idData(created.id()));
     }
 
     private static NatIntent withId(NatIntent n, int id, int vpcId) {
@@ -149,15 +173,16 @@ final class NetrisServiceResources extends ResourceSupport {
         int id = pathId(request);
         JsonNode body = JsonBody.object(request);
         NatIntent fields = natFields(body, id, 0);
-        apply(request, draft -> {
+        NatIntent nat = apply(request, draft -> {
             int index = indexOf(draft.nats, NatIntent::id, id);
             if (index < 0) {
                 throw notFound("NAT rule", id);
             }
-            draft.nats.set(index, withId(fields, id, vpcOf(body, false, draft.nats.get(index).vpcId())));
-            return null;
+            NatIntent updated = withId(fields, id, vpcOf(body, false, draft.nats.get(index).vpcId()));
+            draft.nats.set(index, updated);
+            return updated;
         });
-        return ok(idData(id));
+        return ok(inactiveMessage(nat.vpcId()), idData(id));
     }
 
     private ApiResponse deleteNat(ApiRequest request) throws BadRequestException, IntentRejectedException {
@@ -175,7 +200,7 @@ final class NetrisServiceResources extends ResourceSupport {
 
     // --- L4LB --------------------------------------------------------------------------
 
-    private ObjectNode lbView(L4lbIntent lb) {
+    private ObjectNode lbView(L4lbIntent lb, Set<Integer> vpcsWithVnet) {
         ObjectNode node = Envelope.object();
         node.put("id", lb.id());
         node.put("name", lb.name());
@@ -197,6 +222,7 @@ final class NetrisServiceResources extends ResourceSupport {
         node.set("vpc", vpcRef(lb.vpcId()));
         node.set("site", siteRef());
         node.set("tenant", tenantRef());
+        activity(node, vpcsWithVnet.contains(lb.vpcId()), "enable".equals(lb.status()));
         return node;
     }
 
@@ -246,9 +272,10 @@ final class NetrisServiceResources extends ResourceSupport {
         Set<Integer> vpcFilter = QueryFilters.ids(request, "vpc");
         QueryFilters.ids(request, "sites");
         ArrayNode list = Envelope.array();
+        Set<Integer> vpcsWithVnet = VrfNumbering.vpcsWithVnet(document().vnets());
         for (L4lbIntent lb : document().l4lbs()) {
             if (QueryFilters.accepts(vpcFilter, lb.vpcId())) {
-                list.add(lbView(lb));
+                list.add(lbView(lb, vpcsWithVnet));
             }
         }
         return ok(list);
@@ -258,7 +285,7 @@ final class NetrisServiceResources extends ResourceSupport {
         int id = pathId(request);
         for (L4lbIntent lb : document().l4lbs()) {
             if (lb.id() == id) {
-                return ok(lbView(lb));
+                return ok(lbView(lb, VrfNumbering.vpcsWithVnet(document().vnets())));
             }
         }
         throw notFound("load balancer", id);
@@ -278,22 +305,23 @@ final class NetrisServiceResources extends ResourceSupport {
             draft.l4lbs.add(lb);
             return lb;
         });
-        return ok(idData(created.id()));
+        return ok(inactiveMessage(created.vpcId()), idData(created.id()));
     }
 
     private ApiResponse updateLb(ApiRequest request) throws BadRequestException, IntentRejectedException {
         int id = pathId(request);
         JsonNode body = JsonBody.object(request);
         L4lbIntent fields = lbFields(body, id, 0);
-        apply(request, draft -> {
+        L4lbIntent lb = apply(request, draft -> {
             int index = indexOf(draft.l4lbs, L4lbIntent::id, id);
             if (index < 0) {
                 throw notFound("load balancer", id);
             }
-            draft.l4lbs.set(index, withId(fields, id, vpcOf(body, false, draft.l4lbs.get(index).vpcId())));
-            return null;
+            L4lbIntent updated = withId(fields, id, vpcOf(body, false, draft.l4lbs.get(index).vpcId()));
+            draft.l4lbs.set(index, updated);
+            return updated;
         });
-        return ok(idData(id));
+        return ok(inactiveMessage(lb.vpcId()), idData(id));
     }
 
     private ApiResponse deleteLb(ApiRequest request) throws BadRequestException, IntentRejectedException {

@@ -2,18 +2,35 @@ package io.softgate.service.intent;
 
 import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.config.VrfConfig;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The VRF index of every VRF the forwarding tables hold, numbered the one way every adapter must
  * agree on: the configuration file's VRFs in file order, then each VPC that has a vNet, in intent
- * order. A VPC without a vNet has no VRF (nothing can reach it yet).
+ * order. A VPC without a vNet has no VRF (nothing can reach it yet): its NAT rules, LB services
+ * and ACL rules stay stored, are not in the data plane ({@link #NO_VNET}) and are compiled once
+ * it has a vNet (the system VPC's ACL rules excepted: they guard the public VRF).
  *
  * <p>Threading: stateless.
  */
 public final class VrfNumbering {
+    /** Why a rule or service of a VPC without a vNet is not in the data plane, as the API reports it. */
+    public static final String NO_VNET = "VPC has no vNet";
+
     private VrfNumbering() {
+    }
+
+    /** The ids of the VPCs that have one of {@code vnets}, hence a VRF; a rule of any other VPC is inactive. */
+    public static Set<Integer> vpcsWithVnet(List<VnetIntent> vnets) {
+        Set<Integer> ids = new HashSet<>();
+        for (VnetIntent vnet : vnets) {
+            ids.add(vnet.vpcId());
+        }
+        return ids;
     }
 
     public static Map<String, Integer> of(SoftgateConfig config, CompiledIntent intent) {

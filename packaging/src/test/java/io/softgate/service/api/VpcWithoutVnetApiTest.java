@@ -1,0 +1,126 @@
+package io.softgate.service.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.softgate.service.intent.VrfNumbering;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * NAT rules and LB services of a VPC without a vNet are accepted (the controller may create them
+ * before the VPC's first vNet) but not in the data plane: the API says so, as {@code active: false}
+ * with {@code inactiveReason} "VPC has no vNet" in the lists and in the answers of the change that
+ * stored them or that deleted the VPC's last vNet.
+ */
+class VpcWithoutVnetApiTest {
+    @TempDir
+    Path stateDir;
+    ApiFixture api;
+    int vpc;
+
+    @BeforeEach
+    void start() throws Exception {
+        api = new ApiFixture(stateDir);
+        api.login(ApiFixture.USER, ApiFixture.PASSWORD);
+        int systemVpc = api.api.store().current().systemVpc().id();
+        api.ok("POST", "/api/v2/ipam/allocation", "{\"name\":\"public\",\"prefix\":\"203.0.113.0/24\",\"vpc\":{\"id\":" + systemVpc + "}}");
+        api.ok("POST", "/api/v2/ipam/subnet", "{\"name\":\"snat\",\"prefix\":\"203.0.113.10/32\",\"purpose\":\"nat\",\"vpc\":{\"id\":" + systemVpc + "}}");
+        api.ok("POST", "/api/v2/ipam/subnet", "{\"name\":\"vip\",\"prefix\":\"203.0.113.20/32\",\"purpose\":\"load-balancer\","
+            + "\"vpc\":{\"id\":" + systemVpc + "}}");
+        vpc = api.ok("POST", "/api/v2/vpc", "{\"name\":\"vpc1\"}").get("id").asInt();
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    private HttpResponse<String> createSnat() throws Exception {
+        return api.send("POST", "/api/v2/nat", "{\"name\":\"snat1\",\"action\":\"SNAT\",\"sourceAddress\":\"10.1.0.0/16\","
+            + "\"destinationAddress\":\"0.0.0.0/0\",\"snatToIP\":\"203.0.113.10/32\",\"vpc\":{\"id\":" + vpc + "}}");
+    }
+
+    private HttpResponse<String> createLb(String status) throws Exception {
+        return api.send("POST", "/api/v2/l4lb", "{\"name\":\"web\",\"protocol\":\"TCP\",\"ip\":\"203.0.113.20\",\"port\":80,"
+            + "\"status\":\"" + status + "\",\"backend\":[{\"ip\":\"10.1.1.6\",\"port\":80}],\"vpc\":{\"id\":" + vpc + "}}");
+    }
+
+    private int createVnet() throws Exception {
+        return api.ok("POST", "/api/v2/vnet", "{\"name\":\"tier\",\"vxlanID\":5001,\"gateways\":[{\"prefix\":\"10.1.1.1/24\"}],"
+            + "\"vpc\":{\"id\":" + vpc + "}}").get("id").asInt();
+    }
+
+    private static JsonNode only(JsonNode list) {
+        assertEquals(1, list.size(), list.toString());
+        return list.get(0);
+    }
+
+    private static void assertInactive(JsonNode item, String reason) {
+        assertFalse(item.get("active").asBoolean(), item.toString());
+        assertEquals(reason, item.get("inactiveReason").asText(), item.toString());
+    }
+
+    private static void assertActive(JsonNode item) {
+        assertTrue(item.get("active").asBoolean(), item.toString());
+        assertTrue(item.get("inactiveReason").isNull(), item.toString());
+    }
+
+    @Test
+    void shouldAcceptANatRuleBeforeTheVnetAndReportItInactiveUntilTheVnetExists() throws Exception {
+        HttpResponse<String> created = createSnat();
+        assertEquals(200, created.statusCode(), created.body());
+        assertTrue(Envelope.MAPPER.readTree(created.body()).get("message").asText().contains(VrfNumbering.NO_VNET), created.body());
+        int id = Envelope.MAPPER.readTree(created.body()).get("data").get("id").asInt();
+        assertInactive(only(api.ok("GET", "/api/v2/nat?vpc=" + vpc, null)), VrfNumbering.NO_VNET);
+        assertInactive(api.ok("GET", "/api/v2/nat/" + id, null), VrfNumbering.NO_VNET);
+        assertEquals("enabled", api.ok("GET", "/api/v2/nat/" + id, null).get("state").asText(), "the stored state is kept");
+
+        createVnet();
+        assertActive(only(api.ok("GET", "/api/v2/nat?vpc=" + vpc, null)));
+    }
+
+    @Test
+    void shouldReportAnLbServiceOfAVpcWithoutVnetInactiveAndADisabledOneAsDisabled() throws Exception {
+        HttpResponse<String> created = createLb("enable");
+        assertEquals(200, created.statusCode(), created.body());
+        assertTrue(created.body().contains(VrfNumbering.NO_VNET), created.body());
+        assertInactive(only(api.ok("GET", "/api/v2/l4lb?vpc=" + vpc, null)), VrfNumbering.NO_VNET);
+        createVnet();
+        JsonNode lb = only(api.ok("GET", "/api/v2/l4lb?vpc=" + vpc, null));
+        assertActive(lb);
+        api.ok("PUT", "/api/v2/l4lb/" + lb.get("id").asInt(), "{\"name\":\"web\",\"protocol\":\"TCP\",\"ip\":\"203.0.113.20\",\"port\":80,"
+            + "\"status\":\"disable\",\"backend\":[{\"ip\":\"10.1.1.6\",\"port\":80}]}");
+        assertInactive(only(api.ok("GET", "/api/v2/l4lb?vpc=" + vpc, null)), "disabled");
+    }
+
+    @Test
+    void shouldNameTheRulesTheDeleteOfTheLastVnetTakesOutOfTheDataPlane() throws Exception {
+        int vnet = createVnet();
+        assertEquals(200, createSnat().statusCode());
+        assertEquals(200, createLb("enable").statusCode());
+        HttpResponse<String> deleted = api.send("DELETE", "/api/v2/vnet/" + vnet, null);
+        assertEquals(200, deleted.statusCode(), deleted.body());
+        String message = Envelope.MAPPER.readTree(deleted.body()).get("message").asText();
+        assertTrue(message.contains(VrfNumbering.NO_VNET) && message.contains("nat[snat1]") && message.contains("l4lb[web]"), message);
+        assertInactive(only(api.ok("GET", "/api/v2/nat?vpc=" + vpc, null)), VrfNumbering.NO_VNET);
+        assertInactive(only(api.ok("GET", "/api/v2/l4lb?vpc=" + vpc, null)), VrfNumbering.NO_VNET);
+    }
+
+    @Test
+    void shouldSayNothingWhenTheDeletedVnetWasNotTheVpcsLast() throws Exception {
+        createVnet();
+        int second = api.ok("POST", "/api/v2/vnet", "{\"name\":\"tier2\",\"vxlanID\":5002,\"gateways\":[{\"prefix\":\"10.1.2.1/24\"}],"
+            + "\"vpc\":{\"id\":" + vpc + "}}").get("id").asInt();
+        assertEquals(200, createSnat().statusCode());
+        HttpResponse<String> deleted = api.send("DELETE", "/api/v2/vnet/" + second, null);
+        assertEquals("", Envelope.MAPPER.readTree(deleted.body()).get("message").asText());
+        assertActive(only(api.ok("GET", "/api/v2/nat?vpc=" + vpc, null)));
+    }
+}
