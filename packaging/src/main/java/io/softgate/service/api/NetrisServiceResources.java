@@ -17,10 +17,11 @@ import java.util.Set;
 
 /**
  * Netris services: NAT rules ({@code /api/v2/nat}), L4 load balancers ({@code /api/v2/l4lb};
- * both listed with {@code active} and {@code inactiveReason}, e.g. "VPC has no vNet") and ACLs ({@code /api/acl}: update carries the id in the body, delete carries
- * {@code {"id": [..]}}; a create or an update that would make an ACL repeat another rule is
- * refused with 409 "This kind of acl already exists", and an update that changes nothing at all,
- * comment included, succeeds with that message).
+ * both listed with {@code active} and {@code inactiveReason}, e.g. "VPC has no vNet") and ACLs
+ * ({@code /api/acl}: update carries the id in the body, delete carries {@code {"id": [..]}}; a
+ * create or an update that would make an ACL repeat another rule is refused with 409 "This kind
+ * of acl already exists", and an update that changes nothing at all, comment included, succeeds
+ * with that message).
  *
  * <p>Threading: API executor thread only.
  */

@@ -14,8 +14,8 @@ import java.util.concurrent.ExecutionException;
  * atomically (the rename, once the compile succeeded; the replaced file is kept aside), publish
  * the snapshot, and only then drop the replaced file and make the change current. Any failure
  * leaves the current document, the file and the data plane as they were: a publish that throws
- * puts the replaced file back. Each accepted change increments the generation; a change that names another
- * generation than the current one is refused with 409.
+ * puts the replaced file back. Each accepted change increments the generation; a change that
+ * names another generation than the current one is refused with 409.
  *
  * <p>Threading: changes are serialised by the store's monitor (a change's document is written on
  * the store's writer thread, which the applying thread waits for before it publishes);
