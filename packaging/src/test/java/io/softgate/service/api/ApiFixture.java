@@ -55,6 +55,7 @@ final class ApiFixture implements AutoCloseable {
     final ApiService api;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String session;
+    private boolean closed;
 
     ApiFixture(Path stateDir) throws Exception {
         this(stateDir, CONFIG);
@@ -194,7 +195,9 @@ final class ApiFixture implements AutoCloseable {
 
     /** Runs {@code softgatectl} with the bearer token against this API; returns its output, failing on a non-zero exit. */
     String softgatectl(String... args) throws IOException {
-        Path tokenFile = stateDir.resolveSibling(stateDir.getFileName() + ".token");
+        // Inside the state directory, which the test's @TempDir removes (a sibling of it was left
+        // behind in /tmp by every run); close() deletes it too for callers that keep their directory.
+        Path tokenFile = tokenFile();
         Files.writeString(tokenFile, TOKEN);
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();
@@ -214,6 +217,11 @@ final class ApiFixture implements AutoCloseable {
         return out.toString();
     }
 
+    /** Where {@link #softgatectl} keeps the bearer token it passes as {@code --token-file}. */
+    Path tokenFile() {
+        return stateDir.resolve("softgatectl.token");
+    }
+
     String intentFileText() throws IOException {
         Path file = stateDir.resolve("intent.json");
         return Files.exists(file) ? Files.readString(file) : "";
@@ -221,8 +229,17 @@ final class ApiFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         api.close();
         runtime.close();
         features.close();
+        try {
+            Files.deleteIfExists(tokenFile());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

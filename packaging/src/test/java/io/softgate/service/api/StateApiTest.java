@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -123,6 +124,16 @@ class StateApiTest {
         assertTrue(table.contains("10.2.0.5:40000") && table.contains("198.51.100.7:80") && !table.contains("10.2.0.6"), table);
         assertTrue(table.contains("1 of 1 matching session(s) shown; tables hold 2 NAT session(s)"), table);
         assertEquals("BGP disabled", api.softgatectl("bgp").strip());
+    }
+
+    @Test
+    void shouldKeepSoftgatectlsTokenFileInsideTheStateDirectoryAndDeleteItOnClose() throws Exception {
+        assertEquals("BGP disabled", api.softgatectl("bgp").strip());
+        assertTrue(api.tokenFile().startsWith(stateDir) && Files.exists(api.tokenFile()), api.tokenFile().toString());
+        assertFalse(Files.exists(stateDir.resolveSibling(stateDir.getFileName() + ".token")),
+            "nothing beside the @TempDir, which JUnit would not remove");
+        api.close();
+        assertFalse(Files.exists(api.tokenFile()), "the fixture removes it when it closes");
     }
 
     private static JsonNode only(JsonNode data) {
