@@ -52,8 +52,15 @@ final class AuthResources {
             JsonNode schemeNode = body.get("auth_scheme_id");
             scheme = schemeNode == null || schemeNode.isNull() ? null : schemeNode.asText();
         } else {
-            Map<String, List<String>> form = new QueryStringDecoder(new String(request.body(), StandardCharsets.UTF_8), StandardCharsets.UTF_8, false, 64)
-                .parameters();
+            Map<String, List<String>> form;
+            try {
+                form = new QueryStringDecoder(new String(request.body(), StandardCharsets.UTF_8), StandardCharsets.UTF_8, false, 64)
+                    .parameters();
+            } catch (IllegalArgumentException e) {
+                // A bad percent escape. The decoder's message quotes the whole body, password
+                // included: answer without it and log nothing.
+                return Envelope.error(400, "body", "malformed form encoding");
+            }
             user = single(form, "user");
             password = single(form, "password");
             scheme = form.containsKey("auth_scheme_id") ? single(form, "auth_scheme_id") : null;

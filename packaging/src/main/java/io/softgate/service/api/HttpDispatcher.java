@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns each aggregated HTTP request into an {@link ApiRequest}, checks credentials (session
  * cookie or bearer token) for every route that needs them, runs the route's handler and writes
- * the answer. Logs method, path and status only: never a body, a cookie or a header value.
+ * the answer. Logs method, path and status only: never a body, a cookie or a header value; an
+ * unexpected failure adds the exception's class and stack frames, never its message
+ * ({@link #failureLogLine}).
  *
  * <p>Threading: shared by every channel; runs on the API's single handler executor, so handlers
  * never run concurrently.
@@ -113,9 +115,29 @@ final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
         } catch (BadRequestException e) {
             return Envelope.error(400, e.field(), e.reason());
         } catch (RuntimeException e) {
-            LOG.error("{} {} failed", method, uri.path(), e);
+            LOG.error(failureLogLine(method, uri.path(), e));
             return Envelope.error(500, "server", "internal error; nothing was changed");
         }
+    }
+
+    /**
+     * The log line of a request that failed unexpectedly: method, path, and each exception of the
+     * cause chain by class and stack frames. Never a message: a message may quote request data
+     * (a JDK decoder's message quoted a whole login body, password included).
+     */
+    static String failureLogLine(String method, String path, Throwable failure) {
+        StringBuilder line = new StringBuilder().append(method).append(' ').append(path).append(" failed: ");
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable cause = failure; cause != null && seen.add(cause); cause = cause.getCause()) {
+            if (cause != failure) {
+                line.append("\ncaused by: ");
+            }
+            line.append(cause.getClass().getName());
+            for (StackTraceElement frame : cause.getStackTrace()) {
+                line.append("\n\tat ").append(frame);
+            }
+        }
+        return line.toString();
     }
 
     private static ApiResponse unauthorized() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -80,6 +81,69 @@ class ApiSecurityTest {
         HttpResponse<String> limited = api.login(ApiFixture.USER, ApiFixture.PASSWORD);
         assertEquals(429, limited.statusCode(), "even the right password waits out the window");
         assertTrue(limited.headers().firstValue("Retry-After").isPresent());
+    }
+
+    @Test
+    void shouldAnswer400ToAMalformedFormLoginWithoutEchoingOrLoggingTheBody() throws Exception {
+        String[] log = new String[1];
+        HttpResponse<String> response = capturingStandardOutput(log, () -> api.http.send(
+            HttpRequest.newBuilder(api.uri("/api/auth")).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("user=" + ApiFixture.USER + "&password=%zzsecret")).build(),
+            HttpResponse.BodyHandlers.ofString()));
+        assertEquals(400, response.statusCode(), response.body());
+        JsonNode envelope = Envelope.MAPPER.readTree(response.body());
+        assertEquals("body", envelope.get("errors").get(0).get("name").asText());
+        assertEquals("malformed form encoding", envelope.get("errors").get(0).get("error").asText());
+        assertFalse(response.body().contains("zzsecret"), response.body());
+        assertFalse(log[0].contains("zzsecret"), log[0]);
+    }
+
+    @Test
+    void shouldLogAnUnexpectedFailureByClassAndStackFramesButNeverItsMessage() throws Exception {
+        Router router = new Router().add("GET", "/fail", false, "test", "fails", null, List.of(), request -> {
+            throw new IllegalStateException("a message quoting request data: password=hunter2",
+                new IllegalArgumentException("and its cause: token=abc"));
+        });
+        Authenticator nobody = new Authenticator(Map.of(), List.of(), 1_000_000_000L, System::nanoTime);
+        try (ApiServer server = new ApiServer(router, nobody, null, 1024)) {
+            int port = server.start("127.0.0.1", 0).getPort();
+            String[] log = new String[1];
+            HttpResponse<String> response = capturingStandardOutput(log, () -> api.http.send(
+                HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/fail")).build(),
+                HttpResponse.BodyHandlers.ofString()));
+            assertEquals(500, response.statusCode());
+            assertEquals(500, Envelope.MAPPER.readTree(response.body()).get("meta").get("statusCode").asInt());
+            assertTrue(log[0].contains("GET /fail failed: java.lang.IllegalStateException"), log[0]);
+            assertTrue(log[0].contains("caused by: java.lang.IllegalArgumentException"), log[0]);
+            assertTrue(log[0].contains("\tat io.softgate.service.api.ApiSecurityTest"), "stack frames are kept: " + log[0]);
+            assertFalse(log[0].contains("hunter2") || log[0].contains("abc") || log[0].contains("message"), log[0]);
+            assertFalse(response.body().contains("hunter2"), response.body());
+        }
+    }
+
+    /** Runs {@code call} while the service's log (slf4j-simple, standard output) goes to {@code log[0]} as well. */
+    private static <T> T capturingStandardOutput(String[] log, java.util.concurrent.Callable<T> call) throws Exception {
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                original.write(b);
+                captured.write(b);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                original.write(bytes, offset, length);
+                captured.write(bytes, offset, length);
+            }
+        }, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            return call.call();
+        } finally {
+            System.setOut(original);
+            log[0] = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Test
