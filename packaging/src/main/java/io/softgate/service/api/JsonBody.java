@@ -90,7 +90,7 @@ public final class JsonBody {
         }
         if (value.isTextual()) {
             String text = value.textValue();
-            if (!text.isEmpty() && text.length() <= 10 && text.chars().allMatch(Character::isDigit)) {
+            if (text.length() <= 10 && AsciiDigits.only(text)) {
                 long parsed = Long.parseLong(text);
                 if (parsed <= Integer.MAX_VALUE) {
                     return (int) parsed;

@@ -31,7 +31,7 @@ public final class QueryFilters {
                 if (id.isEmpty()) {
                     continue;
                 }
-                if (id.length() > 10 || !id.chars().allMatch(Character::isDigit)) {
+                if (id.length() > 10 || !AsciiDigits.only(id)) {
                     throw new BadRequestException(name, "must be integer ids (was '" + value + "')");
                 }
                 long parsed = Long.parseLong(id);

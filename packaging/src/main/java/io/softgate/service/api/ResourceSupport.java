@@ -38,7 +38,7 @@ class ResourceSupport {
         if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
             value = value.substring(1, value.length() - 1);
         }
-        if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(Character::isDigit)) {
+        if (value.length() > 18 || !AsciiDigits.only(value)) {
             throw new BadRequestException("If-Match", "must be a generation number such as \"12\"");
         }
         return Long.parseLong(value);
@@ -106,7 +106,7 @@ class ResourceSupport {
 
     protected static int pathId(ApiRequest request) throws BadRequestException {
         String text = request.pathParameter("id");
-        if (text == null || text.isEmpty() || text.length() > 10 || !text.chars().allMatch(Character::isDigit)) {
+        if (text == null || text.length() > 10 || !AsciiDigits.only(text)) {
             throw new BadRequestException("id", "must be an integer id (was '" + text + "')");
         }
         long id = Long.parseLong(text);

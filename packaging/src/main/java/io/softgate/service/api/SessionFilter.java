@@ -50,8 +50,12 @@ record SessionFilter(Set<String> vpcNames, boolean byAddress, int address, int m
             int length = 32;
             try {
                 if (slash >= 0) {
-                    length = Integer.parseInt(addressText.substring(slash + 1));
-                    if (length < 0 || length > 32) {
+                    String lengthText = addressText.substring(slash + 1);
+                    if (lengthText.length() > 2 || !AsciiDigits.only(lengthText)) {
+                        throw new NumberFormatException();
+                    }
+                    length = Integer.parseInt(lengthText);
+                    if (length > 32) {
                         throw new NumberFormatException();
                     }
                 }
@@ -72,7 +76,7 @@ record SessionFilter(Set<String> vpcNames, boolean byAddress, int address, int m
 
     /** Parses a {@code limit} parameter: 0..{@link #MAX_LIMIT}. */
     static int limit(String text) throws BadRequestException {
-        if (text.isEmpty() || text.length() > 7 || !text.chars().allMatch(Character::isDigit)
+        if (text.length() > 7 || !AsciiDigits.only(text)
             || Integer.parseInt(text) > MAX_LIMIT) {
             throw new BadRequestException("limit", "must be an integer 0.." + MAX_LIMIT + " (was '" + text + "')");
         }
@@ -93,7 +97,7 @@ record SessionFilter(Set<String> vpcNames, boolean byAddress, int address, int m
 
     /** A VPC named by id (the intent's) or by name (the file's VPCs have names only). */
     private static String vpcName(String vpc, IntentDocument intent) {
-        if (vpc.length() <= 10 && vpc.chars().allMatch(Character::isDigit)) {
+        if (vpc.length() <= 10 && AsciiDigits.only(vpc)) {
             long id = Long.parseLong(vpc);
             for (VpcIntent candidate : intent.vpcs()) {
                 if (candidate.id() == id) {
