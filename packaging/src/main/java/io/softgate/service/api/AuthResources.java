@@ -77,6 +77,10 @@ final class AuthResources {
             case REJECTED -> Envelope.error(401, "user", "invalid user or password");
             case RATE_LIMITED -> Envelope.error(429, "user", "too many failed logins from this address; wait and retry")
                 .header("Retry-After", Long.toString(Authenticator.FAILURE_WINDOW_NS / 1_000_000_000L));
+            // The service is full, not the client at fault: 503, and no Retry-After, since when a
+            // session frees depends on other clients' logouts and the sessions' TTL.
+            case SESSIONS_FULL -> Envelope.error(503, "session", "session table full; log out unused sessions (DELETE /api/auth)"
+                + " or use a bearer token");
         };
     }
 

@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
  * opens a session named by an unguessable {@code connect.sid} cookie that expires), and bearer
  * tokens for automation (compared by SHA-256 digest in constant time). Failed logins are limited
  * per remote address: after {@link #MAX_FAILURES} failures within {@link #FAILURE_WINDOW_NS},
- * that address is refused until the window has passed.
+ * that address is refused until the window has passed. At most {@link #MAX_SESSIONS} sessions
+ * live at once; a right password beyond that gets {@link LoginResult#SESSIONS_FULL}.
  *
  * <p>Threading: every method is synchronized (control-plane rates only).
  */
@@ -28,18 +29,27 @@ public final class Authenticator {
     static final int MAX_SESSIONS = 10_000;
     static final int MAX_TRACKED_ADDRESSES = 10_000;
 
-    /** The outcome of a login attempt. */
-    public enum LoginResult { OK, REJECTED, RATE_LIMITED }
+    /**
+     * The outcome of a login attempt: {@code SESSIONS_FULL} is a right password while
+     * {@link #MAX_SESSIONS} sessions live (the service is full; the address did nothing wrong).
+     */
+    public enum LoginResult { OK, REJECTED, RATE_LIMITED, SESSIONS_FULL }
 
     private final Map<String, String> passwordHashes;
     private final List<byte[]> tokenDigests;
     private final long sessionTtlNs;
     private final LongSupplier nanoClock;
+    private final int maxSessions;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Long> sessionExpiryNs = new HashMap<>();
     private final Map<String, long[]> failures = new HashMap<>();
 
     public Authenticator(Map<String, String> passwordHashes, List<String> tokens, long sessionTtlNs, LongSupplier nanoClock) {
+        this(passwordHashes, tokens, sessionTtlNs, nanoClock, MAX_SESSIONS);
+    }
+
+    /** As the public constructor, with at most {@code maxSessions} live sessions (tests use a few). */
+    Authenticator(Map<String, String> passwordHashes, List<String> tokens, long sessionTtlNs, LongSupplier nanoClock, int maxSessions) {
         this.passwordHashes = Map.copyOf(passwordHashes);
         List<byte[]> digests = new ArrayList<>();
         for (String token : tokens) {
@@ -48,6 +58,7 @@ public final class Authenticator {
         this.tokenDigests = List.copyOf(digests);
         this.sessionTtlNs = sessionTtlNs;
         this.nanoClock = nanoClock;
+        this.maxSessions = maxSessions;
     }
 
     public long sessionTtlSeconds() {
@@ -80,8 +91,8 @@ public final class Authenticator {
         }
         failures.remove(remoteAddress);
         expireSessions(now);
-        if (sessionExpiryNs.size() >= MAX_SESSIONS) {
-            return LoginResult.RATE_LIMITED;
+        if (sessionExpiryNs.size() >= maxSessions) {
+            return LoginResult.SESSIONS_FULL;
         }
         byte[] id = new byte[32];
         random.nextBytes(id);

@@ -184,6 +184,35 @@ class ApiSecurityTest {
     }
 
     @Test
+    void shouldTellAFullSessionTableFromARateLimit() throws Exception {
+        long[] now = {0};
+        Authenticator authenticator = new Authenticator(Map.of("u", PasswordHash.hash("p4ssword".toCharArray())), List.of(),
+            1_000_000_000L, () -> now[0], 2);
+        String[] first = new String[1];
+        String[] session = new String[1];
+        assertEquals(Authenticator.LoginResult.OK, authenticator.login("u", "p4ssword".toCharArray(), "192.0.2.1", first));
+        assertEquals(Authenticator.LoginResult.OK, authenticator.login("u", "p4ssword".toCharArray(), "192.0.2.1", session));
+        assertEquals(Authenticator.LoginResult.SESSIONS_FULL, authenticator.login("u", "p4ssword".toCharArray(), "192.0.2.1", session));
+        assertEquals(Authenticator.LoginResult.REJECTED, authenticator.login("u", "bad".toCharArray(), "192.0.2.1", session),
+            "a wrong password is still a wrong password");
+
+        Router router = new Router();
+        new AuthResources(authenticator, false).register(router);
+        ApiRequest login = new ApiRequest("POST", "/api/auth", Map.of(), Map.of("content-type", "application/x-www-form-urlencoded"),
+            "192.0.2.1", "user=u&password=p4ssword&auth_scheme_id=1".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            Map.of());
+        ApiResponse full = router.match("POST", "/api/auth").route().handler().handle(login);
+        assertEquals(503, full.status());
+        JsonNode error = Envelope.MAPPER.readTree(full.body()).get("errors").get(0);
+        assertEquals("session", error.get("name").asText());
+        assertTrue(error.get("error").asText().startsWith("session table full"), error.toString());
+        assertFalse(full.headers().containsKey("Set-Cookie"));
+
+        authenticator.logout(first[0]);
+        assertEquals(200, router.match("POST", "/api/auth").route().handler().handle(login).status(), "a logout frees a place");
+    }
+
+    @Test
     void shouldRefuseABodyOverTheSizeLimit() throws Exception {
         api.login(ApiFixture.USER, ApiFixture.PASSWORD);
         String huge = "{\"name\":\"" + "x".repeat(17 * 1024 * 1024) + "\"}";
