@@ -87,8 +87,10 @@ final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
             if (!authenticated(request)) {
                 return unauthorized();
             }
+            // RFC 9110 section 15.5.6: a 405 names the methods the resource has.
             return match.failureStatus() == 405
                 ? Envelope.error(405, "method", method + " is not allowed on " + uri.path())
+                    .header("Allow", String.join(", ", match.allowedMethods()))
                 : Envelope.error(404, "path", "no such resource: " + uri.path());
         }
         Route route = match.route();

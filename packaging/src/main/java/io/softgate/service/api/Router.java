@@ -12,8 +12,18 @@ import java.util.Map;
  * <p>Threading: filled during start-up by one thread, then only read.
  */
 public final class Router {
-    /** A match: the route and its path parameters, or why none matched (404 / 405). */
-    public record Match(Route route, Map<String, String> parameters, int failureStatus) {
+    /**
+     * A match: the route and its path parameters, or why none matched (404 / 405); on a 405, the
+     * methods the path has ({@code allowedMethods}, sorted, for the {@code Allow} header).
+     */
+    public record Match(Route route, Map<String, String> parameters, int failureStatus, List<String> allowedMethods) {
+        public Match {
+            allowedMethods = List.copyOf(allowedMethods);
+        }
+
+        public Match(Route route, Map<String, String> parameters, int failureStatus) {
+            this(route, parameters, failureStatus, List.of());
+        }
     }
 
     private final List<Route> routes = new ArrayList<>();
@@ -38,7 +48,7 @@ public final class Router {
         Route best = null;
         Map<String, String> bestParameters = null;
         int bestLiterals = -1;
-        boolean pathKnown = false;
+        java.util.SortedSet<String> methods = new java.util.TreeSet<>();
         for (Route route : routes) {
             String[] template = split(route.template());
             if (template.length != segments.length) {
@@ -60,7 +70,7 @@ public final class Router {
             if (!matches) {
                 continue;
             }
-            pathKnown = true;
+            methods.add(route.method());
             if (route.method().equals(method) && literals > bestLiterals) {
                 best = route;
                 bestParameters = parameters;
@@ -68,7 +78,7 @@ public final class Router {
             }
         }
         if (best == null) {
-            return new Match(null, Map.of(), pathKnown ? 405 : 404);
+            return methods.isEmpty() ? new Match(null, Map.of(), 404) : new Match(null, Map.of(), 405, List.copyOf(methods));
         }
         return new Match(best, bestParameters, 0);
     }
