@@ -1,28 +1,60 @@
 package io.softgate.service.api;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Reads request bodies strictly (one JSON value, no duplicate keys, no trailing content) and their
  * fields with the types the Netris clients send; every failure is a {@link BadRequestException}
- * naming the field.
+ * naming the field. The one place where a body that does not parse or does not bind onto a type
+ * ({@link #bind}) becomes such an error: the field as its JSON path ({@code vnets[0].gateways})
+ * and the reason in plain words, never Jackson's message (it names Java classes).
  *
- * <p>Threading: stateless (the mapper is thread-safe).
+ * <p>Threading: stateless (the mappers are thread-safe).
  */
 public final class JsonBody {
     static final ObjectMapper STRICT = JsonMapper.builder()
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .disable(JsonParser.Feature.ALLOW_COMMENTS)
+        .build();
+
+    /**
+     * {@link #STRICT} for binding bodies onto types: unknown fields and nulls for primitives are
+     * refused, and so are a null list and a null in a list. The records copy their lists
+     * ({@code List.copyOf}), which throws on a null inside their constructor, where Jackson can
+     * name only the object; refused here, the error names the field ({@code vnets[0].gateways}).
+     * Built once so its deserializers are cached across requests.
+     */
+    static final ObjectMapper BINDER = JsonMapper.builder()
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .disable(JsonParser.Feature.ALLOW_COMMENTS)
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .withConfigOverride(List.class, override -> override.setSetterInfo(JsonSetter.Value.construct(Nulls.FAIL, Nulls.FAIL)))
         .build();
 
     private JsonBody() {
@@ -47,16 +79,148 @@ public final class JsonBody {
                 throw new BadRequestException("body", "required (JSON)");
             }
             return node;
+        } catch (JsonProcessingException e) {
+            throw describe(e);
         } catch (IOException e) {
-            throw new BadRequestException("body", "not valid JSON" + location(e));
+            throw new BadRequestException("body", "not valid JSON");
         }
     }
 
-    private static String location(IOException e) {
-        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException p && p.getLocation() != null) {
-            return " (line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr() + ")";
+    /** {@code body} bound onto {@code type} by {@link #BINDER}; a body that does not fit is a 400 naming the field. */
+    public static <T> T bind(JsonNode body, Class<T> type) throws BadRequestException {
+        try {
+            T value = BINDER.treeToValue(body, type);
+            if (value == null) {
+                throw new BadRequestException("body", "must be a JSON object");
+            }
+            return value;
+        } catch (JsonProcessingException e) {
+            throw describe(e);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("body", "invalid value");
         }
-        return "";
+    }
+
+    /**
+     * A body's parse or binding failure as a 400: the field as a JSON path ({@code body} for the
+     * whole) and a short reason from the exception's type and target type, never its message.
+     */
+    static BadRequestException describe(JsonProcessingException failure) {
+        if (failure instanceof JsonMappingException mapping) {
+            String field = path(mapping.getPath());
+            if (mapping instanceof UnrecognizedPropertyException) {
+                return new BadRequestException(field, "unknown field");
+            }
+            if (mapping instanceof InvalidNullException nullValue) {
+                String reason = typeReason(nullValue.getTargetType());
+                return new BadRequestException(field, reason == null ? "required" : reason);
+            }
+            if (mapping instanceof MismatchedInputException mismatch) {
+                String reason = typeReason(mismatch.getTargetType());
+                return new BadRequestException(field, reason == null ? "invalid value" : reason);
+            }
+            // Binding wraps a parser's failure (a number out of range, a duplicate field in a
+            // nested value) with the path it had reached.
+            for (Throwable cause = mapping.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+                if (cause instanceof InputCoercionException coercion) {
+                    return new BadRequestException(field, outOfRange(coercion));
+                }
+            }
+            return new BadRequestException(field, "invalid value");
+        }
+        if (failure instanceof InputCoercionException coercion) {
+            return new BadRequestException(parserPath(coercion), outOfRange(coercion));
+        }
+        // Jackson's duplicate-key check (STRICT_DUPLICATE_DETECTION) says it only in its message,
+        // "Duplicate field 'name'"; the parser's context holds the name and where it was.
+        if (failure instanceof StreamReadException read && failure.getOriginalMessage() != null
+            && failure.getOriginalMessage().startsWith("Duplicate field") && read.getProcessor() != null) {
+            JsonStreamContext context = read.getProcessor().getParsingContext();
+            String name = context == null ? null : context.getCurrentName();
+            if (name != null) {
+                return new BadRequestException(parserPath(read), "duplicate field \"" + name + "\"");
+            }
+        }
+        if (failure.getLocation() != null) {
+            return new BadRequestException("body", "not valid JSON (line " + failure.getLocation().getLineNr() + ", column "
+                + failure.getLocation().getColumnNr() + ")");
+        }
+        return new BadRequestException("body", "not valid JSON");
+    }
+
+    /** {@code vnets[0].gateways} from Jackson's path; {@code body} for an empty one. */
+    static String path(List<JsonMappingException.Reference> references) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference reference : references) {
+            if (reference.getFieldName() != null) {
+                if (path.length() > 0) {
+                    path.append('.');
+                }
+                path.append(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.length() == 0 ? "body" : path.toString();
+    }
+
+    /** The path of where a parser stood, as {@link #path} writes it. */
+    private static String parserPath(StreamReadException failure) {
+        List<String> parts = new ArrayList<>();
+        JsonParser parser = failure.getProcessor();
+        for (JsonStreamContext context = parser == null ? null : parser.getParsingContext(); context != null;
+             context = context.getParent()) {
+            if (context.inObject() && context.getCurrentName() != null) {
+                parts.add(0, "." + context.getCurrentName());
+            } else if (context.inArray() && context.getCurrentIndex() >= 0) {
+                parts.add(0, "[" + context.getCurrentIndex() + "]");
+            }
+        }
+        String path = String.join("", parts);
+        path = path.startsWith(".") ? path.substring(1) : path;
+        return path.isEmpty() ? "body" : path;
+    }
+
+    private static String outOfRange(InputCoercionException coercion) {
+        Class<?> target = coercion.getTargetType();
+        if (target == Integer.class || target == int.class) {
+            return "must be an integer from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+        }
+        if (target == Long.class || target == long.class) {
+            return "must be an integer from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+        }
+        return "number out of range";
+    }
+
+    /** What a value of {@code type} must be, in the words of the API's other errors; null when unknown. */
+    private static String typeReason(Class<?> type) {
+        if (type == null) {
+            return null;
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class || type == short.class
+            || type == Short.class || type == byte.class || type == Byte.class || type == BigInteger.class) {
+            return "must be an integer";
+        }
+        if (type == double.class || type == Double.class || type == float.class || type == Float.class
+            || type == BigDecimal.class || type == Number.class) {
+            return "must be a number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "must be true or false";
+        }
+        if (type == String.class || CharSequence.class.isAssignableFrom(type) || type == char.class || type == Character.class) {
+            return "must be a string";
+        }
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "must be a list";
+        }
+        if (type.isEnum()) {
+            return "not one of the allowed values";
+        }
+        if (Map.class.isAssignableFrom(type) || !type.isPrimitive()) {
+            return "must be an object";
+        }
+        return null;
     }
 
     public static String text(JsonNode node, String field, boolean required) throws BadRequestException {

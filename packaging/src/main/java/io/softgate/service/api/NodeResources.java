@@ -9,7 +9,6 @@ import io.softgate.service.intent.IntentDocument;
 import io.softgate.service.intent.IntentModuleAdapter;
 import io.softgate.service.intent.IntentRejectedException;
 import io.softgate.service.intent.IntentStore;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +22,8 @@ import java.util.Map;
  * <p>Threading: API executor thread only.
  */
 final class NodeResources extends ResourceSupport {
-    /** Strict document binding, built once so its deserializers are cached across requests. */
-    private static final com.fasterxml.jackson.databind.ObjectMapper DOCUMENT_READER = JsonBody.STRICT.copy()
-        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    /** Strict document binding: the mapper {@link JsonBody#bind} uses, so both paths accept the same documents. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper DOCUMENT_READER = JsonBody.BINDER;
     private final NodeView node;
     private final BatchLatency latency;
 
@@ -168,20 +165,9 @@ final class NodeResources extends ResourceSupport {
         return DOCUMENT_READER.readValue(body, IntentDocument.class);
     }
 
-    /** The document of the body through its JSON tree; every failure a 400 naming the problem. */
+    /** The document of the body through its JSON tree; every failure a 400 naming the field ({@link JsonBody#bind}). */
     private static IntentDocument readDocument(ApiRequest request) throws BadRequestException {
-        JsonNode body = JsonBody.object(request);
-        IntentDocument document;
-        try {
-            document = DOCUMENT_READER.treeToValue(body, IntentDocument.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException | NullPointerException e) {
-            String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0];
-            throw new BadRequestException("body", "not an intent document: " + new String(detail.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
-        }
-        if (document == null) {
-            throw new BadRequestException("body", "must be a JSON object");
-        }
-        return document;
+        return JsonBody.bind(JsonBody.object(request), IntentDocument.class);
     }
 
     private ApiResponse applyConfig(ApiRequest request) throws BadRequestException, IntentRejectedException {

@@ -1,7 +1,5 @@
 package io.softgate.service.api;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.softgate.service.intent.IntentStore;
 import io.softgate.service.trace.TraceRejectedException;
 import io.softgate.service.trace.TraceRequest;
@@ -35,15 +33,7 @@ final class TraceResources extends ResourceSupport {
     }
 
     private ApiResponse start(ApiRequest request) throws BadRequestException {
-        JsonNode body = JsonBody.object(request);
-        TraceRequest trace;
-        try {
-            trace = JsonBody.STRICT.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .treeToValue(body, TraceRequest.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-            String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0];
-            throw new BadRequestException("body", "not a trace request: " + detail);
-        }
+        TraceRequest trace = JsonBody.bind(JsonBody.object(request), TraceRequest.class);
         try {
             long id = traces.start(trace);
             return ok("trace " + id + " armed", Envelope.object().put("id", id));

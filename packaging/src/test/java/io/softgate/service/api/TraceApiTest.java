@@ -106,6 +106,16 @@ class TraceApiTest {
     }
 
     @Test
+    void shouldNameAFieldOfTheWrongTypeWithoutJavaClassNames() throws Exception {
+        HttpResponse<String> refused = api.send("POST", "/api/softgate/trace", "{\"count\": \"many\"}");
+        assertEquals(400, refused.statusCode(), refused.body());
+        JsonNode error = Envelope.MAPPER.readTree(refused.body()).get("errors").get(0);
+        assertEquals("count", error.get("name").asText());
+        assertEquals("must be an integer", error.get("error").asText());
+        assertFalse(refused.body().contains("java."), refused.body());
+    }
+
+    @Test
     void shouldTraceFromTheCommandLine() throws Exception {
         Path token = directory.resolve("token");
         Files.writeString(token, ApiFixture.TOKEN + "\n");
