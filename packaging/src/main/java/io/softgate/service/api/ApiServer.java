@@ -23,10 +23,11 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The API's HTTP/1.1 server on Netty: optional TLS, request line/header limits, bodies limited to
- * {@code maxRequestBytes} (413 beyond), idle connections closed after 60 s, and every request
- * handled on one executor thread ({@code softgate-api}) so changes apply one at a time and the
- * I/O thread never waits for a compile.
+ * The API's HTTP/1.1 server on Netty: optional TLS, request line/header limits, credentials
+ * checked on a request's head before its body is buffered ({@link CredentialGate}), bodies limited
+ * to {@code maxRequestBytes} (413 beyond), idle connections closed after 60 s, and every request
+ * handled on one executor thread ({@code softgate-api}) so changes apply one at a time and the I/O
+ * thread never waits for a compile.
  *
  * <p>Threading: {@link #start} and {@link #close} by the control thread.
  */
@@ -73,6 +74,8 @@ public final class ApiServer implements AutoCloseable {
                     }
                     pipeline.addLast(new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS));
                     pipeline.addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192));
+                    // Before the keep-alive handler, which then never sees a refused request.
+                    pipeline.addLast(new CredentialGate(router, authenticator));
                     pipeline.addLast(new HttpServerKeepAliveHandler());
                     pipeline.addLast(new HttpObjectAggregator(maxRequestBytes));
                     pipeline.addLast(handlers, dispatcher);

@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
 
 /**
@@ -20,7 +21,8 @@ import java.util.function.LongSupplier;
  * that address is refused until the window has passed. At most {@link #MAX_SESSIONS} sessions
  * live at once; a right password beyond that gets {@link LoginResult#SESSIONS_FULL}.
  *
- * <p>Threading: every method is synchronized (control-plane rates only).
+ * <p>Threading: thread-safe; the sessions and failure counts are guarded by the instance's
+ * monitor, which {@link #login} does not hold while it hashes the password.
  */
 public final class Authenticator {
     public static final String SESSION_COOKIE = "connect.sid";
@@ -40,6 +42,7 @@ public final class Authenticator {
     private final long sessionTtlNs;
     private final LongSupplier nanoClock;
     private final int maxSessions;
+    private final BiPredicate<char[], String> passwordCheck;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Long> sessionExpiryNs = new HashMap<>();
     private final Map<String, long[]> failures = new HashMap<>();
@@ -50,6 +53,12 @@ public final class Authenticator {
 
     /** As the public constructor, with at most {@code maxSessions} live sessions (tests use a few). */
     Authenticator(Map<String, String> passwordHashes, List<String> tokens, long sessionTtlNs, LongSupplier nanoClock, int maxSessions) {
+        this(passwordHashes, tokens, sessionTtlNs, nanoClock, maxSessions, PasswordHash::verify);
+    }
+
+    /** As above, checking passwords against stored hashes with {@code passwordCheck} ({@link PasswordHash#verify}). */
+    Authenticator(Map<String, String> passwordHashes, List<String> tokens, long sessionTtlNs, LongSupplier nanoClock, int maxSessions,
+                  BiPredicate<char[], String> passwordCheck) {
         this.passwordHashes = Map.copyOf(passwordHashes);
         List<byte[]> digests = new ArrayList<>();
         for (String token : tokens) {
@@ -59,6 +68,7 @@ public final class Authenticator {
         this.sessionTtlNs = sessionTtlNs;
         this.nanoClock = nanoClock;
         this.maxSessions = maxSessions;
+        this.passwordCheck = passwordCheck;
     }
 
     public long sessionTtlSeconds() {
@@ -67,39 +77,47 @@ public final class Authenticator {
 
     /**
      * Checks a login; on success {@code sessionOut[0]} receives the new session id. A user that
-     * does not exist costs the same hash work as a wrong password.
+     * does not exist costs the same hash work as a wrong password. The hash (PBKDF2, tens of
+     * milliseconds) runs outside the monitor: the I/O thread checks every request's session
+     * ({@link CredentialGate}) and must not wait for a login. Logins run one at a time on the API
+     * thread; two at once from one address could each pass the failure check before either counts.
      */
-    public synchronized LoginResult login(String user, char[] password, String remoteAddress, String[] sessionOut) {
-        long now = nanoClock.getAsLong();
-        long[] record = failures.get(remoteAddress);
-        if (record != null && now - record[1] > FAILURE_WINDOW_NS) {
-            failures.remove(remoteAddress);
-            record = null;
-        }
-        if (record != null && record[0] >= MAX_FAILURES) {
-            return LoginResult.RATE_LIMITED;
+    public LoginResult login(String user, char[] password, String remoteAddress, String[] sessionOut) {
+        synchronized (this) {
+            long now = nanoClock.getAsLong();
+            long[] record = failures.get(remoteAddress);
+            if (record != null && now - record[1] > FAILURE_WINDOW_NS) {
+                failures.remove(remoteAddress);
+                record = null;
+            }
+            if (record != null && record[0] >= MAX_FAILURES) {
+                return LoginResult.RATE_LIMITED;
+            }
         }
         String stored = user == null ? null : passwordHashes.get(user);
-        boolean ok = PasswordHash.verify(password, stored != null ? stored : DUMMY_HASH) && stored != null;
-        if (!ok) {
-            if (failures.size() >= MAX_TRACKED_ADDRESSES && !failures.containsKey(remoteAddress)) {
-                failures.clear();
+        boolean ok = passwordCheck.test(password, stored != null ? stored : DUMMY_HASH) && stored != null;
+        synchronized (this) {
+            long now = nanoClock.getAsLong();
+            if (!ok) {
+                if (failures.size() >= MAX_TRACKED_ADDRESSES && !failures.containsKey(remoteAddress)) {
+                    failures.clear();
+                }
+                long[] entry = failures.computeIfAbsent(remoteAddress, key -> new long[] {0, now});
+                entry[0]++;
+                return LoginResult.REJECTED;
             }
-            long[] entry = failures.computeIfAbsent(remoteAddress, key -> new long[] {0, now});
-            entry[0]++;
-            return LoginResult.REJECTED;
+            failures.remove(remoteAddress);
+            expireSessions(now);
+            if (sessionExpiryNs.size() >= maxSessions) {
+                return LoginResult.SESSIONS_FULL;
+            }
+            byte[] id = new byte[32];
+            random.nextBytes(id);
+            String session = HexFormat.of().formatHex(id);
+            sessionExpiryNs.put(session, now + sessionTtlNs);
+            sessionOut[0] = session;
+            return LoginResult.OK;
         }
-        failures.remove(remoteAddress);
-        expireSessions(now);
-        if (sessionExpiryNs.size() >= maxSessions) {
-            return LoginResult.SESSIONS_FULL;
-        }
-        byte[] id = new byte[32];
-        random.nextBytes(id);
-        String session = HexFormat.of().formatHex(id);
-        sessionExpiryNs.put(session, now + sessionTtlNs);
-        sessionOut[0] = session;
-        return LoginResult.OK;
     }
 
     /** True when {@code session} names a live session. */

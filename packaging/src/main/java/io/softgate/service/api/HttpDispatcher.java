@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -62,6 +63,17 @@ final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
             response = dispatch(ctx, request, uri);
         }
         LOG.debug("{} {} -> {}", request.method(), path, response.status());
+        FullHttpResponse answer = toHttp(response);
+        if (keepAlive) {
+            HttpUtil.setKeepAlive(answer, true);
+            ctx.writeAndFlush(answer);
+        } else {
+            ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** {@code response} as the HTTP answer every part of the server sends (also the gate's and the aggregator's). */
+    static FullHttpResponse toHttp(ApiResponse response) {
         FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
         answer.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
@@ -71,12 +83,7 @@ final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
         for (Map.Entry<String, String> header : response.headers().entrySet()) {
             answer.headers().add(header.getKey(), header.getValue());
         }
-        if (keepAlive) {
-            HttpUtil.setKeepAlive(answer, true);
-            ctx.writeAndFlush(answer);
-        } else {
-            ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
-        }
+        return answer;
     }
 
     private ApiResponse dispatch(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {
@@ -84,7 +91,9 @@ final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
         Router.Match match = router.match(method, uri.path());
         if (match.route() == null) {
             // Unknown routes need credentials too: nothing about the API is revealed without them.
-            if (!authenticated(request)) {
+            // (CredentialGate refused such requests already, before their bodies; checked again
+            // here, where the route is known, so that the dispatcher alone is correct too.)
+            if (!hasCredentials(authenticator, request.headers())) {
                 return unauthorized();
             }
             // RFC 9110 section 15.5.6: a 405 names the methods the resource has.
@@ -94,7 +103,7 @@ final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
                 : Envelope.error(404, "path", "no such resource: " + uri.path());
         }
         Route route = match.route();
-        if (route.authenticated() && !authenticated(request)) {
+        if (route.authenticated() && !hasCredentials(authenticator, request.headers())) {
             return unauthorized();
         }
         Map<String, String> headers = new HashMap<>();
@@ -104,7 +113,7 @@ final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
                 headers.put(name, header.getValue());
             }
         }
-        String session = sessionCookie(request);
+        String session = sessionCookie(request.headers());
         if (session != null) {
             headers.put("x-session", session);
         }
@@ -142,21 +151,22 @@ final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
         return line.toString();
     }
 
-    private static ApiResponse unauthorized() {
+    static ApiResponse unauthorized() {
         return Envelope.error(401, "authorization", "credentials required: a session cookie from POST /api/auth or a bearer token")
             .header("WWW-Authenticate", "Bearer realm=\"softgate\"");
     }
 
-    private boolean authenticated(FullHttpRequest request) {
-        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+    /** True when {@code headers} carry a valid bearer token or, without an Authorization header, a live session cookie. */
+    static boolean hasCredentials(Authenticator authenticator, HttpHeaders headers) {
+        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return authenticator.tokenValid(authorization.substring(7).strip());
         }
-        return authenticator.sessionValid(sessionCookie(request));
+        return authenticator.sessionValid(sessionCookie(headers));
     }
 
-    static String sessionCookie(FullHttpRequest request) {
-        String header = request.headers().get(HttpHeaderNames.COOKIE);
+    static String sessionCookie(HttpHeaders headers) {
+        String header = headers.get(HttpHeaderNames.COOKIE);
         if (header == null || header.length() > 8192) {
             return null;
         }

@@ -1,0 +1,190 @@
+package io.softgate.service.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the server does before a request reaches a handler, spoken over raw sockets so that a body
+ * can be announced and never sent: credentials are checked on the request's head (the body is
+ * not waited for), and a request admitted without credentials may carry a small body only.
+ */
+class RequestGateTest {
+    @TempDir
+    Path stateDir;
+    ApiFixture api;
+
+    @BeforeEach
+    void start() throws Exception {
+        api = new ApiFixture(stateDir);
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    /** One answer read off a raw connection: status line, headers (lower-case names), body. */
+    record Answer(int status, Map<String, String> headers, String body) {
+        JsonNode envelope() throws IOException {
+            return Envelope.MAPPER.readTree(body);
+        }
+    }
+
+    /** Reads one HTTP/1.1 answer with a Content-Length body from {@code in}. */
+    static Answer read(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed in the answer's head: " + head.toString(StandardCharsets.ISO_8859_1));
+            }
+            head.write(b);
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        Map<String, String> headers = new java.util.HashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.put(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
+        }
+        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+        byte[] body = in.readNBytes(length);
+        return new Answer(status, headers, new String(body, StandardCharsets.UTF_8));
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket("127.0.0.1", api.api.address().getPort());
+        socket.setSoTimeout(5_000);
+        return socket;
+    }
+
+    private static void write(Socket socket, String head) throws IOException {
+        socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+    }
+
+    @Test
+    void shouldAnswer401OnTheHeadWithoutWaitingForTheBodyAndClose() throws Exception {
+        try (Socket socket = connect()) {
+            // A megabyte announced and never sent: behind the aggregator, the 401 would wait for it.
+            write(socket, "PUT /api/softgate/config HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 1000000\r\n\r\n");
+            Answer answer = read(socket.getInputStream());
+            assertEquals(401, answer.status(), answer.body());
+            assertEquals("close", answer.headers().get("connection"));
+            assertEquals("Bearer realm=\"softgate\"", answer.headers().get("www-authenticate"));
+            assertEquals(401, answer.envelope().get("meta").get("statusCode").asInt());
+            assertFalse(answer.envelope().get("isSuccess").asBoolean());
+            assertEquals(-1, socket.getInputStream().read(), "the server closes its side after the answer");
+        }
+    }
+
+    @Test
+    void shouldNeverSend100ContinueWithoutCredentials() throws Exception {
+        try (Socket socket = connect()) {
+            write(socket, "POST /api/v2/vpc HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                + "Content-Length: 20\r\n\r\n");
+            assertEquals(401, read(socket.getInputStream()).status());
+        }
+    }
+
+    @Test
+    void shouldRefuseAWrongTokenOrAnExpiredSessionOnTheHeadToo() throws Exception {
+        try (Socket socket = connect()) {
+            write(socket, "POST /api/v2/vpc HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiFixture.TOKEN + "x\r\n"
+                + "Content-Length: 1000000\r\n\r\n");
+            assertEquals(401, read(socket.getInputStream()).status());
+        }
+        try (Socket socket = connect()) {
+            write(socket, "POST /api/v2/vpc HTTP/1.1\r\nHost: x\r\nCookie: " + Authenticator.SESSION_COOKIE + "=no-such-session\r\n"
+                + "Content-Length: 1000000\r\n\r\n");
+            assertEquals(401, read(socket.getInputStream()).status());
+        }
+    }
+
+    @Test
+    void shouldLetCredentialedAndOpenRequestsThroughOnOneKeptAliveConnection() throws Exception {
+        try (Socket socket = connect()) {
+            write(socket, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, read(socket.getInputStream()).status());
+            String body = "{\"name\":\"vpc-raw\"}";
+            write(socket, "POST /api/v2/vpc HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiFixture.TOKEN + "\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            Answer created = read(socket.getInputStream());
+            assertEquals(200, created.status(), created.body());
+            write(socket, "GET /api/auth HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiFixture.TOKEN + "\r\n\r\n");
+            assertEquals(200, read(socket.getInputStream()).status(), "the same connection serves on");
+        }
+    }
+
+    @Test
+    void shouldLimitTheBodyOfARequestAdmittedWithoutCredentials() throws Exception {
+        try (Socket socket = connect()) {
+            write(socket, "POST /api/auth HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: " + (CredentialGate.OPEN_ROUTE_MAX_BODY_BYTES + 1) + "\r\n\r\n");
+            Answer answer = read(socket.getInputStream());
+            assertEquals(413, answer.status(), answer.body());
+            assertEquals("close", answer.headers().get("connection"));
+            assertEquals("body", answer.envelope().get("errors").get(0).get("name").asText());
+        }
+        try (Socket socket = connect()) {
+            // Chunked: no length up front, counted as it comes.
+            String chunk = "a".repeat(32 * 1024);
+            StringBuilder request = new StringBuilder("POST /api/auth HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+            for (int i = 0; i < 3; i++) {
+                request.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
+            }
+            write(socket, request.toString());
+            assertEquals(413, read(socket.getInputStream()).status());
+        }
+        assertEquals(200, api.login(ApiFixture.USER, ApiFixture.PASSWORD).statusCode(), "a real login still fits");
+    }
+
+    @Test
+    void shouldCheckSessionsWhileALoginHashesItsPassword() throws Exception {
+        CountDownLatch hashing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Authenticator authenticator = new Authenticator(Map.of("u", "stored"), List.of(), 60_000_000_000L, System::nanoTime,
+            Authenticator.MAX_SESSIONS, (password, stored) -> {
+                hashing.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return "stored".equals(stored);
+            });
+        Thread login = new Thread(() -> authenticator.login("u", "p".toCharArray(), "192.0.2.1", new String[1]));
+        login.start();
+        try {
+            assertTrue(hashing.await(5, TimeUnit.SECONDS));
+            // The I/O thread asks this of every request (CredentialGate): it must not wait for the hash.
+            assertTimeoutPreemptively(Duration.ofSeconds(2), () -> assertFalse(authenticator.sessionValid("no-such-session")));
+        } finally {
+            release.countDown();
+            login.join();
+        }
+    }
+}
