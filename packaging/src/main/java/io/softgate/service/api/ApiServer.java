@@ -19,15 +19,27 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The API's HTTP/1.1 server on Netty: optional TLS, request line/header limits, credentials
  * checked on a request's head before its body is buffered ({@link CredentialGate}), bodies limited
- * to {@code maxRequestBytes} (413 beyond), idle connections closed after 60 s, and every request
- * handled on one executor thread ({@code softgate-api}) so changes apply one at a time and the I/O
- * thread never waits for a compile.
+ * to {@code maxRequestBytes} (413 beyond, in the envelope), idle connections closed after 60 s,
+ * and every request handled on one executor thread ({@code softgate-api}) so changes apply one at
+ * a time and the I/O thread never waits for a compile.
  *
  * <p>Threading: {@link #start} and {@link #close} by the control thread.
  */
@@ -77,12 +89,54 @@ public final class ApiServer implements AutoCloseable {
                     // Before the keep-alive handler, which then never sees a refused request.
                     pipeline.addLast(new CredentialGate(router, authenticator));
                     pipeline.addLast(new HttpServerKeepAliveHandler());
-                    pipeline.addLast(new HttpObjectAggregator(maxRequestBytes));
+                    pipeline.addLast(new EnvelopeAggregator(maxRequestBytes));
                     pipeline.addLast(handlers, dispatcher);
                 }
             });
         channel = bootstrap.bind(host, port).sync().channel();
         return (InetSocketAddress) channel.localAddress();
+    }
+
+    /**
+     * Netty's aggregator with its 413 and 417 answers in the envelope (Netty's have no body).
+     * Whether the connection stays open after a 413 is Netty's rule: it closes when the body is
+     * already in (or will not come: a failed 100-continue); otherwise the rest is read and dropped.
+     */
+    static final class EnvelopeAggregator extends HttpObjectAggregator {
+        EnvelopeAggregator(int maxContentLength) {
+            super(maxContentLength, true);
+        }
+
+        private ApiResponse tooLarge() {
+            return Envelope.error(413, "body", "larger than " + maxContentLength() + " bytes (api.maxRequestBytes)");
+        }
+
+        @Override
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+            Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+            if (response instanceof HttpResponse refused && refused.status().codeClass() == HttpStatusClass.CLIENT_ERROR) {
+                int status = refused.status().code();
+                ReferenceCountUtil.release(response);
+                return HttpDispatcher.toHttp(status == 413 ? tooLarge()
+                    : Envelope.error(status, "Expect", "only 100-continue is supported"));
+            }
+            return response;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
+            if (!(oversized instanceof HttpRequest)) {
+                super.handleOversizedMessage(ctx, oversized);
+                return;
+            }
+            FullHttpResponse answer = HttpDispatcher.toHttp(tooLarge());
+            if (oversized instanceof FullHttpMessage || !HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized)) {
+                answer.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            }
+        }
     }
 
     public boolean tls() {

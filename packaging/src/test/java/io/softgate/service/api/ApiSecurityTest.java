@@ -218,6 +218,9 @@ class ApiSecurityTest {
         String huge = "{\"name\":\"" + "x".repeat(17 * 1024 * 1024) + "\"}";
         HttpResponse<String> response = api.send("POST", "/api/v2/vpc", huge);
         assertEquals(413, response.statusCode());
+        JsonNode envelope = Envelope.MAPPER.readTree(response.body());
+        assertEquals(413, envelope.get("meta").get("statusCode").asInt(), "the 413 is in the envelope too");
+        assertEquals("body", envelope.get("errors").get(0).get("name").asText());
         assertEquals(1, api.api.store().current().vpcs().size(), "nothing was created");
     }
 }

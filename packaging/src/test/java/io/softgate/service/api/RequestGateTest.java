@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What the server does before a request reaches a handler, spoken over raw sockets so that a body
  * can be announced and never sent: credentials are checked on the request's head (the body is
- * not waited for), and a request admitted without credentials may carry a small body only.
+ * not waited for), and bodies over the limits get 413 in the envelope.
  */
 class RequestGateTest {
     @TempDir
@@ -160,6 +160,18 @@ class RequestGateTest {
             assertEquals(413, read(socket.getInputStream()).status());
         }
         assertEquals(200, api.login(ApiFixture.USER, ApiFixture.PASSWORD).statusCode(), "a real login still fits");
+    }
+
+    @Test
+    void shouldAnswerAnOversized100ContinueRequestWithTheEnvelope() throws Exception {
+        try (Socket socket = connect()) {
+            write(socket, "PUT /api/softgate/config HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiFixture.TOKEN + "\r\n"
+                + "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " + (17 * 1024 * 1024) + "\r\n\r\n");
+            Answer answer = read(socket.getInputStream());
+            assertEquals(413, answer.status(), answer.body());
+            assertEquals(413, answer.envelope().get("meta").get("statusCode").asInt());
+            assertTrue(answer.envelope().get("errors").get(0).get("error").asText().contains("api.maxRequestBytes"), answer.body());
+        }
     }
 
     @Test
