@@ -2,66 +2,83 @@ package io.softgate.service.api;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.ReadTimeoutHandler;
-import io.netty.util.concurrent.DefaultEventExecutorGroup;
-import io.netty.util.concurrent.EventExecutorGroup;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The API's HTTP/1.1 server on Netty: optional TLS, request line/header limits, credentials
  * checked on a request's head before its body is buffered ({@link CredentialGate}), bodies limited
- * to {@code maxRequestBytes} (413 beyond, in the envelope), idle connections closed after 60 s,
- * and every request handled on one executor thread ({@code softgate-api}) so changes apply one at
- * a time and the I/O thread never waits for a compile.
+ * to {@code maxRequestBytes} (413 beyond, in the envelope), at most {@link #MAX_CONNECTIONS} open
+ * connections, idle connections closed after 60 s, and every request handled on one executor
+ * thread ({@code softgate-api}) so changes apply one at a time and the I/O thread never waits for
+ * a compile.
  *
  * <p>Threading: {@link #start} and {@link #close} by the control thread.
  */
 public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     private static final int MAX_INITIAL_LINE_BYTES = 8192;
     private static final int MAX_HEADER_BYTES = 16384;
     private static final int IDLE_SECONDS = 60;
+    /**
+     * Open connections beyond which a new one is closed at once. The API's clients are a
+     * controller, softgatectl and a metrics scraper; the cap bounds what many idle or slow
+     * connections cost (each may hold a request body of up to maxRequestBytes).
+     */
+    static final int MAX_CONNECTIONS = 256;
 
     private final Router router;
     private final Authenticator authenticator;
     private final SslContext tls;
     private final int maxRequestBytes;
+    private final int maxConnections;
     private EventLoopGroup group;
     private EventExecutorGroup handlers;
     private Channel channel;
     private final ChannelGroup connections = new DefaultChannelGroup("softgate-api", GlobalEventExecutor.INSTANCE);
 
     public ApiServer(Router router, Authenticator authenticator, SslContext tls, int maxRequestBytes) {
+        this(router, authenticator, tls, maxRequestBytes, MAX_CONNECTIONS);
+    }
+
+    /** As the public constructor, with at most {@code maxConnections} open connections (tests use a few). */
+    ApiServer(Router router, Authenticator authenticator, SslContext tls, int maxRequestBytes, int maxConnections) {
         this.router = router;
         this.authenticator = authenticator;
         this.tls = tls;
         this.maxRequestBytes = maxRequestBytes;
+        this.maxConnections = maxConnections;
     }
 
     /** Binds and returns the bound address (port 0 picks a free port). */
@@ -79,6 +96,13 @@ public final class ApiServer implements AutoCloseable {
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    // The server channel and every connection share the one I/O thread, so the
+                    // count cannot change between this check and the add.
+                    if (connections.size() >= maxConnections) {
+                        LOG.debug("API connection refused: {} connections open", connections.size());
+                        ch.close();
+                        return;
+                    }
                     connections.add(ch);
                     ChannelPipeline pipeline = ch.pipeline();
                     if (tls != null) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What the server does before a request reaches a handler, spoken over raw sockets so that a body
  * can be announced and never sent: credentials are checked on the request's head (the body is
- * not waited for), and bodies over the limits get 413 in the envelope.
+ * not waited for), bodies over the limits get 413 in the envelope, and connections are capped.
  */
 class RequestGateTest {
     @TempDir
@@ -171,6 +171,47 @@ class RequestGateTest {
             assertEquals(413, answer.status(), answer.body());
             assertEquals(413, answer.envelope().get("meta").get("statusCode").asInt());
             assertTrue(answer.envelope().get("errors").get(0).get("error").asText().contains("api.maxRequestBytes"), answer.body());
+        }
+    }
+
+    @Test
+    void shouldCloseConnectionsBeyondTheCap() throws Exception {
+        Router router = new Router().add("GET", "/ping", false, "test", "ping", null, List.of(), request -> Envelope.ok("pong", null));
+        Authenticator nobody = new Authenticator(Map.of(), List.of(), 1_000_000_000L, System::nanoTime);
+        try (ApiServer server = new ApiServer(router, nobody, null, 1024, 2)) {
+            int port = server.start("127.0.0.1", 0).getPort();
+            try (Socket first = new Socket("127.0.0.1", port); Socket second = new Socket("127.0.0.1", port)) {
+                for (Socket socket : List.of(first, second)) {
+                    socket.setSoTimeout(5_000);
+                    write(socket, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+                    assertEquals(200, read(socket.getInputStream()).status(), "both are open and served");
+                }
+                try (Socket third = new Socket("127.0.0.1", port)) {
+                    third.setSoTimeout(5_000);
+                    int read;
+                    try {
+                        read = third.getInputStream().read();
+                    } catch (java.net.SocketException reset) {
+                        read = -1;
+                    }
+                    assertEquals(-1, read, "the third is closed at once");
+                }
+            }
+            // Closed connections leave the count (the group drops them when they close).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (true) {
+                try (Socket again = new Socket("127.0.0.1", port)) {
+                    again.setSoTimeout(5_000);
+                    write(again, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+                    assertEquals(200, read(again.getInputStream()).status());
+                    break;
+                } catch (IOException stillFull) {
+                    if (System.nanoTime() > deadline) {
+                        throw stillFull;
+                    }
+                    Thread.sleep(20);
+                }
+            }
         }
     }
 
