@@ -59,8 +59,16 @@ final class HttpDispatcher extends SimpleChannelInboundHandler<FullHttpRequest> 
             response = Envelope.error(400, "request", "malformed HTTP request");
         } else {
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-            path = uri.path();
-            response = dispatch(ctx, request, uri);
+            try {
+                path = uri.path();
+                uri.parameters();
+            } catch (IllegalArgumentException e) {
+                // A bad percent escape (%zz): the decoder threw out of this method, and the
+                // connection closed without an answer. Its message quotes the URI: not used.
+                uri = null;
+            }
+            response = uri == null ? Envelope.error(400, "request", "malformed percent-encoding in the URI")
+                : dispatch(ctx, request, uri);
         }
         LOG.debug("{} {} -> {}", request.method(), path, response.status());
         FullHttpResponse answer = toHttp(response);

@@ -175,6 +175,23 @@ class RequestGateTest {
     }
 
     @Test
+    void shouldAnswer400ToABadPercentEscapeInThePathOrQuery() throws Exception {
+        try (Socket socket = connect()) {
+            for (String target : List.of("/api/v2/vpc/%zz", "/api/v2/vpc?vpc=%zz")) {
+                write(socket, "GET " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiFixture.TOKEN + "\r\n\r\n");
+                Answer answer = read(socket.getInputStream());
+                assertEquals(400, answer.status(), target + ": " + answer.body());
+                assertEquals("request", answer.envelope().get("errors").get(0).get("name").asText());
+                assertFalse(answer.body().contains("zz"), answer.body());
+            }
+        }
+        try (Socket socket = connect()) {
+            write(socket, "GET /api/v2/vpc/%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(401, read(socket.getInputStream()).status(), "without credentials, nothing else is said");
+        }
+    }
+
+    @Test
     void shouldCloseConnectionsBeyondTheCap() throws Exception {
         Router router = new Router().add("GET", "/ping", false, "test", "ping", null, List.of(), request -> Envelope.ok("pong", null));
         Authenticator nobody = new Authenticator(Map.of(), List.of(), 1_000_000_000L, System::nanoTime);
