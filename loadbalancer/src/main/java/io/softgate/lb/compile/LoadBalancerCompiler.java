@@ -170,8 +170,10 @@ public final class LoadBalancerCompiler {
             maglevBackendIds[s] = idOfPosition;
             // Advertised while any backend is healthy, draining ones included: withdrawing the VIP
             // would cut the established connections a drain is meant to let finish.
+            // Keyed by the canonical text of the parsed address: one key per VIP address however it
+            // was written, so one service losing its backends cannot withdraw another's VIP.
             if (anyHealthy) {
-                available.add(service.vip());
+                available.add(Ipv4Flyweight.format(vipAddress[s]));
             }
             insertVip(vipKeys, vipServices, LoadBalancerTables.vipKey(vipAddress[s], protocol[s], vipPort[s]), s);
             insertAddress(vipAddresses, vipAddress[s]);

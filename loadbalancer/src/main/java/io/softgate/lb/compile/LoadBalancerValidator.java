@@ -97,7 +97,9 @@ final class LoadBalancerValidator {
                 + backends.size()));
             return;
         }
-        Set<String> identities = new HashSet<>();
+        // Identities are canonical (Backend canonicalises its address), so "010.1.0.5" and
+        // "10.1.0.5" collide here exactly as they would in the compiler's Maglev table.
+        Map<String, Integer> identities = new HashMap<>();
         for (int b = 0; b < backends.size(); b++) {
             Backend backend = backends.get(b);
             String at = path + "[" + b + "]";
@@ -113,8 +115,10 @@ final class LoadBalancerValidator {
             if (backend.state() == null) {
                 errors.add(new ValidationError(at + ".state", "must be ENABLED or MAINTENANCE"));
             }
-            if (!identities.add(backend.identity())) {
-                errors.add(new ValidationError(at, "duplicates backend " + backend.identity()));
+            Integer first = identities.putIfAbsent(backend.identity(), b);
+            if (first != null) {
+                errors.add(new ValidationError(at, "duplicates backend " + backend.identity() + " (" + path + "[" + first
+                    + "]); addresses are compared as parsed, so 010.1.0.5 and 10.1.0.5 are the same"));
             }
         }
     }

@@ -285,4 +285,32 @@ class LoadBalancerCompilerTest {
             () -> compiler.compile(config(web(backends)), BackendHealth.ALL_HEALTHY));
         assertEquals(List.of("services[0].backends"), fields(e));
     }
+
+    @Test
+    void shouldRejectOneBackendWrittenTwoWaysNamingTheSecond() {
+        LoadBalancerConfigException e = assertThrows(LoadBalancerConfigException.class, () -> compiler.compile(
+            config(web(List.of(Backend.of("10.1.0.5", 80), Backend.of("010.1.0.5", 80)))), BackendHealth.ALL_HEALTHY));
+        assertEquals(List.of("services[0].backends[1]"), fields(e));
+        assertTrue(e.errors().get(0).message().contains("10.1.0.5:80"), e.errors().get(0).message());
+    }
+
+    @Test
+    void shouldKeepAddressesInCanonicalDottedQuad() {
+        assertEquals("10.1.0.5:80", Backend.of("010.001.000.005", 80).identity());
+        assertEquals(new BackendKey("web", "10.1.0.5", 80), new BackendKey("web", "010.1.0.5", 80));
+        LoadBalancerService service = new LoadBalancerService("web", LbProtocol.TCP, "203.0.113.010", 80, List.of(),
+            HealthCheck.NONE, "blue", "198.051.100.001", true);
+        assertEquals("203.0.113.10", service.vip());
+        assertEquals("198.51.100.1", service.fullNatSourceAddress());
+        assertEquals("10.1.0", Backend.of("10.1.0", 80).address(), "text that is no address is kept for the validator");
+    }
+
+    @Test
+    void shouldReportAVipWrittenTwoWaysAsOneAvailableAddress() throws Exception {
+        LoadBalancerService https = LoadBalancerService.of("https", LbProtocol.TCP, "203.0.113.010", 443,
+            List.of(Backend.of("10.1.0.6", 443)), HealthCheck.NONE, "blue");
+        LoadBalancerTables tables = compiler.compile(config(web(List.of(Backend.of("10.1.0.5", 80))), https),
+            BackendHealth.ALL_HEALTHY);
+        assertEquals(java.util.Set.of("203.0.113.10"), tables.availableVips());
+    }
 }

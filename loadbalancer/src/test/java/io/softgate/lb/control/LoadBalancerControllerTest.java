@@ -1,6 +1,8 @@
 package io.softgate.lb.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,9 +11,11 @@ import io.softgate.lb.compile.BackendState;
 import io.softgate.lb.compile.LoadBalancerConfigException;
 import io.softgate.lb.compile.LoadBalancerTables;
 import io.softgate.lb.compile.TestVrfs;
+import io.softgate.lb.compile.ValidationError;
 import io.softgate.lb.health.ProbeTransport;
 import io.softgate.lb.health.VipAvailabilityListener;
 import io.softgate.lb.model.Backend;
+import io.softgate.lb.model.BackendKey;
 import io.softgate.lb.model.HealthCheck;
 import io.softgate.lb.model.LbProtocol;
 import io.softgate.lb.model.LoadBalancerConfig;
@@ -136,5 +140,43 @@ class LoadBalancerControllerTest {
         assertEquals(1, builders.size()); // a parallelism of 2: the applying thread and one of its own
         controller.close();
         assertTrue(builders.stream().noneMatch(Thread::isAlive));
+    }
+
+    @Test
+    void shouldRejectABackendWrittenTwoWaysAndKeepProbingTheAppliedConfig() throws Exception {
+        controller.apply(web(8080));
+        LoadBalancerConfig applied = controller.config();
+        LoadBalancerTables tables = controller.current();
+        LoadBalancerConfig twice = LoadBalancerConfig.of(List.of(LoadBalancerService.of("web", LbProtocol.TCP,
+            "203.0.113.10", 80, List.of(Backend.of("10.1.0.5", 80), Backend.of("010.1.0.5", 80)),
+            HealthCheck.tcp(500, 1000, 1, 2), "blue"))).withMaglevTableSize(251);
+
+        LoadBalancerConfigException e = assertThrows(LoadBalancerConfigException.class, () -> controller.apply(twice));
+
+        assertEquals(List.of("services[0].backends[1]"), e.errors().stream().map(ValidationError::field).toList());
+        assertSame(applied, controller.config());
+        assertSame(tables, controller.current());
+        assertEquals(1, published.size());
+        assertNotNull(controller.healthChecker().status(new BackendKey("web", "127.0.0.1", 8080)));
+        assertNull(controller.healthChecker().status(new BackendKey("web", "10.1.0.5", 80)));
+    }
+
+    @Test
+    void shouldKeepAVipAdvertisedWhileAnotherServiceOnItWrittenDifferentlyLosesItsBackends() throws Exception {
+        java.net.Socket holder = new java.net.Socket();
+        holder.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        try (holder) {
+            LoadBalancerService http = LoadBalancerService.of("http", LbProtocol.TCP, "203.0.113.10", 80,
+                List.of(Backend.of("10.1.0.5", 80)), HealthCheck.NONE, "blue");
+            LoadBalancerService https = LoadBalancerService.of("https", LbProtocol.TCP, "203.0.113.010", 443,
+                List.of(Backend.of("127.0.0.1", holder.getLocalPort())), HealthCheck.tcp(500, 1000, 1, 1), "blue");
+            controller.apply(LoadBalancerConfig.of(List.of(http, https)).withMaglevTableSize(251));
+
+            controller.healthChecker().probeAllOnce(); // https's only backend refuses: it goes down
+
+            assertEquals(2, published.size());
+            assertEquals(java.util.Set.of("203.0.113.10"), published.get(1).availableVips());
+            assertEquals(List.of("announce 203.0.113.10"), vipEvents);
+        }
     }
 }
