@@ -98,12 +98,19 @@ public final class LoadBalancerCompiler {
                 enabled.add(service);
             }
         }
+        // New ids and endpoints are committed only once the compile has succeeded: a compile that
+        // throws leaves the compiler as it was.
+        Map<BackendKey, Integer> newIds = new HashMap<>();
         for (LoadBalancerService service : enabled) {
             for (Backend backend : service.backends()) {
-                backendIds.computeIfAbsent(key(service, backend), k -> backendIds.size());
+                BackendKey key = key(service, backend);
+                if (!backendIds.containsKey(key)) {
+                    newIds.putIfAbsent(key, backendIds.size() + newIds.size());
+                }
             }
         }
-        int backendCount = backendIds.size();
+        List<BackendSource> newSources = new ArrayList<>();
+        int backendCount = backendIds.size() + newIds.size();
         int[] backendAddress = new int[backendCount];
         int[] backendPort = new int[backendCount];
         int[] backendVrf = new int[backendCount];
@@ -141,7 +148,8 @@ public final class LoadBalancerCompiler {
             boolean anyHealthy = false;
             Map<String, Integer> idByIdentity = new HashMap<>();
             for (Backend backend : service.backends()) {
-                int id = backendIds.get(key(service, backend));
+                Integer known = backendIds.get(key(service, backend));
+                int id = known != null ? known : newIds.get(key(service, backend));
                 int address = Ipv4Flyweight.parse(backend.address());
                 // Canonical identity (parsed and re-formatted address) so "010.0.0.1" and "10.0.0.1" agree.
                 String identity = Ipv4Flyweight.format(address) + ":" + backend.port();
@@ -150,7 +158,7 @@ public final class LoadBalancerCompiler {
                 backendPort[id] = backend.port();
                 backendVrf[id] = vrf;
                 backendService[id] = s;
-                compiledSources.add(new BackendSource(vrf, address, backend.port(), protocol[s]));
+                newSources.add(new BackendSource(vrf, address, backend.port(), protocol[s]));
                 boolean healthy = health.isHealthy(key(service, backend));
                 anyHealthy |= healthy;
                 boolean takesNew = healthy && backend.state() == BackendAdminState.ENABLED && backend.weight() > 0;
@@ -182,8 +190,11 @@ public final class LoadBalancerCompiler {
         for (int s = 0; s < serviceCount; s++) {
             maglev[s] = built.get(weightedSets.get(s));
         }
+        int publicVrf = vrfs.publicVrf();
         previousTables = built;
-        return new LoadBalancerTables(vrfs.publicVrf(), config.tcpIdleTimeoutNs(), config.udpIdleTimeoutNs(),
+        backendIds.putAll(newIds);
+        compiledSources.addAll(newSources);
+        return new LoadBalancerTables(publicVrf, config.tcpIdleTimeoutNs(), config.udpIdleTimeoutNs(),
             vipKeys, vipServices, vipAddresses, names, vipAddress, vipPort, protocol, fullNatAddress, maglev, maglevBackendIds,
             backendAddress, backendPort, backendVrf, backendState, backendService, available, backendSources());
     }

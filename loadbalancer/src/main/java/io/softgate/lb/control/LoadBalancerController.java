@@ -65,18 +65,27 @@ public final class LoadBalancerController implements AutoCloseable {
     }
 
     /**
-     * Applies {@code next} atomically: validates, updates the probed set, compiles, publishes.
+     * Applies {@code next} atomically: validates and compiles it (with the backend health the probed
+     * set will have once it follows {@code next}) and only then updates the probed set, stores the
+     * config and publishes. If validation or compilation fails, nothing changes: the health checker
+     * keeps probing the previous backends, and the previous config and tables stay applied and
+     * published, so later health flips still recompile a config that compiles.
      *
      * @throws LoadBalancerConfigException naming every bad field; the applied config stays as it was
+     * @throws RuntimeException when compiling fails unexpectedly; the applied config stays as it was
      */
     public synchronized LoadBalancerTables apply(LoadBalancerConfig next) throws LoadBalancerConfigException {
         List<ValidationError> errors = compiler.validate(next);
         if (!errors.isEmpty()) {
             throw new LoadBalancerConfigException(errors);
         }
+        LoadBalancerTables tables = compiler.compile(next, healthChecker.healthAfterUpdate(next));
+        // Health flips run recompile() under this lock, so none can slip in between the compile
+        // above and the update below; a flip recorded meanwhile recompiles {@code next} after us.
         healthChecker.update(next);
         config = next;
-        return recompile();
+        publish(tables);
+        return tables;
     }
 
     /** Starts the periodic health checks. */
@@ -120,12 +129,14 @@ public final class LoadBalancerController implements AutoCloseable {
         }
     }
 
-    private LoadBalancerTables recompile() throws LoadBalancerConfigException {
-        LoadBalancerTables tables = compiler.compile(config, healthChecker);
+    private void recompile() throws LoadBalancerConfigException {
+        publish(compiler.compile(config, healthChecker));
+    }
+
+    private void publish(LoadBalancerTables tables) {
         current = tables;
         publisher.accept(tables);
         vips.update(tables);
-        return tables;
     }
 
     @Override

@@ -13,8 +13,10 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -95,6 +97,25 @@ public final class HealthChecker implements BackendHealth, AutoCloseable {
         }
         targets.clear();
         targets.putAll(wanted);
+    }
+
+    /**
+     * The health {@link #isHealthy} will report once {@link #update}{@code (config)} has run,
+     * without running it: backends {@code config} does not probe are healthy, probed ones keep
+     * their current state and new ones start healthy. Lets the controller compile a config before
+     * it commits the checker to it.
+     */
+    public BackendHealth healthAfterUpdate(LoadBalancerConfig config) {
+        Set<BackendKey> probed = new HashSet<>();
+        for (LoadBalancerService service : config.services()) {
+            HealthCheck check = service.healthCheck();
+            if (service.enabled() && check != null && check.type() != HealthCheckType.NONE) {
+                for (Backend backend : service.backends()) {
+                    probed.add(new BackendKey(service.name(), backend.address(), backend.port()));
+                }
+            }
+        }
+        return key -> !probed.contains(key) || isHealthy(key);
     }
 
     /** Starts periodic probing: each backend every interval, the first probe after one interval. */

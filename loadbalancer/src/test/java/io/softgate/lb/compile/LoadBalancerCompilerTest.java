@@ -313,4 +313,23 @@ class LoadBalancerCompilerTest {
             BackendHealth.ALL_HEALTHY);
         assertEquals(java.util.Set.of("203.0.113.10"), tables.availableVips());
     }
+
+    @Test
+    void shouldGiveNoBackendAnIdWhenACompileFailsUnexpectedly() {
+        VrfResolver failing = new VrfResolver() {
+            @Override
+            public int publicVrf() {
+                throw new IllegalStateException("public VRF lookup failed");
+            }
+
+            @Override
+            public int vrfOfVpc(String vpc) {
+                return new TestVrfs().vrfOfVpc(vpc);
+            }
+        };
+        LoadBalancerCompiler fragile = new LoadBalancerCompiler(failing);
+        assertThrows(IllegalStateException.class,
+            () -> fragile.compile(config(web(List.of(Backend.of("10.1.0.5", 80)))), BackendHealth.ALL_HEALTHY));
+        assertEquals(-1, fragile.backendId(new BackendKey("web", "10.1.0.5", 80)));
+    }
 }

@@ -12,6 +12,7 @@ import io.softgate.lb.compile.LoadBalancerConfigException;
 import io.softgate.lb.compile.LoadBalancerTables;
 import io.softgate.lb.compile.TestVrfs;
 import io.softgate.lb.compile.ValidationError;
+import io.softgate.lb.compile.VrfResolver;
 import io.softgate.lb.health.ProbeTransport;
 import io.softgate.lb.health.VipAvailabilityListener;
 import io.softgate.lb.model.Backend;
@@ -24,6 +25,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -159,6 +161,52 @@ class LoadBalancerControllerTest {
         assertEquals(1, published.size());
         assertNotNull(controller.healthChecker().status(new BackendKey("web", "127.0.0.1", 8080)));
         assertNull(controller.healthChecker().status(new BackendKey("web", "10.1.0.5", 80)));
+    }
+
+    @Test
+    void shouldLeaveTheConfigTablesAndProbedBackendsInPlaceWhenCompilingFails() throws Exception {
+        AtomicBoolean failCompiles = new AtomicBoolean();
+        VrfResolver failing = new VrfResolver() {
+            @Override
+            public int publicVrf() {
+                if (failCompiles.get()) {
+                    throw new IllegalStateException("public VRF lookup failed");
+                }
+                return TestVrfs.PUBLIC;
+            }
+
+            @Override
+            public int vrfOfVpc(String vpc) {
+                return new TestVrfs().vrfOfVpc(vpc);
+            }
+        };
+        List<LoadBalancerTables> tablesOut = new CopyOnWriteArrayList<>();
+        try (LoadBalancerController fragile = new LoadBalancerController(failing, ProbeTransport.hostStack(), tablesOut::add,
+            new VipAvailabilityListener() {
+                @Override
+                public void vipAvailable(String vipAddress) {
+                }
+
+                @Override
+                public void vipUnavailable(String vipAddress) {
+                }
+            }, 1, 1)) {
+            LoadBalancerTables tables = fragile.apply(web(8080));
+            LoadBalancerConfig applied = fragile.config();
+            failCompiles.set(true);
+
+            assertThrows(IllegalStateException.class, () -> fragile.apply(web(8081)));
+
+            assertSame(applied, fragile.config());
+            assertSame(tables, fragile.current());
+            assertEquals(List.of(tables), tablesOut);
+            assertNotNull(fragile.healthChecker().status(new BackendKey("web", "127.0.0.1", 8080)));
+            assertNull(fragile.healthChecker().status(new BackendKey("web", "127.0.0.1", 8081)));
+            failCompiles.set(false);
+            LoadBalancerTables next = fragile.apply(web(8081));
+            assertEquals(List.of(tables, next), tablesOut);
+            assertNotNull(fragile.healthChecker().status(new BackendKey("web", "127.0.0.1", 8081)));
+        }
     }
 
     @Test
