@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Real servers on 127.0.0.1 for health-check tests: a TCP acceptor, an HTTP server answering a
- * settable status, a server that accepts but never answers, and a port nothing listens on.
+ * settable status, a server that accepts but never answers, one that trickles its answer, and a
+ * port nothing listens on.
  *
  * <p>Threading: each server runs its own daemon thread; close from the test thread.
  */
@@ -124,6 +125,47 @@ final class LocalServers {
         @Override
         public void close() throws IOException {
             holder.close();
+        }
+    }
+
+    /**
+     * Answers every connection with a valid {@code 200} status line, one byte every
+     * {@code byteGapMs}: each read gets a byte well within a probe's timeout, the whole line does not.
+     */
+    static final class TricklingServer implements AutoCloseable {
+        private final ServerSocket socket;
+
+        TricklingServer(long byteGapMs) throws IOException {
+            socket = new ServerSocket(0, 50, LOOPBACK);
+            Thread thread = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try (Socket accepted = socket.accept()) {
+                        OutputStream out = accepted.getOutputStream();
+                        for (byte b : "HTTP/1.1 200 OK\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) {
+                            Thread.sleep(byteGapMs);
+                            out.write(b);
+                            out.flush();
+                        }
+                    } catch (IOException e) {
+                        if (socket.isClosed()) {
+                            return;
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "test-trickling-server");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
     }
 }
