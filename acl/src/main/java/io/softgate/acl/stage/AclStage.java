@@ -430,7 +430,8 @@ final class AclStage implements Stage {
     /**
      * True when this ICMP error quotes a packet of a flow with a current return entry, in either
      * direction (RFC 792 and RFC 4443 §2.4: an error carries the start of the packet that caused
-     * it). Such errors (e.g. "fragmentation needed", RFC 1191) belong to the flow and pass.
+     * it), and goes to that quoted packet's source. Such errors (e.g. "fragmentation needed",
+     * RFC 1191) belong to the flow and pass.
      * Leaves the entry's value in {@link #value}.
      */
     private boolean relatedToPermittedFlow(int vrf, AclTables tables, long nowNs) {
@@ -470,6 +471,12 @@ final class AclStage implements Stage {
             quotedDstHigh = (Ipv4Flyweight.destination(buffer, quoted) & 0xFFFF_FFFFL) << 32;
             quotedDstLow = 0;
             quotedProtocol = Ipv4Flyweight.protocol(buffer, quoted);
+        }
+        // RFC 792, RFC 4443 §2.4: an error goes to the source of the packet it quotes (Linux
+        // conntrack likewise rejects one whose outer destination differs). An error sent anywhere
+        // else is not related to the flow, whatever it quotes, and is classified like any packet.
+        if (quotedSrcHigh != dstHigh || quotedSrcLow != dstLow) {
+            return false;
         }
         // RFC 792 §"Destination Unreachable": at least 64 bits of the original datagram's data.
         if (quotedL4 + 8 > available) {

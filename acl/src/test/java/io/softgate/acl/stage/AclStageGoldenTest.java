@@ -77,6 +77,10 @@ class AclStageGoldenTest {
             ether().ipv4("192.0.2.254", "10.0.0.30").icmp(3, 4, 1400)
                 .payload(quote(ether().ipv4("10.0.0.30", "203.0.113.9").tcp(50000, 443).tcpFlags(FLAG_SYN).build()))
                 .build(), NEXT, "related-icmp-passed"),
+        v4("related: an error quoting the VM's connection but sent to another VM is not related (RFC 792)",
+            ether().ipv4("198.51.100.66", "10.0.0.99").icmp(3, 3, 0)
+                .payload(quote(ether().ipv4("10.0.0.30", "203.0.113.9").tcp(50000, 443).tcpFlags(FLAG_SYN).build()))
+                .build(), DROP, "drop.default-denied"),
         v4("related: an error quoting a connection nobody opened is judged by the rules",
             ether().ipv4("192.0.2.254", "10.0.0.30").icmp(3, 4, 1400)
                 .payload(quote(ether().ipv4("10.0.0.30", "203.0.113.9").tcp(50001, 443).tcpFlags(FLAG_SYN).build()))
