@@ -64,6 +64,12 @@ final class AclStage implements Stage {
     private static final int ICMP_HEADER_LENGTH = 8;
     private static final int UDP_HEADER_LENGTH = 8;
     private static final long VRF_MASK = (1L << 23) - 1;
+    /**
+     * Marks the "destination port" of an ICMP query's flow key, which holds the message type
+     * (below the mark) while the "source port" holds the identifier: never 0, so no query key
+     * equals the (0, 0) ports of other ICMP messages.
+     */
+    private static final int ICMP_QUERY_KEY_MARK = 0x100;
     /** Packets classified together at most (a larger worker batch is classified in parts). */
     static final int CLASSIFY_BATCH = 256;
     /**
@@ -485,15 +491,23 @@ final class AclStage implements Stage {
         int l4 = quoted + quotedL4;
         int quotedSrcPort = 0;
         int quotedDstPort = 0;
+        // The ports of the quoted packet's reversed tuple (see fillKey for ICMP queries).
+        int reversedSrcPort = 0;
+        int reversedDstPort = 0;
         if (quotedProtocol == PROTOCOL_TCP || quotedProtocol == PROTOCOL_UDP) {
             quotedSrcPort = TcpFlyweight.sourcePort(buffer, l4);
             quotedDstPort = TcpFlyweight.destinationPort(buffer, l4);
+            reversedSrcPort = quotedDstPort;
+            reversedDstPort = quotedSrcPort;
         } else if (quotedProtocol == (ipv6 ? PROTOCOL_ICMPV6 : PROTOCOL_ICMP)) {
-            if (!isIcmpQuery(ipv6, buffer.getByte(l4) & 0xFF)) {
+            int quotedType = buffer.getByte(l4) & 0xFF;
+            if (!isIcmpQuery(ipv6, quotedType)) {
                 return false;
             }
             quotedSrcPort = ((buffer.getByte(l4 + 4) & 0xFF) << 8) | (buffer.getByte(l4 + 5) & 0xFF);
-            quotedDstPort = quotedSrcPort;
+            quotedDstPort = icmpQueryKeyPort(quotedType);
+            reversedSrcPort = quotedSrcPort;
+            reversedDstPort = icmpQueryKeyPort(icmpQueryCounterpart(ipv6, quotedType));
         }
         long head = ((vrf & VRF_MASK) << 41) | (ipv6 ? 1L << 40 : 0) | ((long) quotedProtocol << 32);
         // The quoted packet was a reply (its own tuple is a return entry) ...
@@ -506,7 +520,7 @@ final class AclStage implements Stage {
             return true;
         }
         // ... or a forward packet (its reversed tuple is the return entry).
-        key[0] = head | ((long) quotedDstPort << 16) | quotedSrcPort;
+        key[0] = head | ((long) reversedSrcPort << 16) | reversedDstPort;
         key[1] = quotedDstHigh;
         key[2] = quotedDstLow;
         key[3] = quotedSrcHigh;
@@ -534,10 +548,19 @@ final class AclStage implements Stage {
         return (flags & CompiledRules.FLAG_REVERSE) != 0 ? GRANT_ANY : GRANT_NONE;
     }
 
-    /** Key of the packet's own tuple, or (when {@code reverse}) of its reply. */
+    /**
+     * Key of the packet's own tuple, or (when {@code reverse}) of its reply. An ICMP query's key
+     * holds (identifier, type) as its ports, and its reply's key (identifier, matching reply
+     * type): an echo request's return entry admits the echo reply with its identifier, not a
+     * request (or another query) arriving the other way (RFC 792, RFC 4443 §4).
+     */
     private void fillKey(int vrf, boolean reverse) {
         int keySrcPort = reverse ? dstPort : srcPort;
         int keyDstPort = reverse ? srcPort : dstPort;
+        if (icmpType >= 0 && isIcmpQuery(icmpType)) {
+            keySrcPort = srcPort;
+            keyDstPort = icmpQueryKeyPort(reverse ? icmpQueryCounterpart(ipv6, icmpType) : icmpType);
+        }
         key[0] = ((vrf & VRF_MASK) << 41) | (ipv6 ? 1L << 40 : 0) | ((long) protocol << 32)
             | ((long) keySrcPort << 16) | keyDstPort;
         key[1] = reverse ? dstHigh : srcHigh;
@@ -620,7 +643,8 @@ final class AclStage implements Stage {
                 quotedAvailable = end - quotedOffset;
             }
             if (isIcmpQuery(icmpType)) {
-                // RFC 792 / RFC 4443 §4: a query and its reply share the identifier, which keys the flow.
+                // RFC 792 / RFC 4443 §4: a query and its reply share the identifier, which keys the
+                // flow together with the query/reply pairing (fillKey).
                 int identifier = ((buffer.getByte(l4 + 4) & 0xFF) << 8) | (buffer.getByte(l4 + 5) & 0xFF);
                 srcPort = identifier;
                 dstPort = identifier;
@@ -638,7 +662,24 @@ final class AclStage implements Stage {
         return isIcmpQuery(ipv6, type);
     }
 
+    /**
+     * ICMP query and reply types that carry an identifier: echo (0/8), timestamp (13/14),
+     * information (15/16) and address mask (17/18, RFC 950) for ICMPv4; echo (128/129) for ICMPv6.
+     */
     private static boolean isIcmpQuery(boolean ipv6, int type) {
-        return ipv6 ? type == 128 || type == 129 : type == 0 || type == 8 || type == 13 || type == 14;
+        return ipv6 ? type == 128 || type == 129
+            : type == 0 || type == 8 || (type >= 13 && type <= 18);
+    }
+
+    /** The reply type of a query type, and the query type of a reply type. */
+    private static int icmpQueryCounterpart(boolean ipv6, int type) {
+        if (ipv6) {
+            return type ^ 1; // 128 <-> 129
+        }
+        return type == 8 ? 0 : type == 0 ? 8 : ((type - 13) ^ 1) + 13; // 13 <-> 14, 15 <-> 16, 17 <-> 18
+    }
+
+    private static int icmpQueryKeyPort(int type) {
+        return ICMP_QUERY_KEY_MARK | type;
     }
 }
