@@ -117,12 +117,38 @@ class AclStageGoldenTest {
             ether().ipv4("198.51.100.7", "10.0.0.11").fragment(false, 1480).rawProtocol(17).payload(40).build(),
             fixture -> fixture.ipv4(PacketFlags.FRAGMENT | PacketFlags.NON_FIRST_FRAGMENT), DROP,
             "drop.default-denied"),
+        new Row("fragments: a non-first IPv6 fragment is classified on its Fragment header's Next Header",
+            v6NonFirstFragment(6, new byte[] {(byte) 0x9c, 0x40, 0x01, (byte) 0xbb, 0, 0, 0, 0}),
+            AclStageGoldenTest::v6NonFirstFragmentPresets, NEXT, null),
+        new Row("fragments: ... not on its data, which only looks like a header naming TCP (RFC 8200 §4.5)",
+            v6NonFirstFragment(60, new byte[] {6, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8}),
+            AclStageGoldenTest::v6NonFirstFragmentPresets, DROP, "drop.default-denied"),
+        new Row("fragments: a non-first IPv6 fragment whose data would not parse as a header is not malformed",
+            v6NonFirstFragment(60, new byte[] {17, (byte) 0xFF, 0, 0, 0, 0, 0, 0}),
+            AclStageGoldenTest::v6NonFirstFragmentPresets, DROP, "drop.default-denied"),
         v4("a TCP header cut short is dropped, not guessed",
             ether().ipv4("198.51.100.7", "10.0.0.200").tcp(40000, 80).truncateTo(14 + 20 + 10).build(), DROP,
             "drop.truncated-l4-header"),
         new Row("a VRF without an ACL is not filtered",
             ether().ipv4("198.51.100.7", "10.9.9.9").udp(1, 2).build(),
             fixture -> AclFixture.ipv4(fixture.harness, AclFixture.OTHER_VRF, 0), NEXT, "unfiltered"));
+
+    /** A non-first IPv6 fragment to 2001:db8::10 whose Fragment header names {@code nextHeader}. */
+    private static byte[] v6NonFirstFragment(int nextHeader, byte[] data) {
+        byte[] fragment = {(byte) nextHeader, 0, (byte) (1448 >> 8), (byte) (1448 & 0xF8), 0, 0, 0, 9};
+        return ether().ipv6("2001:db8:ffff::1", "2001:db8::10").ipv6ExtensionHeaders(44, fragment)
+            .rawProtocol(nextHeader).payload(data).build();
+    }
+
+    /** Slot metadata as decap sets it for a non-first IPv6 fragment: no L4 offset. */
+    private static IntConsumer v6NonFirstFragmentPresets(AclFixture fixture) {
+        IntConsumer ipv6 = AclFixture.ipv6(fixture.harness, AclFixture.VRF,
+            PacketFlags.FRAGMENT | PacketFlags.NON_FIRST_FRAGMENT);
+        return slot -> {
+            ipv6.accept(slot);
+            fixture.harness.batch().l4Offset[slot] = -1;
+        };
+    }
 
     /** What an ICMP error quotes: the offending packet's IP header and first 8 bytes of data. */
     private static byte[] quote(byte[] frame) {

@@ -114,6 +114,13 @@ public final class Ipv6Flyweight {
      * and returns {@link #packWalk packed} (upper-layer protocol, its offset from {@code offset},
      * fragment bits), or -1 when a header runs past the packet or the chain is longer than
      * {@link #MAX_EXTENSION_HEADERS}. ESP and "no next header" end the walk as the upper layer.
+     *
+     * <p>A non-first fragment (Fragment header with a non-zero offset) ends the walk at its
+     * Fragment header (RFC 8200 §4.5: only the first fragment carries the headers after it; in a
+     * later fragment those bytes are payload): the protocol is the Fragment header's Next Header,
+     * the fragment bits include {@link #WALK_NON_FIRST_FRAGMENT}, and the offset is where the
+     * fragment's data starts, which is <em>not</em> an upper-layer header (callers keep no L4
+     * offset for such a packet, e.g. {@code PacketBatch.l4Offset} stays unset).
      */
     public static long walkExtensionHeaders(UnsafeBuffer buffer, int offset, int packetLength) {
         int next = nextHeader(buffer, offset);
@@ -149,11 +156,15 @@ public final class Ipv6Flyweight {
                     int word = buffer.getShort(offset + position + 2, BIG_ENDIAN) & 0xFFFF;
                     int fragmentOffset = word & 0xFFF8;
                     boolean more = (word & 1) != 0;
-                    if (fragmentOffset != 0 || more) {
-                        fragmentBits = fragmentOffset != 0 ? WALK_NON_FIRST_FRAGMENT | WALK_FRAGMENT : WALK_FRAGMENT;
-                    }
                     next = buffer.getByte(offset + position) & 0xFF;
                     position += FRAGMENT_HEADER_LENGTH;
+                    if (fragmentOffset != 0) {
+                        // RFC 8200 §4.5: what follows is fragment data, not headers.
+                        return packWalk(next, position, WALK_NON_FIRST_FRAGMENT | WALK_FRAGMENT);
+                    }
+                    if (more) {
+                        fragmentBits = WALK_FRAGMENT;
+                    }
                     break;
                 }
                 default:

@@ -96,6 +96,42 @@ class FlyweightTest {
     }
 
     @Test
+    void shouldStopTheIpv6WalkAtANonFirstFragmentsFragmentHeader() {
+        // RFC 8200 §4.5: after the Fragment header of a non-first fragment comes fragment data.
+        // Fragment header: next = Destination Options (60), offset 1480 bytes (185 units), M=1.
+        byte[] fragment = {60, 0, (byte) (1480 >> 8), (byte) ((1480 & 0xF8) | 1), 0, 0, 0, 42};
+        // Data that would read as a Destination Options header naming TCP (06 00) ...
+        byte[] tcpLooking = PacketBuilder.ethernet(MAC_A, MAC_B).ipv6("2001:db8::1", "2001:db8::2")
+            .ipv6ExtensionHeaders(44, fragment).rawProtocol(60)
+            .payload(new byte[] {6, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8}).build();
+        UnsafeBuffer buffer = new UnsafeBuffer(tcpLooking);
+        long walk = Ipv6Flyweight.walkExtensionHeaders(buffer, 14, tcpLooking.length - 14);
+        assertTrue(walk >= 0);
+        assertEquals(60, Ipv6Flyweight.walkProtocol(walk));
+        assertEquals(48, Ipv6Flyweight.walkL4Offset(walk));
+        assertEquals(Ipv6Flyweight.WALK_FRAGMENT | Ipv6Flyweight.WALK_NON_FIRST_FRAGMENT,
+            Ipv6Flyweight.walkFragmentBits(walk));
+        // ... or as one running past the packet (length byte 0xFF): not malformed, it is data.
+        byte[] runsPast = PacketBuilder.ethernet(MAC_A, MAC_B).ipv6("2001:db8::1", "2001:db8::2")
+            .ipv6ExtensionHeaders(44, fragment).rawProtocol(60).payload(new byte[] {17, (byte) 0xFF, 0, 0, 0, 0, 0, 0})
+            .build();
+        walk = Ipv6Flyweight.walkExtensionHeaders(new UnsafeBuffer(runsPast), 14, runsPast.length - 14);
+        assertTrue(walk >= 0);
+        assertEquals(60, Ipv6Flyweight.walkProtocol(walk));
+        assertEquals(Ipv6Flyweight.WALK_FRAGMENT | Ipv6Flyweight.WALK_NON_FIRST_FRAGMENT,
+            Ipv6Flyweight.walkFragmentBits(walk));
+        // A last fragment (M=0) stops the same way; a first fragment's walk goes on (test above).
+        byte[] last = {17, 0, (byte) (1480 >> 8), (byte) (1480 & 0xF8), 0, 0, 0, 42};
+        byte[] lastFragment = PacketBuilder.ethernet(MAC_A, MAC_B).ipv6("2001:db8::1", "2001:db8::2")
+            .ipv6ExtensionHeaders(44, last).rawProtocol(17).payload(new byte[] {0, 0}).build();
+        walk = Ipv6Flyweight.walkExtensionHeaders(new UnsafeBuffer(lastFragment), 14, lastFragment.length - 14);
+        assertEquals(17, Ipv6Flyweight.walkProtocol(walk));
+        assertEquals(48, Ipv6Flyweight.walkL4Offset(walk));
+        assertEquals(Ipv6Flyweight.WALK_FRAGMENT | Ipv6Flyweight.WALK_NON_FIRST_FRAGMENT,
+            Ipv6Flyweight.walkFragmentBits(walk));
+    }
+
+    @Test
     void shouldRejectIpv6ExtensionHeaderRunningPastPacket() {
         byte[] extensions = {60, 10, 0, 0, 0, 0, 0, 0}; // hop-by-hop claiming 88 bytes
         byte[] frame = PacketBuilder.ethernet(MAC_A, MAC_B).ipv6("2001:db8::1", "2001:db8::2")

@@ -261,6 +261,38 @@ class VxlanDecapStageTest {
     }
 
     @Test
+    void shouldTakeANonFirstIpv6FragmentsDataAsDataNotHeaders() {
+        // RFC 8200 §4.5: after a non-first fragment's Fragment header comes fragment data. Here it
+        // would read as a Destination Options header running far past the packet.
+        StageHarness harness = new StageHarness(new VxlanDecapStage(ROUTE), ForwardingFixture.snapshot());
+        byte[] firstHeader = {17, 0, 0, 1, 0, 0, 0, 9};
+        byte[] laterHeader = {17, 0, (byte) (48 >> 8), (byte) 48, 0, 0, 0, 9};
+        byte[] laterDestOptsHeader = {60, 0, (byte) (48 >> 8), (byte) 48, 0, 0, 0, 10};
+        byte[] first = innerFromHv1().ipv6("2001:db8:1::10", "2001:db8:2::20").ipv6ExtensionHeaders(44, firstHeader)
+            .udp(1000, 2000).payload(40).build();
+        byte[] later = innerFromHv1().ipv6("2001:db8:1::10", "2001:db8:2::20").ipv6ExtensionHeaders(44, laterHeader)
+            .rawProtocol(17).payload(40).build();
+        byte[] laterDestOpts = innerFromHv1().ipv6("2001:db8:1::10", "2001:db8:2::20")
+            .ipv6ExtensionHeaders(44, laterDestOptsHeader).rawProtocol(60)
+            .payload(new byte[] {17, (byte) 0xFF, 0, 0, 0, 0, 0, 0}).build();
+        harness.load(List.of(fromHv1(TENANT_A_VNI, first), fromHv1(TENANT_A_VNI, later),
+            fromHv1(TENANT_A_VNI, laterDestOpts)), slot -> { });
+        harness.processLoaded();
+        PacketBatch batch = harness.batch();
+
+        int flags = PacketFlags.INNER_IPV6 | PacketFlags.FRAGMENT;
+        assertEquals(flags, batch.flags[0]);
+        assertEquals(batch.l3Offset[0] + 48, batch.l4Offset[0]);
+        assertEquals(flags | PacketFlags.NON_FIRST_FRAGMENT, batch.flags[1]);
+        assertEquals(PacketBatch.UNSET, batch.l4Offset[1]);
+        assertEquals(batch.flowHash[0], batch.flowHash[1], "fragments of one datagram hash alike");
+        assertEquals(0, harness.counter("vxlan-decap.drop.malformed-inner-ipv6-extension-headers"));
+        assertEquals(flags | PacketFlags.NON_FIRST_FRAGMENT, batch.flags[2]);
+        assertEquals(PacketBatch.UNSET, batch.l4Offset[2]);
+        harness.releaseAll();
+    }
+
+    @Test
     void shouldHashDifferentPortsOfTheSameHostsApart() {
         StageHarness harness = new StageHarness(new VxlanDecapStage(ROUTE), ForwardingFixture.snapshot());
         harness.load(List.of(
