@@ -9,9 +9,11 @@ import java.util.Objects;
  * family". Rules are evaluated by ascending {@code priority}, ties in list order (see
  * acl/README.md); the first match decides.
  *
- * <p>{@code established} (TCP flows): the return traffic of a connection this rule permitted
- * passes, but only segments carrying ACK or RST. {@code reverse}: the return traffic of any flow
- * this rule permitted passes. Without either flag a permit only admits its own direction.
+ * <p>{@code established} (TCP): adds a return grant to the TCP packets this rule permits (any
+ * permitted segment, not only a SYN, opens it): segments on the reversed tuple pass if they carry
+ * ACK or RST (no further TCP tracking). It does not narrow what the rule itself matches; rules
+ * have no direction (acl/README.md). {@code reverse}: the return traffic of any flow this rule
+ * permitted passes. Without either flag a permit only admits its own direction.
  *
  * <p>Threading: immutable value; validated on construction.
  */
