@@ -3,6 +3,8 @@ package io.softgate.acl.stage;
 import io.softgate.acl.classify.AclTables;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -11,6 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * entries follow the rules, see {@link AclTables#counterSlots()}). Workers write with opaque
  * stores and never lock; the control plane sums the arrays of the generation it asks about,
  * while traffic flows.
+ *
+ * <p>Totals survive a rule-set replace by name: when a worker adopts a new generation it folds
+ * its own counts of the old one into the new array, each under the counter of the same name
+ * ({@code vpc/rule-name}, or the VPC's default policy), before publishing that array. A rule
+ * that keeps its name keeps its totals; a renamed or new rule starts at zero; a removed rule's
+ * counts are dropped. Until a worker has adopted the new generation (its first batch after the
+ * switch), its counts are in neither generation's sums.
  *
  * <p>Threading: {@link #forWorker} arrays have a single writer (the worker); {@link #hits} and
  * {@link #bytes} may be called from any thread.
@@ -59,17 +68,62 @@ public final class AclRuleCounters {
         private volatile Generation current;
         private long[] values = new long[0];
         private long generation = -1;
+        private AclTables tables;
 
         /**
-         * Switches to {@code tables}' rules (allocates only when the generation changes, which is
-         * a configuration event, never per packet).
+         * Switches to {@code tables}' rules, carrying this worker's totals over by counter name
+         * (allocates only when the generation changes, which is a configuration event, never per
+         * packet). Runs on the worker, the array's only writer, so the old counts are final here.
          */
-        void adopt(AclTables tables) {
-            if (tables.generation() != generation) {
-                generation = tables.generation();
-                values = new long[2 * tables.counterSlots()];
-                current = new Generation(generation, values);
+        void adopt(AclTables next) {
+            if (next.generation() != generation) {
+                long[] fresh = new long[2 * next.counterSlots()];
+                if (tables != null) {
+                    carryOver(tables, values, next, fresh);
+                }
+                tables = next;
+                generation = next.generation();
+                values = fresh;
+                current = new Generation(generation, fresh);
             }
+        }
+
+        /** Adds every non-zero counter of {@code old} to the counter of the same name in {@code fresh}. */
+        private static void carryOver(AclTables previous, long[] old, AclTables next, long[] fresh) {
+            Map<String, Integer> counted = new HashMap<>();
+            int oldSlots = Math.min(previous.counterSlots(), old.length / 2);
+            for (int id = 0; id < oldSlots; id++) {
+                if (old[2 * id] != 0 || old[2 * id + 1] != 0) {
+                    String key = counterKey(previous, id);
+                    if (key != null) {
+                        counted.put(key, id);
+                    }
+                }
+            }
+            if (counted.isEmpty()) {
+                return;
+            }
+            for (int id = 0; id < next.counterSlots(); id++) {
+                String key = counterKey(next, id);
+                Integer from = key == null ? null : counted.get(key);
+                if (from != null) {
+                    fresh[2 * id] += old[2 * from];
+                    fresh[2 * id + 1] += old[2 * from + 1];
+                }
+            }
+        }
+
+        /**
+         * The name a counter keeps across generations: a rule's {@code vpc/name}, or a VPC's default
+         * policy (kept apart from a rule that happens to be named "default"); null for the default
+         * slot of a VRF without an ACL.
+         */
+        private static String counterKey(AclTables tables, int counterId) {
+            if (counterId < tables.ruleCount()) {
+                return tables.counterName(counterId);
+            }
+            var classifier = tables.classifier(counterId - tables.ruleCount());
+            return classifier == null ? null : "\0default\0" + classifier.vpc();
         }
 
         /**
