@@ -7,6 +7,19 @@ import io.softgate.core.packet.TcpFlyweight;
  * only to choose its idle timeout: transitory (at least 4 min, RFC 5382 REQ-5) while opening,
  * after both FINs or after a RST; established (at least 2 h 4 min) otherwise.
  *
+ * <p>Reuse of a closed connection's 5-tuple: in RFC 7857 Figure 1 the session goes from
+ * "both FINs received" back to CLOSED when its 4-minute lifetime expires, and a SYN then opens a
+ * new one. The 4 minutes are 2 MSL, the endpoints' TIME-WAIT (RFC 5382 REQ-5), and an endpoint in
+ * TIME-WAIT may accept a new SYN for the same 5-tuple and reopen the connection at once (RFC 1122
+ * §4.2.2.13, RFC 6191; RFC 9293 §3.10.7.4). Since this session still exists then, a SYN without
+ * ACK in {@link #FIN_BOTH} or {@link #RESET} (where the connection is also over) is that new
+ * connection: the machine starts again at {@link #SYN_FROM_INSIDE} / {@link #SYN_FROM_OUTSIDE},
+ * and the other side's SYN makes it {@link #ESTABLISHED} with the established timeout, exactly as
+ * for a session created by the SYN. In the half-closed states ({@link #FIN_FROM_INSIDE},
+ * {@link #FIN_FROM_OUTSIDE}) a SYN changes nothing: the side that has not closed still holds the
+ * old connection and does not accept a SYN on it (RFC 9293 §3.10.7.4 answers it with an ACK), and
+ * those states keep the established timeout anyway.
+ *
  * <p>Threading: stateless constants and functions.
  */
 public final class TcpStates {
@@ -45,6 +58,7 @@ public final class TcpStates {
         }
         boolean syn = (flags & TcpFlyweight.FLAG_SYN) != 0;
         boolean fin = (flags & TcpFlyweight.FLAG_FIN) != 0;
+        boolean opening = syn && (flags & TcpFlyweight.FLAG_ACK) == 0;
         switch (state) {
             case SYN_FROM_INSIDE:
                 return syn && !fromInside ? ESTABLISHED : state;
@@ -60,9 +74,13 @@ public final class TcpStates {
                 return fin && !fromInside ? FIN_BOTH : state;
             case FIN_FROM_OUTSIDE:
                 return fin && fromInside ? FIN_BOTH : state;
+            case FIN_BOTH:
+                // A new connection on the 5-tuple (TIME-WAIT reuse, see the class comment).
+                return opening ? (fromInside ? SYN_FROM_INSIDE : SYN_FROM_OUTSIDE) : state;
             case RESET:
-                // RFC 6146 §3.5.2.2 TRANS state: any non-RST packet brings the session back.
-                return ESTABLISHED;
+                // A new connection on the 5-tuple opens as one; otherwise RFC 6146 §3.5.2.2 TRANS
+                // state: any non-RST packet brings the session back.
+                return opening ? (fromInside ? SYN_FROM_INSIDE : SYN_FROM_OUTSIDE) : ESTABLISHED;
             case NONE:
                 return initial(flags, fromInside);
             default:

@@ -118,6 +118,55 @@ class NatSessionLifetimeTest {
     }
 
     @Test
+    void shouldGiveANewConnectionOnAClosedConnectionsTupleTheEstablishedTimeout() {
+        // RFC 7857 §2.1 / RFC 5382 REQ-5: the old connection closed (both FINs, transitory 4 min);
+        // 5 s later the VM reopens the same 5-tuple (TIME-WAIT reuse, RFC 1122 §4.2.2.13). Once its
+        // handshake completes it is established, and 5 idle minutes must not cut it.
+        int syn = TcpFlyweight.FLAG_SYN;
+        int ack = TcpFlyweight.FLAG_ACK;
+        int fin = TcpFlyweight.FLAG_FIN;
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            int port = new Frame(nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, syn)).packet()).sourcePort();
+            nat.fromInternet(tcp(SERVER, 443, BLUE_SNAT, port, syn | ack));
+            nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, ack));
+            nat.fromInternet(tcp(SERVER, 443, BLUE_SNAT, port, fin | ack));
+            nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, fin | ack));
+            nat.fromInternet(tcp(SERVER, 443, BLUE_SNAT, port, ack));
+            assertEquals(TcpStates.FIN_BOTH, onlyTcpState(nat));
+            nat.advanceSeconds(5);
+
+            Frame reopened = new Frame(nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, syn)).packet());
+            assertEquals(port, reopened.sourcePort(), "the same session, hence the same mapping");
+            assertEquals(TcpStates.SYN_FROM_INSIDE, onlyTcpState(nat));
+            nat.fromInternet(tcp(SERVER, 443, BLUE_SNAT, port, syn | ack));
+            nat.fromVpc(BLUE_VRF, tcp(VM, 33000, SERVER, 443, ack));
+            nat.fromInternet(tcp(SERVER, 443, BLUE_SNAT, port, ack));
+            assertEquals(TcpStates.ESTABLISHED, onlyTcpState(nat));
+
+            nat.advanceSeconds(5 * 60);
+            assertEquals(0, nat.sweep(), "established: 2 h 4 min, not the 4 min of the closed connection");
+            assertEquals("route", nat.fromInternet(tcp(SERVER, 443, BLUE_SNAT, port, ack)).verdict());
+            nat.advanceSeconds(124 * 60 - 5);
+            assertEquals(0, nat.sweep());
+            nat.advanceSeconds(10);
+            assertEquals(1, nat.sweep(), "and it still ends when idle for the established timeout");
+        }
+    }
+
+    /** The TCP state of the fixture's only session. */
+    private static int onlyTcpState(NatFixture nat) {
+        int[] state = {-1};
+        int[] sessions = {0};
+        nat.sessions.forEachSession((protocol, vrf, insideAddress, insidePort, outsideAddress, outsidePort,
+                                     remoteAddress, remotePort, tcpState, expiryTick, dynamic) -> {
+            state[0] = tcpState;
+            sessions[0]++;
+        });
+        assertEquals(1, sessions[0], "sessions");
+        return state[0];
+    }
+
+    @Test
     void shouldReestablishAResetSessionForAPacketBehindTheRstInTheSameBatch() {
         // RFC 6146 §3.5.2.2: a non-RST packet after a RST brings the session back to established.
         // The second packet's batch-lookup copy still says established: it must see the RST's change.
