@@ -11,6 +11,7 @@ import io.softgate.nat.config.PortAllocationMode;
 import io.softgate.nat.log.NatEventLog;
 import io.softgate.nat.log.NatEventType;
 import io.softgate.nat.stage.NatDropReason;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Endpoint-independent mappings (RFC 4787 REQ-1, RFC 5382 REQ-1): one outside address and port
@@ -21,7 +22,8 @@ import io.softgate.nat.stage.NatDropReason;
  * subscriber's port blocks (RFC 6888 port-block allocation), within the per-subscriber port limit (RFC 6888).
  *
  * <p>Threading: lock-free; workers call {@link #acquire}/{@link #findForInbound}, the sweeper
- * releases; allocation-free.
+ * releases; allocation-free. Subscriber counters: see {@link #countSubscriberPort} for why removing
+ * them is safe against workers counting at the same time.
  */
 final class MappingAllocator {
     /** {@link #findForInbound}: no mapping for that outside endpoint. */
@@ -33,19 +35,32 @@ final class MappingAllocator {
     /** In a MAPPING_OUTSIDE entry (which counts no references) word 1 holds the inside VRF. */
     static final int MAPPING_WORD_INSIDE_VRF = 1;
 
+    /** Bit set in every live subscriber counter word (never in word 1 of another mapping-table entry). */
+    static final long COUNTER_LIVE = 1L << 62;
+    /** Counter word of a subscriber counter the sweeper has condemned (count reached zero): never counted in again. */
+    static final long COUNTER_CONDEMNED = -1;
+    private static final int COUNTER_PORT_BITS = 20;
+    /** Largest port count a counter word holds (far above the 64,512 ports of a protocol class). */
+    static final int COUNTER_MAX_PORTS = (1 << COUNTER_PORT_BITS) - 1;
+    private static final int COUNTER_STAMP_BITS = 42;
+    private static final long COUNTER_STAMP_MASK = (1L << COUNTER_STAMP_BITS) - 1;
+
     private final FlowTable mappings;
     /** The session table, whose outside-key slot {@link #create} starts loading early; null for the sweeper. */
     private final FlowTable sessions;
     private final NatEventLog eventLog;
+    /** Stamps of new subscriber counters, shared by every allocator of one mapping table (see {@link #countSubscriberPort}). */
+    private final AtomicLong counterStamps;
 
-    MappingAllocator(FlowTable mappings, NatEventLog eventLog) {
-        this(mappings, null, eventLog);
+    MappingAllocator(FlowTable mappings, NatEventLog eventLog, AtomicLong counterStamps) {
+        this(mappings, null, eventLog, counterStamps);
     }
 
-    MappingAllocator(FlowTable mappings, FlowTable sessions, NatEventLog eventLog) {
+    MappingAllocator(FlowTable mappings, FlowTable sessions, NatEventLog eventLog, AtomicLong counterStamps) {
         this.mappings = mappings;
         this.sessions = sessions;
         this.eventLog = eventLog;
+        this.counterStamps = counterStamps;
     }
 
     static void insideMappingKey(long[] key, int protocolClass, int vrf, int address, int port) {
@@ -173,11 +188,7 @@ final class MappingAllocator {
                 releaseBlockIfIdle(external, protocolClass, vrf, address, outsidePort, settings, nowNs);
             }
         } else {
-            subscriberKey(scratchKey, protocolClass, vrf, address);
-            int subscriber = mappings.lookup(scratchKey, nowNs);
-            if (subscriber >= 0) {
-                mappings.addToValue(subscriber, MAPPING_WORD_REFERENCES, -1);
-            }
+            releaseSubscriberPort(protocolClass, vrf, address, nowNs, scratchKey);
             eventLog.append(NatEventType.MAPPING_DELETE, nowNs, vrf, protocolClass, address, port, outsideAddress,
                 outsidePort, outsidePort);
         }
@@ -226,7 +237,7 @@ final class MappingAllocator {
                 scratch.portRandom(), nowNs);
         if (outsidePort < 0) {
             if (subscriber >= 0) {
-                mappings.addToValue(subscriber, MAPPING_WORD_REFERENCES, -1);
+                giveBackSubscriberPort(subscriber);
             }
             return outsidePort == -1 ? NatSessions.failure(NatDropReason.PORTS_EXHAUSTED) : outsidePort;
         }
@@ -292,7 +303,7 @@ final class MappingAllocator {
         // Never used on the wire, so no reuse hold is needed.
         external.ports.release(protocolClass, outsidePort, nowNs - 1_000_000_000L);
         if (subscriber >= 0) {
-            mappings.addToValue(subscriber, MAPPING_WORD_REFERENCES, -1);
+            giveBackSubscriberPort(subscriber);
         }
     }
 
@@ -302,31 +313,149 @@ final class MappingAllocator {
         return Math.floorMod(hash, poolSize);
     }
 
-    /** RFC 6888 per-subscriber port limit: counts one more port for the subscriber; returns its entry or a failure. */
+    /**
+     * RFC 6888 per-subscriber port limit: counts one more port for the subscriber (inside address
+     * in a VRF, per protocol class); returns its counter entry or a failure.
+     *
+     * <p>A subscriber's counter (a SUBSCRIBER entry in the mapping table) exists only while it
+     * counts a port: the sweeper removes it once the count is back at zero, so the counters of
+     * inside addresses that come and go do not fill the mapping table. Counter word (value word
+     * {@link #MAPPING_WORD_REFERENCES}): {@link #COUNTER_LIVE} | stamp (42 bits, drawn once per
+     * counter from {@link #counterStamps}) | port count (20 bits); {@link #COUNTER_CONDEMNED}
+     * once condemned.
+     *
+     * <p>Why removal is race-free against a worker counting in the same counter:
+     * <ol>
+     *   <li>Only the sweeper (one thread) condemns a counter, by a CAS from exactly its word with
+     *       count zero to {@link #COUNTER_CONDEMNED}, and only the sweeper removes a counter: the
+     *       one it just condemned, at once. A condemned word never becomes live again: nobody
+     *       counts in that entry. Counters never expire (the table cannot reclaim one) and nobody
+     *       else removes one, so between the sweeper's condemning CAS and its removal the slot
+     *       still holds that counter: {@link FlowTable#remove}, which checks only the key, removes
+     *       exactly it. (A worker must not help by removing a condemned counter it found: by then
+     *       the sweeper may have removed it and the key been inserted again in the same slot.)</li>
+     *   <li>A worker increments only by a CAS whose expected value is a snapshot that
+     *       {@link FlowTable#lookupInto} read together with the key (validated against the same
+     *       incarnation of the slot); after a failed CAS it looks the key up again, it never
+     *       retries from a raw read of the slot. The CAS succeeds only if the slot's word still
+     *       equals that snapshot. No other incarnation of the slot holds that word: the word 1 of
+     *       a mapping, outside mapping or permit is a session count, a VRF or zero, never with bit
+     *       62 set; another counter (of this or another subscriber, after the slot was removed and
+     *       reused) carries another stamp, and stamps repeat only after 2^42 counters were
+     *       created, far beyond anything a worker could sleep through between its lookup and its
+     *       CAS. So a successful increment lands in the counter the worker looked up, and that
+     *       counter was not condemned at that instant. From then on its count is at least one, so
+     *       the sweeper's condemning CAS (which expects count zero) fails until the unit is given
+     *       back.</li>
+     *   <li>Every unit is given back exactly once by its owner: the worker that counted it if its
+     *       mapping could not be made ({@link #giveBackSubscriberPort} by entry index), otherwise
+     *       the sweeper when it deletes the mapping ({@link #releaseSubscriberPort}, by key).
+     *       While the unit is counted the counter cannot be condemned (2.), so the entry either
+     *       finds is the incarnation that holds the unit.</li>
+     *   <li>A new counter is inserted already holding its creator's unit (count one) with a fresh
+     *       stamp; when another thread inserted the key first, the worker looks it up and counts
+     *       by CAS as above. A worker that finds a condemned counter looks again: the sweeper
+     *       removes it right after condemning it, and the worker then inserts the key afresh.</li>
+     * </ol>
+     * Each step is bounded ({@value #ATTEMPTS} lookups), so a worker never depends on another
+     * thread being scheduled: one that keeps losing the race (or finds a counter condemned by a
+     * sweeper descheduled before its removal) is refused as {@code insert-contended} with nothing
+     * counted, as for mappings.
+     */
     private int countSubscriberPort(int protocolClass, int vrf, int address, int limit, long nowNs,
                                     NatScratch scratch) {
-        long[] key = scratch.key2;
+        return countSubscriberPort(protocolClass, vrf, address, limit, nowNs, scratch.key2, scratch.values2);
+    }
+
+    /** {@link #countSubscriberPort} with the caller's scratch arrays (also the restorer's, with no limit). */
+    int countSubscriberPort(int protocolClass, int vrf, int address, int limit, long nowNs, long[] key,
+                            long[] values) {
+        int max = Math.min(limit, COUNTER_MAX_PORTS);
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            subscriberKey(key, protocolClass, vrf, address);
+            // Most new mappings belong to a subscriber the table already counts: a lookup is far
+            // cheaper than an insert that finds the key (claim, duplicate scan, abort).
+            int entry = mappings.lookupInto(key, nowNs, values);
+            if (entry < 0) {
+                values[0] = 0;
+                values[MAPPING_WORD_REFERENCES] = COUNTER_LIVE
+                    | (counterStamps.getAndIncrement() & COUNTER_STAMP_MASK) << COUNTER_PORT_BITS | 1;
+                values[2] = 0;
+                int result = mappings.insert(key, values, Long.MAX_VALUE, nowNs);
+                if (FlowTable.isCreated(result)) {
+                    return FlowTable.entryIndex(result);
+                }
+                if (result < 0) {
+                    return NatSessions.failure(result == FlowTable.FULL ? NatDropReason.MAPPING_TABLE_FULL
+                        : NatDropReason.INSERT_CONTENDED);
+                }
+                continue; // inserted by another thread meanwhile: count in it (validated snapshot first)
+            }
+            long word = values[MAPPING_WORD_REFERENCES];
+            if (word == COUNTER_CONDEMNED) {
+                Thread.onSpinWait(); // the sweeper is removing it: look again, then insert afresh
+                continue;
+            }
+            if (counterPorts(word) >= max) {
+                return NatSessions.failure(NatDropReason.SUBSCRIBER_PORT_LIMIT);
+            }
+            if (mappings.compareAndSetValue(entry, MAPPING_WORD_REFERENCES, word, word + 1)) {
+                return entry;
+            }
+        }
+        return NatSessions.failure(NatDropReason.INSERT_CONTENDED);
+    }
+
+    /** Ports a live counter word counts. */
+    static int counterPorts(long word) {
+        return (int) word & COUNTER_MAX_PORTS;
+    }
+
+    /**
+     * Gives back one port counted in the counter at {@code entry}, by the thread that owns that
+     * unit (the counter cannot be condemned while the unit is in it: see {@link #countSubscriberPort}).
+     * Returns the counter word after, or {@link #COUNTER_CONDEMNED} when there was nothing to give back.
+     */
+    private long giveBackSubscriberPort(int entry) {
+        while (true) {
+            long word = mappings.value(entry, MAPPING_WORD_REFERENCES);
+            if ((word & COUNTER_LIVE) == 0 || word < 0 || counterPorts(word) == 0) {
+                return COUNTER_CONDEMNED; // never borrow from the stamp
+            }
+            if (mappings.compareAndSetValue(entry, MAPPING_WORD_REFERENCES, word, word - 1)) {
+                return word - 1;
+            }
+        }
+    }
+
+    /**
+     * Sweeper, deleting a random-port mapping: gives back its port in the subscriber's counter and
+     * removes the counter if that was its last port.
+     */
+    private void releaseSubscriberPort(int protocolClass, int vrf, int address, long nowNs, long[] key) {
         subscriberKey(key, protocolClass, vrf, address);
-        long[] values = scratch.values2;
-        // Most new mappings belong to a subscriber the table already counts: a lookup is far
-        // cheaper than an insert that finds the key (claim, duplicate scan, abort).
         int entry = mappings.lookup(key, nowNs);
         if (entry < 0) {
-            values[0] = 0;
-            values[1] = 0;
-            values[2] = 0;
-            int result = mappings.insert(key, values, Long.MAX_VALUE, nowNs);
-            if (result < 0) {
-                return NatSessions.failure(result == FlowTable.FULL ? NatDropReason.MAPPING_TABLE_FULL
-                    : NatDropReason.INSERT_CONTENDED);
-            }
-            entry = FlowTable.entryIndex(result);
+            return;
         }
-        if (mappings.addToValue(entry, MAPPING_WORD_REFERENCES, 1) > limit) {
-            mappings.addToValue(entry, MAPPING_WORD_REFERENCES, -1);
-            return NatSessions.failure(NatDropReason.SUBSCRIBER_PORT_LIMIT);
+        long after = giveBackSubscriberPort(entry);
+        if (after != COUNTER_CONDEMNED && counterPorts(after) == 0) {
+            removeCounterIfUnused(entry, key, after);
         }
-        return entry;
+    }
+
+    /**
+     * Sweeper only: condemns and removes the subscriber counter at {@code entry} (whose key is
+     * {@code key}) if its word is still {@code word} and counts nothing. A worker that counted in
+     * it meanwhile changed the word, and the counter stays. Returns true when removed.
+     */
+    boolean removeCounterIfUnused(int entry, long[] key, long word) {
+        if ((word & COUNTER_LIVE) == 0 || word < 0 || counterPorts(word) != 0
+            || !mappings.compareAndSetValue(entry, MAPPING_WORD_REFERENCES, word, COUNTER_CONDEMNED)) {
+            return false;
+        }
+        mappings.remove(entry, key);
+        return true;
     }
 
     private int claimInBlocks(ExternalAddress external, int protocolClass, int vrf, int address, NatSettings settings,

@@ -17,6 +17,7 @@ import io.softgate.nat.log.NatEventLog;
 import io.softgate.nat.rewrite.Rewrite;
 import io.softgate.nat.stage.NatDropReason;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The NAT's shared state: sessions (two entries each, inside and outside key, each carrying its
@@ -57,6 +58,8 @@ public final class NatSessions implements AutoCloseable {
     /** Sessions in the table now (reserved before their inserts, released by the sweeper). */
     private final AtomicInteger liveSessions = new AtomicInteger();
     private final MappingAllocator allocator;
+    /** Stamps of new subscriber counters (MappingAllocator#countSubscriberPort); taken only when one is created. */
+    private final AtomicLong counterStamps = new AtomicLong(1);
     private volatile NatSessionJournal journal = NatSessionJournal.NONE;
 
     /**
@@ -75,7 +78,7 @@ public final class NatSessions implements AutoCloseable {
         this.fragments = new FlowTable(entries(maxFragments, 2), KEY_WORDS, VALUE_WORDS);
         this.eventLog = eventLog;
         this.registry = registry;
-        this.allocator = new MappingAllocator(mappings, sessions, eventLog);
+        this.allocator = new MappingAllocator(mappings, sessions, eventLog, counterStamps);
     }
 
     private static int entries(int items, int entriesPerItem) {
@@ -111,6 +114,15 @@ public final class NatSessions implements AutoCloseable {
 
     FlowTable mappingTable() {
         return mappings;
+    }
+
+    /** The workers' mapping allocator (the restorer counts restored ports through it). */
+    MappingAllocator allocator() {
+        return allocator;
+    }
+
+    AtomicLong counterStamps() {
+        return counterStamps;
     }
 
     NatEventLog eventLog() {

@@ -31,7 +31,7 @@ public final class NatSweeper {
         this.sessions = sessions;
         this.sessionTable = sessions.sessionTable();
         this.mappingTable = sessions.mappingTable();
-        this.allocator = new MappingAllocator(mappingTable, sessions.eventLog());
+        this.allocator = new MappingAllocator(mappingTable, sessions.eventLog(), sessions.counterStamps());
     }
 
     /** Sweeps every table once; returns the number of sessions removed. */
@@ -103,6 +103,12 @@ public final class NatSweeper {
             long tag = SessionKeys.tag(key[0]);
             if (tag == SessionKeys.TAG_MAPPING_INSIDE) {
                 allocator.deleteIfUnused(entry, key, tables.settings(), sessions.registry(), nowNs, scratchKey);
+            } else if (tag == SessionKeys.TAG_SUBSCRIBER) {
+                // A counter a worker's refused creation brought back to zero (a mapping's deletion
+                // removes its subscriber's counter at once when it was the last port). The key was
+                // copied from this very counter: only this thread removes counters.
+                allocator.removeCounterIfUnused(entry, key,
+                    mappingTable.value(entry, MappingAllocator.MAPPING_WORD_REFERENCES));
             } else if (tag == SessionKeys.TAG_PERMIT && mappingTable.expiresAtNs(entry) < nowNs) {
                 mappingTable.remove(entry, key);
             }

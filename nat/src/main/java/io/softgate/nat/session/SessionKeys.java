@@ -16,7 +16,8 @@ package io.softgate.nat.session;
  *                   (-1 while being deleted), 2 = partner entry
  *   MAPPING_OUTSIDE (class, outside port; outside address):    0 = inside address | port | vrf, 2 = partner entry
  *   PERMIT          (class, outside port; outside address | remote address): address-dependent filtering
- *   SUBSCRIBER      (class, vrf; inside address): 1 = ports in use (RFC 6888 per-subscriber limit)
+ *   SUBSCRIBER      (class, vrf; inside address): 1 = live bit | stamp | ports in use (RFC 6888 per-subscriber
+ *                   limit), -1 once condemned; removed when the count is back at zero (MappingAllocator)
  *   FRAGMENT        (protocol, vrf, IP identification; source | destination): 0, 1 = rewrite of the first fragment
  * </pre>
  * An expiry tick is a nanosecond clock reading shifted right by 20 (about 1.05 ms), compared

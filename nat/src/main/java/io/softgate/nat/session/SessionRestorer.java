@@ -201,18 +201,7 @@ public final class SessionRestorer {
 
     /** RFC 6888 per-subscriber count: the restored mapping counts (no limit applies to what already exists). */
     private void countSubscriberPort(int protocolClass, int vrf, int address, long nowNs) {
-        MappingAllocator.subscriberKey(key2, protocolClass, vrf, address);
-        int entry = mappings.lookup(key2, nowNs);
-        if (entry < 0) {
-            values[0] = 0;
-            values[1] = 0;
-            values[2] = 0;
-            int result = mappings.insert(key2, values, Long.MAX_VALUE, nowNs);
-            if (result < 0) {
-                return;
-            }
-            entry = FlowTable.entryIndex(result);
-        }
-        mappings.addToValue(entry, MAPPING_WORD_REFERENCES, 1);
+        natSessions.allocator().countSubscriberPort(protocolClass, vrf, address, MappingAllocator.COUNTER_MAX_PORTS,
+            nowNs, key2, values);
     }
 }

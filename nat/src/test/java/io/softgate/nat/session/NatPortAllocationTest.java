@@ -91,6 +91,82 @@ class NatPortAllocationTest {
     }
 
     @Test
+    void shouldRemoveASubscribersPortCounterWhenItsLastMappingIsDeleted() {
+        // RFC 6888 per-subscriber limit: the counter lives as long as the subscriber holds a port;
+        // 200 inside addresses that came and went leave nothing behind in the mapping table.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            for (int host = 10; host < 210; host++) {
+                assertEquals("route", nat.fromVpc(BLUE_VRF, udp("10.0.0." + host, 5000, SERVER, 53)).verdict());
+            }
+            assertEquals(200, entriesTagged(nat, SessionKeys.TAG_SUBSCRIBER), "a counter per subscriber");
+            nat.advanceSeconds(302); // past the UDP timeout
+            assertEquals(200, nat.sweep());
+            assertEquals(0, entriesTagged(nat, SessionKeys.TAG_MAPPING_INSIDE), "mappings deleted");
+            assertEquals(0, entriesTagged(nat, SessionKeys.TAG_SUBSCRIBER), "subscriber counters removed");
+            assertEquals(0, nat.sessions.mappingTable().size(), "mapping table empty");
+        }
+    }
+
+    @Test
+    void shouldKeepAdmittingNewSubscribersWhileOthersComeAndGo() {
+        // The slow leak: a small mapping table (256 slots) and 40 rounds of 20 new inside addresses
+        // whose sessions all expire; a counter left per subscriber would fill it (mapping-table-full).
+        List<NatRule> rules = List.of(NatRule.builder("blue-out", NatAction.SNAT, "blue").source("10.0.0.0/16", null)
+            .snatToIP(NatFixture.BLUE_SNAT).build());
+        try (NatFixture nat = new NatFixture(NatSettings.defaults(), rules, 64)) {
+            for (int round = 0; round < 40; round++) {
+                for (int host = 0; host < 20; host++) {
+                    String source = "10.0." + (round / 10 + 1) + "." + (round % 10 * 20 + host + 1);
+                    assertEquals(NatFixture.BLUE_SNAT, new Frame(nat.fromVpc(BLUE_VRF, udp(source, 5000, SERVER, 53))
+                        .packet()).source(), "round " + round + " subscriber " + source);
+                }
+                nat.advanceSeconds(302);
+                assertEquals(20, nat.sweep());
+            }
+            assertEquals(0, nat.in2out.counter("nat44-in2out.refused-with-icmp"));
+            assertEquals(0, nat.sessions.mappingTable().size());
+        }
+    }
+
+    @Test
+    void shouldRemoveACounterThatARefusedCreationLeftAtZero() {
+        // Ports exhausted: the new subscriber's counter is created, then its port given back; the
+        // sweeper removes the zero counter it finds.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults().withPortRange(40000, 40000)
+            .withIcmpErrorsPerSecond(0))) {
+            nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5000, SERVER, 53));
+            assertEquals(StageHarness.DROPPED, nat.fromVpc(BLUE_VRF, udp("10.0.0.6", 5000, SERVER, 53)).verdict());
+            assertEquals(1, nat.in2out.counter("nat44-in2out.drop.ports-exhausted"));
+            assertEquals(2, entriesTagged(nat, SessionKeys.TAG_SUBSCRIBER));
+            nat.sweep();
+            assertEquals(1, entriesTagged(nat, SessionKeys.TAG_SUBSCRIBER), "only the counter of 10.0.0.5's port");
+            assertEquals(1, subscriberPorts(nat, "10.0.0.5"));
+        }
+    }
+
+    /** Live mapping-table entries with key tag {@code tag}. */
+    static int entriesTagged(NatFixture nat, long tag) {
+        io.softgate.core.flow.FlowTable table = nat.sessions.mappingTable();
+        long[] key = new long[SessionKeys.KEY_WORDS];
+        int count = 0;
+        for (int entry = 0; entry < table.capacity(); entry++) {
+            if (table.isLive(entry) && table.copyKey(entry, key) && SessionKeys.tag(key[0]) == tag) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Ports the UDP counter of blue subscriber {@code address} counts (-1: no counter). */
+    static int subscriberPorts(NatFixture nat, String address) {
+        long[] key = new long[SessionKeys.KEY_WORDS];
+        MappingAllocator.subscriberKey(key, ProtocolClass.UDP, BLUE_VRF, io.softgate.core.packet.Ipv4Flyweight.parse(address));
+        int entry = nat.sessions.mappingTable().lookup(key, nat.nowNs());
+        return entry < 0 ? -1 : MappingAllocator.counterPorts(nat.sessions.mappingTable().value(entry,
+            MappingAllocator.MAPPING_WORD_REFERENCES));
+    }
+
+    @Test
     void shouldDropAndCountWhenIcmpAnswersAreRateLimited() {
         NatSettings settings = NatSettings.defaults().withPortRange(40000, 40000);
         settings = settings.withIcmpErrorsPerSecond(1);

@@ -102,9 +102,100 @@ class NatSessionsConcurrencyTest {
                 MappingAllocator.subscriberKey(mappingKey, ProtocolClass.of(17), NatFixture.BLUE_VRF,
                     FIRST_SOURCE + subscriber);
                 int counter = nat.sessions.mappingTable().lookup(mappingKey, nat.nowNs());
-                assertEquals(ENDPOINTS / SUBSCRIBERS, nat.sessions.mappingTable().value(counter,
-                    MappingAllocator.MAPPING_WORD_REFERENCES), "ports counted for subscriber " + subscriber);
+                assertEquals(ENDPOINTS / SUBSCRIBERS, MappingAllocator.counterPorts(nat.sessions.mappingTable().value(
+                    counter, MappingAllocator.MAPPING_WORD_REFERENCES)), "ports counted for subscriber " + subscriber);
             }
+        }
+    }
+
+    @Test
+    void shouldKeepSubscriberCountsExactWhileTheSweeperRemovesCountersDuringCreation() throws Exception {
+        // RFC 6888 per-subscriber port limit: a subscriber's counter is removed when its last
+        // mapping is deleted, while workers create that subscriber's next mappings. Each phase the
+        // sweeper deletes the previous phase's mappings (their counters fall to zero and are
+        // removed, or are counted in again first) while two workers map new ports of the same
+        // subscribers; at the end of each phase every counter must count exactly its
+        // subscriber's mappings, none may be left condemned, and no creation may be refused
+        // except as insert-contended.
+        int phases = 300;
+        int subscribers = 8;
+        long phaseNs = 400_000_000_000L; // past the UDP timeout: each phase expires the previous one
+        try (NatFixture nat = new NatFixture(NatSettings.defaults(), NatFixture.defaultRules(), 1 << 12)) {
+            NatScratch[] scratches = {new NatScratch(1), new NatScratch(2)};
+            int[] refusals = new int[WORKERS];
+            int[] refusedReason = new int[WORKERS];
+            for (int phase = 1; phase <= phases; phase++) {
+                long nowNs = NatFixture.START_NS + phase * phaseNs;
+                int firstPort = 1024 + phase % 3 * 16;
+                CyclicBarrier start = new CyclicBarrier(WORKERS + 1);
+                Thread[] workers = new Thread[WORKERS];
+                for (int w = 0; w < WORKERS; w++) {
+                    int worker = w;
+                    workers[w] = new Thread(() -> {
+                        await(start);
+                        for (int subscriber = 0; subscriber < subscribers; subscriber++) {
+                            int entry = nat.sessions.createOutbound(nat.tables, NatFixture.BLUE_VRF, 17,
+                                FIRST_SOURCE + subscriber, firstPort + worker, SERVER, 53, 0, nowNs, scratches[worker]);
+                            if (entry < 0 && entry != NatSessions.failure(NatDropReason.INSERT_CONTENDED)) {
+                                refusals[worker]++;
+                                refusedReason[worker] = entry;
+                            }
+                        }
+                    });
+                    workers[w].start();
+                }
+                await(start);
+                while (workers[0].isAlive() || workers[1].isAlive()) {
+                    nat.sweeper.sweepAll(nat.tables, nowNs);
+                }
+                for (Thread worker : workers) {
+                    worker.join();
+                }
+                nat.sweeper.sweepAll(nat.tables, nowNs);
+                for (int w = 0; w < WORKERS; w++) {
+                    int worker = w;
+                    assertEquals(0, refusals[w], () -> "worker " + worker + " refused: " + describe(refusedReason[worker]));
+                }
+                assertCountersMatchMappings(nat, subscribers, phase);
+            }
+        }
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every subscriber's UDP counter counts its live mappings; a subscriber with none has no counter. */
+    private static void assertCountersMatchMappings(NatFixture nat, int subscribers, int phase) {
+        io.softgate.core.flow.FlowTable table = nat.sessions.mappingTable();
+        int[] mappings = new int[subscribers];
+        int[] counted = new int[subscribers];
+        int[] counters = new int[subscribers];
+        long[] key = new long[SessionKeys.KEY_WORDS];
+        for (int entry = 0; entry < table.capacity(); entry++) {
+            if (!table.isLive(entry) || !table.copyKey(entry, key)) {
+                continue;
+            }
+            int subscriber = SessionKeys.sourceAddress(key[1]) - FIRST_SOURCE;
+            long tag = SessionKeys.tag(key[0]);
+            if (tag == SessionKeys.TAG_MAPPING_INSIDE) {
+                mappings[subscriber]++;
+            } else if (tag == SessionKeys.TAG_SUBSCRIBER) {
+                long word = table.value(entry, MappingAllocator.MAPPING_WORD_REFERENCES);
+                assertTrue(word != MappingAllocator.COUNTER_CONDEMNED, "phase " + phase + ": a condemned counter left");
+                counters[subscriber]++;
+                counted[subscriber] = MappingAllocator.counterPorts(word);
+            }
+        }
+        for (int subscriber = 0; subscriber < subscribers; subscriber++) {
+            assertEquals(mappings[subscriber] > 0 ? 1 : 0, counters[subscriber],
+                "phase " + phase + ": counters of subscriber " + subscriber);
+            assertEquals(mappings[subscriber], counted[subscriber],
+                "phase " + phase + ": ports counted for subscriber " + subscriber);
         }
     }
 
