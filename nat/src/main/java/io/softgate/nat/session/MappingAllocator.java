@@ -495,9 +495,34 @@ final class MappingAllocator {
         if (settings.filtering() != FilteringMode.ADDRESS_DEPENDENT) {
             return;
         }
+        writePermit(protocolClass, outsideAddress, outsidePort, remoteAddress, nowNs + permitLifetimeNs(settings),
+            nowNs, scratch);
+    }
+
+    /** How long a permit lasts from the packet that wrote it, at least. */
+    private static long permitLifetimeNs(NatSettings settings) {
+        return Math.max(settings.udpTimeoutNs(), settings.tcpTransitoryTimeoutNs());
+    }
+
+    /**
+     * RFC 4787 REQ-6 / REQ-8 (address-dependent filtering only): the mapping at
+     * {@code outsideAddress:outsidePort} sent to {@code remoteAddress} again, refreshing a session:
+     * keeps (or writes again) the permit for that remote address until at least
+     * {@code expiresAtNs}, never shortening it.
+     */
+    void extendPermit(NatSettings settings, int protocolClass, int outsideAddress, int outsidePort,
+                      int remoteAddress, long expiresAtNs, long nowNs, NatScratch scratch) {
+        if (settings.filtering() != FilteringMode.ADDRESS_DEPENDENT) {
+            return;
+        }
+        writePermit(protocolClass, outsideAddress, outsidePort, remoteAddress,
+            Math.max(expiresAtNs, nowNs + permitLifetimeNs(settings)), nowNs, scratch);
+    }
+
+    private void writePermit(int protocolClass, int outsideAddress, int outsidePort, int remoteAddress,
+                             long expiresAtNs, long nowNs, NatScratch scratch) {
         long[] key = scratch.key2;
         permitKey(key, protocolClass, outsideAddress, outsidePort, remoteAddress);
-        long expiresAtNs = nowNs + Math.max(settings.udpTimeoutNs(), settings.tcpTransitoryTimeoutNs());
         int result = mappings.lookup(key, nowNs);
         if (result >= 0) {
             mappings.refresh(result, expiresAtNs);

@@ -45,6 +45,8 @@ public final class NatSessions implements AutoCloseable {
      * before the last packet plus the timeout (RFC 4787 REQ-5 / RFC 5382 REQ-5 are minimums).
      */
     private static final int REFRESH_STEP_TICKS = 1024;
+    /** {@link #REFRESH_STEP_TICKS} and one tick for rounding, in nanoseconds: what a stored deadline may lie beyond now + timeout. */
+    private static final long REFRESH_SLACK_NS = (REFRESH_STEP_TICKS + 1) * SessionKeys.TICK_NS;
     /** Ticks (2^20 ns) to journal windows of {@link NatSessionJournal#REFRESH_GRANULARITY_NS}. */
     private static final int JOURNAL_WINDOW_SHIFT = 16;
 
@@ -167,8 +169,11 @@ public final class NatSessions implements AutoCloseable {
      * RFC 4787 REQ-6 / RFC 5382 REQ-5: keeps the idle deadline of the session (both entries) at
      * or after {@code nowNs + timeoutNs}; when it must move, it moves {@link #REFRESH_STEP_TICKS}
      * further, so a busy session's deadline is written about once a second, not per packet.
+     *
+     * @return true when the deadline moved (then an outbound refresh also calls
+     *     {@link #extendPermit} under address-dependent filtering)
      */
-    public void refresh(int entry, long link, long nowNs, long timeoutNs, NatScratch scratch) {
+    public boolean refresh(int entry, long link, long nowNs, long timeoutNs, NatScratch scratch) {
         long deadlineNs = nowNs + timeoutNs;
         int newTick = SessionKeys.tick(deadlineNs);
         int oldTick = SessionKeys.expiryTick(link);
@@ -177,7 +182,31 @@ public final class NatSessions implements AutoCloseable {
             if ((newTick >> JOURNAL_WINDOW_SHIFT) != (oldTick >> JOURNAL_WINDOW_SHIFT)) {
                 journalRefresh(entry, link, deadlineNs, scratch);
             }
+            return true;
         }
+        return false;
+    }
+
+    /**
+     * RFC 4787 REQ-6 / REQ-8, address-dependent filtering: an outbound packet of a session moved
+     * its deadline ({@link #refresh} returned true: about once a second per busy session, at the
+     * most). If the session is on an EIM mapping, the permit that admits its remote address's
+     * other ports is kept at least as long as the session now lives, so a remote the inside host
+     * keeps talking to is not forgotten after the permit's first lifetime. Nothing in
+     * endpoint-independent filtering (the caller checks the mode first).
+     *
+     * @param insideKeyWord1 word 1 of the session's inside key (inside address, remote address)
+     * @param rewrite0 the inside entry's rewrite word 0 (the mapping's outside address and port)
+     * @param rewrite1 the inside entry's rewrite word 1 (whether the session is on a mapping)
+     */
+    public void extendPermit(int protocol, long insideKeyWord1, long rewrite0, long rewrite1, long nowNs,
+                             long timeoutNs, NatSettings settings, NatScratch scratch) {
+        if ((rewrite1 & SessionKeys.FLAG_DYNAMIC) == 0) {
+            return;
+        }
+        allocator.extendPermit(settings, ProtocolClass.of(protocol), Rewrite.newAddress(rewrite0),
+            Rewrite.newPort(rewrite0), SessionKeys.destinationAddress(insideKeyWord1),
+            nowNs + timeoutNs + REFRESH_SLACK_NS, nowNs, scratch);
     }
 
     private void setDeadline(int entry, long link, int tick) {

@@ -54,6 +54,8 @@ public final class SessionKeys {
     public static final long FLAG_HAIRPIN = 1L << 36;
     private static final int TCP_STATE_SHIFT = 48;
     private static final int TICK_SHIFT = 20;
+    /** Nanoseconds per expiry tick (2^20, about 1.05 ms). */
+    public static final long TICK_NS = 1L << TICK_SHIFT;
 
     private SessionKeys() {
     }

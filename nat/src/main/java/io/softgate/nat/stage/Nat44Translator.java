@@ -11,6 +11,7 @@ import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.core.pipeline.StageContext;
 import io.softgate.nat.compile.NatTables;
+import io.softgate.nat.config.FilteringMode;
 import io.softgate.nat.config.NatSettings;
 import io.softgate.nat.rewrite.FlowTuple;
 import io.softgate.nat.rewrite.IcmpErrorRewriter;
@@ -293,8 +294,13 @@ final class Nat44Translator {
         batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
         NatSettings settings = tables.settings();
         if (inside || settings.inboundRefresh()) {
-            sessions.refresh(entry, batchValues[at + SessionKeys.WORD_LINK], nowNs,
-                NatSessions.timeoutNs(protocol, state, settings), scratch);
+            long timeoutNs = NatSessions.timeoutNs(protocol, state, settings);
+            // The permit check runs only when the deadline moved (about once a second per session).
+            if (sessions.refresh(entry, batchValues[at + SessionKeys.WORD_LINK], nowNs, timeoutNs, scratch)
+                && inside && settings.filtering() == FilteringMode.ADDRESS_DEPENDENT) {
+                sessions.extendPermit(protocol, batchKeys[index * SessionKeys.KEY_WORDS + 1], rewrite0, rewrite1, nowNs,
+                    timeoutNs, settings, scratch);
+            }
         }
         return true;
     }
@@ -440,7 +446,11 @@ final class Nat44Translator {
         if (state == REWRITE_OUT_OF_BOUNDS) {
             return rewriteOutOfBounds();
         }
-        sessions.refresh(entry, link, nowNs, NatSessions.timeoutNs(tuple.protocol, state, settings), scratch);
+        long timeoutNs = NatSessions.timeoutNs(tuple.protocol, state, settings);
+        if (sessions.refresh(entry, link, nowNs, timeoutNs, scratch)
+            && settings.filtering() == FilteringMode.ADDRESS_DEPENDENT) {
+            sessions.extendPermit(tuple.protocol, key[1], rewrite0, rewrite1, nowNs, timeoutNs, settings, scratch);
+        }
         if ((fragmentWord & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) != 0) {
             sessions.rememberFragment(tuple.protocol, vrf, Ipv4Flyweight.identification(buffer, l3), originalSource,
                 tuple.destination, rewrite0, rewrite1, nowNs, scratch);

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import io.softgate.core.packet.IcmpFlyweight;
 import io.softgate.core.packet.TcpFlyweight;
 import io.softgate.core.pipeline.StageHarness;
+import io.softgate.nat.config.FilteringMode;
 import io.softgate.nat.config.NatSettings;
 import io.softgate.nat.testing.Frame;
 import io.softgate.nat.testing.NatFixture;
@@ -74,6 +75,58 @@ class NatSessionLifetimeTest {
             nat.advanceSeconds(240);
             assertEquals(0, nat.sweep());
             assertEquals("route", replyVerdict(nat, port));
+        }
+    }
+
+    @Test
+    void shouldKeepAdmittingAContactedRemoteWhileTheInsideHostKeepsSendingToIt() {
+        // RFC 4787 REQ-8 address-dependent filtering with REQ-6 outbound refresh: the VM sends to
+        // SERVER:53 every 60 s for 6 minutes (the fast path refreshes its session); SERVER's other
+        // ports must still be admitted, as at the start.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults().withFiltering(FilteringMode.ADDRESS_DEPENDENT))) {
+            int port = openUdp(nat);
+            for (int minute = 1; minute <= 6; minute++) {
+                nat.advanceSeconds(60);
+                nat.fromVpc(BLUE_VRF, udp(VM, 5000, SERVER, 53));
+                nat.sweep();
+            }
+            assertEquals("route", replyVerdict(nat, port), "the session's own 5-tuple");
+            StageHarness.Outcome otherPort = nat.fromInternet(udp(SERVER, 9998, BLUE_SNAT, port));
+            assertEquals("route", otherPort.verdict(), "another port of the contacted remote (REQ-8)");
+            assertEquals(VM, new Frame(otherPort.packet()).destination());
+            assertEquals(0, nat.out2in.counter("nat44-out2in.drop.filtered-address-dependent"));
+            assertEquals(StageHarness.DROPPED, nat.fromInternet(udp("192.0.2.77", 9998, BLUE_SNAT, port)).verdict(),
+                "a remote never contacted is still filtered");
+        }
+    }
+
+    @Test
+    void shouldKeepAdmittingAContactedRemoteWhileSlowPathPacketsRefreshTheSession() {
+        // The same through the slow path: first fragments are never fast-path packets.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults().withFiltering(FilteringMode.ADDRESS_DEPENDENT))) {
+            int port = openUdp(nat);
+            for (int minute = 1; minute <= 6; minute++) {
+                nat.advanceSeconds(60);
+                byte[] firstFragment = ip(VM, SERVER).identification(0x4000 + minute).fragment(true, 0).udp(5000, 53)
+                    .payload(24).build();
+                assertEquals("route", nat.fromVpc(BLUE_VRF, firstFragment).verdict());
+                nat.sweep();
+            }
+            assertEquals("route", nat.fromInternet(udp(SERVER, 9998, BLUE_SNAT, port)).verdict());
+        }
+    }
+
+    @Test
+    void shouldForgetAContactedRemoteOnceTheInsideHostStopsSendingToIt() {
+        // The permit lasts as long as the session, not forever: 6 idle minutes (UDP timeout 5).
+        try (NatFixture nat = new NatFixture(NatSettings.defaults().withFiltering(FilteringMode.ADDRESS_DEPENDENT))) {
+            int port = openUdp(nat);
+            nat.advanceSeconds(60);
+            nat.fromVpc(BLUE_VRF, udp(VM, 5000, SERVER, 53));
+            nat.advanceSeconds(302);
+            assertEquals(1, nat.sweep());
+            nat.fromVpc(BLUE_VRF, udp(VM, 6000, "192.0.2.99", 53)); // the VM's other endpoint keeps it a subscriber
+            assertEquals(StageHarness.DROPPED, nat.fromInternet(udp(SERVER, 9998, BLUE_SNAT, port)).verdict());
         }
     }
 
