@@ -520,15 +520,16 @@ public final class NatRuleCompiler {
     }
 
     private static void validateSettings(NatSettings s) {
-        check(s.udpTimeoutNs() >= NatSettings.MIN_UDP_TIMEOUT_NS, "settings.udpTimeoutNs",
+        checkTimeout(s.udpTimeoutNs(), NatSettings.MIN_UDP_TIMEOUT_NS, "settings.udpTimeoutNs",
             "RFC 4787 REQ-5: at least 2 minutes");
-        check(s.tcpEstablishedTimeoutNs() >= NatSettings.MIN_TCP_ESTABLISHED_TIMEOUT_NS,
+        checkTimeout(s.tcpEstablishedTimeoutNs(), NatSettings.MIN_TCP_ESTABLISHED_TIMEOUT_NS,
             "settings.tcpEstablishedTimeoutNs", "RFC 5382 REQ-5: at least 2 hours 4 minutes");
-        check(s.tcpTransitoryTimeoutNs() >= NatSettings.MIN_TCP_TRANSITORY_TIMEOUT_NS,
+        checkTimeout(s.tcpTransitoryTimeoutNs(), NatSettings.MIN_TCP_TRANSITORY_TIMEOUT_NS,
             "settings.tcpTransitoryTimeoutNs", "RFC 5382 REQ-5: at least 4 minutes");
-        check(s.icmpQueryTimeoutNs() >= NatSettings.MIN_ICMP_QUERY_TIMEOUT_NS, "settings.icmpQueryTimeoutNs",
+        checkTimeout(s.icmpQueryTimeoutNs(), NatSettings.MIN_ICMP_QUERY_TIMEOUT_NS, "settings.icmpQueryTimeoutNs",
             "RFC 5508 (ICMP query session timeout): at least 60 seconds");
-        check(s.portReuseHoldNs() >= 0, "settings.portReuseHoldNs", "must not be negative");
+        check(s.portReuseHoldNs() >= NatSettings.MIN_PORT_REUSE_HOLD_NS, "settings.portReuseHoldNs",
+            "RFC 6888 REQ-8 / DESIGN §8: a freed port is held at least 120 seconds");
         check(s.filtering() != null, "settings.filtering", "must be set");
         check(s.portAllocation() != null, "settings.portAllocation", "must be set");
         check(s.portRangeFirst() >= 1 && s.portRangeFirst() <= s.portRangeLast() && s.portRangeLast() <= 65535,
@@ -538,6 +539,10 @@ public final class NatRuleCompiler {
                 || (s.portBlockSize() >= 1 && s.portBlockSize() <= rangeSize), "settings.portBlockSize",
             "must be 1..size of the port range");
         check(s.portsPerSubscriberLimit() >= 1, "settings.portsPerSubscriberLimit", "must be at least 1");
+        check(s.portAllocation() != PortAllocationMode.PORT_BLOCKS || s.portBlockSize() <= s.portsPerSubscriberLimit(),
+            "settings.portBlockSize", "must not exceed settings.portsPerSubscriberLimit (" + s.portsPerSubscriberLimit()
+                + "): a subscriber could not get even one block of " + s.portBlockSize()
+                + " ports, so every new flow would be refused");
         check(s.tcpMssClamp() == 0 || (s.tcpMssClamp() >= 536 && s.tcpMssClamp() <= 65535), "settings.tcpMssClamp",
             "0 (off) or 536..65535");
         check(s.icmpErrorsPerSecond() >= 0 && s.icmpErrorsPerSecond() <= MAX_ICMP_ERRORS_PER_SECOND,
@@ -546,6 +551,17 @@ public final class NatRuleCompiler {
 
     /** Highest ICMP error rate one worker may originate (far above any sane setting; RFC 1812 §4.3.2.8). */
     public static final int MAX_ICMP_ERRORS_PER_SECOND = 1_000_000;
+
+    /**
+     * A timeout at least {@code minimumNs} (the RFC's) and at most {@link SessionKeys#MAX_TIMEOUT_NS},
+     * the longest a session's idle deadline (2^20-ns ticks in an int) can hold without wrapping.
+     */
+    private static void checkTimeout(long timeoutNs, long minimumNs, String field, String minimum) {
+        check(timeoutNs >= minimumNs, field, minimum);
+        check(timeoutNs <= SessionKeys.MAX_TIMEOUT_NS, field, "at most " + SessionKeys.MAX_TIMEOUT_NS
+            + " ns (26 days 1 h 29 min 58.7 s): a session's idle deadline is a 32-bit count of 2^20-ns ticks,"
+            + " compared with wrap-around");
+    }
 
     private static void check(boolean condition, String field, String message) {
         if (!condition) {

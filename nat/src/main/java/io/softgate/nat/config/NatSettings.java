@@ -4,16 +4,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Node-wide NAT behaviour. Defaults follow the RFCs' recommendations; the compiler rejects values
- * below the RFC minimums (naming the field).
+ * below the RFC minimums and values the data path cannot hold (naming the field): every timeout at
+ * most {@code SessionKeys.MAX_TIMEOUT_NS} (2,251,798,739,943,424 ns, about 26 days 1 h 30 min),
+ * a port block no larger than the per-subscriber port limit, a port reuse hold of at least 120 s.
  *
  * @param udpTimeoutNs            UDP mapping idle timeout; RFC 4787 REQ-5: at least 2 min, default 5 min
  * @param tcpEstablishedTimeoutNs RFC 5382 REQ-5: at least 2 h 4 min
  * @param tcpTransitoryTimeoutNs  RFC 5382 REQ-5: at least 4 min (SYN sent, FIN seen, RST seen)
  * @param icmpQueryTimeoutNs      RFC 5508 (ICMP query session timeout): at least 60 s
- * @param portReuseHoldNs         a freed external port is not handed out again for this long (120 s)
+ * @param portReuseHoldNs         a freed external port is not handed out again for this long; RFC 6888
+ *                                REQ-8 / DESIGN §8: at least 120 s (the default)
  * @param filtering               RFC 4787 §5 filtering; default endpoint-independent (REQ-8 recommended)
  * @param portAllocation          random ports or per-subscriber port blocks
- * @param portBlockSize           ports per block in {@link PortAllocationMode#PORT_BLOCKS} mode
+ * @param portBlockSize           ports per block in {@link PortAllocationMode#PORT_BLOCKS} mode; at most
+ *                                {@code portsPerSubscriberLimit} (a subscriber gets whole blocks)
  * @param portRangeFirst          lowest external port handed out (RFC 6056: 1024 and up)
  * @param portRangeLast           highest external port handed out
  * @param portsPerSubscriberLimit RFC 6888 per-subscriber limit: ports one internal address may hold per protocol
@@ -50,11 +54,13 @@ public record NatSettings(
     public static final long MIN_TCP_ESTABLISHED_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(124);
     public static final long MIN_TCP_TRANSITORY_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(4);
     public static final long MIN_ICMP_QUERY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    /** RFC 6888 REQ-8 (DESIGN §8): a freed external port is not reused for at least 120 s. */
+    public static final long MIN_PORT_REUSE_HOLD_NS = TimeUnit.SECONDS.toNanos(120);
 
     /** The defaults: UDP 5 min, TCP 2 h 4 min / 4 min, ICMP 60 s, hold 120 s, EIF, random ports 1024-65535. */
     public static NatSettings defaults() {
         return new NatSettings(TimeUnit.MINUTES.toNanos(5), MIN_TCP_ESTABLISHED_TIMEOUT_NS,
-            MIN_TCP_TRANSITORY_TIMEOUT_NS, MIN_ICMP_QUERY_TIMEOUT_NS, TimeUnit.SECONDS.toNanos(120),
+            MIN_TCP_TRANSITORY_TIMEOUT_NS, MIN_ICMP_QUERY_TIMEOUT_NS, MIN_PORT_REUSE_HOLD_NS,
             FilteringMode.ENDPOINT_INDEPENDENT, PortAllocationMode.RANDOM, 256, 1024, 65535, 16384, true, 0, 100, true);
     }
 

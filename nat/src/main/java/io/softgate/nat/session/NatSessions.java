@@ -44,7 +44,7 @@ public final class NatSessions implements AutoCloseable {
      * is written at most once per this many ticks per session, never per packet, and yet never lies
      * before the last packet plus the timeout (RFC 4787 REQ-5 / RFC 5382 REQ-5 are minimums).
      */
-    private static final int REFRESH_STEP_TICKS = 1024;
+    private static final int REFRESH_STEP_TICKS = SessionKeys.REFRESH_STEP_TICKS;
     /** {@link #REFRESH_STEP_TICKS} and one tick for rounding, in nanoseconds: what a stored deadline may lie beyond now + timeout. */
     private static final long REFRESH_SLACK_NS = (REFRESH_STEP_TICKS + 1) * SessionKeys.TICK_NS;
     /** Ticks (2^20 ns) to journal windows of {@link NatSessionJournal#REFRESH_GRANULARITY_NS}. */

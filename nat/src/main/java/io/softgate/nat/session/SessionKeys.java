@@ -21,7 +21,8 @@ package io.softgate.nat.session;
  *   FRAGMENT        (protocol, vrf, IP identification; source | destination): 0, 1 = rewrite of the first fragment
  * </pre>
  * An expiry tick is a nanosecond clock reading shifted right by 20 (about 1.05 ms), compared
- * with wrap-around arithmetic, so timeouts must stay below about 26 days.
+ * with wrap-around arithmetic, so timeouts must stay at or below {@link #MAX_TIMEOUT_NS} (about
+ * 26 days; the compiler refuses longer ones).
  *
  * <p>Threading: stateless constants and functions.
  */
@@ -56,6 +57,20 @@ public final class SessionKeys {
     private static final int TICK_SHIFT = 20;
     /** Nanoseconds per expiry tick (2^20, about 1.05 ms). */
     public static final long TICK_NS = 1L << TICK_SHIFT;
+    /**
+     * Ticks (about 1 s) a stored deadline lies beyond {@code tick(now + timeout)} after a refresh,
+     * so a busy session's deadline is written about once a second (NatSessions#refresh).
+     */
+    static final int REFRESH_STEP_TICKS = 1024;
+    /**
+     * Longest idle timeout a session deadline can hold: (2^31 - {@link #REFRESH_STEP_TICKS}) ticks,
+     * 2,251,798,739,943,424 ns (26 days 1 h 29 min 58.7 s). A deadline written at {@code now}
+     * ({@code tick(now + timeout)}, plus the refresh step) lies at most
+     * {@code ceil(timeout / TICK_NS) + REFRESH_STEP_TICKS} ticks after {@code tick(now)}, and
+     * {@link #expired} (an int difference) sees it as ahead only while that distance is at most
+     * 2^31 ticks; this is the largest timeout for which it is, whatever {@code now}.
+     */
+    public static final long MAX_TIMEOUT_NS = ((1L << 31) - REFRESH_STEP_TICKS) * TICK_NS;
 
     private SessionKeys() {
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.softgate.core.packet.Ipv4Flyweight;
 import io.softgate.nat.config.NatAction;
@@ -13,6 +14,7 @@ import io.softgate.nat.config.NatConfigException;
 import io.softgate.nat.config.NatRule;
 import io.softgate.nat.config.NatSettings;
 import io.softgate.nat.config.VpcBinding;
+import io.softgate.nat.session.SessionKeys;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -210,6 +212,64 @@ class NatRuleCompilerTest {
         NatSettings tooShort = NatSettings.defaults().withUdpTimeoutNs(60_000_000_000L);
         NatConfigException error = assertThrows(NatConfigException.class, () -> compile(List.of(), tooShort));
         assertEquals("settings.udpTimeoutNs", error.field());
+    }
+
+    @Test
+    void shouldRejectTimeoutsTheSessionDeadlineCannotHold() {
+        // A deadline is an int of 2^20-ns ticks compared with wrap-around: 30 days would wrap and
+        // expire the session at once. Each timeout is checked; the exact maximum is accepted.
+        long max = SessionKeys.MAX_TIMEOUT_NS;
+        assertEquals(2_251_798_739_943_424L, max);
+        NatSettings d = NatSettings.defaults();
+        List<NatSettings> tooLong = List.of(
+            d.withUdpTimeoutNs(max + 1),
+            new NatSettings(d.udpTimeoutNs(), max + 1, d.tcpTransitoryTimeoutNs(), d.icmpQueryTimeoutNs(),
+                d.portReuseHoldNs(), d.filtering(), d.portAllocation(), d.portBlockSize(), d.portRangeFirst(),
+                d.portRangeLast(), d.portsPerSubscriberLimit(), d.inboundRefresh(), d.tcpMssClamp(),
+                d.icmpErrorsPerSecond(), d.unsolicitedSynPortUnreachable()),
+            new NatSettings(d.udpTimeoutNs(), d.tcpEstablishedTimeoutNs(), max + 1, d.icmpQueryTimeoutNs(),
+                d.portReuseHoldNs(), d.filtering(), d.portAllocation(), d.portBlockSize(), d.portRangeFirst(),
+                d.portRangeLast(), d.portsPerSubscriberLimit(), d.inboundRefresh(), d.tcpMssClamp(),
+                d.icmpErrorsPerSecond(), d.unsolicitedSynPortUnreachable()),
+            new NatSettings(d.udpTimeoutNs(), d.tcpEstablishedTimeoutNs(), d.tcpTransitoryTimeoutNs(), max + 1,
+                d.portReuseHoldNs(), d.filtering(), d.portAllocation(), d.portBlockSize(), d.portRangeFirst(),
+                d.portRangeLast(), d.portsPerSubscriberLimit(), d.inboundRefresh(), d.tcpMssClamp(),
+                d.icmpErrorsPerSecond(), d.unsolicitedSynPortUnreachable()));
+        List<String> fields = List.of("settings.udpTimeoutNs", "settings.tcpEstablishedTimeoutNs",
+            "settings.tcpTransitoryTimeoutNs", "settings.icmpQueryTimeoutNs");
+        for (int i = 0; i < tooLong.size(); i++) {
+            NatSettings settings = tooLong.get(i);
+            NatConfigException error = assertThrows(NatConfigException.class, () -> compile(List.of(), settings));
+            assertEquals(fields.get(i), error.field());
+            assertTrue(error.getMessage().contains("at most 2251798739943424 ns"), error.getMessage());
+        }
+        compile(List.of(), d.withUdpTimeoutNs(max));
+    }
+
+    @Test
+    void shouldRejectAPortBlockLargerThanThePerSubscriberPortLimit() {
+        // RFC 6888: a subscriber gets whole blocks; with a block above its limit it would get none.
+        NatSettings settings = NatSettings.defaults().withPortBlocks(256).withPortsPerSubscriberLimit(100);
+        NatConfigException error = assertThrows(NatConfigException.class, () -> compile(List.of(), settings));
+        assertEquals("settings.portBlockSize", error.field());
+        assertTrue(error.getMessage().contains("portsPerSubscriberLimit (100)"), error.getMessage());
+        compile(List.of(), NatSettings.defaults().withPortBlocks(100).withPortsPerSubscriberLimit(100));
+        // Random ports ignore the block size.
+        compile(List.of(), NatSettings.defaults().withPortsPerSubscriberLimit(100));
+    }
+
+    @Test
+    void shouldRejectAPortReuseHoldShorterThanTwoMinutes() {
+        // RFC 6888 REQ-8 / DESIGN §8: a freed port is not handed out again for 120 s.
+        NatSettings d = NatSettings.defaults();
+        NatSettings shortHold = new NatSettings(d.udpTimeoutNs(), d.tcpEstablishedTimeoutNs(),
+            d.tcpTransitoryTimeoutNs(), d.icmpQueryTimeoutNs(), 119_999_999_999L, d.filtering(), d.portAllocation(),
+            d.portBlockSize(), d.portRangeFirst(), d.portRangeLast(), d.portsPerSubscriberLimit(), d.inboundRefresh(),
+            d.tcpMssClamp(), d.icmpErrorsPerSecond(), d.unsolicitedSynPortUnreachable());
+        NatConfigException error = assertThrows(NatConfigException.class, () -> compile(List.of(), shortHold));
+        assertEquals("settings.portReuseHoldNs", error.field());
+        assertEquals(120_000_000_000L, d.portReuseHoldNs());
+        compile(List.of(), d);
     }
 
     @Test

@@ -42,6 +42,25 @@ class NatSessionLifetimeTest {
     }
 
     @Test
+    void shouldKeepASessionForTheLongestTimeoutTheCompilerAccepts() {
+        // SessionKeys.MAX_TIMEOUT_NS (about 26 days): the deadline, an int of 2^20-ns ticks compared
+        // with wrap-around, still lies ahead right after the packet and all the way to the end.
+        long max = SessionKeys.MAX_TIMEOUT_NS;
+        try (NatFixture nat = new NatFixture(NatSettings.defaults().withUdpTimeoutNs(max))) {
+            int port = openUdp(nat);
+            nat.advanceSeconds(1);
+            assertEquals(0, nat.sweep());
+            assertEquals("route", replyVerdict(nat, port));
+            nat.advanceSeconds(2);
+            nat.fromVpc(BLUE_VRF, udp(VM, 5000, SERVER, 53)); // an outbound refresh: the deadline moves by the maximum
+            nat.clock(nat.nowNs() + max - 1_000_000_000L);
+            assertEquals(0, nat.sweep(), "a second before the end");
+            nat.clock(nat.nowNs() + 1_000_000_000L + 2 * SessionKeys.REFRESH_STEP_TICKS * SessionKeys.TICK_NS);
+            assertEquals(1, nat.sweep());
+        }
+    }
+
+    @Test
     void shouldExpireUdpMappingAfterItsTimeoutAndDropLateReplies() {
         try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
             int port = openUdp(nat);
