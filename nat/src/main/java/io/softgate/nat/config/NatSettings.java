@@ -10,7 +10,10 @@ import java.util.concurrent.TimeUnit;
  *
  * @param udpTimeoutNs            UDP mapping idle timeout; RFC 4787 REQ-5: at least 2 min, default 5 min
  * @param tcpEstablishedTimeoutNs RFC 5382 REQ-5: at least 2 h 4 min
- * @param tcpTransitoryTimeoutNs  RFC 5382 REQ-5: at least 4 min (SYN sent, FIN seen, RST seen)
+ * @param tcpTransitoryTimeoutNs  RFC 5382 REQ-5: at least 4 min; applies while a SYN is unanswered, once
+ *                                FINs were seen from both sides (one FIN keeps the established timeout),
+ *                                after a RST, and to a session created mid-stream until the other side
+ *                                answers ({@code TcpStates})
  * @param icmpQueryTimeoutNs      RFC 5508 (ICMP query session timeout): at least 60 s
  * @param portReuseHoldNs         a freed external port is not handed out again for this long; RFC 6888
  *                                REQ-8 / DESIGN §8: at least 120 s (the default)

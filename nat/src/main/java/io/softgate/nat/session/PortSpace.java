@@ -53,7 +53,7 @@ public final class PortSpace {
         return word != IN_USE && word <= seconds(nowNs) && INTS.compareAndSet(words, port, word, IN_USE);
     }
 
-    /** Claims exactly {@code port} even though it may be on hold (static 1:1 and DNAT ports); false when mapped. */
+    /** True when {@code port} is in use (mapped or reserved); only reads its state word, claims nothing. */
     public boolean isInUse(int protocolClass, int port) {
         return (int) INTS.getAcquire(portWords[protocolClass], port) == IN_USE;
     }
