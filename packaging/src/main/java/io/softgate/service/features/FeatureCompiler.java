@@ -234,6 +234,8 @@ final class FeatureCompiler {
                     break;
                 }
             }
+        } else if (field.equals("settings.udpTimeoutNs")) {
+            path = "nat.udpTimeoutSeconds"; // the file gives it in seconds
         } else if (field.startsWith("settings.")) {
             path = "nat." + field.substring("settings.".length());
         }

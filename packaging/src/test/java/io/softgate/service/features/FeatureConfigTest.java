@@ -144,6 +144,13 @@ class FeatureConfigTest {
     }
 
     @Test
+    void shouldRefuseAUdpTimeoutTheSessionDeadlineCannotHoldWithItsPath() throws Exception {
+        // 2,251,799 s is one second beyond SessionKeys.MAX_TIMEOUT_NS (about 26 days).
+        assertError(errorsOf(NAT.replace("\"maxSessions\": 1024,", "\"maxSessions\": 1024, \"udpTimeoutSeconds\": 2251799,")),
+            "nat.udpTimeoutSeconds");
+    }
+
+    @Test
     void shouldRefuseANegativeNatIcmpErrorRateWithItsPath() throws Exception {
         assertError(errorsOf(NAT.replace("\"maxSessions\": 1024,", "\"maxSessions\": 1024, \"icmpErrorsPerSecond\": -1,")),
             "nat.icmpErrorsPerSecond");
