@@ -543,6 +543,8 @@ public final class NatRuleCompiler {
             "settings.portBlockSize", "must not exceed settings.portsPerSubscriberLimit (" + s.portsPerSubscriberLimit()
                 + "): a subscriber could not get even one block of " + s.portBlockSize()
                 + " ports, so every new flow would be refused");
+        check(s.sessionsPerSubscriberLimit() >= 0, "settings.sessionsPerSubscriberLimit",
+            "must be at least 1, or 0 for the default (maxSessions / 16, at least portsPerSubscriberLimit)");
         check(s.tcpMssClamp() == 0 || (s.tcpMssClamp() >= 536 && s.tcpMssClamp() <= 65535), "settings.tcpMssClamp",
             "0 (off) or 536..65535");
         check(s.icmpErrorsPerSecond() >= 0 && s.icmpErrorsPerSecond() <= MAX_ICMP_ERRORS_PER_SECOND,

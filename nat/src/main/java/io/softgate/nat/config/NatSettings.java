@@ -33,6 +33,13 @@ import java.util.concurrent.TimeUnit;
  *                                6 s with no outbound SYN for its connection, answer ICMP port
  *                                unreachable (true, the SHOULD) or drop silently (false, REQ-4a:
  *                                a security policy that forbids answering)
+ * @param sessionsPerSubscriberLimit RFC 6888 REQ-5: sessions one internal address may hold per protocol
+ *                                through SNAT (sessions on its EIM mappings, either direction); beyond it
+ *                                new flows are refused like the other resource refusals
+ *                                ({@code subscriber-session-limit}). {@link #DEFAULT_SESSIONS_PER_SUBSCRIBER}
+ *                                (0): a sixteenth of {@code NatCapacity.maxSessions}, and never fewer than
+ *                                {@code portsPerSubscriberLimit} (a connection per port always fits), so no
+ *                                one subscriber takes the whole session table
  *
  * <p>Threading: immutable value.
  */
@@ -51,12 +58,15 @@ public record NatSettings(
     boolean inboundRefresh,
     int tcpMssClamp,
     int icmpErrorsPerSecond,
-    boolean unsolicitedSynPortUnreachable) {
+    boolean unsolicitedSynPortUnreachable,
+    int sessionsPerSubscriberLimit) {
 
     public static final long MIN_UDP_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(2);
     public static final long MIN_TCP_ESTABLISHED_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(124);
     public static final long MIN_TCP_TRANSITORY_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(4);
     public static final long MIN_ICMP_QUERY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+    /** {@link #sessionsPerSubscriberLimit} meaning the default: a sixteenth of the node's sessions, at least the port limit. */
+    public static final int DEFAULT_SESSIONS_PER_SUBSCRIBER = 0;
     /** RFC 6888 REQ-8 (DESIGN §8): a freed external port is not reused for at least 120 s. */
     public static final long MIN_PORT_REUSE_HOLD_NS = TimeUnit.SECONDS.toNanos(120);
 
@@ -64,54 +74,80 @@ public record NatSettings(
     public static NatSettings defaults() {
         return new NatSettings(TimeUnit.MINUTES.toNanos(5), MIN_TCP_ESTABLISHED_TIMEOUT_NS,
             MIN_TCP_TRANSITORY_TIMEOUT_NS, MIN_ICMP_QUERY_TIMEOUT_NS, MIN_PORT_REUSE_HOLD_NS,
-            FilteringMode.ENDPOINT_INDEPENDENT, PortAllocationMode.RANDOM, 256, 1024, 65535, 16384, true, 0, 100, true);
+            FilteringMode.ENDPOINT_INDEPENDENT, PortAllocationMode.RANDOM, 256, 1024, 65535, 16384, true, 0, 100, true,
+            DEFAULT_SESSIONS_PER_SUBSCRIBER);
     }
 
     public NatSettings withFiltering(FilteringMode mode) {
         return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, mode, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
-            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable);
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable,
+            sessionsPerSubscriberLimit);
     }
 
     public NatSettings withPortBlocks(int blockSize) {
         return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, filtering, PortAllocationMode.PORT_BLOCKS, blockSize, portRangeFirst, portRangeLast,
-            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable);
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable,
+            sessionsPerSubscriberLimit);
     }
 
     public NatSettings withPortRange(int first, int last) {
         return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, filtering, portAllocation, portBlockSize, first, last,
-            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable);
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable,
+            sessionsPerSubscriberLimit);
     }
 
     public NatSettings withPortsPerSubscriberLimit(int limit) {
         return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
-            limit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable);
+            limit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable,
+            sessionsPerSubscriberLimit);
     }
 
     public NatSettings withTcpMssClamp(int mss) {
         return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
-            portsPerSubscriberLimit, inboundRefresh, mss, icmpErrorsPerSecond, unsolicitedSynPortUnreachable);
+            portsPerSubscriberLimit, inboundRefresh, mss, icmpErrorsPerSecond, unsolicitedSynPortUnreachable,
+            sessionsPerSubscriberLimit);
     }
 
     public NatSettings withUdpTimeoutNs(long timeoutNs) {
         return new NatSettings(timeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
-            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable);
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable,
+            sessionsPerSubscriberLimit);
     }
 
     public NatSettings withIcmpErrorsPerSecond(int perSecond) {
         return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
-            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, perSecond, unsolicitedSynPortUnreachable);
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, perSecond, unsolicitedSynPortUnreachable,
+            sessionsPerSubscriberLimit);
+    }
+
+    /** {@code limit} sessions per subscriber and protocol; {@link #DEFAULT_SESSIONS_PER_SUBSCRIBER} for the default. */
+    public NatSettings withSessionsPerSubscriberLimit(int limit) {
+        return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
+            portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable,
+            limit);
+    }
+
+    /**
+     * The per-subscriber session limit in force on a node that holds {@code maxSessions} sessions:
+     * {@link #sessionsPerSubscriberLimit} when set, otherwise the default (see there).
+     */
+    public int sessionsPerSubscriber(int maxSessions) {
+        return sessionsPerSubscriberLimit != DEFAULT_SESSIONS_PER_SUBSCRIBER ? sessionsPerSubscriberLimit
+            : Math.max(maxSessions / 16, portsPerSubscriberLimit);
     }
 
     public NatSettings withUnsolicitedSynPortUnreachable(boolean answer) {
         return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
-            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, answer);
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, answer,
+            sessionsPerSubscriberLimit);
     }
 }

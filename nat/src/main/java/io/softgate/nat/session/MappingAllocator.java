@@ -42,6 +42,10 @@ final class MappingAllocator {
     private static final int COUNTER_PORT_BITS = 20;
     /** Largest port count a counter word holds (far above the 64,512 ports of a protocol class). */
     static final int COUNTER_MAX_PORTS = (1 << COUNTER_PORT_BITS) - 1;
+    /** Value word of a subscriber counter that counts the subscriber's sessions on its mappings (RFC 6888 REQ-5). */
+    static final int COUNTER_WORD_SESSIONS = 2;
+    /** {@link #countSubscriberSession} result: the subscriber has no counter, nothing was counted. */
+    static final int NO_COUNTER = -1;
     private static final int COUNTER_STAMP_BITS = 42;
     private static final long COUNTER_STAMP_MASK = (1L << COUNTER_STAMP_BITS) - 1;
 
@@ -107,6 +111,7 @@ final class MappingAllocator {
         NatSettings settings = tables.settings();
         long[] key = scratch.key;
         long[] values = scratch.values;
+        scratch.subscriberCounter = -1;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             insideMappingKey(key, protocolClass, vrf, address, port);
             int entry = mappings.lookupInto(key, nowNs, values);
@@ -183,12 +188,12 @@ final class MappingAllocator {
             // DESIGN §8: a freed port is not handed out again for the reuse hold (120 s by default).
             external.ports.release(protocolClass, outsidePort, nowNs + settings.portReuseHoldNs());
         }
+        releaseSubscriberPort(protocolClass, vrf, address, nowNs, scratchKey);
         if (settings.portAllocation() == PortAllocationMode.PORT_BLOCKS) {
             if (external != null) {
                 releaseBlockIfIdle(external, protocolClass, vrf, address, outsidePort, settings, nowNs);
             }
         } else {
-            releaseSubscriberPort(protocolClass, vrf, address, nowNs, scratchKey);
             eventLog.append(NatEventType.MAPPING_DELETE, nowNs, vrf, protocolClass, address, port, outsideAddress,
                 outsidePort, outsidePort);
         }
@@ -223,13 +228,12 @@ final class MappingAllocator {
         // RFC 4787 REQ-2 paired pooling: the subscriber's address alone picks the pool address.
         ExternalAddress external = rule.pool[pairedIndex(vrf, address, rule.pool.length)];
         boolean blocks = settings.portAllocation() == PortAllocationMode.PORT_BLOCKS;
-        int subscriber = -1;
-        if (!blocks) {
-            subscriber = countSubscriberPort(protocolClass, vrf, address, settings.portsPerSubscriberLimit(), nowNs,
-                scratch);
-            if (subscriber < 0) {
-                return subscriber;
-            }
+        // Counted in both modes (the counter also counts the subscriber's sessions, which the count
+        // of ports keeps it alive for); port blocks enforce their limit by whole blocks instead.
+        int subscriber = countSubscriberPort(protocolClass, vrf, address,
+            blocks ? COUNTER_MAX_PORTS : settings.portsPerSubscriberLimit(), nowNs, scratch);
+        if (subscriber < 0) {
+            return subscriber;
         }
         int outsidePort = blocks
             ? claimInBlocks(external, protocolClass, vrf, address, settings, nowNs, scratch)
@@ -292,6 +296,7 @@ final class MappingAllocator {
         mappings.value(outsideEntry, MAPPING_WORD_PARTNER, insideEntry);
         scratch.mappedAddress = external.address;
         scratch.mappedPort = outsidePort;
+        scratch.subscriberCounter = subscriber;
         if (!blocks) {
             eventLog.append(NatEventType.MAPPING_CREATE, nowNs, vrf, protocolClass, address, port, external.address,
                 outsidePort, outsidePort);
@@ -318,11 +323,13 @@ final class MappingAllocator {
      * in a VRF, per protocol class); returns its counter entry or a failure.
      *
      * <p>A subscriber's counter (a SUBSCRIBER entry in the mapping table) exists only while it
-     * counts a port: the sweeper removes it once the count is back at zero, so the counters of
-     * inside addresses that come and go do not fill the mapping table. Counter word (value word
+     * counts a port (a mapping, in either port mode; the limit applies to random ports only):
+     * the sweeper removes it once the count is back at zero, so the counters of inside addresses
+     * that come and go do not fill the mapping table. Counter word (value word
      * {@link #MAPPING_WORD_REFERENCES}): {@link #COUNTER_LIVE} | stamp (42 bits, drawn once per
      * counter from {@link #counterStamps}) | port count (20 bits); {@link #COUNTER_CONDEMNED}
-     * once condemned.
+     * once condemned. Value word {@link #COUNTER_WORD_SESSIONS} counts the sessions on the
+     * subscriber's mappings ({@link #countSubscriberSession}).
      *
      * <p>Why removal is race-free against a worker counting in the same counter:
      * <ol>
@@ -416,7 +423,7 @@ final class MappingAllocator {
      * unit (the counter cannot be condemned while the unit is in it: see {@link #countSubscriberPort}).
      * Returns the counter word after, or {@link #COUNTER_CONDEMNED} when there was nothing to give back.
      */
-    private long giveBackSubscriberPort(int entry) {
+    long giveBackSubscriberPort(int entry) {
         while (true) {
             long word = mappings.value(entry, MAPPING_WORD_REFERENCES);
             if ((word & COUNTER_LIVE) == 0 || word < 0 || counterPorts(word) == 0) {
@@ -442,6 +449,72 @@ final class MappingAllocator {
         if (after != COUNTER_CONDEMNED && counterPorts(after) == 0) {
             removeCounterIfUnused(entry, key, after);
         }
+    }
+
+    /**
+     * RFC 6888 REQ-5 per-subscriber session limit: counts one more session for the subscriber
+     * whose mapping the caller holds a reference on (from {@link #acquire} or
+     * {@link #findForInbound}); returns the counter entry, {@link #NO_COUNTER}, or the
+     * {@code subscriber-session-limit} failure with nothing counted. Creation path only.
+     *
+     * <p>Why a plain CAS on the entry is safe here: the mapping the caller holds counts its port in
+     * this subscriber's counter, and a referenced mapping is not deleted, so the counter holds a
+     * port unit the whole time and cannot be condemned or removed ({@link #countSubscriberPort}):
+     * the entry found by key (or the one the mapping just created counted in) stays this counter.
+     * A session unit is given back, by the thread that owns it, before that reference is released
+     * (the worker when the session was not made, the sweeper when it removes the session), so the
+     * same holds for {@link #giveBackSubscriberSession}. Every mapping holds its port unit: a new
+     * one counts it before anything else ({@link #create}, and the restorer likewise) and is not
+     * made when that fails; so {@link #NO_COUNTER} (nothing counted) is a defensive answer only.
+     */
+    int countSubscriberSession(int protocolClass, int vrf, int address, int limit, long nowNs, NatScratch scratch) {
+        int entry = scratch.subscriberCounter;
+        if (entry < 0) {
+            subscriberKey(scratch.key2, protocolClass, vrf, address);
+            entry = mappings.lookup(scratch.key2, nowNs);
+            if (entry < 0) {
+                return NO_COUNTER;
+            }
+        }
+        while (true) {
+            long sessions = mappings.value(entry, COUNTER_WORD_SESSIONS);
+            if (sessions >= limit) {
+                return NatSessions.failure(NatDropReason.SUBSCRIBER_SESSION_LIMIT);
+            }
+            if (mappings.compareAndSetValue(entry, COUNTER_WORD_SESSIONS, sessions, sessions + 1)) {
+                return entry;
+            }
+        }
+    }
+
+    /** Gives back a session unit {@link #countSubscriberSession} counted at {@code entry} (its owner, see there). */
+    void giveBackSubscriberSession(int entry) {
+        if (entry < 0) {
+            return;
+        }
+        while (true) {
+            long sessions = mappings.value(entry, COUNTER_WORD_SESSIONS);
+            if (sessions <= 0) {
+                return;
+            }
+            if (mappings.compareAndSetValue(entry, COUNTER_WORD_SESSIONS, sessions, sessions - 1)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Sweeper, removing a session on a mapping of the subscriber, before it releases the session's
+     * reference on that mapping: gives back the session's unit.
+     */
+    void releaseSubscriberSession(int protocolClass, int vrf, int address, long nowNs, long[] key) {
+        subscriberKey(key, protocolClass, vrf, address);
+        giveBackSubscriberSession(mappings.lookup(key, nowNs));
+    }
+
+    /** Sessions a subscriber counter counts (tests, state API). */
+    long counterSessions(int entry) {
+        return mappings.value(entry, COUNTER_WORD_SESSIONS);
     }
 
     /**
@@ -543,6 +616,7 @@ final class MappingAllocator {
     int findForInbound(NatTables tables, int protocol, int remoteAddress, int outsideAddress, int outsidePort,
                        long nowNs, NatScratch scratch) {
         int protocolClass = ProtocolClass.of(protocol);
+        scratch.subscriberCounter = -1;
         long[] key = scratch.key;
         outsideMappingKey(key, protocolClass, outsideAddress, outsidePort);
         long[] values = scratch.values;

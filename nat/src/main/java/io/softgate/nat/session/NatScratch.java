@@ -16,6 +16,11 @@ public final class NatScratch {
     /** Outside address and port of the mapping the last acquire returned. */
     public int mappedAddress;
     public int mappedPort;
+    /**
+     * The subscriber counter the mapping the last acquire created counted its port in, or -1 (the
+     * acquire found an existing mapping): spares the session count a lookup.
+     */
+    public int subscriberCounter = -1;
     /** VPC VRF of the mapping the last inbound find returned. */
     public int mappedVrf;
     /**

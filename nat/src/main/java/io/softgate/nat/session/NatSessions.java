@@ -399,6 +399,21 @@ public final class NatSessions implements AutoCloseable {
         return insideEntry;
     }
 
+    /**
+     * A creation refused by the subscriber's session limit ({@code failure}): as at the
+     * {@code maxSessions} limit, another worker may have created this very session meanwhile, and
+     * its packet then takes that session rather than a refusal.
+     */
+    private int createdMeanwhile(int protocol, int vpcVrf, int insideAddress, int insidePort, int remoteAddress,
+                                 int remotePort, int failure, boolean returnOutside, long nowNs, NatScratch scratch) {
+        scratch.created = false;
+        long[] insideKey = scratch.key;
+        insideKey[0] = SessionKeys.word0(SessionKeys.TAG_INSIDE, protocol, vpcVrf, insidePort, remotePort);
+        insideKey[1] = SessionKeys.word1(insideAddress, remoteAddress);
+        int present = sessions.lookup(insideKey, nowNs);
+        return present >= 0 ? existing(present, returnOutside, scratch) : failure;
+    }
+
     private int existing(int insideEntry, boolean returnOutside, NatScratch scratch) {
         long[] values = scratch.values;
         for (int word = 0; word < VALUE_WORDS; word++) {
@@ -440,10 +455,18 @@ public final class NatSessions implements AutoCloseable {
                 if (mapping < 0) {
                     return mapping;
                 }
+                int counter = allocator.countSubscriberSession(ProtocolClass.of(protocol), vrf, source,
+                    tables.settings().sessionsPerSubscriber(maxSessions), nowNs, scratch);
+                if (counter < MappingAllocator.NO_COUNTER) {
+                    allocator.releaseReference(mapping);
+                    return createdMeanwhile(protocol, vrf, source, sourcePort, destination, destinationPort, counter,
+                        false, nowNs, scratch);
+                }
                 int entry = createSession(tables, protocol, vrf, source, sourcePort, destination,
                     destinationPort, scratch.mappedAddress, scratch.mappedPort, true, tcpFlags, true, nowNs,
                     scratch, false);
                 if (entry < 0 || !scratch.created) {
+                    allocator.giveBackSubscriberSession(counter); // before the reference that keeps its counter
                     allocator.releaseReference(mapping);
                 }
                 return entry;
@@ -488,10 +511,18 @@ public final class NatSessions implements AutoCloseable {
         int mapping = allocator.findForInbound(tables, protocol, source, destination, destinationPort, nowNs,
             scratch);
         if (mapping >= 0) {
+            int counter = allocator.countSubscriberSession(ProtocolClass.of(protocol), scratch.mappedVrf,
+                scratch.mappedAddress, tables.settings().sessionsPerSubscriber(maxSessions), nowNs, scratch);
+            if (counter < MappingAllocator.NO_COUNTER) {
+                allocator.releaseReference(mapping);
+                return createdMeanwhile(protocol, scratch.mappedVrf, scratch.mappedAddress, scratch.mappedPort, source,
+                    sourcePort, counter, true, nowNs, scratch);
+            }
             int entry = createSession(tables, protocol, scratch.mappedVrf, scratch.mappedAddress,
                 scratch.mappedPort, source, sourcePort, destination, destinationPort, true, tcpFlags, false, nowNs,
                 scratch, true);
             if (entry < 0 || !scratch.created) {
+                allocator.giveBackSubscriberSession(counter); // before the reference that keeps its counter
                 allocator.releaseReference(mapping);
             }
             return entry;

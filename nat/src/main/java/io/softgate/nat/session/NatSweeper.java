@@ -84,6 +84,10 @@ public final class NatSweeper {
             }
             sessions.currentJournal().sessionDeleted(key[0], key[1]);
             if ((rewrite1 & SessionKeys.FLAG_DYNAMIC) != 0) {
+                // The session's unit in its subscriber's counter first: the mapping reference
+                // released next is what keeps that counter alive (MappingAllocator#countSubscriberSession).
+                allocator.releaseSubscriberSession(ProtocolClass.of(protocol), SessionKeys.vrf(key[0]),
+                    SessionKeys.sourceAddress(key[1]), nowNs, scratchKey);
                 allocator.releaseReference(ProtocolClass.of(protocol), SessionKeys.vrf(key[0]),
                     SessionKeys.sourceAddress(key[1]), SessionKeys.sourcePort(key[0]), nowNs, scratchKey);
             }

@@ -48,6 +48,7 @@ public final class SessionRestorer {
     private final long[] key2 = new long[KEY_WORDS];
     private final long[] key3 = new long[KEY_WORDS];
     private final long[] values = new long[VALUE_WORDS];
+    private final NatScratch scratch = new NatScratch(1);
 
     SessionRestorer(NatSessions natSessions) {
         this.natSessions = natSessions;
@@ -99,15 +100,20 @@ public final class SessionRestorer {
         int insideAddress = SessionKeys.sourceAddress(inside1);
         int insidePort = SessionKeys.sourcePort(inside0);
         int mapping = -1;
+        int counter = MappingAllocator.NO_COUNTER;
         if (dynamic) {
             mapping = restoreMapping(tables.settings(), external, protocolClass, vpcVrf, insideAddress, insidePort,
                 outsidePort, nowNs);
             if (mapping < 0) {
                 return -mapping;
             }
+            // RFC 6888 REQ-5: the subscriber's session count (no limit applies to what already exists).
+            scratch.subscriberCounter = -1;
+            counter = natSessions.allocator().countSubscriberSession(protocolClass, vpcVrf, insideAddress,
+                Integer.MAX_VALUE, nowNs, scratch);
         }
         if (!natSessions.reserveSession()) {
-            releaseMapping(mapping);
+            releaseMapping(counter, mapping);
             return TABLE_FULL; // nat.maxSessions is a hard limit for restored sessions too
         }
         int tick = SessionKeys.tick(expiresAtNs);
@@ -117,7 +123,7 @@ public final class SessionRestorer {
         int insideResult = sessions.insert(key, values, Long.MAX_VALUE, nowNs);
         if (!FlowTable.isCreated(insideResult)) {
             natSessions.releaseSession();
-            releaseMapping(mapping);
+            releaseMapping(counter, mapping);
             return insideResult == FlowTable.FULL ? TABLE_FULL : ALREADY_PRESENT;
         }
         int insideEntry = FlowTable.entryIndex(insideResult);
@@ -130,15 +136,19 @@ public final class SessionRestorer {
         if (!FlowTable.isCreated(outsideResult)) {
             sessions.remove(insideEntry, key);
             natSessions.releaseSession();
-            releaseMapping(mapping);
+            releaseMapping(counter, mapping);
             return outsideResult == FlowTable.FULL ? TABLE_FULL : ALREADY_PRESENT;
         }
         sessions.value(insideEntry, WORD_LINK, SessionKeys.link(FlowTable.entryIndex(outsideResult), tick));
         return RESTORED;
     }
 
-    /** Drops the reference a failed restore took; the sweeper deletes the mapping if unused. */
-    private void releaseMapping(int mapping) {
+    /**
+     * Gives back the session unit and drops the mapping reference a failed restore took (in that
+     * order: the reference keeps the counter); the sweeper deletes the mapping if unused.
+     */
+    private void releaseMapping(int counter, int mapping) {
+        natSessions.allocator().giveBackSubscriberSession(counter);
         if (mapping >= 0) {
             mappings.addToValue(mapping, MAPPING_WORD_REFERENCES, -1);
         }
@@ -160,14 +170,24 @@ public final class SessionRestorer {
             mappings.addToValue(existing, MAPPING_WORD_REFERENCES, 1);
             return existing;
         }
+        // RFC 6888: the port counts for the subscriber (no limit applies to what already exists),
+        // first, as for a new mapping, so that every mapping holds its unit in the counter.
+        MappingAllocator allocator = natSessions.allocator();
+        int counter = allocator.countSubscriberPort(protocolClass, vrf, address, MappingAllocator.COUNTER_MAX_PORTS,
+            nowNs, scratch.key2, scratch.values2);
+        if (counter < 0) {
+            return -TABLE_FULL;
+        }
         PortSpace ports = external.ports;
         if (settings.portAllocation() == PortAllocationMode.PORT_BLOCKS) {
             int block = (outsidePort - settings.portRangeFirst()) / settings.portBlockSize();
             if (!ports.claimExactBlock(protocolClass, block, PortSpace.subscriberKey(vrf, address))) {
+                allocator.giveBackSubscriberPort(counter);
                 return -PORT_TAKEN;
             }
         }
         if (!ports.tryClaim(protocolClass, outsidePort, nowNs)) {
+            allocator.giveBackSubscriberPort(counter);
             return -PORT_TAKEN;
         }
         MappingAllocator.outsideMappingKey(key2, protocolClass, external.address, outsidePort);
@@ -177,6 +197,7 @@ public final class SessionRestorer {
         int outsideResult = mappings.insert(key2, values, Long.MAX_VALUE, nowNs);
         if (!FlowTable.isCreated(outsideResult)) {
             ports.release(protocolClass, outsidePort, nowNs - 1_000_000_000L);
+            allocator.giveBackSubscriberPort(counter);
             return outsideResult == FlowTable.FULL ? -TABLE_FULL : -PORT_TAKEN;
         }
         int outsideEntry = FlowTable.entryIndex(outsideResult);
@@ -189,19 +210,11 @@ public final class SessionRestorer {
         if (!FlowTable.isCreated(insideResult)) {
             mappings.remove(outsideEntry, key2);
             ports.release(protocolClass, outsidePort, nowNs - 1_000_000_000L);
+            allocator.giveBackSubscriberPort(counter);
             return insideResult == FlowTable.FULL ? -TABLE_FULL : -PORT_TAKEN;
         }
         int insideEntry = FlowTable.entryIndex(insideResult);
         mappings.value(outsideEntry, MAPPING_WORD_PARTNER, insideEntry);
-        if (settings.portAllocation() != PortAllocationMode.PORT_BLOCKS) {
-            countSubscriberPort(protocolClass, vrf, address, nowNs);
-        }
         return insideEntry;
-    }
-
-    /** RFC 6888 per-subscriber count: the restored mapping counts (no limit applies to what already exists). */
-    private void countSubscriberPort(int protocolClass, int vrf, int address, long nowNs) {
-        natSessions.allocator().countSubscriberPort(protocolClass, vrf, address, MappingAllocator.COUNTER_MAX_PORTS,
-            nowNs, key2, values);
     }
 }

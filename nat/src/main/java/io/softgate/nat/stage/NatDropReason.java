@@ -52,7 +52,9 @@ public enum NatDropReason implements DropReason {
      * embedded IPv4 header checksum does not verify is dropped, not translated: translating
      * recomputes both, which would pass the corruption on as a valid packet.
      */
-    ICMP_ERROR_BAD_CHECKSUM("icmp-error-bad-checksum");
+    ICMP_ERROR_BAD_CHECKSUM("icmp-error-bad-checksum"),
+    /** RFC 6888 REQ-5 per-subscriber state limit: the subscriber holds its maximum number of sessions. */
+    SUBSCRIBER_SESSION_LIMIT("subscriber-session-limit");
 
     private final String label;
 
@@ -68,7 +70,7 @@ public enum NatDropReason implements DropReason {
     /** True for the reasons that mean "resources ran out": the sender gets ICMP unreachable code 13. */
     public boolean isResourceRefusal() {
         return this == SUBSCRIBER_PORT_LIMIT || this == PORTS_EXHAUSTED || this == SESSION_TABLE_FULL
-            || this == MAPPING_TABLE_FULL;
+            || this == MAPPING_TABLE_FULL || this == SUBSCRIBER_SESSION_LIMIT;
     }
 
     private static final NatDropReason[] VALUES = values();

@@ -42,7 +42,8 @@ public final class NatEvents {
         "icmp-errors-translated", "icmp-unreachable-sent", "fragments-translated", "mss-clamped",
         "refused-with-icmp", "ipv6-passed", "unsolicited-syns-held", "held-syns-discarded", "held-syns-answered",
         "held-syns-dropped", "refused-with-icmp.subscriber-port-limit", "refused-with-icmp.ports-exhausted",
-        "refused-with-icmp.session-table-full", "refused-with-icmp.mapping-table-full");
+        "refused-with-icmp.session-table-full", "refused-with-icmp.mapping-table-full",
+        "refused-with-icmp.subscriber-session-limit");
 
     private NatEvents() {
     }
@@ -54,6 +55,7 @@ public final class NatEvents {
             case PORTS_EXHAUSTED -> REFUSED_WITH_ICMP_BY_REASON + 1;
             case SESSION_TABLE_FULL -> REFUSED_WITH_ICMP_BY_REASON + 2;
             case MAPPING_TABLE_FULL -> REFUSED_WITH_ICMP_BY_REASON + 3;
+            case SUBSCRIBER_SESSION_LIMIT -> REFUSED_WITH_ICMP_BY_REASON + 4;
             default -> throw new IllegalArgumentException("not a resource refusal: " + reason);
         };
     }

@@ -226,15 +226,18 @@ class NatRuleCompilerTest {
             new NatSettings(d.udpTimeoutNs(), max + 1, d.tcpTransitoryTimeoutNs(), d.icmpQueryTimeoutNs(),
                 d.portReuseHoldNs(), d.filtering(), d.portAllocation(), d.portBlockSize(), d.portRangeFirst(),
                 d.portRangeLast(), d.portsPerSubscriberLimit(), d.inboundRefresh(), d.tcpMssClamp(),
-                d.icmpErrorsPerSecond(), d.unsolicitedSynPortUnreachable()),
+                d.icmpErrorsPerSecond(), d.unsolicitedSynPortUnreachable(),
+                d.sessionsPerSubscriberLimit()),
             new NatSettings(d.udpTimeoutNs(), d.tcpEstablishedTimeoutNs(), max + 1, d.icmpQueryTimeoutNs(),
                 d.portReuseHoldNs(), d.filtering(), d.portAllocation(), d.portBlockSize(), d.portRangeFirst(),
                 d.portRangeLast(), d.portsPerSubscriberLimit(), d.inboundRefresh(), d.tcpMssClamp(),
-                d.icmpErrorsPerSecond(), d.unsolicitedSynPortUnreachable()),
+                d.icmpErrorsPerSecond(), d.unsolicitedSynPortUnreachable(),
+                d.sessionsPerSubscriberLimit()),
             new NatSettings(d.udpTimeoutNs(), d.tcpEstablishedTimeoutNs(), d.tcpTransitoryTimeoutNs(), max + 1,
                 d.portReuseHoldNs(), d.filtering(), d.portAllocation(), d.portBlockSize(), d.portRangeFirst(),
                 d.portRangeLast(), d.portsPerSubscriberLimit(), d.inboundRefresh(), d.tcpMssClamp(),
-                d.icmpErrorsPerSecond(), d.unsolicitedSynPortUnreachable()));
+                d.icmpErrorsPerSecond(), d.unsolicitedSynPortUnreachable(),
+                d.sessionsPerSubscriberLimit()));
         List<String> fields = List.of("settings.udpTimeoutNs", "settings.tcpEstablishedTimeoutNs",
             "settings.tcpTransitoryTimeoutNs", "settings.icmpQueryTimeoutNs");
         for (int i = 0; i < tooLong.size(); i++) {
@@ -265,7 +268,8 @@ class NatRuleCompilerTest {
         NatSettings shortHold = new NatSettings(d.udpTimeoutNs(), d.tcpEstablishedTimeoutNs(),
             d.tcpTransitoryTimeoutNs(), d.icmpQueryTimeoutNs(), 119_999_999_999L, d.filtering(), d.portAllocation(),
             d.portBlockSize(), d.portRangeFirst(), d.portRangeLast(), d.portsPerSubscriberLimit(), d.inboundRefresh(),
-            d.tcpMssClamp(), d.icmpErrorsPerSecond(), d.unsolicitedSynPortUnreachable());
+            d.tcpMssClamp(), d.icmpErrorsPerSecond(), d.unsolicitedSynPortUnreachable(),
+                d.sessionsPerSubscriberLimit());
         NatConfigException error = assertThrows(NatConfigException.class, () -> compile(List.of(), shortHold));
         assertEquals("settings.portReuseHoldNs", error.field());
         assertEquals(120_000_000_000L, d.portReuseHoldNs());

@@ -144,6 +144,96 @@ class NatPortAllocationTest {
         }
     }
 
+    @Test
+    void shouldRefuseNewSessionsBeyondThePerSubscriberSessionLimitAndServeOthers() {
+        // RFC 6888 REQ-5: one inside address, one port (EIM), many remotes: beyond its session
+        // limit its new flows are refused like the other resource refusals (ICMP code 13, counted).
+        try (NatFixture nat = new NatFixture(NatSettings.defaults().withSessionsPerSubscriberLimit(4))) {
+            for (int server = 1; server <= 4; server++) {
+                assertEquals(NatFixture.BLUE_SNAT, new Frame(nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5000,
+                    "192.0.2." + server, 53)).packet()).source());
+            }
+            StageHarness.Outcome fifth = nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5000, "192.0.2.5", 53));
+            assertEquals(IcmpFlyweight.V4_DESTINATION_UNREACHABLE, new Frame(fifth.packet()).icmpType());
+            assertEquals(IcmpFlyweight.V4_CODE_ADMIN_PROHIBITED, new Frame(fifth.packet()).icmpCode());
+            assertEquals(1, nat.in2out.counter("nat44-in2out.refused-with-icmp.subscriber-session-limit"));
+            assertEquals(4, nat.sessions.sessionCount());
+            // Its existing sessions keep working; another subscriber is unaffected.
+            assertEquals(NatFixture.BLUE_SNAT, new Frame(nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5000, "192.0.2.1", 53))
+                .packet()).source());
+            assertEquals(NatFixture.BLUE_SNAT, new Frame(nat.fromVpc(BLUE_VRF, udp("10.0.0.6", 5000, "192.0.2.5", 53))
+                .packet()).source());
+            assertEquals(4, subscriberSessions(nat, "10.0.0.5"));
+            // Sessions that end give their places back.
+            nat.advanceSeconds(302);
+            assertEquals(5, nat.sweep());
+            assertEquals(-1, subscriberSessions(nat, "10.0.0.5"), "counter removed with the last mapping");
+            assertEquals(NatFixture.BLUE_SNAT, new Frame(nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5000, "192.0.2.5", 53))
+                .packet()).source());
+        }
+    }
+
+    @Test
+    void shouldCountInboundSessionsOnASubscribersMappingAgainstItsSessionLimit() {
+        // Endpoint-independent filtering lets any remote reach the mapping: those sessions are the
+        // subscriber's state too. The refusal is answered to the remote that opened it.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults().withSessionsPerSubscriberLimit(2))) {
+            int port = new Frame(nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5000, SERVER, 53)).packet()).sourcePort();
+            assertEquals("route", nat.fromInternet(udp("192.0.2.50", 4000, NatFixture.BLUE_SNAT, port)).verdict());
+            StageHarness.Outcome third = nat.fromInternet(udp("192.0.2.51", 4000, NatFixture.BLUE_SNAT, port));
+            Frame answer = new Frame(third.packet());
+            assertEquals(IcmpFlyweight.V4_DESTINATION_UNREACHABLE, answer.icmpType());
+            assertEquals("192.0.2.51", answer.destination());
+            assertEquals(1, nat.out2in.counter("nat44-out2in.refused-with-icmp.subscriber-session-limit"));
+            assertEquals(2, subscriberSessions(nat, "10.0.0.5"));
+        }
+    }
+
+    @Test
+    void shouldLimitSessionsPerSubscriberByDefaultToASixteenthOfTheTable() {
+        // The default: maxSessions / 16 (here 4096 / 16 = 256), never below the port limit (8 here).
+        NatSettings settings = NatSettings.defaults().withPortsPerSubscriberLimit(8).withIcmpErrorsPerSecond(0);
+        assertEquals(256, settings.sessionsPerSubscriber(4096));
+        assertEquals(65536, NatSettings.defaults().sessionsPerSubscriber(1 << 20));
+        assertEquals(16384, NatSettings.defaults().sessionsPerSubscriber(1024), "never below the port limit");
+        assertEquals(7, NatSettings.defaults().withSessionsPerSubscriberLimit(7).sessionsPerSubscriber(1 << 20));
+        try (NatFixture nat = new NatFixture(settings)) {
+            for (int server = 0; server < 300; server++) {
+                nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5000, "192.0." + (2 + server / 250) + "." + (server % 250 + 1), 53));
+            }
+            assertEquals(256, nat.sessions.sessionCount());
+            assertEquals(44, nat.in2out.counter("nat44-in2out.drop.subscriber-session-limit"));
+            assertEquals("route", nat.fromVpc(BLUE_VRF, udp("10.0.0.6", 5000, SERVER, 53)).verdict());
+        }
+    }
+
+    @Test
+    void shouldCountPortsAndSessionsOfPortBlockSubscribersAndRemoveTheirCounters() {
+        // Port blocks limit ports by whole blocks; the counter still counts sessions (RFC 6888 REQ-5)
+        // and goes away with the subscriber's last mapping.
+        NatSettings settings = NatSettings.defaults().withPortBlocks(16).withPortRange(1024, 2047)
+            .withSessionsPerSubscriberLimit(3).withIcmpErrorsPerSecond(0);
+        try (NatFixture nat = new NatFixture(settings)) {
+            for (int port = 5000; port < 5004; port++) {
+                nat.fromVpc(BLUE_VRF, udp("10.0.0.5", port, SERVER, 53));
+            }
+            assertEquals(3, nat.sessions.sessionCount());
+            assertEquals(1, nat.in2out.counter("nat44-in2out.drop.subscriber-session-limit"));
+            assertEquals(3, subscriberSessions(nat, "10.0.0.5"));
+            nat.advanceSeconds(302);
+            assertEquals(3, nat.sweep());
+            assertEquals(0, nat.sessions.mappingTable().size(), "mappings and the counter removed");
+        }
+    }
+
+    /** Sessions the UDP counter of blue subscriber {@code address} counts (-1: no counter). */
+    static long subscriberSessions(NatFixture nat, String address) {
+        long[] key = new long[SessionKeys.KEY_WORDS];
+        MappingAllocator.subscriberKey(key, ProtocolClass.UDP, BLUE_VRF, io.softgate.core.packet.Ipv4Flyweight.parse(address));
+        int entry = nat.sessions.mappingTable().lookup(key, nat.nowNs());
+        return entry < 0 ? -1 : nat.sessions.mappingTable().value(entry, MappingAllocator.COUNTER_WORD_SESSIONS);
+    }
+
     /** Live mapping-table entries with key tag {@code tag}. */
     static int entriesTagged(NatFixture nat, long tag) {
         io.softgate.core.flow.FlowTable table = nat.sessions.mappingTable();

@@ -115,8 +115,8 @@ class NatSessionsConcurrencyTest {
         // sweeper deletes the previous phase's mappings (their counters fall to zero and are
         // removed, or are counted in again first) while two workers map new ports of the same
         // subscribers; at the end of each phase every counter must count exactly its
-        // subscriber's mappings, none may be left condemned, and no creation may be refused
-        // except as insert-contended.
+        // subscriber's mappings and sessions (RFC 6888 REQ-4, REQ-5), none may be left condemned,
+        // and no creation may be refused except as insert-contended.
         int phases = 300;
         int subscribers = 8;
         long phaseNs = 400_000_000_000L; // past the UDP timeout: each phase expires the previous one
@@ -169,12 +169,17 @@ class NatSessionsConcurrencyTest {
         }
     }
 
-    /** Every subscriber's UDP counter counts its live mappings; a subscriber with none has no counter. */
+    /** Every subscriber's UDP counter counts its live mappings and sessions; a subscriber with none has no counter. */
     private static void assertCountersMatchMappings(NatFixture nat, int subscribers, int phase) {
         io.softgate.core.flow.FlowTable table = nat.sessions.mappingTable();
         int[] mappings = new int[subscribers];
         int[] counted = new int[subscribers];
         int[] counters = new int[subscribers];
+        long[] countedSessions = new long[subscribers];
+        int[] sessions = new int[subscribers];
+        nat.sessions.forEachSession((protocol, vrf, insideAddress, insidePort, outsideAddress, outsidePort,
+                                     remoteAddress, remotePort, tcpState, expiryTick, dynamic) ->
+            sessions[insideAddress - FIRST_SOURCE]++);
         long[] key = new long[SessionKeys.KEY_WORDS];
         for (int entry = 0; entry < table.capacity(); entry++) {
             if (!table.isLive(entry) || !table.copyKey(entry, key)) {
@@ -189,6 +194,7 @@ class NatSessionsConcurrencyTest {
                 assertTrue(word != MappingAllocator.COUNTER_CONDEMNED, "phase " + phase + ": a condemned counter left");
                 counters[subscriber]++;
                 counted[subscriber] = MappingAllocator.counterPorts(word);
+                countedSessions[subscriber] = table.value(entry, MappingAllocator.COUNTER_WORD_SESSIONS);
             }
         }
         for (int subscriber = 0; subscriber < subscribers; subscriber++) {
@@ -196,6 +202,8 @@ class NatSessionsConcurrencyTest {
                 "phase " + phase + ": counters of subscriber " + subscriber);
             assertEquals(mappings[subscriber], counted[subscriber],
                 "phase " + phase + ": ports counted for subscriber " + subscriber);
+            assertEquals(sessions[subscriber], countedSessions[subscriber],
+                "phase " + phase + ": sessions counted for subscriber " + subscriber);
         }
     }
 

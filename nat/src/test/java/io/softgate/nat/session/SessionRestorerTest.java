@@ -101,6 +101,28 @@ class SessionRestorerTest {
     }
 
     @Test
+    void shouldCountARestoredSessionAndItsPortForTheSubscriberAndReleaseThemWhenItExpires() {
+        // RFC 6888 REQ-4 / REQ-5: restored state counts against the subscriber's limits like new
+        // state, and the counter goes when the restored session and mapping expire.
+        for (NatSettings settings : List.of(NatSettings.defaults(), NatSettings.defaults().withPortBlocks(64))) {
+            RecordingJournal journal = new RecordingJournal();
+            try (NatFixture old = new NatFixture(settings)) {
+                old.sessions.journal(journal);
+                old.fromVpc(BLUE_VRF, udp(VM, 5000, SERVER, 53));
+                old.fromVpc(BLUE_VRF, udp(VM, 5000, "192.0.2.99", 53));
+            }
+            try (NatFixture restarted = new NatFixture(settings)) {
+                assertEquals(2, restoreAll(journal, restarted));
+                assertEquals(1, NatPortAllocationTest.subscriberPorts(restarted, VM), settings.portAllocation().name());
+                assertEquals(2, NatPortAllocationTest.subscriberSessions(restarted, VM), settings.portAllocation().name());
+                restarted.advanceSeconds(302);
+                assertEquals(2, restarted.sweep());
+                assertEquals(0, restarted.sessions.mappingTable().size(), settings.portAllocation().name());
+            }
+        }
+    }
+
+    @Test
     void shouldJournalTheEstablishedStateSoARestoredTcpSessionKeepsItsLongTimeout() {
         RecordingJournal journal = new RecordingJournal();
         int port;

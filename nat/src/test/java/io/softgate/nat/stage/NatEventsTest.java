@@ -35,7 +35,7 @@ class NatEventsTest {
                 assertThrows(IllegalArgumentException.class, () -> NatEvents.refusedWithIcmp(reason));
             }
         }
-        assertEquals(4, ids.size(), "one event per resource refusal");
+        assertEquals(5, ids.size(), "one event per resource refusal");
     }
 
     /** A red VM outside red's SNAT source prefix (10.0.0.0/24): no source rule applies to it. */

@@ -194,6 +194,9 @@ final class FeatureCompiler {
         if (section.portsPerSubscriberLimit() != null) {
             settings = settings.withPortsPerSubscriberLimit(section.portsPerSubscriberLimit());
         }
+        if (section.sessionsPerSubscriberLimit() != null) {
+            settings = settings.withSessionsPerSubscriberLimit(section.sessionsPerSubscriberLimit());
+        }
         if (section.udpTimeoutSeconds() != null) {
             settings = settings.withUdpTimeoutNs(TimeUnit.SECONDS.toNanos(section.udpTimeoutSeconds()));
         }

@@ -31,7 +31,8 @@ public record NatSection(
     Integer maxSessions,
     String eventLog,
     Integer icmpErrorsPerSecond,
-    Boolean unsolicitedSynPortUnreachable) {
+    Boolean unsolicitedSynPortUnreachable,
+    Integer sessionsPerSubscriberLimit) {
 
     /** Where the NAT event log goes unless the file says otherwise (relative to the state directory). */
     public static final String DEFAULT_EVENT_LOG = "nat-events.log";

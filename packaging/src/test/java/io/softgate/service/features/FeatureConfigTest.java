@@ -144,6 +144,18 @@ class FeatureConfigTest {
     }
 
     @Test
+    void shouldTakeTheNatPerSubscriberSessionLimitFromTheNatSection() throws Exception {
+        SoftgateConfig config = parse(NAT.replace("\"maxSessions\": 1024,",
+            "\"maxSessions\": 1024, \"sessionsPerSubscriberLimit\": 300,"));
+        try (ServiceFeatures features = ServiceFeatures.create(config)) {
+            NatTables nat = compile(config, features).get(NatTables.SLOT);
+            assertEquals(300, nat.settings().sessionsPerSubscriberLimit());
+        }
+        assertError(errorsOf(NAT.replace("\"maxSessions\": 1024,", "\"maxSessions\": 1024, \"sessionsPerSubscriberLimit\": -1,")),
+            "nat.sessionsPerSubscriberLimit");
+    }
+
+    @Test
     void shouldRefuseAUdpTimeoutTheSessionDeadlineCannotHoldWithItsPath() throws Exception {
         // 2,251,799 s is one second beyond SessionKeys.MAX_TIMEOUT_NS (about 26 days).
         assertError(errorsOf(NAT.replace("\"maxSessions\": 1024,", "\"maxSessions\": 1024, \"udpTimeoutSeconds\": 2251799,")),
