@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.exc.InvalidNullException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.softgate.service.config.JsonPaths;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -150,34 +151,16 @@ public final class JsonBody {
 
     /** {@code vnets[0].gateways} from Jackson's path; {@code body} for an empty one. */
     static String path(List<JsonMappingException.Reference> references) {
-        StringBuilder path = new StringBuilder();
-        for (JsonMappingException.Reference reference : references) {
-            if (reference.getFieldName() != null) {
-                if (path.length() > 0) {
-                    path.append('.');
-                }
-                path.append(reference.getFieldName());
-            } else if (reference.getIndex() >= 0) {
-                path.append('[').append(reference.getIndex()).append(']');
-            }
-        }
-        return path.length() == 0 ? "body" : path.toString();
+        return orBody(JsonPaths.of(references));
     }
 
     /** The path of where a parser stood, as {@link #path} writes it. */
     private static String parserPath(StreamReadException failure) {
-        List<String> parts = new ArrayList<>();
         JsonParser parser = failure.getProcessor();
-        for (JsonStreamContext context = parser == null ? null : parser.getParsingContext(); context != null;
-             context = context.getParent()) {
-            if (context.inObject() && context.getCurrentName() != null) {
-                parts.add(0, "." + context.getCurrentName());
-            } else if (context.inArray() && context.getCurrentIndex() >= 0) {
-                parts.add(0, "[" + context.getCurrentIndex() + "]");
-            }
-        }
-        String path = String.join("", parts);
-        path = path.startsWith(".") ? path.substring(1) : path;
+        return parser == null ? "body" : orBody(JsonPaths.of(parser.getParsingContext().pathAsPointer()));
+    }
+
+    private static String orBody(String path) {
         return path.isEmpty() ? "body" : path;
     }
 

@@ -3,7 +3,6 @@ package io.softgate.service.config;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -95,28 +94,28 @@ public final class ConfigLoader {
             if (unknown.getKnownPropertyIds() != null) {
                 unknown.getKnownPropertyIds().forEach(id -> known.add(String.valueOf(id)));
             }
-            return new ConfigError(path(unknown.getPath()), "unknown field (known fields here: " + String.join(", ", known) + ")");
+            return new ConfigError(JsonPaths.of(unknown.getPath()), "unknown field (known fields here: " + String.join(", ", known) + ")");
         }
         if (e instanceof InvalidFormatException invalid && invalid.getTargetType() != null && invalid.getTargetType().isEnum()) {
             List<String> allowed = new ArrayList<>();
             for (Object constant : invalid.getTargetType().getEnumConstants()) {
                 allowed.add(((Enum<?>) constant).name().toLowerCase(Locale.ROOT).replace('_', '-'));
             }
-            return new ConfigError(path(invalid.getPath()), "must be one of " + allowed + " (was " + invalid.getValue() + ")");
+            return new ConfigError(JsonPaths.of(invalid.getPath()), "must be one of " + allowed + " (was " + invalid.getValue() + ")");
         }
         if (e instanceof JsonMappingException wrapper && wrapper.getCause() instanceof StreamReadException read) {
-            return new ConfigError(path(wrapper.getPath()), "malformed JSON: " + read.getOriginalMessage() + at(read.getLocation()));
+            return new ConfigError(JsonPaths.of(wrapper.getPath()), "malformed JSON: " + read.getOriginalMessage() + at(read.getLocation()));
         }
         if (e instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
-            return new ConfigError(path(mismatch.getPath()), "wrong type: expected " + typeName(mismatch.getTargetType())
+            return new ConfigError(JsonPaths.of(mismatch.getPath()), "wrong type: expected " + typeName(mismatch.getTargetType())
                 + at(mismatch.getLocation()));
         }
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            return new ConfigError(path(mapping.getPath()), mapping.getOriginalMessage() + at(mapping.getLocation()));
+            return new ConfigError(JsonPaths.of(mapping.getPath()), mapping.getOriginalMessage() + at(mapping.getLocation()));
         }
         if (e instanceof StreamReadException read && read.getProcessor() != null) {
             JsonParser parser = read.getProcessor();
-            String path = pointerPath(parser.getParsingContext().pathAsPointer());
+            String path = JsonPaths.of(parser.getParsingContext().pathAsPointer());
             return new ConfigError(path, "malformed JSON: " + read.getOriginalMessage() + at(read.getLocation()));
         }
         return new ConfigError("", "malformed JSON: " + e.getOriginalMessage() + at(e.getLocation()));
@@ -146,38 +145,6 @@ public final class ConfigLoader {
             return "";
         }
         return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
-    }
-
-    /** {@code [vrfs, 1, l3vni]} references as {@code forwarding.vrfs[1].l3vni}. */
-    static String path(List<JsonMappingException.Reference> references) {
-        StringBuilder path = new StringBuilder();
-        for (JsonMappingException.Reference reference : references) {
-            if (reference.getFieldName() != null) {
-                if (path.length() > 0) {
-                    path.append('.');
-                }
-                path.append(reference.getFieldName());
-            } else if (reference.getIndex() >= 0) {
-                path.append('[').append(reference.getIndex()).append(']');
-            }
-        }
-        return path.toString();
-    }
-
-    /** A JSON pointer such as {@code /forwarding/vrfs/1/l3vni} as {@code forwarding.vrfs[1].l3vni}. */
-    static String pointerPath(JsonPointer pointer) {
-        StringBuilder path = new StringBuilder();
-        for (JsonPointer p = pointer; p != null && !p.matches(); p = p.tail()) {
-            if (p.mayMatchElement()) {
-                path.append('[').append(p.getMatchingIndex()).append(']');
-            } else {
-                if (path.length() > 0) {
-                    path.append('.');
-                }
-                path.append(p.getMatchingProperty());
-            }
-        }
-        return path.toString();
     }
 
 }
