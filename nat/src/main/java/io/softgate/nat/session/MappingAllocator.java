@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * subscriber's port blocks (RFC 6888 port-block allocation), within the per-subscriber port limit (RFC 6888).
  *
  * <p>Threading: lock-free; workers call {@link #acquire}/{@link #findForInbound}, the sweeper
- * releases; allocation-free. Subscriber counters: see {@link #countSubscriberPort} for why removing
- * them is safe against workers counting at the same time.
+ * releases; allocation-free. References: see {@link #takeReference} for why deleting a mapping is
+ * safe against workers taking a reference on it at the same time. Subscriber counters: see
+ * {@link #countSubscriberPort} for why removing them is safe against workers counting at the same time.
  */
 final class MappingAllocator {
     /** {@link #findForInbound}: no mapping for that outside endpoint. */
@@ -34,6 +35,20 @@ final class MappingAllocator {
     static final int MAPPING_WORD_PARTNER = 2;
     /** In a MAPPING_OUTSIDE entry (which counts no references) word 1 holds the inside VRF. */
     static final int MAPPING_WORD_INSIDE_VRF = 1;
+
+    /**
+     * Bit set in every live reference word (word {@link #MAPPING_WORD_REFERENCES} of a MAPPING_INSIDE
+     * entry); never set in word 1 of another mapping-table entry that a worker could meet in the
+     * same slot (see {@link #takeReference}).
+     */
+    static final long MAPPING_LIVE = 1L << 61;
+    /** Reference word of a mapping the sweeper has condemned (no references left): never referenced again. */
+    static final long MAPPING_CONDEMNED = -1;
+    private static final int MAPPING_REFERENCE_BITS = 30;
+    /** Most references a mapping word holds: above any session count (a session is two of at most 2^30 slots). */
+    static final long MAPPING_MAX_REFERENCES = (1L << MAPPING_REFERENCE_BITS) - 1;
+    private static final int MAPPING_STAMP_BITS = 31;
+    private static final long MAPPING_STAMP_MASK = (1L << MAPPING_STAMP_BITS) - 1;
 
     /** Bit set in every live subscriber counter word (never in word 1 of another mapping-table entry). */
     static final long COUNTER_LIVE = 1L << 62;
@@ -55,6 +70,12 @@ final class MappingAllocator {
     private final NatEventLog eventLog;
     /** Stamps of new subscriber counters, shared by every allocator of one mapping table (see {@link #countSubscriberPort}). */
     private final AtomicLong counterStamps;
+    /**
+     * Tests only: run by {@link #takeReference} before it touches the mapping's word, i.e. after the
+     * caller looked the mapping up, so a test can interleave the sweeper and other workers exactly
+     * there. Null in production (one field read on the creation path, never on the fast path).
+     */
+    Runnable beforeTakeReference;
 
     MappingAllocator(FlowTable mappings, NatEventLog eventLog, AtomicLong counterStamps) {
         this(mappings, null, eventLog, counterStamps);
@@ -116,7 +137,7 @@ final class MappingAllocator {
             insideMappingKey(key, protocolClass, vrf, address, port);
             int entry = mappings.lookupInto(key, nowNs, values);
             if (entry >= 0) {
-                if (takeReference(entry)) {
+                if (takeReference(entry, values[MAPPING_WORD_REFERENCES])) {
                     long outside = values[MAPPING_WORD_ADDRESS];
                     scratch.mappedAddress = (int) (outside >>> 32);
                     scratch.mappedPort = (int) outside & 0xFFFF;
@@ -124,7 +145,7 @@ final class MappingAllocator {
                         scratch);
                     return entry;
                 }
-                continue; // being deleted by the sweeper: look again, then create afresh
+                continue; // being deleted by the sweeper (or gone): look again, then create afresh
             }
             int created = create(tables, rule, protocol, protocolClass, vrf, address, port, remoteAddress, remotePort,
                 nowNs, scratch);
@@ -140,16 +161,80 @@ final class MappingAllocator {
         return NatSessions.failure(NatDropReason.INSERT_CONTENDED);
     }
 
-    private boolean takeReference(int entry) {
-        while (true) {
-            long references = mappings.value(entry, MAPPING_WORD_REFERENCES);
-            if (references < 0) {
-                return false;
-            }
-            if (mappings.compareAndSetValue(entry, MAPPING_WORD_REFERENCES, references, references + 1)) {
+    /**
+     * Takes one reference on the mapping whose reference word {@code snapshot} was copied, together
+     * with the mapping's key, by {@link FlowTable#lookupInto} (or {@link FlowTable#lookupIntoBatch})
+     * from inside entry {@code entry}. Returns false, with nothing changed, when that mapping was
+     * condemned or is gone (the caller looks the key up again, then creates the mapping afresh).
+     *
+     * <p>Reference word (value word {@link #MAPPING_WORD_REFERENCES} of a MAPPING_INSIDE entry):
+     * {@link #MAPPING_LIVE} | stamp (31 bits, drawn once per mapping from the shared stamp sequence,
+     * {@link #newMappingWord}) | reference count (30 bits); {@link #MAPPING_CONDEMNED} once condemned.
+     * Why a reference never lands in another entry, although entry indexes are reused:
+     * <ol>
+     *   <li>The slot can change between the caller's lookup and this CAS: the sweeper may condemn
+     *       and remove the mapping (its count was zero: its last session had just been swept) and any
+     *       worker may insert another key into the freed slot. A read-modify-write by index would
+     *       then change that entry: the inside VRF of an outside mapping (+1: a public port of one
+     *       VPC delivering into another VPC), another endpoint's reference count (its mapping and
+     *       port never freed), a subscriber counter (a port counted forever), a permit.</li>
+     *   <li>So the CAS expects a word with the snapshot's live bit and stamp: the snapshot itself,
+     *       or, after a failed CAS, the slot's current word only if its bits above the count are still
+     *       the snapshot's (never a raw word of some other entry). No other incarnation of the slot
+     *       holds such a word: word 1 of an outside mapping is a VRF (below 2^31), of a permit zero,
+     *       of a subscriber counter has bit 62 set ({@link #COUNTER_LIVE}); a condemned mapping's is
+     *       {@link #MAPPING_CONDEMNED}; another mapping (of any endpoint, after the slot was removed
+     *       and reused) carries another stamp, and stamps repeat only after 2^31 more were drawn,
+     *       far beyond the mappings created while one worker is between its lookup and this CAS.
+     *       So a successful CAS increments exactly the mapping the caller looked up (validated
+     *       against its key), at an instant it was live and not condemned.</li>
+     *   <li>Only the sweeper condemns, by a CAS from exactly a live word with count zero
+     *       ({@link #deleteIfUnused}), and removes only the mapping it just condemned. Mappings never
+     *       expire and nobody else removes one. So once a reference is counted the mapping stays
+     *       in its slot until that reference is released: a referenced mapping is never deleted
+     *       (the semantics of references are unchanged), and whoever holds a reference may release
+     *       it by entry index ({@link #releaseReference(int)}), the sweeper by key (the session's
+     *       mapping is the key's only live one).</li>
+     *   <li>A condemned word never becomes live again, so a worker never revives a mapping the
+     *       sweeper is removing: it finds it condemned (or gone), looks again, and creates a new
+     *       mapping with a new stamp. Each attempt is bounded ({@link #acquire}).</li>
+     * </ol>
+     * The count cannot carry into the stamp: it is at most the sessions plus one transient
+     * reference per worker, below {@link #MAPPING_MAX_REFERENCES} (refused defensively at it).
+     */
+    boolean takeReference(int entry, long snapshot) {
+        Runnable hook = beforeTakeReference;
+        if (hook != null) {
+            hook.run();
+        }
+        long word = snapshot;
+        while (isLiveMappingWord(word) && (word ^ snapshot) >>> MAPPING_REFERENCE_BITS == 0
+            && mappingReferences(word) < MAPPING_MAX_REFERENCES) {
+            if (mappings.compareAndSetValue(entry, MAPPING_WORD_REFERENCES, word, word + 1)) {
                 return true;
             }
+            word = mappings.value(entry, MAPPING_WORD_REFERENCES); // used only if still the snapshot's mapping
         }
+        return false;
+    }
+
+    /** True for the reference word of a live (not condemned) mapping. */
+    static boolean isLiveMappingWord(long word) {
+        return (word & (Long.MIN_VALUE | COUNTER_LIVE | MAPPING_LIVE)) == MAPPING_LIVE;
+    }
+
+    /** References a mapping's reference word counts (0 for a condemned one). */
+    static long mappingReferences(long word) {
+        return isLiveMappingWord(word) ? word & MAPPING_MAX_REFERENCES : 0;
+    }
+
+    /**
+     * The reference word of a new mapping, counting its creator's reference: a fresh stamp from the
+     * shared sequence, taken by the creating thread in runs ({@link NatScratch#nextStamp}), so a
+     * worker touches the shared counter once per {@value NatScratch#STAMP_RUN} mappings.
+     */
+    long newMappingWord(NatScratch scratch) {
+        return MAPPING_LIVE | (scratch.nextStamp(counterStamps) & MAPPING_STAMP_MASK) << MAPPING_REFERENCE_BITS | 1;
     }
 
     /** Drops one session reference of the mapping of an inside endpoint, found by key (sweeper). */
@@ -164,10 +249,15 @@ final class MappingAllocator {
     /**
      * Deletes the mapping at inside entry {@code entry} if no session uses it (sweeper): its port
      * goes on hold for the reuse time and the deletion is logged. Returns true when deleted.
+     * {@code insideKey} was copied from this entry by the sweeper, and only the sweeper removes
+     * mappings, so the slot still holds that mapping: its word read here is that mapping's, and the
+     * condemning CAS from it (count zero) fails if a worker took a reference meanwhile ({@link #takeReference}).
      */
     boolean deleteIfUnused(int entry, long[] insideKey, NatSettings settings, io.softgate.nat.compile.ExternalAddressRegistry registry,
                            long nowNs, long[] scratchKey) {
-        if (!mappings.compareAndSetValue(entry, MAPPING_WORD_REFERENCES, 0, -1)) {
+        long word = mappings.value(entry, MAPPING_WORD_REFERENCES);
+        if (!isLiveMappingWord(word) || mappingReferences(word) != 0
+            || !mappings.compareAndSetValue(entry, MAPPING_WORD_REFERENCES, word, MAPPING_CONDEMNED)) {
             return false;
         }
         long outside = mappings.value(entry, MAPPING_WORD_ADDRESS);
@@ -217,7 +307,11 @@ final class MappingAllocator {
             blockFirst, blockFirst + blockSize - 1);
     }
 
-    /** Drops one session reference (the sweeper deletes mappings whose count reached zero). */
+    /**
+     * Drops one session reference (the sweeper deletes mappings whose count reached zero), by the
+     * holder of that reference: while it is counted the mapping cannot be condemned, so the entry
+     * is still that mapping and the count at least one (no borrow from the stamp; {@link #takeReference}).
+     */
     void releaseReference(int entry) {
         mappings.addToValue(entry, MAPPING_WORD_REFERENCES, -1);
     }
@@ -273,22 +367,16 @@ final class MappingAllocator {
         long[] insideKey = scratch.key;
         insideMappingKey(insideKey, protocolClass, vrf, address, port);
         values[MAPPING_WORD_ADDRESS] = ((long) external.address << 32) | outsidePort;
-        values[MAPPING_WORD_REFERENCES] = 1;
+        values[MAPPING_WORD_REFERENCES] = newMappingWord(scratch);
         values[MAPPING_WORD_PARTNER] = outsideEntry;
         int insideResult = mappings.insert(insideKey, values, Long.MAX_VALUE, nowNs);
         if (!FlowTable.isCreated(insideResult)) {
             mappings.remove(outsideEntry, outsideKey);
             undo(external, protocolClass, outsidePort, subscriber, nowNs);
-            if (FlowTable.isPresent(insideResult)) {
-                // Another worker mapped this endpoint at the same moment: use its mapping (EIM).
-                int existing = FlowTable.entryIndex(insideResult);
-                if (takeReference(existing)) {
-                    long outside = mappings.value(existing, MAPPING_WORD_ADDRESS);
-                    scratch.mappedAddress = (int) (outside >>> 32);
-                    scratch.mappedPort = (int) outside & 0xFFFF;
-                    return existing;
-                }
-            }
+            // FULL: refused. Otherwise another worker mapped this endpoint at the same moment (or is
+            // publishing it): acquire looks it up and references it through a validated snapshot (EIM);
+            // the index the insert returned is not enough (the mapping may be deleted and the slot
+            // reused before a reference by index lands).
             return NatSessions.failure(insideResult == FlowTable.FULL ? NatDropReason.MAPPING_TABLE_FULL
                 : NatDropReason.INSERT_CONTENDED);
         }
@@ -634,13 +722,14 @@ final class MappingAllocator {
                 return NatSessions.failure(NatDropReason.FILTERED);
             }
         }
-        // Look the inside half up by key: an entry index alone may have been reused meanwhile.
+        // Look the inside half up by key: an entry index alone may have been reused meanwhile. It
+        // must still be the mapping of this public port: if the one found was deleted meanwhile and
+        // the endpoint mapped again (another port), this port has no mapping.
         insideMappingKey(key, protocolClass, vrf, insideAddress, insidePort);
-        int insideEntry = mappings.lookup(key, nowNs);
-        if (insideEntry < 0) {
-            return NO_MAPPING;
-        }
-        if (!takeReference(insideEntry)) {
+        int insideEntry = mappings.lookupInto(key, nowNs, values);
+        if (insideEntry < 0
+            || values[MAPPING_WORD_ADDRESS] != (((long) outsideAddress << 32) | (outsidePort & 0xFFFF))
+            || !takeReference(insideEntry, values[MAPPING_WORD_REFERENCES])) {
             return NO_MAPPING;
         }
         scratch.mappedAddress = insideAddress;

@@ -33,7 +33,12 @@ public final class NatScratch {
     public boolean created;
     /** Keeps the slow path's early slot loads alive (never read for meaning). */
     public long prefetchSink;
+    /** Stamps {@link #nextStamp} takes from the shared sequence at a time. */
+    static final int STAMP_RUN = 256;
     private long random;
+    /** The run of stamps this scratch took from the shared sequence: next one, and one past the last. */
+    private long nextStamp;
+    private long stampRunEnd;
     /** A random value drawn ahead for this packet's port claim (see {@link #offerPredrawnRandom}). */
     private int predrawnRandom;
     private boolean hasPredrawnRandom;
@@ -50,6 +55,21 @@ public final class NatScratch {
         x ^= x >>> 27;
         random = x;
         return (int) ((x * 0x2545F4914F6CDD1DL) >>> 32);
+    }
+
+    /**
+     * A stamp for a new mapping's reference word ({@code MappingAllocator#takeReference}): the next
+     * of a run of {@value #STAMP_RUN} consecutive values this scratch took from {@code sequence},
+     * so every stamp is drawn once, as if each were taken from the sequence itself (stamps repeat
+     * only once the sequence has moved on by the stamp space, whatever the runs), while a worker
+     * touches the shared counter once per run. No allocation.
+     */
+    long nextStamp(java.util.concurrent.atomic.AtomicLong sequence) {
+        if (nextStamp == stampRunEnd) {
+            nextStamp = sequence.getAndAdd(STAMP_RUN);
+            stampRunEnd = nextStamp + STAMP_RUN;
+        }
+        return nextStamp++;
     }
 
     /**

@@ -40,6 +40,8 @@ public final class SessionRestorer {
     public static final int MALFORMED = 5;
     /** Number of result codes. */
     public static final int RESULTS = 6;
+    /** Lookups of a mapping found condemned before the restore gives up on it. */
+    private static final int RESTORE_ATTEMPTS = 8;
 
     private final NatSessions natSessions;
     private final FlowTable sessions;
@@ -150,7 +152,7 @@ public final class SessionRestorer {
     private void releaseMapping(int counter, int mapping) {
         natSessions.allocator().giveBackSubscriberSession(counter);
         if (mapping >= 0) {
-            mappings.addToValue(mapping, MAPPING_WORD_REFERENCES, -1);
+            natSessions.allocator().releaseReference(mapping); // the reference it holds pins the entry
         }
     }
 
@@ -160,19 +162,28 @@ public final class SessionRestorer {
      */
     private int restoreMapping(NatSettings settings, ExternalAddress external, int protocolClass, int vrf,
                                int address, int port, int outsidePort, long nowNs) {
+        MappingAllocator allocator = natSessions.allocator();
         MappingAllocator.insideMappingKey(key2, protocolClass, vrf, address, port);
-        int existing = mappings.lookupInto(key2, nowNs, values);
-        if (existing >= 0) {
+        for (int attempt = 0; ; attempt++) {
+            int existing = mappings.lookupInto(key2, nowNs, values);
+            if (existing < 0) {
+                break;
+            }
             long outside = values[MAPPING_WORD_ADDRESS];
             if ((int) (outside >>> 32) != external.address || ((int) outside & 0xFFFF) != outsidePort) {
                 return -PORT_TAKEN; // EIM: this endpoint already maps elsewhere
             }
-            mappings.addToValue(existing, MAPPING_WORD_REFERENCES, 1);
-            return existing;
+            // By the validated snapshot, never a raw add by index (MappingAllocator#takeReference).
+            if (allocator.takeReference(existing, values[MAPPING_WORD_REFERENCES])) {
+                return existing;
+            }
+            if (attempt == RESTORE_ATTEMPTS) {
+                return -PORT_TAKEN; // condemned by a sweeper descheduled before removing it: its port is still held
+            }
+            Thread.onSpinWait(); // being deleted by the sweeper: look again, then rebuild it
         }
         // RFC 6888: the port counts for the subscriber (no limit applies to what already exists),
         // first, as for a new mapping, so that every mapping holds its unit in the counter.
-        MappingAllocator allocator = natSessions.allocator();
         int counter = allocator.countSubscriberPort(protocolClass, vrf, address, MappingAllocator.COUNTER_MAX_PORTS,
             nowNs, scratch.key2, scratch.values2);
         if (counter < 0) {
@@ -204,7 +215,7 @@ public final class SessionRestorer {
         long[] insideKey = key3;
         MappingAllocator.insideMappingKey(insideKey, protocolClass, vrf, address, port);
         values[MAPPING_WORD_ADDRESS] = ((long) external.address << 32) | outsidePort;
-        values[MAPPING_WORD_REFERENCES] = 1;
+        values[MAPPING_WORD_REFERENCES] = allocator.newMappingWord(scratch);
         values[MAPPING_WORD_PARTNER] = outsideEntry;
         int insideResult = mappings.insert(insideKey, values, Long.MAX_VALUE, nowNs);
         if (!FlowTable.isCreated(insideResult)) {

@@ -86,8 +86,8 @@ class NatSessionsConcurrencyTest {
                     source(i), port(i));
                 int mapping = nat.sessions.mappingTable().lookup(mappingKey, nat.nowNs());
                 assertTrue(mapping >= 0, "endpoint " + i + " has no mapping");
-                assertEquals(WORKERS, nat.sessions.mappingTable().value(mapping,
-                    MappingAllocator.MAPPING_WORD_REFERENCES), "sessions referencing endpoint " + i + "'s mapping");
+                assertEquals(WORKERS, MappingAllocator.mappingReferences(nat.sessions.mappingTable().value(mapping,
+                    MappingAllocator.MAPPING_WORD_REFERENCES)), "sessions referencing endpoint " + i + "'s mapping");
             }
             assertEquals(WORKERS * ENDPOINTS, nat.sessions.sessionCount(), "sessions reserved");
             // Nor a port or a subscriber count: exactly one per mapping.
