@@ -76,6 +76,16 @@ final class MappingAllocator {
      * there. Null in production (one field read on the creation path, never on the fast path).
      */
     Runnable beforeTakeReference;
+    /**
+     * Tests only: run by the sweeper's {@link #releaseBlockIfIdle} once it found the block its owner's
+     * and idle, before it marks and frees it. Null in production (one field read per block release).
+     */
+    Runnable beforeBlockRelease;
+    /**
+     * Tests only: run by a worker's {@link #claimInBlocks} once it found a block its subscriber's,
+     * before it claims a port in it. Null in production (one field read on the creation path).
+     */
+    Runnable beforeClaimInBlock;
 
     MappingAllocator(FlowTable mappings, NatEventLog eventLog, AtomicLong counterStamps) {
         this(mappings, null, eventLog, counterStamps);
@@ -290,18 +300,33 @@ final class MappingAllocator {
         return true;
     }
 
+    /**
+     * Sweeper, after deleting a port-block mapping: frees the subscriber's block of that port if no
+     * port of it is in use, and logs BLOCK-DELETE. The check here (owner's and idle) only avoids
+     * marking busy blocks; the release itself marks the block closing and checks again, so that a
+     * worker of the subscriber claiming a port of it at the same time either keeps the block or
+     * keeps no port of it ({@link PortSpace#releaseBlockIfIdle}, {@link PortSpace#claimInOwnedBlock}).
+     */
     private void releaseBlockIfIdle(ExternalAddress external, int protocolClass, int vrf, int address,
                                     int outsidePort, NatSettings settings, long nowNs) {
         int blockSize = settings.portBlockSize();
         int first = settings.portRangeFirst();
         int block = (outsidePort - first) / blockSize;
         PortSpace ports = external.ports;
+        long owner = PortSpace.subscriberKey(vrf, address);
         if (block < 0 || block >= ports.blockCount(protocolClass)
-            || !ports.ownsBlock(protocolClass, block, PortSpace.subscriberKey(vrf, address))
+            || !ports.ownsBlock(protocolClass, block, owner)
             || !ports.blockIdle(protocolClass, block, first, blockSize)) {
             return;
         }
-        ports.releaseBlock(protocolClass, block, nowNs + settings.portReuseHoldNs());
+        Runnable hook = beforeBlockRelease;
+        if (hook != null) {
+            hook.run();
+        }
+        if (!ports.releaseBlockIfIdle(protocolClass, block, owner, first, blockSize,
+            nowNs + settings.portReuseHoldNs())) {
+            return; // a port of it was claimed meanwhile: still the subscriber's
+        }
         int blockFirst = first + block * blockSize;
         eventLog.append(NatEventType.BLOCK_DELETE, nowNs, vrf, protocolClass, address, -1, external.address,
             blockFirst, blockFirst + blockSize - 1);
@@ -628,9 +653,17 @@ final class MappingAllocator {
         int blocks = ports.blockCount(protocolClass);
         int owned = 0;
         for (int block = 0; block < blocks; block++) {
-            if (ports.ownsBlock(protocolClass, block, owner)) {
+            // A block the sweeper is freeing counts toward the limit (it may find a port of it in
+            // use and keep it) but is not claimed in; the claim validates the block again after
+            // taking the port (PortSpace#releaseBlockIfIdle: never a port kept in a freed block).
+            if (ports.holdsBlock(protocolClass, block, owner)) {
                 owned++;
-                int port = ports.claimInBlock(protocolClass, block, first, blockSize, scratch.nextRandom(), nowNs);
+                Runnable hook = beforeClaimInBlock;
+                if (hook != null) {
+                    hook.run();
+                }
+                int port = ports.claimInOwnedBlock(protocolClass, block, owner, first, blockSize,
+                    scratch.nextRandom(), nowNs);
                 if (port >= 0) {
                     return port;
                 }
@@ -646,7 +679,8 @@ final class MappingAllocator {
         int blockFirst = first + block * blockSize;
         eventLog.append(NatEventType.BLOCK_CREATE, nowNs, vrf, protocolClass, address, -1, external.address,
             blockFirst, blockFirst + blockSize - 1);
-        int port = ports.claimInBlock(protocolClass, block, first, blockSize, scratch.nextRandom(), nowNs);
+        int port = ports.claimInOwnedBlock(protocolClass, block, owner, first, blockSize, scratch.nextRandom(),
+            nowNs);
         return port >= 0 ? port : -1;
     }
 

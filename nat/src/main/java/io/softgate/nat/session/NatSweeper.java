@@ -34,6 +34,11 @@ public final class NatSweeper {
         this.allocator = new MappingAllocator(mappingTable, sessions.eventLog(), sessions.counterStamps());
     }
 
+    /** The sweeper's own allocator (tests: its hooks). */
+    MappingAllocator allocator() {
+        return allocator;
+    }
+
     /** Sweeps every table once; returns the number of sessions removed. */
     public int sweepAll(NatTables tables, long nowNs) {
         sessionCursor = 0;

@@ -8,7 +8,8 @@ import java.util.Arrays;
  * Every port of one public address, per protocol class, as a lock-free state word: in use, or
  * free from a given second on. Workers on the slow path claim ports with a CAS; the sweeper frees
  * them with a release store that stamps the DESIGN §8 reuse hold (120 s by default).
- * Port blocks (RFC 6888 port-block allocation, to keep logs small) have their own owner words.
+ * Port blocks (RFC 6888 port-block allocation, to keep logs small) have their own owner words;
+ * see {@link #releaseBlockIfIdle} for why a block is never freed while a port of it is its owner's.
  *
  * <p>Memory: 3 x 65536 x 4 bytes of port words plus 3 x 65536/blockSize x 8 bytes of block words
  * (about 768 KiB per public address).
@@ -21,6 +22,12 @@ public final class PortSpace {
     /** Port word of a port never used (reusable at once). */
     static final int NEVER_USED = Integer.MIN_VALUE;
     private static final long BLOCK_OWNED = 1L << 62;
+    /**
+     * Set, with the owner's key, in the word of a block the sweeper is freeing ({@link #releaseBlockIfIdle}):
+     * still the owner's (no one else claims it), but its owner claims no port in it. Above the
+     * owner key's bits (VRF 21 bits at 32, address 32 bits).
+     */
+    private static final long BLOCK_CLOSING = 1L << 61;
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -48,9 +55,16 @@ public final class PortSpace {
 
     /** Claims {@code port} if it is free and past its hold; returns true when this caller got it. */
     public boolean tryClaim(int protocolClass, int port, long nowNs) {
-        int[] words = portWords[protocolClass];
+        return claimWord(portWords[protocolClass], port, seconds(nowNs)) != IN_USE;
+    }
+
+    /**
+     * Claims {@code port} (a CAS to {@link #IN_USE}) if it is free and past its hold: returns the
+     * word it held before, or {@link #IN_USE} when this caller did not get it.
+     */
+    private static int claimWord(int[] words, int port, int nowSeconds) {
         int word = (int) INTS.getAcquire(words, port);
-        return word != IN_USE && word <= seconds(nowNs) && INTS.compareAndSet(words, port, word, IN_USE);
+        return word != IN_USE && word <= nowSeconds && INTS.compareAndSet(words, port, word, IN_USE) ? word : IN_USE;
     }
 
     /** True when {@code port} is in use (mapped or reserved); only reads its state word, claims nothing. */
@@ -146,9 +160,20 @@ public final class PortSpace {
         return BLOCK_OWNED | ((long) (vrf & SessionKeys.MAX_VRF) << 32) | (insideAddress & 0xFFFF_FFFFL);
     }
 
-    /** True when block {@code block} belongs to {@code subscriberKey}. */
+    /**
+     * True when block {@code block} belongs to {@code subscriberKey} and is open (not being freed
+     * by the sweeper: {@link #releaseBlockIfIdle}).
+     */
     public boolean ownsBlock(int protocolClass, int block, long subscriberKey) {
         return (long) LONGS.getAcquire(blockWords[protocolClass], block) == subscriberKey;
+    }
+
+    /**
+     * True when block {@code block} belongs to {@code subscriberKey}, open or being freed (counts
+     * toward the subscriber's blocks: the sweeper may yet find a port of it in use and keep it).
+     */
+    public boolean holdsBlock(int protocolClass, int block, long subscriberKey) {
+        return ((long) LONGS.getAcquire(blockWords[protocolClass], block) & ~BLOCK_CLOSING) == subscriberKey;
     }
 
     /** Claims a free block (random start) for the subscriber; returns its index or -1. */
@@ -186,7 +211,7 @@ public final class PortSpace {
                 return true;
             }
             if ((word & BLOCK_OWNED) != 0 && word >= 0) {
-                return false; // another subscriber's block
+                return false; // another subscriber's block, or one being freed
             }
             if (LONGS.compareAndSet(words, block, word, subscriberKey)) {
                 return true;
@@ -194,22 +219,118 @@ public final class PortSpace {
         }
     }
 
-    /** Frees a block; claimable again from {@code reusableAtNs} on. */
-    public void releaseBlock(int protocolClass, int block, long reusableAtNs) {
+    /**
+     * Sweeper only (one thread): frees block {@code block} if it is {@code subscriberKey}'s and no
+     * port of it is in use; claimable again from {@code reusableAtNs} on. Returns true when freed
+     * (the caller logs BLOCK-DELETE). Callers check {@link #ownsBlock} and {@link #blockIdle} first
+     * (plain reads, nothing written), so a block with a port in use is normally never marked.
+     *
+     * <p>Why no port of a freed block is, or can still become, its owner's (RFC 6888 REQ-12: the
+     * log names the right subscriber for every port at every time). A plain "owner's and idle, so
+     * free it" check is not enough: an owner's worker that found the block its owner's
+     * ({@link #ownsBlock}) may claim one of its ports between that scan and the release, or even
+     * after it, and keep a port in a block logged deleted and, after the hold, handed to another
+     * subscriber. So:
+     * <ol>
+     *   <li>The sweeper first marks the block closing: a CAS from exactly the owner's key to
+     *       key | {@link #BLOCK_CLOSING}. Nobody else ever writes a closing word or writes over one
+     *       (claims of blocks CAS only from free words; {@link #claimExactBlock} refuses an owned
+     *       word), so the block stays closing until this thread frees or reopens it.</li>
+     *   <li>Then it scans the block's ports again with volatile reads: if one is in use it reopens
+     *       the block (back to the owner's key) and frees nothing; otherwise it frees it.</li>
+     *   <li>An owner's worker keeps a port of a block only if, after its claiming CAS on the port
+     *       word, a volatile read of the block word finds exactly the owner's key (open); otherwise
+     *       (closing, free, another's) it puts the port word back as it found it, never having used
+     *       the port, and does not use the block ({@link #claimInOwnedBlock}).</li>
+     * </ol>
+     * Both sides write one word by CAS, then read the other side's word with a volatile read; all
+     * these accesses are totally ordered (the synchronization order, JLS 17.4.4), consistently with
+     * each thread's program order. Take a round of the sweeper that frees the block (mark M, scan
+     * S, free F) and a port a worker kept (claiming CAS C, then block read K finding the owner's
+     * key, open). If K precedes M, so does C, and S (after M) finds the port in use, unless its
+     * holder freed it meanwhile: that round reopens the block instead of freeing it. If K follows
+     * M, it also follows F, since from M to F the word is closing and only this round changes it;
+     * so K found the owner's key written by a later claim of the block (a free word is claimed
+     * only by {@link #claimBlock}: a new BLOCK-CREATE for that subscriber), and the port is kept in
+     * that new incarnation, rightly. Hence a block is freed only when no port of it is its owner's,
+     * and no port claimed afterwards is kept in it. Both sides may lose at once (the worker gives
+     * the port back, the sweeper finds it in use and reopens): a spurious refusal of one claim in
+     * that block, which the caller treats as a full block; never a port kept in a freed block.
+     * Ports themselves are never handed out twice: each claim is a CAS from a word other than
+     * {@link #IN_USE}, and only the port's holder writes a free word back (the sweeper for a
+     * mapping it deleted, a worker or the restorer for a port it claimed and did not use, the
+     * control thread for its reserved ports).
+     */
+    boolean releaseBlockIfIdle(int protocolClass, int block, long subscriberKey, int first, int blockSize,
+                               long reusableAtNs) {
+        long[] words = blockWords[protocolClass];
+        if (words == null || block < 0 || block >= words.length
+            || !LONGS.compareAndSet(words, block, subscriberKey, subscriberKey | BLOCK_CLOSING)) {
+            return false;
+        }
+        int[] ports = portWords[protocolClass];
+        int blockFirst = first + block * blockSize;
+        for (int port = blockFirst; port < blockFirst + blockSize; port++) {
+            if ((int) INTS.getVolatile(ports, port) == IN_USE) {
+                LONGS.setVolatile(words, block, subscriberKey); // reopen: a port of it is the owner's
+                return false;
+            }
+        }
+        releaseBlock(protocolClass, block, reusableAtNs);
+        return true;
+    }
+
+    /** Frees a block; claimable again from {@code reusableAtNs} on (use {@link #releaseBlockIfIdle} for an owned block). */
+    void releaseBlock(int protocolClass, int block, long reusableAtNs) {
         LONGS.setRelease(blockWords[protocolClass], block, (long) seconds(reusableAtNs) + 1);
     }
 
-    /** Claims a free port inside {@code block}; -1 when none. */
-    public int claimInBlock(int protocolClass, int block, int first, int blockSize, int random, long nowNs) {
+    /**
+     * Claims a free port inside {@code block} for {@code subscriberKey}, which must find the block
+     * its own and open after claiming (see {@link #releaseBlockIfIdle}); -1 when no port is free,
+     * or when the block is not (or no longer) the subscriber's open block: then the port it
+     * claimed is given back untouched and nothing is claimed.
+     */
+    public int claimInOwnedBlock(int protocolClass, int block, long subscriberKey, int first, int blockSize,
+                                 int random, long nowNs) {
+        int[] ports = portWords[protocolClass];
+        long[] blocks = blockWords[protocolClass];
+        int nowSeconds = seconds(nowNs);
         int blockFirst = first + block * blockSize;
         int start = Math.floorMod(random, blockSize);
         for (int i = 0; i < blockSize; i++) {
             int port = blockFirst + (start + i) % blockSize;
-            if (tryClaim(protocolClass, port, nowNs)) {
+            int before = claimWord(ports, port, nowSeconds);
+            if (before == IN_USE) {
+                continue;
+            }
+            // After the claiming CAS: a volatile read, so that the sweeper either sees this port in
+            // use after marking the block closing, or this read sees the mark (releaseBlockIfIdle).
+            if ((long) LONGS.getVolatile(blocks, block) == subscriberKey) {
                 return port;
             }
+            INTS.setRelease(ports, port, before); // never used; only this thread wrote it since the CAS
+            return -1;
         }
         return -1;
+    }
+
+    /**
+     * Claims {@code port} of block {@code block} for {@code subscriberKey} (restoring a persisted
+     * mapping: the block made the subscriber's first, {@link #claimExactBlock}), validated like
+     * {@link #claimInOwnedBlock}; true when claimed.
+     */
+    public boolean claimPortInOwnedBlock(int protocolClass, int block, long subscriberKey, int port, long nowNs) {
+        int[] ports = portWords[protocolClass];
+        int before = claimWord(ports, port, seconds(nowNs));
+        if (before == IN_USE) {
+            return false;
+        }
+        if ((long) LONGS.getVolatile(blockWords[protocolClass], block) == subscriberKey) {
+            return true;
+        }
+        INTS.setRelease(ports, port, before);
+        return false;
     }
 
     /** True when no port of {@code block} is in use. */
