@@ -190,14 +190,20 @@ public final class SessionRestorer {
             return -TABLE_FULL;
         }
         PortSpace ports = external.ports;
+        boolean claimed;
         if (settings.portAllocation() == PortAllocationMode.PORT_BLOCKS) {
             int block = (outsidePort - settings.portRangeFirst()) / settings.portBlockSize();
-            if (!ports.claimExactBlock(protocolClass, block, PortSpace.subscriberKey(vrf, address))) {
+            long owner = PortSpace.subscriberKey(vrf, address);
+            if (!ports.claimExactBlock(protocolClass, block, owner)) {
                 allocator.giveBackSubscriberPort(counter);
                 return -PORT_TAKEN;
             }
+            // Validated against the block word, as a worker's claim (PortSpace#releaseBlockIfIdle).
+            claimed = ports.claimPortInOwnedBlock(protocolClass, block, owner, outsidePort, nowNs);
+        } else {
+            claimed = ports.tryClaim(protocolClass, outsidePort, nowNs);
         }
-        if (!ports.tryClaim(protocolClass, outsidePort, nowNs)) {
+        if (!claimed) {
             allocator.giveBackSubscriberPort(counter);
             return -PORT_TAKEN;
         }
