@@ -216,13 +216,13 @@ public final class BgpMessageDecoder {
         UpdateErrorAction action = scan.action;
         String detail = scan.detail;
         if (scan.overrun) {
-            // RFC 7606 §4: treat-as-withdraw, relying on the Total Attribute Length. When no
-            // MP_REACH_NLRI/MP_UNREACH_NLRI was parsed before the overrun and the UPDATE has no
-            // IPv4 NLRI, the routes the message refers to cannot be located (RFC 7606 §5.1):
-            // only a session reset is safe then.
+            // RFC 7606 §4: treat-as-withdraw, relying on the Total Attribute Length, needs the
+            // MP_REACH_NLRI/MP_UNREACH_NLRI to be parsed. When none was parsed before the overrun,
+            // one may hide in the unparsed rest (RFC 7606 §5.1 puts it first, but nothing forces
+            // the peer to): its routes cannot be withdrawn, so only a session reset is safe
+            // (RFC 7606 §3 / §4), whatever IPv4 NLRI or withdrawn routes the UPDATE also carries.
             boolean mpParsed = scan.hasMpReach || scan.hasMpUnreach;
-            action = action.strongest(!mpParsed && nlri.isEmpty() && withdrawn.isEmpty()
-                    ? UpdateErrorAction.SESSION_RESET : UpdateErrorAction.TREAT_AS_WITHDRAW);
+            action = action.strongest(!mpParsed ? UpdateErrorAction.SESSION_RESET : UpdateErrorAction.TREAT_AS_WITHDRAW);
             if (action == UpdateErrorAction.SESSION_RESET && scan.resetSubcode == 0) {
                 scan.resetSubcode = NotificationMessage.MALFORMED_ATTRIBUTE_LIST;
             }

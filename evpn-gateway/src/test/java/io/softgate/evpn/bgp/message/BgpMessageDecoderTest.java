@@ -160,6 +160,22 @@ class BgpMessageDecoderTest {
     }
 
     @Test
+    void shouldResetSessionWhenOverrunHidesTheMpReachBehindWithdrawnRoutes() {
+        String overrunning = attributeWithLength(0x40, 1, 200, "00");
+        NotificationMessage error = decodeFailure(update("18 0a0000", overrunning + MP_REACH_TYPE5, ""), internal);
+        assertEquals(NotificationMessage.UPDATE_MESSAGE_ERROR, error.errorCode());
+        assertEquals(NotificationMessage.MALFORMED_ATTRIBUTE_LIST, error.errorSubcode());
+        assertEquals(1, internal.counters().sessionResets());
+    }
+
+    @Test
+    void shouldResetSessionWhenOverrunHidesTheMpReachBehindIpv4Nlri() {
+        String overrunning = attributeWithLength(0x40, 1, 200, "00");
+        NotificationMessage error = decodeFailure(update("", overrunning + MP_REACH_TYPE5, "18 0a0000"), internal);
+        assertEquals(NotificationMessage.MALFORMED_ATTRIBUTE_LIST, error.errorSubcode());
+    }
+
+    @Test
     void shouldResetSessionWhenWithdrawnRoutesLengthOverrunsMessage() {
         ByteBuf message = WireBuilder.message(BgpMessage.TYPE_UPDATE, "00ff 0000");
         assertEquals(NotificationMessage.MALFORMED_ATTRIBUTE_LIST, decodeFailure(message, internal).errorSubcode());
