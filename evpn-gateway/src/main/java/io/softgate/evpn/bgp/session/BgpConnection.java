@@ -94,11 +94,13 @@ final class BgpConnection extends ChannelInboundHandlerAdapter implements RibPee
         channel.writeAndFlush(out, channel.voidPromise());
     }
 
-    /** Sends the NOTIFICATION, then closes (RFC 4271 §6). */
+    /**
+     * Sends the NOTIFICATION, then closes (RFC 4271 §6). Any NOTIFICATION, the Hold Timer
+     * Expired one included, ends graceful restart: our OPEN advertises N=0, so the RFC 8538
+     * exception does not apply (RFC 4724 §4).
+     */
     void notifyAndClose(NotificationMessage notification) {
-        if (notification.errorCode() != NotificationMessage.HOLD_TIMER_EXPIRED) {
-            notificationExchanged = true;
-        }
+        notificationExchanged = true;
         if (channel == null || !channel.isActive()) {
             return;
         }

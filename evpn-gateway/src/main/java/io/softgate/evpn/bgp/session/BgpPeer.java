@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * One configured neighbour and its RFC 4271 §8 finite state machine: connect (unless
  * passive) with exponential connect-retry backoff, accept, OPEN exchange and capability
  * negotiation, collision resolution (§6.8), Established, and graceful restart as the
- * receiving speaker (RFC 4724 §4.2): a peer that vanishes without a NOTIFICATION keeps its
+ * receiving speaker (RFC 4724 §4.2): a peer that vanishes without a NOTIFICATION (sent or
+ * received, Hold Timer Expired included: our OPEN does not set the RFC 8538 N bit) keeps its
  * routes, marked stale, until it is back and sends End-of-RIB or the restart timer runs out.
  *
  * <p>Threading: confined to the speaker's event loop.

@@ -103,6 +103,23 @@ class GracefulRestartAndLoopTest {
     }
 
     @Test
+    void shouldDropRoutesAtOnceWhenHoldTimerExpires() throws Exception {
+        startSpeaker(GracefulRestartSettings.DEFAULT);
+        // Hold time 3 s, GR restart time 120 s with the evpn F bit, N bit clear on both sides.
+        String openHoldThree = OPEN_WITH_GRACEFUL_RESTART.replace("04 fde8 005a", "04 fde8 0003")
+                .replace("40 06 0001 0019 46 80", "40 06 0078 0019 46 80");
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            peer.handshake(openHoldThree);
+            peer.send(update("", ORIGIN_IGP + EMPTY_AS_PATH + COMMUNITIES + REACH, ""));
+            assertTrue(Await.until(this::learned, 3000));
+            // No KEEPALIVE from the peer: the speaker's hold timer expires, it sends a NOTIFICATION.
+            assertTrue(Await.until(() -> speaker.peerStates().get(PEER) != BgpState.ESTABLISHED, 6000));
+            assertTrue(Await.until(() -> !learned(), 1000),
+                    "a NOTIFICATION (hold timer expired) ends graceful restart, RFC 4724 §4");
+        }
+    }
+
+    @Test
     void shouldWithdrawAtOnceWhenPeerDidNotAdvertiseGracefulRestart() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT);
         try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
