@@ -65,8 +65,8 @@ public record ExtendedCommunitiesAttribute(List<ExtendedCommunity> communities) 
         @Override
         public ExtendedCommunitiesAttribute decode(ByteBuf value, int length, CodecContext context)
                 throws MalformedAttributeException {
-            // RFC 7606 §7.14: a length that is not a multiple of 8 -> treat-as-withdraw.
-            if (length % 8 != 0) {
+            // RFC 7606 §7.14: a length that is zero or not a multiple of 8 -> treat-as-withdraw.
+            if (length == 0 || length % 8 != 0) {
                 throw new MalformedAttributeException(malformedAction(), "EXTENDED_COMMUNITIES length " + length);
             }
             List<ExtendedCommunity> communities = new ArrayList<>(length / 8);

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Codec of an attribute whose value is a list of 4-octet (COMMUNITIES, CLUSTER_LIST) or
- * 8-octet (EXTENDED_COMMUNITIES) items: a length that is not a multiple of the item size is
- * malformed -> treat-as-withdraw (RFC 7606 §§7.8, 7.10, 7.14).
+ * Codec of an attribute whose value is a list of 4-octet items (COMMUNITIES, CLUSTER_LIST): a
+ * length that is zero or not a multiple of the item size is malformed -> treat-as-withdraw
+ * (RFC 7606 §§7.8, 7.10).
  *
  * <p>Threading: stateless, safe from any thread.
  */
@@ -32,7 +32,8 @@ final class ListOfNumbersAttributeCodec<T extends PathAttribute> extends Abstrac
 
     @Override
     public T decode(ByteBuf value, int length, CodecContext context) throws MalformedAttributeException {
-        if (length % itemOctets != 0 || (length == 0 && itemOctets == 4 && typeCode() == 10)) {
+        // RFC 7606 §§7.8, 7.10: the length must be a non-zero multiple of the item size.
+        if (length == 0 || length % itemOctets != 0) {
             throw new MalformedAttributeException(malformedAction(), attributeClass().getSimpleName() + " length " + length);
         }
         List<Long> items = new ArrayList<>(length / itemOctets);

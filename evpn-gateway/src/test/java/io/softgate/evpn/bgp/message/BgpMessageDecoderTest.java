@@ -89,6 +89,29 @@ class BgpMessageDecoderTest {
     }
 
     @Test
+    void shouldTreatAsWithdrawWhenExtendedCommunitiesIsEmpty() {
+        UpdateMessage update = decodeUpdate(update("", ORIGIN_IGP + EMPTY_AS_PATH + attribute(0xc0, 16, "")
+                + MP_REACH_TYPE5, ""), internal);
+        assertEquals(UpdateErrorAction.TREAT_AS_WITHDRAW, update.errorAction());
+        assertEquals(1, internal.counters().updatesTreatedAsWithdraw());
+    }
+
+    @Test
+    void shouldTreatAsWithdrawWhenCommunitiesIsEmpty() {
+        UpdateMessage update = decodeUpdate(update("", ORIGIN_IGP + EMPTY_AS_PATH + attribute(0xc0, 8, "")
+                + MP_REACH_TYPE5, ""), internal);
+        assertEquals(UpdateErrorAction.TREAT_AS_WITHDRAW, update.errorAction());
+        assertEquals(1, internal.counters().updatesTreatedAsWithdraw());
+    }
+
+    @Test
+    void shouldTreatAsWithdrawWhenClusterListIsEmpty() {
+        UpdateMessage update = decodeUpdate(update("", ORIGIN_IGP + EMPTY_AS_PATH + attribute(0x80, 10, "")
+                + MP_REACH_TYPE5, ""), internal);
+        assertEquals(UpdateErrorAction.TREAT_AS_WITHDRAW, update.errorAction());
+    }
+
+    @Test
     void shouldTreatAsWithdrawWhenMandatoryAttributeIsMissing() {
         UpdateMessage update = decodeUpdate(update("", LOCAL_PREF_100 + MP_REACH_TYPE5, ""), internal);
         assertEquals(UpdateErrorAction.TREAT_AS_WITHDRAW, update.errorAction());
