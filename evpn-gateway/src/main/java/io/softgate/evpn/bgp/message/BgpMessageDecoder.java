@@ -248,7 +248,7 @@ public final class BgpMessageDecoder {
         if (action == UpdateErrorAction.TREAT_AS_WITHDRAW) {
             counters.treatedAsWithdraw();
         }
-        return MessageDecodeResult.of(new UpdateMessage(withdrawn, attributes, nlri, action, detail));
+        return MessageDecodeResult.of(new UpdateMessage(withdrawn, attributes, nlri, action, detail, attributesLength));
     }
 
     /** Mutable result of one pass over the path attributes. */

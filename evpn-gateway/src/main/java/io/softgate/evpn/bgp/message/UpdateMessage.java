@@ -16,11 +16,20 @@ import java.util.List;
  * <p>Threading: immutable, safe to share.
  */
 public record UpdateMessage(List<Ipv4Prefix> withdrawnRoutes, List<PathAttribute> attributes, List<Ipv4Prefix> nlri,
-                            UpdateErrorAction errorAction, String errorDetail) implements BgpMessage {
+                            UpdateErrorAction errorAction, String errorDetail, int totalPathAttributeLength)
+        implements BgpMessage {
+    /** {@link #totalPathAttributeLength()} of a message built locally rather than decoded. */
+    public static final int LENGTH_NOT_DECODED = -1;
+
     public UpdateMessage {
         withdrawnRoutes = List.copyOf(withdrawnRoutes);
         attributes = List.copyOf(attributes);
         nlri = List.copyOf(nlri);
+    }
+
+    public UpdateMessage(List<Ipv4Prefix> withdrawnRoutes, List<PathAttribute> attributes, List<Ipv4Prefix> nlri,
+                         UpdateErrorAction errorAction, String errorDetail) {
+        this(withdrawnRoutes, attributes, nlri, errorAction, errorDetail, LENGTH_NOT_DECODED);
     }
 
     public UpdateMessage(List<Ipv4Prefix> withdrawnRoutes, List<PathAttribute> attributes, List<Ipv4Prefix> nlri) {
@@ -57,18 +66,28 @@ public record UpdateMessage(List<Ipv4Prefix> withdrawnRoutes, List<PathAttribute
         return attribute(MpUnreachNlriAttribute.class);
     }
 
-    /** The family whose End-of-RIB this is, or null when it is not an End-of-RIB marker. */
+    /**
+     * The family whose End-of-RIB this is, or null when it is not an End-of-RIB marker (RFC 4724
+     * §2). A decoded message is judged by its Total Path Attribute Length, not by the attributes
+     * left after RFC 7606 attribute discard: an UPDATE whose only attributes were discarded is
+     * not an End-of-RIB.
+     */
     public AddressFamily endOfRibFamily() {
         if (!withdrawnRoutes.isEmpty() || !nlri.isEmpty()) {
             return null;
         }
-        if (attributes.isEmpty()) {
+        boolean decoded = totalPathAttributeLength != LENGTH_NOT_DECODED;
+        if (decoded ? totalPathAttributeLength == 0 : attributes.isEmpty()) {
             return AddressFamily.IPV4_UNICAST;
         }
         MpUnreachNlriAttribute unreach = mpUnreach();
-        if (attributes.size() == 1 && unreach != null && unreach.withdrawnRoutes().isEmpty()) {
+        // Only the MP_UNREACH_NLRI with AFI and SAFI: 3 octets of value, 6 or 7 with its header.
+        boolean onlyUnreachOnWire = !decoded || totalPathAttributeLength <= MP_UNREACH_END_OF_RIB_MAX_LENGTH;
+        if (attributes.size() == 1 && unreach != null && unreach.withdrawnRoutes().isEmpty() && onlyUnreachOnWire) {
             return unreach.addressFamily();
         }
         return null;
     }
+
+    private static final int MP_UNREACH_END_OF_RIB_MAX_LENGTH = 7;
 }

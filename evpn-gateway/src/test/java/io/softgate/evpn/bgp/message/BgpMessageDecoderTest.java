@@ -254,6 +254,27 @@ class BgpMessageDecoderTest {
     }
 
     @Test
+    void shouldRecogniseIpv4EndOfRib() {
+        assertEquals(AddressFamily.IPV4_UNICAST, decodeUpdate(update("", "", ""), internal).endOfRibFamily());
+    }
+
+    @Test
+    void shouldNotTakeUpdateWhoseAttributesWereAllDiscardedForIpv4EndOfRib() {
+        UpdateMessage update = decodeUpdate(update("", attribute(0x40, 6, "01"), ""), internal);
+        assertEquals(UpdateErrorAction.ATTRIBUTE_DISCARD, update.errorAction());
+        assertTrue(update.attributes().isEmpty());
+        assertNull(update.endOfRibFamily(), "RFC 4724 §2: the Total Path Attribute Length is not 0");
+    }
+
+    @Test
+    void shouldNotTakeMpUnreachWithDiscardedAttributeForEndOfRib() {
+        UpdateMessage update = decodeUpdate(update("", attribute(0x40, 6, "01") + attribute(0x90, 15, "0019 46"), ""),
+                internal);
+        assertEquals(UpdateErrorAction.ATTRIBUTE_DISCARD, update.errorAction());
+        assertNull(update.endOfRibFamily());
+    }
+
+    @Test
     void shouldRejectMessageWithBrokenMarker() {
         ByteBuf message = WireBuilder.message(BgpMessage.TYPE_KEEPALIVE, "");
         message.setByte(3, 0);
