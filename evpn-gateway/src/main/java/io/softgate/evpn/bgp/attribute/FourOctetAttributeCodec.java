@@ -27,17 +27,16 @@ final class FourOctetAttributeCodec<T extends PathAttribute> extends AbstractPat
     }
 
     @Override
+    public boolean discardedFromExternalPeer() {
+        return discardFromExternalPeer;
+    }
+
+    @Override
     public T decode(ByteBuf value, int length, CodecContext context) throws MalformedAttributeException {
         if (length != 4) {
             throw new MalformedAttributeException(malformedAction(), attributeClass().getSimpleName() + " length " + length);
         }
-        long number = value.readUnsignedInt();
-        if (discardFromExternalPeer && context.externalPeer()) {
-            // RFC 7606 §§7.5, 7.9: LOCAL_PREF and ORIGINATOR_ID from an external peer are discarded.
-            throw new MalformedAttributeException(UpdateErrorAction.ATTRIBUTE_DISCARD,
-                    attributeClass().getSimpleName() + " from an external peer");
-        }
-        return factory.apply(number);
+        return factory.apply(value.readUnsignedInt());
     }
 
     @Override

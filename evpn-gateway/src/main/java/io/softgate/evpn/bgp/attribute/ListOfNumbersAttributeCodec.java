@@ -31,6 +31,11 @@ final class ListOfNumbersAttributeCodec<T extends PathAttribute> extends Abstrac
     }
 
     @Override
+    public boolean discardedFromExternalPeer() {
+        return discardFromExternalPeer;
+    }
+
+    @Override
     public T decode(ByteBuf value, int length, CodecContext context) throws MalformedAttributeException {
         // RFC 7606 §§7.8, 7.10: the length must be a non-zero multiple of the item size.
         if (length == 0 || length % itemOctets != 0) {
@@ -39,11 +44,6 @@ final class ListOfNumbersAttributeCodec<T extends PathAttribute> extends Abstrac
         List<Long> items = new ArrayList<>(length / itemOctets);
         for (int i = 0; i < length / itemOctets; i++) {
             items.add(itemOctets == 4 ? value.readUnsignedInt() : value.readLong());
-        }
-        if (discardFromExternalPeer && context.externalPeer()) {
-            // RFC 7606 §7.10: CLUSTER_LIST from an external peer is discarded.
-            throw new MalformedAttributeException(UpdateErrorAction.ATTRIBUTE_DISCARD,
-                    attributeClass().getSimpleName() + " from an external peer");
         }
         return factory.apply(items);
     }

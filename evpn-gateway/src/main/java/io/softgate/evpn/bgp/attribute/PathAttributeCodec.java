@@ -22,6 +22,14 @@ public interface PathAttributeCodec<T extends PathAttribute> {
     /** What RFC 7606 prescribes when this attribute is malformed (including wrong flags, §3 c). */
     UpdateErrorAction malformedAction();
 
+    /**
+     * Whether the attribute is discarded when received from an external peer, before any check
+     * of its flags or length (RFC 7606 §§7.5, 7.9, 7.10: LOCAL_PREF, ORIGINATOR_ID, CLUSTER_LIST).
+     */
+    default boolean discardedFromExternalPeer() {
+        return false;
+    }
+
     /** Decodes exactly {@code length} value octets starting at the reader index. */
     T decode(ByteBuf value, int length, CodecContext context) throws MalformedAttributeException;
 

@@ -328,6 +328,13 @@ public final class BgpMessageDecoder {
             } else if (typeCode == MpUnreachNlriAttribute.TYPE) {
                 scan.hasMpUnreach = true;
             }
+            if (context.externalPeer() && codec.discardedFromExternalPeer()) {
+                // RFC 7606 §§7.5, 7.9, 7.10: LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST from an
+                // external peer are discarded, whatever their flags and length.
+                recordMalformed(scan, UpdateErrorAction.ATTRIBUTE_DISCARD, 0,
+                        "attribute " + typeCode + " from an external peer", context);
+                continue;
+            }
             int category = flags & (PathAttribute.FLAG_OPTIONAL | PathAttribute.FLAG_TRANSITIVE);
             if (category != codec.categoryFlags()) {
                 // RFC 7606 §3 c: conflicting Optional/Transitive bits make the attribute malformed.

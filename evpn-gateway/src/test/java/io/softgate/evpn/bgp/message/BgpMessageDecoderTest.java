@@ -150,6 +150,34 @@ class BgpMessageDecoderTest {
     }
 
     @Test
+    void shouldDiscardMalformedIbgpOnlyAttributesFromExternalPeer() {
+        String badLocalPref = attribute(0x40, 5, "0064");
+        String badOriginatorFlags = attribute(0xc0, 9, "0a000001");
+        String emptyClusterList = attribute(0x80, 10, "");
+        UpdateMessage update = decodeUpdate(update("", ORIGIN_IGP + attribute(0x40, 2, "0201 0000fde8") + badLocalPref
+                + badOriginatorFlags + emptyClusterList + MP_REACH_TYPE5, ""), external);
+        assertEquals(UpdateErrorAction.ATTRIBUTE_DISCARD, update.errorAction(), update.errorDetail());
+        assertNull(update.attribute(LocalPreferenceAttribute.class));
+        assertEquals(1, update.mpReach().nlri().size());
+        assertEquals(3, external.counters().attributesDiscarded());
+        assertEquals(0, external.counters().updatesTreatedAsWithdraw());
+    }
+
+    @Test
+    void shouldTreatAsWithdrawMalformedLocalPreferenceFromInternalPeer() {
+        UpdateMessage update = decodeUpdate(update("", ORIGIN_IGP + EMPTY_AS_PATH + attribute(0x40, 5, "0064")
+                + MP_REACH_TYPE5, ""), internal);
+        assertEquals(UpdateErrorAction.TREAT_AS_WITHDRAW, update.errorAction());
+    }
+
+    @Test
+    void shouldTreatAsWithdrawOriginatorIdWithWrongFlagsFromInternalPeer() {
+        UpdateMessage update = decodeUpdate(update("", ORIGIN_IGP + EMPTY_AS_PATH + attribute(0xc0, 9, "0a000001")
+                + MP_REACH_TYPE5, ""), internal);
+        assertEquals(UpdateErrorAction.TREAT_AS_WITHDRAW, update.errorAction());
+    }
+
+    @Test
     void shouldKeepFirstOfRepeatedAttributes() {
         UpdateMessage update = decodeUpdate(update("", ORIGIN_IGP + attribute(0x40, 1, "02") + EMPTY_AS_PATH
                 + MP_REACH_TYPE5, ""), internal);
