@@ -35,6 +35,10 @@ public record NotificationMessage(int errorCode, int errorSubcode, byte[] data) 
     public static final int ATTRIBUTE_LENGTH_ERROR = 5;
     public static final int OPTIONAL_ATTRIBUTE_ERROR = 9;
     public static final int INVALID_NETWORK_FIELD = 10;
+    // Finite State Machine Error subcodes (RFC 6608 §3)
+    public static final int UNEXPECTED_MESSAGE_IN_OPEN_SENT = 1;
+    public static final int UNEXPECTED_MESSAGE_IN_OPEN_CONFIRM = 2;
+    public static final int UNEXPECTED_MESSAGE_IN_ESTABLISHED = 3;
     // Cease subcodes (RFC 4486)
     public static final int ADMINISTRATIVE_SHUTDOWN = 2;
     public static final int PEER_DE_CONFIGURED = 3;

@@ -238,14 +238,14 @@ final class BgpPeer {
                 if (message instanceof OpenMessage) {
                     receiveOpen(connection, (OpenMessage) message);
                 } else {
-                    fsmError(connection);
+                    fsmError(connection, NotificationMessage.UNEXPECTED_MESSAGE_IN_OPEN_SENT);
                 }
                 break;
             case OPEN_CONFIRM:
                 if (message instanceof KeepaliveMessage) {
                     becomeEstablished(connection);
                 } else {
-                    fsmError(connection);
+                    fsmError(connection, NotificationMessage.UNEXPECTED_MESSAGE_IN_OPEN_CONFIRM);
                 }
                 break;
             case ESTABLISHED:
@@ -255,7 +255,7 @@ final class BgpPeer {
                 } else if (message instanceof RouteRefreshMessage) {
                     speaker.rib().refresh(connection, ((RouteRefreshMessage) message).addressFamily());
                 } else if (!(message instanceof KeepaliveMessage)) {
-                    fsmError(connection);
+                    fsmError(connection, NotificationMessage.UNEXPECTED_MESSAGE_IN_ESTABLISHED);
                 }
                 break;
             default:
@@ -263,8 +263,9 @@ final class BgpPeer {
         }
     }
 
-    private void fsmError(BgpConnection connection) {
-        connection.notifyAndClose(new NotificationMessage(NotificationMessage.FINITE_STATE_MACHINE_ERROR, 0));
+    /** RFC 6608 §4: the subcode names the state the unexpected message arrived in. */
+    private void fsmError(BgpConnection connection, int subcode) {
+        connection.notifyAndClose(new NotificationMessage(NotificationMessage.FINITE_STATE_MACHINE_ERROR, subcode));
     }
 
     private void receiveOpen(BgpConnection connection, OpenMessage open) {

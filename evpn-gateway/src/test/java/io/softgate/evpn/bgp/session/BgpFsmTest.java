@@ -1,0 +1,88 @@
+package io.softgate.evpn.bgp.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.softgate.evpn.bgp.config.BgpNodeSettings;
+import io.softgate.evpn.bgp.config.NeighborSettings;
+import io.softgate.evpn.bgp.config.VrfSettings;
+import io.softgate.evpn.bgp.message.BgpMessage;
+import io.softgate.evpn.bgp.message.NotificationMessage;
+import io.softgate.evpn.bgp.message.OpenMessage;
+import io.softgate.evpn.bgp.message.WireBuilder;
+import io.softgate.evpn.bgp.nlri.InetAddresses;
+import java.net.InetAddress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** RFC 4271 §8.2.2 state machine events and the RFC 6608 FSM error subcodes. */
+class BgpFsmTest {
+    private static final InetAddress PEER = InetAddresses.parse("127.0.0.1");
+    private static final InetAddress SPEAKER = InetAddresses.parse("127.0.0.5");
+    /** OPEN: AS 65000, hold 90, id 10.0.0.99; MP evpn, 4-octet AS. */
+    private static final String OPEN = """
+            04 fde8 005a 0a000063 10
+            02 06 01 04 0019 00 46
+            02 06 41 04 0000fde8
+            """;
+
+    private BgpSpeaker speaker;
+
+    @BeforeEach
+    void startSpeaker() throws Exception {
+        speaker = new BgpSpeaker(BgpNodeSettings.builder().routerId(InetAddresses.parse("10.0.0.5")).asNumber(65000)
+                .vtepAddress(InetAddresses.parse("192.0.2.5")).routerMac(0x02_00_00_00_00_05L).listen(SPEAKER, 0)
+                .vrf(VrfSettings.of("vpc", 5001, 1))
+                .neighbor(NeighborSettings.evpn(PEER, 65000).withPassive(true)).build());
+        speaker.start();
+    }
+
+    @AfterEach
+    void stop() {
+        speaker.close();
+    }
+
+    private static NotificationMessage readNotification(ScriptedPeer peer) throws Exception {
+        BgpMessage message = peer.read();
+        while (!(message instanceof NotificationMessage)) {
+            message = peer.read();
+        }
+        return (NotificationMessage) message;
+    }
+
+    @Test
+    void shouldSendFsmErrorSubcodeOneForUnexpectedMessageInOpenSent() throws Exception {
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            assertInstanceOf(OpenMessage.class, peer.read());
+            peer.send(WireBuilder.message(BgpMessage.TYPE_KEEPALIVE, ""));
+            NotificationMessage error = readNotification(peer);
+            assertEquals(NotificationMessage.FINITE_STATE_MACHINE_ERROR, error.errorCode());
+            assertEquals(NotificationMessage.UNEXPECTED_MESSAGE_IN_OPEN_SENT, error.errorSubcode());
+        }
+    }
+
+    @Test
+    void shouldSendFsmErrorSubcodeTwoForUnexpectedMessageInOpenConfirm() throws Exception {
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            peer.send(WireBuilder.message(BgpMessage.TYPE_OPEN, OPEN));
+            assertInstanceOf(OpenMessage.class, peer.read());
+            peer.read();
+            peer.send(WireBuilder.message(BgpMessage.TYPE_ROUTE_REFRESH, "0019 00 46"));
+            NotificationMessage error = readNotification(peer);
+            assertEquals(NotificationMessage.FINITE_STATE_MACHINE_ERROR, error.errorCode());
+            assertEquals(NotificationMessage.UNEXPECTED_MESSAGE_IN_OPEN_CONFIRM, error.errorSubcode());
+        }
+    }
+
+    @Test
+    void shouldSendFsmErrorSubcodeThreeForUnexpectedMessageInEstablished() throws Exception {
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            peer.handshake(OPEN);
+            peer.send(WireBuilder.message(BgpMessage.TYPE_OPEN, OPEN));
+            NotificationMessage error = readNotification(peer);
+            assertEquals(NotificationMessage.FINITE_STATE_MACHINE_ERROR, error.errorCode());
+            assertEquals(NotificationMessage.UNEXPECTED_MESSAGE_IN_ESTABLISHED, error.errorSubcode());
+        }
+    }
+}
