@@ -130,6 +130,10 @@ final class BgpConnection extends ChannelInboundHandlerAdapter implements RibPee
     }
 
     void startKeepalives() {
+        if (keepaliveTimer != null) {
+            keepaliveTimer.cancel(false);
+            keepaliveTimer = null;
+        }
         if (holdTimeSeconds > 0 && channel != null) {
             long intervalMillis = holdTimeSeconds * 1000L / 3;
             keepaliveTimer = channel.eventLoop().scheduleAtFixedRate(() -> send(io.softgate.evpn.bgp.message.KeepaliveMessage.INSTANCE),

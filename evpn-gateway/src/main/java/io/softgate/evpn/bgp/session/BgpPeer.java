@@ -243,6 +243,8 @@ final class BgpPeer {
                 break;
             case OPEN_CONFIRM:
                 if (message instanceof KeepaliveMessage) {
+                    // RFC 4271 §8.2.2: KeepAliveMsg in OpenConfirm restarts the HoldTimer.
+                    connection.restartHoldTimer(connection.holdTimeSeconds);
                     becomeEstablished(connection);
                 } else {
                     fsmError(connection, NotificationMessage.UNEXPECTED_MESSAGE_IN_OPEN_CONFIRM);
@@ -301,6 +303,9 @@ final class BgpPeer {
         connection.holdTimeSeconds = Math.min(open.holdTimeSeconds(), settings.holdTimeSeconds());
         connection.send(KeepaliveMessage.INSTANCE);
         connection.state = BgpState.OPEN_CONFIRM;
+        // RFC 4271 §8.2.2 (OpenSent, BGPOpen received): start the KeepaliveTimer and set the
+        // HoldTimer to the negotiated value.
+        connection.startKeepalives();
         connection.restartHoldTimer(connection.holdTimeSeconds);
         publishState();
     }
@@ -351,7 +356,6 @@ final class BgpPeer {
                         NotificationMessage.CONNECTION_COLLISION_RESOLUTION));
             }
         }
-        connection.startKeepalives();
         log(System.Logger.Level.INFO, "established, families " + connection.families + ", hold "
                 + connection.holdTimeSeconds + " s");
         handleRestartedPeer(connection.receivedOpen);

@@ -2,11 +2,13 @@ package io.softgate.evpn.bgp.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.NeighborSettings;
 import io.softgate.evpn.bgp.config.VrfSettings;
 import io.softgate.evpn.bgp.message.BgpMessage;
+import io.softgate.evpn.bgp.message.KeepaliveMessage;
 import io.softgate.evpn.bgp.message.NotificationMessage;
 import io.softgate.evpn.bgp.message.OpenMessage;
 import io.softgate.evpn.bgp.message.WireBuilder;
@@ -26,6 +28,8 @@ class BgpFsmTest {
             02 06 01 04 0019 00 46
             02 06 41 04 0000fde8
             """;
+
+    private static final String OPEN_HOLD_THREE = OPEN.replace("04 fde8 005a", "04 fde8 0003");
 
     private BgpSpeaker speaker;
 
@@ -83,6 +87,34 @@ class BgpFsmTest {
             NotificationMessage error = readNotification(peer);
             assertEquals(NotificationMessage.FINITE_STATE_MACHINE_ERROR, error.errorCode());
             assertEquals(NotificationMessage.UNEXPECTED_MESSAGE_IN_ESTABLISHED, error.errorSubcode());
+        }
+    }
+
+    @Test
+    void shouldSendKeepalivesInOpenConfirm() throws Exception {
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            peer.send(WireBuilder.message(BgpMessage.TYPE_OPEN, OPEN_HOLD_THREE));
+            assertInstanceOf(OpenMessage.class, peer.read());
+            assertInstanceOf(KeepaliveMessage.class, peer.read());
+            // Still in OpenConfirm (no KEEPALIVE from the peer): the KeepaliveTimer (hold / 3 = 1 s)
+            // runs already, before the 3 s hold timer could expire.
+            assertInstanceOf(KeepaliveMessage.class, peer.read());
+            assertEquals(BgpState.OPEN_CONFIRM, speaker.peerStates().get(PEER));
+        }
+    }
+
+    @Test
+    void shouldRestartHoldTimerOnKeepaliveInOpenConfirm() throws Exception {
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            long openSent = System.nanoTime();
+            peer.send(WireBuilder.message(BgpMessage.TYPE_OPEN, OPEN_HOLD_THREE));
+            assertInstanceOf(OpenMessage.class, peer.read());
+            Thread.sleep(2000);
+            peer.send(WireBuilder.message(BgpMessage.TYPE_KEEPALIVE, ""));
+            assertTrue(Await.until(() -> speaker.peerStates().get(PEER) == BgpState.ESTABLISHED, 1000));
+            // The hold timer set on the OPEN would expire 3 s after it; the KEEPALIVE restarted it.
+            Thread.sleep(Math.max(0, 3800 - (System.nanoTime() - openSent) / 1_000_000));
+            assertEquals(BgpState.ESTABLISHED, speaker.peerStates().get(PEER));
         }
     }
 }
