@@ -378,6 +378,10 @@ final class BgpPeer {
                 speaker.rib().sweepStale(settings.address(), family);
             }
         }
+        // RFC 4724 §4.2: one stale-path timer per restart; a flapping peer's earlier one must
+        // not sweep the routes of this restart window early.
+        cancel(stalePathTimer);
+        stalePathTimer = null;
         if (!staleFamilies.isEmpty()) {
             long staleSeconds = Math.max(1, speaker.settings().gracefulRestart().stalePathTimeSeconds());
             stalePathTimer = loop.schedule(this::sweepAllStale, staleSeconds, TimeUnit.SECONDS);
@@ -392,6 +396,7 @@ final class BgpPeer {
                 speaker.rib().sweepStale(settings.address(), endOfRib);
                 if (staleFamilies.isEmpty()) {
                     cancel(stalePathTimer);
+                    stalePathTimer = null;
                 }
             }
             return;
@@ -406,6 +411,10 @@ final class BgpPeer {
             Set<AddressFamily> retained = retainedFamilies(connection);
             log(System.Logger.Level.INFO, "session down" + (retained.isEmpty() ? "" : ", keeping stale " + retained));
             speaker.rib().peerClosed(connection, retained);
+            // The stale-path timer belonged to the restart that this session completed: the
+            // routes are now either dropped or stale again under a new restart timer.
+            cancel(stalePathTimer);
+            stalePathTimer = null;
             staleFamilies.clear();
             staleFamilies.addAll(retained);
             if (!retained.isEmpty()) {
@@ -435,6 +444,10 @@ final class BgpPeer {
     }
 
     private void sweepAllStale() {
+        cancel(restartTimer);
+        restartTimer = null;
+        cancel(stalePathTimer);
+        stalePathTimer = null;
         for (AddressFamily family : staleFamilies) {
             speaker.rib().sweepStale(settings.address(), family);
         }

@@ -92,6 +92,33 @@ class GracefulRestartAndLoopTest {
     }
 
     @Test
+    void shouldNotLetAnEarlierRestartsStalePathTimerSweepTheRoutes() throws Exception {
+        startSpeaker(new GracefulRestartSettings(true, 120, false, true, 4));
+        // GR restart time 120 s with the evpn F bit: only the 4 s stale-path timer can sweep.
+        String open = OPEN_WITH_GRACEFUL_RESTART.replace("40 06 0001 0019 46 80", "40 06 0078 0019 46 80");
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            peer.handshake(open);
+            peer.send(update("", ORIGIN_IGP + EMPTY_AS_PATH + COMMUNITIES + REACH, ""));
+            assertTrue(Await.until(this::learned, 3000));
+        }
+        long firstRestart;
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            peer.handshake(open);
+            assertTrue(Await.until(() -> speaker.peerStates().get(PEER) == BgpState.ESTABLISHED, 3000));
+            firstRestart = System.nanoTime();
+        }
+        Thread.sleep(1000);
+        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+            peer.handshake(open);
+            assertTrue(Await.until(() -> speaker.peerStates().get(PEER) == BgpState.ESTABLISHED, 3000));
+            // The first restart's stale-path timer would have run out 4 s after it; this one's has not.
+            Thread.sleep(Math.max(0, 4600 - (System.nanoTime() - firstRestart) / 1_000_000));
+            assertTrue(learned(), "stale route kept for this restart's full stale-path time");
+            assertTrue(Await.until(() -> !learned(), 3000), "this restart's stale-path timer sweeps it");
+        }
+    }
+
+    @Test
     void shouldDropStaleRoutesWhenRestartTimeRunsOut() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT);
         try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
