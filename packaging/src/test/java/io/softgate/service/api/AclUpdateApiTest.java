@@ -6,37 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code PUT /api/acl}: "unchanged" only when the whole rule is equal (a comment-only change is
  * applied), and an update that would make the rule repeat another one is refused as a create is
  * (409 "This kind of acl already exists").
  */
-class AclUpdateApiTest {
-    @TempDir
-    Path stateDir;
-    ApiFixture api;
+class AclUpdateApiTest extends ApiFixtureTest {
     int vpc;
     int ssh;
     int web;
 
     @BeforeEach
     void start() throws Exception {
-        api = new ApiFixture(stateDir);
-        api.login(ApiFixture.USER, ApiFixture.PASSWORD);
         vpc = api.ok("POST", "/api/v2/vpc", "{\"name\":\"vpc1\"}").get("id").asInt();
         ssh = api.ok("POST", "/api/acl", "{" + acl("ssh", 22, "ssh in") + "}").get("id").asInt();
         web = api.ok("POST", "/api/acl", "{" + acl("web", 80, "web in") + "}").get("id").asInt();
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
     }
 
     private String acl(String name, int port, String comment) {

@@ -8,28 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Authentication, sessions, tokens, rate limiting and request limits of the real server. */
-class ApiSecurityTest {
-    @TempDir
-    Path stateDir;
-    ApiFixture api;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new ApiFixture(stateDir);
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
+class ApiSecurityTest extends ApiFixtureTest {
+    @Override
+    boolean loggedIn() {
+        return false;
     }
 
     @Test

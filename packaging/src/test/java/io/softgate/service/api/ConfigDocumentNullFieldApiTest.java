@@ -6,37 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code PUT /api/softgate/config} with an enumerated field removed or null (a NAT rule's
  * {@code action}, a subnet's {@code purpose}) is a bad document: 400 naming the field, and the
  * document, the file and the published snapshot stay as they were.
  */
-class ConfigDocumentNullFieldApiTest {
-    @TempDir
-    Path stateDir;
-    ApiFixture api;
-
+class ConfigDocumentNullFieldApiTest extends ApiFixtureTest {
     @BeforeEach
     void start() throws Exception {
-        api = new ApiFixture(stateDir);
-        api.login(ApiFixture.USER, ApiFixture.PASSWORD);
         int systemVpc = api.api.store().current().systemVpc().id();
         api.ok("POST", "/api/v2/ipam/allocation", "{\"name\":\"public\",\"prefix\":\"203.0.113.0/24\",\"vpc\":{\"id\":" + systemVpc + "}}");
         api.ok("POST", "/api/v2/ipam/subnet", "{\"name\":\"snat\",\"prefix\":\"203.0.113.10/32\",\"purpose\":\"nat\",\"vpc\":{\"id\":" + systemVpc + "}}");
         int vpc = api.ok("POST", "/api/v2/vpc", "{\"name\":\"vpc1\"}").get("id").asInt();
         api.ok("POST", "/api/v2/nat", "{\"name\":\"snat1\",\"action\":\"SNAT\",\"sourceAddress\":\"10.1.0.0/16\","
             + "\"destinationAddress\":\"0.0.0.0/0\",\"snatToIP\":\"203.0.113.10/32\",\"vpc\":{\"id\":" + vpc + "}}");
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
     }
 
     @Test

@@ -8,11 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A change that conflicts with the current state (RFC 9110 §15.5.10) answers 409, not 400: a
@@ -20,10 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * service still stands on. A value wrong by itself stays 400, and so does a whole document whose
  * own objects clash. Nothing changes on a refusal.
  */
-class ConflictStatusApiTest {
-    @TempDir
-    Path stateDir;
-    ApiFixture api;
+class ConflictStatusApiTest extends ApiFixtureTest {
     int systemVpc;
     int vpcA;
     int vpcB;
@@ -32,8 +26,6 @@ class ConflictStatusApiTest {
 
     @BeforeEach
     void start() throws Exception {
-        api = new ApiFixture(stateDir);
-        api.login(ApiFixture.USER, ApiFixture.PASSWORD);
         systemVpc = api.api.store().current().systemVpc().id();
         api.ok("POST", "/api/v2/ipam/allocation", "{\"name\":\"public\",\"prefix\":\"203.0.113.0/24\",\"vpc\":{\"id\":" + systemVpc + "}}");
         natSubnet = api.ok("POST", "/api/v2/ipam/subnet", "{\"name\":\"pf\",\"prefix\":\"203.0.113.11/32\",\"purpose\":\"nat\","
@@ -43,11 +35,6 @@ class ConflictStatusApiTest {
         vpcA = api.ok("POST", "/api/v2/vpc", "{\"name\":\"vpc-a\"}").get("id").asInt();
         vpcB = api.ok("POST", "/api/v2/vpc", "{\"name\":\"vpc-b\"}").get("id").asInt();
         api.ok("POST", "/api/v2/vnet", "{\"name\":\"tier-a\",\"vxlanID\":5001,\"gateways\":[{\"prefix\":\"10.1.1.1/24\"}],\"vpc\":{\"id\":" + vpcA + "}}");
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
     }
 
     /** Sends a change that must be refused with {@code status}; checks nothing changed; returns the first error. */

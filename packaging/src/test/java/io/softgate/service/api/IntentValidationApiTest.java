@@ -9,26 +9,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A change that fails validation changes nothing (document, generation, file, snapshot) and gets a
  * 4xx whose error names the field and the reason; generations guard against stale writes.
  */
-class IntentValidationApiTest {
-    @TempDir
-    Path stateDir;
-    ApiFixture api;
+class IntentValidationApiTest extends ApiFixtureTest {
     int systemVpc;
     int vpc;
 
     @BeforeEach
     void start() throws Exception {
-        api = new ApiFixture(stateDir);
-        api.login(ApiFixture.USER, ApiFixture.PASSWORD);
         systemVpc = api.api.store().current().systemVpc().id();
         api.ok("POST", "/api/v2/ipam/allocation", "{\"name\":\"public\",\"prefix\":\"203.0.113.0/24\",\"vpc\":{\"id\":" + systemVpc + "}}");
         api.ok("POST", "/api/v2/ipam/subnet", "{\"name\":\"snat\",\"prefix\":\"203.0.113.10/32\",\"purpose\":\"nat\",\"vpc\":{\"id\":" + systemVpc + "}}");
@@ -36,11 +29,6 @@ class IntentValidationApiTest {
         vpc = api.ok("POST", "/api/v2/vpc", "{\"name\":\"vpc1\",\"adminTenant\":{\"id\":1}}").get("id").asInt();
         api.ok("POST", "/api/v2/nat", "{\"name\":\"snat1\",\"action\":\"SNAT\",\"protocol\":\"ALL\",\"sourceAddress\":\"10.1.0.0/16\","
             + "\"destinationAddress\":\"0.0.0.0/0\",\"snatToIP\":\"203.0.113.10/32\",\"vpc\":{\"id\":" + vpc + "}}");
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
     }
 
     /** Sends a change that must be refused with {@code status}; returns the first error; checks nothing changed. */

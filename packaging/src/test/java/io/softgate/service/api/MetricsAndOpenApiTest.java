@@ -8,33 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.softgate.core.pipeline.Worker;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** /metrics parses with a strict text-format parser; /openapi.json documents exactly the registered routes. */
-class MetricsAndOpenApiTest {
-    @TempDir
-    Path stateDir;
-    ApiFixture api;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new ApiFixture(stateDir);
-        api.login(ApiFixture.USER, ApiFixture.PASSWORD);
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
-
+class MetricsAndOpenApiTest extends ApiFixtureTest {
     @Test
     void shouldExposeCountersAndBatchLatencyInStrictPrometheusText() throws Exception {
         Worker worker = api.runtime.workers().get(0);

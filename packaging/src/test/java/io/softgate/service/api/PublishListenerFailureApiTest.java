@@ -6,33 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.softgate.evpn.forwarding.table.ForwardingTables;
 import io.softgate.service.intent.CompiledIntent;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Once the composer has published a change's snapshot, a failing listener (the EVPN service's VRF
  * hook) must not turn the change into an error: the answer, the applied intent, the file and the
  * data plane all say the change happened.
  */
-class PublishListenerFailureApiTest {
-    @TempDir
-    Path stateDir;
-    ApiFixture api;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new ApiFixture(stateDir);
-        api.login(ApiFixture.USER, ApiFixture.PASSWORD);
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
-
+class PublishListenerFailureApiTest extends ApiFixtureTest {
     @Test
     void shouldAnswerAChangeWhoseSnapshotIsPublishedAsAppliedWhenTheVrfListenerThrows() throws Exception {
         int vpc = api.ok("POST", "/api/v2/vpc", "{\"name\":\"vpc1\"}").get("id").asInt();

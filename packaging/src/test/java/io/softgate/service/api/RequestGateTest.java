@@ -11,36 +11,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the server does before a request reaches a handler, spoken over raw sockets so that a body
  * can be announced and never sent: credentials are checked on the request's head (the body is
  * not waited for), bodies over the limits get 413 in the envelope, and connections are capped.
  */
-class RequestGateTest {
-    @TempDir
-    Path stateDir;
-    ApiFixture api;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new ApiFixture(stateDir);
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
+class RequestGateTest extends ApiFixtureTest {
+    @Override
+    boolean loggedIn() {
+        return false;
     }
 
     /** One answer read off a raw connection: status line, headers (lower-case names), body. */

@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.softgate.service.intent.VrfNumbering;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * NAT rules and LB services of a VPC without a vNet are accepted (the controller may create them
@@ -19,27 +16,17 @@ import org.junit.jupiter.api.io.TempDir;
  * with {@code inactiveReason} "VPC has no vNet" in the lists and in the answers of the change that
  * stored them or that deleted the VPC's last vNet.
  */
-class VpcWithoutVnetApiTest {
-    @TempDir
-    Path stateDir;
-    ApiFixture api;
+class VpcWithoutVnetApiTest extends ApiFixtureTest {
     int vpc;
 
     @BeforeEach
     void start() throws Exception {
-        api = new ApiFixture(stateDir);
-        api.login(ApiFixture.USER, ApiFixture.PASSWORD);
         int systemVpc = api.api.store().current().systemVpc().id();
         api.ok("POST", "/api/v2/ipam/allocation", "{\"name\":\"public\",\"prefix\":\"203.0.113.0/24\",\"vpc\":{\"id\":" + systemVpc + "}}");
         api.ok("POST", "/api/v2/ipam/subnet", "{\"name\":\"snat\",\"prefix\":\"203.0.113.10/32\",\"purpose\":\"nat\",\"vpc\":{\"id\":" + systemVpc + "}}");
         api.ok("POST", "/api/v2/ipam/subnet", "{\"name\":\"vip\",\"prefix\":\"203.0.113.20/32\",\"purpose\":\"load-balancer\","
             + "\"vpc\":{\"id\":" + systemVpc + "}}");
         vpc = api.ok("POST", "/api/v2/vpc", "{\"name\":\"vpc1\"}").get("id").asInt();
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
     }
 
     private HttpResponse<String> createSnat() throws Exception {
