@@ -12,6 +12,7 @@ import io.softgate.nat.compile.CompiledRule;
 import io.softgate.nat.compile.ExternalAddressRegistry;
 import io.softgate.nat.compile.NatTables;
 import io.softgate.nat.compile.RuleKind;
+import io.softgate.nat.config.FilteringMode;
 import io.softgate.nat.config.NatSettings;
 import io.softgate.nat.log.NatEventLog;
 import io.softgate.nat.rewrite.Rewrite;
@@ -193,7 +194,7 @@ public final class NatSessions implements AutoCloseable {
      * most). If the session is on an EIM mapping, the permit that admits its remote address's
      * other ports is kept at least as long as the session now lives, so a remote the inside host
      * keeps talking to is not forgotten after the permit's first lifetime. Nothing in
-     * endpoint-independent filtering (the caller checks the mode first).
+     * endpoint-independent filtering.
      *
      * @param insideKeyWord1 word 1 of the session's inside key (inside address, remote address)
      * @param rewrite0 the inside entry's rewrite word 0 (the mapping's outside address and port)
@@ -201,7 +202,7 @@ public final class NatSessions implements AutoCloseable {
      */
     public void extendPermit(int protocol, long insideKeyWord1, long rewrite0, long rewrite1, long nowNs,
                              long timeoutNs, NatSettings settings, NatScratch scratch) {
-        if ((rewrite1 & SessionKeys.FLAG_DYNAMIC) == 0) {
+        if (settings.filtering() != FilteringMode.ADDRESS_DEPENDENT || (rewrite1 & SessionKeys.FLAG_DYNAMIC) == 0) {
             return;
         }
         allocator.extendPermit(settings, ProtocolClass.of(protocol), Rewrite.newAddress(rewrite0),

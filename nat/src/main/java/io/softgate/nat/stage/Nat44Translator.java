@@ -11,7 +11,6 @@ import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.core.pipeline.StageContext;
 import io.softgate.nat.compile.NatTables;
-import io.softgate.nat.config.FilteringMode;
 import io.softgate.nat.config.NatSettings;
 import io.softgate.nat.rewrite.FlowTuple;
 import io.softgate.nat.rewrite.IcmpErrorRewriter;
@@ -295,9 +294,8 @@ final class Nat44Translator {
         NatSettings settings = tables.settings();
         if (inside || settings.inboundRefresh()) {
             long timeoutNs = NatSessions.timeoutNs(protocol, state, settings);
-            // The permit check runs only when the deadline moved (about once a second per session).
-            if (sessions.refresh(entry, batchValues[at + SessionKeys.WORD_LINK], nowNs, timeoutNs, scratch)
-                && inside && settings.filtering() == FilteringMode.ADDRESS_DEPENDENT) {
+            // The permit is looked at only when the deadline moved (about once a second per session).
+            if (sessions.refresh(entry, batchValues[at + SessionKeys.WORD_LINK], nowNs, timeoutNs, scratch) && inside) {
                 sessions.extendPermit(protocol, batchKeys[index * SessionKeys.KEY_WORDS + 1], rewrite0, rewrite1, nowNs,
                     timeoutNs, settings, scratch);
             }
@@ -447,8 +445,7 @@ final class Nat44Translator {
             return rewriteOutOfBounds();
         }
         long timeoutNs = NatSessions.timeoutNs(tuple.protocol, state, settings);
-        if (sessions.refresh(entry, link, nowNs, timeoutNs, scratch)
-            && settings.filtering() == FilteringMode.ADDRESS_DEPENDENT) {
+        if (sessions.refresh(entry, link, nowNs, timeoutNs, scratch)) {
             sessions.extendPermit(tuple.protocol, key[1], rewrite0, rewrite1, nowNs, timeoutNs, settings, scratch);
         }
         if ((fragmentWord & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) != 0) {
