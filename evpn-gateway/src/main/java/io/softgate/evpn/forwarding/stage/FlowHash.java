@@ -2,8 +2,9 @@ package io.softgate.evpn.forwarding.stage;
 
 /**
  * Hash of an inner packet's 5-tuple (addresses, protocol, ports), for ECMP, worker steering and
- * the outer UDP source port (RFC 7348 §5). Fragments hash without ports (ports = 0) so every
- * fragment of a datagram takes the same path as the others.
+ * the outer UDP source port (RFC 7348 §5). Fragments hash without ports (ports = 0), and IPv6
+ * fragments with the Fragment header's number (44) as protocol, so every fragment of a datagram
+ * takes the same path as the others.
  *
  * <p>Threading: stateless static functions.
  */

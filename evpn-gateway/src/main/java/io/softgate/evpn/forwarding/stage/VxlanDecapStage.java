@@ -489,8 +489,13 @@ public final class VxlanDecapStage implements Stage {
         int fragmentBits = Ipv6Flyweight.walkFragmentBits(walk);
         int flags = PacketFlags.INNER_IPV6;
         int ports = 0;
+        int hashedProtocol = protocol;
         if ((fragmentBits & Ipv6Flyweight.WALK_FRAGMENT) != 0) {
             flags |= PacketFlags.FRAGMENT;
+            // RFC 8200 §4.5: only the first fragment shows the headers after the Fragment header
+            // (a later one stops at its Next Header), so every fragment hashes as "fragment": one
+            // ECMP path and one outer source port for the whole datagram.
+            hashedProtocol = Ipv6Flyweight.NEXT_HEADER_FRAGMENT;
             if ((fragmentBits & Ipv6Flyweight.WALK_NON_FIRST_FRAGMENT) != 0) {
                 flags |= PacketFlags.NON_FIRST_FRAGMENT;
                 l4 = PacketBatch.UNSET;
@@ -503,7 +508,7 @@ public final class VxlanDecapStage implements Stage {
         batch.l3Offset[slot] = ip;
         batch.l4Offset[slot] = l4;
         batch.flowHash[slot] = FlowHash.ipv6(Ipv6Flyweight.sourceHigh(buffer, ip), Ipv6Flyweight.sourceLow(buffer, ip),
-            Ipv6Flyweight.destinationHigh(buffer, ip), Ipv6Flyweight.destinationLow(buffer, ip), protocol, ports);
+            Ipv6Flyweight.destinationHigh(buffer, ip), Ipv6Flyweight.destinationLow(buffer, ip), hashedProtocol, ports);
         batch.flags[slot] = (batch.flags[slot] & ~(PacketFlags.FRAGMENT | PacketFlags.NON_FIRST_FRAGMENT)) | flags;
         return null;
     }

@@ -293,6 +293,30 @@ class VxlanDecapStageTest {
     }
 
     @Test
+    void shouldHashEveryIpv6FragmentOfADatagramAlikeWhateverFollowsTheFragmentHeader() {
+        // RFC 8200 §4.5: the first fragment carries the headers after the Fragment header (here
+        // Destination Options, then UDP), a later one only data; both must take one ECMP path and
+        // one outer UDP source port (RFC 7348 §5), so neither may hash with what it alone can see.
+        StageHarness harness = new StageHarness(new VxlanDecapStage(ROUTE), ForwardingFixture.snapshot());
+        byte[] firstHeaders = {60, 0, 0, 1, 0, 0, 0, 11, 17, 0, 1, 4, 0, 0, 0, 0};
+        byte[] laterHeader = {60, 0, (byte) (48 >> 8), (byte) 48, 0, 0, 0, 11};
+        byte[] first = innerFromHv1().ipv6("2001:db8:1::10", "2001:db8:2::20").ipv6ExtensionHeaders(44, firstHeaders)
+            .udp(1000, 2000).payload(40).build();
+        byte[] later = innerFromHv1().ipv6("2001:db8:1::10", "2001:db8:2::20").ipv6ExtensionHeaders(44, laterHeader)
+            .rawProtocol(60).payload(40).build();
+        harness.load(List.of(fromHv1(TENANT_A_VNI, first), fromHv1(TENANT_A_VNI, later)), slot -> { });
+        harness.processLoaded();
+        PacketBatch batch = harness.batch();
+
+        int flags = PacketFlags.INNER_IPV6 | PacketFlags.FRAGMENT;
+        assertEquals(flags, batch.flags[0]);
+        assertEquals(batch.l3Offset[0] + 56, batch.l4Offset[0]);
+        assertEquals(flags | PacketFlags.NON_FIRST_FRAGMENT, batch.flags[1]);
+        assertEquals(batch.flowHash[0], batch.flowHash[1], "fragments of one datagram hash alike");
+        harness.releaseAll();
+    }
+
+    @Test
     void shouldHashDifferentPortsOfTheSameHostsApart() {
         StageHarness harness = new StageHarness(new VxlanDecapStage(ROUTE), ForwardingFixture.snapshot());
         harness.load(List.of(
