@@ -59,8 +59,8 @@ final class NetrisServiceResources extends ResourceSupport {
      * compiled off. The controller may create them before the vNet (CloudStack: a VPC's source
      * NAT before its first tier), so they are accepted and reported instead of refused.
      */
-    private static void activity(ObjectNode node, boolean vpcHasVnet, boolean enabled) {
-        String reason = !vpcHasVnet ? VrfNumbering.NO_VNET : enabled ? null : "disabled";
+    static void activity(ObjectNode node, boolean vpcHasVnet, boolean enabled) {
+        String reason = VrfNumbering.inactiveReason(vpcHasVnet, enabled);
         node.put("active", reason == null);
         node.put("inactiveReason", reason);
     }

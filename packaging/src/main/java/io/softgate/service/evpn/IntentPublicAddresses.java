@@ -2,6 +2,7 @@ package io.softgate.service.evpn;
 
 import io.softgate.service.intent.CompiledIntent;
 import io.softgate.service.intent.IpPrefix;
+import io.softgate.service.intent.VrfNumbering;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -10,11 +11,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The public addresses the controller's committed intent makes the softgate own: the translated
- * address (or pool) of every enabled SNAT rule, the public destination of every enabled DNAT rule
- * (port forwarding and 1:1 NAT), and the VIP of every load-balancer service. NAT addresses are
- * advertised while their rule exists; a VIP only while the load balancer reports it available
- * ({@link VipAdvertisements}), unless a NAT rule also serves that address.
+ * The public addresses the controller's committed intent makes the softgate serve: the translated
+ * address (or pool) of every active SNAT rule, the public destination of every active DNAT rule
+ * (port forwarding and 1:1 NAT), and the VIP of every active load-balancer service, where active
+ * means in the data plane: enabled, in a VPC that has a vNet ({@link VrfNumbering#inactiveReason}).
+ * A rule of a VPC without a vNet is stored but not compiled, so advertising its address would
+ * draw traffic the softgate drops; it is advertised once the VPC has a vNet and withdrawn when
+ * its last vNet goes (unless another active rule, or the file, still owns the address). NAT
+ * addresses are advertised while their rule is active; a VIP only while the load balancer reports
+ * it available ({@link VipAdvertisements}), unless an active NAT rule also serves that address.
  *
  * <p>Threading: immutable value.
  */
@@ -29,12 +34,16 @@ public record IntentPublicAddresses(List<InetAddress> natAddresses, List<PublicS
         loadBalancerVips = Set.copyOf(loadBalancerVips);
     }
 
-    /** The public addresses of {@code intent}; disabled NAT rules and disabled LB services own none. */
+    /**
+     * The public addresses of {@code intent}'s active rules and services; a disabled one, or one of
+     * a VPC without a vNet, owns none.
+     */
     public static IntentPublicAddresses of(CompiledIntent intent) {
+        Set<String> withVnet = VrfNumbering.vrfsWithVnet(intent);
         Set<InetAddress> addresses = new LinkedHashSet<>();
         Set<PublicServices.PublicPool> pools = new LinkedHashSet<>();
         for (CompiledIntent.NatRule rule : intent.natRules()) {
-            if (!rule.enabled()) {
+            if (VrfNumbering.inactiveReason(withVnet.contains(rule.vrf()), rule.enabled()) != null) {
                 continue;
             }
             IpPrefix owned = switch (rule.action()) {
@@ -55,7 +64,10 @@ public record IntentPublicAddresses(List<InetAddress> natAddresses, List<PublicS
         }
         Set<InetAddress> vips = new LinkedHashSet<>();
         for (CompiledIntent.LbService service : intent.lbServices()) {
-            if (service.enabled() && service.vip() != null) {
+            // The load balancer never runs an inactive service, so it never reports its VIP
+            // available either; left out here too, so the address is not health-governed by it.
+            if (VrfNumbering.inactiveReason(withVnet.contains(service.vrf()), service.enabled()) == null
+                && service.vip() != null) {
                 vips.add(address(service.vip().network()));
             }
         }

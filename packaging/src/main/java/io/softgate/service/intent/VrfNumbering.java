@@ -20,6 +20,8 @@ import java.util.Set;
 public final class VrfNumbering {
     /** Why a rule or service of a VPC without a vNet is not in the data plane, as the API reports it. */
     public static final String NO_VNET = "VPC has no vNet";
+    /** Why a rule or service the controller switched off is not in the data plane, as the API reports it. */
+    public static final String DISABLED = "disabled";
 
     private VrfNumbering() {
     }
@@ -31,6 +33,27 @@ public final class VrfNumbering {
             ids.add(vnet.vpcId());
         }
         return ids;
+    }
+
+    /** The names of {@code intent}'s VPCs that have a vNet, hence a VRF (the VRFs their rules are compiled into). */
+    public static Set<String> vrfsWithVnet(CompiledIntent intent) {
+        Set<String> names = new HashSet<>();
+        for (CompiledIntent.Vrf vpc : intent.vrfs()) {
+            if (!vpc.vnis().isEmpty()) {
+                names.add(vpc.name());
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Why a NAT rule or LB service is not in the data plane ({@link #NO_VNET} before
+     * {@link #DISABLED}: a VPC without a vNet compiles nothing, whatever the rule's state), or null
+     * when it is: the API's {@code inactiveReason}, and what decides whether its public address is
+     * advertised.
+     */
+    public static String inactiveReason(boolean vpcHasVnet, boolean enabled) {
+        return !vpcHasVnet ? NO_VNET : enabled ? null : DISABLED;
     }
 
     public static Map<String, Integer> of(SoftgateConfig config, CompiledIntent intent) {

@@ -6,7 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.softgate.service.intent.VrfNumbering;
+import io.softgate.service.evpn.AdvertisementSync;
+import io.softgate.service.evpn.BgpSettingsFactory;
+import io.softgate.service.evpn.PublicAdvertisements;
+import io.softgate.service.evpn.Type5Advertisement;
+import io.softgate.service.pipeline.ForwardingIntents;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * NAT rules and LB services of a VPC without a vNet are accepted (the controller may create them
  * before the VPC's first vNet) but not in the data plane: the API says so, as {@code active: false}
  * with {@code inactiveReason} "VPC has no vNet" in the lists and in the answers of the change that
- * stored them or that deleted the VPC's last vNet.
+ * stored them or that deleted the VPC's last vNet; and their public addresses are advertised over
+ * BGP only while the VPC has a vNet.
  */
 class VpcWithoutVnetApiTest extends ApiFixtureTest {
     int vpc;
@@ -98,6 +107,64 @@ class VpcWithoutVnetApiTest extends ApiFixtureTest {
         assertTrue(message.contains(VrfNumbering.NO_VNET) && message.contains("nat[snat1]") && message.contains("l4lb[web]"), message);
         assertInactive(only(api.ok("GET", "/api/v2/nat?vpc=" + vpc, null)), VrfNumbering.NO_VNET);
         assertInactive(only(api.ok("GET", "/api/v2/l4lb?vpc=" + vpc, null)), VrfNumbering.NO_VNET);
+    }
+
+    /**
+     * The type-5 routes the EVPN service would originate, wired as it wires them: the composer's
+     * commit hook and the load balancer's VIP availability; each call recorded as +/-prefix.
+     */
+    private List<String> advertisedRoutes() {
+        List<String> calls = new ArrayList<>();
+        PublicAdvertisements advertisements = new PublicAdvertisements(
+            () -> ForwardingIntents.translate(api.config).intent(), new AdvertisementSync.Advertiser() {
+                @Override
+                public void advertise(Type5Advertisement route) {
+                    calls.add("+" + route.prefix().getHostAddress() + "/" + route.prefixLength());
+                }
+
+                @Override
+                public void withdraw(Type5Advertisement route) {
+                    calls.add("-" + route.prefix().getHostAddress() + "/" + route.prefixLength());
+                }
+            });
+        advertisements.fileChanged(BgpSettingsFactory.publicServices(api.config), Set.of());
+        api.composer.onIntentCommitted(advertisements::intentCommitted);
+        api.features.vipListener(advertisements.vipListener());
+        return calls;
+    }
+
+    @Test
+    void shouldAdvertiseThePublicAddressesOfAVpcOnlyWhileItHasAVnet() throws Exception {
+        List<String> calls = advertisedRoutes();
+        assertEquals(200, createSnat().statusCode());
+        assertEquals(200, createLb("enable").statusCode()); // no health check: its backend counts as up once it runs
+        assertEquals(List.of(), calls, "nothing of the VPC is in the data plane, so none of its addresses is ours to announce");
+
+        int vnet = createVnet();
+        assertEquals(Set.of("+203.0.113.10/32", "+203.0.113.20/32"), Set.copyOf(calls), calls.toString());
+        assertEquals(2, calls.size(), calls.toString());
+        calls.clear();
+
+        api.ok("DELETE", "/api/v2/vnet/" + vnet, null);
+        assertEquals(Set.of("-203.0.113.10/32", "-203.0.113.20/32"), Set.copyOf(calls), calls.toString());
+        assertEquals(2, calls.size(), calls.toString());
+    }
+
+    @Test
+    void shouldKeepAnAddressAnActiveRuleOfAnotherVpcStillUsesWhenAVpcLosesItsLastVnet() throws Exception {
+        List<String> calls = advertisedRoutes();
+        int vnet = createVnet();
+        assertEquals(200, createSnat().statusCode());
+        int other = api.ok("POST", "/api/v2/vpc", "{\"name\":\"vpc2\"}").get("id").asInt();
+        api.ok("POST", "/api/v2/vnet", "{\"name\":\"tier-b\",\"vxlanID\":5002,\"gateways\":[{\"prefix\":\"10.2.1.1/24\"}],"
+            + "\"vpc\":{\"id\":" + other + "}}");
+        api.ok("POST", "/api/v2/nat", "{\"name\":\"snat2\",\"action\":\"SNAT\",\"sourceAddress\":\"10.2.0.0/16\","
+            + "\"destinationAddress\":\"0.0.0.0/0\",\"snatToIP\":\"203.0.113.10/32\",\"vpc\":{\"id\":" + other + "}}");
+        assertEquals(List.of("+203.0.113.10/32"), calls);
+
+        api.ok("DELETE", "/api/v2/vnet/" + vnet, null);
+
+        assertEquals(List.of("+203.0.113.10/32"), calls, "vpc2's SNAT rule still translates to 203.0.113.10");
     }
 
     @Test

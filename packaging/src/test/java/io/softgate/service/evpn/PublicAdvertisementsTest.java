@@ -125,6 +125,49 @@ class PublicAdvertisementsTest {
     }
 
     @Test
+    void shouldAdvertiseTheAddressesOfAVpcsRulesOnlyWhileItHasAVnet() {
+        // CloudStack creates a VPC's source NAT (and may create port forwards) before its first
+        // tier: the rules are stored but not in the data plane, so their addresses are not ours yet.
+        List<CompiledIntent.NatRule> rules = List.of(snat("snat-1", "203.0.113.10/32"), dnat("pf-1", "203.0.113.20/32"),
+            snat("pool", "203.0.113.8/29"));
+        advertisements.intentCommitted(new CompiledIntent(1, List.of(vpc("vpc-a", 0)), rules, List.of(), List.of(), List.of()));
+        assertEquals(List.of(), calls, "a VPC without a vNet has no rule in the data plane");
+
+        advertisements.intentCommitted(new CompiledIntent(2, List.of(vpc("vpc-a", 5001)), rules, List.of(), List.of(), List.of()));
+        assertEquals(List.of("+203.0.113.10/32", "+203.0.113.20/32", "+203.0.113.8/29"), calls, "the first vNet activates them");
+        calls.clear();
+
+        advertisements.intentCommitted(new CompiledIntent(3, List.of(vpc("vpc-a", 0)), rules, List.of(), List.of(), List.of()));
+        assertEquals(Set.of("-203.0.113.10/32", "-203.0.113.20/32", "-203.0.113.8/29"), Set.copyOf(calls),
+            "deleting the last vNet takes them out of the data plane and off the routes");
+        assertEquals(3, calls.size(), calls.toString());
+    }
+
+    @Test
+    void shouldKeepAnAddressAnActiveRuleStillUsesWhenAnotherVpcLosesItsLastVnet() {
+        List<CompiledIntent.NatRule> rules = List.of(snat("snat-a", "203.0.113.10/32"),
+            inVpc(snat("snat-b", "203.0.113.10/32"), "vpc-b"), inVpc(dnat("pf-b", "203.0.113.20/32"), "vpc-b"));
+        advertisements.intentCommitted(new CompiledIntent(1, List.of(vpc("vpc-a", 5001), vpc("vpc-b", 5002)), rules,
+            List.of(), List.of(), List.of()));
+        calls.clear();
+
+        advertisements.intentCommitted(new CompiledIntent(2, List.of(vpc("vpc-a", 5001), vpc("vpc-b", 0)), rules,
+            List.of(), List.of(), List.of()));
+
+        assertEquals(List.of("-203.0.113.20/32"), calls, "203.0.113.10 is still vpc-a's SNAT address");
+    }
+
+    @Test
+    void shouldNotLetAnInactiveNatRuleKeepAVipAdvertisedWithoutHealthyBackends() {
+        // An address an active NAT rule owns is advertised whatever the LB's health; an inactive one owns nothing.
+        advertisements.intentCommitted(new CompiledIntent(1, List.of(vpc("vpc-a", 5001), vpc("vpc-b", 0)),
+            List.of(inVpc(dnat("pf-b", "203.0.113.30/32"), "vpc-b")), List.of(lb("web", "203.0.113.30/32")), List.of(),
+            List.of()));
+
+        assertEquals(List.of(), calls, "no healthy backend reported, and the DNAT rule is not in the data plane");
+    }
+
+    @Test
     void shouldAdvertiseAnApiVipOnlyWhileTheLoadBalancerReportsItAvailable() {
         advertisements.intentCommitted(intent(List.of(), List.of(lb("web", "203.0.113.30/32"))));
         assertEquals(List.of(), calls, "no healthy backend reported yet");
@@ -148,8 +191,20 @@ class PublicAdvertisementsTest {
 
     // ---------------------------------------------------------------- intent builders
 
+    /** An intent whose rules are all in VPC vpc-a, which has a vNet (VXLAN 5001). */
     private static CompiledIntent intent(List<CompiledIntent.NatRule> nats, List<CompiledIntent.LbService> services) {
-        return new CompiledIntent(1, List.of(), nats, services, List.of(), List.of());
+        return new CompiledIntent(1, List.of(vpc("vpc-a", 5001)), nats, services, List.of(), List.of());
+    }
+
+    /** A VPC with a vNet of {@code vni}, or without one ({@code vni} 0). */
+    private static CompiledIntent.Vrf vpc(String name, int vni) {
+        return new CompiledIntent.Vrf(vni, name, false, vni == 0 ? List.of() : List.of(vni), List.of(), List.of(), List.of());
+    }
+
+    private static CompiledIntent.NatRule inVpc(CompiledIntent.NatRule rule, String vpc) {
+        return new CompiledIntent.NatRule(rule.id(), rule.name(), vpc, rule.action(), rule.protocol(), rule.source(),
+            rule.sourcePortFrom(), rule.sourcePortTo(), rule.destination(), rule.destinationPortFrom(),
+            rule.destinationPortTo(), rule.translateTo(), rule.translatePort(), rule.enabled());
     }
 
     private static CompiledIntent.NatRule snat(String name, String translateTo) {
