@@ -12,70 +12,103 @@ import io.softgate.lb.model.HealthCheck;
 import io.softgate.lb.model.HealthCheckType;
 import io.softgate.lb.model.LoadBalancerConfig;
 import io.softgate.lb.model.LoadBalancerService;
+import io.softgate.service.intent.CompiledIntent;
+import io.softgate.service.intent.LoadBalancerIntentAdapter;
+import io.softgate.service.intent.VrfNumbering;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The answer of {@code GET /api/softgate/lb-health}: every service the LB controller runs (the
  * file's and the API's) and, per backend, the health checker's own view: {@code healthy} /
  * {@code unhealthy} (its rise/fall verdict, with the consecutive successes and failures behind
  * it and the last probe's result and time), {@code maintenance} (draining by the operator),
- * {@code disabled} (the service is off) or {@code assumed-up} (the service has no check).
+ * {@code disabled} (the service is off) or {@code assumed-up} (the service has no check). Each
+ * service carries {@code active} and {@code inactiveReason} as {@code /api/v2/l4lb} reports them;
+ * the controller's services of a VPC without a vNet, which the load balancer does not run, are
+ * listed too ({@code active: false}, every backend {@code inactive}: not probed), so the one place
+ * an operator looks for a service that does nothing says why.
  *
  * <p>Threading: API thread; the controller and the checker synchronise their own state.
  */
 final class LoadBalancerHealthView {
+    /** The health of a backend of a service not in the data plane: the checker does not probe it. */
+    static final String INACTIVE = "inactive";
+
     private LoadBalancerHealthView() {
     }
 
-    static ArrayNode of(LoadBalancerController controller) {
+    /** The services {@code controller} runs, then those of {@code intent} it does not run because their VPC has no vNet. */
+    static ArrayNode of(LoadBalancerController controller, CompiledIntent intent) {
         ArrayNode list = Envelope.array();
         LoadBalancerConfig config = controller == null ? null : controller.config();
         if (config == null) {
             return list;
         }
         HealthChecker checker = controller.healthChecker();
+        Set<String> running = new HashSet<>();
         for (LoadBalancerService service : config.services()) {
-            ObjectNode item = list.addObject();
-            item.put("name", service.name());
-            item.put("vpc", service.vpc());
-            item.put("vip", service.vip());
-            item.put("port", service.port());
-            item.put("protocol", service.protocol().name().toLowerCase(Locale.ROOT));
-            item.put("enabled", service.enabled());
-            HealthCheck check = service.healthCheck();
-            boolean checked = check != null && check.type() != HealthCheckType.NONE;
-            ObjectNode checkNode = item.putObject("healthCheck");
-            checkNode.put("type", checked ? check.type().name().toLowerCase(Locale.ROOT) : "none");
-            if (checked) {
-                checkNode.put("intervalMs", check.intervalMs()).put("timeoutMs", check.timeoutMs())
-                    .put("rise", check.rise()).put("fall", check.fall());
-                if (check.type() == HealthCheckType.HTTP) {
-                    checkNode.put("requestPath", check.requestPath());
-                }
-            }
-            ArrayNode backends = item.putArray("backends");
-            for (Backend backend : service.backends()) {
-                ObjectNode node = backends.addObject();
-                node.put("ip", backend.address());
-                node.put("port", backend.port());
-                node.put("weight", backend.weight());
-                ProbeStatus status = checker.status(new BackendKey(service.name(), backend.address(), backend.port()));
-                node.put("health", health(service, backend, checked, status));
-                if (status != null) {
-                    node.put("consecutiveSuccesses", status.consecutiveSuccesses());
-                    node.put("consecutiveFailures", status.consecutiveFailures());
-                    node.put("probes", status.probes());
-                    if (status.probes() > 0) {
-                        node.put("lastProbe", status.lastSuccess() ? "success" : "failure");
-                        node.put("lastProbeAt", Instant.ofEpochMilli(status.lastProbeEpochMs()).toString());
-                    } else {
-                        node.putNull("lastProbe");
-                    }
-                }
+            running.add(service.name());
+            item(list, service, service.enabled() ? null : VrfNumbering.DISABLED, checker);
+        }
+        Set<String> withVnet = VrfNumbering.vrfsWithVnet(intent);
+        for (CompiledIntent.LbService service : intent.lbServices()) {
+            // The name check only matters while a change is in flight (controller and store one commit apart).
+            if (!withVnet.contains(service.vrf()) && !running.contains(service.name())) {
+                item(list, LoadBalancerIntentAdapter.model(service), VrfNumbering.NO_VNET, null);
             }
         }
         return list;
+    }
+
+    /** One service; {@code checker} null for a service not in the data plane. */
+    private static void item(ArrayNode list, LoadBalancerService service, String inactiveReason, HealthChecker checker) {
+        ObjectNode item = list.addObject();
+        item.put("name", service.name());
+        item.put("vpc", service.vpc());
+        item.put("vip", service.vip());
+        item.put("port", service.port());
+        item.put("protocol", service.protocol().name().toLowerCase(Locale.ROOT));
+        item.put("enabled", service.enabled());
+        item.put("active", inactiveReason == null);
+        item.put("inactiveReason", inactiveReason);
+        HealthCheck check = service.healthCheck();
+        boolean checked = check != null && check.type() != HealthCheckType.NONE;
+        ObjectNode checkNode = item.putObject("healthCheck");
+        checkNode.put("type", checked ? check.type().name().toLowerCase(Locale.ROOT) : "none");
+        if (checked) {
+            checkNode.put("intervalMs", check.intervalMs()).put("timeoutMs", check.timeoutMs())
+                .put("rise", check.rise()).put("fall", check.fall());
+            if (check.type() == HealthCheckType.HTTP) {
+                checkNode.put("requestPath", check.requestPath());
+            }
+        }
+        ArrayNode backends = item.putArray("backends");
+        for (Backend backend : service.backends()) {
+            ObjectNode node = backends.addObject();
+            node.put("ip", backend.address());
+            node.put("port", backend.port());
+            node.put("weight", backend.weight());
+            if (checker == null) {
+                node.put("health", INACTIVE);
+                continue;
+            }
+            ProbeStatus status = checker.status(new BackendKey(service.name(), backend.address(), backend.port()));
+            node.put("health", health(service, backend, checked, status));
+            if (status != null) {
+                node.put("consecutiveSuccesses", status.consecutiveSuccesses());
+                node.put("consecutiveFailures", status.consecutiveFailures());
+                node.put("probes", status.probes());
+                if (status.probes() > 0) {
+                    node.put("lastProbe", status.lastSuccess() ? "success" : "failure");
+                    node.put("lastProbeAt", Instant.ofEpochMilli(status.lastProbeEpochMs()).toString());
+                } else {
+                    node.putNull("lastProbe");
+                }
+            }
+        }
     }
 
     private static String health(LoadBalancerService service, Backend backend, boolean checked, ProbeStatus status) {

@@ -50,7 +50,7 @@ final class OpenApiSchemas {
         object(schemas, "BgpPath", "vrf:string", "route:string", "nextHop:string", "peer:string", "stale:boolean");
         schemas.putObject("LbHealthState").put("type", "array").putObject("items").put("$ref", "#/components/schemas/LbServiceHealth");
         object(schemas, "LbServiceHealth", "name:string", "vpc:string", "vip:string", "port:integer", "protocol:string",
-            "enabled:boolean", "healthCheck:object", "backends:array<LbBackendHealth>");
+            "enabled:boolean", "active:boolean", "inactiveReason:string", "healthCheck:object", "backends:array<LbBackendHealth>");
         object(schemas, "LbBackendHealth", "ip:string", "port:integer", "weight:integer", "health:string",
             "consecutiveSuccesses:integer", "consecutiveFailures:integer", "probes:integer", "lastProbe:string", "lastProbeAt:string");
         object(schemas, "TraceRequest", "count:integer", "vni:integer", "vrf:string", "sourcePrefix:string",

@@ -109,12 +109,7 @@ public final class LoadBalancerIntentAdapter implements IntentModuleAdapter {
                 return List.of(new IntentError("l4lb[" + service.name() + "].name",
                     "is a service of the configuration file's loadBalancer section"));
             }
-            List<Backend> backends = new ArrayList<>();
-            for (CompiledIntent.Backend backend : service.backends()) {
-                backends.add(Backend.of(host(backend.address()), backend.port()));
-            }
-            services.add(new LoadBalancerService(service.name(), service.protocol() == 17 ? LbProtocol.UDP : LbProtocol.TCP,
-                host(service.vip()), service.port(), backends, healthCheck(service), service.vrf(), null, service.enabled()));
+            services.add(model(service));
         }
         if (noPublicVrf && !services.isEmpty()) {
             return List.of(new IntentError("node.publicVrf", "load balancers need the node's public VRF (set node.publicVrf in the configuration file)"));
@@ -142,6 +137,16 @@ public final class LoadBalancerIntentAdapter implements IntentModuleAdapter {
         } catch (IllegalArgumentException | IllegalStateException e) {
             return List.of(new IntentError("loadbalancer", String.valueOf(e.getMessage())));
         }
+    }
+
+    /** The load balancer's model of the controller's {@code service} (VIP, backends, health check, VPC, state). */
+    public static LoadBalancerService model(CompiledIntent.LbService service) {
+        List<Backend> backends = new ArrayList<>();
+        for (CompiledIntent.Backend backend : service.backends()) {
+            backends.add(Backend.of(host(backend.address()), backend.port()));
+        }
+        return new LoadBalancerService(service.name(), service.protocol() == 17 ? LbProtocol.UDP : LbProtocol.TCP,
+            host(service.vip()), service.port(), backends, healthCheck(service), service.vrf(), null, service.enabled());
     }
 
     private static HealthCheck healthCheck(CompiledIntent.LbService service) {

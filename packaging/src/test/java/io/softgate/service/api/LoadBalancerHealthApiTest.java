@@ -61,6 +61,8 @@ class LoadBalancerHealthApiTest {
         assertEquals(2, services.size());
         JsonNode web = ApiFixture.find(services, "name", "web");
         assertEquals("tcp", web.get("healthCheck").get("type").asText());
+        assertTrue(web.get("active").asBoolean(), "the load balancer runs it");
+        assertTrue(web.get("inactiveReason").isNull(), web.toString());
         JsonNode up = web.get("backends").get(0);
         assertEquals("healthy", up.get("health").asText(), up.toString());
         assertEquals(1, up.get("consecutiveSuccesses").asInt());

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * before the VPC's first vNet) but not in the data plane: the API says so, as {@code active: false}
  * with {@code inactiveReason} "VPC has no vNet" in the lists and in the answers of the change that
  * stored them or that deleted the VPC's last vNet; and their public addresses are advertised over
- * BGP only while the VPC has a vNet.
+ * BGP only while the VPC has a vNet. {@code /api/softgate/intent} and {@code /api/softgate/lb-health}
+ * mark them the same way.
  */
 class VpcWithoutVnetApiTest extends ApiFixtureTest {
     int vpc;
@@ -107,6 +108,47 @@ class VpcWithoutVnetApiTest extends ApiFixtureTest {
         assertTrue(message.contains(VrfNumbering.NO_VNET) && message.contains("nat[snat1]") && message.contains("l4lb[web]"), message);
         assertInactive(only(api.ok("GET", "/api/v2/nat?vpc=" + vpc, null)), VrfNumbering.NO_VNET);
         assertInactive(only(api.ok("GET", "/api/v2/l4lb?vpc=" + vpc, null)), VrfNumbering.NO_VNET);
+    }
+
+    @Test
+    void shouldMarkTheVpcsRulesInactiveInTheResolvedIntentUntilItHasAVnet() throws Exception {
+        assertEquals(200, createSnat().statusCode());
+        assertEquals(200, createLb("enable").statusCode());
+        JsonNode intent = api.ok("GET", "/api/softgate/intent", null);
+        assertInactive(only(intent.get("natRules")), VrfNumbering.NO_VNET);
+        assertInactive(only(intent.get("lbServices")), VrfNumbering.NO_VNET);
+
+        createVnet();
+        intent = api.ok("GET", "/api/softgate/intent", null);
+        assertActive(only(intent.get("natRules")));
+        JsonNode lb = only(intent.get("lbServices"));
+        assertActive(lb);
+
+        api.ok("PUT", "/api/v2/l4lb/" + lb.get("id").asInt(), "{\"name\":\"web\",\"protocol\":\"TCP\",\"ip\":\"203.0.113.20\",\"port\":80,"
+            + "\"status\":\"disable\",\"backend\":[{\"ip\":\"10.1.1.6\",\"port\":80}]}");
+        assertInactive(only(api.ok("GET", "/api/softgate/intent", null).get("lbServices")), VrfNumbering.DISABLED);
+    }
+
+    @Test
+    void shouldListAServiceOfAVpcWithoutVnetInTheLbHealthAsInactiveWithUnprobedBackends() throws Exception {
+        assertEquals(200, createLb("enable").statusCode());
+        JsonNode web = only(api.ok("GET", "/api/softgate/lb-health", null));
+        assertEquals("web", web.get("name").asText());
+        assertEquals("203.0.113.20", web.get("vip").asText());
+        assertTrue(web.get("enabled").asBoolean(), "the stored state is kept");
+        assertInactive(web, VrfNumbering.NO_VNET);
+        JsonNode backend = only(web.get("backends"));
+        assertEquals("inactive", backend.get("health").asText(), backend.toString());
+        assertFalse(backend.has("probes"), "the health checker does not probe it");
+        assertTrue(api.softgatectl("lb-health").lines().anyMatch(row -> row.startsWith("web") && row.contains("inactive")));
+
+        int vnet = createVnet();
+        web = only(api.ok("GET", "/api/softgate/lb-health", null));
+        assertActive(web);
+        assertEquals("assumed-up", only(web.get("backends")).get("health").asText());
+
+        api.ok("DELETE", "/api/v2/vnet/" + vnet, null);
+        assertInactive(only(api.ok("GET", "/api/softgate/lb-health", null)), VrfNumbering.NO_VNET);
     }
 
     /**
