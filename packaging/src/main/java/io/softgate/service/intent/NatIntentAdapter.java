@@ -64,8 +64,11 @@ public final class NatIntentAdapter implements IntentModuleAdapter {
     }
 
     /**
-     * The NAT behaviour for the API's rules: the module defaults, with the node-wide choices the
-     * configuration file's {@code nat} section makes (the ICMP error rate, the answer to held SYNs).
+     * The NAT behaviour for the API's rules when the inputs carry no NAT model of the file (an
+     * adapter over the file alone, {@link FileInputs#of}: the start-up warm-up's, tests'): the
+     * module defaults, with the node-wide choices the configuration file's {@code nat} section
+     * makes (the ICMP error rate, the answer to held SYNs, the per-subscriber session limit). The
+     * service's composer hands the file's model, whose settings are these and the rest.
      */
     static NatSettings settings(SoftgateConfig config) {
         NatSettings settings = NatSettings.defaults();
@@ -74,6 +77,10 @@ public final class NatIntentAdapter implements IntentModuleAdapter {
         }
         if (config.nat() != null && config.nat().unsolicitedSynPortUnreachable() != null) {
             settings = settings.withUnsolicitedSynPortUnreachable(config.nat().unsolicitedSynPortUnreachable());
+        }
+        if (config.nat() != null && config.nat().sessionsPerSubscriberLimit() != null) {
+            // RFC 6888 REQ-5: the limit protects the node's session table, whoever made the rule.
+            settings = settings.withSessionsPerSubscriberLimit(config.nat().sessionsPerSubscriberLimit());
         }
         return settings;
     }

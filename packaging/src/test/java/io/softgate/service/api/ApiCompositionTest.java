@@ -269,6 +269,22 @@ class ApiCompositionTest {
     }
 
     @Test
+    void shouldCompileTheApiNatRulesWithTheFilesPerSubscriberSessionLimit() throws Exception {
+        api.close();
+        api = new ApiFixture(stateDir.resolve("session-limit"), CONFIG.formatted(FILE_NAT.formatted("")
+            .replace("\"maxSessions\": 1024,", "\"maxSessions\": 1024, \"sessionsPerSubscriberLimit\": 300,")));
+        assertEquals(200, api.login(ApiFixture.USER, ApiFixture.PASSWORD).statusCode());
+        site = ApiFixture.find(api.ok("GET", "/api/sites", null), "name", "softgate-site").get("id").asInt();
+        tenant = ApiFixture.find(api.ok("GET", "/api/tenants", null), "name", "Admin").get("id").asInt();
+
+        createSnat(createVpcWithVnet(), "api-snat", "203.0.113.10");
+
+        NatTables nat = current(NatTables.SLOT);
+        assertTrue(nat.outbound(current(ForwardingTables.SLOT).vrfIndex(VPC_NAME)).length >= 1, "the API's SNAT rule is compiled");
+        assertEquals(300, nat.settings().sessionsPerSubscriberLimit(), "one node-wide limit, the file's");
+    }
+
+    @Test
     void shouldPlanTheEvpnAdvertisementsOncePerCommit() throws Exception {
         api.close();
         api = new ApiFixture(stateDir.resolve("with-bgp"), CONFIG.formatted(
