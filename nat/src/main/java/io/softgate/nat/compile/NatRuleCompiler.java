@@ -530,6 +530,11 @@ public final class NatRuleCompiler {
             "RFC 5508 (ICMP query session timeout): at least 60 seconds");
         check(s.portReuseHoldNs() >= NatSettings.MIN_PORT_REUSE_HOLD_NS, "settings.portReuseHoldNs",
             "RFC 6888 REQ-8 / DESIGN §8: a freed port is held at least 120 seconds");
+        // A day is far beyond what the hold protects (see MAX_PORT_REUSE_HOLD_NS) and keeps now + hold
+        // inside the port word's seconds.
+        check(s.portReuseHoldNs() <= NatSettings.MAX_PORT_REUSE_HOLD_NS, "settings.portReuseHoldNs",
+            "at most " + NatSettings.MAX_PORT_REUSE_HOLD_NS + " ns (one day): a held port serves no one, so a"
+                + " longer hold only drains the address's port range (was " + s.portReuseHoldNs() + " ns)");
         check(s.filtering() != null, "settings.filtering", "must be set");
         check(s.portAllocation() != null, "settings.portAllocation", "must be set");
         check(s.portRangeFirst() >= 1 && s.portRangeFirst() <= s.portRangeLast() && s.portRangeLast() <= 65535,

@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
  * Node-wide NAT behaviour. Defaults follow the RFCs' recommendations; the compiler rejects values
  * below the RFC minimums and values the data path cannot hold (naming the field): every timeout at
  * most {@code SessionKeys.MAX_TIMEOUT_NS} (2,251,798,739,943,424 ns, about 26 days 1 h 30 min),
- * a port block no larger than the per-subscriber port limit, a port reuse hold of at least 120 s.
+ * a port block no larger than the per-subscriber port limit, a port reuse hold of 120 s to a day.
  *
  * @param udpTimeoutNs            UDP mapping idle timeout; RFC 4787 REQ-5: at least 2 min, default 5 min
  * @param tcpEstablishedTimeoutNs RFC 5382 REQ-5: at least 2 h 4 min
@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  *                                answers ({@code TcpStates})
  * @param icmpQueryTimeoutNs      RFC 5508 (ICMP query session timeout): at least 60 s
  * @param portReuseHoldNs         a freed external port is not handed out again for this long; RFC 6888
- *                                REQ-8 / DESIGN §8: at least 120 s (the default)
+ *                                REQ-8 / DESIGN §8: at least 120 s (the default); at most a day
+ *                                ({@link #MAX_PORT_REUSE_HOLD_NS})
  * @param filtering               RFC 4787 §5 filtering; default endpoint-independent (REQ-8 recommended)
  * @param portAllocation          random ports or per-subscriber port blocks
  * @param portBlockSize           ports per block in {@link PortAllocationMode#PORT_BLOCKS} mode; at most
@@ -69,6 +70,16 @@ public record NatSettings(
     public static final int DEFAULT_SESSIONS_PER_SUBSCRIBER = 0;
     /** RFC 6888 REQ-8 (DESIGN §8): a freed external port is not reused for at least 120 s. */
     public static final long MIN_PORT_REUSE_HOLD_NS = TimeUnit.SECONDS.toNanos(120);
+    /**
+     * The longest port reuse hold the compiler accepts: a day. The hold only has to outlast what a
+     * remote may still remember of the old mapping (a TCP TIME_WAIT, its own NAT's or firewall's
+     * idle timers: minutes; RFC 6888 REQ-8 and RFC 4787 ask for 120 s), while every freed port sits
+     * unusable for the whole hold, so a hold of days would drain a busy address's port range for
+     * nothing. It also keeps {@code now + hold} far inside the port word's int of seconds
+     * ({@code PortSpace.release}), where a wrapped value would make the port reusable at once or
+     * never. Below the session timeouts' maximum ({@code SessionKeys.MAX_TIMEOUT_NS}, 26 days).
+     */
+    public static final long MAX_PORT_REUSE_HOLD_NS = TimeUnit.DAYS.toNanos(1);
 
     /** The defaults: UDP 5 min, TCP 2 h 4 min / 4 min, ICMP 60 s, hold 120 s, EIF, random ports 1024-65535. */
     public static NatSettings defaults() {
@@ -124,6 +135,14 @@ public record NatSettings(
         return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
             portReuseHoldNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
             portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, perSecond, unsolicitedSynPortUnreachable,
+            sessionsPerSubscriberLimit);
+    }
+
+    /** A freed external port is held {@code holdNs} before it is handed out again ({@link #MIN_PORT_REUSE_HOLD_NS}..{@link #MAX_PORT_REUSE_HOLD_NS}). */
+    public NatSettings withPortReuseHoldNs(long holdNs) {
+        return new NatSettings(udpTimeoutNs, tcpEstablishedTimeoutNs, tcpTransitoryTimeoutNs, icmpQueryTimeoutNs,
+            holdNs, filtering, portAllocation, portBlockSize, portRangeFirst, portRangeLast,
+            portsPerSubscriberLimit, inboundRefresh, tcpMssClamp, icmpErrorsPerSecond, unsolicitedSynPortUnreachable,
             sessionsPerSubscriberLimit);
     }
 

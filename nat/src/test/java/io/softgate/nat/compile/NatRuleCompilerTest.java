@@ -277,6 +277,21 @@ class NatRuleCompilerTest {
     }
 
     @Test
+    void shouldRejectAPortReuseHoldLongerThanADay() {
+        // A held port serves no one: beyond a day the hold only drains the address's port range.
+        long day = 86_400_000_000_000L;
+        assertEquals(day, NatSettings.MAX_PORT_REUSE_HOLD_NS);
+        NatSettings longHold = NatSettings.defaults().withPortReuseHoldNs(day + 1);
+        NatConfigException error = assertThrows(NatConfigException.class, () -> compile(List.of(), longHold));
+        assertEquals("settings.portReuseHoldNs", error.field());
+        assertTrue(error.getMessage().contains("at most 86400000000000 ns (one day)"), error.getMessage());
+        NatSettings wrappingHold = NatSettings.defaults().withPortReuseHoldNs(Long.MAX_VALUE);
+        assertEquals("settings.portReuseHoldNs",
+            assertThrows(NatConfigException.class, () -> compile(List.of(), wrappingHold)).field());
+        compile(List.of(), NatSettings.defaults().withPortReuseHoldNs(day));
+    }
+
+    @Test
     void shouldRejectAOneToOneAddressThatIsAlsoAnSnatAddress() {
         NatConfigException error = assertThrows(NatConfigException.class, () -> compile(List.of(
             NatRule.builder("eip", NatAction.DNAT, "blue").destination("203.0.113.7", null).dnatTo("10.0.0.9", null)
