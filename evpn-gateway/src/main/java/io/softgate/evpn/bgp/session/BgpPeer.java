@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One configured neighbour and its RFC 4271 §8 finite state machine: connect (unless
  * passive) with exponential connect-retry backoff, accept, OPEN exchange and capability
- * negotiation, collision resolution (§6.8), Established, and graceful restart as the
+ * negotiation, collision resolution (§6.8, RFC 6286 §2.3), Established, and graceful restart as the
  * receiving speaker (RFC 4724 §4.2): a peer that vanishes without a NOTIFICATION (sent or
  * received, Hold Timer Expired included: our OPEN does not set the RFC 8538 N bit) keeps its
  * routes, marked stale, until it is back and sends End-of-RIB or the restart timer runs out.
@@ -185,8 +185,12 @@ final class BgpPeer {
     }
 
     private CodecContext initialContext() {
-        return speaker.baseContext().withCounters(counters)
-                .withExternalPeer(settings.remoteAsn() != speaker.settings().asNumber());
+        return speaker.baseContext().withCounters(counters).withExternalPeer(external());
+    }
+
+    /** An external (eBGP) neighbour: its AS is not ours. */
+    private boolean external() {
+        return settings.remoteAsn() != speaker.settings().asNumber();
     }
 
     // ---- FSM events -----------------------------------------------------------------------
@@ -277,7 +281,9 @@ final class BgpPeer {
                     NotificationMessage.BAD_PEER_AS));
             return;
         }
-        if (open.bgpIdentifier() == node.routerIdAsLong()) {
+        // RFC 6286 §2.2: our own BGP Identifier is refused only from an internal peer; it need
+        // be unique within the AS alone, so an external peer may share it.
+        if (!external() && open.bgpIdentifier() == node.routerIdAsLong()) {
             connection.notifyAndClose(new NotificationMessage(NotificationMessage.OPEN_MESSAGE_ERROR,
                     NotificationMessage.BAD_BGP_IDENTIFIER));
             return;
@@ -298,7 +304,7 @@ final class BgpPeer {
         connection.context = connection.context.withFourOctetAs(fourOctet).withMaxMessageLength(
                 extended ? CodecContext.EXTENDED_MAX_MESSAGE_LENGTH : CodecContext.STANDARD_MAX_MESSAGE_LENGTH);
         connection.identity = new PeerIdentity(settings.address(), open.bgpIdentifier(), open.autonomousSystem(),
-                settings.remoteAsn() != node.asNumber());
+                external());
         // RFC 4271 §4.2: the smaller of the two hold times; zero means no keepalives.
         connection.holdTimeSeconds = Math.min(open.holdTimeSeconds(), settings.holdTimeSeconds());
         connection.send(KeepaliveMessage.INSTANCE);
@@ -329,8 +335,7 @@ final class BgpPeer {
                 return false;
             }
             if (other.state == BgpState.OPEN_CONFIRM) {
-                boolean localWins = speaker.settings().routerIdAsLong() > open.bgpIdentifier();
-                // The connection initiated by the speaker with the higher BGP identifier survives.
+                boolean localWins = localWinsCollision(open);
                 BgpConnection loser = (other.outgoing == localWins) ? connection : other;
                 loser.notifyAndClose(new NotificationMessage(NotificationMessage.CEASE,
                         NotificationMessage.CONNECTION_COLLISION_RESOLUTION));
@@ -340,6 +345,20 @@ final class BgpPeer {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the connection this speaker initiated survives a collision: RFC 4271 §6.8, the one
+     * initiated by the speaker with the higher BGP Identifier (compared as unsigned 32-bit
+     * numbers); RFC 6286 §2.3, when the identifiers are equal (only possible with an external
+     * peer, §2.2), the one initiated by the speaker with the larger AS number.
+     */
+    private boolean localWinsCollision(OpenMessage open) {
+        BgpNodeSettings node = speaker.settings();
+        if (node.routerIdAsLong() != open.bgpIdentifier()) {
+            return node.routerIdAsLong() > open.bgpIdentifier();
+        }
+        return node.asNumber() > open.autonomousSystem();
     }
 
     private void becomeEstablished(BgpConnection connection) {

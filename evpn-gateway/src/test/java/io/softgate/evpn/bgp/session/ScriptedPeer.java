@@ -12,20 +12,38 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 
 /** A BGP peer on a plain socket that sends exactly the bytes a test gives it. */
 final class ScriptedPeer implements AutoCloseable {
-    private final Socket socket = new Socket();
+    private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
 
+    /** Connects from {@code local} to the speaker's listening socket. */
     ScriptedPeer(InetAddress local, InetAddress speaker, int port) throws IOException {
-        socket.bind(new InetSocketAddress(local, 0));
-        socket.connect(new InetSocketAddress(speaker, port), 2000);
+        this(connect(local, speaker, port));
+    }
+
+    private ScriptedPeer(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(3000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+    }
+
+    private static Socket connect(InetAddress local, InetAddress speaker, int port) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(local, 0));
+        socket.connect(new InetSocketAddress(speaker, port), 2000);
+        return socket;
+    }
+
+    /** Waits (up to 5 s) for the speaker to connect to {@code listener} and takes that connection. */
+    static ScriptedPeer accept(ServerSocket listener) throws IOException {
+        listener.setSoTimeout(5000);
+        return new ScriptedPeer(listener.accept());
     }
 
     /** Sends the OPEN body given, reads the speaker's OPEN and KEEPALIVE, sends KEEPALIVE. */
