@@ -27,7 +27,13 @@ class BgpMessageDecoderFuzzTest {
         CodecContext context = CodecContext.standard().withFourOctetAs((selector & 0x08) == 0)
                 .withExternalPeer((selector & 0x10) != 0)
                 .withMaxMessageLength(CodecContext.EXTENDED_MAX_MESSAGE_LENGTH);
-        decoder.decode(message, context);
+        MessageDecodeResult result = decoder.decode(message, context);
+        if (!result.isFailure() && result.message() instanceof NotificationMessage) {
+            // RFC 8538 §3.1: the Hard Reset's encapsulated NOTIFICATION is read from peer data too.
+            NotificationMessage notification = (NotificationMessage) result.message();
+            notification.hardResetCause();
+            notification.toString();
+        }
     }
 
     @FuzzTest(maxDuration = "30s")
