@@ -39,8 +39,10 @@ final class BgpConnection extends ChannelInboundHandlerAdapter implements RibPee
     Set<AddressFamily> families = Set.of();
     PeerIdentity identity;
     int holdTimeSeconds;
-    /** A NOTIFICATION was sent or received: graceful restart does not apply (RFC 4724 §4). */
-    boolean notificationExchanged;
+    /** Both OPENs set the RFC 8538 N bit: a NOTIFICATION other than Hard Reset ends the session gracefully. */
+    boolean notificationGracefulRestart;
+    /** The NOTIFICATION sent or received (Hold Timer Expired included), null while there was none. */
+    NotificationMessage notification;
     private ScheduledFuture<?> holdTimer;
     private ScheduledFuture<?> keepaliveTimer;
 
@@ -95,17 +97,19 @@ final class BgpConnection extends ChannelInboundHandlerAdapter implements RibPee
     }
 
     /**
-     * Sends the NOTIFICATION, then closes (RFC 4271 §6). Any NOTIFICATION, the Hold Timer
-     * Expired one included, ends graceful restart: our OPEN advertises N=0, so the RFC 8538
-     * exception does not apply (RFC 4724 §4).
+     * Sends the NOTIFICATION, then closes (RFC 4271 §6). With the N bit exchanged, a Cease that
+     * ends the session for good goes out encapsulated in a Hard Reset (RFC 8538 §3.1, §5.1);
+     * never to a peer that did not set N (RFC 8538 §3).
      */
-    void notifyAndClose(NotificationMessage notification) {
-        notificationExchanged = true;
+    void notifyAndClose(NotificationMessage cause) {
+        NotificationMessage sent = notificationGracefulRestart && cause.warrantsHardReset()
+                ? NotificationMessage.hardReset(cause) : cause;
+        notification = sent;
         if (channel == null || !channel.isActive()) {
             return;
         }
         ByteBuf out = channel.alloc().buffer();
-        peer.speaker().encoder().encode(notification, out, context);
+        peer.speaker().encoder().encode(sent, out, context);
         channel.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
         state = BgpState.IDLE;
     }

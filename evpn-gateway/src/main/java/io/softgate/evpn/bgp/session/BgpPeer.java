@@ -38,10 +38,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * One configured neighbour and its RFC 4271 §8 finite state machine: connect (unless
  * passive) with exponential connect-retry backoff, accept, OPEN exchange and capability
- * negotiation, collision resolution (§6.8, RFC 6286 §2.3), Established, and graceful restart as the
- * receiving speaker (RFC 4724 §4.2): a peer that vanishes without a NOTIFICATION (sent or
- * received, Hold Timer Expired included: our OPEN does not set the RFC 8538 N bit) keeps its
- * routes, marked stale, until it is back and sends End-of-RIB or the restart timer runs out.
+ * negotiation, collision resolution (§6.8, RFC 6286 §2.3), Established, and graceful restart
+ * as the receiving speaker (RFC 4724 §4.2): a peer that vanishes without a NOTIFICATION keeps
+ * its routes, marked stale, until it is back and sends End-of-RIB or the restart timer runs
+ * out. When both OPENs set the RFC 8538 N bit, a NOTIFICATION sent or received (Hold Timer
+ * Expired included) does the same, unless it is a Hard Reset, which flushes them.
  *
  * <p>Threading: confined to the speaker's event loop.
  */
@@ -124,6 +125,8 @@ final class BgpPeer {
         cancel(restartTimer);
         cancel(stalePathTimer);
         for (BgpConnection connection : new ArrayList<>(connections)) {
+            // RFC 8538 §5.1: Administrative Shutdown ends the session for good, so with the N bit
+            // exchanged it goes out as a Hard Reset and the peer flushes our routes (notifyAndClose).
             connection.notifyAndClose(new NotificationMessage(NotificationMessage.CEASE,
                     NotificationMessage.ADMINISTRATIVE_SHUTDOWN));
         }
@@ -217,8 +220,8 @@ final class BgpPeer {
             for (AddressFamily family : settings.addressFamilies()) {
                 families.add(new GracefulRestartCapability.Family(family, restart.forwardingStatePreserved()));
             }
-            capabilities.add(new GracefulRestartCapability(restart.restarting(), false, restart.restartTimeSeconds(),
-                    families));
+            capabilities.add(new GracefulRestartCapability(restart.restarting(), restart.notification(),
+                    restart.restartTimeSeconds(), families));
         }
         int myAs = node.asNumber() > 0xFFFF ? OpenMessage.AS_TRANS : (int) node.asNumber();
         return new OpenMessage(4, myAs, settings.holdTimeSeconds(), node.routerIdAsLong(), capabilities);
@@ -233,7 +236,7 @@ final class BgpPeer {
         BgpMessage message = result.message();
         if (message instanceof NotificationMessage) {
             log(System.Logger.Level.INFO, "received " + message);
-            connection.notificationExchanged = true;
+            connection.notification = (NotificationMessage) message;
             connection.close();
             return;
         }
@@ -299,6 +302,10 @@ final class BgpPeer {
         Set<AddressFamily> families = new HashSet<>(settings.addressFamilies());
         families.retainAll(theirs);
         connection.families = Set.copyOf(families);
+        GracefulRestartCapability theirRestart = open.gracefulRestart();
+        // RFC 8538 §2 / §4: NOTIFICATIONs restart the session gracefully only when both set N.
+        connection.notificationGracefulRestart = node.gracefulRestart().advertisesNotification()
+                && theirRestart != null && theirRestart.notificationSupport();
         boolean fourOctet = open.has(FourOctetAsCapability.class);
         boolean extended = open.has(ExtendedMessageCapability.class);
         connection.context = connection.context.withFourOctetAs(fourOctet).withMaxMessageLength(
@@ -449,7 +456,7 @@ final class BgpPeer {
     private Set<AddressFamily> retainedFamilies(BgpConnection connection) {
         GracefulRestartCapability restart = connection.receivedOpen == null ? null
                 : connection.receivedOpen.gracefulRestart();
-        if (stopped || connection.notificationExchanged || restart == null
+        if (stopped || !endedGracefully(connection) || restart == null
                 || !speaker.settings().gracefulRestart().enabled()) {
             return Set.of();
         }
@@ -460,6 +467,17 @@ final class BgpPeer {
             }
         }
         return retained;
+    }
+
+    /**
+     * Whether the session's end lets the peer's routes stay as stale: a TCP failure (RFC 4724
+     * §4.2); a NOTIFICATION sent or received, Hold Timer Expired included, only when both OPENs
+     * set the N bit (RFC 8538 §4: the sender of the NOTIFICATION follows the receiving speaker's
+     * rules too) and it is no Hard Reset (RFC 8538 §3.2: a Hard Reset flushes, as RFC 4271 does).
+     */
+    private static boolean endedGracefully(BgpConnection connection) {
+        NotificationMessage notification = connection.notification;
+        return notification == null || (connection.notificationGracefulRestart && !notification.isHardReset());
     }
 
     private void sweepAllStale() {

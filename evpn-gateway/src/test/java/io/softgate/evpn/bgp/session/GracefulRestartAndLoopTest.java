@@ -93,7 +93,7 @@ class GracefulRestartAndLoopTest {
 
     @Test
     void shouldNotLetAnEarlierRestartsStalePathTimerSweepTheRoutes() throws Exception {
-        startSpeaker(new GracefulRestartSettings(true, 120, false, true, 6));
+        startSpeaker(new GracefulRestartSettings(true, 120, false, true, 6, true));
         // GR restart time 120 s with the evpn F bit: only the 6 s stale-path timer can sweep.
         String open = OPEN_WITH_GRACEFUL_RESTART.replace("40 06 0001 0019 46 80", "40 06 0078 0019 46 80");
         try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
@@ -133,7 +133,7 @@ class GracefulRestartAndLoopTest {
     @Test
     void shouldDropRoutesAtOnceWhenHoldTimerExpires() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT);
-        // Hold time 3 s, GR restart time 120 s with the evpn F bit, N bit clear on both sides.
+        // Hold time 3 s, GR restart time 120 s with the evpn F bit, N bit clear on the peer's side.
         String openHoldThree = OPEN_WITH_GRACEFUL_RESTART.replace("04 fde8 005a", "04 fde8 0003")
                 .replace("40 06 0001 0019 46 80", "40 06 0078 0019 46 80");
         try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
@@ -143,7 +143,7 @@ class GracefulRestartAndLoopTest {
             // No KEEPALIVE from the peer: the speaker's hold timer expires, it sends a NOTIFICATION.
             assertTrue(Await.until(() -> speaker.peerStates().get(PEER) != BgpState.ESTABLISHED, 6000));
             assertTrue(Await.until(() -> !learned(), 1000),
-                    "a NOTIFICATION (hold timer expired) ends graceful restart, RFC 4724 §4");
+                    "without the peer's N bit a NOTIFICATION (hold timer expired) ends graceful restart, RFC 4724 §4");
         }
     }
 
