@@ -68,7 +68,7 @@ public final class BgpSettingsFactory {
         }
         builder.gracefulRestart(bgp.gracefulRestart().enabled()
             ? new GracefulRestartSettings(true, bgp.gracefulRestart().restartTimeSeconds(), false, true,
-                STALE_PATH_TIME_SECONDS, GracefulRestartSettings.DEFAULT.notification())
+                STALE_PATH_TIME_SECONDS, bgp.gracefulRestart().notification())
             : GracefulRestartSettings.DISABLED);
         return builder.build();
     }

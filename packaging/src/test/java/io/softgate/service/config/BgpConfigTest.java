@@ -1,10 +1,13 @@
 package io.softgate.service.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.softgate.evpn.bgp.community.RouteTarget;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
+import io.softgate.evpn.bgp.config.GracefulRestartSettings;
 import io.softgate.evpn.bgp.nlri.InetAddresses;
 import io.softgate.service.evpn.BgpSettingsFactory;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +47,19 @@ class BgpConfigTest {
         assertEquals(1, settings.vrfByL3Vni(5000).routeDistinguisherNumber());
         assertEquals(List.of(RouteTarget.parse("65001:77")), settings.vrfByL3Vni(5001).effectiveExportRouteTargets(65000));
         assertEquals(30, settings.gracefulRestart().restartTimeSeconds());
+        assertTrue(settings.gracefulRestart().notification(), "RFC 8538 N bit on by default");
         assertEquals(InetAddresses.parseMac("02:00:00:00:00:01"), settings.routerMac());
+    }
+
+    @Test
+    void shouldClearTheNotificationBitWhenConfiguredOff() throws ConfigException {
+        GracefulRestartSettings restart = BgpSettingsFactory.settings(parse("""
+            {"enabled": true, "asn": 65000, "routerId": "10.255.0.1",
+             "neighbors": [{"address": "172.16.3.1", "remoteAsn": 65001}],
+             "gracefulRestart": {"notification": false}}""")).gracefulRestart();
+
+        assertTrue(restart.enabled());
+        assertFalse(restart.notification());
     }
 
     @Test
