@@ -49,6 +49,15 @@ public final class StageContext {
         }
     }
 
+    /**
+     * Counts a drop under {@code reason} for a packet that has no slot in this batch: one the
+     * stage kept (as bytes it copied) past the batch it arrived in and now gives up, e.g. a held
+     * fragment whose hold expired. A packet with a slot is dropped with {@link #drop} instead.
+     */
+    public void countDrop(DropReason reason) {
+        counters.increment(dropCounterBase + reason.ordinal());
+    }
+
     /** Counts one event of this stage ({@code event} indexes {@link Stage#eventCounters()}). */
     public void countEvent(int event) {
         counters.increment(eventCounterBase + event);

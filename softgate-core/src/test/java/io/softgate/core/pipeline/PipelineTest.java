@@ -100,6 +100,46 @@ class PipelineTest {
     }
 
     @Test
+    void shouldCountADropWithoutASlotUnderTheStagesReasonAndReleaseNothing() {
+        PipelineDefinition definition = PipelineDefinition.builder()
+            .stage(w -> new Stage() {
+                @Override
+                public String name() {
+                    return "first";
+                }
+
+                @Override
+                public List<String> nextStages() {
+                    return List.of(Stage.TRANSMIT);
+                }
+
+                @Override
+                public DropReason[] dropReasons() {
+                    return ParityStage.Drop.values();
+                }
+
+                @Override
+                public void process(PacketBatch batch, StageVector input, StageContext context) {
+                    for (int i = 0; i < input.size(); i++) {
+                        context.forward(0, input.slot(i));
+                    }
+                    context.countDrop(ParityStage.Drop.EMPTY); // e.g. a packet the stage held past its batch
+                }
+            })
+            .entry("first").build();
+        FrameMemory memory = new FrameMemory(4);
+        PacketBatch batch = new PacketBatch(memory, 4);
+        Pipeline pipeline = pipeline(definition, batch);
+        batch.add(0, memory.packetStart(0), 1, 0);
+
+        pipeline.run(batch, ConfigSnapshot.empty(), 0);
+
+        assertEquals(1, pipeline.counters().get(pipeline.counters().layout().id("first.drop.empty")));
+        assertEquals(0, pipeline.dropVector().size(), "no slot was dropped");
+        assertEquals(1, pipeline.transmitVector().size());
+    }
+
+    @Test
     void shouldRejectGraphWithCycle() {
         PipelineDefinition definition = PipelineDefinition.builder()
             .stage(w -> new ParityStage("a", "b", Stage.DROP))
