@@ -297,24 +297,52 @@ public final class NatSessions implements AutoCloseable {
 
     // ---------------------------------------------------------------- fragments
 
+    /**
+     * How long a first fragment's record lives: RFC 791 reassembly timers are seconds, and later
+     * fragments normally follow their first within milliseconds. Also how long a stage holds a
+     * later fragment that came before its first (the stage's {@code HeldFragments}).
+     */
+    public static final long FRAGMENT_RECORD_NS = 2_000_000_000L;
+
+    /** Word 0 of the record key of the datagram ({@code protocol}, {@code vrf}, IP identification). */
+    public static long fragmentKey0(int protocol, int vrf, int identification) {
+        return SessionKeys.word0(SessionKeys.TAG_FRAGMENT, protocol, vrf, identification, 0);
+    }
+
+    /** Word 1 of the record key of the datagram from {@code source} to {@code destination}. */
+    public static long fragmentKey1(int source, int destination) {
+        return SessionKeys.word1(source, destination);
+    }
+
     /** Remembers the rewrite of a first fragment so later fragments of the datagram follow it. */
     public void rememberFragment(int protocol, int vrf, int identification, int source, int destination,
                                  long rewrite0, long rewrite1, long nowNs, NatScratch scratch) {
-        scratch.key2[0] = SessionKeys.word0(SessionKeys.TAG_FRAGMENT, protocol, vrf, identification, 0);
-        scratch.key2[1] = SessionKeys.word1(source, destination);
+        scratch.key2[0] = fragmentKey0(protocol, vrf, identification);
+        scratch.key2[1] = fragmentKey1(source, destination);
         scratch.values2[0] = rewrite0;
         scratch.values2[1] = rewrite1;
         scratch.values2[2] = 0;
-        // RFC 791 reassembly timers are seconds; later fragments normally follow within milliseconds.
-        fragments.insert(scratch.key2, scratch.values2, nowNs + 2_000_000_000L, nowNs);
+        fragments.insert(scratch.key2, scratch.values2, nowNs + FRAGMENT_RECORD_NS, nowNs);
     }
 
     /** Finds the rewrite of a datagram's first fragment; copies it into {@code valuesOut}. */
     public boolean findFragment(int protocol, int vrf, int identification, int source, int destination,
                                 long nowNs, NatScratch scratch, long[] valuesOut) {
-        scratch.key2[0] = SessionKeys.word0(SessionKeys.TAG_FRAGMENT, protocol, vrf, identification, 0);
-        scratch.key2[1] = SessionKeys.word1(source, destination);
+        scratch.key2[0] = fragmentKey0(protocol, vrf, identification);
+        scratch.key2[1] = fragmentKey1(source, destination);
         return fragments.lookupInto(scratch.key2, nowNs, valuesOut) >= 0;
+    }
+
+    /**
+     * {@link #findFragment} for {@code count} record keys at once ({@link #fragmentKey0},
+     * {@link #fragmentKey1}; {@code KEY_WORDS} each), their cache misses overlapped
+     * ({@code FlowTable.lookupIntoBatch}): key {@code i}'s rewrite goes to
+     * {@code valuesOut[i * VALUE_WORDS ..]}, its entry (negative when missing) to {@code entriesOut[i]}.
+     *
+     * @return how many records were found
+     */
+    public int findFragments(long[] keys, int count, long nowNs, long[] valuesOut, int[] entriesOut) {
+        return fragments.lookupIntoBatch(keys, count, nowNs, valuesOut, entriesOut);
     }
 
     // ---------------------------------------------------------------- slow path
