@@ -15,7 +15,8 @@ import java.util.List;
  * Shared batch loop of the two NAT44 direction stages: looks up the sessions of the whole batch
  * at once (one {@code FlowTable} batch lookup, so the table's cache misses overlap), passes IPv6 (counted) and everything when no NAT tables are published, defers
  * later fragments to the end of the batch, and forwards or drops each slot on the single edge
- * according to the direction's translation result. A packet whose session the batch lookup found
+ * according to the direction's translation result. At the end of the batch it releases the held
+ * later fragments whose first fragment's record now exists ({@link HeldFragments}), as new slots. A packet whose session the batch lookup found
  * and that needs only its rewrite takes {@code Nat44Translator.tryFastPath}; the rest take the
  * direction's full translation. A traced packet ({@code PacketFlags.TRACE}) always takes the full
  * translation, which notes what it decided for the trace ({@link NatTraceDecision}); untraced
@@ -105,6 +106,8 @@ abstract class Nat44DirectionStage implements Stage {
         for (int i = 0; i < deferredCount; i++) {
             finish(batch, deferred[i], tables, context);
         }
+        // After every packet of the batch: a first fragment in it has left its record by now.
+        translator.settleHeldFragments(batch, tables, context);
         if (tables != null && !insideToOutside) {
             translator.settleHeldSyns(batch, tables, context);
         }

@@ -81,6 +81,8 @@ final class Nat44Translator {
     private long icmpRefillNs;
     /** RFC 5382 REQ-4: the unsolicited inbound SYNs this worker holds (none for the in2out stage). */
     private final HeldSyns heldSyns;
+    /** RFC 4787 REQ-14: later fragments this stage holds until their first fragment's record exists. */
+    private final HeldFragments heldFragments;
     /**
      * Set by the stage before each slow-path packet: the packet is traced ({@code PacketFlags.TRACE}),
      * so its outcome is noted in {@link #traceDecision} / {@link #traceDetail} ({@link NatTraceDecision}).
@@ -101,6 +103,7 @@ final class Nat44Translator {
         this.sessions = sessions;
         this.scratch = new NatScratch(randomSeed);
         this.heldSyns = new HeldSyns(heldSynCapacity);
+        this.heldFragments = new HeldFragments(HeldFragments.DEFAULT_CAPACITY, HeldFragments.DEFAULT_BYTES);
         this.creationPrefetch = new OutboundCreationPrefetch(sessions);
     }
 
@@ -117,6 +120,7 @@ final class Nat44Translator {
         }
         batchKeyCount = 0;
         tcpStateChangedInBatch = false;
+        heldFragments.beginBatch();
         creationPrefetch.beginBatch(capacity);
     }
 
@@ -555,7 +559,7 @@ final class Nat44Translator {
         int ipEnd = l3 + Ipv4Flyweight.totalLength(buffer, l3);
         int fragmentWord = Ipv4Flyweight.flagsAndFragmentOffset(buffer, l3);
         if ((fragmentWord & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0) {
-            return laterFragment(batch, slot, buffer, l3, vrf, tables.publicVrf(), nowNs, context);
+            return laterFragment(batch, slot, buffer, l3, vrf, tables.publicVrf(), nowNs, context, true);
         }
         int l4 = l3 + headerLength;
         int read = tuple.read(buffer, l3, l4, ipEnd - l4);
@@ -704,32 +708,114 @@ final class Nat44Translator {
         }
     }
 
-    /** A non-first fragment carries no ports: it follows the rewrite its first fragment left. */
+    /**
+     * A non-first fragment carries no ports: it follows the rewrite its first fragment left. One
+     * that comes before that record exists is held ({@link HeldFragments}) when {@code mayHold}.
+     *
+     * @param mayHold false for the hairpin's second translation: the packet is half translated
+     *     already, and its first fragment left both records at once, so holding could not help
+     */
     private int laterFragment(PacketBatch batch, int slot, UnsafeBuffer buffer, int l3, int vrf, int publicVrf,
-                              long nowNs, StageContext context) {
+                              long nowNs, StageContext context, boolean mayHold) {
         int protocol = Ipv4Flyweight.protocol(buffer, l3);
-        if (!sessions.findFragment(protocol, vrf, Ipv4Flyweight.identification(buffer, l3),
-            Ipv4Flyweight.source(buffer, l3), Ipv4Flyweight.destination(buffer, l3), nowNs, scratch, values)) {
-            return NatDropReason.FRAGMENT_WITHOUT_FIRST.ordinal();
+        int identification = Ipv4Flyweight.identification(buffer, l3);
+        int source = Ipv4Flyweight.source(buffer, l3);
+        int destination = Ipv4Flyweight.destination(buffer, l3);
+        if (!sessions.findFragment(protocol, vrf, identification, source, destination, nowNs, scratch, values)) {
+            if (!mayHold) {
+                return NatDropReason.FRAGMENT_WITHOUT_FIRST.ordinal();
+            }
+            // RFC 4787 REQ-14 ("Received Fragment Out of Order"): the first fragment, which carries
+            // the ports and so finds or creates the session, may still come; until then the
+            // fragment waits, bounded in number, bytes and time, and is never forwarded untranslated.
+            if (!heldFragments.hold(batch, slot, NatSessions.fragmentKey0(protocol, vrf, identification),
+                NatSessions.fragmentKey1(source, destination), vrf, nowNs)) {
+                return NatDropReason.FRAGMENT_HOLD_FULL.ordinal();
+            }
+            return NatDropReason.FRAGMENT_HELD.ordinal();
         }
+        return followFragment(batch, slot, buffer, l3, protocol, vrf, publicVrf, values[0], values[1], nowNs, context);
+    }
+
+    /** Translates the later fragment in {@code slot} by its first fragment's rewrite ({@code rewrite0}, {@code rewrite1}). */
+    private int followFragment(PacketBatch batch, int slot, UnsafeBuffer buffer, int l3, int protocol, int vrf,
+                               int publicVrf, long rewrite0, long rewrite1, long nowNs, StageContext context) {
         if (traced) {
-            boolean destination = Rewrite.isDestination(values[1]);
+            boolean destination = Rewrite.isDestination(rewrite1);
             note(NatTraceDecision.decision(NatTraceDecision.FRAGMENT_FOLLOWED, destination, 0, 0, 0),
                 NatTraceDecision.detail(destination ? Ipv4Flyweight.destination(buffer, l3)
-                    : Ipv4Flyweight.source(buffer, l3), Rewrite.newAddress(values[0])));
+                    : Ipv4Flyweight.source(buffer, l3), Rewrite.newAddress(rewrite0)));
         }
-        if (!Rewrite.apply(buffer, l3, -1, protocol, values[0], values[1])) {
+        if (!Rewrite.apply(buffer, l3, -1, protocol, rewrite0, rewrite1)) {
             return rewriteOutOfBounds();
         }
-        batch.vrf[slot] = Rewrite.targetVrf(values[1]);
-        if ((values[1] & SessionKeys.FLAG_HAIRPIN) != 0 && vrf != publicVrf) {
+        batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
+        if ((rewrite1 & SessionKeys.FLAG_HAIRPIN) != 0 && vrf != publicVrf) {
             // RFC 4787 REQ-9: as its first fragment did, the fragment (now from our public
             // address) goes back in, through the rewrite out2in left for the first fragment.
             context.countEvent(NatEvents.HAIRPINNED);
-            return laterFragment(batch, slot, buffer, l3, publicVrf, publicVrf, nowNs, context);
+            return laterFragment(batch, slot, buffer, l3, publicVrf, publicVrf, nowNs, context, false);
         }
         context.countEvent(NatEvents.FRAGMENTS_TRANSLATED);
         return FORWARD;
+    }
+
+    /**
+     * The end of every batch for the held later fragments: drops those whose hold is over
+     * (counted {@code fragment-hold-expired}, or {@code fragment-release-no-room} when their first
+     * fragment had come but no batch slot or frame was free since), then looks for the
+     * first-fragment records of the others (one batch lookup) and releases each one found: a
+     * new slot at the end of this batch, translated with that record's rewrite like any later
+     * fragment ({@code fragments-released}, {@code fragments-translated}) and forwarded. The
+     * release needs a free slot in the batch and a free frame; without, the fragment waits for
+     * the next batch, within its hold. Nothing is held when {@code tables} is null, but holds
+     * still expire.
+     */
+    void settleHeldFragments(PacketBatch batch, NatTables tables, StageContext context) {
+        if (heldFragments.oldest() < 0) {
+            return;
+        }
+        long nowNs = context.nowNs();
+        while (heldFragments.oldestExpired(nowNs)) {
+            context.countDrop(heldFragments.oldestFound() ? NatDropReason.FRAGMENT_RELEASE_NO_ROOM
+                : NatDropReason.FRAGMENT_HOLD_EXPIRED);
+            heldFragments.removeOldest();
+        }
+        if (tables == null || heldFragments.resolve(sessions, nowNs) == 0) {
+            return;
+        }
+        traced = false; // a released fragment is a new packet, never one the trace matched
+        UnsafeBuffer buffer = batch.buffer();
+        int publicVrf = tables.publicVrf();
+        int record = heldFragments.oldest();
+        while (record >= 0) {
+            int following = heldFragments.next(record);
+            if (heldFragments.found(record)) {
+                int slot = heldFragments.reinject(record, batch, context.pool());
+                if (slot < 0) {
+                    return; // no room in this batch: the next one tries again
+                }
+                long rewrite0 = heldFragments.rewrite0(record);
+                long rewrite1 = heldFragments.rewrite1(record);
+                int vrf = heldFragments.keyVrf(record);
+                heldFragments.remove(record);
+                context.countEvent(NatEvents.FRAGMENTS_RELEASED);
+                int l3 = batch.l3Offset[slot];
+                int result = followFragment(batch, slot, buffer, l3, Ipv4Flyweight.protocol(buffer, l3), vrf,
+                    publicVrf, rewrite0, rewrite1, nowNs, context);
+                if (result == FORWARD) {
+                    context.forward(0, slot);
+                } else {
+                    context.drop(slot, NatDropReason.of(result));
+                }
+            }
+            record = following;
+        }
+    }
+
+    /** Later fragments this stage holds now (for tests). */
+    int heldFragmentCount() {
+        return heldFragments.size();
     }
 
     /**

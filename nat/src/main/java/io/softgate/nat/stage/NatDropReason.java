@@ -28,7 +28,12 @@ public enum NatDropReason implements DropReason {
     ICMP_QUERY_NO_SESSION("icmp-query-no-session"),
     /** RFC 5508: an ICMP error whose embedded packet matches no session is dropped. */
     ICMP_ERROR_NO_SESSION("icmp-error-no-session"),
-    /** A non-first fragment that arrived before its first fragment (nothing is buffered). */
+    /**
+     * A hairpinned later fragment, translated going out by its first fragment's record, for which
+     * the record the first fragment left for its way back in is missing (that record's insert found
+     * the fragment table full): it cannot be held, being half translated. Every other later
+     * fragment without its first fragment's record is held ({@link #FRAGMENT_HELD}).
+     */
     FRAGMENT_WITHOUT_FIRST("fragment-without-first"),
     /** RFC 6888 per-subscriber limit: the subscriber holds its maximum number of ports. */
     SUBSCRIBER_PORT_LIMIT("subscriber-port-limit"),
@@ -54,7 +59,26 @@ public enum NatDropReason implements DropReason {
      */
     ICMP_ERROR_BAD_CHECKSUM("icmp-error-bad-checksum"),
     /** RFC 6888 REQ-5 per-subscriber state limit: the subscriber holds its maximum number of sessions. */
-    SUBSCRIBER_SESSION_LIMIT("subscriber-session-limit");
+    SUBSCRIBER_SESSION_LIMIT("subscriber-session-limit"),
+    /**
+     * RFC 4787 REQ-14: a later fragment came before its first fragment's record existed; its bytes
+     * are now held by the stage ({@code HeldFragments}) and its frame is released. Not a loss: the
+     * fragment is counted again when it leaves the hold, as the event {@code fragments-released}
+     * or as {@link #FRAGMENT_HOLD_EXPIRED} / {@link #FRAGMENT_RELEASE_NO_ROOM}.
+     */
+    FRAGMENT_HELD("fragment-held"),
+    /**
+     * A later fragment that would have been held found the stage's hold full (its record count or
+     * its byte budget spent, or larger than a frame): dropped; no held fragment is evicted for it.
+     */
+    FRAGMENT_HOLD_FULL("fragment-hold-full"),
+    /** A held later fragment whose first fragment did not come within the hold (2 s): dropped. */
+    FRAGMENT_HOLD_EXPIRED("fragment-hold-expired"),
+    /**
+     * A held later fragment whose first fragment came, but every batch until its hold ended was
+     * full or its worker's frame pool empty, so it could not be sent on: dropped.
+     */
+    FRAGMENT_RELEASE_NO_ROOM("fragment-release-no-room");
 
     private final String label;
 

@@ -37,13 +37,18 @@ public final class NatEvents {
      * drop counters tell it for the flows whose answer was rate-limited away.
      */
     private static final int REFUSED_WITH_ICMP_BY_REASON = 13;
+    /**
+     * RFC 4787 REQ-14: held later fragments sent on once their first fragment's record existed
+     * (each translated one also counted in {@link #FRAGMENTS_TRANSLATED}, as any later fragment is).
+     */
+    public static final int FRAGMENTS_RELEASED = REFUSED_WITH_ICMP_BY_REASON + 5;
 
     public static final List<String> NAMES = List.of("sessions-created", "passed-untranslated", "hairpinned",
         "icmp-errors-translated", "icmp-unreachable-sent", "fragments-translated", "mss-clamped",
         "refused-with-icmp", "ipv6-passed", "unsolicited-syns-held", "held-syns-discarded", "held-syns-answered",
         "held-syns-dropped", "refused-with-icmp.subscriber-port-limit", "refused-with-icmp.ports-exhausted",
         "refused-with-icmp.session-table-full", "refused-with-icmp.mapping-table-full",
-        "refused-with-icmp.subscriber-session-limit");
+        "refused-with-icmp.subscriber-session-limit", "fragments-released");
 
     private NatEvents() {
     }

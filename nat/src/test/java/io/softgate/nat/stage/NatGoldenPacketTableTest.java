@@ -381,13 +381,33 @@ class NatGoldenPacketTableTest {
                 return forwarded(nat, secondOut, PUBLIC_VRF, ip(BLUE_SNAT, SERVER).identification(0x4242)
                     .fragment(false, 32).rawProtocol(17).payload(16).build());
             }),
-            row("A later fragment that arrives before its first is dropped and counted (nothing is buffered)",
+            row("RFC 4787 REQ-14: a later fragment that arrives before its first is held, never sent untranslated",
                 defaults, nat -> {
-                    long before = nat.in2out.counter("nat44-in2out.drop.fragment-without-first");
+                    long before = nat.in2out.counter("nat44-in2out.drop.fragment-held");
                     byte[] second = ip(VM, SERVER).identification(0x4343).fragment(false, 32).rawProtocol(17)
                         .payload(16).build();
-                    return dropped(nat, nat.fromVpc(BLUE_VRF, second), "nat44-in2out.drop.fragment-without-first",
-                        before);
+                    return dropped(nat, nat.fromVpc(BLUE_VRF, second), "nat44-in2out.drop.fragment-held", before);
+                }),
+            row("RFC 4787 REQ-14: a later fragment held in one batch leaves translated with its first in the next",
+                defaults, nat -> {
+                    nat.fromVpc(BLUE_VRF, ip(VM, SERVER).identification(0x4444).fragment(false, 32).rawProtocol(17)
+                        .payload(16).build());
+                    nat.fromVpc(BLUE_VRF, ip(VM, SERVER).identification(0x4444).fragment(true, 0).udp(5000, 53)
+                        .payload(24).build());
+                    assertEquals(1, nat.in2out.generated().size(), "the held fragment, released");
+                    return forwarded(nat, nat.in2out.generated().get(0), PUBLIC_VRF, ip(BLUE_SNAT, SERVER)
+                        .identification(0x4444).fragment(false, 32).rawProtocol(17).payload(16).build());
+                }),
+            row("RFC 4787 REQ-14: an inbound later fragment held in one batch reaches the VM with its first in the next",
+                defaults, nat -> {
+                    int port = allocatedPort(nat.fromVpc(BLUE_VRF, udp(VM, 5000, SERVER, 53)));
+                    nat.fromInternet(ip(SERVER, BLUE_SNAT).identification(0x4545).fragment(false, 32).rawProtocol(17)
+                        .payload(16).build());
+                    nat.fromInternet(ip(SERVER, BLUE_SNAT).identification(0x4545).fragment(true, 0).udp(53, port)
+                        .payload(24).build());
+                    assertEquals(1, nat.out2in.generated().size(), "the held fragment, released");
+                    return forwarded(nat, nat.out2in.generated().get(0), BLUE_VRF, ip(SERVER, VM)
+                        .identification(0x4545).fragment(false, 32).rawProtocol(17).payload(16).build());
                 }),
             row("MSS clamping: the MSS of an outbound SYN is lowered to the configured value",
                 defaults.withTcpMssClamp(1400), nat -> {

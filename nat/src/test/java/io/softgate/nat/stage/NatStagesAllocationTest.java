@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Steady state allocates nothing: established fast path both ways, session creation after warm-up,
- * ICMP error translation (hairpinned included) and held SYNs.
+ * ICMP error translation (hairpinned included), held SYNs and held later fragments.
  */
 class NatStagesAllocationTest {
     private static final int BATCH = 32;
@@ -188,6 +188,53 @@ class NatStagesAllocationTest {
             assertEquals(30_000L * BATCH, nat.out2in.counter("nat44-out2in.icmp-errors-translated"));
             assertEquals(30_000L * BATCH, nat.in2out.counter("nat44-in2out.icmp-errors-translated"),
                 "every hairpinned error translated back in");
+            assertEquals(0, bytes);
+        }
+    }
+
+    @Test
+    void shouldNotAllocateWhileHoldingAndReleasingLaterFragmentsBothWays() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            int port = new Frame(nat.fromVpc(BLUE_VRF, udp("10.0.0.5", 5000, SERVER, 53)).packet()).sourcePort();
+            // Batch k carries datagram k's later fragment (held: its first is not there yet) and
+            // datagram k - 1's first fragment (which releases the fragment held one batch ago).
+            // 64 identifications, 100 ms apart: a record is long gone when its identification returns.
+            int ids = 64;
+            List<List<byte[]>> outbound = new ArrayList<>();
+            List<List<byte[]>> inbound = new ArrayList<>();
+            for (int k = 0; k < ids; k++) {
+                int previous = (k + ids - 1) % ids;
+                outbound.add(List.of(
+                    io.softgate.nat.testing.Packets.ip("10.0.0.5", SERVER).identification(k).fragment(false, 32)
+                        .rawProtocol(17).payload(200).build(),
+                    io.softgate.nat.testing.Packets.ip("10.0.0.5", SERVER).identification(previous).fragment(true, 0)
+                        .udp(5000, 53).payload(24).build()));
+                inbound.add(List.of(
+                    io.softgate.nat.testing.Packets.ip(SERVER, BLUE_SNAT).identification(k).fragment(false, 32)
+                        .rawProtocol(17).payload(200).build(),
+                    io.softgate.nat.testing.Packets.ip(SERVER, BLUE_SNAT).identification(previous).fragment(true, 0)
+                        .udp(53, port).payload(24).build()));
+            }
+            IntConsumer blue = presets(nat.in2out, BLUE_VRF);
+            IntConsumer outside = presets(nat.out2in, PUBLIC_VRF);
+            int[] round = {0};
+            Runnable batch = () -> {
+                int k = round[0]++ % ids;
+                nat.clock(nat.nowNs() + 100_000_000L);
+                load(nat.in2out, outbound.get(k), blue);
+                nat.in2out.processLoaded();
+                nat.in2out.releaseAll();
+                load(nat.out2in, inbound.get(k), outside);
+                nat.out2in.processLoaded();
+                nat.out2in.releaseAll();
+            };
+            long bytes = AllocationProbe.bytesPerRun(batch, 20_000, 10_000);
+            for (String stage : List.of("nat44-in2out", "nat44-out2in")) {
+                StageHarness harness = stage.equals("nat44-in2out") ? nat.in2out : nat.out2in;
+                assertEquals(30_000L, harness.counter(stage + ".drop.fragment-held"), stage);
+                assertEquals(30_000L - 1, harness.counter(stage + ".fragments-released"), stage + ": all but the last");
+                assertEquals(0, harness.counter(stage + ".drop.fragment-hold-expired"), stage);
+            }
             assertEquals(0, bytes);
         }
     }
