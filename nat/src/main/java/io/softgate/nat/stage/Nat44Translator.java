@@ -559,6 +559,16 @@ final class Nat44Translator {
         int ipEnd = l3 + Ipv4Flyweight.totalLength(buffer, l3);
         int fragmentWord = Ipv4Flyweight.flagsAndFragmentOffset(buffer, l3);
         if ((fragmentWord & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0) {
+            if (vrf == tables.publicVrf() && tables.external(Ipv4Flyweight.destination(buffer, l3)) == null) {
+                // Inbound to an address the NAT does not own: its first fragment passes untranslated
+                // (NatSessions.createInbound), and so does the rest of the datagram; never held.
+                if (traced) {
+                    note(NatTraceDecision.decision(NatTraceDecision.PASSED, true, NatTraceDecision.PASS_NOT_NAT_ADDRESS,
+                        0, 0), 0);
+                }
+                context.countEvent(NatEvents.PASSED_UNTRANSLATED);
+                return FORWARD;
+            }
             return laterFragment(batch, slot, buffer, l3, vrf, tables.publicVrf(), nowNs, context, true);
         }
         int l4 = l3 + headerLength;

@@ -126,6 +126,19 @@ class NatHeldFragmentTest {
     }
 
     @Test
+    void shouldPassAnInboundLaterFragmentToAnAddressTheNatDoesNotOwnLikeItsFirstFragment() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            byte[] laterFragment = later(SERVER, "192.0.2.99", 0x6363, 40);
+            StageHarness.Outcome out = nat.fromInternet(laterFragment);
+            assertEquals("route", out.verdict(), "not held: nothing would ever release it");
+            assertArrayEquals(laterFragment, out.packet(), "untranslated");
+            assertEquals(PUBLIC_VRF, out.vrf());
+            assertEquals(1, nat.out2in.counter("nat44-out2in.passed-untranslated"));
+            assertEquals(0, nat.out2in.counter("nat44-out2in.drop.fragment-held"));
+        }
+    }
+
+    @Test
     void shouldReleaseEveryHeldFragmentOfTheDatagramAndOnlyThose() {
         try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
             IntConsumer blue = fromVpc(nat.in2out, BLUE_VRF);
