@@ -7,6 +7,7 @@ import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.nat.session.NatSessions;
 import io.softgate.nat.session.SessionKeys;
+import java.util.Arrays;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -30,6 +31,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * records form one list in arrival order (doubly linked, so a release in the middle is O(1)) and
  * expiry looks only at its head.
  *
+ * <p>Bounded per batch too, so a flood of later fragments whose first fragment never comes (which
+ * keeps the hold full) cannot make every batch expensive: a first fragment this stage translates
+ * finds its held fragments through a small index by record key and gives them its rewrite at once,
+ * with no table lookup ({@link #firstFragmentTranslated}); the records another worker's first
+ * fragments leave are looked for by {@link #resolve}, at most {@link #LOOKUPS_PER_BATCH} held
+ * fragments per batch, taken round-robin from a cursor. Every step is O(1) per record it touches:
+ * holding, releasing, expiring and the per-batch look.
+ *
  * <p>Threading: one instance per stage instance (per worker), used only by that worker's thread.
  */
 final class HeldFragments {
@@ -46,6 +55,15 @@ final class HeldFragments {
     static final int DEFAULT_BYTES = 256 * 1024;
     /** Unit of the byte budget: a held packet takes its length rounded up to whole chunks. */
     static final int CHUNK_BYTES = 128;
+    /**
+     * Held fragments {@link #resolve} looks at per batch at most, so fragment-table lookups per
+     * batch: the cost one batch pays for the hold whatever the hold contains (a full hold of
+     * orphans is looked through in {@code 256 / 32 = 8} batches, a cache miss each at most). With
+     * {@code held} fragments held, each is looked at once every {@code ceil(held / 32)} batches
+     * (every batch while 32 or fewer are held); see {@link #resolve} for the bound while new ones
+     * are held meanwhile.
+     */
+    static final int LOOKUPS_PER_BATCH = 32;
 
     private final int capacity;
     // Per record (index 0 .. capacity - 1), struct of arrays.
@@ -73,7 +91,27 @@ final class HeldFragments {
     private int newest = -1;
     private final int[] freeRecords;
     private int freeRecordCount;
-    private int foundCount;
+    /**
+     * The next record {@link #resolve} looks at; it walks from newer to older and, past the
+     * oldest, starts again at the newest ({@code -1}: start at the newest).
+     */
+    private int cursor = -1;
+    /** Fragment-table lookups {@link #resolve} made since start (for tests). */
+    private long lookups;
+
+    // The found records, in the order they were found: what the stage releases, oldest found first.
+    private final int[] foundPrevious;
+    private final int[] foundNext;
+    private int foundHead = -1;
+    private int foundTail = -1;
+
+    // Index by record key: buckets of records in arrival order, so a first fragment finds its held
+    // fragments without walking the hold.
+    private final int[] bucketHead;
+    private final int[] bucketTail;
+    private final int[] bucketPrevious;
+    private final int[] bucketNext;
+    private final int bucketMask;
 
     private final UnsafeBuffer chunks;
     private final int[] nextChunk;
@@ -82,7 +120,7 @@ final class HeldFragments {
 
     private int batchSequence;
 
-    // Scratch of {@link #resolve}: the keys it looks up together, and what it finds.
+    // Scratch of {@link #resolve}: the keys it looks up together ({@link #LOOKUPS_PER_BATCH} at most), and what it finds.
     private final long[] lookupKeys;
     private final long[] lookupValues;
     private final int[] lookupEntries;
@@ -108,6 +146,16 @@ final class HeldFragments {
         this.found = new boolean[capacity];
         this.previous = new int[capacity];
         this.next = new int[capacity];
+        this.foundPrevious = new int[capacity];
+        this.foundNext = new int[capacity];
+        int buckets = Integer.highestOneBit(Math.max(1, capacity)) << 1; // at most half full
+        this.bucketHead = new int[buckets];
+        this.bucketTail = new int[buckets];
+        Arrays.fill(bucketHead, -1);
+        Arrays.fill(bucketTail, -1);
+        this.bucketPrevious = new int[capacity];
+        this.bucketNext = new int[capacity];
+        this.bucketMask = buckets - 1;
         this.freeRecords = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             freeRecords[i] = capacity - 1 - i;
@@ -121,10 +169,10 @@ final class HeldFragments {
             freeChunks[i] = chunkCount - 1 - i;
         }
         this.freeChunkCount = chunkCount;
-        this.lookupKeys = new long[capacity * SessionKeys.KEY_WORDS];
-        this.lookupValues = new long[capacity * SessionKeys.VALUE_WORDS];
-        this.lookupEntries = new int[capacity];
-        this.lookupRecord = new int[capacity];
+        this.lookupKeys = new long[LOOKUPS_PER_BATCH * SessionKeys.KEY_WORDS];
+        this.lookupValues = new long[LOOKUPS_PER_BATCH * SessionKeys.VALUE_WORDS];
+        this.lookupEntries = new int[LOOKUPS_PER_BATCH];
+        this.lookupRecord = new int[LOOKUPS_PER_BATCH];
     }
 
     /** Starts a batch: records held from now on are not looked for again in it. */
@@ -181,7 +229,53 @@ final class HeldFragments {
             oldest = record;
         }
         newest = record;
+        int bucket = bucket(recordKey0, recordKey1);
+        bucketPrevious[record] = bucketTail[bucket];
+        bucketNext[record] = -1;
+        if (bucketTail[bucket] >= 0) {
+            bucketNext[bucketTail[bucket]] = record;
+        } else {
+            bucketHead[bucket] = record;
+        }
+        bucketTail[bucket] = record;
         return true;
+    }
+
+    private int bucket(long recordKey0, long recordKey1) {
+        long hash = (recordKey0 ^ Long.rotateLeft(recordKey1, 29)) * 0x9E3779B97F4A7C15L;
+        return (int) (hash >>> 40) & bucketMask;
+    }
+
+    /**
+     * A first fragment this stage translated (or passed) just now left the record {@code recordKey0},
+     * {@code recordKey1} with {@code rewrite0}, {@code rewrite1}: the held fragments of its datagram
+     * take that rewrite now, without a table lookup, and await release (in the order they were held).
+     * The common case, a later fragment overtaking its first by a batch on the same worker, so
+     * leaves in the first fragment's batch whatever else the hold contains.
+     */
+    void firstFragmentTranslated(long recordKey0, long recordKey1, long rewrite0, long rewrite1) {
+        if (oldest < 0) {
+            return;
+        }
+        for (int r = bucketHead[bucket(recordKey0, recordKey1)]; r >= 0; r = bucketNext[r]) {
+            if (!found[r] && key0[r] == recordKey0 && key1[r] == recordKey1) {
+                markFound(r, rewrite0, rewrite1);
+            }
+        }
+    }
+
+    private void markFound(int record, long recordRewrite0, long recordRewrite1) {
+        found[record] = true;
+        rewrite0[record] = recordRewrite0;
+        rewrite1[record] = recordRewrite1;
+        foundPrevious[record] = foundTail;
+        foundNext[record] = -1;
+        if (foundTail >= 0) {
+            foundNext[foundTail] = record;
+        } else {
+            foundHead = record;
+        }
+        foundTail = record;
     }
 
     /** True when the oldest record's hold has ended at {@code nowNs}. */
@@ -194,44 +288,62 @@ final class HeldFragments {
         return oldest;
     }
 
-    /** The record held after {@code record}, or -1. */
-    int next(int record) {
-        return next[record];
-    }
-
     /**
-     * Looks for the first-fragment record of every held fragment not yet matched and not held in
-     * this batch (that one was just looked for), all in one batch lookup so the misses overlap,
-     * and notes the rewrite of those found.
+     * Looks for the first-fragment records of the next {@link #LOOKUPS_PER_BATCH} held fragments
+     * (or of all, when fewer are held) in round-robin order, all in one batch lookup so the misses
+     * overlap, and notes the rewrite of those found. Skipped, but counted as looked at: a fragment
+     * found already, and one held in this batch (that one was just looked for). The first-fragment
+     * records another worker leaves are found this way only (this stage's own first fragments
+     * release theirs through {@link #firstFragmentTranslated}).
      *
-     * @return how many held records have their first fragment's rewrite, awaiting release
+     * <p>The bound: the cursor walks from newer to older and starts again at the newest past the
+     * oldest, so nothing held meanwhile (always the newest) comes between the cursor and an older
+     * record. A record is looked at within {@code ceil(held / LOOKUPS_PER_BATCH)} batches of any
+     * moment while no fragment is held meanwhile, {@code held} being those held at that moment, and
+     * within {@code ceil((2 * capacity - 1) / LOOKUPS_PER_BATCH)} batches (16 for the defaults)
+     * whatever is held meanwhile (the records older than the cursor, then at most
+     * {@code capacity - 1} newer than it).
+     *
+     * @return true when held records have their first fragment's rewrite, awaiting release
      */
-    int resolve(NatSessions sessions, long nowNs) {
+    boolean resolve(NatSessions sessions, long nowNs) {
+        int steps = Math.min(LOOKUPS_PER_BATCH, size());
         int count = 0;
-        for (int r = oldest; r >= 0; r = next[r]) {
-            if (!found[r] && heldInBatch[r] != batchSequence) {
-                lookupKeys[count * SessionKeys.KEY_WORDS] = key0[r];
-                lookupKeys[count * SessionKeys.KEY_WORDS + 1] = key1[r];
-                lookupRecord[count++] = r;
+        int record = cursor;
+        for (int step = 0; step < steps; step++) {
+            if (record < 0) {
+                record = newest;
             }
+            if (!found[record] && heldInBatch[record] != batchSequence) {
+                lookupKeys[count * SessionKeys.KEY_WORDS] = key0[record];
+                lookupKeys[count * SessionKeys.KEY_WORDS + 1] = key1[record];
+                lookupRecord[count++] = record;
+            }
+            record = previous[record];
         }
+        cursor = record;
+        lookups += count;
         if (count > 0 && sessions.findFragments(lookupKeys, count, nowNs, lookupValues, lookupEntries) > 0) {
-            for (int i = 0; i < count; i++) {
+            // Looked up newest first: noted oldest first, so a datagram's fragments leave in the order they came.
+            for (int i = count - 1; i >= 0; i--) {
                 if (lookupEntries[i] != FlowTable.MISSING) {
-                    int r = lookupRecord[i];
-                    found[r] = true;
-                    rewrite0[r] = lookupValues[i * SessionKeys.VALUE_WORDS + SessionKeys.WORD_REWRITE0];
-                    rewrite1[r] = lookupValues[i * SessionKeys.VALUE_WORDS + SessionKeys.WORD_REWRITE1];
-                    foundCount++;
+                    markFound(lookupRecord[i],
+                        lookupValues[i * SessionKeys.VALUE_WORDS + SessionKeys.WORD_REWRITE0],
+                        lookupValues[i * SessionKeys.VALUE_WORDS + SessionKeys.WORD_REWRITE1]);
                 }
             }
         }
-        return foundCount;
+        return foundHead >= 0;
     }
 
-    /** The record's first fragment's record was found ({@link #resolve}): it awaits release. */
-    boolean found(int record) {
-        return found[record];
+    /** The held record found first among those awaiting release ({@link #resolve}, {@link #firstFragmentTranslated}), or -1. */
+    int firstFound() {
+        return foundHead;
+    }
+
+    /** Fragment-table lookups {@link #resolve} made since start. */
+    long lookups() {
+        return lookups;
     }
 
     long rewrite0(int record) {
@@ -295,7 +407,12 @@ final class HeldFragments {
             freeChunks[freeChunkCount++] = chunk;
         }
         if (found[record]) {
-            foundCount--;
+            unlinkFound(record);
+            found[record] = false;
+        }
+        unlinkBucket(record);
+        if (cursor == record) {
+            cursor = previous[record]; // the record the walk would have looked at next
         }
         int before = previous[record];
         int after = next[record];
@@ -310,6 +427,37 @@ final class HeldFragments {
             newest = before;
         }
         freeRecords[freeRecordCount++] = record;
+    }
+
+    private void unlinkFound(int record) {
+        int before = foundPrevious[record];
+        int after = foundNext[record];
+        if (before >= 0) {
+            foundNext[before] = after;
+        } else {
+            foundHead = after;
+        }
+        if (after >= 0) {
+            foundPrevious[after] = before;
+        } else {
+            foundTail = before;
+        }
+    }
+
+    private void unlinkBucket(int record) {
+        int bucket = bucket(key0[record], key1[record]);
+        int before = bucketPrevious[record];
+        int after = bucketNext[record];
+        if (before >= 0) {
+            bucketNext[before] = after;
+        } else {
+            bucketHead[bucket] = after;
+        }
+        if (after >= 0) {
+            bucketPrevious[after] = before;
+        } else {
+            bucketTail[bucket] = before;
+        }
     }
 
     /** Records held now. */

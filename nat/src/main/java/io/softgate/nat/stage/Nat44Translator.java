@@ -453,8 +453,8 @@ final class Nat44Translator {
             sessions.extendPermit(tuple.protocol, key[1], rewrite0, rewrite1, nowNs, timeoutNs, settings, scratch);
         }
         if ((fragmentWord & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) != 0) {
-            sessions.rememberFragment(tuple.protocol, vrf, Ipv4Flyweight.identification(buffer, l3), originalSource,
-                tuple.destination, rewrite0, rewrite1, nowNs, scratch);
+            rememberFirstFragment(tuple.protocol, vrf, Ipv4Flyweight.identification(buffer, l3), originalSource,
+                tuple.destination, rewrite0, rewrite1, nowNs);
         }
         if ((rewrite1 & SessionKeys.FLAG_HAIRPIN) != 0) {
             // RFC 4787 REQ-9 / RFC 5382 REQ-8: the packet, now from our public address, goes back in.
@@ -530,8 +530,8 @@ final class Nat44Translator {
             sessions.refresh(entry, link, nowNs, NatSessions.timeoutNs(tuple.protocol, state, settings), scratch);
         }
         if ((fragmentWord & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) != 0) {
-            sessions.rememberFragment(tuple.protocol, publicVrf, Ipv4Flyweight.identification(buffer, l3),
-                tuple.source, originalDestination, rewrite0, rewrite1, nowNs, scratch);
+            rememberFirstFragment(tuple.protocol, publicVrf, Ipv4Flyweight.identification(buffer, l3),
+                tuple.source, originalDestination, rewrite0, rewrite1, nowNs);
         }
         return FORWARD;
     }
@@ -774,12 +774,14 @@ final class Nat44Translator {
      * The end of every batch for the held later fragments: drops those whose hold is over
      * (counted {@code fragment-hold-expired}, or {@code fragment-release-no-room} when their first
      * fragment had come but no batch slot or frame was free since), then looks for the
-     * first-fragment records of the others (one batch lookup) and releases each one found: a
-     * new slot at the end of this batch, translated with that record's rewrite like any later
-     * fragment ({@code fragments-released}, {@code fragments-translated}) and forwarded. The
-     * release needs a free slot in the batch and a free frame; without, the fragment waits for
-     * the next batch, within its hold. Nothing is held when {@code tables} is null, but holds
-     * still expire.
+     * first-fragment records of at most {@link HeldFragments#LOOKUPS_PER_BATCH} others, round-robin
+     * (one batch lookup: a flood of orphans costs a batch no more), and releases each held
+     * fragment whose first fragment's rewrite is known, by that lookup or because this stage
+     * translated the first fragment in this batch: a new slot at the end of this batch,
+     * translated with that rewrite like any later fragment ({@code fragments-released},
+     * {@code fragments-translated}) and forwarded. The release needs a free slot in the batch and
+     * a free frame; without, the fragment waits for the next batch, within its hold. Nothing is
+     * held when {@code tables} is null, but holds still expire.
      */
     void settleHeldFragments(PacketBatch batch, NatTables tables, StageContext context) {
         if (heldFragments.oldest() < 0) {
@@ -791,41 +793,53 @@ final class Nat44Translator {
                 : NatDropReason.FRAGMENT_HOLD_EXPIRED);
             heldFragments.removeOldest();
         }
-        if (tables == null || heldFragments.resolve(sessions, nowNs) == 0) {
+        if (tables == null || !heldFragments.resolve(sessions, nowNs)) {
             return;
         }
         traced = false; // a released fragment is a new packet, never one the trace matched
         UnsafeBuffer buffer = batch.buffer();
         int publicVrf = tables.publicVrf();
-        int record = heldFragments.oldest();
-        while (record >= 0) {
-            int following = heldFragments.next(record);
-            if (heldFragments.found(record)) {
-                int slot = heldFragments.reinject(record, batch, context.pool());
-                if (slot < 0) {
-                    return; // no room in this batch: the next one tries again
-                }
-                long rewrite0 = heldFragments.rewrite0(record);
-                long rewrite1 = heldFragments.rewrite1(record);
-                int vrf = heldFragments.keyVrf(record);
-                heldFragments.remove(record);
-                context.countEvent(NatEvents.FRAGMENTS_RELEASED);
-                int l3 = batch.l3Offset[slot];
-                int result = followFragment(batch, slot, buffer, l3, Ipv4Flyweight.protocol(buffer, l3), vrf,
-                    publicVrf, rewrite0, rewrite1, nowNs, context);
-                if (result == FORWARD) {
-                    context.forward(0, slot);
-                } else {
-                    context.drop(slot, NatDropReason.of(result));
-                }
+        for (int record = heldFragments.firstFound(); record >= 0; record = heldFragments.firstFound()) {
+            int slot = heldFragments.reinject(record, batch, context.pool());
+            if (slot < 0) {
+                return; // no room in this batch: the next one tries again
             }
-            record = following;
+            long rewrite0 = heldFragments.rewrite0(record);
+            long rewrite1 = heldFragments.rewrite1(record);
+            int vrf = heldFragments.keyVrf(record);
+            heldFragments.remove(record);
+            context.countEvent(NatEvents.FRAGMENTS_RELEASED);
+            int l3 = batch.l3Offset[slot];
+            int result = followFragment(batch, slot, buffer, l3, Ipv4Flyweight.protocol(buffer, l3), vrf,
+                publicVrf, rewrite0, rewrite1, nowNs, context);
+            if (result == FORWARD) {
+                context.forward(0, slot);
+            } else {
+                context.drop(slot, NatDropReason.of(result));
+            }
         }
     }
 
     /** Later fragments this stage holds now (for tests). */
     int heldFragmentCount() {
         return heldFragments.size();
+    }
+
+    /** First-fragment records this stage has looked up for its held fragments since start (for tests). */
+    long heldFragmentLookups() {
+        return heldFragments.lookups();
+    }
+
+    /**
+     * Leaves the first fragment's record ({@link NatSessions#rememberFragment}) for the later
+     * fragments of its datagram, and gives its rewrite at once to those this stage holds already.
+     */
+    private void rememberFirstFragment(int protocol, int vrf, int identification, int source, int destination,
+                                       long rewrite0, long rewrite1, long nowNs) {
+        sessions.rememberFragment(protocol, vrf, identification, source, destination, rewrite0, rewrite1, nowNs,
+            scratch);
+        heldFragments.firstFragmentTranslated(NatSessions.fragmentKey0(protocol, vrf, identification),
+            NatSessions.fragmentKey1(source, destination), rewrite0, rewrite1);
     }
 
     /**

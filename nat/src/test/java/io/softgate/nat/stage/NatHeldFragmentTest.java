@@ -70,6 +70,110 @@ class NatHeldFragmentTest {
         };
     }
 
+    /** A second in2out worker on the fixture's sessions, whose stage the test can look into. */
+    private static final class Worker {
+        final Nat44In2OutStage stage;
+        final StageHarness harness;
+
+        Worker(NatFixture nat, int workerId) {
+            ConfigSnapshot snapshot = new SnapshotPublisher(new WorkerEpochs(1))
+                .publish(ConfigSnapshot.builder().with(NatTables.SLOT, nat.tables));
+            this.stage = new Nat44In2OutStage(nat.sessions, "route", workerId);
+            this.harness = new StageHarness(stage, snapshot);
+            harness.nowNs(nat.nowNs());
+        }
+
+        /** Holds {@code count} later fragments from the VM, identifications {@code firstId} on, whose first never comes. */
+        void holdOrphans(int firstId, int count) {
+            IntConsumer blue = fromVpc(harness, BLUE_VRF);
+            List<byte[]> batch = new ArrayList<>();
+            for (int id = firstId; id < firstId + count; id++) {
+                batch.add(later(VM, SERVER, id, 8));
+                if (batch.size() == harness.batch().capacity()) {
+                    harness.runAll(batch, blue);
+                    batch.clear();
+                }
+            }
+            if (!batch.isEmpty()) {
+                harness.runAll(batch, blue);
+            }
+        }
+
+        /** Runs a batch of one ordinary packet (an established flow's) and returns the fragments it released. */
+        List<StageHarness.Outcome> ordinaryBatch() {
+            harness.run(udp("10.0.0.6", 6000, SERVER, 53), fromVpc(harness, BLUE_VRF));
+            return harness.generated();
+        }
+    }
+
+    @Test
+    void shouldLookUpAtMostTheLimitPerBatchWhenTheHoldIsFullOfOrphans() {
+        // An orphan flood (later fragments whose first never comes) keeps the hold full: each
+        // batch still pays at most LOOKUPS_PER_BATCH fragment-table lookups, not one per held fragment.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            Worker worker = new Worker(nat, 1);
+            worker.holdOrphans(0, HeldFragments.DEFAULT_CAPACITY);
+            assertEquals(HeldFragments.DEFAULT_CAPACITY, worker.stage.translator.heldFragmentCount());
+            worker.ordinaryBatch();
+            for (int batch = 0; batch < 20; batch++) {
+                long before = worker.stage.translator.heldFragmentLookups();
+                assertEquals(0, worker.ordinaryBatch().size());
+                assertEquals(HeldFragments.LOOKUPS_PER_BATCH, worker.stage.translator.heldFragmentLookups() - before,
+                    "batch " + batch);
+            }
+            assertEquals(HeldFragments.DEFAULT_CAPACITY, worker.stage.translator.heldFragmentCount());
+        }
+    }
+
+    @Test
+    void shouldLookUpEveryHeldFragmentEveryBatchWhileNoMoreThanTheLimitAreHeld() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            Worker worker = new Worker(nat, 1);
+            worker.holdOrphans(0, 5);
+            long before = worker.stage.translator.heldFragmentLookups();
+            worker.ordinaryBatch();
+            assertEquals(5, worker.stage.translator.heldFragmentLookups() - before);
+        }
+    }
+
+    @Test
+    void shouldReleaseAFragmentWhoseFirstAnotherWorkerTranslatedWithinTheRoundRobinBound() {
+        // The fragment is the oldest of a full hold, the last the round-robin reaches: released
+        // within ceil(held / LOOKUPS_PER_BATCH) batches of its first fragment's record appearing.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            Worker worker = new Worker(nat, 1);
+            worker.holdOrphans(0x8000, 1);
+            worker.holdOrphans(0, HeldFragments.DEFAULT_CAPACITY - 1);
+            nat.fromVpc(BLUE_VRF, first(VM, SERVER, 0x8000, 5000, 53)); // worker 0 leaves the record
+            int bound = (HeldFragments.DEFAULT_CAPACITY + HeldFragments.LOOKUPS_PER_BATCH - 1)
+                / HeldFragments.LOOKUPS_PER_BATCH;
+            List<StageHarness.Outcome> released = List.of();
+            int batches = 0;
+            while (released.isEmpty() && batches < bound) {
+                released = worker.ordinaryBatch();
+                batches++;
+            }
+            assertEquals(1, released.size(), "released within " + bound + " batches");
+            assertEquals(0x8000, identification(released.get(0).packet()));
+            assertEquals(BLUE_SNAT, new Frame(released.get(0).packet()).assertChecksumsValid().source());
+            assertEquals(HeldFragments.DEFAULT_CAPACITY - 1, worker.stage.translator.heldFragmentCount());
+        }
+    }
+
+    @Test
+    void shouldReleaseInTheFirstFragmentsOwnBatchWithoutALookupWhenTheHoldIsFullOfOrphans() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            Worker worker = new Worker(nat, 1);
+            worker.holdOrphans(0x8000, 1);
+            worker.holdOrphans(0, HeldFragments.DEFAULT_CAPACITY - 1);
+            worker.harness.run(first(VM, SERVER, 0x8000, 5000, 53), fromVpc(worker.harness, BLUE_VRF));
+            List<StageHarness.Outcome> released = worker.harness.generated();
+            assertEquals(1, released.size(), "this stage translated its first fragment: released in that batch");
+            assertEquals(0x8000, identification(released.get(0).packet()));
+            assertEquals(BLUE_SNAT, new Frame(released.get(0).packet()).assertChecksumsValid().source());
+        }
+    }
+
     @Test
     void shouldSendOnALaterFragmentWhoseFirstFragmentComesInTheNextBatchWithTheFirstFragmentsTranslation() {
         try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
