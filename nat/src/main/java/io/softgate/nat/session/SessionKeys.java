@@ -18,7 +18,8 @@ package io.softgate.nat.session;
  *   PERMIT          (class, outside port; outside address | remote address): address-dependent filtering
  *   SUBSCRIBER      (class, vrf; inside address): 1 = live bit | stamp | ports in use (RFC 6888 per-subscriber
  *                   limit), -1 once condemned; removed when the count is back at zero (MappingAllocator)
- *   FRAGMENT        (protocol, vrf, IP identification; source | destination): 0, 1 = rewrite of the first fragment
+ *   FRAGMENT        (protocol, vrf, IP identification; source | destination): 0, 1 = rewrite of the first fragment,
+ *                   or 1 = {@link #FLAG_PASS} (with {@link #FLAG_HAIRPIN} when it went back in) when it passed untranslated
  * </pre>
  * An expiry tick is a nanosecond clock reading shifted right by 20 (about 1.05 ms), compared
  * with wrap-around arithmetic, so timeouts must stay at or below {@link #MAX_TIMEOUT_NS} (about
@@ -53,6 +54,13 @@ public final class SessionKeys {
     public static final long FLAG_DYNAMIC = 1L << 35;
     /** Session word-1 flag: after this rewrite the packet goes to one of our public addresses (hairpin). */
     public static final long FLAG_HAIRPIN = 1L << 36;
+    /**
+     * Fragment-record word-1 flag: the datagram's first fragment passed untranslated (no rule
+     * matched, or an ACCEPT_SNAT exclusion), so its later fragments pass as they are, in the VRF
+     * they came in; with {@link #FLAG_HAIRPIN}, then back in through out2in as their first did.
+     * The record carries no rewrite (word 0 is zero, and so are word 1's other bits).
+     */
+    public static final long FLAG_PASS = 1L << 37;
     private static final int TCP_STATE_SHIFT = 48;
     private static final int TICK_SHIFT = 20;
     /** Nanoseconds per expiry tick (2^20, about 1.05 ms). */

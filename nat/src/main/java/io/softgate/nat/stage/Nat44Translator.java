@@ -418,7 +418,16 @@ final class Nat44Translator {
                         : NatTraceDecision.decision(NatTraceDecision.PASSED, false, NatTraceDecision.PASS_NO_RULE, 0, 0),
                         0);
                 }
-                if (tables.external(tuple.destination) != null) {
+                boolean toNatAddress = tables.external(tuple.destination) != null;
+                if ((fragmentWord & Ipv4Flyweight.FLAG_MORE_FRAGMENTS) != 0) {
+                    // RFC 4787 REQ-14: the later fragments carry no ports to match the rules on, so
+                    // they follow this decision as they would a translation: a pass record (held ones
+                    // leave with this first fragment, later ones pass as they come).
+                    rememberFirstFragment(tuple.protocol, vrf, Ipv4Flyweight.identification(buffer, l3), tuple.source,
+                        tuple.destination, 0, SessionKeys.FLAG_PASS | (toNatAddress ? SessionKeys.FLAG_HAIRPIN : 0),
+                        nowNs);
+                }
+                if (toNatAddress) {
                     // RFC 4787 REQ-9: to one of our public addresses, so back in through out2in (which
                     // translates or drops it and counts that); it is not passed unchanged.
                     context.countEvent(NatEvents.HAIRPINNED);
@@ -736,8 +745,9 @@ final class Nat44Translator {
                 return NatDropReason.FRAGMENT_WITHOUT_FIRST.ordinal();
             }
             // RFC 4787 REQ-14 ("Received Fragment Out of Order"): the first fragment, which carries
-            // the ports and so finds or creates the session, may still come; until then the
-            // fragment waits, bounded in number, bytes and time, and is never forwarded untranslated.
+            // the ports and so finds or creates the session (or passes untranslated), may still
+            // come; until then the fragment waits, bounded in number, bytes and time, and is never
+            // forwarded untranslated unless its first fragment was.
             if (!heldFragments.hold(batch, slot, NatSessions.fragmentKey0(protocol, vrf, identification),
                 NatSessions.fragmentKey1(source, destination), vrf, nowNs)) {
                 return NatDropReason.FRAGMENT_HOLD_FULL.ordinal();
@@ -747,26 +757,39 @@ final class Nat44Translator {
         return followFragment(batch, slot, buffer, l3, protocol, vrf, publicVrf, values[0], values[1], nowNs, context);
     }
 
-    /** Translates the later fragment in {@code slot} by its first fragment's rewrite ({@code rewrite0}, {@code rewrite1}). */
+    /**
+     * Translates the later fragment in {@code slot} by its first fragment's rewrite ({@code rewrite0},
+     * {@code rewrite1}), or passes it untranslated, in the VRF it came in, when its first fragment
+     * passed ({@link SessionKeys#FLAG_PASS}); either way hairpinned when its first fragment was.
+     */
     private int followFragment(PacketBatch batch, int slot, UnsafeBuffer buffer, int l3, int protocol, int vrf,
                                int publicVrf, long rewrite0, long rewrite1, long nowNs, StageContext context) {
-        if (traced) {
-            boolean destination = Rewrite.isDestination(rewrite1);
-            note(NatTraceDecision.decision(NatTraceDecision.FRAGMENT_FOLLOWED, destination, 0, 0, 0),
-                NatTraceDecision.detail(destination ? Ipv4Flyweight.destination(buffer, l3)
-                    : Ipv4Flyweight.source(buffer, l3), Rewrite.newAddress(rewrite0)));
+        boolean passed = (rewrite1 & SessionKeys.FLAG_PASS) != 0;
+        if (passed) {
+            if (traced) {
+                note(NatTraceDecision.decision(NatTraceDecision.PASSED, false,
+                    NatTraceDecision.PASS_FIRST_FRAGMENT_PASSED, 0, 0), 0);
+            }
+        } else {
+            if (traced) {
+                boolean destination = Rewrite.isDestination(rewrite1);
+                note(NatTraceDecision.decision(NatTraceDecision.FRAGMENT_FOLLOWED, destination, 0, 0, 0),
+                    NatTraceDecision.detail(destination ? Ipv4Flyweight.destination(buffer, l3)
+                        : Ipv4Flyweight.source(buffer, l3), Rewrite.newAddress(rewrite0)));
+            }
+            if (!Rewrite.apply(buffer, l3, -1, protocol, rewrite0, rewrite1)) {
+                return rewriteOutOfBounds();
+            }
+            batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
         }
-        if (!Rewrite.apply(buffer, l3, -1, protocol, rewrite0, rewrite1)) {
-            return rewriteOutOfBounds();
-        }
-        batch.vrf[slot] = Rewrite.targetVrf(rewrite1);
         if ((rewrite1 & SessionKeys.FLAG_HAIRPIN) != 0 && vrf != publicVrf) {
             // RFC 4787 REQ-9: as its first fragment did, the fragment (now from our public
-            // address) goes back in, through the rewrite out2in left for the first fragment.
+            // address, or untranslated when its first passed) goes back in, through the rewrite
+            // out2in left for the first fragment.
             context.countEvent(NatEvents.HAIRPINNED);
             return laterFragment(batch, slot, buffer, l3, publicVrf, publicVrf, nowNs, context, false);
         }
-        context.countEvent(NatEvents.FRAGMENTS_TRANSLATED);
+        context.countEvent(passed ? NatEvents.PASSED_UNTRANSLATED : NatEvents.FRAGMENTS_TRANSLATED);
         return FORWARD;
     }
 

@@ -29,10 +29,11 @@ public enum NatDropReason implements DropReason {
     /** RFC 5508: an ICMP error whose embedded packet matches no session is dropped. */
     ICMP_ERROR_NO_SESSION("icmp-error-no-session"),
     /**
-     * A hairpinned later fragment, translated going out by its first fragment's record, for which
-     * the record the first fragment left for its way back in is missing (that record's insert found
-     * the fragment table full): it cannot be held, being half translated. Every other later
-     * fragment without its first fragment's record is held ({@link #FRAGMENT_HELD}).
+     * A hairpinned later fragment, translated (or passed) going out by its first fragment's record,
+     * for which the record the first fragment left for its way back in is missing (that record's
+     * insert found the fragment table full, or the first fragment was dropped on its way back in):
+     * it cannot be held, being half translated. Every other later fragment without its first
+     * fragment's record is held ({@link #FRAGMENT_HELD}).
      */
     FRAGMENT_WITHOUT_FIRST("fragment-without-first"),
     /** RFC 6888 per-subscriber limit: the subscriber holds its maximum number of ports. */

@@ -39,7 +39,8 @@ public final class NatEvents {
     private static final int REFUSED_WITH_ICMP_BY_REASON = 13;
     /**
      * RFC 4787 REQ-14: held later fragments sent on once their first fragment's record existed
-     * (each translated one also counted in {@link #FRAGMENTS_TRANSLATED}, as any later fragment is).
+     * (each also counted as any later fragment is: {@link #FRAGMENTS_TRANSLATED} when translated,
+     * {@link #PASSED_UNTRANSLATED} when its first fragment passed untranslated).
      */
     public static final int FRAGMENTS_RELEASED = REFUSED_WITH_ICMP_BY_REASON + 5;
 

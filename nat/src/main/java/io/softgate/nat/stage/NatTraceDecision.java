@@ -52,6 +52,8 @@ public final class NatTraceDecision {
     public static final int PASS_NOT_NAT_ADDRESS = 1;
     /** {@link #PASSED} argument: IPv6, which the NAT44 stages do not translate. */
     public static final int PASS_IPV6 = 2;
+    /** {@link #PASSED} argument: a later fragment whose first fragment passed untranslated (RFC 4787 REQ-14). */
+    public static final int PASS_FIRST_FRAGMENT_PASSED = 3;
 
     private static final int KIND_SHIFT = 60;
     private static final long FLAG_DESTINATION = 1L << 59;
@@ -120,7 +122,9 @@ public final class NatTraceDecision {
             case PASSED:
                 return argument == PASS_NO_RULE ? "not translated: no NAT rule matches"
                     : argument == PASS_NOT_NAT_ADDRESS ? "not translated: destination is not a NAT address"
-                    : argument == PASS_IPV6 ? "not translated: IPv6" : "not translated";
+                    : argument == PASS_IPV6 ? "not translated: IPv6"
+                    : argument == PASS_FIRST_FRAGMENT_PASSED ? "not translated: its first fragment was not"
+                    : "not translated";
             case DROPPED:
                 return "dropped: " + reasonLabel(argument);
             case REFUSED_ANSWERED:

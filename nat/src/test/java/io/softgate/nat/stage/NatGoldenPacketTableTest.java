@@ -45,6 +45,10 @@ class NatGoldenPacketTableTest {
     private static final String OTHER_SERVER = "192.0.2.77";
     private static final String ROUTER = "192.0.2.254";
     private static final String VM = "10.0.0.5";
+    /** A blue VM outside 10.0.0.0/24, the prefix blue's SNAT rule matches: no NAT rule applies to it. */
+    private static final String UNRULED_VM = "10.0.1.5";
+    /** Inside blue's ACCEPT_SNAT exclusion (10.1.0.0/16): blue's traffic to it is not translated. */
+    private static final String EXCLUDED = "10.1.2.3";
 
     /** One row: setup, the checked packet, and what must come out. */
     record Row(NatSettings settings, Function<NatFixture, Check> run) {
@@ -409,6 +413,61 @@ class NatGoldenPacketTableTest {
                     return forwarded(nat, nat.out2in.generated().get(0), BLUE_VRF, ip(SERVER, VM)
                         .identification(0x4545).fragment(false, 32).rawProtocol(17).payload(16).build());
                 }),
+            row("RFC 4787 REQ-14: a later fragment of an ACCEPT_SNAT flow passes like its first fragment, in its VPC",
+                defaults, nat -> {
+                    byte[] first = firstFragment(VM, EXCLUDED, 0x4646, 5000, 53);
+                    assertArrayEquals(first, nat.fromVpc(BLUE_VRF, first).packet(), "the first passes untranslated");
+                    byte[] later = laterFragment(VM, EXCLUDED, 0x4646);
+                    return forwarded(nat, nat.fromVpc(BLUE_VRF, later), BLUE_VRF, later);
+                }),
+            row("RFC 4787 REQ-14: a later fragment of an ACCEPT_SNAT flow held before its first leaves with it, "
+                + "untranslated, in its VPC", defaults, nat -> {
+                    byte[] later = laterFragment(VM, EXCLUDED, 0x4747);
+                    assertEquals(StageHarness.DROPPED, nat.fromVpc(BLUE_VRF, later).verdict(), "held");
+                    nat.fromVpc(BLUE_VRF, firstFragment(VM, EXCLUDED, 0x4747, 5000, 53));
+                    assertEquals(1, nat.in2out.generated().size(), "the held fragment, released");
+                    return forwarded(nat, nat.in2out.generated().get(0), BLUE_VRF, later);
+                }),
+            row("RFC 4787 REQ-14: a later fragment of a flow no NAT rule matches passes like its first fragment",
+                defaults, nat -> {
+                    byte[] first = firstFragment(UNRULED_VM, SERVER, 0x4848, 5000, 53);
+                    assertArrayEquals(first, nat.fromVpc(BLUE_VRF, first).packet(), "the first passes untranslated");
+                    byte[] later = laterFragment(UNRULED_VM, SERVER, 0x4848);
+                    return forwarded(nat, nat.fromVpc(BLUE_VRF, later), BLUE_VRF, later);
+                }),
+            row("RFC 4787 REQ-14: a later fragment of a flow no NAT rule matches, held before its first, leaves "
+                + "with it untranslated", defaults, nat -> {
+                    byte[] later = laterFragment(UNRULED_VM, SERVER, 0x4949);
+                    assertEquals(StageHarness.DROPPED, nat.fromVpc(BLUE_VRF, later).verdict(), "held");
+                    nat.fromVpc(BLUE_VRF, firstFragment(UNRULED_VM, SERVER, 0x4949, 5000, 53));
+                    assertEquals(1, nat.in2out.generated().size(), "the held fragment, released");
+                    return forwarded(nat, nat.in2out.generated().get(0), BLUE_VRF, later);
+                }),
+            row("RFC 4787 REQ-9 / REQ-14: a later fragment of a flow no NAT rule matches, to a NAT address, is "
+                + "hairpinned like its first fragment (source kept, destination to the 1:1 VM)", defaults, nat -> {
+                    StageHarness.Outcome firstOut = nat.fromVpc(BLUE_VRF,
+                        firstFragment(UNRULED_VM, RED_ONE_TO_ONE, 0x4a4a, 5000, 9999));
+                    assertArrayEquals(firstFragment(UNRULED_VM, RED_ONE_TO_ONE_VM, 0x4a4a, 5000, 9999),
+                        firstOut.packet(), "the first: source untranslated, destination to the 1:1 VM");
+                    assertEquals(RED_VRF, firstOut.vrf());
+                    return forwarded(nat, nat.fromVpc(BLUE_VRF, laterFragment(UNRULED_VM, RED_ONE_TO_ONE, 0x4a4a)),
+                        RED_VRF, laterFragment(UNRULED_VM, RED_ONE_TO_ONE_VM, 0x4a4a));
+                }),
+            row("RFC 4787 REQ-9 / REQ-14: the same, held before its first fragment: leaves with it, hairpinned",
+                defaults, nat -> {
+                    nat.fromVpc(BLUE_VRF, laterFragment(UNRULED_VM, RED_ONE_TO_ONE, 0x4b4b));
+                    nat.fromVpc(BLUE_VRF, firstFragment(UNRULED_VM, RED_ONE_TO_ONE, 0x4b4b, 5000, 9999));
+                    assertEquals(1, nat.in2out.generated().size(), "the held fragment, released");
+                    return forwarded(nat, nat.in2out.generated().get(0), RED_VRF,
+                        laterFragment(UNRULED_VM, RED_ONE_TO_ONE_VM, 0x4b4b));
+                }),
+            row("RFC 4787 REQ-14: an inbound later fragment to an address the NAT does not own passes like its "
+                + "first fragment", defaults, nat -> {
+                    byte[] first = firstFragment(SERVER, "192.0.2.99", 0x4c4c, 53, 5000);
+                    assertArrayEquals(first, nat.fromInternet(first).packet());
+                    byte[] later = laterFragment(SERVER, "192.0.2.99", 0x4c4c);
+                    return forwarded(nat, nat.fromInternet(later), PUBLIC_VRF, later);
+                }),
             row("MSS clamping: the MSS of an outbound SYN is lowered to the configured value",
                 defaults.withTcpMssClamp(1400), nat -> {
                     StageHarness.Outcome out = nat.fromVpc(BLUE_VRF, ip(VM, SERVER).tcp(33000, 443)
@@ -481,6 +540,19 @@ class NatGoldenPacketTableTest {
         int port = new Frame(outcome.packet()).sourcePort();
         assertTrue(port >= 1024 && port <= 65535, "allocated port in 1024-65535: " + port);
         return port;
+    }
+
+    /** The first fragment of UDP datagram {@code identification} (more fragments follow). */
+    private static byte[] firstFragment(String source, String destination, int identification, int sourcePort,
+                                        int destinationPort) {
+        return ip(source, destination).identification(identification).fragment(true, 0)
+            .udp(sourcePort, destinationPort).payload(24).build();
+    }
+
+    /** The last fragment, at offset 32, of UDP datagram {@code identification}. */
+    private static byte[] laterFragment(String source, String destination, int identification) {
+        return ip(source, destination).identification(identification).fragment(false, 32).rawProtocol(17)
+            .payload(16).build();
     }
 
     /** The first {@code length} bytes of a frame's IP packet (what an ICMP error quotes). */

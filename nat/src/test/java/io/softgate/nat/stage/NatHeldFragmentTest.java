@@ -29,13 +29,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * RFC 4787 REQ-14 across batches: a later fragment whose first fragment comes in a later batch is
- * held and sent on, translated by the first fragment's rewrite, in the first batch after the
- * first fragment's record exists; the hold is bounded in records, bytes and time, and every
- * outcome is counted. Both directions, hairpinning, a first fragment translated by another worker.
+ * held and sent on, translated by the first fragment's rewrite (or untranslated, when its first
+ * fragment passed untranslated), once the first fragment's record exists: in the first fragment's
+ * own batch, or within the round-robin bound when another worker left the record. The hold is
+ * bounded in records, bytes, time and lookups per batch, and every outcome is counted. Both
+ * directions, hairpinning, a first fragment translated by another worker.
  */
 class NatHeldFragmentTest {
     private static final String SERVER = "192.0.2.1";
     private static final String VM = "10.0.0.5";
+    /** A blue VM outside 10.0.0.0/24, the prefix blue's SNAT rule matches: no NAT rule applies to it. */
+    private static final String UNRULED_VM = "10.0.1.5";
+    /** Inside blue's ACCEPT_SNAT exclusion (10.1.0.0/16). */
+    private static final String EXCLUDED = "10.1.2.3";
 
     private static byte[] later(String source, String destination, int id, int payload) {
         return ip(source, destination).identification(id).fragment(false, 32).rawProtocol(17).payload(payload).build();
@@ -161,7 +167,7 @@ class NatHeldFragmentTest {
     }
 
     @Test
-    void shouldReleaseInTheFirstFragmentsOwnBatchWithoutALookupWhenTheHoldIsFullOfOrphans() {
+    void shouldReleaseInTheFirstFragmentsOwnBatchWhenTheHoldIsFullOfOrphans() {
         try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
             Worker worker = new Worker(nat, 1);
             worker.holdOrphans(0x8000, 1);
@@ -239,6 +245,73 @@ class NatHeldFragmentTest {
             assertEquals(PUBLIC_VRF, out.vrf());
             assertEquals(1, nat.out2in.counter("nat44-out2in.passed-untranslated"));
             assertEquals(0, nat.out2in.counter("nat44-out2in.drop.fragment-held"));
+        }
+    }
+
+    @Test
+    void shouldReleaseAHeldFragmentOfAnExcludedFlowUntranslatedWithItsFirstAndCountItPassed() {
+        // Before the pass record it was held until its hold expired: the NAT broke fragmented UDP
+        // (large DNS answers, VPNs) of every flow it does not translate.
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            byte[] laterFragment = later(VM, EXCLUDED, 0x7878, 40);
+            assertEquals(StageHarness.DROPPED, nat.fromVpc(BLUE_VRF, laterFragment).verdict());
+            byte[] firstFragment = first(VM, EXCLUDED, 0x7878, 5000, 53);
+            StageHarness.Outcome firstOut = nat.fromVpc(BLUE_VRF, firstFragment);
+            assertArrayEquals(firstFragment, firstOut.packet());
+            List<StageHarness.Outcome> released = nat.in2out.generated();
+            assertEquals(1, released.size());
+            assertEquals("route", released.get(0).verdict());
+            assertArrayEquals(laterFragment, released.get(0).packet(), "untranslated");
+            assertEquals(BLUE_VRF, released.get(0).vrf(), "keeps its VPC, like its first fragment");
+            assertEquals(1, nat.in2out.counter("nat44-in2out.drop.fragment-held"));
+            assertEquals(1, nat.in2out.counter("nat44-in2out.fragments-released"));
+            assertEquals(2, nat.in2out.counter("nat44-in2out.passed-untranslated"), "the first and the released");
+            assertEquals(0, nat.in2out.counter("nat44-in2out.fragments-translated"));
+            assertEquals(0, nat.in2out.counter("nat44-in2out.sessions-created"));
+
+            // A third fragment, after: passes at once.
+            byte[] third = ip(VM, EXCLUDED).identification(0x7878).fragment(false, 72).rawProtocol(17).payload(8)
+                .build();
+            StageHarness.Outcome thirdOut = nat.fromVpc(BLUE_VRF, third);
+            assertArrayEquals(third, thirdOut.packet());
+            assertEquals(BLUE_VRF, thirdOut.vrf());
+            assertEquals(3, nat.in2out.counter("nat44-in2out.passed-untranslated"));
+        }
+    }
+
+    @Test
+    void shouldPassAHeldFragmentWhoseFirstAnotherWorkerPassedUntranslated() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            Worker worker = new Worker(nat, 1);
+            byte[] laterFragment = later(UNRULED_VM, SERVER, 0x7979, 40);
+            worker.harness.run(laterFragment, fromVpc(worker.harness, BLUE_VRF));
+            assertEquals(1, worker.stage.translator.heldFragmentCount());
+            byte[] firstFragment = first(UNRULED_VM, SERVER, 0x7979, 5000, 53);
+            assertArrayEquals(firstFragment, nat.fromVpc(BLUE_VRF, firstFragment).packet(), "worker 0 passes it");
+
+            List<StageHarness.Outcome> released = worker.ordinaryBatch();
+            assertEquals(1, released.size(), "the pass record releases it in the next batch");
+            assertArrayEquals(laterFragment, released.get(0).packet(), "untranslated");
+            assertEquals(BLUE_VRF, released.get(0).vrf());
+            assertEquals(1, worker.harness.counter("nat44-in2out.passed-untranslated"));
+            assertEquals(0, worker.harness.counter("nat44-in2out.fragments-translated"));
+        }
+    }
+
+    @Test
+    void shouldReleaseAHeldFragmentOfAnUntranslatedFlowToANatAddressHairpinnedLikeItsFirst() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            byte[] laterFragment = later(UNRULED_VM, RED_ONE_TO_ONE, 0x7a7a, 40);
+            nat.fromVpc(BLUE_VRF, laterFragment);
+            StageHarness.Outcome firstOut = nat.fromVpc(BLUE_VRF, first(UNRULED_VM, RED_ONE_TO_ONE, 0x7a7a, 5000, 9999));
+            assertEquals(RED_ONE_TO_ONE_VM, new Frame(firstOut.packet()).destination());
+            StageHarness.Outcome released = nat.in2out.generated().get(0);
+            Frame laterFrame = new Frame(released.packet()).assertChecksumsValid();
+            assertEquals(UNRULED_VM, laterFrame.source(), "untranslated source, as its first");
+            assertEquals(RED_ONE_TO_ONE_VM, laterFrame.destination());
+            assertEquals(RED_VRF, released.vrf(), "into the 1:1 VM's VPC, as its first");
+            assertArrayEquals(ipPayload(laterFragment), ipPayload(released.packet()));
+            assertEquals(1, nat.in2out.counter("nat44-in2out.fragments-translated"), "the hairpin's inbound half");
         }
     }
 

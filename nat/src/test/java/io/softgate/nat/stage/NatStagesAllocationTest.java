@@ -240,6 +240,43 @@ class NatStagesAllocationTest {
     }
 
     @Test
+    void shouldNotAllocateWhilePassingLaterFragmentsOfAnExcludedFlowHeldOrNot() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            // Batch k: datagram k's middle fragment (held: its first is not there yet), datagram
+            // k - 1's first fragment (passes, leaves a pass record, releases the held one) and its
+            // last fragment (passes by the record). To blue's ACCEPT_SNAT exclusion, 10.1.0.0/16.
+            int ids = 64;
+            String excluded = "10.1.2.3";
+            List<List<byte[]>> batches = new ArrayList<>();
+            for (int k = 0; k < ids; k++) {
+                int previous = (k + ids - 1) % ids;
+                batches.add(List.of(
+                    io.softgate.nat.testing.Packets.ip("10.0.0.5", excluded).identification(k).fragment(true, 32)
+                        .rawProtocol(17).payload(200).build(),
+                    io.softgate.nat.testing.Packets.ip("10.0.0.5", excluded).identification(previous)
+                        .fragment(true, 0).udp(5000, 53).payload(24).build(),
+                    io.softgate.nat.testing.Packets.ip("10.0.0.5", excluded).identification(previous)
+                        .fragment(false, 232).rawProtocol(17).payload(40).build()));
+            }
+            IntConsumer blue = presets(nat.in2out, BLUE_VRF);
+            int[] round = {0};
+            Runnable batch = () -> {
+                int k = round[0]++ % ids;
+                nat.clock(nat.nowNs() + 100_000_000L);
+                load(nat.in2out, batches.get(k), blue);
+                nat.in2out.processLoaded();
+                nat.in2out.releaseAll();
+            };
+            long bytes = AllocationProbe.bytesPerRun(batch, 20_000, 10_000);
+            assertEquals(30_000L, nat.in2out.counter("nat44-in2out.drop.fragment-held"));
+            assertEquals(30_000L - 1, nat.in2out.counter("nat44-in2out.fragments-released"), "all but the last");
+            assertEquals(3 * 30_000L - 1, nat.in2out.counter("nat44-in2out.passed-untranslated"),
+                "every fragment but the one still held");
+            assertEquals(0, bytes);
+        }
+    }
+
+    @Test
     void shouldNotAllocateWhileHoldingAndAnsweringUnsolicitedSyns() {
         try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
             List<byte[]> syns = new ArrayList<>();

@@ -108,6 +108,20 @@ class NatTraceDecisionTest {
     }
 
     @Test
+    void shouldSayATracedLaterFragmentPassedBecauseItsFirstFragmentDid() {
+        try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
+            nat.fromVpc(BLUE_VRF, io.softgate.nat.testing.Packets.ip("10.0.0.5", "10.1.2.3").identification(0x1111)
+                .fragment(true, 0).udp(4000, 53).payload(24).build());
+            StageHarness.Outcome outcome = traced(nat.in2out, BLUE_VRF, false,
+                io.softgate.nat.testing.Packets.ip("10.0.0.5", "10.1.2.3").identification(0x1111).fragment(false, 32)
+                    .rawProtocol(17).payload(16).build());
+
+            assertEquals("route", outcome.verdict());
+            assertEquals("not translated: its first fragment was not", described(nat, outcome));
+        }
+    }
+
+    @Test
     void shouldNameTheDropReasonWhenATracedInboundPacketHasNoMapping() {
         try (NatFixture nat = new NatFixture(NatSettings.defaults())) {
             StageHarness.Outcome outcome = traced(nat.out2in, PUBLIC_VRF, true, udp(SERVER, 53, BLUE_SNAT, 40000));
