@@ -40,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * The API's HTTP/1.1 server on Netty: optional TLS, request line/header limits, credentials
  * checked on a request's head before its body is buffered ({@link CredentialGate}), bodies limited
  * to {@code maxRequestBytes} (413 beyond, in the envelope), at most {@link #MAX_CONNECTIONS} open
- * connections, idle connections closed after 60 s, and every request handled on one executor
- * thread ({@code softgate-api}) so changes apply one at a time and the I/O thread never waits for
- * a compile.
+ * connections, idle connections closed after 60 s, one request at a time per connection (pipelined
+ * requests are read and answered in order, {@link RequestSequencer}), and every request handled on
+ * one executor thread ({@code softgate-api}) so changes apply one at a time and the I/O thread never
+ * waits for a compile.
  *
  * <p>Threading: {@link #start} and {@link #close} by the control thread.
  */
@@ -110,6 +111,9 @@ public final class ApiServer implements AutoCloseable {
                     }
                     pipeline.addLast(new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS));
                     pipeline.addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192));
+                    // Before everything that answers (gate, aggregator, dispatcher): pipelined
+                    // requests go on one at a time, so their answers go out in order (RFC 9112 §9.3.2).
+                    pipeline.addLast(new RequestSequencer());
                     // Before the keep-alive handler, which then never sees a refused request.
                     pipeline.addLast(new CredentialGate(router, authenticator));
                     pipeline.addLast(new HttpServerKeepAliveHandler());
