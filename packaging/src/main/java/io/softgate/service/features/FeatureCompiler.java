@@ -13,7 +13,6 @@ import io.softgate.lb.model.HealthCheckType;
 import io.softgate.lb.model.LbProtocol;
 import io.softgate.lb.model.LoadBalancerConfig;
 import io.softgate.lb.model.LoadBalancerService;
-import io.softgate.nat.config.FilteringMode;
 import io.softgate.nat.config.NatConfig;
 import io.softgate.nat.config.NatConfigException;
 import io.softgate.nat.config.NatRule;
@@ -26,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Turns the {@code nat}, {@code loadBalancer} and {@code acl} sections into the modules' own
@@ -177,39 +175,8 @@ final class FeatureCompiler {
                 error("nat.masqueradeAddresses." + vpc, "names no VPC VRF in forwarding.vrfs");
             }
         }
-        NatSettings settings = NatSettings.defaults();
-        switch (section.filtering().toLowerCase(Locale.ROOT)) {
-            case "endpoint-independent" -> settings = settings.withFiltering(FilteringMode.ENDPOINT_INDEPENDENT);
-            case "address-dependent" -> settings = settings.withFiltering(FilteringMode.ADDRESS_DEPENDENT);
-            default -> error("nat.filtering", "must be endpoint-independent or address-dependent (was "
-                + section.filtering() + ")");
-        }
-        if (section.portRangeFirst() != null || section.portRangeLast() != null) {
-            settings = settings.withPortRange(orDefault(section.portRangeFirst(), settings.portRangeFirst()),
-                orDefault(section.portRangeLast(), settings.portRangeLast()));
-        }
-        if (section.portBlockSize() != null) {
-            settings = settings.withPortBlocks(section.portBlockSize());
-        }
-        if (section.portsPerSubscriberLimit() != null) {
-            settings = settings.withPortsPerSubscriberLimit(section.portsPerSubscriberLimit());
-        }
-        if (section.sessionsPerSubscriberLimit() != null) {
-            settings = settings.withSessionsPerSubscriberLimit(section.sessionsPerSubscriberLimit());
-        }
-        if (section.udpTimeoutSeconds() != null) {
-            settings = settings.withUdpTimeoutNs(TimeUnit.SECONDS.toNanos(section.udpTimeoutSeconds()));
-        }
-        if (section.tcpMssClamp() != null) {
-            settings = settings.withTcpMssClamp(section.tcpMssClamp());
-        }
-        if (section.icmpErrorsPerSecond() != null) {
-            // The NAT compiler checks the range and names nat.icmpErrorsPerSecond.
-            settings = settings.withIcmpErrorsPerSecond(section.icmpErrorsPerSecond());
-        }
-        if (section.unsolicitedSynPortUnreachable() != null) {
-            settings = settings.withUnsolicitedSynPortUnreachable(section.unsolicitedSynPortUnreachable());
-        }
+        // The one function an adapter over the file alone uses too, so the two cannot drift.
+        NatSettings settings = NatSectionSettings.of(section, errors);
         if (errors.size() != before) {
             return null;
         }

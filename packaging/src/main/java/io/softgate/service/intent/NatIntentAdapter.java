@@ -10,7 +10,9 @@ import io.softgate.nat.config.NatConfigException;
 import io.softgate.nat.config.NatRule;
 import io.softgate.nat.config.NatSettings;
 import io.softgate.nat.config.VpcBinding;
+import io.softgate.service.config.ConfigError;
 import io.softgate.service.config.SoftgateConfig;
+import io.softgate.service.features.NatSectionSettings;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
@@ -65,22 +67,17 @@ public final class NatIntentAdapter implements IntentModuleAdapter {
 
     /**
      * The NAT behaviour for the API's rules when the inputs carry no NAT model of the file (an
-     * adapter over the file alone, {@link FileInputs#of}: the start-up warm-up's, tests'): the
-     * module defaults, with the node-wide choices the configuration file's {@code nat} section
-     * makes (the ICMP error rate, the answer to held SYNs, the per-subscriber session limit). The
-     * service's composer hands the file's model, whose settings are these and the rest.
+     * adapter over the file alone, {@link FileInputs#of}: the start-up warm-up's, {@link
+     * IntentCompiler#defaultAdapters}'): the settings of the configuration file's {@code nat}
+     * section, built by the function that builds the file's model on the service's path
+     * ({@link NatSectionSettings}), so both compile the API's rules alike; a problem is appended to
+     * {@code errors} with its path in the file.
      */
-    static NatSettings settings(SoftgateConfig config) {
-        NatSettings settings = NatSettings.defaults();
-        if (config.nat() != null && config.nat().icmpErrorsPerSecond() != null) {
-            settings = settings.withIcmpErrorsPerSecond(config.nat().icmpErrorsPerSecond());
-        }
-        if (config.nat() != null && config.nat().unsolicitedSynPortUnreachable() != null) {
-            settings = settings.withUnsolicitedSynPortUnreachable(config.nat().unsolicitedSynPortUnreachable());
-        }
-        if (config.nat() != null && config.nat().sessionsPerSubscriberLimit() != null) {
-            // RFC 6888 REQ-5: the limit protects the node's session table, whoever made the rule.
-            settings = settings.withSessionsPerSubscriberLimit(config.nat().sessionsPerSubscriberLimit());
+    static NatSettings settings(SoftgateConfig config, List<IntentError> errors) {
+        List<ConfigError> fileErrors = new ArrayList<>();
+        NatSettings settings = NatSectionSettings.of(config.nat(), fileErrors);
+        for (ConfigError error : fileErrors) {
+            errors.add(new IntentError(error.path(), error.message()));
         }
         return settings;
     }
@@ -144,8 +141,11 @@ public final class NatIntentAdapter implements IntentModuleAdapter {
                 bindings.add(new VpcBinding(vpc.name(), vrf, null));
             }
         }
-        // The file's nat section's settings (FeatureCompiler: ranges, filtering, ICMP budget...) apply to every rule.
-        NatSettings settings = file != null ? file.settings() : settings(config);
+        // The file's nat section's settings (ranges, filtering, ICMP budget...) apply to every rule.
+        NatSettings settings = file != null ? file.settings() : settings(config, errors);
+        if (!errors.isEmpty()) {
+            return errors;
+        }
         try {
             NatConfig nat = new NatConfig(bindings, vrfs.get(publicVrf), rules, settings);
             Compiled last = previous;
