@@ -55,6 +55,12 @@ public record BgpNodeSettings(InetAddress routerId, long asNumber, InetAddress v
                 nextVrfs, gracefulRestart, connectRetryInitialMillis, connectRetryMaxMillis);
     }
 
+    /** These settings with {@code next} as the graceful restart settings. */
+    public BgpNodeSettings withGracefulRestart(GracefulRestartSettings next) {
+        return new BgpNodeSettings(routerId, asNumber, vtepAddress, routerMac, listenAddress, listenPort, neighbors,
+                vrfs, next, connectRetryInitialMillis, connectRetryMaxMillis);
+    }
+
     public long routerIdAsLong() {
         return InetAddresses.toInt(routerId) & 0xFFFF_FFFFL;
     }

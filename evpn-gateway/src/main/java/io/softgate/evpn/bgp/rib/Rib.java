@@ -44,6 +44,8 @@ public final class Rib {
     private final Map<RibPeer, AdjRibOut> adjRibsOut = new LinkedHashMap<>();
     private final RibCounters counters = new RibCounters();
     private boolean flushScheduled;
+    /** RFC 4724 §4.1: a restarting speaker holds its updates and End-of-RIB to graceful-restart peers. */
+    private boolean selectionDeferred;
 
     public Rib(long localRouterId, long localAsNumber, Executor flushExecutor) {
         this.localRouterId = localRouterId;
@@ -85,6 +87,31 @@ public final class Rib {
     /** The paths we originate now (a copy). */
     public List<Path> originated() {
         return locRib.pathsOf(localIdentity);
+    }
+
+    // ---- restarting speaker (RFC 4724 §4.1) ---------------------------------------------
+
+    /**
+     * Holds back every UPDATE and End-of-RIB to peers that sent the Graceful Restart capability
+     * ({@link RibPeer#wantsEndOfRib}) until {@link #endSelectionDeferral}: what changes meanwhile
+     * collects in their Adj-RIB-Out and goes out packed, followed by End-of-RIB. Peers without the
+     * capability are not held: they flushed our routes when we went down, and what we export (our
+     * own originated routes, never learned ones) does not depend on the routes still to come.
+     */
+    public void deferSelection() {
+        selectionDeferred = true;
+    }
+
+    /** Ends {@link #deferSelection}: sends what was held back, then End-of-RIB, to each peer. */
+    public void endSelectionDeferral() {
+        if (selectionDeferred) {
+            selectionDeferred = false;
+            scheduleFlush();
+        }
+    }
+
+    public boolean selectionDeferred() {
+        return selectionDeferred;
     }
 
     // ---- sessions ------------------------------------------------------------------------
@@ -308,6 +335,9 @@ public final class Rib {
     private void flush(AdjRibOut out) {
         if (out.pending.isEmpty() && !out.endOfRibPending) {
             return;
+        }
+        if (selectionDeferred && out.peer.wantsEndOfRib()) {
+            return; // RFC 4724 §4.1: after the deferral, in one go with End-of-RIB
         }
         RibPeer peer = out.peer;
         Map<AddressFamily, List<Nlri>> withdrawals = new LinkedHashMap<>();

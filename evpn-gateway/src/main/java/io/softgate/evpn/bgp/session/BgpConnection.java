@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.softgate.evpn.bgp.capability.GracefulRestartCapability;
 import io.softgate.evpn.bgp.message.BgpMessage;
 import io.softgate.evpn.bgp.message.CodecContext;
 import io.softgate.evpn.bgp.message.MessageDecodeResult;
@@ -43,6 +44,8 @@ final class BgpConnection extends ChannelInboundHandlerAdapter implements RibPee
     boolean notificationGracefulRestart;
     /** The NOTIFICATION sent or received (Hold Timer Expired included), null while there was none. */
     NotificationMessage notification;
+    /** The families whose End-of-RIB the peer sent on this connection (RFC 4724 §2). */
+    final Set<AddressFamily> endOfRibReceived = new java.util.HashSet<>();
     private ScheduledFuture<?> holdTimer;
     private ScheduledFuture<?> keepaliveTimer;
 
@@ -118,6 +121,20 @@ final class BgpConnection extends ChannelInboundHandlerAdapter implements RibPee
         if (channel != null) {
             channel.close();
         }
+    }
+
+    /**
+     * Whether graceful restart is negotiated on this connection: we advertise the capability and
+     * the peer's OPEN carried it (RFC 4724 §3: even without families, it then acts as the
+     * receiving speaker and keeps our routes across our restart).
+     */
+    boolean gracefulRestartNegotiated() {
+        return peer.speaker().settings().gracefulRestart().enabled() && peerGracefulRestart() != null;
+    }
+
+    /** The Graceful Restart capability of the peer's OPEN, or null. */
+    GracefulRestartCapability peerGracefulRestart() {
+        return receivedOpen == null ? null : receivedOpen.gracefulRestart();
     }
 
     void restartHoldTimer(int seconds) {

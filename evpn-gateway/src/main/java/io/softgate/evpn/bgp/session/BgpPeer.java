@@ -16,6 +16,7 @@ import io.softgate.evpn.bgp.capability.RouteRefreshCapability;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.GracefulRestartSettings;
 import io.softgate.evpn.bgp.config.NeighborSettings;
+import io.softgate.evpn.bgp.config.StopMode;
 import io.softgate.evpn.bgp.message.BgpMessage;
 import io.softgate.evpn.bgp.message.CodecContext;
 import io.softgate.evpn.bgp.message.KeepaliveMessage;
@@ -119,18 +120,47 @@ final class BgpPeer {
         publishState();
     }
 
-    void stop() {
+    /**
+     * Stops the neighbour for good (no reconnect, accepted connections refused) and ends its
+     * connections as {@code mode} says; returns how many established sessions ended without a
+     * NOTIFICATION (a graceful restart for the peer).
+     */
+    int stop(StopMode mode) {
+        if (stopped) {
+            return 0; // shut down before: its connections got their Cease then
+        }
         stopped = true;
         cancel(connectRetryTimer);
         cancel(restartTimer);
         cancel(stalePathTimer);
+        int restarted = 0;
         for (BgpConnection connection : new ArrayList<>(connections)) {
-            // RFC 8538 §5.1: Administrative Shutdown ends the session for good, so with the N bit
-            // exchanged it goes out as a Hard Reset and the peer flushes our routes (notifyAndClose).
-            connection.notifyAndClose(new NotificationMessage(NotificationMessage.CEASE,
-                    NotificationMessage.ADMINISTRATIVE_SHUTDOWN));
+            if (mode == StopMode.RESTART && connection.state == BgpState.ESTABLISHED
+                    && connection.gracefulRestartNegotiated()) {
+                // RFC 4724 §4: the peer keeps our routes (as stale, for our Restart Time) only when
+                // the session ends without a NOTIFICATION: "the TCP connection is terminated"; any
+                // NOTIFICATION makes an RFC 4724 peer delete them. RFC 8538 §4 would also keep them
+                // after a Cease other than Hard Reset, but only where both set N: a plain close is
+                // a graceful restart to every peer, so a planned restart closes the TCP connection
+                // and sends nothing (RFC 4724 §4.1: we then come back with the R bit set).
+                log(System.Logger.Level.INFO, "planned restart: closing the session without a NOTIFICATION, "
+                        + "the peer keeps our routes for our restart time");
+                connection.close();
+                restarted++;
+            } else {
+                // RFC 8538 §5.1: Administrative Shutdown ends the session for good, so with the N bit
+                // exchanged it goes out as a Hard Reset and the peer flushes our routes (notifyAndClose).
+                connection.notifyAndClose(new NotificationMessage(NotificationMessage.CEASE,
+                        NotificationMessage.ADMINISTRATIVE_SHUTDOWN));
+            }
         }
         publishState();
+        return restarted;
+    }
+
+    /** Whether the neighbour is stopped (the speaker stopped or was shut down). */
+    boolean stopped() {
+        return stopped;
     }
 
     private void connect() {
@@ -220,7 +250,9 @@ final class BgpPeer {
             for (AddressFamily family : settings.addressFamilies()) {
                 families.add(new GracefulRestartCapability.Family(family, restart.forwardingStatePreserved()));
             }
-            capabilities.add(new GracefulRestartCapability(restart.restarting(), restart.notification(),
+            // RFC 4724 §3 / §4.1: the Restart State bit only while this start is a restart in progress
+            // (the speaker clears it when its selection deferral ends), never in a later session's OPEN.
+            capabilities.add(new GracefulRestartCapability(speaker.restartInProgress(), restart.notification(),
                     restart.restartTimeSeconds(), families));
         }
         int myAs = node.asNumber() > 0xFFFF ? OpenMessage.AS_TRANS : (int) node.asNumber();
@@ -387,6 +419,22 @@ final class BgpPeer {
         handleRestartedPeer(connection.receivedOpen);
         publishState();
         speaker.rib().peerEstablished(connection);
+        speaker.peerSynchronised();
+    }
+
+    /**
+     * RFC 4724 §4.1, for a restarting speaker's deferral: whether this neighbour no longer holds it
+     * back — its session is Established and it sent End-of-RIB for every negotiated family, or it
+     * is excluded from the wait (no Graceful Restart capability, or its own R bit set: it is
+     * restarting too and waits for ours, RFC 4724 §3).
+     */
+    boolean synchronisedAfterOurRestart() {
+        BgpConnection connection = established;
+        if (connection == null) {
+            return false;
+        }
+        GracefulRestartCapability theirs = connection.peerGracefulRestart();
+        return theirs == null || theirs.restartState() || connection.endOfRibReceived.containsAll(connection.families);
     }
 
     private void handleRestartedPeer(OpenMessage open) {
@@ -417,6 +465,8 @@ final class BgpPeer {
     private void receiveUpdate(BgpConnection connection, UpdateMessage update) {
         AddressFamily endOfRib = update.endOfRibFamily();
         if (endOfRib != null) {
+            connection.endOfRibReceived.add(endOfRib);
+            speaker.peerSynchronised();
             if (staleFamilies.remove(endOfRib)) {
                 // RFC 4724 §4.2: End-of-RIB from the restarted peer: whatever is still stale is gone.
                 speaker.rib().sweepStale(settings.address(), endOfRib);

@@ -18,6 +18,8 @@ import io.softgate.evpn.bgp.community.EncapsulationExtendedCommunity;
 import io.softgate.evpn.bgp.community.ExtendedCommunity;
 import io.softgate.evpn.bgp.community.RoutersMacExtendedCommunity;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
+import io.softgate.evpn.bgp.config.GracefulRestartSettings;
+import io.softgate.evpn.bgp.config.StopMode;
 import io.softgate.evpn.bgp.config.NeighborSettings;
 import io.softgate.evpn.bgp.config.VrfSettings;
 import io.softgate.evpn.bgp.evpn.EthernetSegmentIdentifier;
@@ -41,6 +43,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -58,8 +61,17 @@ import java.util.function.Supplier;
  * speaker.withdrawType5(5001, prefix, 32);
  * speaker.addVrf(VrfSettings.of("vpc-7", 7007, 7007)); // at run time: imports learned routes now
  * speaker.removeVrf(7007);                  // withdraws what we originated in it
- * speaker.close();
+ * speaker.shutdownSessions();               // drain: Cease to every peer, which withdraws our routes
+ * speaker.close();                          // as GracefulRestartSettings.onStop says (stop() tells which)
  * }</pre>
+ *
+ * <p>Graceful restart as the restarting speaker (RFC 4724 §4.1): with
+ * {@link GracefulRestartSettings#restarting()} the OPENs set the Restart State bit and our routes
+ * and End-of-RIB are held back from graceful-restart peers until each neighbour sent its
+ * End-of-RIB (or is excluded from the wait) or the selection deferral timer ran out; from then on
+ * the restart is over and later OPENs clear the bit. A stop with {@link StopMode#RESTART} closes
+ * the sessions that negotiated graceful restart without a NOTIFICATION, so the peers keep our
+ * routes while we restart.
  *
  * <p>Threading: every session, timer and the RIB run on one Netty event loop thread owned by
  * the speaker; the public methods may be called from any thread and hand their work to it.
@@ -80,6 +92,12 @@ public final class BgpSpeaker implements AutoCloseable {
     private volatile Consumer<byte[]> receivedMessageRecorder;
     private Channel serverChannel;
     private boolean started;
+    private boolean closed;
+    /** RFC 4724 §4.1: this start is a restart still in progress (R bit set, selection deferred); written on the loop. */
+    private volatile boolean restartInProgress;
+    private ScheduledFuture<?> selectionDeferralTimer;
+    /** {@link #shutdownSessions} ran: every session got a Cease and none comes back until the process restarts. */
+    private volatile boolean shutDown;
 
     public BgpSpeaker(BgpNodeSettings settings) {
         this.settings = settings;
@@ -87,6 +105,10 @@ public final class BgpSpeaker implements AutoCloseable {
         this.loop = group.next();
         this.rib = new Rib(settings.routerIdAsLong(), settings.asNumber(), loop);
         rib.locRib().addListener(events);
+        restartInProgress = settings.gracefulRestart().restartingSpeaker();
+        if (restartInProgress) {
+            rib.deferSelection();
+        }
         for (NeighborSettings neighbor : settings.neighbors()) {
             peers.put(neighbor.address(), new BgpPeer(this, neighbor, loop));
         }
@@ -136,11 +158,63 @@ public final class BgpSpeaker implements AutoCloseable {
             serverChannel = bootstrap.bind(settings.listenAddress(), settings.listenPort()).sync().channel();
         }
         call(() -> {
+            if (restartInProgress) {
+                int deferralSeconds = settings.gracefulRestart().selectionDeferralTimeSeconds();
+                LOG.log(System.Logger.Level.INFO, "graceful restart: restarting speaker, Restart State bit set; our "
+                        + "routes and End-of-RIB wait for every neighbour''s End-of-RIB, at most {0} s",
+                        Integer.toString(deferralSeconds));
+                selectionDeferralTimer = loop.schedule(() -> endRestart("selection deferral timer expired"),
+                        deferralSeconds, TimeUnit.SECONDS);
+            }
             for (BgpPeer peer : peers.values()) {
                 peer.start();
             }
+            peerSynchronised(); // no neighbour at all: nothing to wait for
             return null;
         });
+    }
+
+    /** Whether this start is a graceful restart still in progress (R bit in our OPENs, updates deferred). */
+    public boolean restartInProgress() {
+        return restartInProgress;
+    }
+
+    /** Whether {@link #shutdownSessions} ran. */
+    public boolean isShutDown() {
+        return shutDown;
+    }
+
+    /**
+     * On the event loop, after a neighbour's Established or End-of-RIB: ends the restart once every
+     * neighbour is synchronised (RFC 4724 §4.1 (a)).
+     */
+    void peerSynchronised() {
+        if (!restartInProgress) {
+            return;
+        }
+        for (BgpPeer peer : peers.values()) {
+            if (!peer.stopped() && !peer.synchronisedAfterOurRestart()) {
+                return;
+            }
+        }
+        endRestart("End-of-RIB from every neighbour");
+    }
+
+    /**
+     * RFC 4724 §4.1: route selection is no longer deferred; the held-back routes and End-of-RIB go
+     * out to each established peer, and OPENs from now on clear the Restart State bit.
+     */
+    private void endRestart(String why) {
+        if (!restartInProgress) {
+            return;
+        }
+        restartInProgress = false;
+        if (selectionDeferralTimer != null) {
+            selectionDeferralTimer.cancel(false);
+            selectionDeferralTimer = null;
+        }
+        LOG.log(System.Logger.Level.INFO, "graceful restart complete ({0}): sending our routes and End-of-RIB", why);
+        rib.endSelectionDeferral();
     }
 
     /** The port the speaker listens on (useful when configured as 0), or -1. */
@@ -148,21 +222,66 @@ public final class BgpSpeaker implements AutoCloseable {
         return serverChannel == null ? -1 : ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    @Override
-    public synchronized void close() {
-        try {
-            call(() -> {
-                for (BgpPeer peer : peers.values()) {
-                    peer.stop();
+    /**
+     * Drains the node: sends every neighbour a Cease / Administrative Shutdown (a Hard Reset where
+     * both set the N bit, RFC 8538 §5.1), so the peers withdraw our routes at once, and keeps every
+     * neighbour down (no reconnect, connections refused) until the speaker is closed; a later
+     * {@link #stop} is then a {@link StopMode#SHUTDOWN}. Completes with the number of sessions that
+     * were Established.
+     */
+    public CompletableFuture<Integer> shutdownSessions() {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            shutDown = true;
+            int established = 0;
+            for (BgpPeer peer : peers.values()) {
+                if (peer.state() == BgpState.ESTABLISHED) {
+                    established++;
                 }
-                return null;
+                peer.stop(StopMode.SHUTDOWN);
+            }
+            LOG.log(System.Logger.Level.INFO, "BGP shut down: Cease sent to {0} established session(s); "
+                    + "neighbours stay down until the service restarts", Integer.toString(established));
+            done.complete(established);
+        });
+        return done;
+    }
+
+    /**
+     * Stops the speaker: ends every session as {@link GracefulRestartSettings#effectiveOnStop()}
+     * says (a {@link StopMode#SHUTDOWN} after {@link #shutdownSessions}), closes the listening
+     * socket and the event loop. Returns the mode the sessions ended with, so the caller can
+     * remember whether the next start is a graceful restart; null when already closed.
+     */
+    public synchronized StopMode stop() {
+        if (closed) {
+            return null;
+        }
+        closed = true;
+        StopMode mode = shutDown ? StopMode.SHUTDOWN : settings.gracefulRestart().effectiveOnStop();
+        try {
+            int restarted = call(() -> {
+                int count = 0;
+                for (BgpPeer peer : peers.values()) {
+                    count += peer.stop(mode);
+                }
+                return count;
             });
+            LOG.log(System.Logger.Level.INFO, "BGP speaker stopping ({0}): {1} session(s) closed for a graceful restart",
+                    mode, Integer.toString(restarted));
             if (serverChannel != null) {
                 serverChannel.close().syncUninterruptibly();
             }
         } finally {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
+        return mode;
+    }
+
+    /** {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
     }
 
     // ---- advertisements -------------------------------------------------------------------

@@ -83,10 +83,23 @@ class BgpSpeakerLoopbackTest {
     void shouldWithdrawLearnedRoutesWhenPeerShutsDown() throws Exception {
         active.advertiseType5(5001, InetAddresses.parse("203.0.113.9"), 32).get();
         assertTrue(Await.until(() -> passiveListener.prefixes.size() == 1, 3000));
+        active.shutdownSessions().get();
         active.close();
         active = null;
         assertTrue(Await.until(() -> passiveListener.prefixes.size() == 2, 3000));
         assertTrue(passiveListener.lastPrefix().withdrawn());
+    }
+
+    @Test
+    void shouldKeepLearnedRoutesStaleWhenPeerStopsForARestart() throws Exception {
+        active.advertiseType5(5001, InetAddresses.parse("203.0.113.10"), 32).get();
+        assertTrue(Await.until(() -> passiveListener.prefixes.size() == 1, 3000));
+        active.close(); // onStop restart (the default): TCP close, no NOTIFICATION
+        active = null;
+        assertTrue(Await.until(() -> passive.peerStates().values().stream().noneMatch(s -> s == BgpState.ESTABLISHED), 3000));
+        Thread.sleep(300);
+        assertFalse(passiveListener.lastPrefix().withdrawn(), "RFC 4724 §4.2: kept as stale for the restart time");
+        assertTrue(passive.bestPaths().get(0).stale());
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.softgate.evpn.bgp.capability.GracefulRestartCapability;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.GracefulRestartSettings;
 import io.softgate.evpn.bgp.config.NeighborSettings;
+import io.softgate.evpn.bgp.config.StopMode;
 import io.softgate.evpn.bgp.config.VrfSettings;
 import io.softgate.evpn.bgp.message.BgpMessage;
 import io.softgate.evpn.bgp.message.OpenMessage;
@@ -93,7 +94,7 @@ class GracefulRestartAndLoopTest {
 
     @Test
     void shouldNotLetAnEarlierRestartsStalePathTimerSweepTheRoutes() throws Exception {
-        startSpeaker(new GracefulRestartSettings(true, 120, false, true, 6, true));
+        startSpeaker(new GracefulRestartSettings(true, 120, false, true, 6, true, StopMode.RESTART, 60));
         // GR restart time 120 s with the evpn F bit: only the 6 s stale-path timer can sweep.
         String open = OPEN_WITH_GRACEFUL_RESTART.replace("40 06 0001 0019 46 80", "40 06 0078 0019 46 80");
         try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
@@ -167,6 +168,7 @@ class GracefulRestartAndLoopTest {
             GracefulRestartCapability restart = open.gracefulRestart();
             assertTrue(restart.restartState());
             assertTrue(restart.find(AddressFamily.L2VPN_EVPN).forwardingStatePreserved());
+            peer.send(update("", attribute(0x80, 15, "0019 46"), "")); // RFC 4724 §4.1: we wait for the peer's End-of-RIB
             UpdateMessage routes = (UpdateMessage) peer.read();
             assertEquals(1, routes.mpReach().nlri().size());
             UpdateMessage endOfRib = (UpdateMessage) peer.read();

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.GracefulRestartSettings;
 import io.softgate.evpn.bgp.config.NeighborSettings;
+import io.softgate.evpn.bgp.config.StopMode;
 import io.softgate.evpn.bgp.config.VrfSettings;
 import io.softgate.evpn.bgp.message.BgpMessage;
 import io.softgate.evpn.bgp.message.NotificationMessage;
@@ -177,8 +178,8 @@ class NotificationGracefulRestartTest {
     }
 
     @Test
-    void shouldSendHardResetOnShutdownWhenBothSetN() throws Exception {
-        startSpeaker(GracefulRestartSettings.DEFAULT);
+    void shouldSendHardResetOnStopWithOnStopShutdownWhenBothSetN() throws Exception {
+        startSpeaker(GracefulRestartSettings.DEFAULT.withOnStop(StopMode.SHUTDOWN));
         try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
             peer.handshake(OPEN_N_RESTART_LONG);
             assertTrue(Await.until(() -> speaker.peerStates().get(PEER) == BgpState.ESTABLISHED, 3000));
@@ -193,7 +194,7 @@ class NotificationGracefulRestartTest {
 
     @Test
     void shouldNeverSendHardResetToPeerWithoutN() throws Exception {
-        startSpeaker(GracefulRestartSettings.DEFAULT);
+        startSpeaker(GracefulRestartSettings.DEFAULT.withOnStop(StopMode.SHUTDOWN));
         try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
             peer.handshake(OPEN_WITHOUT_N);
             assertTrue(Await.until(() -> speaker.peerStates().get(PEER) == BgpState.ESTABLISHED, 3000));

@@ -55,6 +55,10 @@ final class ScriptedPeer implements AutoCloseable {
         return open;
     }
 
+    void setReadTimeoutMillis(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     void send(ByteBuf message) throws IOException {
         byte[] bytes = new byte[message.readableBytes()];
         message.readBytes(bytes);
@@ -75,6 +79,21 @@ final class ScriptedPeer implements AutoCloseable {
             throw new IOException("undecodable message from the speaker: " + result.error());
         }
         return result.message();
+    }
+
+    /**
+     * Reads until the speaker closes the connection (end of stream within the 3 s read timeout)
+     * and returns every message it sent before that.
+     */
+    java.util.List<BgpMessage> readUntilClosed() throws IOException {
+        java.util.List<BgpMessage> messages = new java.util.ArrayList<>();
+        while (true) {
+            try {
+                messages.add(read());
+            } catch (java.io.EOFException | java.net.SocketException closed) {
+                return messages; // FIN (EOF) or RST (SocketException): the connection is gone
+            }
+        }
     }
 
     /** Closes the TCP connection without a NOTIFICATION, as a crashing peer does. */
