@@ -63,6 +63,12 @@ final class BgpStateView {
         data.put("routerId", settings.routerId().getHostAddress());
         data.put("asn", settings.asNumber());
         data.put("listenPort", speaker.listenPort());
+        ObjectNode restart = data.putObject("gracefulRestart");
+        restart.put("enabled", settings.gracefulRestart().enabled());
+        restart.put("onStop", settings.gracefulRestart().effectiveOnStop().name().toLowerCase(java.util.Locale.ROOT));
+        restart.put("restartTimeSeconds", settings.gracefulRestart().restartTimeSeconds());
+        restart.put("restarting", speaker.restartInProgress());
+        restart.put("shutDown", speaker.isShutDown());
 
         Map<InetAddress, Integer> bestByPeer = new HashMap<>();
         Map<String, Integer> learnedByVrf = new TreeMap<>();

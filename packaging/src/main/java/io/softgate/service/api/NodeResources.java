@@ -49,6 +49,11 @@ final class NodeResources extends ResourceSupport {
             "BGP speaker state: peers (FSM state, transitions, paths), VRFs with advertised type-5 prefixes, learned best "
                 + "paths (limit, default " + SessionFilter.DEFAULT_LIMIT + "), counters; {bgp: disabled} without a speaker",
             null, List.of("limit"), this::bgp);
+        router.add("POST", "/api/softgate/bgp/shutdown", true, "softgate",
+            "Drain the node: Cease / Administrative Shutdown (an RFC 8538 Hard Reset where both set N) to every BGP "
+                + "neighbour, so the leaves withdraw the node's routes at once; the neighbours stay down and the next "
+                + "stop is a shutdown, not a graceful restart, until the service restarts; 409 without a speaker",
+            null, List.of(), this::bgpShutdown);
         router.add("GET", "/api/softgate/lb-health", true, "softgate",
             "Load-balancer backend health as the health checker sees it (healthy, unhealthy, maintenance, disabled, assumed-up); "
                 + "each service with active and inactiveReason, the controller's services of a VPC without a vNet listed too (inactive)",
@@ -146,6 +151,28 @@ final class NodeResources extends ResourceSupport {
         String limit = SessionFilter.single(request, "limit");
         return ok(BgpStateView.of(node.state().bgpSpeaker().get(), node.config(),
             limit == null ? SessionFilter.DEFAULT_LIMIT : SessionFilter.limit(limit)));
+    }
+
+    /** {@code POST /api/softgate/bgp/shutdown}: the stop that withdraws, for one stop, whatever {@code onStop} says. */
+    private ApiResponse bgpShutdown(ApiRequest request) {
+        io.softgate.evpn.bgp.session.BgpSpeaker speaker = node.state().bgpSpeaker().get();
+        if (speaker == null) {
+            return Envelope.error(409, "bgp", "BGP is not running on this node");
+        }
+        int sessions;
+        try {
+            sessions = speaker.shutdownSessions().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Envelope.error(503, "bgp", "interrupted");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return Envelope.error(503, "bgp", "the speaker did not answer: " + e);
+        }
+        ObjectNode data = Envelope.object();
+        data.put("sessionsShutDown", sessions);
+        data.put("neighbors", speaker.peerStates().size());
+        return ok("BGP shut down: Cease sent to " + sessions + " established session(s); the leaves withdraw this "
+            + "node's routes; restart the service to bring BGP back", data);
     }
 
     /**

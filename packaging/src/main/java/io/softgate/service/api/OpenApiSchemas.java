@@ -40,8 +40,10 @@ final class OpenApiSchemas {
         object(schemas, "Session", "kind:string", "mapping:string", "protocol:string", "vpc:string", "inside:string",
             "outside:string", "remote:string", "fullNatSource:string", "tcpState:string", "expiresInSeconds:integer");
         object(schemas, "BgpState", "bgp:string", "reason:string", "routerId:string", "asn:integer", "listenPort:integer",
-            "peers:array<BgpPeerState>", "vrfs:array<BgpVrfState>", "advertisedRoutes:integer", "learned:ref<BgpLearnedPaths>",
+            "gracefulRestart:ref<BgpGracefulRestartState>", "peers:array<BgpPeerState>", "vrfs:array<BgpVrfState>", "advertisedRoutes:integer", "learned:ref<BgpLearnedPaths>",
             "counters:object");
+        object(schemas, "BgpGracefulRestartState", "enabled:boolean", "onStop:string", "restartTimeSeconds:integer",
+            "restarting:boolean", "shutDown:boolean");
         object(schemas, "BgpPeerState", "address:string", "remoteAsn:integer", "state:string", "establishedTransitions:integer",
             "establishedSince:string", "uptimeSeconds:integer", "pathsReceived:integer", "bestPaths:integer", "updateErrors:object");
         object(schemas, "BgpVrfState", "name:string", "l3Vni:integer", "routeDistinguisher:string", "exportRouteTargets:array<string>",

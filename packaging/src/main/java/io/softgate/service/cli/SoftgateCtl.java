@@ -226,7 +226,8 @@ public final class SoftgateCtl {
         }
     }
 
-    @Command(name = "bgp", description = "BGP peers, VRFs, advertised and learned routes (a summary; --json for the API's answer).")
+    @Command(name = "bgp", description = "BGP peers, VRFs, advertised and learned routes (a summary; --json for the API's answer).",
+        subcommands = {Bgp.Shutdown.class})
     static final class Bgp implements Callable<Integer> {
         @ParentCommand
         SoftgateCtl ctl;
@@ -242,6 +243,22 @@ public final class SoftgateCtl {
             StringBuilder query = new StringBuilder();
             append(query, "limit", limit == null ? null : limit.toString());
             return ctl.call("GET", "/api/softgate/bgp" + query, null, null, json ? null : StateTables::bgp);
+        }
+
+        @Command(name = "shutdown", description = "Drain the node: Cease (Hard Reset) to every BGP neighbour, so the "
+            + "leaves withdraw its routes now; BGP stays down until the service restarts, and the next stop is no "
+            + "graceful restart. Before a decommission, or a stop the fabric must not ride through.")
+        static final class Shutdown implements Callable<Integer> {
+            @ParentCommand
+            Bgp bgp;
+
+            @Override
+            public Integer call() {
+                return bgp.ctl.call("POST", "/api/softgate/bgp/shutdown", null, null,
+                    data -> "BGP shut down: Cease sent to " + data.path("sessionsShutDown").asInt() + " established "
+                        + "session(s) of " + data.path("neighbors").asInt() + " neighbour(s); the leaves withdraw "
+                        + "this node's routes. Restart the service to bring BGP back.");
+            }
         }
     }
 

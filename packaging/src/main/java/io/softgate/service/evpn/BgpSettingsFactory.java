@@ -4,12 +4,14 @@ import io.softgate.evpn.bgp.community.RouteTarget;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.GracefulRestartSettings;
 import io.softgate.evpn.bgp.config.NeighborSettings;
+import io.softgate.evpn.bgp.config.StopMode;
 import io.softgate.evpn.bgp.config.VrfSettings;
 import io.softgate.evpn.bgp.nlri.InetAddresses;
 import io.softgate.evpn.forwarding.model.IpPrefix;
 import io.softgate.service.config.BgpConfig;
 import io.softgate.service.config.BgpNeighborConfig;
 import io.softgate.service.config.BgpVrfConfig;
+import io.softgate.service.config.GracefulRestartStopKind;
 import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.config.VrfConfig;
 import io.softgate.service.features.LoadBalancerSection;
@@ -66,9 +68,12 @@ public final class BgpSettingsFactory {
             List<RouteTarget> imports = evpn == null ? List.of() : targets(evpn.importRouteTargets());
             builder.vrf(new VrfSettings(vrf.name(), vrf.l3vni().intValue(), distinguisher, export, imports, -1));
         }
+        // Restarting (the R bit) is not in the file: EvpnService sets it from the state directory's RestartMarker.
         builder.gracefulRestart(bgp.gracefulRestart().enabled()
             ? new GracefulRestartSettings(true, bgp.gracefulRestart().restartTimeSeconds(), false, true,
-                STALE_PATH_TIME_SECONDS, bgp.gracefulRestart().notification())
+                STALE_PATH_TIME_SECONDS, bgp.gracefulRestart().notification(),
+                bgp.gracefulRestart().onStop() == GracefulRestartStopKind.SHUTDOWN ? StopMode.SHUTDOWN : StopMode.RESTART,
+                GracefulRestartSettings.DEFAULT_SELECTION_DEFERRAL_TIME_SECONDS)
             : GracefulRestartSettings.DISABLED);
         return builder.build();
     }

@@ -1,6 +1,8 @@
 package io.softgate.service.evpn;
 
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
+import io.softgate.evpn.bgp.config.GracefulRestartSettings;
+import io.softgate.evpn.bgp.config.StopMode;
 import io.softgate.evpn.bgp.config.VrfSettings;
 import io.softgate.evpn.forwarding.model.ForwardingIntent;
 import io.softgate.evpn.forwarding.model.VrfIntent;
@@ -12,6 +14,7 @@ import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.compose.SnapshotComposer;
 import io.softgate.service.intent.CompiledIntent;
 import io.softgate.lb.health.VipAvailabilityListener;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -57,11 +60,28 @@ public final class EvpnService implements AutoCloseable {
     private final Object vrfLock = new Object();
     /** Why API VPCs were refused a VRF (clashing RD number or L3VNI), each warned about once. */
     private final Set<String> refusedVrfs = new HashSet<>();
+    /** How this run ends, for the next start's graceful restart decision; null without graceful restart. */
+    private RestartMarker restartMarker;
+    private final Path stateDir;
 
     private EvpnService(LoadedConfig loaded, SnapshotComposer composer) {
         this.loaded = loaded;
         this.composer = composer;
         BgpNodeSettings settings = BgpSettingsFactory.settings(loaded.config());
+        stateDir = loaded.resolve(loaded.config().stateDir());
+        GracefulRestartSettings restart = settings.gracefulRestart();
+        if (restart.enabled()) {
+            // RFC 4724 §4.1: after a restart within the restart time, the OPENs set the R bit and our
+            // routes wait for the leaves' End-of-RIB; the previous run's line says whether this is one.
+            RestartMarker.Previous previous = RestartMarker.read(stateDir);
+            long now = System.currentTimeMillis();
+            boolean restarting = RestartMarker.restarting(previous, restart.restartTimeSeconds(), now);
+            LOG.info("bgp graceful restart: previous run {}; {}", previous == null ? "unknown (first start)"
+                    : previous.state().name().toLowerCase(java.util.Locale.ROOT) + " " + (now - previous.epochMillis()) + " ms ago",
+                restarting ? "restarting speaker (Restart State bit set, our routes wait for the leaves' End-of-RIB)"
+                    : "not a graceful restart");
+            settings = settings.withGracefulRestart(restart.withRestarting(restarting));
+        }
         // The composer owns the merge: learned routes go into the forwarding tables with the file's
         // and the API's VRFs and routes, and a new VPC re-filters the routes learned meanwhile.
         compiler = new LearnedRouteCompiler(routes, composer::staticForwardingIntent, composer::learnedRoutesChanged,
@@ -93,6 +113,9 @@ public final class EvpnService implements AutoCloseable {
         EvpnService service = new EvpnService(loaded, composer);
         try {
             service.speaker.start();
+            if (service.speaker.settings().gracefulRestart().enabled()) {
+                service.restartMarker = RestartMarker.start(service.stateDir, System::currentTimeMillis);
+            }
             // The API's VPCs persisted before this start are in the composer already.
             service.syncVrfs();
             service.advertisements.fileChanged(BgpSettingsFactory.publicServices(loaded.config()),
@@ -261,13 +284,27 @@ public final class EvpnService implements AutoCloseable {
         return speaker;
     }
 
+    /**
+     * Stops the speaker, its sessions ending as {@code bgp.gracefulRestart.onStop} says (a shutdown
+     * after the API's {@code POST /api/softgate/bgp/shutdown}), and records how for the next start.
+     */
     @Override
     public void close() {
         composer.onIntentCommitted(null); // no later commit may reach a closed speaker
         // The speaker first: closing its sessions withdraws learned routes, and those changes
         // must find the compiler still open (they are then dropped, the service is stopping).
-        speaker.close();
+        StopMode mode = speaker.stop();
+        if (restartMarker != null) {
+            if (mode != null) {
+                restartMarker.stopped(mode);
+            } else {
+                restartMarker.close();
+            }
+        }
         compiler.close();
-        LOG.info("bgp speaker stopped");
+        LOG.info("bgp speaker stopped ({})", mode == StopMode.RESTART
+            ? "restart: sessions closed without a NOTIFICATION, the leaves keep our routes for "
+                + speaker.settings().gracefulRestart().restartTimeSeconds() + " s"
+            : "shutdown: Cease sent, the leaves withdraw our routes");
     }
 }

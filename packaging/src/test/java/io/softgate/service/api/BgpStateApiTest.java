@@ -147,6 +147,35 @@ class BgpStateApiTest {
         assertTrue(peer.path("uptimeSeconds").isMissingNode(), "no uptime while down: " + peer);
     }
 
+    @Test
+    void shouldDrainTheNodeOnBgpShutdownSoTheFabricWithdrawsItsRoutes() throws Exception {
+        await("session up", () -> speaker.peerStates().get(FABRIC) == BgpState.ESTABLISHED);
+        speaker.advertiseType5(5001, InetAddresses.parse("203.0.113.0"), 24).get();
+        await("route at the fabric", () -> fabric.bestPaths().size() == 1);
+        JsonNode restart = api.ok("GET", "/api/softgate/bgp", null).get("gracefulRestart");
+        assertEquals("restart", restart.get("onStop").asText(), restart.toString());
+        assertFalse(restart.get("shutDown").asBoolean());
+
+        String text = api.softgatectl("bgp", "shutdown");
+        assertTrue(text.contains("Cease sent to 1 established session(s)"), text);
+        // The Cease (a Hard Reset: both speakers set N) ends graceful restart: the fabric flushes at once.
+        await("route withdrawn at the fabric", () -> fabric.bestPaths().isEmpty());
+        assertTrue(api.ok("GET", "/api/softgate/bgp", null).get("gracefulRestart").get("shutDown").asBoolean());
+        Thread.sleep(300); // the fabric retries every 100 ms: the neighbour stays down
+        assertFalse(speaker.peerStates().get(FABRIC) == BgpState.ESTABLISHED);
+        assertEquals(io.softgate.evpn.bgp.config.StopMode.SHUTDOWN, speaker.stop(), "the next stop withdraws too");
+        speaker = null;
+    }
+
+    @Test
+    void shouldRefuseBgpShutdownWithoutASpeaker() throws Exception {
+        api.close();
+        api = new ApiFixture(stateDir.resolve("no-bgp"), ApiFixture.CONFIG, () -> null);
+        assertEquals(401, api.send("POST", "/api/softgate/bgp/shutdown", null).statusCode(), "credentials needed");
+        assertEquals(200, api.login(ApiFixture.USER, ApiFixture.PASSWORD).statusCode());
+        assertEquals(409, api.send("POST", "/api/softgate/bgp/shutdown", null).statusCode());
+    }
+
     private static List<String> texts(JsonNode array) {
         List<String> values = new ArrayList<>();
         array.forEach(value -> values.add(value.asText()));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.softgate.evpn.bgp.community.RouteTarget;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.GracefulRestartSettings;
+import io.softgate.evpn.bgp.config.StopMode;
 import io.softgate.evpn.bgp.nlri.InetAddresses;
 import io.softgate.service.evpn.BgpSettingsFactory;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +61,47 @@ class BgpConfigTest {
 
         assertTrue(restart.enabled());
         assertFalse(restart.notification());
+    }
+
+    @Test
+    void shouldRideThroughAStopByDefault() throws ConfigException {
+        GracefulRestartSettings restart = BgpSettingsFactory.settings(parse("""
+            {"enabled": true, "asn": 65000, "routerId": "10.255.0.1",
+             "neighbors": [{"address": "172.16.3.1", "remoteAsn": 65001}]}""")).gracefulRestart();
+
+        assertEquals(StopMode.RESTART, restart.effectiveOnStop(), "RFC 4724 §4: the leaves keep our routes while we restart");
+        assertFalse(restart.restarting(), "set from the state directory at start, never from the file");
+    }
+
+    @Test
+    void shouldSendCeaseOnStopWhenOnStopIsShutdown() throws ConfigException {
+        GracefulRestartSettings restart = BgpSettingsFactory.settings(parse("""
+            {"enabled": true, "asn": 65000, "routerId": "10.255.0.1",
+             "neighbors": [{"address": "172.16.3.1", "remoteAsn": 65001}],
+             "gracefulRestart": {"onStop": "shutdown"}}""")).gracefulRestart();
+
+        assertTrue(restart.enabled());
+        assertEquals(StopMode.SHUTDOWN, restart.effectiveOnStop());
+    }
+
+    @Test
+    void shouldShutDownOnStopWithoutGracefulRestart() throws ConfigException {
+        GracefulRestartSettings restart = BgpSettingsFactory.settings(parse("""
+            {"enabled": true, "asn": 65000, "routerId": "10.255.0.1",
+             "neighbors": [{"address": "172.16.3.1", "remoteAsn": 65001}],
+             "gracefulRestart": {"enabled": false, "onStop": "restart"}}""")).gracefulRestart();
+
+        assertEquals(StopMode.SHUTDOWN, restart.effectiveOnStop(), "without the capability the leaves flush anyway");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownOnStop() {
+        List<String> errors = errors("""
+            {"enabled": true, "asn": 65000, "routerId": "10.255.0.1",
+             "neighbors": [{"address": "172.16.3.1", "remoteAsn": 65001}],
+             "gracefulRestart": {"onStop": "drain"}}""");
+        assertEquals(1, errors.size(), errors::toString);
+        assertTrue(errors.get(0).startsWith("bgp.gracefulRestart.onStop"), errors::toString);
     }
 
     @Test
