@@ -8,6 +8,7 @@ import io.softgate.evpn.bgp.IpPrefixRouteUpdate;
 import io.softgate.evpn.bgp.community.RouteTarget;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.NeighborSettings;
+import io.softgate.evpn.bgp.config.StopMode;
 import io.softgate.evpn.bgp.config.VrfSettings;
 import io.softgate.evpn.bgp.nlri.InetAddresses;
 import io.softgate.evpn.bgp.session.Await;
@@ -82,5 +83,71 @@ class GobgpSystemTest {
                 FrrLeafSystemTest.saveCapture("gobgp", captured);
             }
         }
+    }
+
+    /**
+     * A planned restart of the speaker as the service's SIGTERM does it ({@code stop()} with
+     * {@code onStop} restart): GoBGP, a graceful-restart helper for l2vpn-evpn, keeps our type-5
+     * routes as stale while we are down (RFC 4724 §4.2: the session ended without a NOTIFICATION);
+     * the restarted speaker (R bit) re-advertises one of them after GoBGP's End-of-RIB and sends
+     * its own End-of-RIB, which sweeps the route it no longer advertises.
+     */
+    @Test
+    void shouldKeepOurRoutesStaleOnGobgpAcrossAPlannedRestart() throws Exception {
+        assumeTrue(Shell.available("gobgpd") && Shell.available("gobgp"), "GoBGP is not installed");
+        int subnet = (int) ((ProcessHandle.current().pid() + 50) % 200) + 20;
+        String suffix = "h" + ProcessHandle.current().pid();
+        try (VethNamespace namespace = new VethNamespace(suffix, subnet)) {
+            String config = "[global.config]\n  as = 65000\n  router-id = \"" + namespace.namespaceAddress + "\"\n"
+                    + "  local-address-list = [\"" + namespace.namespaceAddress + "\"]\n"
+                    + "[[neighbors]]\n  [neighbors.config]\n    neighbor-address = \"" + namespace.rootAddress + "\"\n"
+                    + "    peer-as = 65000\n"
+                    + "  [neighbors.timers.config]\n    connect-retry = 1\n    hold-time = 9\n    keepalive-interval = 3\n"
+                    + "  [neighbors.graceful-restart.config]\n    enabled = true\n    restart-time = 120\n"
+                    + "  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = \"l2vpn-evpn\"\n"
+                    + "    [neighbors.afi-safis.mp-graceful-restart.config]\n      enabled = true\n";
+            try (GobgpInstance gobgp = new GobgpInstance(namespace, config)) {
+                InetAddress local = InetAddresses.parse(namespace.rootAddress);
+                InetAddress peer = InetAddresses.parse(namespace.namespaceAddress);
+                BgpNodeSettings settings = BgpNodeSettings.builder().routerId(local).asNumber(65000)
+                        .vtepAddress(InetAddresses.parse("192.0.2.52")).routerMac(0x02_5e_00_00_50_03L)
+                        .listen(local, 179).vrf(VrfSettings.of("public", 5001, 5)).connectRetry(200, 1000)
+                        .neighbor(NeighborSettings.evpn(peer, 65000).withLocalAddress(local)).build();
+                BgpSpeaker before = new BgpSpeaker(settings);
+                BgpSpeaker after = null;
+                try {
+                    before.start();
+                    before.advertiseType5(5001, InetAddresses.parse("203.0.113.30"), 32).get();
+                    before.advertiseType5(5001, InetAddresses.parse("203.0.113.31"), 32).get();
+                    assertTrue(Await.until(() -> rib(gobgp).contains("203.0.113.31/32"), 15000),
+                            () -> rib(gobgp) + "\n" + gobgp.log());
+                    assertEquals(StopMode.RESTART, before.stop());
+                    assertTrue(Await.until(() -> rib(gobgp).contains("\"stale\":true"), 5000),
+                            () -> "not stale after the planned stop: " + rib(gobgp) + "\n" + gobgp.log());
+                    Thread.sleep(1000);
+                    assertTrue(rib(gobgp).contains("203.0.113.30/32") && rib(gobgp).contains("203.0.113.31/32"),
+                            "RFC 4724 §4.2: kept while we restart");
+
+                    after = new BgpSpeaker(settings.withGracefulRestart(settings.gracefulRestart().withRestarting(true)));
+                    after.start();
+                    after.advertiseType5(5001, InetAddresses.parse("203.0.113.30"), 32).get();
+                    BgpSpeaker restarted = after;
+                    assertTrue(Await.until(() -> !restarted.restartInProgress(), 20000),
+                            () -> "restart not complete: " + restarted.peerStates() + "\n" + gobgp.log());
+                    assertTrue(Await.until(() -> !rib(gobgp).contains("203.0.113.31/32") && !rib(gobgp).contains("\"stale\":true"),
+                            5000), () -> "our End-of-RIB did not refresh and sweep: " + rib(gobgp));
+                    assertTrue(rib(gobgp).contains("203.0.113.30/32"));
+                } finally {
+                    before.close();
+                    if (after != null) {
+                        after.close();
+                    }
+                }
+            }
+        }
+    }
+
+    private static String rib(GobgpInstance gobgp) {
+        return gobgp.gobgp("global rib -a evpn -j");
     }
 }
