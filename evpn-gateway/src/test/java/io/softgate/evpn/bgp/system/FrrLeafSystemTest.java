@@ -11,7 +11,6 @@ import io.softgate.evpn.bgp.evpn.InclusiveMulticastEthernetTagRoute;
 import io.softgate.evpn.bgp.community.RouteTarget;
 import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.NeighborSettings;
-import io.softgate.evpn.bgp.config.StopMode;
 import io.softgate.evpn.bgp.config.VrfSettings;
 import io.softgate.evpn.bgp.nlri.InetAddresses;
 import io.softgate.evpn.bgp.session.Await;
@@ -167,77 +166,6 @@ class FrrLeafSystemTest {
                 saveCapture("frr", captured);
             }
         }
-    }
-
-    /**
-     * A planned restart of the speaker as the service's SIGTERM does it ({@code close()} with
-     * {@code onStop} restart, the default): FRR keeps our type-5 as stale while we are down (RFC
-     * 4724 §4.2), and after the restart (R bit set, our routes after FRR's End-of-RIB) the route is
-     * fresh again; a route we no longer advertise is swept by our End-of-RIB.
-     *
-     * <p>Skipped where FRR is no graceful-restart helper for L2VPN EVPN: FRR counts only unicast,
-     * multicast and MPLS VPN families for NSF ({@code FOREACH_AFI_SAFI_NSF}) until its EVPN graceful
-     * restart work (FRRouting/frr pull request 19778, 2025), so Debian 12's FRR 8.4 flushes our EVPN
-     * routes on any session loss, a kill -9 included; it then shows our mode as "Helper" although
-     * we advertise L2VPN EVPN with the F bit.
-     */
-    @Test
-    void shouldKeepOurRoutesOnTheFrrLeafAcrossAPlannedRestart() throws Exception {
-        assumeTrue(Shell.available("/usr/lib/frr/bgpd") && Shell.available("vtysh"), "FRR is not installed");
-        int subnet = (int) ((ProcessHandle.current().pid() + 100) % 200) + 20;
-        try (VethNamespace namespace = new VethNamespace(suffix() + "r", subnet)) {
-            makeLeafVtep(namespace);
-            try (FrrInstance leaf = new FrrInstance(namespace, leafZebraConf(), leafBgpdConf(namespace))) {
-                InetAddress local = InetAddresses.parse(namespace.rootAddress);
-                InetAddress leafAddress = InetAddresses.parse(namespace.namespaceAddress);
-                String rd = "10.254." + subnet + ".1:5";
-                BgpNodeSettings settings = BgpNodeSettings.builder().routerId(InetAddresses.parse("10.254." + subnet + ".1"))
-                        .asNumber(65000).vtepAddress(InetAddresses.parse("192.0.2.50")).routerMac(ROUTER_MAC)
-                        .listen(local, 179).vrf(VrfSettings.of("public", L3VNI, 5)).connectRetry(200, 1000)
-                        .neighbor(NeighborSettings.evpn(leafAddress, 65000).withLocalAddress(local).withHoldTimeSeconds(9))
-                        .build();
-                BgpSpeaker before = new BgpSpeaker(settings);
-                BgpSpeaker after = null;
-                try {
-                    before.start();
-                    before.advertiseType5(L3VNI, InetAddresses.parse("203.0.113.20"), 32).get();
-                    before.advertiseType5(L3VNI, InetAddresses.parse("203.0.113.21"), 32).get();
-                    assertTrue(Await.until(() -> ourRoutes(leaf, rd).contains("203.0.113.21"), 15000),
-                            () -> "our routes not on the leaf: " + leaf.vtysh("show bgp l2vpn evpn route") + leaf.log("bgpd"));
-                    String helper = leaf.vtysh("show bgp neighbors " + namespace.rootAddress);
-                    assumeTrue(helper.contains("Remote GR Mode: Restart"), "this FRR keeps no L2VPN EVPN routes across "
-                            + "a peer's restart (no EVPN graceful restart before FRR pull request 19778):\n" + helper);
-                    assertEquals(StopMode.RESTART, before.stop());
-                    assertTrue(Await.until(() -> ourRoutes(leaf, rd).contains("\"stale\":true"), 5000),
-                            () -> "not stale after the planned stop: " + ourRoutes(leaf, rd) + "\n" + helper + "\n" + leaf.log("bgpd"));
-                    Thread.sleep(1000);
-                    assertTrue(ourRoutes(leaf, rd).contains("203.0.113.20"), "RFC 4724 §4.2: kept while we restart");
-
-                    // The restarted process: R bit, and 203.0.113.21 is no longer ours.
-                    after = new BgpSpeaker(settings.withGracefulRestart(settings.gracefulRestart().withRestarting(true)));
-                    after.start();
-                    after.advertiseType5(L3VNI, InetAddresses.parse("203.0.113.20"), 32).get();
-                    BgpSpeaker restarted = after;
-                    assertTrue(Await.until(() -> !restarted.restartInProgress(), 20000),
-                            () -> "restart not complete: " + restarted.peerStates() + "\n" + leaf.log("bgpd"));
-                    assertTrue(Await.until(() -> !ourRoutes(leaf, rd).contains("\"stale\":true")
-                            && !ourRoutes(leaf, rd).contains("203.0.113.21"), 5000),
-                            () -> "our End-of-RIB did not refresh and sweep: " + ourRoutes(leaf, rd));
-                    assertTrue(ourRoutes(leaf, rd).contains("203.0.113.20"));
-                    String neighbor = leaf.vtysh("show bgp neighbors " + namespace.rootAddress + " graceful-restart");
-                    System.out.println("FRR after our planned restart:\n" + neighbor);
-                } finally {
-                    before.close();
-                    if (after != null) {
-                        after.close();
-                    }
-                }
-            }
-        }
-    }
-
-    private static String ourRoutes(FrrInstance leaf, String rd) {
-        return leaf.vtysh("show bgp l2vpn evpn route rd " + rd + " json").replace(" ", "");
     }
 
     static boolean hasLearned(RecordingListener listener, String prefix) {
