@@ -211,11 +211,16 @@ public final class FlowTable implements AutoCloseable {
     private final long[] salts;
     /**
      * Tables of more slots than this read home slots first ({@link #lookupGroupHomeFirst}): their
-     * fingerprint array (one byte a slot) outgrows the last-level cache one core gets, about
-     * 2 MiB on the machine measured (benchmarks/README.md, FlowTableBenchmark). A machine with a
-     * larger share of cache may raise it: {@code -Dsoftgate.flow.homeFirstMinCapacity=<slots>}.
+     * fingerprint array (one byte a slot) would outgrow the last-level cache one core gets. The
+     * default, 4M slots (4 MiB of fingerprints: the NAT's 1M sessions, the LB's 1M connections),
+     * is for a server whose core keeps that much of the last-level cache: there, reading the
+     * fingerprints first beat reading home slots first by 2.7-3.5 ns a lookup at 4M slots
+     * (benchmarks/README.md, FlowTableBenchmark, session 12). On a host that leaves a core only
+     * 2-4 MiB (a crowded VM, session 6) home first was the faster at 4M slots; lower it there:
+     * {@code -Dsoftgate.flow.homeFirstMinCapacity=<slots>} ({@code MemoryProbe}'s dependent walk at
+     * 4 and 8 MiB tells which host this is).
      */
-    public static final int HOME_FIRST_MIN_CAPACITY = Integer.getInteger("softgate.flow.homeFirstMinCapacity", 1 << 21);
+    public static final int HOME_FIRST_MIN_CAPACITY = Integer.getInteger("softgate.flow.homeFirstMinCapacity", 1 << 22);
 
     public FlowTable(int capacity, int keyWords, int valueWords) {
         this(capacity, keyWords, valueWords, DEFAULT_PROBE_WINDOW);
