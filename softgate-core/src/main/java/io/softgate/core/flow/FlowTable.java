@@ -580,8 +580,8 @@ public final class FlowTable implements AutoCloseable {
     private static final long UNTOUCHABLE = Long.MIN_VALUE;
 
     /**
-     * Step 1.5 of the fingerprinted lookups: loads the line (or the two lines) holding the
-     * {@value #FINGERPRINT_SPAN} fingerprints from each key's {@code home + from}, in a loop of
+     * Step 1.5 of the fingerprinted lookups: loads the line (or the two lines) holding the first
+     * eight of the {@value #FINGERPRINT_SPAN} fingerprints from each key's {@code home + from}, in a loop of
      * loads only, before {@link #candidate} reads them. The fingerprint array does not stay in
      * the core's own cache (2 MiB at 2M slots against this VM's 1 MiB L2), and loads issued amid
      * {@link #candidate}'s arithmetic keep only a few misses in flight at once; issued back to
@@ -598,14 +598,15 @@ public final class FlowTable implements AutoCloseable {
     }
 
     /**
-     * {@link #touchFingerprintSpans} for one key: the first and last byte of its span (one line, or
-     * two when the span crosses a line). Near the table's end, where {@link #candidate} does not
-     * read the span, the bytes still lie inside the array ({@code capacity + FINGERPRINT_SPAN}
-     * bytes, and {@code from} is 0 or 1).
+     * {@link #touchFingerprintSpans} for one key: the first and last byte of the span's first word,
+     * the one {@link #candidate} always reads (one line, or two when the word crosses a line; the
+     * second word is read only for the rare key the first does not answer). Near the table's end,
+     * where {@link #candidate} does not read the span, the bytes still lie inside the array
+     * ({@code capacity + FINGERPRINT_SPAN} bytes, and {@code from} is 0 or 1).
      */
     private long touchFingerprintSpan(int packed, int from) {
         long at = fingerprintBase + (packed & 0xFF_FFFF) + from;
-        return UNSAFE.getByte(at) + UNSAFE.getByte(at + FINGERPRINT_SPAN - 1);
+        return UNSAFE.getByte(at) + UNSAFE.getByte(at + Long.BYTES - 1);
     }
 
     /**
@@ -620,13 +621,20 @@ public final class FlowTable implements AutoCloseable {
         int home = packed & 0xFF_FFFF;
         long pattern = (packed >>> 24) * BYTE_ONES;
         long near = UNSAFE.getLong(fingerprintBase + home + from);
-        long far = UNSAFE.getLong(fingerprintBase + home + from + 8);
         long nearMarks = zeroBytes(near ^ pattern) | zeroBytes(near);
-        long farMarks = zeroBytes(far ^ pattern) | zeroBytes(far);
-        int offset = from + (nearMarks != 0 ? Long.numberOfTrailingZeros(nearMarks) >>> 3
-            : farMarks != 0 ? 8 + (Long.numberOfTrailingZeros(farMarks) >>> 3) : FINGERPRINT_SPAN);
+        // At load one half the first eight slots almost always hold the key's fingerprint or a free
+        // slot, so the second word is read only when they do not (a branch that is rarely taken,
+        // instead of its load and arithmetic for every key).
+        int offset = from + (nearMarks != 0 ? Long.numberOfTrailingZeros(nearMarks) >>> 3 : farOffset(home + from, pattern));
         offset = home + from > capacity - FINGERPRINT_SPAN ? from : offset;
         return offset << 24 | ((home + offset) & mask);
+    }
+
+    /** {@link #candidate} past the first eight fingerprints from {@code start}: the offset of the first match or free slot in the next eight, else the span's end. */
+    private int farOffset(int start, long pattern) {
+        long far = UNSAFE.getLong(fingerprintBase + start + 8);
+        long farMarks = zeroBytes(far ^ pattern) | zeroBytes(far);
+        return farMarks != 0 ? 8 + (Long.numberOfTrailingZeros(farMarks) >>> 3) : FINGERPRINT_SPAN;
     }
 
     /** Key {@code i} judged on its {@link #candidate} slot, walking on through its window when that slot does not answer. */
