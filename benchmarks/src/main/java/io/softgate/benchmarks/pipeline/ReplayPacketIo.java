@@ -63,7 +63,7 @@ public final class ReplayPacketIo implements PacketIo {
     public int receive(PacketBatch batch, int port, FramePool pool) {
         int received = 0;
         int flow = nextFlow;
-        while (batch.size() < batch.capacity()) {
+        while (batch.size() < batch.receiveCapacity()) {
             int frame = pool.allocate();
             if (frame < 0) {
                 break;

@@ -794,29 +794,39 @@ final class Nat44Translator {
     }
 
     /**
-     * The end of every batch for the held later fragments: drops those whose hold is over
-     * (counted {@code fragment-hold-expired}, or {@code fragment-release-no-room} when their first
-     * fragment had come but no batch slot or frame was free since), then looks for the
-     * first-fragment records of at most {@link HeldFragments#LOOKUPS_PER_BATCH} others, round-robin
-     * (one batch lookup: a flood of orphans costs a batch no more), and releases each held
-     * fragment whose first fragment's rewrite is known, by that lookup or because this stage
-     * translated the first fragment in this batch: a new slot at the end of this batch,
-     * translated with that rewrite like any later fragment ({@code fragments-released},
-     * {@code fragments-translated}) and forwarded. The release needs a free slot in the batch and
-     * a free frame; without, the fragment waits for the next batch, within its hold. Nothing is
-     * held when {@code tables} is null, but holds still expire.
+     * The end of every batch for the held later fragments: looks for the first-fragment records
+     * of at most {@link HeldFragments#LOOKUPS_PER_BATCH} of them, round-robin (one batch lookup: a
+     * flood of orphans costs a batch no more), and releases each held fragment whose first
+     * fragment's rewrite is known, by that lookup or because this stage translated the first
+     * fragment in this batch: a new slot at the end of this batch (a worker leaves
+     * {@link PacketBatch#stageSlots()} free for such packets), translated with that rewrite like
+     * any later fragment ({@code fragments-released}, {@code fragments-translated}) and forwarded.
+     * The release needs a free slot in the batch and a free frame; without, the fragment waits
+     * for the next batch, within its hold. Then drops those whose hold is over (counted
+     * {@code fragment-hold-expired}, or {@code fragment-release-no-room} when their first fragment
+     * had come but no batch slot or frame was free since). Nothing is held when {@code tables}
+     * is null, but holds still expire.
      */
     void settleHeldFragments(PacketBatch batch, NatTables tables, StageContext context) {
         if (heldFragments.oldest() < 0) {
             return;
         }
         long nowNs = context.nowNs();
+        if (tables != null) {
+            releaseHeldFragments(batch, tables, context, nowNs);
+        }
+        // After the releases: a fragment whose first fragment came in this very batch, just before
+        // its hold ends, leaves now rather than being counted as expired or as refused room.
         while (heldFragments.oldestExpired(nowNs)) {
             context.countDrop(heldFragments.oldestFound() ? NatDropReason.FRAGMENT_RELEASE_NO_ROOM
                 : NatDropReason.FRAGMENT_HOLD_EXPIRED);
             heldFragments.removeOldest();
         }
-        if (tables == null || !heldFragments.resolve(sessions, nowNs)) {
+    }
+
+    /** {@link #settleHeldFragments}' releases: every held fragment whose first fragment's record is known, while the batch has room. */
+    private void releaseHeldFragments(PacketBatch batch, NatTables tables, StageContext context, long nowNs) {
+        if (!heldFragments.resolve(sessions, nowNs)) {
             return;
         }
         traced = false; // a released fragment is a new packet, never one the trace matched

@@ -118,7 +118,7 @@ public final class MemoryPacketIo implements PacketIo {
     public int receive(PacketBatch batch, int port, FramePool pool) {
         int received = 0;
         long bytes = 0;
-        while (batch.size() < batch.capacity()) {
+        while (batch.size() < batch.receiveCapacity()) {
             int length = rx.peekLength();
             if (length < 0) {
                 break;

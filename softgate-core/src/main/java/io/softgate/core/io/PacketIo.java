@@ -18,7 +18,7 @@ public interface PacketIo extends AutoCloseable {
     String name();
 
     /**
-     * Appends up to {@code batch.capacity() - batch.size()} received packets to {@code batch}
+     * Appends up to {@code batch.receiveCapacity() - batch.size()} received packets to {@code batch}
      * (via {@link PacketBatch#add}) with {@code port} as their ingress port, taking frames from
      * {@code pool}; returns how many were added (0 when nothing is waiting).
      */

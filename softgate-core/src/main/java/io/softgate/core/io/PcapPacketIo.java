@@ -81,7 +81,7 @@ public final class PcapPacketIo implements PacketIo {
         UnsafeBuffer frames = memory.buffer();
         int received = 0;
         long bytes = 0;
-        while (batch.size() < batch.capacity()) {
+        while (batch.size() < batch.receiveCapacity()) {
             int frame = pool.allocate();
             if (frame < 0) {
                 // The record stays unread until the pool has frames again.

@@ -18,6 +18,7 @@ public final class PacketBatch {
     private final FrameMemory memory;
     private final UnsafeBuffer buffer;
     private final int capacity;
+    private final int receiveCapacity;
 
     /** Frame index that holds the packet. */
     public final int[] frame;
@@ -48,10 +49,24 @@ public final class PacketBatch {
 
     private int size;
 
+    /** A batch whose every slot may be filled by receive ({@link #stageSlots()} is 0). */
     public PacketBatch(FrameMemory memory, int capacity) {
-        if (capacity <= 0) {
-            throw new IllegalArgumentException("capacity must be > 0: " + capacity);
+        this(memory, capacity, 0);
+    }
+
+    /**
+     * A batch of {@code receiveCapacity + stageSlots} slots, of which receive fills at most
+     * {@code receiveCapacity} ({@link #receiveCapacity()}): the other {@code stageSlots} stay free
+     * for packets the stages make themselves (an answer to a held SYN, a held fragment released),
+     * which otherwise would find no room whenever traffic fills every batch.
+     */
+    public PacketBatch(FrameMemory memory, int receiveCapacity, int stageSlots) {
+        if (receiveCapacity <= 0 || stageSlots < 0) {
+            throw new IllegalArgumentException("receive capacity must be > 0 and stage slots >= 0: " + receiveCapacity
+                + ", " + stageSlots);
         }
+        int capacity = receiveCapacity + stageSlots;
+        this.receiveCapacity = receiveCapacity;
         this.memory = memory;
         this.buffer = memory.buffer();
         this.capacity = capacity;
@@ -80,8 +95,19 @@ public final class PacketBatch {
         return buffer;
     }
 
+    /** Slots in all: what per-slot arrays must hold, since stages may add packets up to it. */
     public int capacity() {
         return capacity;
+    }
+
+    /** Slots a receive may fill ({@link io.softgate.core.io.PacketIo#receive} stops here); the rest are for the stages' own packets. */
+    public int receiveCapacity() {
+        return receiveCapacity;
+    }
+
+    /** Slots kept free of received packets for the packets stages add ({@link #capacity()} - {@link #receiveCapacity()}). */
+    public int stageSlots() {
+        return capacity - receiveCapacity;
     }
 
     /** Number of slots filled by the last receive (slots {@code [0, size)}). */

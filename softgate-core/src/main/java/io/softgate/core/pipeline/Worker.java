@@ -39,6 +39,12 @@ public final class Worker implements Agent {
     private static final int ID_BATCHES = 2;
     private static final int ID_DROPPED = 3;
     private static final int ID_NO_EGRESS = 4;
+    /**
+     * Slots of every batch that receive leaves free for the packets stages make themselves (an
+     * answer to a held SYN, a held fragment released): with the whole batch filled by receive,
+     * as it is under sustained load, those would wait for a batch with room that never comes.
+     */
+    public static final int STAGE_SLOTS = 8;
 
     private final int id;
     private final PacketIo[] ports;
@@ -57,7 +63,7 @@ public final class Worker implements Agent {
         this.id = id;
         this.ports = ports.clone();
         this.pool = pool;
-        this.batch = new PacketBatch(pool.memory(), batchSize);
+        this.batch = new PacketBatch(pool.memory(), batchSize, STAGE_SLOTS);
         CounterLayout layout = new CounterLayout();
         registerWorkerCounters(layout);
         this.pipeline = new Pipeline(definition, id, batch, pool, layout);
@@ -66,7 +72,7 @@ public final class Worker implements Agent {
         this.epochs = publisher.epochs();
         this.perPortTx = new StageVector[ports.length];
         for (int p = 0; p < ports.length; p++) {
-            perPortTx[p] = new StageVector(batchSize);
+            perPortTx[p] = new StageVector(batch.capacity());
         }
         this.batchLatencyNs = new SingleWriterRecorder(1, MAX_TRACKED_BATCH_LATENCY_NS, 3);
         this.clock = clock;
@@ -84,7 +90,7 @@ public final class Worker implements Agent {
     public int doWork() {
         batch.clear();
         int received = 0;
-        for (int p = 0; p < ports.length && batch.size() < batch.capacity(); p++) {
+        for (int p = 0; p < ports.length && batch.size() < batch.receiveCapacity(); p++) {
             received += ports[p].receive(batch, p, pool);
         }
         if (received == 0) {

@@ -74,7 +74,7 @@ public final class TunPacketIo implements PacketIo {
         int received = 0;
         long bytes = 0;
         int readLength = maxFrameBytes + 1;
-        while (batch.size() < batch.capacity()) {
+        while (batch.size() < batch.receiveCapacity()) {
             int frame = pool.allocate();
             if (frame < 0) {
                 // No frame: read into the discard area so a waiting packet is counted, not left to pile up.

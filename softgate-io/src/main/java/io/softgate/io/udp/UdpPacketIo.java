@@ -142,7 +142,7 @@ public final class UdpPacketIo implements PacketIo, UdpQueue {
         FrameMemory memory = pool.memory();
         int received = 0;
         long bytes = 0;
-        while (batch.size() < batch.capacity()) {
+        while (batch.size() < batch.receiveCapacity()) {
             DatagramPacket packet = rxQueue.peek();
             if (packet == null) {
                 break;

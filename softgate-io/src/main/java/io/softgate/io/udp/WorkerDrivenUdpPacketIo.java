@@ -203,7 +203,7 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
 
     private void drainHeld() {
         PacketBatch batch = target;
-        while (heldCount > 0 && batch.size() < batch.capacity()) {
+        while (heldCount > 0 && batch.size() < batch.receiveCapacity()) {
             if (!copyIntoBatch(held[heldHead])) {
                 return;
             }
@@ -423,7 +423,7 @@ final class WorkerDrivenUdpPacketIo implements PacketIo, UdpQueue {
             }
             DatagramPacket packet = (DatagramPacket) message;
             PacketBatch batch = target;
-            if (batch != null && heldCount == 0 && batch.size() < batch.capacity() && copyIntoBatch(packet)) {
+            if (batch != null && heldCount == 0 && batch.size() < batch.receiveCapacity() && copyIntoBatch(packet)) {
                 return;
             }
             hold(packet);

@@ -104,7 +104,7 @@ public final class XdpPacketIo implements PacketIo {
         reclaimCompleted(framePool);
         XdpRing rx = socket.rx;
         int available = rx.producerAcquire() - rxConsumer;
-        int room = batch.capacity() - batch.size();
+        int room = batch.receiveCapacity() - batch.size();
         int count = Math.min(available, room);
         int received = 0;
         long bytes = 0;
