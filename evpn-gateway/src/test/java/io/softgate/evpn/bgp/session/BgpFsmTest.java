@@ -47,20 +47,12 @@ class BgpFsmTest {
         speaker.close();
     }
 
-    private static NotificationMessage readNotification(ScriptedPeer peer) throws Exception {
-        BgpMessage message = peer.read();
-        while (!(message instanceof NotificationMessage)) {
-            message = peer.read();
-        }
-        return (NotificationMessage) message;
-    }
-
     @Test
     void shouldSendFsmErrorSubcodeOneForUnexpectedMessageInOpenSent() throws Exception {
         try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
             assertInstanceOf(OpenMessage.class, peer.read());
             peer.send(WireBuilder.message(BgpMessage.TYPE_KEEPALIVE, ""));
-            NotificationMessage error = readNotification(peer);
+            NotificationMessage error = peer.readNotification();
             assertEquals(NotificationMessage.FINITE_STATE_MACHINE_ERROR, error.errorCode());
             assertEquals(NotificationMessage.UNEXPECTED_MESSAGE_IN_OPEN_SENT, error.errorSubcode());
         }
@@ -73,7 +65,7 @@ class BgpFsmTest {
             assertInstanceOf(OpenMessage.class, peer.read());
             peer.read();
             peer.send(WireBuilder.message(BgpMessage.TYPE_ROUTE_REFRESH, "0019 00 46"));
-            NotificationMessage error = readNotification(peer);
+            NotificationMessage error = peer.readNotification();
             assertEquals(NotificationMessage.FINITE_STATE_MACHINE_ERROR, error.errorCode());
             assertEquals(NotificationMessage.UNEXPECTED_MESSAGE_IN_OPEN_CONFIRM, error.errorSubcode());
         }
@@ -84,7 +76,7 @@ class BgpFsmTest {
         try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
             peer.handshake(OPEN);
             peer.send(WireBuilder.message(BgpMessage.TYPE_OPEN, OPEN));
-            NotificationMessage error = readNotification(peer);
+            NotificationMessage error = peer.readNotification();
             assertEquals(NotificationMessage.FINITE_STATE_MACHINE_ERROR, error.errorCode());
             assertEquals(NotificationMessage.UNEXPECTED_MESSAGE_IN_ESTABLISHED, error.errorSubcode());
         }

@@ -50,14 +50,6 @@ class BgpIdentifierTest {
         }
     }
 
-    private static NotificationMessage readNotification(ScriptedPeer peer) throws Exception {
-        BgpMessage message = peer.read();
-        while (!(message instanceof NotificationMessage)) {
-            message = peer.read();
-        }
-        return (NotificationMessage) message;
-    }
-
     private static void assertCollisionCease(NotificationMessage notification) {
         assertEquals(NotificationMessage.CEASE, notification.errorCode());
         assertEquals(NotificationMessage.CONNECTION_COLLISION_RESOLUTION, notification.errorSubcode());
@@ -78,7 +70,7 @@ class BgpIdentifierTest {
         startSpeaker(65000, NeighborSettings.evpn(PEER, 65000).withPassive(true));
         try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
             peer.send(WireBuilder.message(BgpMessage.TYPE_OPEN, openWithOurIdentifier("fde8")));
-            NotificationMessage error = readNotification(peer);
+            NotificationMessage error = peer.readNotification();
             assertEquals(NotificationMessage.OPEN_MESSAGE_ERROR, error.errorCode());
             assertEquals(NotificationMessage.BAD_BGP_IDENTIFIER, error.errorSubcode());
         }
@@ -98,7 +90,7 @@ class BgpIdentifierTest {
                     theirs.send(WireBuilder.message(BgpMessage.TYPE_OPEN, openWithOurIdentifier("fde8")));
                     // RFC 6286 §2.3: equal identifiers, so the connection initiated by the speaker
                     // with the larger AS (ours, 65001) is preserved and the peer's is closed.
-                    assertCollisionCease(readNotification(theirs));
+                    assertCollisionCease(theirs.readNotification());
                 }
                 ours.send(WireBuilder.message(BgpMessage.TYPE_KEEPALIVE, ""));
                 assertTrue(Await.until(() -> speaker.peerStates().get(PEER) == BgpState.ESTABLISHED, 3000),
@@ -119,7 +111,7 @@ class BgpIdentifierTest {
                 try (ScriptedPeer theirs = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
                     theirs.handshake(openWithOurIdentifier("fde9"));
                     // RFC 6286 §2.3: the peer's AS (65001) is the larger, so its connection stays.
-                    assertCollisionCease(readNotification(ours));
+                    assertCollisionCease(ours.readNotification());
                     assertTrue(Await.until(() -> speaker.peerStates().get(PEER) == BgpState.ESTABLISHED, 3000),
                             () -> "state " + speaker.peerStates());
                 }

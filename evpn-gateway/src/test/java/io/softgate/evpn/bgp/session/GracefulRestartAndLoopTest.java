@@ -12,11 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.softgate.evpn.bgp.capability.GracefulRestartCapability;
-import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.GracefulRestartSettings;
-import io.softgate.evpn.bgp.config.NeighborSettings;
 import io.softgate.evpn.bgp.config.StopMode;
-import io.softgate.evpn.bgp.config.VrfSettings;
 import io.softgate.evpn.bgp.message.BgpMessage;
 import io.softgate.evpn.bgp.message.OpenMessage;
 import io.softgate.evpn.bgp.message.RouteRefreshMessage;
@@ -25,68 +22,30 @@ import io.softgate.evpn.bgp.message.WireBuilder;
 import io.softgate.evpn.bgp.nlri.AddressFamily;
 import io.softgate.evpn.bgp.nlri.InetAddresses;
 import io.softgate.evpn.bgp.system.Routes;
-import java.net.InetAddress;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Graceful restart (RFC 4724) in both roles, the RFC 4456 loop check and route refresh. */
-class GracefulRestartAndLoopTest {
-    private static final InetAddress PEER = InetAddresses.parse("127.0.0.1");
-    private static final InetAddress SPEAKER = InetAddresses.parse("127.0.0.4");
+class GracefulRestartAndLoopTest extends GracefulRestartSpeakerTestBase {
     /** OPEN: AS 65000, hold 90, id 10.0.0.99; MP evpn, 4-octet AS, GR restart time 1 s with evpn F bit. */
-    private static final String OPEN_WITH_GRACEFUL_RESTART = """
-            04 fde8 005a 0a000063 1a
-            02 06 01 04 0019 00 46
-            02 06 41 04 0000fde8
-            02 08 40 06 0001 0019 46 80
-            """;
-    private static final String OPEN_WITHOUT_GRACEFUL_RESTART = """
-            04 fde8 005a 0a000063 10
-            02 06 01 04 0019 00 46
-            02 06 41 04 0000fde8
-            """;
-    private static final String COMMUNITIES = attribute(0xc0, 16, "0002fde800001389 030c000000000008 0603020000000063");
-    private static final String TYPE5 = "05 22 0001 0a000063 0001 00000000000000000000 00000000 20 c6336401 00000000 001389";
-    private static final String REACH = attribute(0x90, 14, "0019 46 04 c0000263 00 " + TYPE5);
+    private static final String OPEN_WITH_GRACEFUL_RESTART = OPEN_TEMPLATE.replace("RESTART", "0001");
 
-    private BgpSpeaker speaker;
-    private final RecordingListener listener = new RecordingListener();
-
-    private void startSpeaker(GracefulRestartSettings restart) throws Exception {
-        speaker = new BgpSpeaker(BgpNodeSettings.builder().routerId(InetAddresses.parse("10.0.0.4")).asNumber(65000)
-                .vtepAddress(InetAddresses.parse("192.0.2.4")).routerMac(0x02_00_00_00_00_04L).listen(SPEAKER, 0)
-                .vrf(VrfSettings.of("vpc", 5001, 1)).gracefulRestart(restart)
-                .neighbor(NeighborSettings.evpn(PEER, 65000).withPassive(true)).build());
-        speaker.addListener(listener);
-        speaker.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (speaker != null) {
-            speaker.close();
-        }
-    }
-
-    private boolean learned() {
-        return Routes.last(listener, "198.51.100.1") != null && !Routes.last(listener, "198.51.100.1").withdrawn();
+    GracefulRestartAndLoopTest() {
+        super(4);
     }
 
     @Test
     void shouldKeepRestartingPeersRoutesUntilItsEndOfRib() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT);
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
-            peer.handshake(OPEN_WITH_GRACEFUL_RESTART);
-            peer.send(update("", ORIGIN_IGP + EMPTY_AS_PATH + COMMUNITIES + REACH, ""));
-            assertTrue(Await.until(this::learned, 3000));
+        try (ScriptedPeer peer = connectPeer()) {
+            establishWithRoute(peer, OPEN_WITH_GRACEFUL_RESTART);
         }
         Thread.sleep(300);
         assertTrue(learned(), "stale route kept while the peer restarts");
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+        try (ScriptedPeer peer = connectPeer()) {
             peer.handshake(OPEN_WITH_GRACEFUL_RESTART);
-            assertTrue(Await.until(() -> speaker.peerStates().get(PEER) == BgpState.ESTABLISHED, 3000));
+            assertTrue(Await.until(this::peerEstablished, 3000));
             assertTrue(learned(), "still kept after the peer is back, until its End-of-RIB");
-            peer.send(update("", attribute(0x80, 15, "0019 46"), ""));
+            peer.send(update("", EVPN_END_OF_RIB, ""));
             assertTrue(Await.until(() -> !learned(), 3000), "End-of-RIB swept the route the peer did not resend");
             assertEquals(1, speaker.ribCounters().staleRoutesSwept());
         }
@@ -97,21 +56,19 @@ class GracefulRestartAndLoopTest {
         startSpeaker(new GracefulRestartSettings(true, 120, false, true, 6, true, StopMode.RESTART, 60));
         // GR restart time 120 s with the evpn F bit: only the 6 s stale-path timer can sweep.
         String open = OPEN_WITH_GRACEFUL_RESTART.replace("40 06 0001 0019 46 80", "40 06 0078 0019 46 80");
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
-            peer.handshake(open);
-            peer.send(update("", ORIGIN_IGP + EMPTY_AS_PATH + COMMUNITIES + REACH, ""));
-            assertTrue(Await.until(this::learned, 3000));
+        try (ScriptedPeer peer = connectPeer()) {
+            establishWithRoute(peer, open);
         }
         long firstRestart;
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+        try (ScriptedPeer peer = connectPeer()) {
             peer.handshake(open);
-            assertTrue(Await.until(() -> speaker.peerStates().get(PEER) == BgpState.ESTABLISHED, 3000));
+            assertTrue(Await.until(this::peerEstablished, 3000));
             firstRestart = System.nanoTime();
         }
         Thread.sleep(2000);
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+        try (ScriptedPeer peer = connectPeer()) {
             peer.handshake(open);
-            assertTrue(Await.until(() -> speaker.peerStates().get(PEER) == BgpState.ESTABLISHED, 3000));
+            assertTrue(Await.until(this::peerEstablished, 3000));
             // The first restart's stale-path timer would have run out 6 s after it; this one's runs
             // until about 8 s after it: a second of margin on either side of the check.
             Thread.sleep(Math.max(0, 7000 - (System.nanoTime() - firstRestart) / 1_000_000));
@@ -123,10 +80,8 @@ class GracefulRestartAndLoopTest {
     @Test
     void shouldDropStaleRoutesWhenRestartTimeRunsOut() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT);
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
-            peer.handshake(OPEN_WITH_GRACEFUL_RESTART);
-            peer.send(update("", ORIGIN_IGP + EMPTY_AS_PATH + COMMUNITIES + REACH, ""));
-            assertTrue(Await.until(this::learned, 3000));
+        try (ScriptedPeer peer = connectPeer()) {
+            establishWithRoute(peer, OPEN_WITH_GRACEFUL_RESTART);
         }
         assertTrue(Await.until(() -> !learned(), 3000), "the peer's 1 s restart time passed");
     }
@@ -137,12 +92,10 @@ class GracefulRestartAndLoopTest {
         // Hold time 3 s, GR restart time 120 s with the evpn F bit, N bit clear on the peer's side.
         String openHoldThree = OPEN_WITH_GRACEFUL_RESTART.replace("04 fde8 005a", "04 fde8 0003")
                 .replace("40 06 0001 0019 46 80", "40 06 0078 0019 46 80");
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
-            peer.handshake(openHoldThree);
-            peer.send(update("", ORIGIN_IGP + EMPTY_AS_PATH + COMMUNITIES + REACH, ""));
-            assertTrue(Await.until(this::learned, 3000));
+        try (ScriptedPeer peer = connectPeer()) {
+            establishWithRoute(peer, openHoldThree);
             // No KEEPALIVE from the peer: the speaker's hold timer expires, it sends a NOTIFICATION.
-            assertTrue(Await.until(() -> speaker.peerStates().get(PEER) != BgpState.ESTABLISHED, 6000));
+            assertTrue(Await.until(() -> !peerEstablished(), 6000));
             assertTrue(Await.until(() -> !learned(), 1000),
                     "without the peer's N bit a NOTIFICATION (hold timer expired) ends graceful restart, RFC 4724 §4");
         }
@@ -151,10 +104,8 @@ class GracefulRestartAndLoopTest {
     @Test
     void shouldWithdrawAtOnceWhenPeerDidNotAdvertiseGracefulRestart() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT);
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
-            peer.handshake(OPEN_WITHOUT_GRACEFUL_RESTART);
-            peer.send(update("", ORIGIN_IGP + EMPTY_AS_PATH + COMMUNITIES + REACH, ""));
-            assertTrue(Await.until(this::learned, 3000));
+        try (ScriptedPeer peer = connectPeer()) {
+            establishWithRoute(peer, OPEN_WITHOUT_GRACEFUL_RESTART);
         }
         assertTrue(Await.until(() -> !learned(), 1000));
     }
@@ -163,12 +114,12 @@ class GracefulRestartAndLoopTest {
     void shouldAdvertiseRestartStateAndSendEndOfRibAsRestartingSpeaker() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT.withRestarting(true));
         speaker.advertiseType5(5001, InetAddresses.parse("203.0.113.1"), 32).get();
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+        try (ScriptedPeer peer = connectPeer()) {
             OpenMessage open = (OpenMessage) peer.handshake(OPEN_WITH_GRACEFUL_RESTART);
             GracefulRestartCapability restart = open.gracefulRestart();
             assertTrue(restart.restartState());
             assertTrue(restart.find(AddressFamily.L2VPN_EVPN).forwardingStatePreserved());
-            peer.send(update("", attribute(0x80, 15, "0019 46"), "")); // RFC 4724 §4.1: we wait for the peer's End-of-RIB
+            peer.send(update("", EVPN_END_OF_RIB, "")); // RFC 4724 §4.1: we wait for the peer's End-of-RIB
             UpdateMessage routes = (UpdateMessage) peer.read();
             assertEquals(1, routes.mpReach().nlri().size());
             UpdateMessage endOfRib = (UpdateMessage) peer.read();
@@ -179,7 +130,7 @@ class GracefulRestartAndLoopTest {
     @Test
     void shouldDiscardRouteReflectedBackWithOurOriginatorId() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT);
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+        try (ScriptedPeer peer = connectPeer()) {
             peer.handshake(OPEN_WITHOUT_GRACEFUL_RESTART);
             String ourOriginator = attribute(0x80, 9, "0a000004");
             String clusterList = attribute(0x80, 10, "0a000063");
@@ -197,7 +148,7 @@ class GracefulRestartAndLoopTest {
     void shouldResendRoutesOnRouteRefresh() throws Exception {
         startSpeaker(GracefulRestartSettings.DISABLED);
         speaker.advertiseType5(5001, InetAddresses.parse("203.0.113.2"), 32).get();
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+        try (ScriptedPeer peer = connectPeer()) {
             peer.handshake(OPEN_WITHOUT_GRACEFUL_RESTART);
             UpdateMessage first = (UpdateMessage) peer.read();
             assertNotNull(first.mpReach());

@@ -1,6 +1,5 @@
 package io.softgate.evpn.bgp.session;
 
-import static io.softgate.evpn.bgp.message.WireBuilder.attribute;
 import static io.softgate.evpn.bgp.message.WireBuilder.update;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.softgate.evpn.bgp.config.BgpNodeSettings;
 import io.softgate.evpn.bgp.config.GracefulRestartSettings;
-import io.softgate.evpn.bgp.config.NeighborSettings;
 import io.softgate.evpn.bgp.config.StopMode;
-import io.softgate.evpn.bgp.config.VrfSettings;
 import io.softgate.evpn.bgp.message.BgpMessage;
 import io.softgate.evpn.bgp.message.KeepaliveMessage;
 import io.softgate.evpn.bgp.message.NotificationMessage;
@@ -21,10 +17,8 @@ import io.softgate.evpn.bgp.message.UpdateMessage;
 import io.softgate.evpn.bgp.nlri.AddressFamily;
 import io.softgate.evpn.bgp.nlri.InetAddresses;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,53 +27,31 @@ import org.junit.jupiter.api.Test;
  * ({@code onStop} shutdown, {@link BgpSpeaker#shutdownSessions}), and after a restart the Restart
  * State bit with updates and End-of-RIB deferred until the peers' End-of-RIB (RFC 4724 §4.1).
  */
-class PlannedRestartTest {
-    private static final InetAddress PEER = InetAddresses.parse("127.0.0.1");
-    private static final InetAddress SPEAKER = InetAddresses.parse("127.0.0.9");
-    /** OPEN: AS 65000, hold 90, id 10.0.0.99; MP evpn, 4-octet AS, GR flags + time {@code RESTART}, evpn F bit. */
-    private static final String OPEN_TEMPLATE = """
-            04 fde8 005a 0a000063 1a
-            02 06 01 04 0019 00 46
-            02 06 41 04 0000fde8
-            02 08 40 06 RESTART 0019 46 80
-            """;
+class PlannedRestartTest extends GracefulRestartSpeakerTestBase {
     /** N bit, restart time 120 s. */
     private static final String OPEN_WITH_N = OPEN_TEMPLATE.replace("RESTART", "4078");
     /** Graceful restart without N, restart time 120 s. */
     private static final String OPEN_WITHOUT_N = OPEN_TEMPLATE.replace("RESTART", "0078");
     /** The peer restarted too: R bit, restart time 120 s. */
     private static final String OPEN_RESTARTING = OPEN_TEMPLATE.replace("RESTART", "8078");
-    private static final String OPEN_WITHOUT_GRACEFUL_RESTART = """
-            04 fde8 005a 0a000063 10
-            02 06 01 04 0019 00 46
-            02 06 41 04 0000fde8
-            """;
-    private static final String EVPN_END_OF_RIB = attribute(0x80, 15, "0019 46");
     private static final NotificationMessage ADMINISTRATIVE_SHUTDOWN =
             new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.ADMINISTRATIVE_SHUTDOWN);
 
-    private BgpSpeaker speaker;
+    PlannedRestartTest() {
+        super(9);
+    }
 
-    private void startSpeaker(GracefulRestartSettings restart) throws Exception {
-        speaker = new BgpSpeaker(BgpNodeSettings.builder().routerId(InetAddresses.parse("10.0.0.9")).asNumber(65000)
-                .vtepAddress(InetAddresses.parse("192.0.2.9")).routerMac(0x02_00_00_00_00_09L).listen(SPEAKER, 0)
-                .vrf(VrfSettings.of("vpc", 5001, 1)).gracefulRestart(restart)
-                .neighbor(NeighborSettings.evpn(PEER, 65000).withPassive(true)).build());
-        speaker.start();
+    /** Starts the speaker with {@code restart} and one type-5 route of its own to advertise. */
+    @Override
+    void startSpeaker(GracefulRestartSettings restart) throws Exception {
+        super.startSpeaker(restart);
         speaker.advertiseType5(5001, InetAddresses.parse("203.0.113.9"), 32).get();
     }
 
-    @AfterEach
-    void stop() {
-        if (speaker != null) {
-            speaker.close();
-        }
-    }
-
     private ScriptedPeer establish(String open) throws Exception {
-        ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort());
+        ScriptedPeer peer = connectPeer();
         peer.handshake(open);
-        assertTrue(Await.until(() -> speaker.peerStates().get(PEER) == BgpState.ESTABLISHED, 3000));
+        assertTrue(Await.until(this::peerEstablished, 3000));
         return peer;
     }
 
@@ -163,7 +135,7 @@ class PlannedRestartTest {
             assertTrue(sent.get(0).isHardReset(), () -> "RFC 8538 §5.1: " + sent);
         }
         assertTrue(speaker.isShutDown());
-        try (ScriptedPeer again = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+        try (ScriptedPeer again = connectPeer()) {
             again.send(io.softgate.evpn.bgp.message.WireBuilder.message(BgpMessage.TYPE_OPEN, OPEN_WITH_N));
             assertEquals(List.of(), again.readUntilClosed(), "a shut-down neighbour's connection is refused");
         }
@@ -185,7 +157,7 @@ class PlannedRestartTest {
     @Test
     void shouldNotSetRestartStateWhenNotRestarting() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT);
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+        try (ScriptedPeer peer = connectPeer()) {
             OpenMessage open = (OpenMessage) peer.handshake(OPEN_WITH_N);
             assertFalse(open.gracefulRestart().restartState());
             UpdateMessage routes = (UpdateMessage) readSkippingKeepalives(peer);
@@ -196,7 +168,7 @@ class PlannedRestartTest {
     @Test
     void shouldSetRestartStateAndDeferRoutesUntilThePeersEndOfRib() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT.withRestarting(true));
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+        try (ScriptedPeer peer = connectPeer()) {
             OpenMessage open = (OpenMessage) peer.handshake(OPEN_WITH_N);
             assertTrue(open.gracefulRestart().restartState(), "RFC 4724 §3: R bit after a restart");
             assertTrue(speaker.restartInProgress());
@@ -216,7 +188,7 @@ class PlannedRestartTest {
     @Test
     void shouldSendRoutesAndEndOfRibWhenTheSelectionDeferralTimerExpires() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT.withRestarting(true).withSelectionDeferralTimeSeconds(1));
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+        try (ScriptedPeer peer = connectPeer()) {
             peer.handshake(OPEN_WITH_N);
             long start = System.nanoTime();
             UpdateMessage routes = (UpdateMessage) readSkippingKeepalives(peer); // the peer never sends End-of-RIB
@@ -229,7 +201,7 @@ class PlannedRestartTest {
     @Test
     void shouldNotWaitForAPeerThatIsRestartingToo() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT.withRestarting(true));
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+        try (ScriptedPeer peer = connectPeer()) {
             peer.handshake(OPEN_RESTARTING);
             UpdateMessage routes = (UpdateMessage) readSkippingKeepalives(peer);
             assertEquals(1, routes.mpReach().nlri().size(), "RFC 4724 §3/§4.1: it waits for our End-of-RIB, we must not wait for its");
@@ -239,7 +211,7 @@ class PlannedRestartTest {
     @Test
     void shouldSendRoutesAtOnceToPeerWithoutGracefulRestartWhileDeferring() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT.withRestarting(true));
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+        try (ScriptedPeer peer = connectPeer()) {
             OpenMessage open = (OpenMessage) peer.handshake(OPEN_WITHOUT_GRACEFUL_RESTART);
             assertTrue(open.gracefulRestart().restartState());
             UpdateMessage routes = (UpdateMessage) readSkippingKeepalives(peer);
@@ -250,13 +222,13 @@ class PlannedRestartTest {
     @Test
     void shouldClearRestartStateInTheOpenOfASessionAfterTheRestartCompleted() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT.withRestarting(true));
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+        try (ScriptedPeer peer = connectPeer()) {
             assertTrue(((OpenMessage) peer.handshake(OPEN_WITH_N)).gracefulRestart().restartState());
             peer.send(update("", EVPN_END_OF_RIB, ""));
             assertInstanceOf(UpdateMessage.class, readSkippingKeepalives(peer));
         }
-        assertTrue(Await.until(() -> speaker.peerStates().get(PEER) != BgpState.ESTABLISHED, 3000));
-        try (ScriptedPeer peer = new ScriptedPeer(PEER, SPEAKER, speaker.listenPort())) {
+        assertTrue(Await.until(() -> !peerEstablished(), 3000));
+        try (ScriptedPeer peer = connectPeer()) {
             OpenMessage open = (OpenMessage) peer.handshake(OPEN_WITH_N);
             assertFalse(open.gracefulRestart().restartState(), "the restart is over: a later session is no restart of ours");
         }

@@ -6,6 +6,7 @@ import io.softgate.evpn.bgp.message.BgpMessage;
 import io.softgate.evpn.bgp.message.BgpMessageDecoder;
 import io.softgate.evpn.bgp.message.CodecContext;
 import io.softgate.evpn.bgp.message.MessageDecodeResult;
+import io.softgate.evpn.bgp.message.NotificationMessage;
 import io.softgate.evpn.bgp.message.WireBuilder;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -79,6 +80,15 @@ final class ScriptedPeer implements AutoCloseable {
             throw new IOException("undecodable message from the speaker: " + result.error());
         }
         return result.message();
+    }
+
+    /** Reads past every other message to the next NOTIFICATION. */
+    NotificationMessage readNotification() throws IOException {
+        BgpMessage message = read();
+        while (!(message instanceof NotificationMessage)) {
+            message = read();
+        }
+        return (NotificationMessage) message;
     }
 
     /**
