@@ -4,37 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.softgate.core.pipeline.NanoClock;
 import io.softgate.evpn.bgp.capability.FourOctetAsCapability;
 import io.softgate.evpn.bgp.capability.GracefulRestartCapability;
 import io.softgate.evpn.bgp.capability.MultiprotocolCapability;
 import io.softgate.evpn.bgp.message.BgpMessage;
-import io.softgate.evpn.bgp.message.BgpMessageDecoder;
-import io.softgate.evpn.bgp.message.BgpMessageEncoder;
-import io.softgate.evpn.bgp.message.CodecContext;
-import io.softgate.evpn.bgp.message.KeepaliveMessage;
-import io.softgate.evpn.bgp.message.MessageDecodeResult;
 import io.softgate.evpn.bgp.message.NotificationMessage;
 import io.softgate.evpn.bgp.message.OpenMessage;
 import io.softgate.evpn.bgp.nlri.AddressFamily;
+import io.softgate.evpn.bgp.session.ScriptedPeer;
 import io.softgate.service.ExitCodes;
 import io.softgate.service.config.BgpConfig;
 import io.softgate.service.config.BgpNeighborConfig;
 import io.softgate.service.config.ConfigLoader;
 import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.evpn.RestartMarker;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +43,11 @@ class ServiceProcessPlannedRestartTest {
         + "\"forwarding\": {\"vrfs\": [{\"name\": \"tenant\", \"l3vni\": 5001}]}";
     private static final String LEAF = "127.0.0.1";
     private static final String SOFTGATE = "127.0.0.13";
+    /** The leaf's OPEN: graceful restart (N bit, restart time 120 s, evpn with F). */
+    private static final OpenMessage LEAF_OPEN = new OpenMessage(4, 65000, 90, 0x0a000063L, List.of(
+        new MultiprotocolCapability(AddressFamily.L2VPN_EVPN), new FourOctetAsCapability(65000),
+        new GracefulRestartCapability(false, true, 120,
+            List.of(new GracefulRestartCapability.Family(AddressFamily.L2VPN_EVPN, true)))));
 
     @TempDir
     Path directory;
@@ -78,21 +72,25 @@ class ServiceProcessPlannedRestartTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(SOFTGATE))) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(SOFTGATE))) {
             return socket.getLocalPort();
         }
     }
 
-    /** Starts the service, connects as the leaf, returns the speaker's OPEN; the leaf socket stays open. */
-    private record Run(ServiceProcess process, CompletableFuture<Integer> exit, Leaf leaf, OpenMessage open) {
+    /**
+     * Starts the service, connects as the leaf (a plain socket on the test's thread only), returns
+     * the speaker's OPEN; the leaf socket stays open.
+     */
+    private record Run(ServiceProcess process, CompletableFuture<Integer> exit, ScriptedPeer leaf, OpenMessage open) {
     }
 
     private Run start(int port, String gracefulRestart) throws Exception {
         ServiceProcess process = process(port, gracefulRestart);
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(process::run);
         assertTrue(process.awaitRunning(20_000), "service did not start");
-        Leaf leaf = Leaf.connect(port);
-        OpenMessage open = leaf.handshake();
+        ScriptedPeer leaf = new ScriptedPeer(InetAddress.getByName(LEAF), InetAddress.getByName(SOFTGATE), port);
+        leaf.setReadTimeoutMillis(5000); // the service may take longer than ScriptedPeer's 3 s to close
+        OpenMessage open = (OpenMessage) leaf.handshake(LEAF_OPEN);
         return new Run(process, exit, leaf, open);
     }
 
@@ -137,79 +135,5 @@ class ServiceProcessPlannedRestartTest {
         Run second = start(port, "{\"onStop\": \"shutdown\"}");
         assertFalse(second.open().gracefulRestart().restartState(), "the leaves withdrew our routes: no restart");
         stop(second);
-    }
-
-    /**
-     * The leaf: a plain socket that sends an OPEN with graceful restart (N bit, evpn with F) and
-     * reads what the speaker sends.
-     *
-     * <p>Threading: the test's thread only.
-     */
-    private static final class Leaf implements AutoCloseable {
-        private final Socket socket;
-        private final DataInputStream in;
-
-        private Leaf(Socket socket) throws IOException {
-            this.socket = socket;
-            socket.setSoTimeout(5000);
-            in = new DataInputStream(socket.getInputStream());
-        }
-
-        static Leaf connect(int port) throws IOException {
-            Socket socket = new Socket();
-            socket.bind(new InetSocketAddress(LEAF, 0));
-            socket.connect(new InetSocketAddress(SOFTGATE, port), 2000);
-            return new Leaf(socket);
-        }
-
-        OpenMessage handshake() throws IOException {
-            send(new OpenMessage(4, 65000, 90, 0x0a000063L, List.of(new MultiprotocolCapability(AddressFamily.L2VPN_EVPN),
-                new FourOctetAsCapability(65000), new GracefulRestartCapability(false, true, 120,
-                    List.of(new GracefulRestartCapability.Family(AddressFamily.L2VPN_EVPN, true))))));
-            BgpMessage open = read();
-            read(); // KEEPALIVE
-            send(KeepaliveMessage.INSTANCE);
-            return (OpenMessage) open;
-        }
-
-        private void send(BgpMessage message) throws IOException {
-            ByteBuf out = Unpooled.buffer();
-            new BgpMessageEncoder().encode(message, out, CodecContext.standard());
-            byte[] bytes = new byte[out.readableBytes()];
-            out.readBytes(bytes);
-            socket.getOutputStream().write(bytes);
-            socket.getOutputStream().flush();
-        }
-
-        BgpMessage read() throws IOException {
-            byte[] header = new byte[19];
-            in.readFully(header);
-            int length = ((header[16] & 0xFF) << 8) | (header[17] & 0xFF);
-            byte[] message = new byte[length];
-            System.arraycopy(header, 0, message, 0, 19);
-            in.readFully(message, 19, length - 19);
-            MessageDecodeResult result = new BgpMessageDecoder().decode(Unpooled.wrappedBuffer(message),
-                CodecContext.standard().withMaxMessageLength(CodecContext.EXTENDED_MAX_MESSAGE_LENGTH));
-            if (result.isFailure()) {
-                throw new IOException("undecodable message from the speaker: " + result.error());
-            }
-            return result.message();
-        }
-
-        List<BgpMessage> readUntilClosed() throws IOException {
-            List<BgpMessage> messages = new ArrayList<>();
-            while (true) {
-                try {
-                    messages.add(read());
-                } catch (EOFException | SocketException closed) {
-                    return messages;
-                }
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }
