@@ -106,8 +106,8 @@ public final class ApiService implements AutoCloseable {
         Router router = new Router();
         new AuthResources(authenticator, tls).register(router);
         new NetrisCatalogResources(store).register(router);
-        new NetrisNetworkResources(store).register(router);
-        new NetrisServiceResources(store).register(router);
+        new NetrisNetworkResources(store, node.config()).register(router);
+        new NetrisServiceResources(store, node.config()).register(router);
         new NodeResources(store, node).register(router);
         new TraceResources(store, new TraceService(node.workers(), node.publisher())).register(router);
         String version = ApiService.class.getPackage().getImplementationVersion();

@@ -12,6 +12,7 @@ import io.softgate.lb.model.HealthCheck;
 import io.softgate.lb.model.HealthCheckType;
 import io.softgate.lb.model.LoadBalancerConfig;
 import io.softgate.lb.model.LoadBalancerService;
+import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.intent.CompiledIntent;
 import io.softgate.service.intent.LoadBalancerIntentAdapter;
 import io.softgate.service.intent.VrfNumbering;
@@ -27,7 +28,8 @@ import java.util.Set;
  * it and the last probe's result and time), {@code maintenance} (draining by the operator),
  * {@code disabled} (the service is off) or {@code assumed-up} (the service has no check). Each
  * service carries {@code active} and {@code inactiveReason} as {@code /api/v2/l4lb} reports them;
- * the controller's services of a VPC without a vNet, which the load balancer does not run, are
+ * the controller's services of a VPC without a VRF (no vNet, and not named as a VRF of the
+ * configuration file: {@link VrfNumbering#activeVrfs}), which the load balancer does not run, are
  * listed too ({@code active: false}, every backend {@code inactive}: not probed), so the one place
  * an operator looks for a service that does nothing says why.
  *
@@ -40,8 +42,11 @@ final class LoadBalancerHealthView {
     private LoadBalancerHealthView() {
     }
 
-    /** The services {@code controller} runs, then those of {@code intent} it does not run because their VPC has no vNet. */
-    static ArrayNode of(LoadBalancerController controller, CompiledIntent intent) {
+    /**
+     * The services {@code controller} runs, then those of {@code intent} it does not run because
+     * their VPC has no VRF ({@code file}: the node's configuration file).
+     */
+    static ArrayNode of(LoadBalancerController controller, CompiledIntent intent, SoftgateConfig file) {
         ArrayNode list = Envelope.array();
         LoadBalancerConfig config = controller == null ? null : controller.config();
         if (config == null) {
@@ -53,10 +58,10 @@ final class LoadBalancerHealthView {
             running.add(service.name());
             item(list, service, service.enabled() ? null : VrfNumbering.DISABLED, checker);
         }
-        Set<String> withVnet = VrfNumbering.vrfsWithVnet(intent);
+        Set<String> active = VrfNumbering.activeVrfs(file, intent);
         for (CompiledIntent.LbService service : intent.lbServices()) {
             // The name check only matters while a change is in flight (controller and store one commit apart).
-            if (!withVnet.contains(service.vrf()) && !running.contains(service.name())) {
+            if (!active.contains(service.vrf()) && !running.contains(service.name())) {
                 item(list, LoadBalancerIntentAdapter.model(service), VrfNumbering.NO_VNET, null);
             }
         }

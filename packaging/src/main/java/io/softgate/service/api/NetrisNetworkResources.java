@@ -3,6 +3,7 @@ package io.softgate.service.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.intent.IntentDocument;
 import io.softgate.service.intent.IntentRejectedException;
 import io.softgate.service.intent.IntentStore;
@@ -25,9 +26,12 @@ import java.util.stream.Collectors;
  */
 final class NetrisNetworkResources extends ResourceSupport {
     private static final List<String> SITE_VPC = List.of("sites", "vpc");
+    /** The node's configuration file: a VPC named as one of its VRFs keeps its rules in that VRF. */
+    private final SoftgateConfig file;
 
-    NetrisNetworkResources(IntentStore store) {
+    NetrisNetworkResources(IntentStore store, SoftgateConfig file) {
         super(store);
+        this.file = file;
     }
 
     void register(Router router) {
@@ -164,14 +168,15 @@ final class NetrisNetworkResources extends ResourceSupport {
     }
 
     /**
-     * The answer's message for a change of the vNets that left a VPC without any: its NAT rules,
-     * LB services and ACL rules stay stored but leave the data plane (no VRF; the system VPC's
-     * ACL rules stay, they guard the public VRF), which the change is allowed to do, and says
-     * ("" when none).
+     * The answer's message for a change of the vNets that left a VPC without any, hence without a
+     * VRF ({@link VrfNumbering#activeVpcs}: a VPC named as a file VRF keeps that one): its NAT
+     * rules, LB services and ACL rules stay stored but leave the data plane (the system VPC's ACL
+     * rules stay, they guard the public VRF), which the change is allowed to do, and says ("" when
+     * none).
      */
-    private static String deactivated(IntentDocument.Draft draft) {
-        Set<Integer> lost = VrfNumbering.vpcsWithVnet(draft.base().vnets());
-        lost.removeAll(VrfNumbering.vpcsWithVnet(draft.vnets));
+    private String deactivated(IntentDocument.Draft draft) {
+        Set<Integer> lost = VrfNumbering.activeVpcs(file, draft.base().vpcs(), draft.base().vnets());
+        lost.removeAll(VrfNumbering.activeVpcs(file, draft.vpcs, draft.vnets));
         List<String> inactive = new ArrayList<>();
         draft.nats.stream().filter(x -> lost.contains(x.vpcId())).forEach(x -> inactive.add("nat[" + x.name() + "]"));
         draft.l4lbs.stream().filter(x -> lost.contains(x.vpcId())).forEach(x -> inactive.add("l4lb[" + x.name() + "]"));

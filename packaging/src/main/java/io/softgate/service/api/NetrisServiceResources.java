@@ -3,6 +3,7 @@ package io.softgate.service.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.intent.AclIntent;
 import io.softgate.service.intent.IntentRejectedException;
 import io.softgate.service.intent.IntentStore;
@@ -28,9 +29,12 @@ import java.util.Set;
 final class NetrisServiceResources extends ResourceSupport {
     static final String ACL_EXISTS = "This kind of acl already exists";
     private static final List<String> SITE_VPC = List.of("sites", "vpc");
+    /** The node's configuration file: a VPC named as one of its VRFs has its rules in that VRF. */
+    private final SoftgateConfig file;
 
-    NetrisServiceResources(IntentStore store) {
+    NetrisServiceResources(IntentStore store, SoftgateConfig file) {
         super(store);
+        this.file = file;
     }
 
     void register(Router router) {
@@ -54,26 +58,33 @@ final class NetrisServiceResources extends ResourceSupport {
 
     /**
      * Whether a rule or service is in the data plane ({@code active}) and, when not, why
-     * ({@code inactiveReason}): a VPC without a vNet has no VRF, so its NAT rules and LB services
-     * are stored and listed but not compiled ({@link VrfNumbering#NO_VNET}); a disabled one is
-     * compiled off. The controller may create them before the vNet (CloudStack: a VPC's source
-     * NAT before its first tier), so they are accepted and reported instead of refused.
+     * ({@code inactiveReason}): a VPC without a vNet has no VRF (unless its name is a VRF of the
+     * configuration file, which the adapters compile its rules into: {@link VrfNumbering#activeVpcs}),
+     * so its NAT rules and LB services are stored and listed but not compiled
+     * ({@link VrfNumbering#NO_VNET}); a disabled one is compiled off. The controller may create
+     * them before the vNet (CloudStack: a VPC's source NAT before its first tier), so they are
+     * accepted and reported instead of refused.
      */
-    static void activity(ObjectNode node, boolean vpcHasVnet, boolean enabled) {
-        String reason = VrfNumbering.inactiveReason(vpcHasVnet, enabled);
+    static void activity(ObjectNode node, boolean vpcHasVrf, boolean enabled) {
+        String reason = VrfNumbering.inactiveReason(vpcHasVrf, enabled);
         node.put("active", reason == null);
         node.put("inactiveReason", reason);
     }
 
-    /** The answer's message for a rule or service just stored in a VPC without a vNet ("" otherwise). */
+    /** The ids of the current document's VPCs whose rules are in the data plane. */
+    private Set<Integer> activeVpcs() {
+        return VrfNumbering.activeVpcs(file, document().vpcs(), document().vnets());
+    }
+
+    /** The answer's message for a rule or service just stored in a VPC without a VRF ("" otherwise). */
     private String inactiveMessage(int vpcId) {
-        if (VrfNumbering.vpcsWithVnet(document().vnets()).contains(vpcId)) {
+        if (activeVpcs().contains(vpcId)) {
             return "";
         }
         return "inactive: " + VrfNumbering.NO_VNET + " (VPC " + vpcId + "); it reaches the data plane once the VPC has a vNet";
     }
 
-    private ObjectNode natView(NatIntent nat, Set<Integer> vpcsWithVnet) {
+    private ObjectNode natView(NatIntent nat, Set<Integer> activeVpcs) {
         ObjectNode node = Envelope.object();
         node.put("id", nat.id());
         node.put("name", nat.name());
@@ -94,7 +105,7 @@ final class NetrisServiceResources extends ResourceSupport {
         }
         node.set("vpc", vpcRef(nat.vpcId()));
         node.set("site", siteRef());
-        activity(node, vpcsWithVnet.contains(nat.vpcId()), !"disabled".equals(nat.state()));
+        activity(node, activeVpcs.contains(nat.vpcId()), !"disabled".equals(nat.state()));
         return node;
     }
 
@@ -128,10 +139,10 @@ final class NetrisServiceResources extends ResourceSupport {
         Set<Integer> vpcFilter = QueryFilters.ids(request, "vpc");
         QueryFilters.ids(request, "sites");
         ArrayNode list = Envelope.array();
-        Set<Integer> vpcsWithVnet = VrfNumbering.vpcsWithVnet(document().vnets());
+        Set<Integer> activeVpcs = activeVpcs();
         for (NatIntent nat : document().nats()) {
             if (QueryFilters.accepts(vpcFilter, nat.vpcId())) {
-                list.add(natView(nat, vpcsWithVnet));
+                list.add(natView(nat, activeVpcs));
             }
         }
         return ok(list);
@@ -141,7 +152,7 @@ final class NetrisServiceResources extends ResourceSupport {
         int id = pathId(request);
         for (NatIntent nat : document().nats()) {
             if (nat.id() == id) {
-                return ok(natView(nat, VrfNumbering.vpcsWithVnet(document().vnets())));
+                return ok(natView(nat, activeVpcs()));
             }
         }
         throw notFound("NAT rule", id);
@@ -201,7 +212,7 @@ final class NetrisServiceResources extends ResourceSupport {
 
     // --- L4LB --------------------------------------------------------------------------
 
-    private ObjectNode lbView(L4lbIntent lb, Set<Integer> vpcsWithVnet) {
+    private ObjectNode lbView(L4lbIntent lb, Set<Integer> activeVpcs) {
         ObjectNode node = Envelope.object();
         node.put("id", lb.id());
         node.put("name", lb.name());
@@ -223,7 +234,7 @@ final class NetrisServiceResources extends ResourceSupport {
         node.set("vpc", vpcRef(lb.vpcId()));
         node.set("site", siteRef());
         node.set("tenant", tenantRef());
-        activity(node, vpcsWithVnet.contains(lb.vpcId()), "enable".equals(lb.status()));
+        activity(node, activeVpcs.contains(lb.vpcId()), "enable".equals(lb.status()));
         return node;
     }
 
@@ -273,10 +284,10 @@ final class NetrisServiceResources extends ResourceSupport {
         Set<Integer> vpcFilter = QueryFilters.ids(request, "vpc");
         QueryFilters.ids(request, "sites");
         ArrayNode list = Envelope.array();
-        Set<Integer> vpcsWithVnet = VrfNumbering.vpcsWithVnet(document().vnets());
+        Set<Integer> activeVpcs = activeVpcs();
         for (L4lbIntent lb : document().l4lbs()) {
             if (QueryFilters.accepts(vpcFilter, lb.vpcId())) {
-                list.add(lbView(lb, vpcsWithVnet));
+                list.add(lbView(lb, activeVpcs));
             }
         }
         return ok(list);
@@ -286,7 +297,7 @@ final class NetrisServiceResources extends ResourceSupport {
         int id = pathId(request);
         for (L4lbIntent lb : document().l4lbs()) {
             if (lb.id() == id) {
-                return ok(lbView(lb, VrfNumbering.vpcsWithVnet(document().vnets())));
+                return ok(lbView(lb, activeVpcs()));
             }
         }
         throw notFound("load balancer", id);

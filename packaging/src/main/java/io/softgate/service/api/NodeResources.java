@@ -57,10 +57,11 @@ final class NodeResources extends ResourceSupport {
         router.add("GET", "/api/softgate/lb-health", true, "softgate",
             "Load-balancer backend health as the health checker sees it (healthy, unhealthy, maintenance, disabled, assumed-up); "
                 + "each service with active and inactiveReason, the controller's services of a VPC without a vNet listed too (inactive)",
-            null, List.of(), r -> ok(LoadBalancerHealthView.of(node.state().loadBalancer(), IntentCompilerView.of(store.current()))));
+            null, List.of(), r -> ok(LoadBalancerHealthView.of(node.state().loadBalancer(), IntentCompilerView.of(store.current()),
+                node.config())));
         router.add("GET", "/api/softgate/intent", true, "softgate",
             "The resolved intent the compilers received (CompiledIntent); each NAT rule and LB service with active and inactiveReason",
-            null, List.of(), r -> ok(IntentCompilerView.json(store.current())));
+            null, List.of(), r -> ok(IntentCompilerView.json(store.current(), node.config())));
         router.add("GET", "/api/softgate/config", true, "softgate", "The whole applied intent document; ETag = generation", null, List.of(),
             r -> ok(Envelope.MAPPER.valueToTree(store.current())));
         router.add("PUT", "/api/softgate/config", true, "softgate", "Replace the whole intent document atomically (If-Match: generation)", "IntentDocument", List.of(), this::applyConfig);

@@ -94,7 +94,7 @@ public final class EvpnService implements AutoCloseable {
         // The bridge reads the speaker's VRFs at every update: API VPCs' VRFs come and go at run time.
         speaker.addListener(new EvpnRouteBridge(speaker::settings, routes, compiler::requestCompile));
         speakerVrfs = settings.vrfs();
-        advertisements = new PublicAdvertisements(this::advertisedVrfs,
+        advertisements = new PublicAdvertisements(loaded.config(), this::advertisedVrfs,
             new AdvertisementSync.Advertiser() {
                 @Override
                 public void advertise(Type5Advertisement route) {

@@ -1,5 +1,6 @@
 package io.softgate.service.evpn;
 
+import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.intent.CompiledIntent;
 import io.softgate.service.intent.IpPrefix;
 import io.softgate.service.intent.VrfNumbering;
@@ -14,12 +15,14 @@ import java.util.Set;
  * The public addresses the controller's committed intent makes the softgate serve: the translated
  * address (or pool) of every active SNAT rule, the public destination of every active DNAT rule
  * (port forwarding and 1:1 NAT), and the VIP of every active load-balancer service, where active
- * means in the data plane: enabled, in a VPC that has a vNet ({@link VrfNumbering#inactiveReason}).
- * A rule of a VPC without a vNet is stored but not compiled, so advertising its address would
- * draw traffic the softgate drops; it is advertised once the VPC has a vNet and withdrawn when
- * its last vNet goes (unless another active rule, or the file, still owns the address). NAT
- * addresses are advertised while their rule is active; a VIP only while the load balancer reports
- * it available ({@link VipAdvertisements}), unless an active NAT rule also serves that address.
+ * means in the data plane, as the adapters compile it: enabled, in a VPC that has a VRF (a vNet,
+ * or the name of a VRF of the configuration file: {@link VrfNumbering#activeVrfs},
+ * {@link VrfNumbering#inactiveReason}). A rule of a VPC without one is stored but not compiled, so
+ * advertising its address would draw traffic the softgate drops; it is advertised once the VPC has
+ * a vNet and withdrawn when its last vNet goes (unless another active rule, or the file, still
+ * owns the address). NAT addresses are advertised while their rule is active; a VIP only while the
+ * load balancer reports it available ({@link VipAdvertisements}), unless an active NAT rule also
+ * serves that address.
  *
  * <p>Threading: immutable value.
  */
@@ -35,15 +38,15 @@ public record IntentPublicAddresses(List<InetAddress> natAddresses, List<PublicS
     }
 
     /**
-     * The public addresses of {@code intent}'s active rules and services; a disabled one, or one of
-     * a VPC without a vNet, owns none.
+     * The public addresses of {@code intent}'s active rules and services, with {@code config} the
+     * node's configuration file (its VRFs); a disabled one, or one of a VPC without a VRF, owns none.
      */
-    public static IntentPublicAddresses of(CompiledIntent intent) {
-        Set<String> withVnet = VrfNumbering.vrfsWithVnet(intent);
+    public static IntentPublicAddresses of(SoftgateConfig config, CompiledIntent intent) {
+        Set<String> active = VrfNumbering.activeVrfs(config, intent);
         Set<InetAddress> addresses = new LinkedHashSet<>();
         Set<PublicServices.PublicPool> pools = new LinkedHashSet<>();
         for (CompiledIntent.NatRule rule : intent.natRules()) {
-            if (VrfNumbering.inactiveReason(withVnet.contains(rule.vrf()), rule.enabled()) != null) {
+            if (VrfNumbering.inactiveReason(active.contains(rule.vrf()), rule.enabled()) != null) {
                 continue;
             }
             IpPrefix owned = switch (rule.action()) {
@@ -66,7 +69,7 @@ public record IntentPublicAddresses(List<InetAddress> natAddresses, List<PublicS
         for (CompiledIntent.LbService service : intent.lbServices()) {
             // The load balancer never runs an inactive service, so it never reports its VIP
             // available either; left out here too, so the address is not health-governed by it.
-            if (VrfNumbering.inactiveReason(withVnet.contains(service.vrf()), service.enabled()) == null
+            if (VrfNumbering.inactiveReason(active.contains(service.vrf()), service.enabled()) == null
                 && service.vip() != null) {
                 vips.add(address(service.vip().network()));
             }

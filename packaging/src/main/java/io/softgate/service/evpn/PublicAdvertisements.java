@@ -2,6 +2,7 @@ package io.softgate.service.evpn;
 
 import io.softgate.evpn.forwarding.model.ForwardingIntent;
 import io.softgate.lb.health.VipAvailabilityListener;
+import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.intent.CompiledIntent;
 import java.net.InetAddress;
 import java.util.Set;
@@ -23,6 +24,8 @@ import java.util.function.Supplier;
  * speaker, so it never blocks on the network.
  */
 public final class PublicAdvertisements {
+    /** The node's configuration file: its VRFs decide, with the intent's vNets, which rules are in the data plane. */
+    private final SoftgateConfig file;
     private final Supplier<ForwardingIntent> forwarding;
     private final AdvertisementSync sync;
     private final VipAdvertisements vips = new VipAdvertisements(this::replan);
@@ -36,11 +39,16 @@ public final class PublicAdvertisements {
     private long plans;
 
     /**
+     * @param file       the node's configuration file as the service started with it (its
+     *                   {@code forwarding.vrfs}, which a reload does not change, are VRFs the
+     *                   adapters compile a same-named VPC's rules into: {@link IntentPublicAddresses#of})
      * @param forwarding the VRFs routes may be originated into (those the speaker holds: the file's
      *                   and the API VPCs')
      * @param advertiser where advertisements and withdrawals go
      */
-    public PublicAdvertisements(Supplier<ForwardingIntent> forwarding, AdvertisementSync.Advertiser advertiser) {
+    public PublicAdvertisements(SoftgateConfig file, Supplier<ForwardingIntent> forwarding,
+                                AdvertisementSync.Advertiser advertiser) {
+        this.file = file;
         this.forwarding = forwarding;
         this.sync = new AdvertisementSync(advertiser);
     }
@@ -54,7 +62,7 @@ public final class PublicAdvertisements {
 
     /** The controller's intent {@code committed} is what the data plane holds now (the composer's hook). */
     public synchronized void intentCommitted(CompiledIntent committed) {
-        IntentPublicAddresses next = IntentPublicAddresses.of(committed);
+        IntentPublicAddresses next = IntentPublicAddresses.of(file, committed);
         if (next.equals(intent)) {
             return; // e.g. an ACL-only apply: nothing to re-plan
         }
@@ -81,7 +89,7 @@ public final class PublicAdvertisements {
     public synchronized void committed(CompiledIntent committed, Set<String> withDefaultRoute, Set<Integer> replacedL3Vnis) {
         apiVrfsWithDefaultRoute = Set.copyOf(withDefaultRoute);
         sync.forget(replacedL3Vnis);
-        intent = IntentPublicAddresses.of(committed);
+        intent = IntentPublicAddresses.of(file, committed);
         replan();
     }
 

@@ -21,8 +21,8 @@ import java.util.Map;
  * Feeds the loadbalancer module's compiler (Maglev tables) from the controller's L4LB services
  * and publishes its {@link LoadBalancerTables} in {@link LoadBalancerTables#SLOT}. VIPs live in
  * the node's public VRF; backends in their VPC's VRF (see {@link VrfNumbering}); a service of a
- * VPC without a vNet stays stored until the VPC has one (the API lists it inactive,
- * {@link VrfNumbering#NO_VNET}). Health: {@code None} and, until a health
+ * VPC without a VRF (no vNet, not named as a file VRF) stays stored until the VPC has one (the API
+ * lists it inactive by the same test, {@link VrfNumbering#NO_VNET}). Health: {@code None} and, until a health
  * checker is attached ({@link #health}), every backend counts as up. The compiler instance lives
  * as long as the adapter so backend ids stay stable across snapshots; it builds its Maglev tables
  * on the calling thread (with {@code staging}, the service's LB controller compiles instead, on its
@@ -103,7 +103,7 @@ public final class LoadBalancerIntentAdapter implements IntentModuleAdapter {
         }
         for (CompiledIntent.LbService service : intent.lbServices()) {
             if (!vrfs.containsKey(service.vrf())) {
-                continue; // VPC without a vNet: stored, listed inactive by the API (VrfNumbering.NO_VNET)
+                continue; // VPC without a VRF: stored, listed inactive by the API (VrfNumbering.activeVrfs, NO_VNET)
             }
             if (fileServices.contains(service.name())) {
                 return List.of(new IntentError("l4lb[" + service.name() + "].name",

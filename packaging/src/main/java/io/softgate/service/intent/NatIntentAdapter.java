@@ -24,9 +24,9 @@ import java.util.function.Function;
  * Feeds the nat module's compiler from the controller's NAT rules and publishes its
  * {@link NatTables} in {@link NatTables#SLOT}. Each VPC with a VRF (see {@link VrfNumbering})
  * becomes a {@link VpcBinding}; the node's public VRF ({@code node.publicVrf} in the file) is
- * the outside. Rules of a VPC that has no vNet yet stay stored and are compiled once it has one
- * (CloudStack creates a VPC's source NAT before its first tier); the API lists them inactive
- * ({@link VrfNumbering#NO_VNET}). The compile function is the
+ * the outside. Rules of a VPC that has no VRF (no vNet yet, and not named as a file VRF) stay
+ * stored and are compiled once it has one (CloudStack creates a VPC's source NAT before its first
+ * tier); the API lists them inactive ({@link VrfNumbering#NO_VNET}) by the same test. The compile function is the
  * running {@code NatModule}'s, so public addresses and their port spaces outlive each snapshot;
  * without one, the adapter keeps its own {@link ExternalAddressRegistry}.
  *
@@ -117,7 +117,7 @@ public final class NatIntentAdapter implements IntentModuleAdapter {
         List<IntentError> errors = new ArrayList<>();
         for (CompiledIntent.NatRule rule : intent.natRules()) {
             if (!vrfs.containsKey(rule.vrf())) {
-                continue; // VPC without a vNet: stored, listed inactive by the API (VrfNumbering.NO_VNET)
+                continue; // VPC without a VRF: stored, listed inactive by the API (VrfNumbering.activeVrfs, NO_VNET)
             }
             if (fileRuleNames.contains(rule.name())) {
                 errors.add(new IntentError("nat[" + rule.name() + "].name", "is a rule of the configuration file's nat section"));

@@ -2,6 +2,7 @@ package io.softgate.service.intent;
 
 import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.config.VrfConfig;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,14 +12,19 @@ import java.util.Set;
 /**
  * The VRF index of every VRF the forwarding tables hold, numbered the one way every adapter must
  * agree on: the configuration file's VRFs in file order, then each VPC that has a vNet, in intent
- * order. A VPC without a vNet has no VRF (nothing can reach it yet): its NAT rules, LB services
- * and ACL rules stay stored, are not in the data plane ({@link #NO_VNET}) and are compiled once
- * it has a vNet (the system VPC's ACL rules excepted: they guard the public VRF).
+ * order. It is also the one definition of "a VPC's rules are in the data plane": a NAT rule, LB
+ * service or ACL rule of a VPC is compiled (and, enabled, reported {@code active} by the API and its
+ * public address advertised) exactly when the VPC's name is a VRF here ({@link #activeVrfs},
+ * {@link #activeVpcs}): when the VPC has a vNet, or when its name is a VRF of the configuration
+ * file (the adapters compile its rules into that file VRF; a VPC with a vNet may not take a file
+ * VRF's name). Any other VPC without a vNet has no VRF (nothing can reach it yet): its NAT rules,
+ * LB services and ACL rules stay stored, are not in the data plane ({@link #NO_VNET}) and are
+ * compiled once it has a vNet (the system VPC's ACL rules excepted: they guard the public VRF).
  *
  * <p>Threading: stateless.
  */
 public final class VrfNumbering {
-    /** Why a rule or service of a VPC without a vNet is not in the data plane, as the API reports it. */
+    /** Why a rule or service of a VPC without a VRF (no vNet, not a file VRF's name) is not in the data plane, as the API reports it. */
     public static final String NO_VNET = "VPC has no vNet";
     /** Why a rule or service the controller switched off is not in the data plane, as the API reports it. */
     public static final String DISABLED = "disabled";
@@ -26,36 +32,58 @@ public final class VrfNumbering {
     private VrfNumbering() {
     }
 
-    /** The ids of the VPCs that have one of {@code vnets}, hence a VRF; a rule of any other VPC is inactive. */
-    public static Set<Integer> vpcsWithVnet(List<VnetIntent> vnets) {
-        Set<Integer> ids = new HashSet<>();
+    /**
+     * The names of the VRFs {@code intent}'s rules are compiled into ({@link #of}'s): a rule or
+     * service whose VPC ({@code vrf()}) is not among them is not in the data plane.
+     */
+    public static Set<String> activeVrfs(SoftgateConfig config, CompiledIntent intent) {
+        return Collections.unmodifiableSet(of(config, intent).keySet());
+    }
+
+    /**
+     * The ids of the VPCs of a document ({@code vpcs}, {@code vnets}: applied or a draft) whose
+     * rules are in the data plane: those whose name {@link #of} numbers for the document's resolved
+     * intent ({@link #activeVrfs}), without resolving it.
+     */
+    public static Set<Integer> activeVpcs(SoftgateConfig config, List<VpcIntent> vpcs, List<VnetIntent> vnets) {
+        Set<Integer> withVnet = new HashSet<>();
         for (VnetIntent vnet : vnets) {
-            ids.add(vnet.vpcId());
+            withVnet.add(vnet.vpcId());
+        }
+        Set<String> names = fileVrfs(config);
+        for (VpcIntent vpc : vpcs) {
+            if (withVnet.contains(vpc.id())) {
+                names.add(vpc.name());
+            }
+        }
+        Set<Integer> ids = new HashSet<>();
+        for (VpcIntent vpc : vpcs) {
+            if (names.contains(vpc.name())) {
+                ids.add(vpc.id());
+            }
         }
         return ids;
     }
 
-    /** The names of {@code intent}'s VPCs that have a vNet, hence a VRF (the VRFs their rules are compiled into). */
-    public static Set<String> vrfsWithVnet(CompiledIntent intent) {
+    /**
+     * Why a NAT rule or LB service is not in the data plane ({@link #NO_VNET} before
+     * {@link #DISABLED}: a VPC without a VRF compiles nothing, whatever the rule's state), or null
+     * when it is: the API's {@code inactiveReason}, and what decides whether its public address is
+     * advertised. {@code vpcHasVrf}: the VPC is in {@link #activeVrfs} / {@link #activeVpcs}.
+     */
+    public static String inactiveReason(boolean vpcHasVrf, boolean enabled) {
+        return !vpcHasVrf ? NO_VNET : enabled ? null : DISABLED;
+    }
+
+    private static Set<String> fileVrfs(SoftgateConfig config) {
         Set<String> names = new HashSet<>();
-        for (CompiledIntent.Vrf vpc : intent.vrfs()) {
-            if (!vpc.vnis().isEmpty()) {
-                names.add(vpc.name());
-            }
+        for (VrfConfig vrf : config.forwarding().vrfs()) {
+            names.add(vrf.name());
         }
         return names;
     }
 
-    /**
-     * Why a NAT rule or LB service is not in the data plane ({@link #NO_VNET} before
-     * {@link #DISABLED}: a VPC without a vNet compiles nothing, whatever the rule's state), or null
-     * when it is: the API's {@code inactiveReason}, and what decides whether its public address is
-     * advertised.
-     */
-    public static String inactiveReason(boolean vpcHasVnet, boolean enabled) {
-        return !vpcHasVnet ? NO_VNET : enabled ? null : DISABLED;
-    }
-
+    /** Every VRF's index: the file's VRFs in file order, then each VPC that has a vNet, in intent order. */
     public static Map<String, Integer> of(SoftgateConfig config, CompiledIntent intent) {
         Map<String, Integer> indices = new LinkedHashMap<>();
         for (VrfConfig vrf : config.forwarding().vrfs()) {

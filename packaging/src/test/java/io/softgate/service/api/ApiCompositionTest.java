@@ -178,7 +178,7 @@ class ApiCompositionTest {
     @Test
     void shouldAdvertiseTheApiSnatAddressWhenAppliedAndWithdrawItWhenDeleted() throws Exception {
         List<String> calls = new java.util.ArrayList<>();
-        PublicAdvertisements advertisements = new PublicAdvertisements(
+        PublicAdvertisements advertisements = new PublicAdvertisements(api.config,
             () -> ForwardingIntents.translate(api.config).intent(), new AdvertisementSync.Advertiser() {
                 @Override
                 public void advertise(Type5Advertisement route) {

@@ -19,7 +19,7 @@ abstract class ApiFixtureTest {
 
     @BeforeEach
     void startApi() throws Exception {
-        api = new ApiFixture(stateDir);
+        api = new ApiFixture(stateDir, configJson());
         if (loggedIn()) {
             api.login(ApiFixture.USER, ApiFixture.PASSWORD);
         }
@@ -28,6 +28,11 @@ abstract class ApiFixtureTest {
     @AfterEach
     void stopApi() {
         api.close();
+    }
+
+    /** The node's configuration file the API runs with ({@link ApiFixture#CONFIG} unless a subclass says otherwise). */
+    String configJson() {
+        return ApiFixture.CONFIG;
     }
 
     /** Whether each test starts with a session of {@link ApiFixture#USER} (the default). */

@@ -24,10 +24,22 @@ import org.junit.jupiter.api.Test;
  * with {@code inactiveReason} "VPC has no vNet" in the lists and in the answers of the change that
  * stored them or that deleted the VPC's last vNet; and their public addresses are advertised over
  * BGP only while the VPC has a vNet. {@code /api/softgate/intent} and {@code /api/softgate/lb-health}
- * mark them the same way.
+ * mark them the same way. A VPC without a vNet named as a VRF of the configuration file is the
+ * exception: the adapters compile its rules into that file VRF, so the API reports them active and
+ * their addresses are advertised (one definition, {@code VrfNumbering.activeVrfs}).
  */
 class VpcWithoutVnetApiTest extends ApiFixtureTest {
+    /** The fixture's file plus the VRF "blue" (no API VPC of that name has a vNet: the API refuses one). */
+    static final String CONFIG_WITH_BLUE = ApiFixture.CONFIG.replace("[{\"name\": \"public\", \"l3vni\": 9000}]",
+        "[{\"name\": \"public\", \"l3vni\": 9000}, {\"name\": \"blue\", \"l3vni\": 9100}]");
+
     int vpc;
+
+    @Override
+    String configJson() {
+        assertTrue(CONFIG_WITH_BLUE.contains("blue"), CONFIG_WITH_BLUE);
+        return CONFIG_WITH_BLUE;
+    }
 
     @BeforeEach
     void start() throws Exception {
@@ -40,13 +52,21 @@ class VpcWithoutVnetApiTest extends ApiFixtureTest {
     }
 
     private HttpResponse<String> createSnat() throws Exception {
-        return api.send("POST", "/api/v2/nat", "{\"name\":\"snat1\",\"action\":\"SNAT\",\"sourceAddress\":\"10.1.0.0/16\","
-            + "\"destinationAddress\":\"0.0.0.0/0\",\"snatToIP\":\"203.0.113.10/32\",\"vpc\":{\"id\":" + vpc + "}}");
+        return createSnat("snat1", "203.0.113.10/32", vpc);
+    }
+
+    private HttpResponse<String> createSnat(String name, String snatToIp, int inVpc) throws Exception {
+        return api.send("POST", "/api/v2/nat", "{\"name\":\"" + name + "\",\"action\":\"SNAT\",\"sourceAddress\":\"10.1.0.0/16\","
+            + "\"destinationAddress\":\"0.0.0.0/0\",\"snatToIP\":\"" + snatToIp + "\",\"vpc\":{\"id\":" + inVpc + "}}");
     }
 
     private HttpResponse<String> createLb(String status) throws Exception {
+        return createLb(status, vpc);
+    }
+
+    private HttpResponse<String> createLb(String status, int inVpc) throws Exception {
         return api.send("POST", "/api/v2/l4lb", "{\"name\":\"web\",\"protocol\":\"TCP\",\"ip\":\"203.0.113.20\",\"port\":80,"
-            + "\"status\":\"" + status + "\",\"backend\":[{\"ip\":\"10.1.1.6\",\"port\":80}],\"vpc\":{\"id\":" + vpc + "}}");
+            + "\"status\":\"" + status + "\",\"backend\":[{\"ip\":\"10.1.1.6\",\"port\":80}],\"vpc\":{\"id\":" + inVpc + "}}");
     }
 
     private int createVnet() throws Exception {
@@ -157,7 +177,7 @@ class VpcWithoutVnetApiTest extends ApiFixtureTest {
      */
     private List<String> advertisedRoutes() {
         List<String> calls = new ArrayList<>();
-        PublicAdvertisements advertisements = new PublicAdvertisements(
+        PublicAdvertisements advertisements = new PublicAdvertisements(api.config,
             () -> ForwardingIntents.translate(api.config).intent(), new AdvertisementSync.Advertiser() {
                 @Override
                 public void advertise(Type5Advertisement route) {
@@ -218,5 +238,53 @@ class VpcWithoutVnetApiTest extends ApiFixtureTest {
         HttpResponse<String> deleted = api.send("DELETE", "/api/v2/vnet/" + second, null);
         assertEquals("", Envelope.MAPPER.readTree(deleted.body()).get("message").asText());
         assertActive(only(api.ok("GET", "/api/v2/nat?vpc=" + vpc, null)));
+    }
+
+    /** The NAT rule {@code name} of {@code list}. */
+    private static JsonNode named(JsonNode list, String name) {
+        for (JsonNode item : list) {
+            if (name.equals(item.get("name").asText())) {
+                return item;
+            }
+        }
+        throw new AssertionError("no " + name + " in " + list);
+    }
+
+    @Test
+    void shouldReportTheRulesOfAVpcWithoutVnetNamedAsAFileVrfActiveAndAdvertiseTheirAddresses() throws Exception {
+        // The adapters compile the rules of a VPC named as a file VRF into that VRF (VrfNumbering.of
+        // holds the file's VRFs), vNet or not: they translate traffic, so the API must say active and
+        // BGP must announce their public addresses, while vpc1 (no vNet, no file VRF) stays inactive.
+        List<String> calls = advertisedRoutes();
+        int systemVpc = api.api.store().current().systemVpc().id();
+        api.ok("POST", "/api/v2/ipam/subnet", "{\"name\":\"snat2\",\"prefix\":\"203.0.113.11/32\",\"purpose\":\"nat\","
+            + "\"vpc\":{\"id\":" + systemVpc + "}}");
+        int blue = api.ok("POST", "/api/v2/vpc", "{\"name\":\"blue\"}").get("id").asInt();
+        HttpResponse<String> created = createSnat("snat-blue", "203.0.113.10/32", blue);
+        assertEquals(200, created.statusCode(), created.body());
+        assertEquals("", Envelope.MAPPER.readTree(created.body()).get("message").asText(), "nothing inactive to report");
+        int id = Envelope.MAPPER.readTree(created.body()).get("data").get("id").asInt();
+        assertEquals(200, createLb("enable", blue).statusCode()); // no health check: its backend counts as up once it runs
+        HttpResponse<String> plain = createSnat("snat-plain", "203.0.113.11/32", vpc);
+        assertEquals(200, plain.statusCode(), plain.body());
+        assertTrue(plain.body().contains(VrfNumbering.NO_VNET), plain.body());
+
+        assertActive(only(api.ok("GET", "/api/v2/nat?vpc=" + blue, null)));
+        assertActive(api.ok("GET", "/api/v2/nat/" + id, null));
+        assertInactive(only(api.ok("GET", "/api/v2/nat?vpc=" + vpc, null)), VrfNumbering.NO_VNET);
+        JsonNode lb = only(api.ok("GET", "/api/v2/l4lb?vpc=" + blue, null));
+        assertActive(lb);
+        assertActive(api.ok("GET", "/api/v2/l4lb/" + lb.get("id").asInt(), null));
+
+        JsonNode intent = api.ok("GET", "/api/softgate/intent", null);
+        assertActive(named(intent.get("natRules"), "snat-blue"));
+        assertInactive(named(intent.get("natRules"), "snat-plain"), VrfNumbering.NO_VNET);
+        assertActive(only(intent.get("lbServices")));
+        JsonNode web = only(api.ok("GET", "/api/softgate/lb-health", null));
+        assertActive(web);
+        assertEquals("assumed-up", only(web.get("backends")).get("health").asText(), "the load balancer runs it");
+
+        assertEquals(Set.of("+203.0.113.10/32", "+203.0.113.20/32"), Set.copyOf(calls), calls.toString());
+        assertEquals(2, calls.size(), calls.toString());
     }
 }

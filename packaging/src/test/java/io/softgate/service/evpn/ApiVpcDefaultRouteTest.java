@@ -9,6 +9,10 @@ import io.softgate.evpn.forwarding.model.NodeIntent;
 import io.softgate.evpn.forwarding.model.VrfIntent;
 import io.softgate.service.config.BgpConfig;
 import io.softgate.service.config.BgpVrfConfig;
+import io.softgate.service.config.ConfigException;
+import io.softgate.service.config.ConfigLoader;
+import io.softgate.service.config.SoftgateConfig;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -26,11 +30,12 @@ class ApiVpcDefaultRouteTest {
     private static final VrfIntent PUBLIC = VrfIntent.of("public", 5000, 1).asOutside();
     private static final VrfIntent VPC = VrfIntent.of("vpc-7", 7007, 2);
     private static final PublicServices FILE = new PublicServices("public", List.of(), Set.of(), List.of());
+    private static final SoftgateConfig CONFIG = config();
 
     private final AtomicReference<ForwardingIntent> forwarding = new AtomicReference<>(
         ForwardingIntent.of(NODE, List.of(PUBLIC), List.of()));
     private final List<String> calls = new ArrayList<>();
-    private final PublicAdvertisements advertisements = new PublicAdvertisements(forwarding::get,
+    private final PublicAdvertisements advertisements = new PublicAdvertisements(CONFIG, forwarding::get,
         new AdvertisementSync.Advertiser() {
             @Override
             public void advertise(Type5Advertisement route) {
@@ -108,5 +113,16 @@ class ApiVpcDefaultRouteTest {
     private static BgpConfig bgp(List<BgpVrfConfig> vrfs, Boolean advertiseDefaultRouteToApiVpcs) {
         return new BgpConfig(true, 65000L, "10.255.0.1", null, null, null, vrfs, null, null, null,
             advertiseDefaultRouteToApiVpcs);
+    }
+
+    /** The node's file: the public VRF alone (no intent is committed here, so only its VRFs would matter). */
+    private static SoftgateConfig config() {
+        try {
+            return ConfigLoader.parse("test.json", """
+                {"node": {"name": "sg1", "routerMac": "02:5f:00:00:00:01", "vtepAddress": "10.255.0.1", "publicVrf": "public"},
+                 "forwarding": {"vrfs": [{"name": "public", "l3vni": 5000}]}}""".getBytes(StandardCharsets.UTF_8));
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

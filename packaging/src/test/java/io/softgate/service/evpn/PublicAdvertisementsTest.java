@@ -6,10 +6,15 @@ import io.softgate.evpn.bgp.nlri.InetAddresses;
 import io.softgate.evpn.forwarding.model.ForwardingIntent;
 import io.softgate.evpn.forwarding.model.NodeIntent;
 import io.softgate.evpn.forwarding.model.VrfIntent;
+import io.softgate.service.config.ConfigException;
+import io.softgate.service.config.ConfigLoader;
+import io.softgate.service.config.SoftgateConfig;
 import io.softgate.service.intent.CompiledIntent;
 import io.softgate.service.intent.CompiledIntent.NatAction;
 import io.softgate.service.intent.IpPrefix;
+import io.softgate.service.intent.VrfNumbering;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -25,11 +30,18 @@ class PublicAdvertisementsTest {
     private static final ForwardingIntent FORWARDING = ForwardingIntent.of(
         NodeIntent.of("10.255.0.1", "02:5f:00:00:00:01", "02:5f:00:00:00:01", "02:5f:00:00:00:02"),
         List.of(VrfIntent.of("public", 5000, 1).asOutside(), VrfIntent.of("vpc-a", 5001, 2)), List.of());
+    /**
+     * The node's file: the public VRF and "blue", a file VRF an API VPC without a vNet may be
+     * named as (the adapters then compile its rules into that VRF).
+     */
+    private static final SoftgateConfig CONFIG = config("""
+        {"node": {"name": "sg1", "routerMac": "02:5f:00:00:00:01", "vtepAddress": "10.255.0.1", "publicVrf": "public"},
+         "forwarding": {"vrfs": [{"name": "public", "l3vni": 5000}, {"name": "blue", "l3vni": 5100}]}}""");
     private static final InetAddress FILE_ADDRESS = InetAddresses.parse("198.51.100.7");
     private static final PublicServices FILE = new PublicServices("public", List.of(FILE_ADDRESS), Set.of(), List.of());
 
     private final List<String> calls = new ArrayList<>();
-    private final PublicAdvertisements advertisements = new PublicAdvertisements(() -> FORWARDING,
+    private final PublicAdvertisements advertisements = new PublicAdvertisements(CONFIG, () -> FORWARDING,
         new AdvertisementSync.Advertiser() {
             @Override
             public void advertise(Type5Advertisement route) {
@@ -144,6 +156,22 @@ class PublicAdvertisementsTest {
     }
 
     @Test
+    void shouldAdvertiseTheAddressOfAVpcWithoutVnetNamedAsAFileVrfWhoseRulesTheAdaptersCompileThere() {
+        // The adapters number VRFs with VrfNumbering.of(config, intent), which holds the file's VRFs:
+        // an API VPC "blue" without a vNet has its rules compiled into the file VRF "blue", so they
+        // translate traffic and their addresses must be announced (else inbound traffic is lost).
+        List<CompiledIntent.NatRule> rules = List.of(inVpc(snat("snat-blue", "203.0.113.10/32"), "blue"),
+            inVpc(snat("snat-a", "203.0.113.11/32"), "vpc-a"));
+        CompiledIntent intent = new CompiledIntent(1, List.of(vpc("blue", 0), vpc("vpc-a", 0)), rules, List.of(), List.of(),
+            List.of());
+        assertEquals(Set.of("blue", "public"), VrfNumbering.of(CONFIG, intent).keySet(), "the adapters' VRFs");
+
+        advertisements.intentCommitted(intent);
+
+        assertEquals(List.of("+203.0.113.10/32"), calls, "blue's SNAT is in the data plane; vpc-a (no vNet, no file VRF) is not");
+    }
+
+    @Test
     void shouldKeepAnAddressAnActiveRuleStillUsesWhenAnotherVpcLosesItsLastVnet() {
         List<CompiledIntent.NatRule> rules = List.of(snat("snat-a", "203.0.113.10/32"),
             inVpc(snat("snat-b", "203.0.113.10/32"), "vpc-b"), inVpc(dnat("pf-b", "203.0.113.20/32"), "vpc-b"));
@@ -190,6 +218,14 @@ class PublicAdvertisementsTest {
     }
 
     // ---------------------------------------------------------------- intent builders
+
+    private static SoftgateConfig config(String json) {
+        try {
+            return ConfigLoader.parse("test.json", json.getBytes(StandardCharsets.UTF_8));
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** An intent whose rules are all in VPC vpc-a, which has a vNet (VXLAN 5001). */
     private static CompiledIntent intent(List<CompiledIntent.NatRule> nats, List<CompiledIntent.LbService> services) {
