@@ -87,7 +87,7 @@ class ApiSessionRestartTest {
                 public int receive(PacketBatch batch, int port, FramePool framePool) {
                     int added = 0;
                     byte[] packet;
-                    while (batch.size() < batch.capacity() && (packet = received.poll()) != null) {
+                    while (batch.size() < batch.receiveCapacity() && (packet = received.poll()) != null) {
                         int frame = framePool.allocate();
                         if (frame < 0) {
                             break;

@@ -49,7 +49,7 @@ final class ScriptedPacketIo implements PacketIo {
         receivingThread = Thread.currentThread();
         int added = 0;
         byte[] packet;
-        while (batch.size() < batch.capacity() && (packet = waiting.poll()) != null) {
+        while (batch.size() < batch.receiveCapacity() && (packet = waiting.poll()) != null) {
             int frame = pool.allocate();
             if (frame < 0) {
                 break;
