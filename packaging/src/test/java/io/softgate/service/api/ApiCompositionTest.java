@@ -16,11 +16,10 @@ import io.softgate.evpn.forwarding.table.ForwardingTables;
 import io.softgate.nat.compile.NatTables;
 import io.softgate.service.config.ConfigError;
 import io.softgate.service.config.ConfigLoader;
-import io.softgate.service.evpn.AdvertisementSync;
 import io.softgate.service.evpn.BgpSettingsFactory;
 import io.softgate.service.evpn.EvpnService;
 import io.softgate.service.evpn.PublicAdvertisements;
-import io.softgate.service.evpn.Type5Advertisement;
+import io.softgate.service.evpn.RecordingAdvertiser;
 import io.softgate.service.pipeline.ForwardingIntents;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -179,17 +178,7 @@ class ApiCompositionTest {
     void shouldAdvertiseTheApiSnatAddressWhenAppliedAndWithdrawItWhenDeleted() throws Exception {
         List<String> calls = new java.util.ArrayList<>();
         PublicAdvertisements advertisements = new PublicAdvertisements(api.config,
-            () -> ForwardingIntents.translate(api.config).intent(), new AdvertisementSync.Advertiser() {
-                @Override
-                public void advertise(Type5Advertisement route) {
-                    calls.add("+" + route);
-                }
-
-                @Override
-                public void withdraw(Type5Advertisement route) {
-                    calls.add("-" + route);
-                }
-            });
+            () -> ForwardingIntents.translate(api.config).intent(), RecordingAdvertiser.routes(calls));
         advertisements.fileChanged(BgpSettingsFactory.publicServices(api.config), Set.of());
         api.composer.onIntentCommitted(advertisements::intentCommitted);
         int vpc = createVpcWithVnet();

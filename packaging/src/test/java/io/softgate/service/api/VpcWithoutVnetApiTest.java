@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.softgate.service.intent.VrfNumbering;
-import io.softgate.service.evpn.AdvertisementSync;
 import io.softgate.service.evpn.BgpSettingsFactory;
 import io.softgate.service.evpn.PublicAdvertisements;
-import io.softgate.service.evpn.Type5Advertisement;
+import io.softgate.service.evpn.RecordingAdvertiser;
 import io.softgate.service.pipeline.ForwardingIntents;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -178,17 +177,7 @@ class VpcWithoutVnetApiTest extends ApiFixtureTest {
     private List<String> advertisedRoutes() {
         List<String> calls = new ArrayList<>();
         PublicAdvertisements advertisements = new PublicAdvertisements(api.config,
-            () -> ForwardingIntents.translate(api.config).intent(), new AdvertisementSync.Advertiser() {
-                @Override
-                public void advertise(Type5Advertisement route) {
-                    calls.add("+" + route.prefix().getHostAddress() + "/" + route.prefixLength());
-                }
-
-                @Override
-                public void withdraw(Type5Advertisement route) {
-                    calls.add("-" + route.prefix().getHostAddress() + "/" + route.prefixLength());
-                }
-            });
+            () -> ForwardingIntents.translate(api.config).intent(), RecordingAdvertiser.prefixes(calls));
         advertisements.fileChanged(BgpSettingsFactory.publicServices(api.config), Set.of());
         api.composer.onIntentCommitted(advertisements::intentCommitted);
         api.features.vipListener(advertisements.vipListener());

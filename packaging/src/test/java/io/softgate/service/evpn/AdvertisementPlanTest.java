@@ -49,17 +49,7 @@ class AdvertisementPlanTest {
     @Test
     void shouldWithdrawWhatLeftThePlanAndAdvertiseWhatJoinedIt() {
         List<String> calls = new ArrayList<>();
-        AdvertisementSync sync = new AdvertisementSync(new AdvertisementSync.Advertiser() {
-            @Override
-            public void advertise(Type5Advertisement route) {
-                calls.add("+" + route);
-            }
-
-            @Override
-            public void withdraw(Type5Advertisement route) {
-                calls.add("-" + route);
-            }
-        });
+        AdvertisementSync sync = new AdvertisementSync(RecordingAdvertiser.routes(calls));
         sync.apply(Set.of(route(5000, "198.51.100.7", 32), route(5000, "198.51.100.8", 32)));
         calls.clear();
 

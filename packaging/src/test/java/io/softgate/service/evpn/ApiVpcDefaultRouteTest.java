@@ -36,17 +36,7 @@ class ApiVpcDefaultRouteTest {
         ForwardingIntent.of(NODE, List.of(PUBLIC), List.of()));
     private final List<String> calls = new ArrayList<>();
     private final PublicAdvertisements advertisements = new PublicAdvertisements(CONFIG, forwarding::get,
-        new AdvertisementSync.Advertiser() {
-            @Override
-            public void advertise(Type5Advertisement route) {
-                calls.add("+" + route);
-            }
-
-            @Override
-            public void withdraw(Type5Advertisement route) {
-                calls.add("-" + route);
-            }
-        });
+        RecordingAdvertiser.routes(calls));
 
     @BeforeEach
     void start() {

@@ -42,17 +42,7 @@ class PublicAdvertisementsTest {
 
     private final List<String> calls = new ArrayList<>();
     private final PublicAdvertisements advertisements = new PublicAdvertisements(CONFIG, () -> FORWARDING,
-        new AdvertisementSync.Advertiser() {
-            @Override
-            public void advertise(Type5Advertisement route) {
-                calls.add("+" + route.prefix().getHostAddress() + "/" + route.prefixLength());
-            }
-
-            @Override
-            public void withdraw(Type5Advertisement route) {
-                calls.add("-" + route.prefix().getHostAddress() + "/" + route.prefixLength());
-            }
-        });
+        RecordingAdvertiser.prefixes(calls));
 
     @BeforeEach
     void startWithTheFile() {

@@ -21,17 +21,7 @@ class VipAdvertisementsTest {
     private static final PublicServices CONFIGURED = new PublicServices("public", List.of(SNAT, VIP), Set.of(), List.of());
 
     private final List<String> calls = new ArrayList<>();
-    private final AdvertisementSync sync = new AdvertisementSync(new AdvertisementSync.Advertiser() {
-        @Override
-        public void advertise(Type5Advertisement route) {
-            calls.add("+" + route.prefix().getHostAddress() + "/" + route.prefixLength());
-        }
-
-        @Override
-        public void withdraw(Type5Advertisement route) {
-            calls.add("-" + route.prefix().getHostAddress() + "/" + route.prefixLength());
-        }
-    });
+    private final AdvertisementSync sync = new AdvertisementSync(RecordingAdvertiser.prefixes(calls));
     private final VipAdvertisements vips = new VipAdvertisements(this::replan);
 
     private void replan() {

@@ -9,7 +9,6 @@ import io.softgate.core.memory.FrameMemory;
 import io.softgate.core.memory.FramePool;
 import io.softgate.core.snapshot.SnapshotPublisher;
 import io.softgate.core.snapshot.WorkerEpochs;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A worker's batch keeps {@link Worker#STAGE_SLOTS} slots free of received packets for packets the stages make. */
@@ -17,32 +16,13 @@ class WorkerStageSlotsTest {
     private static final int BATCH_SIZE = 8;
 
     /** Forwards every packet and, once per batch, adds a packet of its own (as a held fragment's release does). */
-    private static final class AddingStage implements Stage {
+    private static final class AddingStage extends WorkerLatencyTest.PassStage {
         int added;
         int refused;
 
         @Override
-        public String name() {
-            return "adding";
-        }
-
-        @Override
-        public List<String> nextStages() {
-            return List.of(TRANSMIT);
-        }
-
-        @Override
-        public DropReason[] dropReasons() {
-            return new DropReason[0];
-        }
-
-        @Override
         public void process(PacketBatch batch, StageVector input, StageContext context) {
-            for (int i = 0; i < input.size(); i++) {
-                int slot = input.slot(i);
-                batch.egressPort[slot] = 0;
-                context.forward(0, slot);
-            }
+            super.process(batch, input, context);
             int frame = context.pool().allocate();
             if (batch.size() >= batch.capacity() || frame < 0) {
                 refused++;
@@ -63,7 +43,7 @@ class WorkerStageSlotsTest {
         FramePool pool = new FramePool(new FrameMemory(64));
         MemoryPacketIo io = new MemoryPacketIo("memory:0", pool, 64, 64, MemoryPacketIoBackend.DEFAULT_MAX_FRAME_BYTES);
         AddingStage stage = new AddingStage();
-        Worker worker = new Worker(0, PipelineDefinition.builder().stage(id -> stage).entry("adding").build(),
+        Worker worker = new Worker(0, PipelineDefinition.builder().stage(id -> stage).entry("pass").build(),
             new PacketIo[] {io}, pool, BATCH_SIZE, new SnapshotPublisher(new WorkerEpochs(1)), NanoClock.SYSTEM);
         byte[] frame = new byte[60];
         for (int i = 0; i < 3 * BATCH_SIZE; i++) {
