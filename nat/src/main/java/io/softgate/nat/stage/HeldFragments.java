@@ -7,7 +7,6 @@ import io.softgate.core.pipeline.PacketBatch;
 import io.softgate.core.pipeline.PacketFlags;
 import io.softgate.nat.session.NatSessions;
 import io.softgate.nat.session.SessionKeys;
-import java.util.Arrays;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -85,10 +84,8 @@ final class HeldFragments {
     private final int[] heldInBatch;
     /** The record's first fragment's record was found; {@link #rewrite0} / {@link #rewrite1} hold its rewrite. */
     private final boolean[] found;
-    private final int[] previous;
-    private final int[] next;
-    private int oldest = -1;
-    private int newest = -1;
+    /** The held records in arrival order (which is expiry order): head the oldest, tail the newest. */
+    private final RecordLists arrival;
     private final int[] freeRecords;
     private int freeRecordCount;
     /**
@@ -99,18 +96,13 @@ final class HeldFragments {
     /** Fragment-table lookups {@link #resolve} made since start (for tests). */
     private long lookups;
 
-    // The found records, in the order they were found: what the stage releases, oldest found first.
-    private final int[] foundPrevious;
-    private final int[] foundNext;
-    private int foundHead = -1;
-    private int foundTail = -1;
-
-    // Index by record key: buckets of records in arrival order, so a first fragment finds its held
-    // fragments without walking the hold.
-    private final int[] bucketHead;
-    private final int[] bucketTail;
-    private final int[] bucketPrevious;
-    private final int[] bucketNext;
+    /** The found records, in the order they were found: what the stage releases, oldest found first. */
+    private final RecordLists foundOrder;
+    /**
+     * Index by record key: one list a bucket, records in arrival order, so a first fragment finds
+     * its held fragments without walking the hold.
+     */
+    private final RecordLists byKey;
     private final int bucketMask;
 
     private final UnsafeBuffer chunks;
@@ -144,17 +136,10 @@ final class HeldFragments {
         this.firstChunk = new int[capacity];
         this.heldInBatch = new int[capacity];
         this.found = new boolean[capacity];
-        this.previous = new int[capacity];
-        this.next = new int[capacity];
-        this.foundPrevious = new int[capacity];
-        this.foundNext = new int[capacity];
+        this.arrival = new RecordLists(capacity, 1);
+        this.foundOrder = new RecordLists(capacity, 1);
         int buckets = Integer.highestOneBit(Math.max(1, capacity)) << 1; // at most half full
-        this.bucketHead = new int[buckets];
-        this.bucketTail = new int[buckets];
-        Arrays.fill(bucketHead, -1);
-        Arrays.fill(bucketTail, -1);
-        this.bucketPrevious = new int[capacity];
-        this.bucketNext = new int[capacity];
+        this.byKey = new RecordLists(capacity, buckets);
         this.bucketMask = buckets - 1;
         this.freeRecords = new int[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -221,23 +206,8 @@ final class HeldFragments {
         found[record] = false;
         heldInBatch[record] = batchSequence;
         holdEndNs[record] = nowNs + HOLD_NS;
-        previous[record] = newest;
-        next[record] = -1;
-        if (newest >= 0) {
-            next[newest] = record;
-        } else {
-            oldest = record;
-        }
-        newest = record;
-        int bucket = bucket(recordKey0, recordKey1);
-        bucketPrevious[record] = bucketTail[bucket];
-        bucketNext[record] = -1;
-        if (bucketTail[bucket] >= 0) {
-            bucketNext[bucketTail[bucket]] = record;
-        } else {
-            bucketHead[bucket] = record;
-        }
-        bucketTail[bucket] = record;
+        arrival.append(0, record);
+        byKey.append(bucket(recordKey0, recordKey1), record);
         return true;
     }
 
@@ -254,10 +224,10 @@ final class HeldFragments {
      * leaves in the first fragment's batch whatever else the hold contains.
      */
     void firstFragmentTranslated(long recordKey0, long recordKey1, long rewrite0, long rewrite1) {
-        if (oldest < 0) {
+        if (arrival.head(0) < 0) {
             return;
         }
-        for (int r = bucketHead[bucket(recordKey0, recordKey1)]; r >= 0; r = bucketNext[r]) {
+        for (int r = byKey.head(bucket(recordKey0, recordKey1)); r >= 0; r = byKey.next(r)) {
             if (!found[r] && key0[r] == recordKey0 && key1[r] == recordKey1) {
                 markFound(r, rewrite0, rewrite1);
             }
@@ -268,24 +238,18 @@ final class HeldFragments {
         found[record] = true;
         rewrite0[record] = recordRewrite0;
         rewrite1[record] = recordRewrite1;
-        foundPrevious[record] = foundTail;
-        foundNext[record] = -1;
-        if (foundTail >= 0) {
-            foundNext[foundTail] = record;
-        } else {
-            foundHead = record;
-        }
-        foundTail = record;
+        foundOrder.append(0, record);
     }
 
     /** True when the oldest record's hold has ended at {@code nowNs}. */
     boolean oldestExpired(long nowNs) {
+        int oldest = arrival.head(0);
         return oldest >= 0 && nowNs - holdEndNs[oldest] >= 0;
     }
 
     /** The oldest record, or -1 when none is held. */
     int oldest() {
-        return oldest;
+        return arrival.head(0);
     }
 
     /**
@@ -312,14 +276,14 @@ final class HeldFragments {
         int record = cursor;
         for (int step = 0; step < steps; step++) {
             if (record < 0) {
-                record = newest;
+                record = arrival.tail(0);
             }
             if (!found[record] && heldInBatch[record] != batchSequence) {
                 lookupKeys[count * SessionKeys.KEY_WORDS] = key0[record];
                 lookupKeys[count * SessionKeys.KEY_WORDS + 1] = key1[record];
                 lookupRecord[count++] = record;
             }
-            record = previous[record];
+            record = arrival.previous(record);
         }
         cursor = record;
         lookups += count;
@@ -333,12 +297,12 @@ final class HeldFragments {
                 }
             }
         }
-        return foundHead >= 0;
+        return foundOrder.head(0) >= 0;
     }
 
     /** The held record found first among those awaiting release ({@link #resolve}, {@link #firstFragmentTranslated}), or -1. */
     int firstFound() {
-        return foundHead;
+        return foundOrder.head(0);
     }
 
     /** Fragment-table lookups {@link #resolve} made since start. */
@@ -393,12 +357,12 @@ final class HeldFragments {
 
     /** True when the oldest record had found its first fragment's record (it waited for room). */
     boolean oldestFound() {
-        return found[oldest];
+        return found[arrival.head(0)];
     }
 
     /** Forgets the oldest record. */
     void removeOldest() {
-        remove(oldest);
+        remove(arrival.head(0));
     }
 
     /** Forgets {@code record}, giving its chunks and its index back. */
@@ -407,57 +371,15 @@ final class HeldFragments {
             freeChunks[freeChunkCount++] = chunk;
         }
         if (found[record]) {
-            unlinkFound(record);
+            foundOrder.unlink(0, record);
             found[record] = false;
         }
-        unlinkBucket(record);
+        byKey.unlink(bucket(key0[record], key1[record]), record);
         if (cursor == record) {
-            cursor = previous[record]; // the record the walk would have looked at next
+            cursor = arrival.previous(record); // the record the walk would have looked at next
         }
-        int before = previous[record];
-        int after = next[record];
-        if (before >= 0) {
-            next[before] = after;
-        } else {
-            oldest = after;
-        }
-        if (after >= 0) {
-            previous[after] = before;
-        } else {
-            newest = before;
-        }
+        arrival.unlink(0, record);
         freeRecords[freeRecordCount++] = record;
-    }
-
-    private void unlinkFound(int record) {
-        int before = foundPrevious[record];
-        int after = foundNext[record];
-        if (before >= 0) {
-            foundNext[before] = after;
-        } else {
-            foundHead = after;
-        }
-        if (after >= 0) {
-            foundPrevious[after] = before;
-        } else {
-            foundTail = before;
-        }
-    }
-
-    private void unlinkBucket(int record) {
-        int bucket = bucket(key0[record], key1[record]);
-        int before = bucketPrevious[record];
-        int after = bucketNext[record];
-        if (before >= 0) {
-            bucketNext[before] = after;
-        } else {
-            bucketHead[bucket] = after;
-        }
-        if (after >= 0) {
-            bucketPrevious[after] = before;
-        } else {
-            bucketTail[bucket] = before;
-        }
     }
 
     /** Records held now. */
