@@ -53,6 +53,7 @@ jmh nat 'NatBenchmark.(establishedFastPath|sessionCreation)' -f 1 -wi 3 -i 5 -w 
 jmh lb 'LoadBalancerBenchmark.((vip|reply)Established|replyMixed)' -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc
 jmh maglev MaglevBuildBenchmark -f 1 -wi 2 -i 3 -w 1s -r 1s
 jmh acl AclBenchmark -f 2 -wi 3 -i 5 -w 1s -r 1s -prof gc
+jmh acl-shared AclBenchmark.classify -p profile=shared -p ruleCount=10,100000 -f 2 -wi 3 -i 5 -w 1s -r 1s -prof gc
 jmh pipeline PipelineBenchmark -p vpcs=1 -f 1 -wi 2 -i 3 -w 1s -r 1s -prof gc
 
 step cpu-time

@@ -47,9 +47,24 @@ public class AclBenchmark {
     private static final int L4_OFFSET = IP_OFFSET + 20;
     /** Packets per classify call: the service's default worker batch (DataplaneConfig). */
     private static final int BATCH = 64;
+    /** {@code profile=shared}: rounds over every rule count, passes over its packets per round. */
+    private static final int SHARED_ROUNDS = 4;
+    private static final int SHARED_PASSES = 100;
 
     @Param({"10", "1000", "10000", "100000"})
     public int ruleCount;
+
+    /**
+     * Whose data the JIT compiles the classifier for. {@code isolated} (the default): only this
+     * rule count's, as a service whose VPCs all look alike gets it. {@code shared}: before the
+     * trial, the same packets are classified under every rule count of the mix (10 to 100,000),
+     * so the measured code is the one a service with small and large VPCs side by side runs. The
+     * compiler prunes the paths a profile never takes: with 10 rules no candidate list holds more
+     * than one candidate and every candidate examined matches, which the isolated profile turns
+     * into straight-line code that larger rule sets cannot have.
+     */
+    @Param({"isolated"})
+    public String profile = "isolated";
 
     private VrfClassifier classifier;
     private UnsafeBuffer packets;
@@ -58,9 +73,39 @@ public class AclBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        if ("shared".equals(profile)) {
+            classifyUnderEveryRuleCount();
+        } else if (!"isolated".equals(profile)) {
+            throw new IllegalArgumentException("profile must be isolated or shared: " + profile);
+        }
         rules = RealisticAclRules.rules(ruleCount, "tenant", 42);
         classifier = AclCompiler.compileVpc("tenant", 0, rules, AclAction.DENY);
-        packets = new UnsafeBuffer(new byte[PACKETS * FRAME_BYTES]);
+        packets = packets(rules);
+    }
+
+    /** Classifies every rule count's packets in turn, through the code the benchmark measures. */
+    private void classifyUnderEveryRuleCount() {
+        int[] counts = {10, 1000, 10000, 100000};
+        VrfClassifier[] classifiers = new VrfClassifier[counts.length];
+        UnsafeBuffer[] buffers = new UnsafeBuffer[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            List<AclRule> someRules = RealisticAclRules.rules(counts[i], "tenant", 42);
+            classifiers[i] = AclCompiler.compileVpc("tenant", 0, someRules, AclAction.DENY);
+            buffers[i] = packets(someRules);
+        }
+        // Rounds, so that every count's data reaches the profile before and after compilation.
+        for (int round = 0; round < SHARED_ROUNDS; round++) {
+            for (int i = 0; i < counts.length; i++) {
+                for (int pass = 0; pass < SHARED_PASSES; pass++) {
+                    classifyAll(classifiers[i], buffers[i], batch);
+                }
+            }
+        }
+    }
+
+    /** {@value #PACKETS} 64-byte frames: half aimed inside a random rule, half random traffic. */
+    private static UnsafeBuffer packets(List<AclRule> rules) {
+        UnsafeBuffer packets = new UnsafeBuffer(new byte[PACKETS * FRAME_BYTES]);
         SplittableRandom random = new SplittableRandom(7);
         for (int i = 0; i < PACKETS; i++) {
             int[] fields = RealisticAclRules.packetFields(rules, random);
@@ -76,6 +121,7 @@ public class AclBenchmark {
             byte[] frame = builder.build();
             packets.putBytes(i * FRAME_BYTES, frame, 0, Math.min(frame.length, FRAME_BYTES));
         }
+        return packets;
     }
 
     /**
@@ -85,9 +131,11 @@ public class AclBenchmark {
     @Benchmark
     @OperationsPerInvocation(PACKETS)
     public void classify(Blackhole blackhole) {
-        UnsafeBuffer buffer = packets;
-        VrfClassifier acl = classifier;
-        ClassifyBatch pending = batch;
+        blackhole.consume(classifyAll(classifier, packets, batch));
+    }
+
+    /** Classifies the {@value #PACKETS} packets of {@code buffer}; returns how many are permitted. */
+    private static int classifyAll(VrfClassifier acl, UnsafeBuffer buffer, ClassifyBatch pending) {
         int permitted = 0;
         for (int first = 0; first < PACKETS; first += BATCH) {
             pending.clear();
@@ -115,7 +163,7 @@ public class AclBenchmark {
                 }
             }
         }
-        blackhole.consume(permitted);
+        return permitted;
     }
 
     /** Compiles the rule set once per invocation (single-shot: read as seconds per compile). */

@@ -9,7 +9,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * the thread waits for a core does not count), best of many passes: the figure to compare on a
  * shared machine, beside the JMH score. Run one rule count per JVM (as JMH forks):
  * {@code java -cp benchmarks/target/benchmarks.jar io.softgate.benchmarks.AclCpuTime 1000 100000}
- * = 1,000 passes over the 4,096 packets at 100,000 rules.
+ * = 1,000 passes over the 4,096 packets at 100,000 rules. {@code -Dacl.profile=shared} runs
+ * {@link AclBenchmark#profile} {@code shared} (the code compiled for every rule count).
  *
  * <p>Threading: runs on the calling thread.
  */
@@ -28,6 +29,7 @@ public final class AclCpuTime {
         for (int a = 1; a < args.length; a++) {
             AclBenchmark benchmark = new AclBenchmark();
             benchmark.ruleCount = Integer.parseInt(args[a]);
+            benchmark.profile = System.getProperty("acl.profile", "isolated");
             benchmark.setUp();
             for (int i = 0; i < WARMUP_PASSES; i++) {
                 benchmark.classify(blackhole);
