@@ -151,8 +151,7 @@ final class PrefixClassifier {
         sources.resolve(batch.srcHigh, batch.srcLow, sourceList, members, count, batch.pending);
         // Start every list's first lines on their way before scanning any (a loop of loads only),
         // when the lists are large.
-        int touched = destinations.touchLists(destinationList, members, count);
-        touched += sources.touchLists(sourceList, members, count);
+        int touched = PrefixIndex.touchLists(destinations, destinationList, sources, sourceList, members, count);
         batch.touched = touched;
         long[] srcHigh = batch.srcHigh;
         long[] srcLow = batch.srcLow;
@@ -186,6 +185,11 @@ final class PrefixClassifier {
             }
         }
         return best == Integer.MAX_VALUE ? -1 : best;
+    }
+
+    /** True when the destination index resolves a 24-bit window in one load (for tests). */
+    boolean hasDestinationWindow() {
+        return destinations.hasWindow();
     }
 
     /** Rules kept in the fallback trie (too much nesting), for tests and sizing. */

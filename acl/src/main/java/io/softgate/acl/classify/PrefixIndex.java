@@ -70,6 +70,18 @@ final class PrefixIndex {
      * {@link #DIRECT_ROOT_MIN_INTS} ints, so it at most doubles the index's memory.
      */
     private final int[] directRoot;
+    /**
+     * For an index with a {@link #directRoot} whose deeper nodes all lie under a few consecutive
+     * 16-bit starts (at most {@link #WINDOW_MAX_SPAN}: a VPC's own range, say), the value after the
+     * first three levels for every 24-bit start in that span, else null; one load instead of the
+     * direct root and a node step. Every 16-bit start outside the span has a list in the direct
+     * root, so an address outside the window is resolved there.
+     */
+    private final int[] window;
+    /** The first 24-bit start of the {@link #window} ({@code 16-bit start << 8}). */
+    private final int windowBase;
+    /** A window spans at most this many 16-bit starts (65,536 ints, as much as the direct root). */
+    static final int WINDOW_MAX_SPAN = 256;
 
     /**
      * Lists of more candidates than this get a port table. A scan stops at the first match, but a
@@ -121,6 +133,28 @@ final class PrefixIndex {
         this.root = root;
         this.words = words;
         this.directRoot = root < 0 && words.length >= DIRECT_ROOT_MIN_INTS ? directRoot(root, words) : null;
+        int first = Integer.MAX_VALUE;
+        int last = -1;
+        for (int start = 0; directRoot != null && start < directRoot.length; start++) {
+            if (directRoot[start] < 0) {
+                first = Math.min(first, start);
+                last = start;
+            }
+        }
+        boolean windowed = last >= 0 && last - first < WINDOW_MAX_SPAN;
+        this.window = windowed ? window(directRoot, words, first, last) : null;
+        this.windowBase = windowed ? first << 8 : 0;
+    }
+
+    private static int[] window(int[] direct, int[] words, int first, int last) {
+        int[] window = new int[(last - first + 1) << 8];
+        for (int start = first; start <= last; start++) {
+            int afterSecond = direct[start];
+            for (int third = 0; third < 256; third++) {
+                window[((start - first) << 8) | third] = afterSecond < 0 ? step(words, afterSecond, third) : afterSecond;
+            }
+        }
+        return window;
     }
 
     private static int[] directRoot(int root, int[] words) {
@@ -142,7 +176,11 @@ final class PrefixIndex {
     int listOf(long high, long low) {
         int value = root;
         int level = 0;
-        if (directRoot != null) {
+        int inWindow = (int) (high >>> 40) - windowBase;
+        if (window != null && Integer.compareUnsigned(inWindow, window.length) < 0) {
+            value = window[inWindow];
+            level = 3;
+        } else if (directRoot != null) {
             value = directRoot[(int) (high >>> 48)];
             level = 2;
         }
@@ -165,7 +203,24 @@ final class PrefixIndex {
         int[] direct = directRoot;
         int waiting = 0;
         int level;
-        if (direct != null) {
+        int[] windowed = window;
+        if (windowed != null) {
+            int base = windowBase;
+            int last = windowed.length - 1;
+            for (int i = 0; i < count; i++) {
+                int p = members[i];
+                long h = high[p];
+                int inWindow = (int) (h >>> 40) - base;
+                // -1 outside the window, 0 inside: both tables are read, the mask picks, no branch.
+                int outside = (inWindow | (last - inWindow)) >> 31;
+                int v = (windowed[inWindow & ~outside] & ~outside) | (direct[(int) (h >>> 48)] & outside);
+                value[p] = v;
+                pending[waiting] = p;
+                // Outside the window the direct root holds a list: only windowed packets go on.
+                waiting += v >>> 31;
+            }
+            level = 3;
+        } else if (direct != null) {
             for (int i = 0; i < count; i++) {
                 int p = members[i];
                 int v = direct[(int) (high[p] >>> 48)];
@@ -222,10 +277,31 @@ final class PrefixIndex {
     }
 
     /**
-     * Reads the first two lines of each member's list so that they are on their way before any
-     * list is scanned, when the lists exceed {@link #COLD_INTS}; returns a sum to keep the loads.
+     * Reads the first two lines of each member's lists in both indexes so that they are on their
+     * way before any list is scanned, for an index whose lists exceed {@link #COLD_INTS}; returns a
+     * sum to keep the loads. Both indexes in one loop when both are cold (one pass over the
+     * members: measured 0.3-0.5 ns a packet less than two loops at 100,000 rules).
      */
-    int touchLists(int[] lists, int[] members, int count) {
+    static int touchLists(PrefixIndex first, int[] firstLists, PrefixIndex second, int[] secondLists, int[] members,
+                          int count) {
+        if (!first.coldLists || !second.coldLists) {
+            return first.touchLists(firstLists, members, count) + second.touchLists(secondLists, members, count);
+        }
+        int[] a = first.words;
+        int[] b = second.words;
+        int lastA = a.length - 1;
+        int lastB = b.length - 1;
+        int touched = 0;
+        for (int i = 0; i < count; i++) {
+            int p = members[i];
+            int x = firstLists[p];
+            int y = secondLists[p];
+            touched += a[x] + a[Math.min(x + 16, lastA)] + b[y] + b[Math.min(y + 16, lastB)];
+        }
+        return touched;
+    }
+
+    private int touchLists(int[] lists, int[] members, int count) {
         if (!coldLists) {
             return 0;
         }
@@ -358,9 +434,14 @@ final class PrefixIndex {
         return protocolMatches & (nonFirstFragment ? fragmentMatches : layer4Matches);
     }
 
-    /** Ints held (nodes, lists and the direct root if any), for sizing. */
+    /** True when the index has a {@link #window} (for tests and sizing). */
+    boolean hasWindow() {
+        return window != null;
+    }
+
+    /** Ints held (nodes, lists, the direct root and window if any), for sizing. */
     int sizeInts() {
-        return words.length + (directRoot == null ? 0 : directRoot.length);
+        return words.length + (directRoot == null ? 0 : directRoot.length) + (window == null ? 0 : window.length);
     }
 
     /** Dense nodes (at least {@link #DENSE_MIN_RUNS} runs, stored as 256 values), for tests and sizing. */
