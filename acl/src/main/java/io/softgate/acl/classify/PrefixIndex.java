@@ -332,44 +332,82 @@ final class PrefixIndex {
 
     /**
      * {@link #firstMatch} on an IPv4 index's {@code words}: {@code other} is the packet's address
-     * in the field the index does not index.
+     * in the field the index does not index. The first candidate is tested before the loop: most
+     * lists a packet reaches hold one or two candidates and most scans end on the first, and C2
+     * makes of a loop that sometimes takes a second turn code that costs far more than the straight
+     * test of one candidate (AclBenchmark, 100,000 rules: 27.2-28.2 ns a packet peeled against
+     * 28.3-32.4 looped, three forks of JMH 35.0-35.7 M against 33.4 M packets/s; 10 rules unchanged).
      */
     private static int firstMatch32(int[] r, int list, int bound, int other, int protocol, int srcPort,
                                     int dstPort, int icmpType, boolean nonFirstFragment) {
-        int end = list + 1 + r[list] * (OTHER + 1);
-        for (int at = list + 1; at < end; at += OTHER + 1) {
+        int count = r[list];
+        if (count == 0) {
+            return bound;
+        }
+        int first = list + 1;
+        if (r[first + RANK] >= bound) {
+            return bound;
+        }
+        if (matches32(r, first, other, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
+            return r[first + RANK];
+        }
+        int end = first + count * (OTHER + 1);
+        for (int at = first + OTHER + 1; at < end; at += OTHER + 1) {
             int rank = r[at + RANK];
             if (rank >= bound) {
                 return bound;
             }
-            int misc = r[at + MISC];
-            // (int) (-1L << 32) == 0: a zero length masks everything away.
-            int otherMask = (int) (-1L << (32 - (misc >>> MISC_OTHER_LENGTH_SHIFT)));
-            // The other address rejects most candidates: test it first; the rest is branch-free.
-            if ((other & otherMask) == r[at + OTHER]
-                && matchesRest(r, at, misc, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
+            if (matches32(r, at, other, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
                 return rank;
             }
         }
         return bound;
     }
 
+    /** True when the IPv4 candidate at {@code r[at]} matches the packet. */
+    private static boolean matches32(int[] r, int at, int other, int protocol, int srcPort, int dstPort,
+                                     int icmpType, boolean nonFirstFragment) {
+        int misc = r[at + MISC];
+        // (int) (-1L << 32) == 0: a zero length masks everything away.
+        int otherMask = (int) (-1L << (32 - (misc >>> MISC_OTHER_LENGTH_SHIFT)));
+        // The other address rejects most candidates: test it first; the rest is branch-free.
+        return (other & otherMask) == r[at + OTHER]
+            && matchesRest(r, at, misc, protocol, srcPort, dstPort, icmpType, nonFirstFragment);
+    }
+
     /** {@link #firstMatch} on an IPv6 index's {@code words} (see {@link #firstMatch32}). */
     private static int firstMatch128(int[] r, int list, int bound, long otherHigh, long otherLow, int protocol,
                                      int srcPort, int dstPort, int icmpType, boolean nonFirstFragment) {
-        int end = list + 1 + r[list] * (OTHER + 4);
-        for (int at = list + 1; at < end; at += OTHER + 4) {
+        int count = r[list];
+        if (count == 0) {
+            return bound;
+        }
+        int first = list + 1;
+        if (r[first + RANK] >= bound) {
+            return bound;
+        }
+        if (matches128(r, first, otherHigh, otherLow, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
+            return r[first + RANK];
+        }
+        int end = first + count * (OTHER + 4);
+        for (int at = first + OTHER + 4; at < end; at += OTHER + 4) {
             int rank = r[at + RANK];
             if (rank >= bound) {
                 return bound;
             }
-            int misc = r[at + MISC];
-            if (matchesOther128(r, at, misc, otherHigh, otherLow)
-                && matchesRest(r, at, misc, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
+            if (matches128(r, at, otherHigh, otherLow, protocol, srcPort, dstPort, icmpType, nonFirstFragment)) {
                 return rank;
             }
         }
         return bound;
+    }
+
+    /** True when the IPv6 candidate at {@code r[at]} matches the packet. */
+    private static boolean matches128(int[] r, int at, long otherHigh, long otherLow, int protocol, int srcPort,
+                                      int dstPort, int icmpType, boolean nonFirstFragment) {
+        int misc = r[at + MISC];
+        return matchesOther128(r, at, misc, otherHigh, otherLow)
+            && matchesRest(r, at, misc, protocol, srcPort, dstPort, icmpType, nonFirstFragment);
     }
 
     /**
