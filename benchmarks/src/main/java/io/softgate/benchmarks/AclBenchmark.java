@@ -73,6 +73,8 @@ public class AclBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        // Traffic into the VPC, as the ingress ACL stage classifies it (AclStage sets the same hint).
+        batch.vpcAddresses(ClassifyBatch.DESTINATION);
         if ("shared".equals(profile)) {
             classifyUnderEveryRuleCount();
         } else if (!"isolated".equals(profile)) {

@@ -11,8 +11,16 @@ package io.softgate.acl.classify;
  * <p>Threading: confined to one worker thread (one instance per stage instance).
  */
 public final class ClassifyBatch {
+    /** {@link #vpcAddresses}: the packets' source addresses are the VPC's own (an egress ACL). */
+    public static final int SOURCE = 1;
+    /** {@link #vpcAddresses}: the packets' destination addresses are the VPC's own (an ingress ACL). */
+    public static final int DESTINATION = 2;
+    /** {@link #vpcAddresses}: either may be (the default). */
+    public static final int EITHER = SOURCE | DESTINATION;
+
     private final int capacity;
     private int size;
+    private int vpcSide = EITHER;
 
     final boolean[] ipv6;
     final long[] srcHigh;
@@ -135,6 +143,24 @@ public final class ClassifyBatch {
 
     public boolean isFull() {
         return size == capacity;
+    }
+
+    /**
+     * Which of the packets' addresses are the VPC's own, as the stage's placement knows it
+     * ({@link #SOURCE}, {@link #DESTINATION} or {@link #EITHER}). A hint for prefetching only: the
+     * classifier touches ahead of its scans the candidate lists of the index of that field, the
+     * one the VPC's rules fill; the other address ranges over the internet and rarely reaches a
+     * list there. Every value gives the same answers.
+     */
+    public void vpcAddresses(int side) {
+        if (side < SOURCE || side > EITHER) {
+            throw new IllegalArgumentException("side must be SOURCE, DESTINATION or EITHER: " + side);
+        }
+        vpcSide = side;
+    }
+
+    int vpcSide() {
+        return vpcSide;
     }
 
     /** Empties the batch (its arrays are reused). */

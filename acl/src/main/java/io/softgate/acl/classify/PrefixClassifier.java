@@ -151,7 +151,9 @@ final class PrefixClassifier {
         sources.resolve(batch.srcHigh, batch.srcLow, sourceList, members, count, batch.pending);
         // Start every list's first lines on their way before scanning any (a loop of loads only),
         // when the lists are large.
-        int touched = PrefixIndex.touchLists(destinations, destinationList, sources, sourceList, members, count);
+        int side = batch.vpcSide();
+        int touched = PrefixIndex.touchLists(destinations, destinationList, (side & ClassifyBatch.DESTINATION) != 0,
+            sources, sourceList, (side & ClassifyBatch.SOURCE) != 0, members, count);
         batch.touched = touched;
         long[] srcHigh = batch.srcHigh;
         long[] srcLow = batch.srcLow;
@@ -185,6 +187,11 @@ final class PrefixClassifier {
             }
         }
         return best == Integer.MAX_VALUE ? -1 : best;
+    }
+
+    /** True when both indexes' lists are touched before a batch's scans (for tests). */
+    boolean touchesBothIndexes() {
+        return destinations.coldLists() && sources.coldLists();
     }
 
     /** True when the destination index resolves a 24-bit window in one load (for tests). */

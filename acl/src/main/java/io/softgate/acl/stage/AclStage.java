@@ -129,6 +129,9 @@ final class AclStage implements Stage {
         this.timeouts = runtime.timeouts();
         this.lookups = new FlowStateBatchLookup(flows);
         this.ruleCounters = ruleCounters;
+        // Egress: the packets come from the VPC; ingress: they go to it (AclStageFactory).
+        queue.vpcAddresses(AclStageFactory.EGRESS.equals(name) ? ClassifyBatch.SOURCE
+            : AclStageFactory.INGRESS.equals(name) ? ClassifyBatch.DESTINATION : ClassifyBatch.EITHER);
     }
 
     @Override
