@@ -74,6 +74,11 @@ final class StateTables {
         for (JsonNode service : data) {
             String vip = service.path("vip").asText() + ":" + service.path("port").asText() + "/" + service.path("protocol").asText();
             String check = service.path("healthCheck").path("type").asText();
+            if (service.path("backends").isEmpty()) {
+                // A service without backends still gets its row: an operator looks for it by name.
+                table.row(service.path("name").asText(), vip, check, "-",
+                    service.path("active").asBoolean(true) ? "no backends" : "inactive, no backends", "-", "-");
+            }
             for (JsonNode backend : service.path("backends")) {
                 String counts = backend.has("consecutiveSuccesses")
                     ? backend.path("consecutiveSuccesses").asText() + "/" + backend.path("consecutiveFailures").asText() : "-";
