@@ -81,6 +81,9 @@ public final class EvpnService implements AutoCloseable {
                 restarting ? "restarting speaker (Restart State bit set, our routes wait for the leaves' End-of-RIB)"
                     : "not a graceful restart");
             settings = settings.withGracefulRestart(restart.withRestarting(restarting));
+        } else {
+            // A line left from a run with graceful restart must not make a later start one.
+            RestartMarker.forget(stateDir);
         }
         // The composer owns the merge: learned routes go into the forwarding tables with the file's
         // and the API's VRFs and routes, and a new VPC re-filters the routes learned meanwhile.
@@ -114,7 +117,9 @@ public final class EvpnService implements AutoCloseable {
         try {
             service.speaker.start();
             if (service.speaker.settings().gracefulRestart().enabled()) {
-                service.restartMarker = RestartMarker.start(service.stateDir, System::currentTimeMillis);
+                BgpSpeaker speaker = service.speaker;
+                service.restartMarker = RestartMarker.start(service.stateDir, System::currentTimeMillis,
+                    speaker::isShutDown);
             }
             // The API's VPCs persisted before this start are in the composer already.
             service.syncVrfs();
@@ -302,9 +307,13 @@ public final class EvpnService implements AutoCloseable {
             }
         }
         compiler.close();
-        LOG.info("bgp speaker stopped ({})", mode == StopMode.RESTART
-            ? "restart: sessions closed without a NOTIFICATION, the leaves keep our routes for "
-                + speaker.settings().gracefulRestart().restartTimeSeconds() + " s"
-            : "shutdown: Cease sent, the leaves withdraw our routes");
+        if (mode == null) {
+            LOG.info("bgp speaker was stopped already");
+        } else {
+            LOG.info("bgp speaker stopped ({})", mode == StopMode.RESTART
+                ? "restart: sessions closed without a NOTIFICATION, the leaves keep our routes for "
+                    + speaker.settings().gracefulRestart().restartTimeSeconds() + " s"
+                : "shutdown: Cease sent, the leaves withdraw our routes");
+        }
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,8 +99,13 @@ public final class RestartMarker implements AutoCloseable {
         return nowMillis - previous.epochMillis() < restartTimeSeconds * 1000L;
     }
 
-    /** Writes {@code running} now and every {@link #HEARTBEAT_MILLIS} until {@link #stopped} or {@link #close}. */
-    public static RestartMarker start(Path stateDir, LongSupplier clockMillis) {
+    /**
+     * Writes {@code running} now and every {@link #HEARTBEAT_MILLIS} until {@link #stopped} or
+     * {@link #close}; once {@code drained} says the sessions were shut down (the API's BGP shutdown:
+     * Cease sent, the leaves withdrew our routes), the next heartbeat writes {@code shutdown} and is
+     * the last.
+     */
+    public static RestartMarker start(Path stateDir, LongSupplier clockMillis, BooleanSupplier drained) {
         ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "softgate-bgp-restart-marker");
             thread.setDaemon(true);
@@ -107,9 +113,23 @@ public final class RestartMarker implements AutoCloseable {
         });
         RestartMarker marker = new RestartMarker(stateDir.resolve(FILE_NAME), clockMillis, heartbeat);
         marker.write(State.RUNNING);
-        heartbeat.scheduleWithFixedDelay(() -> marker.write(State.RUNNING), HEARTBEAT_MILLIS, HEARTBEAT_MILLIS,
-            TimeUnit.MILLISECONDS);
+        heartbeat.scheduleWithFixedDelay(() -> {
+            if (drained.getAsBoolean()) {
+                marker.stopped(StopMode.SHUTDOWN);
+            } else {
+                marker.write(State.RUNNING);
+            }
+        }, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
         return marker;
+    }
+
+    /** Removes the line (graceful restart is off: no later start may take this run for a restart). */
+    public static void forget(Path stateDir) {
+        try {
+            Files.deleteIfExists(stateDir.resolve(FILE_NAME));
+        } catch (IOException e) {
+            LOG.warn("{}: cannot remove ({})", stateDir.resolve(FILE_NAME), e.toString());
+        }
     }
 
     /** The speaker stopped with {@code mode}: records {@code restart} or {@code shutdown} for the next start. */
@@ -121,7 +141,7 @@ public final class RestartMarker implements AutoCloseable {
             finished = true;
         }
         heartbeat.shutdownNow();
-        awaitHeartbeat();
+        // A heartbeat in flight cannot overwrite this line: write refuses "running" once finished.
         write(mode == StopMode.RESTART ? State.RESTART : State.SHUTDOWN);
     }
 
@@ -132,14 +152,6 @@ public final class RestartMarker implements AutoCloseable {
             finished = true;
         }
         heartbeat.shutdownNow();
-    }
-
-    private void awaitHeartbeat() {
-        try {
-            heartbeat.awaitTermination(1, TimeUnit.SECONDS); // a heartbeat in flight must not overwrite the stop's line
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Replaces the line atomically (a crash mid-write leaves the old line or the new one, never half). */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.softgate.evpn.bgp.config.StopMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +30,7 @@ class RestartMarkerTest {
 
     @Test
     void shouldRestartWithinTheRestartTimeAfterAPlannedStop() {
-        try (RestartMarker marker = RestartMarker.start(stateDir, clock::get)) {
+        try (RestartMarker marker = RestartMarker.start(stateDir, clock::get, () -> false)) {
             clock.addAndGet(60_000);
             marker.stopped(StopMode.RESTART);
         }
@@ -42,7 +43,7 @@ class RestartMarkerTest {
 
     @Test
     void shouldNotRestartAfterAShutdownStop() {
-        try (RestartMarker marker = RestartMarker.start(stateDir, clock::get)) {
+        try (RestartMarker marker = RestartMarker.start(stateDir, clock::get, () -> false)) {
             marker.stopped(StopMode.SHUTDOWN);
         }
         RestartMarker.Previous previous = RestartMarker.read(stateDir);
@@ -53,7 +54,7 @@ class RestartMarkerTest {
 
     @Test
     void shouldRestartAfterACrashWithinTheRestartTimeOfTheLastHeartbeat() {
-        RestartMarker marker = RestartMarker.start(stateDir, clock::get);
+        RestartMarker marker = RestartMarker.start(stateDir, clock::get, () -> false);
         long started = clock.get();
         marker.close(); // as kill -9 leaves it: the last line is "running"
         RestartMarker.Previous previous = RestartMarker.read(stateDir);
@@ -69,8 +70,30 @@ class RestartMarkerTest {
     }
 
     @Test
+    void shouldRecordADrainSoThatACrashAfterItIsNoRestart() throws Exception {
+        AtomicBoolean drained = new AtomicBoolean();
+        RestartMarker marker = RestartMarker.start(stateDir, clock::get, drained::get);
+        drained.set(true); // the API's BGP shutdown: Cease sent, the leaves withdrew our routes
+        long deadline = System.nanoTime() + 3 * RestartMarker.HEARTBEAT_MILLIS * 1_000_000L;
+        while (RestartMarker.read(stateDir).state() == RestartMarker.State.RUNNING && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        marker.close(); // then the process dies
+        RestartMarker.Previous previous = RestartMarker.read(stateDir);
+        assertEquals(RestartMarker.State.SHUTDOWN, previous.state());
+        assertFalse(RestartMarker.restarting(previous, RESTART_TIME_SECONDS, clock.get() + 1_000));
+    }
+
+    @Test
+    void shouldForgetTheLineWhenGracefulRestartIsOff() {
+        RestartMarker.start(stateDir, clock::get, () -> false).close();
+        RestartMarker.forget(stateDir);
+        assertNull(RestartMarker.read(stateDir));
+    }
+
+    @Test
     void shouldKeepTheStopLineWhenClosedAfterStopping() {
-        RestartMarker marker = RestartMarker.start(stateDir, clock::get);
+        RestartMarker marker = RestartMarker.start(stateDir, clock::get, () -> false);
         marker.stopped(StopMode.RESTART);
         marker.close();
         assertEquals(RestartMarker.State.RESTART, RestartMarker.read(stateDir).state());
