@@ -110,10 +110,6 @@ public final class Rib {
         }
     }
 
-    public boolean selectionDeferred() {
-        return selectionDeferred;
-    }
-
     // ---- sessions ------------------------------------------------------------------------
 
     /** A session reached Established: send it every exportable best path, then End-of-RIB. */

@@ -40,8 +40,6 @@ final class BgpConnection extends ChannelInboundHandlerAdapter implements RibPee
     Set<AddressFamily> families = Set.of();
     PeerIdentity identity;
     int holdTimeSeconds;
-    /** Both OPENs set the RFC 8538 N bit: a NOTIFICATION other than Hard Reset ends the session gracefully. */
-    boolean notificationGracefulRestart;
     /** The NOTIFICATION sent or received (Hold Timer Expired included), null while there was none. */
     NotificationMessage notification;
     /** The families whose End-of-RIB the peer sent on this connection (RFC 4724 §2). */
@@ -105,7 +103,7 @@ final class BgpConnection extends ChannelInboundHandlerAdapter implements RibPee
      * never to a peer that did not set N (RFC 8538 §3).
      */
     void notifyAndClose(NotificationMessage cause) {
-        NotificationMessage sent = notificationGracefulRestart && cause.warrantsHardReset()
+        NotificationMessage sent = notificationGracefulRestart() && cause.warrantsHardReset()
                 ? NotificationMessage.hardReset(cause) : cause;
         notification = sent;
         if (channel == null || !channel.isActive()) {
@@ -130,6 +128,16 @@ final class BgpConnection extends ChannelInboundHandlerAdapter implements RibPee
      */
     boolean gracefulRestartNegotiated() {
         return peer.speaker().settings().gracefulRestart().enabled() && peerGracefulRestart() != null;
+    }
+
+    /**
+     * Both OPENs set the RFC 8538 N bit (§2, §4): a NOTIFICATION other than Hard Reset ends the
+     * session gracefully.
+     */
+    boolean notificationGracefulRestart() {
+        GracefulRestartCapability theirs = peerGracefulRestart();
+        return peer.speaker().settings().gracefulRestart().advertisesNotification()
+            && theirs != null && theirs.notificationSupport();
     }
 
     /** The Graceful Restart capability of the peer's OPEN, or null. */
@@ -190,7 +198,7 @@ final class BgpConnection extends ChannelInboundHandlerAdapter implements RibPee
 
     @Override
     public boolean wantsEndOfRib() {
-        return receivedOpen != null && receivedOpen.gracefulRestart() != null;
+        return peerGracefulRestart() != null;
     }
 
     @Override

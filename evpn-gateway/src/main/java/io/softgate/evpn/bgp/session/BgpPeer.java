@@ -334,10 +334,6 @@ final class BgpPeer {
         Set<AddressFamily> families = new HashSet<>(settings.addressFamilies());
         families.retainAll(theirs);
         connection.families = Set.copyOf(families);
-        GracefulRestartCapability theirRestart = open.gracefulRestart();
-        // RFC 8538 §2 / §4: NOTIFICATIONs restart the session gracefully only when both set N.
-        connection.notificationGracefulRestart = node.gracefulRestart().advertisesNotification()
-                && theirRestart != null && theirRestart.notificationSupport();
         boolean fourOctet = open.has(FourOctetAsCapability.class);
         boolean extended = open.has(ExtendedMessageCapability.class);
         connection.context = connection.context.withFourOctetAs(fourOctet).withMaxMessageLength(
@@ -504,14 +500,11 @@ final class BgpPeer {
     }
 
     private Set<AddressFamily> retainedFamilies(BgpConnection connection) {
-        GracefulRestartCapability restart = connection.receivedOpen == null ? null
-                : connection.receivedOpen.gracefulRestart();
-        if (stopped || !endedGracefully(connection) || restart == null
-                || !speaker.settings().gracefulRestart().enabled()) {
+        if (stopped || !endedGracefully(connection) || !connection.gracefulRestartNegotiated()) {
             return Set.of();
         }
         Set<AddressFamily> retained = new HashSet<>();
-        for (GracefulRestartCapability.Family family : restart.families()) {
+        for (GracefulRestartCapability.Family family : connection.peerGracefulRestart().families()) {
             if (connection.families.contains(family.addressFamily())) {
                 retained.add(family.addressFamily());
             }
@@ -527,7 +520,7 @@ final class BgpPeer {
      */
     private static boolean endedGracefully(BgpConnection connection) {
         NotificationMessage notification = connection.notification;
-        return notification == null || (connection.notificationGracefulRestart && !notification.isHardReset());
+        return notification == null || (connection.notificationGracefulRestart() && !notification.isHardReset());
     }
 
     private void sweepAllStale() {

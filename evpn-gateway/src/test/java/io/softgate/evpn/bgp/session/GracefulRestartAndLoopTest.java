@@ -55,7 +55,7 @@ class GracefulRestartAndLoopTest extends GracefulRestartSpeakerTestBase {
     void shouldNotLetAnEarlierRestartsStalePathTimerSweepTheRoutes() throws Exception {
         startSpeaker(new GracefulRestartSettings(true, 120, false, true, 6, true, StopMode.RESTART, 60));
         // GR restart time 120 s with the evpn F bit: only the 6 s stale-path timer can sweep.
-        String open = OPEN_WITH_GRACEFUL_RESTART.replace("40 06 0001 0019 46 80", "40 06 0078 0019 46 80");
+        String open = OPEN_WITHOUT_N;
         try (ScriptedPeer peer = connectPeer()) {
             establishWithRoute(peer, open);
         }

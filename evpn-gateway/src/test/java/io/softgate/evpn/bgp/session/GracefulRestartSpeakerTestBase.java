@@ -36,6 +36,10 @@ abstract class GracefulRestartSpeakerTestBase {
             02 06 41 04 0000fde8
             02 08 40 06 RESTART 0019 46 80
             """;
+    /** {@link #OPEN_TEMPLATE} with a 120 s restart time, without the RFC 8538 N bit. */
+    static final String OPEN_WITHOUT_N = OPEN_TEMPLATE.replace("RESTART", "0078");
+    /** {@link #OPEN_TEMPLATE} with a 120 s restart time and the RFC 8538 N bit. */
+    static final String OPEN_WITH_N = OPEN_TEMPLATE.replace("RESTART", "4078");
     /** OPEN: AS 65000, hold 90, id 10.0.0.99; MP evpn, 4-octet AS. */
     static final String OPEN_WITHOUT_GRACEFUL_RESTART = """
             04 fde8 005a 0a000063 10

@@ -20,10 +20,6 @@ import org.junit.jupiter.api.Test;
 class NotificationGracefulRestartTest extends GracefulRestartSpeakerTestBase {
     /** N bit, restart time 1 s. */
     private static final String OPEN_N_RESTART_ONE = OPEN_TEMPLATE.replace("RESTART", "4001");
-    /** N bit, restart time 120 s: only a flush can remove the routes within the test. */
-    private static final String OPEN_N_RESTART_LONG = OPEN_TEMPLATE.replace("RESTART", "4078");
-    /** No N bit, restart time 120 s. */
-    private static final String OPEN_WITHOUT_N = OPEN_TEMPLATE.replace("RESTART", "0078");
 
     NotificationGracefulRestartTest() {
         super(7);
@@ -69,8 +65,8 @@ class NotificationGracefulRestartTest extends GracefulRestartSpeakerTestBase {
     void shouldKeepRoutesStaleWhenSpeakerSendsNotificationAndBothSetN() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT);
         try (ScriptedPeer peer = connectPeer()) {
-            establishWithRoute(peer, OPEN_N_RESTART_LONG);
-            peer.send(WireBuilder.message(BgpMessage.TYPE_OPEN, OPEN_N_RESTART_LONG)); // an OPEN in Established
+            establishWithRoute(peer, OPEN_WITH_N);
+            peer.send(WireBuilder.message(BgpMessage.TYPE_OPEN, OPEN_WITH_N)); // an OPEN in Established
             NotificationMessage sent = peer.readNotification();
             assertEquals(NotificationMessage.FINITE_STATE_MACHINE_ERROR, sent.errorCode());
             assertTrue(Await.until(() -> !peerEstablished(), 3000));
@@ -83,7 +79,7 @@ class NotificationGracefulRestartTest extends GracefulRestartSpeakerTestBase {
     void shouldKeepRoutesStaleWhenHoldTimerExpiresAndBothSetN() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT);
         try (ScriptedPeer peer = connectPeer()) {
-            establishWithRoute(peer, OPEN_N_RESTART_LONG.replace("04 fde8 005a", "04 fde8 0003"));
+            establishWithRoute(peer, OPEN_WITH_N.replace("04 fde8 005a", "04 fde8 0003"));
             // No KEEPALIVE from the peer: the speaker's 3 s hold timer expires.
             NotificationMessage sent = peer.readNotification();
             assertEquals(NotificationMessage.HOLD_TIMER_EXPIRED, sent.errorCode(), "not a Hard Reset: " + sent);
@@ -96,17 +92,17 @@ class NotificationGracefulRestartTest extends GracefulRestartSpeakerTestBase {
     @Test
     void shouldFlushRoutesWhenPeerSendsHardReset() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT);
-        peerSendsNotification(OPEN_N_RESTART_LONG, "06 09 0602"); // Hard Reset (Administrative Shutdown)
+        peerSendsNotification(OPEN_WITH_N, "06 09 0602"); // Hard Reset (Administrative Shutdown)
         assertTrue(Await.until(() -> !learned(), 1000), "RFC 8538 §3.2: a Hard Reset flushes");
     }
 
     @Test
     void shouldFlushRoutesWhenPeerSendsHardResetTooShortForItsCause() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT);
-        peerSendsNotification(OPEN_N_RESTART_LONG, "06 09 06"); // one octet where two are needed
+        peerSendsNotification(OPEN_WITH_N, "06 09 06"); // one octet where two are needed
         assertTrue(Await.until(() -> !learned(), 1000), "still a Hard Reset: the outer subcode decides");
         try (ScriptedPeer peer = connectPeer()) {
-            peer.handshake(OPEN_N_RESTART_LONG);
+            peer.handshake(OPEN_WITH_N);
             assertTrue(Await.until(this::peerEstablished, 3000), "the peer can come back");
         }
     }
@@ -114,7 +110,7 @@ class NotificationGracefulRestartTest extends GracefulRestartSpeakerTestBase {
     @Test
     void shouldFlushRoutesOnNotificationWhenOurNotificationBitIsOff() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT.withNotification(false));
-        peerSendsNotification(OPEN_N_RESTART_LONG, "06 06");
+        peerSendsNotification(OPEN_WITH_N, "06 06");
         assertTrue(Await.until(() -> !learned(), 1000), "RFC 4724 §4: N not exchanged, a NOTIFICATION flushes");
     }
 
@@ -122,7 +118,7 @@ class NotificationGracefulRestartTest extends GracefulRestartSpeakerTestBase {
     void shouldSendHardResetOnStopWithOnStopShutdownWhenBothSetN() throws Exception {
         startSpeaker(GracefulRestartSettings.DEFAULT.withOnStop(StopMode.SHUTDOWN));
         try (ScriptedPeer peer = connectPeer()) {
-            peer.handshake(OPEN_N_RESTART_LONG);
+            peer.handshake(OPEN_WITH_N);
             assertTrue(Await.until(this::peerEstablished, 3000));
             speaker.close();
             speaker = null;

@@ -28,10 +28,6 @@ import org.junit.jupiter.api.Test;
  * State bit with updates and End-of-RIB deferred until the peers' End-of-RIB (RFC 4724 §4.1).
  */
 class PlannedRestartTest extends GracefulRestartSpeakerTestBase {
-    /** N bit, restart time 120 s. */
-    private static final String OPEN_WITH_N = OPEN_TEMPLATE.replace("RESTART", "4078");
-    /** Graceful restart without N, restart time 120 s. */
-    private static final String OPEN_WITHOUT_N = OPEN_TEMPLATE.replace("RESTART", "0078");
     /** The peer restarted too: R bit, restart time 120 s. */
     private static final String OPEN_RESTARTING = OPEN_TEMPLATE.replace("RESTART", "8078");
     private static final NotificationMessage ADMINISTRATIVE_SHUTDOWN =
