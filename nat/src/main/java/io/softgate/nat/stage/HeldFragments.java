@@ -64,14 +64,12 @@ final class HeldFragments {
      */
     static final int LOOKUPS_PER_BATCH = 32;
 
-    private final int capacity;
     // Per record (index 0 .. capacity - 1), struct of arrays.
     private final long[] holdEndNs;
     private final long[] key0;
     private final long[] key1;
     private final long[] rewrite0;
     private final long[] rewrite1;
-    private final int[] keyVrf;
     private final int[] length;
     private final int[] l3Delta;
     private final int[] vrf;
@@ -119,13 +117,11 @@ final class HeldFragments {
     private final int[] lookupRecord;
 
     HeldFragments(int capacity, int bytes) {
-        this.capacity = capacity;
         this.holdEndNs = new long[capacity];
         this.key0 = new long[capacity];
         this.key1 = new long[capacity];
         this.rewrite0 = new long[capacity];
         this.rewrite1 = new long[capacity];
-        this.keyVrf = new int[capacity];
         this.length = new int[capacity];
         this.l3Delta = new int[capacity];
         this.vrf = new int[capacity];
@@ -171,7 +167,7 @@ final class HeldFragments {
      * the slot. False, having held nothing, when no record or not enough of the byte budget is
      * free, or the packet would not fit a fresh frame of the batch's memory.
      */
-    boolean hold(PacketBatch batch, int slot, long recordKey0, long recordKey1, int recordVrf, long nowNs) {
+    boolean hold(PacketBatch batch, int slot, long recordKey0, long recordKey1, long nowNs) {
         int bytes = batch.length[slot];
         int chunksNeeded = (bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
         FrameMemory memory = batch.memory();
@@ -202,7 +198,6 @@ final class HeldFragments {
         flowHash[record] = batch.flowHash[slot];
         key0[record] = recordKey0;
         key1[record] = recordKey1;
-        keyVrf[record] = recordVrf;
         found[record] = false;
         heldInBatch[record] = batchSequence;
         holdEndNs[record] = nowNs + HOLD_NS;
@@ -320,7 +315,7 @@ final class HeldFragments {
 
     /** The VRF of the record's key: the VRF its first fragment was translated in. */
     int keyVrf(int record) {
-        return keyVrf[record];
+        return SessionKeys.vrf(key0[record]);
     }
 
     /**
@@ -384,11 +379,6 @@ final class HeldFragments {
 
     /** Records held now. */
     int size() {
-        return capacity - freeRecordCount;
-    }
-
-    /** Bytes of the budget held now (whole chunks). */
-    int bytesHeld() {
-        return (nextChunk.length - freeChunkCount) * CHUNK_BYTES;
+        return freeRecords.length - freeRecordCount;
     }
 }

@@ -568,7 +568,7 @@ final class Nat44Translator {
         int ipEnd = l3 + Ipv4Flyweight.totalLength(buffer, l3);
         int fragmentWord = Ipv4Flyweight.flagsAndFragmentOffset(buffer, l3);
         if ((fragmentWord & Ipv4Flyweight.FRAGMENT_OFFSET_MASK) != 0) {
-            if (vrf == tables.publicVrf() && tables.external(Ipv4Flyweight.destination(buffer, l3)) == null) {
+            if (!outbound && tables.external(Ipv4Flyweight.destination(buffer, l3)) == null) {
                 // Inbound to an address the NAT does not own: its first fragment passes untranslated
                 // (NatSessions.createInbound), and so does the rest of the datagram; never held.
                 if (traced) {
@@ -749,7 +749,7 @@ final class Nat44Translator {
             // come; until then the fragment waits, bounded in number, bytes and time, and is never
             // forwarded untranslated unless its first fragment was.
             if (!heldFragments.hold(batch, slot, NatSessions.fragmentKey0(protocol, vrf, identification),
-                NatSessions.fragmentKey1(source, destination), vrf, nowNs)) {
+                NatSessions.fragmentKey1(source, destination), nowNs)) {
                 return NatDropReason.FRAGMENT_HOLD_FULL.ordinal();
             }
             return NatDropReason.FRAGMENT_HELD.ordinal();

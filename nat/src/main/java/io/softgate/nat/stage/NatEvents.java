@@ -42,7 +42,7 @@ public final class NatEvents {
      * (each also counted as any later fragment is: {@link #FRAGMENTS_TRANSLATED} when translated,
      * {@link #PASSED_UNTRANSLATED} when its first fragment passed untranslated).
      */
-    public static final int FRAGMENTS_RELEASED = REFUSED_WITH_ICMP_BY_REASON + 5;
+    public static final int FRAGMENTS_RELEASED = 18;
 
     public static final List<String> NAMES = List.of("sessions-created", "passed-untranslated", "hairpinned",
         "icmp-errors-translated", "icmp-unreachable-sent", "fragments-translated", "mss-clamped",
