@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -65,7 +66,7 @@ final class BgpStateView {
         data.put("listenPort", speaker.listenPort());
         ObjectNode restart = data.putObject("gracefulRestart");
         restart.put("enabled", settings.gracefulRestart().enabled());
-        restart.put("onStop", settings.gracefulRestart().effectiveOnStop().name().toLowerCase(java.util.Locale.ROOT));
+        restart.put("onStop", settings.gracefulRestart().effectiveOnStop().name().toLowerCase(Locale.ROOT));
         restart.put("restartTimeSeconds", settings.gracefulRestart().restartTimeSeconds());
         restart.put("restarting", speaker.restartInProgress());
         restart.put("shutDown", speaker.isShutDown());
@@ -168,7 +169,7 @@ final class BgpStateView {
     private static String stateName(BgpState state) {
         StringBuilder name = new StringBuilder();
         for (String word : state.name().split("_")) {
-            name.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
+            name.append(word.charAt(0)).append(word.substring(1).toLowerCase(Locale.ROOT));
         }
         return name.toString();
     }

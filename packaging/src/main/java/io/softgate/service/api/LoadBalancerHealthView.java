@@ -49,27 +49,26 @@ final class LoadBalancerHealthView {
     static ArrayNode of(LoadBalancerController controller, CompiledIntent intent, SoftgateConfig file) {
         ArrayNode list = Envelope.array();
         LoadBalancerConfig config = controller == null ? null : controller.config();
-        if (config == null) {
-            return list;
-        }
-        HealthChecker checker = controller.healthChecker();
         Set<String> running = new HashSet<>();
-        for (LoadBalancerService service : config.services()) {
-            running.add(service.name());
-            item(list, service, service.enabled() ? null : VrfNumbering.DISABLED, checker);
+        if (config != null) {
+            HealthChecker checker = controller.healthChecker();
+            for (LoadBalancerService service : config.services()) {
+                running.add(service.name());
+                item(list, service, true, checker);
+            }
         }
         Set<String> active = VrfNumbering.activeVrfs(file, intent);
         for (CompiledIntent.LbService service : intent.lbServices()) {
             // The name check only matters while a change is in flight (controller and store one commit apart).
             if (!active.contains(service.vrf()) && !running.contains(service.name())) {
-                item(list, LoadBalancerIntentAdapter.model(service), VrfNumbering.NO_VNET, null);
+                item(list, LoadBalancerIntentAdapter.model(service), false, null);
             }
         }
         return list;
     }
 
     /** One service; {@code checker} null for a service not in the data plane. */
-    private static void item(ArrayNode list, LoadBalancerService service, String inactiveReason, HealthChecker checker) {
+    private static void item(ArrayNode list, LoadBalancerService service, boolean vpcHasVrf, HealthChecker checker) {
         ObjectNode item = list.addObject();
         item.put("name", service.name());
         item.put("vpc", service.vpc());
@@ -77,8 +76,7 @@ final class LoadBalancerHealthView {
         item.put("port", service.port());
         item.put("protocol", service.protocol().name().toLowerCase(Locale.ROOT));
         item.put("enabled", service.enabled());
-        item.put("active", inactiveReason == null);
-        item.put("inactiveReason", inactiveReason);
+        NetrisServiceResources.activity(item, vpcHasVrf, service.enabled());
         HealthCheck check = service.healthCheck();
         boolean checked = check != null && check.type() != HealthCheckType.NONE;
         ObjectNode checkNode = item.putObject("healthCheck");

@@ -3,6 +3,7 @@ package io.softgate.service.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.softgate.evpn.bgp.session.BgpSpeaker;
 import io.softgate.service.config.BgpNeighborConfig;
 import io.softgate.service.config.NodeConfig;
 import io.softgate.service.intent.IntentDocument;
@@ -12,6 +13,9 @@ import io.softgate.service.intent.IntentStore;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The softgate's own resources beside the Netris ones: node settings, state (generation, snapshot
@@ -156,17 +160,18 @@ final class NodeResources extends ResourceSupport {
 
     /** {@code POST /api/softgate/bgp/shutdown}: the stop that withdraws, for one stop, whatever {@code onStop} says. */
     private ApiResponse bgpShutdown(ApiRequest request) {
-        io.softgate.evpn.bgp.session.BgpSpeaker speaker = node.state().bgpSpeaker().get();
+        BgpSpeaker speaker = node.state().bgpSpeaker().get();
         if (speaker == null) {
             return Envelope.error(409, "bgp", "BGP is not running on this node");
         }
         int sessions;
         try {
-            sessions = speaker.shutdownSessions().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            // On the API thread, which waits: a drain is a rare operator command, bounded here.
+            sessions = speaker.shutdownSessions().get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Envelope.error(503, "bgp", "interrupted");
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             return Envelope.error(503, "bgp", "the speaker did not answer: " + e);
         }
         ObjectNode data = Envelope.object();

@@ -146,8 +146,9 @@ final class RequestSequencer extends ChannelDuplexHandler {
         passing = true;
         boolean passed = false;
         try {
-            // A handler may answer a passed request at once (the gate's 401): that write's completion
-            // runs inside this loop, which then sees the exchange done and goes on.
+            // A handler may answer a passed request at once: that write's completion runs inside this
+            // loop, which then sees the exchange done and goes on (unless the answer closes the
+            // connection, as the gate's 401 and 413 do: then it stops).
             while (!closing && !held.isEmpty() && !(held.peek() instanceof HttpRequest && !exchangeDone())) {
                 pass(ctx, held.poll());
                 passed = true;
